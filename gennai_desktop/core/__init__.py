@@ -1,0 +1,1 @@
+"""Shared, dependency-free types used by every layer (documents, llm, tasks, cli, ui)."""

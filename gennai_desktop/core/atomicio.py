@@ -1,0 +1,90 @@
+"""Atomic file output: write to a temp file in the same folder, fsync, then rename.
+
+A crash, kill -9 or full disk never leaves a half-written result where the user
+expects a finished one; the previous file (if any) stays intact until the rename.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+from .errors import OutputError
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temp path beside ``target``; on success it is renamed over ``target``.
+
+    For libraries that want a filename (python-docx ``save``). On any exception the
+    temp file is removed and the exception propagates (OSError becomes OutputError).
+    """
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+        os.close(fd)
+    except OSError as exc:
+        raise _output_error(target, exc) from exc
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(parent)
+    except OSError as exc:
+        _unlink_quiet(tmp)
+        raise _output_error(target, exc) from exc
+    except BaseException:
+        _unlink_quiet(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_open(target: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+    """Like ``open(target, mode)`` but the file appears only when the block succeeds."""
+    if "b" in mode:
+        encoding = None
+    with atomic_path(target) as tmp:
+        with open(tmp, mode, encoding=encoding) as fh:
+            yield fh
+
+
+def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_open(target, "wb") as fh:
+        fh.write(data)
+
+
+def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
+    with atomic_open(target, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def _output_error(target: Path, exc: OSError) -> OutputError:
+    if exc.errno == errno.ENOSPC:
+        return OutputError("error.output.disk_full", path=str(target))
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return OutputError("error.output.permission", path=str(target))
+    return OutputError("error.output.failed", path=str(target), reason=exc.strerror or str(exc))
+
+
+def _unlink_quiet(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,109 @@
+"""One Document model for .docx, .pdf and .txt.
+
+A document is an ordered list of blocks (reading order). ``Document.text`` is the
+blocks' texts joined with "\n"; each block knows its ``[start, end)`` slice of it, so
+character offsets (findings, citations) map back to a block, a page or a heading.
+Block ids are stable for the same file: they come from the position in the source
+("b0007" = 8th block; tables "t0002"), not from content hashes or run-time counters.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Sequence
+
+BlockKind = Literal["heading", "paragraph", "list_item", "table"]
+DocFormat = Literal["docx", "pdf", "txt"]
+
+
+@dataclass(frozen=True)
+class Block:
+    id: str
+    kind: BlockKind
+    text: str
+    level: int = 0                       # heading level (1 = top) or list nesting level
+    page: int | None = None              # 1-based page for PDFs
+    heading_path: tuple[str, ...] = ()   # enclosing headings, outermost first
+    rows: tuple[tuple[str, ...], ...] | None = None  # table cells (kind == "table")
+    style: str | None = None             # source style name (docx), for re-creating layout
+    start: int = 0                       # offset of text in Document.text
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a piece of text came from, in terms a reader can follow."""
+
+    block_id: str
+    page: int | None
+    heading: str | None
+
+    def label(self, lang: str = "ja") -> str:
+        if self.page is not None:
+            return f"p.{self.page}" if lang == "en" else f"{self.page}ページ"
+        if self.heading:
+            return self.heading
+        return f"¶{self.block_id}" if lang == "en" else f"段落 {self.block_id}"
+
+
+def table_text(rows: Sequence[Sequence[str]]) -> str:
+    """How a table reads as text: cells separated by tabs, rows by newlines."""
+    return "\n".join("\t".join(cell for cell in row) for row in rows)
+
+
+@dataclass
+class Document:
+    path: Path | None
+    format: DocFormat
+    blocks: list[Block]
+    title: str = ""
+    page_count: int | None = None
+    warnings: list[str] = field(default_factory=list)  # i18n keys of non-fatal issues
+    text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.blocks = _with_offsets(self.blocks)
+        self.text = "\n".join(b.text for b in self.blocks)
+        self._starts = [b.start for b in self.blocks]
+        self._by_id = {b.id: b for b in self.blocks}
+
+    @classmethod
+    def from_blocks(cls, blocks: Sequence[Block], *, path: Path | None = None,
+                    fmt: DocFormat = "txt", title: str = "", page_count: int | None = None) -> "Document":
+        return cls(path=path, format=fmt, blocks=list(blocks), title=title, page_count=page_count)
+
+    def block(self, block_id: str) -> Block:
+        return self._by_id[block_id]
+
+    def has_block(self, block_id: str) -> bool:
+        return block_id in self._by_id
+
+    def block_at(self, offset: int) -> Block:
+        """The block containing character ``offset`` (a separator "\n" belongs to the block before it)."""
+        if not self.blocks:
+            raise IndexError("empty document")
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return self.blocks[max(0, min(i, len(self.blocks) - 1))]
+
+    def locate(self, offset: int) -> Location:
+        b = self.block_at(offset)
+        heading = b.heading_path[-1] if b.heading_path else (b.text if b.kind == "heading" else None)
+        return Location(block_id=b.id, page=b.page, heading=heading)
+
+    @property
+    def pages(self) -> list[int]:
+        return sorted({b.page for b in self.blocks if b.page is not None})
+
+
+def _with_offsets(blocks: Sequence[Block]) -> list[Block]:
+    out: list[Block] = []
+    pos = 0
+    for b in blocks:
+        end = pos + len(b.text)
+        if b.start != pos or b.end != end:
+            b = Block(id=b.id, kind=b.kind, text=b.text, level=b.level, page=b.page,
+                      heading_path=b.heading_path, rows=b.rows, style=b.style, start=pos, end=end)
+        out.append(b)
+        pos = end + 1
+    return out

@@ -1,0 +1,68 @@
+"""Events yielded by task generators. The CLI prints them; the UI forwards them to its thread.
+
+Every task is ``Iterator[TaskEvent]`` and ends with exactly one ``Done`` (unless it raised).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+@dataclass(frozen=True)
+class Progress:
+    """``done`` of ``total`` steps (chunks, blocks, pages). ``stage`` is a message key."""
+
+    done: int
+    total: int
+    stage: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """Streamed model output. ``channel`` separates e.g. a chunk summary from the final text."""
+
+    text: str
+    channel: str = "main"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user must be told honestly (fallback used, output stopped as degenerate…).
+
+    ``key`` is an i18n message key; ``params`` fill it.
+    """
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Generation statistics for the status bar (tokens/s, backend)."""
+
+    tokens: int
+    seconds: float
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.tokens / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Done:
+    """Final event carrying the task's result object."""
+
+    result: Any
+
+
+TaskEvent = Union[Progress, TextDelta, Notice, Stats, Done]
+
+
+def run_to_result(events) -> Any:
+    """Drain a task generator and return its result (for tests and scripts)."""
+    result = None
+    for ev in events:
+        if isinstance(ev, Done):
+            result = ev.result
+    return result

@@ -1,0 +1,39 @@
+"""Where things live. Everything user-specific sits under one directory (GENNAI_HOME) so
+tests, portable installs and ministry images can redirect it with one variable."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+def resources_dir() -> Path:
+    """resources/ ships beside the package in a checkout and inside it when installed."""
+    env = os.environ.get("GENNAI_RESOURCES")
+    if env:
+        return Path(env)
+    inside = PACKAGE_DIR / "resources"
+    if inside.is_dir():
+        return inside
+    return REPO_DIR / "resources"
+
+
+def home_dir() -> Path:
+    """Per-user data (settings, packs, autosave). Override with GENNAI_HOME."""
+    env = os.environ.get("GENNAI_HOME")
+    if env:
+        base = Path(env)
+    elif os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home())) / "GennaiDesktop"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "gennai-desktop"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def models_dir() -> Path:
+    d = home_dir() / "models"
+    d.mkdir(parents=True, exist_ok=True)
+    return d

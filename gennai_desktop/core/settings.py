@@ -1,0 +1,79 @@
+"""Typed, versioned user settings (pydantic). The UI's settings dialog is generated from
+the schema (field titles/descriptions below); policy from ministry IT may lock fields.
+
+Stored as JSON in ``home_dir()/settings.json``, written atomically. Unknown fields are
+rejected; older versions are migrated by the functions in ``MIGRATIONS``.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .atomicio import atomic_write_text
+from .paths import home_dir
+
+SETTINGS_VERSION = 1
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    version: int = SETTINGS_VERSION
+    language: Literal["ja", "en"] = Field("ja", title="表示言語 / Language")
+    active_model: str = Field("", title="使用するモデル / Active model",
+                              description="モデルパックID。空なら同梱の開発用既定モデル")
+    n_gpu_layers: int = Field(-1, ge=-1, le=999, title="GPU層数 / GPU layers",
+                              description="-1 = 可能な限りGPUへ / as many as fit")
+    n_threads: int = Field(0, ge=0, le=256, title="CPUスレッド数 / CPU threads",
+                           description="0 = 自動 / automatic")
+    n_ctx: int = Field(4096, ge=512, le=131072, title="コンテキスト長 / Context size")
+    summary_style: Literal["bullets", "three_lines", "report"] = Field(
+        "bullets", title="要約の既定スタイル / Default summary style")
+    translate_direction: Literal["ja-en", "en-ja"] = Field("ja-en", title="翻訳の既定方向 / Default direction")
+    autosave_dir: str = Field("", title="自動保存の場所 / Autosave folder",
+                              description="空なら既定の場所 / empty = default")
+    autosave_interval_s: int = Field(10, ge=2, le=600, title="自動保存の間隔(秒) / Autosave interval (s)")
+    recent_files: list[str] = Field(default_factory=list, title="最近使ったファイル / Recent files")
+    proofread_use_model: bool = Field(True, title="校正でモデルも使う / Use the model when proofreading")
+
+    def autosave_path(self) -> Path:
+        p = Path(self.autosave_dir) if self.autosave_dir else home_dir() / "autosave"
+        p.mkdir(parents=True, exist_ok=True)
+        return p
+
+
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {
+    # version N -> N+1; add entries when the schema changes.
+}
+
+
+def settings_path() -> Path:
+    return home_dir() / "settings.json"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Load settings; a missing or broken file gives defaults (the broken one is kept aside)."""
+    path = path or settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        v = int(data.get("version", 1))
+        while v < SETTINGS_VERSION:
+            data = MIGRATIONS[v](data)
+            v += 1
+            data["version"] = v
+        return Settings.model_validate(data)
+    except (OSError, ValueError, ValidationError, KeyError):
+        try:
+            path.replace(path.with_suffix(".broken.json"))
+        except OSError:
+            pass
+        return Settings()
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    atomic_write_text(path or settings_path(), settings.model_dump_json(indent=2))

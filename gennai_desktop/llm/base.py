@@ -1,0 +1,174 @@
+"""What the rest of the app needs from a language model, independent of llama.cpp.
+
+Tasks talk to ``TextEngine``; ``engine.LlamaEngine`` implements it on llama-cpp-python and
+``FakeEngine`` (tests) implements it with canned text. A model is described by a
+``ModelSpec`` — the same facts a model-pack manifest carries — so a domestic pack drops in
+with no code change.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Literal, Protocol, Sequence
+
+from ..core.cancel import NEVER, CancelToken
+
+PromptStyle = Literal["chat", "completion"]
+StopReason = Literal["eos", "stop", "length", "cancelled", "degenerate_repetition",
+                     "degenerate_language", "empty"]
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    max_tokens: int = 256
+    temperature: float = 0.2
+    top_p: float = 0.9
+    top_k: int = 40
+    repeat_penalty: float = 1.15
+    stop: tuple[str, ...] = ()
+    grammar: str | None = None          # GBNF text; constrained decoding
+    json_schema: dict | None = None     # converted to GBNF by the engine
+    seed: int = 42
+    expect_language: Literal["ja", "en", None] = None  # for the wrong-language detector
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Facts about one model (from a pack manifest, or built in for the dev default)."""
+
+    id: str
+    path: Path
+    name_ja: str
+    name_en: str
+    vendor: str = ""
+    domestic: bool = False
+    dev_default: bool = False           # the bundled, non-domestic development default
+    instruction_tuned: bool = False
+    prompt_style: PromptStyle = "completion"
+    chat_format: str | None = None      # reviewed built-in template name, e.g. "gemma"
+    chat_template: str | None = None    # pinned Jinja2 text from a pack; rendered sandboxed
+    chat_template_sha256: str | None = None
+    context_length: int = 4096
+    recommended_gpu_layers: int = -1
+    generation: GenerationParams = field(default_factory=GenerationParams)
+    license: str = ""
+    sha256: str | None = None
+    architecture: str = ""
+    quantisation: str = ""
+    version: str = ""
+    prompts: dict[str, dict[str, str]] = field(default_factory=dict)  # per-task overrides
+
+    def label(self, lang: str = "ja") -> str:
+        name = self.name_ja if lang == "ja" else self.name_en
+        if self.dev_default:
+            return (f"{name}（開発用の既定モデル・国産ではありません）" if lang == "ja"
+                    else f"{name} (development default, not domestic)")
+        if not self.domestic:
+            return f"{name}（国産ではありません）" if lang == "ja" else f"{name} (not domestic)"
+        return name
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    backend: str            # "CUDA", "Vulkan", "Metal", "CPU"
+    n_gpu_layers: int       # layers actually offloaded
+    n_layers: int           # layers in the model
+    n_threads: int
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class Generation(Protocol):
+    """An in-progress generation: iterate for text pieces; then read the outcome.
+
+    Iteration raises ``Cancelled`` if the token is set (checked between tokens).
+    ``stop_reason`` tells whether it ended normally or was cut as degenerate.
+    """
+
+    text: str
+    stop_reason: StopReason | None
+    n_tokens: int
+    seconds: float
+
+    def __iter__(self) -> Iterator[str]: ...
+
+
+class TextEngine(Protocol):
+    spec: ModelSpec
+
+    def n_ctx(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def render_chat(self, messages: Sequence[Message]) -> str:
+        """The exact prompt string for ``messages`` with the model's reviewed template."""
+        ...
+
+    def generate(self, prompt: str, params: GenerationParams,
+                 cancel: CancelToken = NEVER) -> Generation: ...
+
+    def backend_info(self) -> BackendInfo: ...
+
+
+class SimpleGeneration:
+    """A Generation over a precomputed list of pieces (used by FakeEngine)."""
+
+    def __init__(self, pieces: Sequence[str], cancel: CancelToken, stop_reason: StopReason = "eos",
+                 delay: float = 0.0) -> None:
+        self._pieces = list(pieces)
+        self._cancel = cancel
+        self._final_reason = stop_reason
+        self._delay = delay
+        self.text = ""
+        self.stop_reason: StopReason | None = None
+        self.n_tokens = 0
+        self.seconds = 0.0
+
+    def __iter__(self) -> Iterator[str]:
+        t0 = time.perf_counter()
+        for p in self._pieces:
+            self._cancel.raise_if_cancelled()
+            if self._delay:
+                time.sleep(self._delay)
+            self.text += p
+            self.n_tokens += 1
+            yield p
+        self.seconds = time.perf_counter() - t0
+        self.stop_reason = self._final_reason
+
+
+class FakeEngine:
+    """Deterministic engine for tests: answers with ``reply(prompt)`` split into pieces."""
+
+    def __init__(self, reply=lambda prompt: "テスト出力です。", spec: ModelSpec | None = None,
+                 ctx: int = 2048, delay: float = 0.0, stop_reason: StopReason = "eos") -> None:
+        self.spec = spec or ModelSpec(id="fake", path=Path("/dev/null"), name_ja="テスト用", name_en="Fake",
+                                      prompt_style="completion")
+        self._reply = reply
+        self._ctx = ctx
+        self._delay = delay
+        self._stop_reason = stop_reason
+        self.prompts: list[str] = []
+
+    def n_ctx(self) -> int:
+        return self._ctx
+
+    def count_tokens(self, text: str) -> int:
+        return max(1, len(text) // 2)
+
+    def render_chat(self, messages: Sequence[Message]) -> str:
+        return "".join(f"<{m.role}>{m.content}</{m.role}>\n" for m in messages) + "<assistant>"
+
+    def generate(self, prompt: str, params: GenerationParams, cancel: CancelToken = NEVER) -> SimpleGeneration:
+        self.prompts.append(prompt)
+        text = self._reply(prompt)
+        pieces = [text[i:i + 3] for i in range(0, len(text), 3)]
+        return SimpleGeneration(pieces, cancel, self._stop_reason, self._delay)
+
+    def backend_info(self) -> BackendInfo:
+        return BackendInfo(backend="CPU", n_gpu_layers=0, n_layers=0, n_threads=1)
