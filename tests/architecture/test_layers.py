@@ -1,0 +1,61 @@
+"""The layering rules that keep the core headless, checked on every run.
+
+import-linter enforces "the core never imports Qt or the UI" (contract in pyproject.toml);
+the AST scan below enforces the single-owner rules the brief sets: only ui/ imports
+PySide6, only llm/engine.py imports llama_cpp, only nlp/morph.py imports sudachipy.
+"""
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PKG = Path(__file__).resolve().parents[2] / "gennai_desktop"
+
+OWNERS = {
+    "PySide6": lambda rel: rel.startswith("ui/"),
+    "llama_cpp": lambda rel: rel == "llm/engine.py",
+    "sudachipy": lambda rel: rel == "nlp/morph.py",
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("lib", sorted(OWNERS))
+def test_single_owner_imports(lib):
+    offenders = []
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG).as_posix()
+        if lib in _imports(path) and not OWNERS[lib](rel):
+            offenders.append(rel)
+    assert offenders == [], f"{lib} imported outside its owner module: {offenders}"
+
+
+def test_import_linter_contracts():
+    exe = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+    if not Path(exe).exists():
+        pytest.skip("import-linter not installed")
+    root = PKG.parent
+    res = subprocess.run([exe, "--config", str(root / "pyproject.toml")], cwd=root,
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_core_imports_without_qt():
+    """Importing the headless layers must not pull PySide6 into the process."""
+    code = ("import sys; import gennai_desktop.core.document, gennai_desktop.llm.base, "
+            "gennai_desktop.tasks.results; sys.exit('PySide6' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=PKG.parent).returncode == 0
