@@ -68,6 +68,7 @@ def make_tiny_gguf(path: str | Path, *, arch: str = "llama", chat_template: str 
     w.add_eos_token_id(2)
     w.add_add_bos_token(True)
     w.add_add_eos_token(False)
+    w.add_add_space_prefix(False)
     if chat_template is not None:
         w.add_chat_template(chat_template)
     for key, value in (extra_kv or {}).items():
