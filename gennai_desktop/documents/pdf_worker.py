@@ -1,0 +1,138 @@
+"""Child process that extracts text from one PDF under hard resource limits.
+
+Why a separate process: PDF parsers have a long history of hangs and memory blow-ups on
+hostile files (/Prev loops, content-stream cycles, decompression bombs). This script runs
+in its own interpreter with RLIMIT_AS / RLIMIT_CPU set *before* pdfium is imported, and the
+parent adds a wall-clock timeout. If anything goes wrong the child dies, not the app.
+
+It deliberately imports only the standard library and pypdfium2 (never gennai_desktop), so
+it starts fast (~one interpreter start per document, not per page) and can be run with
+``python -I``. Output: one JSON object on stdout (see ``_extract``), always with "ok".
+
+Layout: pdfium gives page text as lines separated by CR LF; we keep the lines and attach
+just enough geometry (first/last character box, font size) for the parent to decide where
+paragraphs start. Vertical writing (tategaki) is handled by measuring along the line axis.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+# Defaults; the parent passes explicit values on the command line.
+DEFAULT_MEMORY_BYTES = 2 * 1024 ** 3
+DEFAULT_CPU_SECONDS = 60
+DEFAULT_MAX_PAGES = 5000
+DEFAULT_MAX_CHARS = 20_000_000
+
+
+def _set_limits(memory_bytes: int, cpu_seconds: int) -> None:
+    """Cap address space and CPU time (POSIX only; on Windows the parent's timeout still applies)."""
+    try:
+        import resource
+    except ImportError:  # Windows: no setrlimit (a Job Object would be the equivalent)
+        return
+    for which, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_seconds)):
+        try:
+            soft, hard = resource.getrlimit(which)
+            new_hard = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(which, (min(value, new_hard), new_hard))
+        except (ValueError, OSError):
+            pass
+    try:  # no core dumps of (possibly confidential) document memory
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        pass
+
+
+def _line_records(textpage: Any, raw: Any, text: str) -> list[list[Any]]:
+    """Split page text into lines with [text, x0, y0, x1, y1, font_size, vertical].
+
+    (x0, y0) is the loose box corner of the first character (left, top), (x1, y1) of the last
+    character (right, bottom). ``vertical`` is 1 when the line runs top-to-bottom.
+    """
+    out: list[list[Any]] = []
+    n = textpage.count_chars()
+    aligned = len(text) == n  # False with surrogate pairs: then no geometry, text only
+    pos = 0
+    for line in text.split("\r\n"):
+        stripped = line.strip()
+        if stripped:
+            if aligned:
+                first = pos + (len(line) - len(line.lstrip()))
+                last = pos + len(line.rstrip()) - 1
+                fl, fb, fr, ft = textpage.get_charbox(first, loose=True)
+                ll, lb, lr, lt = textpage.get_charbox(last, loose=True)
+                size = float(raw.FPDFText_GetFontSize(textpage.raw, first))
+                vertical = int(last > first and abs(lt - ft) > abs(lr - fl) * 2
+                               and abs(fl - ll) < max(fr - fl, 1.0))
+                out.append([line, round(fl, 2), round(ft, 2), round(lr, 2), round(lb, 2),
+                            round(size, 2), vertical])
+            else:
+                out.append([line, None, None, None, None, None, 0])
+        else:
+            out.append(["", None, None, None, None, None, 0])
+        pos += len(line) + 2
+    return out
+
+
+def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == getattr(raw, "FPDF_ERR_PASSWORD", 4):
+            return {"ok": False, "error": "encrypted", "reason": str(exc)}
+        if code == getattr(raw, "FPDF_ERR_SECURITY", 6):
+            return {"ok": False, "error": "encrypted", "reason": str(exc)}
+        return {"ok": False, "error": "corrupt", "reason": str(exc)}
+    page_count = len(pdf)
+    if page_count > max_pages:
+        return {"ok": False, "error": "too_large", "reason": f"{page_count} pages"}
+    pages: list[dict[str, Any]] = []
+    total = 0
+    for index in range(page_count):
+        page = pdf[index]
+        try:
+            width, height = page.get_size()
+            textpage = page.get_textpage()
+            try:
+                text = textpage.get_text_range()
+                total += len(text)
+                if total > max_chars:
+                    return {"ok": False, "error": "too_large", "reason": f"more than {max_chars} characters"}
+                lines = _line_records(textpage, raw, text)
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+        pages.append({"w": round(width, 2), "h": round(height, 2), "lines": lines})
+    pdf.close()
+    return {"ok": True, "page_count": page_count, "pages": pages}
+
+
+def main(argv: list[str]) -> int:
+    path = argv[1]
+    memory = int(argv[2]) if len(argv) > 2 else DEFAULT_MEMORY_BYTES
+    cpu = int(argv[3]) if len(argv) > 3 else DEFAULT_CPU_SECONDS
+    max_pages = int(argv[4]) if len(argv) > 4 else DEFAULT_MAX_PAGES
+    max_chars = int(argv[5]) if len(argv) > 5 else DEFAULT_MAX_CHARS
+    _set_limits(memory, cpu)
+    try:
+        result = _extract(path, max_pages, max_chars)
+    except MemoryError:
+        result = {"ok": False, "error": "limits", "reason": "memory limit"}
+    except Exception as exc:  # noqa: BLE001 - everything becomes a structured answer
+        result = {"ok": False, "error": "corrupt", "reason": f"{type(exc).__name__}: {exc}"}
+    data = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    os._exit(0)  # skip interpreter teardown (pdfium finalisers): faster, and nothing left to flush
+
+
+if __name__ == "__main__":
+    main(sys.argv)
