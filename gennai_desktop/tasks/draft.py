@@ -1,0 +1,183 @@
+"""起案: 通知・依頼・回答・報告・議事録 drafts from templates (TOML data) and named fields.
+
+Why templates are data: the layout of a 公用文 letter (文書番号・日付 right, 宛先 left,
+発信者 right, 件名 centered, 記 centered, 以上 right) and its set phrases must be right
+regardless of the model, and each ministry can adjust wording without code. A usable
+model may only add prose that expands 本文の要点; otherwise the template wording is
+used verbatim with the fields, and the user is told so.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Iterator
+
+from ..core.cancel import NEVER, CancelToken
+from ..core.document import Block
+from ..core.errors import GennaiError
+from ..core.events import Done, Notice, Progress, TaskEvent
+from ..core.paths import resources_dir
+from ..llm.base import TextEngine
+from . import prompting
+from .quality import weakness
+from .results import DraftResult
+from .similarity import content_words
+
+_FIELD = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class TemplateField:
+    name: str
+    label_ja: str
+    label_en: str
+    required: bool = False
+    multiline: bool = False
+    default: str = ""
+
+
+@dataclass(frozen=True)
+class DraftTemplate:
+    id: str
+    name_ja: str
+    name_en: str
+    fields: list[TemplateField]
+    blocks: tuple[dict, ...] = ()
+
+    def label(self, lang: str = "ja") -> str:
+        return self.name_ja if lang == "ja" else self.name_en
+
+
+def wareki_today(today: _dt.date | None = None) -> str:
+    """Today's date as written in 公用文 (令和N年M月D日; 令和元年 for 2019)."""
+    d = today or _dt.date.today()
+    year = d.year - 2018
+    y = "元" if year == 1 else str(year)
+    return f"令和{y}年{d.month}月{d.day}日"
+
+
+def list_templates() -> list[DraftTemplate]:
+    """All templates shipped in resources/templates/, in their display order."""
+    out = []
+    for path in sorted((resources_dir() / "templates").glob("*.toml")):
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        fields = [TemplateField(f["name"], f.get("label_ja", f["name"]), f.get("label_en", f["name"]),
+                                bool(f.get("required", False)), bool(f.get("multiline", False)),
+                                str(f.get("default", ""))) for f in data.get("fields", [])]
+        out.append((data.get("order", 99), DraftTemplate(data["id"], data["name_ja"], data["name_en"],
+                                                         fields, tuple(data.get("blocks", [])))))
+    return [t for _, t in sorted(out, key=lambda x: (x[0], x[1].id))]
+
+
+def get_template(template_id: str) -> DraftTemplate:
+    for t in list_templates():
+        if t.id == template_id:
+            return t
+    raise GennaiError("draft.error.unknown_template", template=template_id,
+                      available="、".join(t.id for t in list_templates()))
+
+
+def resolve_fields(template: DraftTemplate, fields: dict[str, str]) -> dict[str, str]:
+    """Fields with defaults filled in; unknown or missing required fields raise GennaiError."""
+    known = {f.name for f in template.fields}
+    unknown = [k for k in fields if k not in known]
+    if unknown:
+        raise GennaiError("draft.error.unknown_field", field="、".join(unknown), template=template.id,
+                          available="、".join(f.name for f in template.fields))
+    values: dict[str, str] = {}
+    for f in template.fields:
+        v = (fields.get(f.name) or "").strip()
+        if not v and f.default:
+            v = f.default.replace("{today}", wareki_today())
+        if f.required and not v:
+            raise GennaiError("draft.error.missing_field", field=f.label_ja, name=f.name, template=template.name_ja)
+        values[f.name] = v
+    return values
+
+
+def draft(template_id: str, fields: dict[str, str], engine: TextEngine | None, *,
+          cancel: CancelToken = NEVER) -> Iterator[TaskEvent]:
+    """Lay out a draft; yields Progress/TextDelta/Notice/Stats and ends with Done(DraftResult)."""
+    template = get_template(template_id)
+    values = resolve_fields(template, fields)
+    cancel.raise_if_cancelled()
+    prose: str | None = None
+    notices: list[str] = []
+    if engine is None:
+        notices.append("draft.notice.template_only")
+        yield Notice("draft.notice.template_only")
+    elif any(b.get("model_body") for b in template.blocks):
+        yield Progress(0, 1, "draft.stage.model")
+        prose = yield from _expand(engine, template, values, cancel)
+        yield Progress(1, 1, "draft.stage.model")
+        if prose is None:
+            notices.append("draft.notice.model_weak")
+            yield Notice("draft.notice.model_weak", {"model": engine.spec.id})
+    blocks = layout(template, values, prose)
+    yield Done(DraftResult(template.id, values, blocks, "model" if prose else "template", notices))
+
+
+def layout(template: DraftTemplate, values: dict[str, str], prose: str | None = None) -> list[Block]:
+    """The draft as Blocks with layout hints, from the template's block list."""
+    out: list[Block] = []
+
+    def add(kind: str, text: str, style: str | None) -> None:
+        out.append(Block(id=f"b{len(out):04d}", kind=kind, text=text, style=style))  # type: ignore[arg-type]
+
+    for spec in template.blocks:
+        kind = spec.get("kind", "paragraph")
+        style = spec.get("style")
+        if spec.get("model_body"):
+            for para in (prose or "").split("\n"):
+                if para.strip():
+                    add("paragraph", para.strip(), style)
+            continue
+        text = spec.get("text", "")
+        used = _FIELD.findall(text)
+        if spec.get("optional") and any(not values.get(u) for u in used if u not in ("n", "item")):
+            continue
+        if spec.get("repeat"):
+            items = [ln.strip().lstrip("・-") .strip() for ln in values.get(spec["repeat"], "").splitlines()]
+            for n, item in enumerate((i for i in items if i), 1):
+                add(kind, _fill(text, values, n=_zen(n), item=item), style)
+            continue
+        add(kind, _fill(text, values), style)
+    return out
+
+
+def _fill(text: str, values: dict[str, str], **extra: str) -> str:
+    merged = {**values, **extra}
+    return _FIELD.sub(lambda m: merged.get(m.group(1), m.group(0)), text)
+
+
+def _zen(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
+def _expand(engine: TextEngine, template: DraftTemplate, values: dict[str, str],
+            cancel: CancelToken) -> Iterator[TaskEvent]:
+    """Model prose expanding 本文の要点, or None when it is unusable or drifts off the points."""
+    points = values.get("本文の要点", "")
+    prompt = prompting.build("draft", "body", engine, kind=template.name_ja,
+                             subject=values.get("件名", ""), points=points)
+    out = prompting.Output()
+    yield from prompting.stream(engine, prompt, prompting.params_for(engine, prompt, expect_language="ja"),
+                                out, cancel, channel="main")
+    text = out.text.strip()
+    scaffold = prompting.build("draft", "body", engine, kind="", subject="", points="").text
+    if weakness(text, out.stop_reason, lang="ja", scaffold=scaffold):
+        return None
+    wanted = set(content_words(points))
+    got = set(content_words(text))
+    if wanted and len(wanted & got) / len(wanted) < 0.5:
+        return None   # the prose must carry the user's points, not invent others
+    return text
+
+
+def save_draft_docx(result: DraftResult, target) -> None:
+    """Write the draft with its layout hints (alignment, indent) atomically."""
+    from ..documents.docx_writer import write_docx
+    write_docx(result.blocks, target, title=None)

@@ -1,0 +1,116 @@
+"""Extractive summaries: the document's own key sentences, each with where it stands.
+
+Why: quality that need not depend on the model must not. When the model is missing or
+too weak, the user still gets an honest summary made of real sentences with real
+page/heading citations. Sentences are scored by how central they are to the document
+(TF-IDF cosine to the centroid), picked across the whole document (one per segment,
+so a 1,000-article law is not summarised by its first chapter) without near-duplicates.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..core.document import Document, Location
+from .similarity import SentenceIndex, build_index
+from ..nlp.sentences import sentence_spans
+
+MIN_CHARS = 20          # shorter lines are headings, item numbers, table fragments
+MAX_POINT_CHARS = 160   # a cited sentence longer than this is shown shortened with "…"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+class SentenceTable:
+    """All sentences of a document with a similarity index over them (built once)."""
+
+    def __init__(self, doc: Document, method: str = "tfidf") -> None:
+        self.doc = doc
+        self.sentences = [Sentence(s, e, doc.text[s:e]) for s, e in sentence_spans(doc.text)]
+        self.index: SentenceIndex = build_index([s.text for s in self.sentences], method)
+
+    def weight(self, i: int) -> float:
+        """Down-weight 附則 (supplementary provisions) and very long sentences."""
+        s = self.sentences[i]
+        b = self.doc.block_at(s.start)
+        w = 0.3 if any("附則" in h for h in b.heading_path) or b.text.startswith("附　則") else 1.0
+        return w * (0.6 if len(s.text) > 200 else 1.0)
+
+    def location(self, i: int) -> Location:
+        return self.doc.locate(self.sentences[i].start)
+
+    def candidates(self, lo: int = 0, hi: int | None = None) -> list[int]:
+        """Indices of sentences fit to quote (body text, not headings or fragments)."""
+        hi = len(self.sentences) if hi is None else hi
+        out = []
+        for i in range(lo, hi):
+            s = self.sentences[i]
+            if len(s.text) < MIN_CHARS or self.doc.block_at(s.start).kind == "heading":
+                continue
+            if s.text.startswith(("（", "(")) and s.text.endswith(("）", ")")):
+                continue
+            out.append(i)
+        return out
+
+    def match(self, text: str, within: Sequence[int] | None = None, min_score: float = 0.2,
+              max_hits: int = 2) -> list[int]:
+        """Sentences ``text`` most likely came from (best first; empty if none is close)."""
+        scores = self.index.scores(text)
+        if within is not None:
+            mask = np.full(len(scores), -1.0, dtype=np.float32)
+            idx = list(within)
+            mask[idx] = scores[idx]
+            scores = mask
+        if not len(scores):
+            return []
+        order = np.argsort(-scores)[:max_hits]
+        best = float(scores[order[0]])
+        if best < min_score:
+            return []
+        return [int(i) for i in order if float(scores[i]) >= max(min_score, 0.8 * best)]
+
+
+_ITEM_NO = re.compile(r"^(?:[0-9０-９]+|[①-⑳]|[一二三四五六七八九十]+|[イロハニホヘトチリヌ])[　 ]")
+
+
+def shorten(text: str, limit: int = MAX_POINT_CHARS) -> str:
+    """A sentence as a point: paragraph/item number dropped, long ones cut with "…"."""
+    text = _ITEM_NO.sub("", text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def key_sentences(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None) -> list[int]:
+    """``k`` central, non-redundant sentences spread over sentences[lo:hi], in reading order."""
+    cands = table.candidates(lo, hi)
+    if not cands or k <= 0:
+        return []
+    salient = table.index.salience()
+    n = len(table.sentences) or 1
+    score = {i: float(salient[i]) * table.weight(i) + 0.05 * (1.0 - i / n) for i in cands}
+    segments = np.array_split(np.array(cands), min(k, len(cands)))
+    chosen: list[int] = []
+    for seg in segments:
+        ranked = sorted(seg.tolist(), key=lambda i: -score[i])
+        for i in ranked:
+            if chosen and float(np.max(table.index.pairwise(i, chosen))) > 0.7:
+                continue  # near-duplicate of a sentence already chosen
+            chosen.append(i)
+            break
+    return sorted(chosen)
+
+
+def locations(table: SentenceTable, idx: Sequence[int]) -> tuple[Location, ...]:
+    """Distinct locations of sentences ``idx`` (order kept)."""
+    seen: dict[tuple, Location] = {}
+    for i in idx:
+        loc = table.location(i)
+        seen.setdefault((loc.block_id, loc.page, loc.heading), loc)
+    return tuple(seen.values())

@@ -1,0 +1,119 @@
+"""Prompts are data: load them from resources/prompts/<task>.toml and render them for a model.
+
+Why: the bundled base model (no chat template) only copes with few-shot *completion*
+prompts, while instruction-tuned packs (Sarashina, llm-jp, Swallow, PLaMo) want *chat*
+prompts rendered with their own reviewed template. Each prompt entry therefore carries
+both forms; ``ModelSpec.prompt_style`` picks one and ``ModelSpec.prompts[task]`` may
+override any key ("map.completion", "map.chat_user", …), so a new pack needs no code.
+Placeholders are ``{name}`` and only the names passed in are replaced (JSON examples in
+prompts keep their braces).
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator
+
+from ..core.cancel import NEVER, CancelToken
+from ..core.events import Stats, TextDelta
+from ..core.paths import resources_dir
+from ..llm.base import GenerationParams, Message, TextEngine
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A rendered prompt ready for ``engine.generate`` plus its generation settings."""
+
+    text: str
+    style: str              # "chat" or "completion"
+    max_tokens: int
+    stop: tuple[str, ...]
+
+
+@lru_cache(maxsize=None)
+def load_prompts(task: str) -> dict[str, dict[str, Any]]:
+    """The prompt table for ``task`` (cached; files are small and shipped read-only)."""
+    path = resources_dir() / "prompts" / f"{task}.toml"
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def fill(template: str, **values: str) -> str:
+    """Replace ``{name}`` for the given names only (other braces stay as written)."""
+    out = template
+    for name, value in values.items():
+        out = out.replace("{" + name + "}", value)
+    return out
+
+
+def entry(task: str, name: str, engine: TextEngine | None) -> dict[str, Any]:
+    """Prompt entry ``name`` of ``task`` with the model's per-task overrides applied."""
+    base = dict(load_prompts(task)[name])
+    spec = getattr(engine, "spec", None)
+    overrides = (getattr(spec, "prompts", None) or {}).get(task, {})
+    prefix = name + "."
+    for key, value in overrides.items():
+        if key.startswith(prefix):
+            base[key[len(prefix):]] = value
+    return base
+
+
+def uses_chat(engine: TextEngine) -> bool:
+    """Chat prompts only for models that are instruction-tuned and declare the chat style."""
+    spec = engine.spec
+    return spec.prompt_style == "chat" and bool(spec.instruction_tuned)
+
+
+def build(task: str, name: str, engine: TextEngine, **values: str) -> Prompt:
+    """Render prompt ``name`` of ``task`` in the form the engine's model needs."""
+    e = entry(task, name, engine)
+    max_tokens = int(e.get("max_tokens", 256))
+    if uses_chat(engine):
+        messages = []
+        if e.get("chat_system"):
+            messages.append(Message("system", fill(e["chat_system"], **values)))
+        messages.append(Message("user", fill(e["chat_user"], **values)))
+        return Prompt(engine.render_chat(messages), "chat", max_tokens,
+                      tuple(e.get("chat_stop", ())))
+    return Prompt(fill(e["completion"], **values), "completion", max_tokens,
+                  tuple(e.get("stop", ())))
+
+
+def params_for(engine: TextEngine, prompt: Prompt, *, expect_language: str | None = None,
+               json_schema: dict | None = None, max_tokens: int | None = None) -> GenerationParams:
+    """The model's default sampling settings with this prompt's length/stop/constraints."""
+    g = engine.spec.generation
+    return GenerationParams(
+        max_tokens=max_tokens or prompt.max_tokens, temperature=g.temperature, top_p=g.top_p,
+        top_k=g.top_k, repeat_penalty=g.repeat_penalty, stop=prompt.stop or g.stop,
+        json_schema=json_schema, seed=g.seed, expect_language=expect_language)  # type: ignore[arg-type]
+
+
+@dataclass
+class Output:
+    """What one generation produced (filled in by ``stream``)."""
+
+    text: str = ""
+    stop_reason: str | None = None
+    n_tokens: int = 0
+    seconds: float = 0.0
+
+
+def stream(engine: TextEngine, prompt: Prompt, params: GenerationParams, out: Output,
+           cancel: CancelToken = NEVER, channel: str = "main") -> Iterator[TextDelta | Stats]:
+    """Run one generation, yielding TextDelta pieces and a final Stats; fills ``out``.
+
+    ``Cancelled`` propagates from the engine's iterator (checked between tokens).
+    """
+    cancel.raise_if_cancelled()
+    gen = engine.generate(prompt.text, params, cancel)
+    for piece in gen:
+        if piece:
+            yield TextDelta(piece, channel)
+    cancel.raise_if_cancelled()
+    out.text = gen.text
+    out.stop_reason = gen.stop_reason
+    out.n_tokens = gen.n_tokens
+    out.seconds = gen.seconds
+    yield Stats(tokens=gen.n_tokens, seconds=gen.seconds)

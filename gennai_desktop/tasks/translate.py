@@ -1,0 +1,166 @@
+"""翻訳 (ja↔en) block by block, keeping the document's structure and the glossary.
+
+Why block by block: the result must have the same headings, paragraphs, list items and
+tables in the same order as the source (table cells translated one by one), so the
+.docx can be compared side by side. The glossary is enforced: source terms are replaced
+by their target terms before generation and every required target term is verified in
+the output; a block whose output lost a term, or whose output is unusable, keeps its
+source text (with glossary substitutions) and is counted as untranslated — honest, not
+fake.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterator, Literal
+
+from ..core.cancel import NEVER, CancelToken
+from ..core.document import Block, Document, table_text
+from ..core.errors import DocumentError
+from ..core.events import Done, Notice, Progress, TaskEvent
+from ..llm.base import TextEngine
+from ..nlp.sentences import chunk_spans
+from . import prompting
+from .glossary import Glossary
+from .quality import copied_from, weakness
+from .results import TranslationResult
+
+Direction = Literal["ja-en", "en-ja"]
+GIVE_UP_AFTER = 8   # unusable outputs in a row (and none usable yet) → keep the rest as source
+
+
+def translate(doc: Document, engine: TextEngine | None, *, direction: Direction = "ja-en",
+              glossary: Glossary | None = None, cancel: CancelToken = NEVER) -> Iterator[TaskEvent]:
+    """Translate ``doc``; yields Progress/TextDelta/Notice/Stats, ends with Done(TranslationResult)."""
+    if direction not in ("ja-en", "en-ja"):
+        raise ValueError(f"unknown direction: {direction}")
+    if not doc.blocks:
+        raise DocumentError("translate.error.empty")
+    glossary = glossary or Glossary()
+    state = _State(engine, direction, glossary, cancel)
+    if engine is None:
+        yield Notice("translate.notice.no_model")
+    total = len(doc.blocks)
+    out: list[Block] = []
+    for n, block in enumerate(doc.blocks):
+        cancel.raise_if_cancelled()
+        yield Progress(n, total, "translate.stage.blocks")
+        if block.kind == "table" and block.rows is not None:
+            rows = []
+            for row in block.rows:
+                cells = []
+                for cell in row:
+                    cells.append((yield from state.text(cell)))
+                rows.append(tuple(cells))
+            new = replace(block, rows=tuple(rows), text=table_text(rows))
+        else:
+            new = replace(block, text=(yield from state.text(block.text)))
+        out.append(new)
+    yield Progress(total, total, "translate.stage.blocks")
+    notices: list[str] = []
+    method: Literal["model", "glossary_only"] = "model"
+    if engine is None or state.translated == 0:
+        method = "glossary_only"
+    if state.untranslated:
+        notices.append("translate.notice.untranslated")
+        yield Notice("translate.notice.untranslated", {"count": state.untranslated, "total": state.pieces})
+    if state.model_unusable:
+        notices.append("translate.notice.gave_up")
+        yield Notice("translate.notice.gave_up", {"count": GIVE_UP_AFTER})
+    if state.repaired:
+        notices.append("translate.notice.repaired")
+        yield Notice("translate.notice.repaired", {"count": state.repaired})
+    applied = {s: t for s, t in glossary.entries if s in doc.text}
+    yield Done(TranslationResult(doc, out, direction, applied, method, notices))
+
+
+class _State:
+    """Per-run translation of text pieces with counters for the honest summary notices."""
+
+    def __init__(self, engine: TextEngine | None, direction: Direction, glossary: Glossary,
+                 cancel: CancelToken) -> None:
+        self.engine = engine
+        self.direction = direction
+        self.glossary = glossary
+        self.cancel = cancel
+        self.target_lang = "en" if direction == "ja-en" else "ja"
+        self.pieces = 0
+        self.translated = 0
+        self.untranslated = 0
+        self.repaired = 0
+        self.model_unusable = False
+        self.failures_in_a_row = 0
+
+    def text(self, source: str) -> Iterator[TaskEvent]:
+        """Translate one block's (or cell's) text; empty and number-only text is kept as is."""
+        if not source.strip() or not any(ch.isalpha() for ch in source):
+            return source
+        self.pieces += 1
+        if self.engine is None or self.model_unusable:
+            self.untranslated += 1
+            return self.glossary.protect(source)
+        parts = []
+        ok = True
+        for s, e in self._spans(source):
+            piece = source[s:e]
+            result = yield from self._one(piece)
+            if result is None:
+                ok = False
+                result = self.glossary.protect(piece)
+            parts.append((s, e, result))
+        # keep the whitespace/newlines between the translated spans
+        text, pos = "", 0
+        for s, e, r in parts:
+            text += source[pos:s] + r
+            pos = e
+        text += source[pos:]
+        if ok:
+            self.translated += 1
+            self.failures_in_a_row = 0
+        else:
+            self.untranslated += 1
+            self.failures_in_a_row += 1
+            if self.translated == 0 and self.failures_in_a_row >= GIVE_UP_AFTER:
+                self.model_unusable = True   # stop spending time on a model that never works here
+        return text
+
+    def _spans(self, source: str) -> list[tuple[int, int]]:
+        e = prompting.entry("translate", self.direction, self.engine)
+        budget = min(self.engine.n_ctx() // 3, int(e.get("max_input_tokens", 400)))
+        if self.engine.count_tokens(source) <= budget:
+            return [(0, len(source))]
+        ratio = len(source) / max(1, self.engine.count_tokens(source))
+        return list(chunk_spans(source, max(50, int(budget * ratio * 0.9))))
+
+    def _one(self, piece: str) -> Iterator[TaskEvent]:
+        """Model translation of ``piece`` with glossary enforced, or None if unusable."""
+        engine = self.engine
+        protected = self.glossary.protect(piece)
+        prompt = prompting.build("translate", self.direction, engine, text=protected)
+        src_tokens = engine.count_tokens(protected)
+        max_tokens = min(prompt.max_tokens, 3 * src_tokens + 16)
+        out = prompting.Output()
+        yield from prompting.stream(engine, prompt, prompting.params_for(
+            engine, prompt, expect_language=self.target_lang, max_tokens=max_tokens), out, self.cancel,
+            channel="block")
+        text = out.text.strip()
+        scaffold = prompting.build("translate", self.direction, engine, text="").text
+        bad = weakness(text, out.stop_reason, lang=self.target_lang, scaffold=scaffold)
+        if bad is None and self.direction == "ja-en" and copied_from(text, piece, 4) > 0.5:
+            bad = "echo"
+        if bad is not None:
+            return None
+        missing = self.glossary.missing(piece, text)
+        if missing:
+            # repair: a source term the model left untranslated is replaced by its target term
+            for src, tgt in missing:
+                text = text.replace(src, tgt)
+            if self.glossary.missing(piece, text):
+                return None
+            self.repaired += 1
+        return text
+
+
+def save_translation_docx(result: TranslationResult, target) -> None:
+    """Write the translated blocks (headings, paragraphs, list items, tables) atomically."""
+    from ..documents.docx_writer import write_docx
+    write_docx(result.blocks, target, title=result.source.title or None)
