@@ -1,0 +1,77 @@
+"""Start the desktop app: QApplication, Japanese font, excepthook, window, then
+(later, lazily) the model. ``python -m gennai_desktop [FILE]`` and the
+``gennai-desktop`` launcher both call ``main``."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from ..core.i18n import set_language
+from ..core.settings import load_settings
+from .errors import install_excepthook
+from .fonts import apply_japanese_font
+from .qt import QApplication, QGuiApplication, QLibraryInfo, Qt, QTimer, QTranslator
+
+APP_NAME = "GENNAI Desktop"
+
+
+def make_app(argv: Sequence[str] | None = None) -> tuple[QApplication, str | None]:
+    """The QApplication (created once) with high-DPI rounding and a Japanese font."""
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(list(argv or [sys.argv[0]]))
+        app.setApplicationName(APP_NAME)
+        app.setOrganizationName("GENNAI")
+    family = apply_japanese_font(app)
+    install_qt_translations(app)
+    return app, family
+
+
+_translators: list = []
+
+
+def install_qt_translations(app: QApplication, lang: str | None = None) -> bool:
+    """Qt's own strings (OK/Cancel, file dialogs) in the UI language."""
+    from ..core.i18n import get_language
+    for t in _translators:
+        app.removeTranslator(t)
+    _translators.clear()
+    lang = lang or get_language()
+    if lang == "en":
+        return True
+    tr_ = QTranslator(app)
+    if tr_.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(tr_)
+        _translators.append(tr_)
+        return True
+    return False
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="gennai-desktop", description="源内デスクトップ / GENNAI Desktop")
+    p.add_argument("file", nargs="?", help=".docx / .pdf / .txt to open")
+    p.add_argument("--no-recovery", action="store_true", help="do not offer autosaved sessions")
+    return p.parse_args(list(argv) if argv is not None else None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    settings = load_settings()
+    set_language(settings.language)
+    app, family = make_app([sys.argv[0]])
+    from .main_window import MainWindow
+    window = MainWindow(settings, font_family=family)
+    install_excepthook(lambda: window)
+    window.show()                      # before any model is loaded (lazy load)
+    if args.file:
+        QTimer.singleShot(0, lambda: window.open_path(os.path.abspath(args.file)))
+    if not args.no_recovery:
+        QTimer.singleShot(50, window.check_recovery)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""The document on the left: PDF pages (QtPdf) and the structured text of any document.
+
+Two views over one ``core.document.Document``: "ページ" shows the PDF as rendered pages
+(QPdfView paints every page on white, so transparent page images never show through);
+"本文" shows the block structure (headings, lists, tables) as rich text. The text view
+keeps a map from ``Document.text`` offsets to its own cursor positions, so findings
+(offset ranges) and summary citations (block id / page) can be shown exactly.
+"""
+from __future__ import annotations
+
+import bisect
+from pathlib import Path
+
+from ..core.document import Block, Document, Location
+from ..core.i18n import tr
+from .qt import (
+    QFont, QPdfDocument, QPdfView, QPointF, QTabWidget, QTextBlockFormat, QTextCharFormat,
+    QTextCursor, QTextEdit, QTextTableFormat, QVBoxLayout, QWidget,
+)
+
+
+class DocumentText(QTextEdit):
+    """Read-only structured text with an offset map (doc offset → QTextDocument position)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setObjectName("documentText")
+        self._seg_doc: list[int] = []     # segment start offsets in Document.text (sorted)
+        self._seg_qt: list[int] = []      # matching QTextDocument positions
+        self._seg_len: list[int] = []
+        self._block_pos: dict[str, int] = {}
+
+    def set_document(self, doc: Document) -> None:
+        self.clear()
+        self._seg_doc, self._seg_qt, self._seg_len, self._block_pos = [], [], [], {}
+        cur = QTextCursor(self.document())
+        base_size = self.font().pointSizeF() if self.font().pointSizeF() > 0 else 10.5
+        for i, block in enumerate(doc.blocks):
+            bfmt, cfmt = _formats(block, base_size)
+            if i == 0:
+                cur.setBlockFormat(bfmt)
+                cur.setCharFormat(cfmt)
+            else:
+                cur.insertBlock(bfmt, cfmt)
+            self._block_pos[block.id] = cur.position()
+            if block.kind == "table" and block.rows:
+                self._insert_table(cur, block)
+            else:
+                self._add_segment(block.start, cur.position(), len(block.text))
+                cur.insertText(block.text, cfmt)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def _insert_table(self, cur: QTextCursor, block: Block) -> None:
+        rows = block.rows or ()
+        ncols = max((len(r) for r in rows), default=1)
+        tfmt = QTextTableFormat()
+        tfmt.setCellPadding(3)
+        tfmt.setCellSpacing(0)
+        tfmt.setBorder(1)
+        table = cur.insertTable(len(rows), max(1, ncols), tfmt)
+        offset = block.start
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                cell_cur = table.cellAt(r, c).firstCursorPosition()
+                self._add_segment(offset, cell_cur.position(), len(cell))
+                cell_cur.insertText(cell)
+                offset += len(cell) + 1   # "\t" between cells, "\n" after the row
+        cur.movePosition(QTextCursor.MoveOperation.End)
+
+    def _add_segment(self, doc_start: int, qt_pos: int, length: int) -> None:
+        self._seg_doc.append(doc_start)
+        self._seg_qt.append(qt_pos)
+        self._seg_len.append(length)
+
+    def qt_position(self, offset: int) -> int:
+        """QTextDocument position of ``Document.text`` offset (clamped into its segment)."""
+        if not self._seg_doc:
+            return 0
+        i = max(0, bisect.bisect_right(self._seg_doc, offset) - 1)
+        return self._seg_qt[i] + max(0, min(offset - self._seg_doc[i], self._seg_len[i]))
+
+    def select_range(self, start: int, end: int) -> str:
+        cur = QTextCursor(self.document())
+        cur.setPosition(self.qt_position(start))
+        cur.setPosition(self.qt_position(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cur)
+        self.ensureCursorVisible()
+        return cur.selectedText()
+
+    def go_to_block(self, block_id: str) -> bool:
+        pos = self._block_pos.get(block_id)
+        if pos is None:
+            return False
+        cur = QTextCursor(self.document())
+        cur.setPosition(pos)
+        cur.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cur)
+        # scroll so the block is at the top, not merely visible
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        self.ensureCursorVisible()
+        return True
+
+
+def _formats(block: Block, base: float) -> tuple[QTextBlockFormat, QTextCharFormat]:
+    bfmt = QTextBlockFormat()
+    cfmt = QTextCharFormat()
+    cfmt.setFontWeight(QFont.Weight.Normal)
+    cfmt.setFontPointSize(base)
+    bfmt.setBottomMargin(4)
+    if block.kind == "heading":
+        cfmt.setFontWeight(QFont.Weight.Bold)
+        cfmt.setFontPointSize(base * {1: 1.5, 2: 1.3, 3: 1.15}.get(block.level, 1.05))
+        bfmt.setTopMargin(10)
+        bfmt.setBottomMargin(6)
+    elif block.kind == "list_item":
+        bfmt.setIndent(1 + max(0, block.level))
+    return bfmt, cfmt
+
+
+class DocumentView(QWidget):
+    """Left pane. ``go_to(location)`` and ``select_range(start, end)`` are what tasks use."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc: Document | None = None
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("documentTabs")
+        self.text = DocumentText(self)
+        self.pdf_doc = QPdfDocument(self)
+        self.pdf_view = QPdfView(self)
+        self.pdf_view.setObjectName("pdfView")
+        self.pdf_view.setDocument(self.pdf_doc)
+        self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.tabs)
+        self._show_placeholder()
+
+    def _show_placeholder(self) -> None:
+        self.tabs.clear()
+        self.text.setPlaceholderText(tr("ui.doc.placeholder"))
+        self.tabs.addTab(self.text, tr("ui.doc.text_tab"))
+
+    def set_document(self, doc: Document) -> None:
+        self.doc = doc
+        self.tabs.clear()
+        self.pdf_doc.close()
+        if doc.format == "pdf" and doc.path is not None and Path(doc.path).exists():
+            self.pdf_doc.load(str(doc.path))
+            if self.pdf_doc.status() == QPdfDocument.Status.Ready:
+                self.tabs.addTab(self.pdf_view, tr("ui.doc.pages_tab"))
+        self.tabs.addTab(self.text, tr("ui.doc.text_tab"))
+        self.text.set_document(doc)
+        self.tabs.setCurrentIndex(0)
+
+    def clear_document(self) -> None:
+        self.doc = None
+        self.pdf_doc.close()
+        self.text.clear()
+        self._show_placeholder()
+
+    @property
+    def has_pages(self) -> bool:
+        return self.tabs.indexOf(self.pdf_view) >= 0
+
+    def current_page(self) -> int:
+        """1-based page shown in the PDF view (0 when there is none)."""
+        return self.pdf_view.pageNavigator().currentPage() + 1 if self.has_pages else 0
+
+    def go_to(self, loc: Location) -> None:
+        """Show where a citation points: the PDF page if known, else the paragraph."""
+        if loc.page is not None and self.has_pages:
+            self.tabs.setCurrentWidget(self.pdf_view)
+            self.pdf_view.pageNavigator().jump(max(0, loc.page - 1), QPointF(0, 0), 0)
+            self.text.go_to_block(loc.block_id)
+            return
+        self.tabs.setCurrentWidget(self.text)
+        self.text.go_to_block(loc.block_id)
+
+    def select_range(self, start: int, end: int) -> str:
+        self.tabs.setCurrentWidget(self.text)
+        return self.text.select_range(start, end)

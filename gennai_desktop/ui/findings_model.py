@@ -1,0 +1,68 @@
+"""A thin QAbstractTableModel over the core's list of proofreading findings.
+
+The list and the decisions (accept / reject / undecided) stay plain Python so the
+export and autosave code need no Qt; the model only presents them.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ..core.findings import Finding
+from ..core.i18n import tr
+from .qt import QAbstractTableModel, QBrush, QColor, QModelIndex, Qt
+
+Decision = Literal["pending", "accepted", "rejected"]
+COLUMNS = ("ui.findings.col.status", "ui.findings.col.original", "ui.findings.col.suggestion",
+           "ui.findings.col.message", "ui.findings.col.origin")
+_COLORS = {"accepted": QColor(220, 245, 220), "rejected": QColor(240, 240, 240)}
+
+
+class FindingsModel(QAbstractTableModel):
+    def __init__(self, findings: list[Finding] | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.findings: list[Finding] = []
+        self.decisions: list[Decision] = []
+        self.set_findings(findings or [])
+
+    def set_findings(self, findings: list[Finding], decisions: list[Decision] | None = None) -> None:
+        self.beginResetModel()
+        self.findings = list(findings)
+        self.decisions = list(decisions) if decisions and len(decisions) == len(findings) \
+            else ["pending"] * len(self.findings)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.findings)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return tr(COLUMNS[section])
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        f, d = self.findings[index.row()], self.decisions[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (tr(f"ui.findings.{d}"), f.original, f.suggestion if f.is_replacement else "—",
+                    f.message, tr(f"ui.findings.origin.{f.origin}"))[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{f.message}\n{f.source}".strip()
+        if role == Qt.ItemDataRole.BackgroundRole and d in _COLORS:
+            return QBrush(_COLORS[d])
+        return None
+
+    def set_decision(self, row: int, decision: Decision) -> None:
+        if 0 <= row < len(self.findings):
+            self.decisions[row] = decision
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def accepted(self) -> list[Finding]:
+        """Findings to apply: accepted replacements only (advice-only ones change nothing)."""
+        return [f for f, d in zip(self.findings, self.decisions) if d == "accepted" and f.is_replacement]
+
+    def counts(self) -> dict[str, int]:
+        return {k: self.decisions.count(k) for k in ("pending", "accepted", "rejected")}

@@ -1,0 +1,89 @@
+"""Model panel: the models this machine has (installed packs + the bundled development
+default), with vendor / domestic / version, and a button to make one active.
+
+The list comes from ``llm.registry.available_specs``; switching only changes
+``Settings.active_model`` — the manager loads the new model lazily at the next task and
+closes the old one, so there is never more than one model in memory.
+"""
+from __future__ import annotations
+
+from ..core.i18n import get_language, tr
+from ..core.settings import Settings
+from .qt import (
+    QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget, Signal,
+)
+
+
+def _specs(settings: Settings) -> list:
+    try:
+        from ..llm.registry import available_specs
+        return list(available_specs(settings))
+    except Exception:  # noqa: BLE001 - the panel still opens and says there is none
+        return []
+
+
+class ModelsDialog(QDialog):
+    model_chosen = Signal(str)
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("ui.models.title"))
+        self.setObjectName("modelsDialog")
+        self.resize(760, 320)
+        self.settings = settings
+        self.specs = _specs(settings)
+        lay = QVBoxLayout(self)
+        self.table = QTableWidget(len(self.specs), 5)
+        self.table.setObjectName("modelsTable")
+        self.table.setHorizontalHeaderLabels([tr(f"ui.models.col.{c}") for c in
+                                              ("name", "vendor", "domestic", "version", "active")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        lang = get_language()
+        active = self._active_id()
+        for r, s in enumerate(self.specs):
+            cells = (s.label(lang), s.vendor or "—", tr("ui.yes") if s.domestic else tr("ui.no"),
+                     s.version or "—", "●" if s.id == active else "")
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        lay.addWidget(self.table)
+        if not self.specs:
+            lay.addWidget(QLabel(tr("ui.models.none")))
+        row = QHBoxLayout()
+        self.use_button = QPushButton(tr("ui.models.use"))
+        self.use_button.setObjectName("useModelButton")
+        self.use_button.clicked.connect(self._use)
+        self.packs_button = QPushButton(tr("ui.models.packs"))
+        self.packs_button.setObjectName("packsButton")
+        self.packs_button.setEnabled(False)
+        self.packs_button.setToolTip(tr("ui.models.packs_unavailable"))
+        row.addWidget(self.packs_button)
+        row.addStretch(1)
+        row.addWidget(self.use_button)
+        lay.addLayout(row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def _active_id(self) -> str:
+        try:
+            from ..llm.registry import active_spec
+            return active_spec(self.settings).id
+        except Exception:  # noqa: BLE001
+            return self.settings.active_model
+
+    def select(self, model_id: str) -> bool:
+        for r, s in enumerate(self.specs):
+            if s.id == model_id:
+                self.table.selectRow(r)
+                return True
+        return False
+
+    def _use(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.model_chosen.emit(self.specs[rows[0].row()].id)
+            self.accept()

@@ -1,0 +1,144 @@
+"""起案 tab: pick a template, fill its fields (IME-safe inputs), draft, save as .docx.
+
+Field values are part of the autosaved state: what an official typed is never lost.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.i18n import get_language, tr
+from ..blocks_io import block_from_dict, block_to_dict, blocks_text
+from ..ime import ImeLineEdit, ImeTextEdit
+from ..qt import QComboBox, QFormLayout, QLabel, QScrollArea, QWidget
+from .base import TaskTab
+
+
+class DraftTab(TaskTab):
+    task_name = "draft"
+
+    def __init__(self, host, parent=None) -> None:
+        super().__init__(host, parent)
+        self.templates = self._load_templates()
+        top = QFormLayout()
+        self.template_box = QComboBox()
+        self.template_box.setObjectName("draftTemplate")
+        lang = get_language()
+        for t in self.templates:
+            self.template_box.addItem(t.name_ja if lang == "ja" else t.name_en, t.id)
+        top.addRow(tr("ui.draft.template"), self.template_box)
+        self.options.addLayout(top)
+        self.fields_area = QScrollArea()
+        self.fields_area.setWidgetResizable(True)
+        self.fields_area.setObjectName("draftFields")
+        self.options.addWidget(self.fields_area)
+        self.inputs: dict[str, Any] = {}
+        self._current_id = ""
+        self._values: dict[str, dict[str, str]] = {}   # per template, kept when switching
+        self.template_box.currentIndexChanged.connect(lambda _i: self._build_fields())
+        self._build_fields()
+
+    @staticmethod
+    def _load_templates() -> list:
+        try:
+            from ...tasks.draft import list_templates
+            return list(list_templates())
+        except ImportError:
+            return []
+
+    def needs_document(self) -> bool:
+        return False
+
+    @property
+    def template(self):
+        i = self.template_box.currentIndex()
+        return self.templates[i] if 0 <= i < len(self.templates) else None
+
+    def _build_fields(self) -> None:
+        if self.inputs and self._current_id:
+            self._values[self._current_id] = self.field_values()
+        form_host = QWidget()
+        form = QFormLayout(form_host)
+        self.inputs = {}
+        t = self.template
+        self._current_id = t.id if t else ""
+        saved = self._values.get(self._current_id, {})
+        lang = get_language()
+        for f in (t.fields if t else []):
+            label = (f.label_ja if lang == "ja" else f.label_en) + (" *" if f.required else "")
+            if f.multiline:
+                w = ImeTextEdit()
+                w.setPlainText(saved.get(f.name, f.default or ""))
+                w.setMinimumHeight(70)
+                w.textChanged.connect(self.changed.emit)
+            else:
+                w = ImeLineEdit()
+                w.setText(saved.get(f.name, f.default or ""))
+                w.textChanged.connect(lambda _t: self.changed.emit())
+                w.submitted.connect(w.focusNextChild)
+            w.setObjectName(f"field_{f.name}")
+            self.inputs[f.name] = w
+            form.addRow(QLabel(label), w)
+        if not t:
+            form.addRow(QLabel(tr("ui.draft.no_templates")))
+        self.fields_area.setWidget(form_host)
+
+    def field_values(self) -> dict[str, str]:
+        return {name: (w.toPlainText() if isinstance(w, ImeTextEdit) else w.text())
+                for name, w in self.inputs.items()}
+
+    def validate(self) -> str | None:
+        t = self.template
+        if t is None:
+            return "ui.draft.no_templates"
+        values = self.field_values()
+        if any(f.required and not values.get(f.name, "").strip() for f in t.fields):
+            return "ui.draft.required_missing"
+        return None
+
+    def make_task(self, engine, cancel):
+        from ...tasks.draft import draft
+        return draft(self.template.id, self.field_values(), engine, cancel=cancel)
+
+    def show_result(self, result: Any) -> None:
+        self.stream.setPlainText(blocks_text(result.blocks))
+
+    def result_text(self) -> str:
+        return blocks_text(self.result.blocks) if self.result is not None else self.stream.toPlainText()
+
+    def save_result(self, target: str) -> None:
+        from ...tasks.draft import save_draft_docx
+        save_draft_docx(self.result, target)
+
+    def default_filename(self) -> str:
+        return f"{tr('ui.tab.draft')}.docx"
+
+    def state(self) -> dict:
+        st = super().state()
+        if self._current_id:
+            self._values[self._current_id] = self.field_values()
+        st.update(template=self._current_id, values=dict(self._values))
+        if self.result is not None:
+            r = self.result
+            st["result"] = {"template_id": r.template_id, "fields": r.fields, "method": r.method,
+                            "blocks": [block_to_dict(b) for b in r.blocks]}
+        return st
+
+    def restore_state(self, state: dict) -> None:
+        super().restore_state(state)
+        self._values = {k: dict(v) for k, v in (state.get("values") or {}).items()}
+        ids = [t.id for t in self.templates]
+        self.inputs = {}   # do not let the rebuild overwrite restored values
+        if state.get("template") in ids:
+            if self.template_box.currentIndex() == ids.index(state["template"]):
+                self._build_fields()
+            else:
+                self.template_box.setCurrentIndex(ids.index(state["template"]))
+        else:
+            self._build_fields()
+        r = state.get("result")
+        if r:
+            from ...tasks.results import DraftResult
+            self.result = DraftResult(template_id=r["template_id"], fields=r["fields"], method=r["method"],
+                                      blocks=[block_from_dict(b) for b in r["blocks"]])
+            self.show_result(self.result)
+        self._update_buttons()

@@ -1,0 +1,163 @@
+"""校正 tab: findings in a table; click one to see it in the document; accept or reject
+each; export accepted ones (tracked changes for .docx sources, corrected text otherwise)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from ...core.document import Block
+from ...core.findings import Finding
+from ...core.i18n import tr
+from ..findings_model import FindingsModel
+from ..qt import QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView
+from .base import TaskTab
+
+
+class ProofreadTab(TaskTab):
+    task_name = "proofread"
+
+    def __init__(self, host, parent=None) -> None:
+        super().__init__(host, parent)
+        opts = QHBoxLayout()
+        self.use_rules = QCheckBox(tr("ui.proofread.use_rules"))
+        self.use_rules.setChecked(True)
+        self.use_model = QCheckBox(tr("ui.proofread.use_model"))
+        self.use_model.setChecked(host.settings.proofread_use_model)
+        opts.addWidget(self.use_rules)
+        opts.addWidget(self.use_model)
+        opts.addStretch(1)
+        self.options.addLayout(opts)
+        self.model = FindingsModel(parent=self)
+        self.table = QTableView()
+        self.table.setObjectName("findingsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setWordWrap(True)
+        hdr = self.table.horizontalHeader()
+        hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hdr.setStretchLastSection(False)
+        hdr.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.clicked.connect(lambda idx: self.show_finding(idx.row()))
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.show_finding(cur.row()))
+        self.body.insertWidget(0, self.table, 3)
+        self.stream.setMaximumHeight(90)
+        decide = QHBoxLayout()
+        self.summary_label = QLabel()
+        self.accept_button = QPushButton(tr("ui.proofread.accept"))
+        self.accept_button.setObjectName("acceptButton")
+        self.reject_button = QPushButton(tr("ui.proofread.reject"))
+        self.reject_button.setObjectName("rejectButton")
+        self.accept_all_button = QPushButton(tr("ui.proofread.accept_all"))
+        self.accept_button.clicked.connect(lambda: self.decide_selected("accepted"))
+        self.reject_button.clicked.connect(lambda: self.decide_selected("rejected"))
+        self.accept_all_button.clicked.connect(self.accept_all)
+        decide.addWidget(self.summary_label, 1)
+        decide.addWidget(self.accept_button)
+        decide.addWidget(self.reject_button)
+        decide.addWidget(self.accept_all_button)
+        self.body.insertLayout(1, decide)
+        self.save_button.setText(tr("ui.proofread.export"))
+        self._refresh_summary()
+
+    def make_task(self, engine, cancel):
+        from ...tasks.proofread import proofread
+        return proofread(self.host.document, engine, use_rules=self.use_rules.isChecked(),
+                         use_model=self.use_model.isChecked(), cancel=cancel)
+
+    def run(self) -> bool:
+        if not self.use_model.isChecked() and not self.use_rules.isChecked():
+            self.host.show_message(tr("ui.proofread.nothing"))
+            return False
+        started = super().run()
+        if started:
+            self.model.set_findings([])
+            self._refresh_summary()
+        return started
+
+    def show_result(self, result: Any) -> None:
+        self.model.set_findings(result.findings)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self._refresh_summary()
+
+    def show_finding(self, row: int) -> str:
+        """Select the finding's span in the document view; returns the selected text."""
+        if not (0 <= row < len(self.model.findings)) or self.host.document is None:
+            return ""
+        f = self.model.findings[row]
+        return self.host.document_view.select_range(f.start, f.end)
+
+    def selected_rows(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if not rows and self.table.currentIndex().isValid():
+            rows = [self.table.currentIndex().row()]
+        return rows
+
+    def decide_selected(self, decision: str) -> None:
+        for row in self.selected_rows():
+            self.model.set_decision(row, decision)  # type: ignore[arg-type]
+        self._refresh_summary()
+        self.changed.emit()
+
+    def accept_all(self) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.decisions[row] == "pending":
+                self.model.set_decision(row, "accepted")
+        self._refresh_summary()
+        self.changed.emit()
+
+    def _refresh_summary(self) -> None:
+        c = self.model.counts()
+        self.summary_label.setText(tr("ui.proofread.counts", total=len(self.model.findings), **c))
+        self._update_buttons()
+
+    def corrected_text(self) -> str:
+        from ...tasks.proofread import apply_findings
+        return apply_findings(self.host.document.text, self.model.accepted())
+
+    def result_text(self) -> str:
+        if self.result is None or self.host.document is None:
+            return ""
+        return self.corrected_text()
+
+    def save_result(self, target: str) -> None:
+        doc = self.host.document
+        accepted = self.model.accepted()
+        if doc.format == "docx" and doc.path is not None:
+            from ...proofread.tracked_changes import write_tracked_docx
+            write_tracked_docx(doc.path, doc, accepted, target)
+            return
+        from ...documents.docx_writer import write_docx
+        lines = self.corrected_text().split("\n")
+        blocks = [Block(id=f"b{i:04d}", kind="paragraph", text=t) for i, t in enumerate(lines)]
+        write_docx(blocks, target, title=doc.title or None)
+
+    def state(self) -> dict:
+        st = super().state()
+        st.update(use_rules=self.use_rules.isChecked(), use_model=self.use_model.isChecked())
+        if self.result is not None:
+            st["findings"] = [asdict(f) for f in self.model.findings]
+            st["decisions"] = list(self.model.decisions)
+        return st
+
+    def restore_state(self, state: dict) -> None:
+        super().restore_state(state)
+        self.use_rules.setChecked(state.get("use_rules", True))
+        self.use_model.setChecked(state.get("use_model", True))
+        if "findings" in state and self.host.document is not None:
+            from ...core.findings import validate
+            from ...tasks.results import ProofreadResult
+            findings = validate([Finding(**f) for f in state["findings"]], self.host.document.text)
+            self.result = ProofreadResult(document=self.host.document, findings=findings,
+                                          used_rules=self.use_rules.isChecked(), used_model=self.use_model.isChecked())
+            decisions = state.get("decisions") if len(findings) == len(state["findings"]) else None
+            self.model.set_findings(findings, decisions)
+        self._refresh_summary()
+
+    def _update_buttons(self) -> None:
+        super()._update_buttons()
+        if hasattr(self, "accept_button"):
+            has = bool(self.model.findings) and not self.busy
+            for b in (self.accept_button, self.reject_button, self.accept_all_button):
+                b.setEnabled(has)

@@ -1,0 +1,107 @@
+"""要約 tab: summary style, streamed output, then points that link to their citations."""
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.document import Location
+from ...core.i18n import get_language, tr
+from ..qt import QComboBox, QFormLayout, Qt, QTreeWidget, QTreeWidgetItem
+from .base import TaskTab
+
+STYLES = ("bullets", "three_lines", "report")
+_LOC = Qt.ItemDataRole.UserRole
+
+
+class SummaryTab(TaskTab):
+    task_name = "summary"
+
+    def __init__(self, host, parent=None) -> None:
+        super().__init__(host, parent)
+        form = QFormLayout()
+        self.style_box = QComboBox()
+        self.style_box.setObjectName("summaryStyle")
+        for s in STYLES:
+            self.style_box.addItem(tr(f"ui.summary.style.{s}"), s)
+        self.style_box.setCurrentIndex(STYLES.index(host.settings.summary_style))
+        form.addRow(tr("ui.summary.style"), self.style_box)
+        self.options.addLayout(form)
+        self.points = QTreeWidget()
+        self.points.setObjectName("summaryPoints")
+        self.points.setHeaderLabels([tr("ui.summary.points")])
+        self.points.setWordWrap(True)
+        self.points.itemClicked.connect(self._on_item)
+        self.points.setVisible(False)
+        self.body.addWidget(self.points, 2)
+
+    @property
+    def style(self) -> str:
+        return self.style_box.currentData()
+
+    def make_task(self, engine, cancel):
+        from ...tasks.summarize import summarize
+        doc, style = self.host.document, self.style
+        return summarize(doc, engine, style=style, cancel=cancel)
+
+    def run(self) -> bool:
+        started = super().run()
+        if started:
+            self.points.clear()
+            self.points.setVisible(False)
+        return started
+
+    def show_result(self, result: Any) -> None:
+        self.stream.setPlainText(result.text)
+        self._fill_points([(p.text, list(p.citations)) for p in result.points])
+
+    def _fill_points(self, points: list[tuple[str, list[Location]]]) -> None:
+        self.points.clear()
+        lang = get_language()
+        for text, cites in points:
+            label = text
+            if cites:
+                label += "  （" + "、".join(c.label(lang) for c in cites) + "）"
+            item = QTreeWidgetItem([label])
+            item.setToolTip(0, text)
+            if cites:
+                item.setData(0, _LOC, cites[0])
+            for c in cites:
+                child = QTreeWidgetItem([tr("ui.summary.goto", where=c.label(lang))])
+                child.setData(0, _LOC, c)
+                item.addChild(child)
+            self.points.addTopLevelItem(item)
+        self.points.setVisible(bool(points))
+
+    def _on_item(self, item: QTreeWidgetItem, _col: int = 0) -> None:
+        loc = item.data(0, _LOC)
+        if isinstance(loc, Location) and self.host.document is not None:
+            self.host.document_view.go_to(loc)
+
+    def save_result(self, target: str) -> None:
+        from ...tasks.summarize import save_summary_docx
+        save_summary_docx(self.result, target)
+
+    def result_text(self) -> str:
+        return self.result.text if self.result is not None else self.stream.toPlainText()
+
+    def state(self) -> dict:
+        st = super().state()
+        st["style"] = self.style
+        if self.result is not None:
+            r = self.result
+            st["result"] = {"text": r.text, "style": r.style, "method": r.method, "model_id": r.model_id,
+                            "points": [{"text": p.text, "citations": [c.__dict__ for c in p.citations]}
+                                       for p in r.points]}
+        return st
+
+    def restore_state(self, state: dict) -> None:
+        super().restore_state(state)
+        if state.get("style") in STYLES:
+            self.style_box.setCurrentIndex(STYLES.index(state["style"]))
+        r = state.get("result")
+        if r:
+            from ...tasks.results import SummaryPoint, SummaryResult
+            points = [SummaryPoint(p["text"], tuple(Location(**c) for c in p["citations"])) for p in r["points"]]
+            self.result = SummaryResult(points=points, style=r["style"], method=r["method"], text=r["text"],
+                                        model_id=r.get("model_id", ""))
+            self.show_result(self.result)
+        self._update_buttons()

@@ -1,0 +1,92 @@
+"""翻訳 tab: direction, optional glossary file, streamed translation, save as .docx."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ...core.i18n import tr
+from ..blocks_io import block_from_dict, block_to_dict, blocks_text
+from ..ime import ImeLineEdit
+from ..qt import QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QPushButton
+from .base import TaskTab
+
+DIRECTIONS = ("ja-en", "en-ja")
+
+
+class TranslateTab(TaskTab):
+    task_name = "translate"
+
+    def __init__(self, host, parent=None) -> None:
+        super().__init__(host, parent)
+        form = QFormLayout()
+        self.direction_box = QComboBox()
+        self.direction_box.setObjectName("translateDirection")
+        for d in DIRECTIONS:
+            self.direction_box.addItem(tr(f"ui.translate.dir.{d}"), d)
+        self.direction_box.setCurrentIndex(DIRECTIONS.index(host.settings.translate_direction))
+        form.addRow(tr("ui.translate.direction"), self.direction_box)
+        row = QHBoxLayout()
+        self.glossary_edit = ImeLineEdit()
+        self.glossary_edit.setObjectName("glossaryPath")
+        self.glossary_edit.setPlaceholderText(tr("ui.translate.glossary_none"))
+        browse = QPushButton(tr("ui.browse"))
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.glossary_edit, 1)
+        row.addWidget(browse)
+        form.addRow(tr("ui.translate.glossary"), row)
+        self.options.addLayout(form)
+
+    @property
+    def direction(self) -> str:
+        return self.direction_box.currentData()
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("ui.translate.glossary"), "",
+                                              tr("ui.translate.glossary_filter"))
+        if path:
+            self.glossary_edit.setText(path)
+
+    def validate(self) -> str | None:
+        g = self.glossary_edit.text().strip()
+        if g and not Path(g).is_file():
+            return "ui.error.glossary_missing"
+        return super().validate()
+
+    def make_task(self, engine, cancel):
+        from ...tasks.translate import load_glossary, translate
+        g = self.glossary_edit.text().strip()
+        glossary = load_glossary(g) if g else None
+        return translate(self.host.document, engine, direction=self.direction, glossary=glossary, cancel=cancel)
+
+    def show_result(self, result: Any) -> None:
+        self.stream.setPlainText(blocks_text(result.blocks))
+
+    def result_text(self) -> str:
+        return blocks_text(self.result.blocks) if self.result is not None else self.stream.toPlainText()
+
+    def save_result(self, target: str) -> None:
+        from ...tasks.translate import save_translation_docx
+        save_translation_docx(self.result, target)
+
+    def state(self) -> dict:
+        st = super().state()
+        st.update(direction=self.direction, glossary=self.glossary_edit.text())
+        if self.result is not None:
+            st["result"] = {"blocks": [block_to_dict(b) for b in self.result.blocks],
+                            "direction": self.result.direction, "method": self.result.method}
+        return st
+
+    def restore_state(self, state: dict) -> None:
+        super().restore_state(state)
+        if state.get("direction") in DIRECTIONS:
+            self.direction_box.setCurrentIndex(DIRECTIONS.index(state["direction"]))
+        self.glossary_edit.setText(state.get("glossary", ""))
+        r = state.get("result")
+        if r:
+            from ...core.document import Document
+            from ...tasks.results import TranslationResult
+            source = self.host.document or Document.from_blocks([])
+            self.result = TranslationResult(source=source, blocks=[block_from_dict(b) for b in r["blocks"]],
+                                            direction=r["direction"], method=r.get("method", "model"))
+            self.show_result(self.result)
+        self._update_buttons()
