@@ -78,6 +78,7 @@ class _BodyReader:
         self.path = path
         self.body = document.element.body
         self.styles, self.default_style = _load_styles(document)
+        self.table_styles = _load_table_style_names(document)
         self.num_formats = _load_numbering(document)
         self.blocks: list[Block] = []
         self.stack: list[tuple[int, str]] = []
@@ -137,6 +138,12 @@ class _BodyReader:
             outline = next((st.outline for st in chain if st.outline is not None), None)
         if outline is not None and 0 <= outline < 9:
             return "heading", outline + 1
+        name_level = None
+        for st in chain:
+            m = _LIST_NAME_RE.match(st.name.strip())
+            if m:
+                name_level = int(m.group(2) or 1)
+                break
         if num_id is None:
             for st in chain:
                 if st.num_id is not None:
@@ -145,11 +152,10 @@ class _BodyReader:
                         ilvl = st.ilvl
                     break
         if num_id is not None and num_id != "0":
-            return "list_item", (ilvl or 0) + 1
-        for st in chain:
-            m = _LIST_NAME_RE.match(st.name.strip())
-            if m:
-                return "list_item", int(m.group(2) or 1)
+            # List levels are 1-based like heading levels (1 = top).
+            return "list_item", ilvl + 1 if ilvl is not None else (name_level or 1)
+        if name_level is not None:
+            return "list_item", name_level
         return "paragraph", 0
 
     def _chain(self, info: _StyleInfo | None) -> Iterator[_StyleInfo]:
@@ -166,7 +172,11 @@ class _BodyReader:
         index = len(self.blocks)
         self.blocks.append(Block(id=f"t{index:04d}", kind="table", text=table_text(rows),
                                  heading_path=tuple(t for _, t in self.stack),
-                                 rows=rows, style=_table_style(tbl)))
+                                 rows=rows, style=self._table_style_name(tbl)))
+
+    def _table_style_name(self, tbl: Any) -> str | None:
+        sid = _table_style(tbl)
+        return self.table_styles.get(sid, sid) if sid else None
 
 
 # -- XML helpers -------------------------------------------------------------------------------
@@ -312,6 +322,16 @@ def _load_styles(document: Any) -> tuple[dict[str, _StyleInfo], str | None]:
         if st.get(W + "default") in ("1", "true", "on"):
             default = sid
     return styles, default
+
+
+def _load_table_style_names(document: Any) -> dict[str, str]:
+    try:
+        root = document.styles.element
+    except Exception:  # noqa: BLE001
+        return {}
+    return {st.get(W + "styleId"): _val(st.find(W + "name")) or st.get(W + "styleId")
+            for st in root.iterchildren(W + "style")
+            if st.get(W + "type") == "table" and st.get(W + "styleId")}
 
 
 def _pretty_style_name(name: str) -> str:

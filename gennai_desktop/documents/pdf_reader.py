@@ -3,8 +3,7 @@
 Engine choice (measured on the corpus PDFs, see bench/bench_extract.py): pypdfium2 is
 ~10x faster than pypdf (≈800–1,300 vs ≈70–120 pages/s) with the same characters in the
 same order on our Japanese PDFs, and it keeps vertical lines intact where pypdf's layout
-mode fails. pypdf is therefore not used here; it earned no place as a fallback (see
-``_FALLBACK_NOTE``).
+mode fails. pypdf is therefore not used here; it earned no place as a fallback (below).
 
 The child returns lines with a little geometry; here we rebuild paragraphs (a line that
 reaches the right margin continues in the next one unless the gap, font size or direction
@@ -29,10 +28,9 @@ from .normalize import normalize_text
 
 WORKER = Path(__file__).resolve().parent / "pdf_worker.py"
 
-_FALLBACK_NOTE = (
-    "On the malformed corpus every file pdfium refuses to open is also refused or read as "
-    "empty by pypdf, so a second parser would add attack surface without recovering text."
-)
+# Why no pypdf fallback: of the 14 malformed-corpus PDFs that pdfium refuses, pypdf raises
+# on 12 and reads 0 characters from the other 2 (qpdf-15390, qpdf-70306). A second parser
+# would add attack surface (pypdf has had many DoS advisories) without recovering any text.
 
 # Line record fields from the worker.
 _TEXT, _X0, _Y0, _X1, _Y1, _SIZE, _VERT = range(7)
@@ -111,9 +109,16 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
             else:
                 blocks.append(Block(id=bid, kind="paragraph", text=text, page=page_no,
                                     heading_path=path_now))
+    if not blocks:
+        raise DocumentError("documents.error.no_text", path=str(path))
     title = next((b.text for b in blocks if b.kind == "heading"), "")
     doc = Document(path=path, format="pdf", blocks=blocks, title=title or path.stem,
                    page_count=int(answer["page_count"]))
+    if answer.get("failed_pages"):
+        doc.warnings.append("documents.warning.pages_unreadable")
+    empty = sum(1 for p in pages if not p.get("failed") and not any(ln[0].strip() for ln in p["lines"]))
+    if empty and empty * 2 >= len(pages):
+        doc.warnings.append("documents.warning.pages_without_text")
     return doc
 
 

@@ -95,8 +95,14 @@ def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
         return {"ok": False, "error": "too_large", "reason": f"{page_count} pages"}
     pages: list[dict[str, Any]] = []
     total = 0
+    failed = 0
     for index in range(page_count):
-        page = pdf[index]
+        try:
+            page = pdf[index]
+        except pdfium.PdfiumError:
+            failed += 1  # one broken page must not cost the user the whole document
+            pages.append({"w": 0, "h": 0, "lines": [], "failed": True})
+            continue
         try:
             width, height = page.get_size()
             textpage = page.get_textpage()
@@ -112,7 +118,9 @@ def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
             page.close()
         pages.append({"w": round(width, 2), "h": round(height, 2), "lines": lines})
     pdf.close()
-    return {"ok": True, "page_count": page_count, "pages": pages}
+    if page_count and failed == page_count:
+        return {"ok": False, "error": "corrupt", "reason": "no page could be loaded"}
+    return {"ok": True, "page_count": page_count, "pages": pages, "failed_pages": failed}
 
 
 def main(argv: list[str]) -> int:
