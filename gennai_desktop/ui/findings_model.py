@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from ..core.findings import Finding
 from ..core.i18n import tr
-from .qt import QAbstractTableModel, QBrush, QColor, QModelIndex, Qt
+from .qt import emit, QAbstractTableModel, QBrush, QColor, QModelIndex, Qt
 
 Decision = Literal["pending", "accepted", "rejected"]
 COLUMNS = ("ui.findings.col.status", "ui.findings.col.original", "ui.findings.col.suggestion",
@@ -58,7 +58,7 @@ class FindingsModel(QAbstractTableModel):
     def set_decision(self, row: int, decision: Decision) -> None:
         if 0 <= row < len(self.findings):
             self.decisions[row] = decision
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            emit(self.dataChanged, self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def accepted(self) -> list[Finding]:
         """Findings to apply: accepted replacements only (advice-only ones change nothing)."""

@@ -7,7 +7,7 @@ window shortcuts (Ctrl+Enter, Esc) while composing.
 """
 from __future__ import annotations
 
-from .qt import QApplication, QEvent, QInputMethodEvent, QKeyEvent, QLineEdit, QPlainTextEdit, Qt, Signal
+from .qt import emit, QApplication, QEvent, QInputMethodEvent, QKeyEvent, QLineEdit, QPlainTextEdit, Qt, Signal
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -37,7 +37,7 @@ class ImeLineEdit(QLineEdit, _ImeState):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in _ENTER:
             if not self.composing and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-                self.submitted.emit()
+                emit(self.submitted)
             event.accept()
             return
         super().keyPressEvent(event)

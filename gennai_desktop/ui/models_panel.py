@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..core.i18n import get_language, tr
 from ..core.settings import Settings
 from .qt import (
+    emit,
     QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget, Signal,
 )
@@ -85,5 +86,5 @@ class ModelsDialog(QDialog):
     def _use(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
-            self.model_chosen.emit(self.specs[rows[0].row()].id)
+            emit(self.model_chosen, self.specs[rows[0].row()].id)
             self.accept()

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 from ..core.cancel import CancelToken, Cancelled
 from ..core.events import Done
-from .qt import QObject, QRunnable, QThreadPool, Signal
+from .qt import emit, QObject, QRunnable, QThreadPool, Signal
 
 TaskFactory = Callable[[CancelToken], Iterator[Any]]
 
@@ -63,13 +63,13 @@ class TaskWorker(QRunnable):
                 if self.cancel_token.cancelled:
                     raise Cancelled()
                 if isinstance(ev, Done):
-                    sig.done.emit(ev.result)
+                    emit(sig.done, ev.result)
                 else:
-                    sig.event.emit(ev)
+                    emit(sig.event, ev)
         except Cancelled:
-            sig.cancelled.emit()
+            emit(sig.cancelled)
         except BaseException as exc:  # noqa: BLE001 - reported to the UI, never lost
-            sig.failed.emit(exc, traceback.format_exc())
+            emit(sig.failed, exc, traceback.format_exc())
         finally:
             self.running = False
-            sig.finished.emit()
+            emit(sig.finished)

@@ -16,6 +16,7 @@ from ...core.events import Notice, Progress, Stats, TextDelta
 from ...core.i18n import has_key, tr
 from ..engine_provider import EngineReady
 from ..qt import (
+    emit,
     QApplication, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
     QVBoxLayout, QWidget, Signal,
 )
@@ -136,6 +137,7 @@ class TaskTab(QWidget):
         self.progress.setFormat(tr("ui.progress.loading"))
         self.progress.setVisible(True)
         self.cancel_requested_at = None
+        self._notice_keys: set[str] = set()
         provider = self.host.engine_provider
         make = self.make_task
 
@@ -155,7 +157,7 @@ class TaskTab(QWidget):
         self._t0 = time.perf_counter()
         self.worker.start()
         self._update_buttons()
-        self.busy_changed.emit(True)
+        emit(self.busy_changed, True)
         return True
 
     def cancel(self) -> None:
@@ -173,12 +175,13 @@ class TaskTab(QWidget):
             stage = tr(ev.stage) if ev.stage and has_key(ev.stage) else ""
             self.progress.setFormat(tr("ui.progress.chunks", done=ev.done, total=ev.total, stage=stage))
         elif isinstance(ev, Notice):
+            self._notice_keys.add(ev.key)
             self.add_notice(tr(ev.key, **ev.params))
         elif isinstance(ev, Stats):
-            self.stats.emit(ev)
+            emit(self.stats, ev)
         elif isinstance(ev, EngineReady):
             self.progress.setFormat(tr("ui.progress.generating"))
-            self.engine_ready.emit(ev)
+            emit(self.engine_ready, ev)
 
     def append_stream(self, text: str, channel: str = "main") -> None:
         cur = self.stream.textCursor()
@@ -197,13 +200,14 @@ class TaskTab(QWidget):
         self.result = result
         self.last_run_outcome = "done"
         for key in getattr(result, "notices", []) or []:
-            self.add_notice(tr(key))
+            if key not in self._notice_keys:      # events already showed it with its details
+                self.add_notice(tr(key))
         self.show_result(result)
-        self.changed.emit()
+        emit(self.changed)
 
     def _on_failed(self, exc: BaseException, tb: str) -> None:
         self.last_run_outcome = "failed"
-        self.failed.emit(exc)
+        emit(self.failed, exc)
 
     def _on_cancelled(self) -> None:
         self.last_run_outcome = "cancelled"
@@ -213,14 +217,14 @@ class TaskTab(QWidget):
         self.worker = None
         self.progress.setVisible(False)
         self._update_buttons()
-        self.busy_changed.emit(False)
+        emit(self.busy_changed, False)
 
     def _update_buttons(self) -> None:
         self.run_button.setEnabled(not self.busy)
         self.cancel_button.setEnabled(self.busy)
         has = self.result is not None
         self.save_button.setEnabled(has and not self.busy)
-        self.copy_button.setEnabled(not self.busy and bool(self.result_text().strip()))
+        self.copy_button.setEnabled(not self.busy and (has or bool(self.stream.toPlainText().strip())))
 
     # --- output ----------------------------------------------------------------------
     def copy_to_clipboard(self) -> str:
@@ -244,7 +248,7 @@ class TaskTab(QWidget):
         try:
             self.save_result(path)
         except Exception as exc:  # noqa: BLE001 - shown as a dialog, the app stays up
-            self.failed.emit(exc)
+            emit(self.failed, exc)
             return None
         self.host.show_status(tr("ui.saved", path=path))
         self.host.result_saved(self)

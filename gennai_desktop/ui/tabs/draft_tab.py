@@ -9,7 +9,7 @@ from typing import Any
 from ...core.i18n import get_language, tr
 from ..blocks_io import block_from_dict, block_to_dict, blocks_text
 from ..ime import ImeLineEdit, ImeTextEdit
-from ..qt import QComboBox, QFormLayout, QLabel, QScrollArea, QWidget
+from ..qt import emit, QComboBox, QFormLayout, QLabel, QScrollArea, QWidget
 from .base import TaskTab
 
 
@@ -69,11 +69,11 @@ class DraftTab(TaskTab):
                 w = ImeTextEdit()
                 w.setPlainText(saved.get(f.name, f.default or ""))
                 w.setMinimumHeight(70)
-                w.textChanged.connect(self.changed.emit)
+                w.textChanged.connect(lambda: emit(self.changed))
             else:
                 w = ImeLineEdit()
                 w.setText(saved.get(f.name, f.default or ""))
-                w.textChanged.connect(lambda _t: self.changed.emit())
+                w.textChanged.connect(lambda _t: emit(self.changed))
                 w.submitted.connect(w.focusNextChild)
             w.setObjectName(f"field_{f.name}")
             self.inputs[f.name] = w

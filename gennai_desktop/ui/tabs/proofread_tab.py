@@ -9,7 +9,7 @@ from ...core.document import Block
 from ...core.findings import Finding
 from ...core.i18n import tr
 from ..findings_model import FindingsModel
-from ..qt import QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView
+from ..qt import emit, QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView
 from .base import TaskTab
 
 
@@ -98,14 +98,14 @@ class ProofreadTab(TaskTab):
         for row in self.selected_rows():
             self.model.set_decision(row, decision)  # type: ignore[arg-type]
         self._refresh_summary()
-        self.changed.emit()
+        emit(self.changed)
 
     def accept_all(self) -> None:
         for row in range(self.model.rowCount()):
             if self.model.decisions[row] == "pending":
                 self.model.set_decision(row, "accepted")
         self._refresh_summary()
-        self.changed.emit()
+        emit(self.changed)
 
     def _refresh_summary(self) -> None:
         c = self.model.counts()

@@ -53,7 +53,8 @@ class TranslateTab(TaskTab):
         return super().validate()
 
     def make_task(self, engine, cancel):
-        from ...tasks.translate import load_glossary, translate
+        from ...tasks.glossary import load_glossary
+        from ...tasks.translate import translate
         g = self.glossary_edit.text().strip()
         glossary = load_glossary(g) if g else None
         return translate(self.host.document, engine, direction=self.direction, glossary=glossary, cancel=cancel)
