@@ -31,6 +31,7 @@ class GenerationParams:
     json_schema: dict | None = None     # converted to GBNF by the engine
     seed: int = 42
     expect_language: Literal["ja", "en", None] = None  # for the wrong-language detector
+    detect_degenerate: bool = True      # stop early on loops / wrong language (llm.degenerate)
 
 
 @dataclass(frozen=True)

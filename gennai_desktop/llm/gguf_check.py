@@ -391,3 +391,71 @@ def check_gguf(path: str | Path, *, allowed_architectures: frozenset[str] = DEFA
     except OSError as exc:
         raise ModelError("llm.model.unreadable", path=str(p), reason=exc.strerror or str(exc)) from None
     return GgufInfo(path=p, size=size, **fields)
+
+
+# --- whole-file integrity -----------------------------------------------------------------
+
+_VERIFIED: dict[tuple[str, int, int], str] = {}
+
+
+def _cache_file() -> Path:
+    from ..core.paths import home_dir
+    return home_dir() / "cache" / "verified_models.json"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(4 * 1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_sha256(path: str | Path, expected: str, *, expected_size: int | None = None) -> None:
+    """Check that ``path`` hashes to ``expected``; raise ``SecurityError`` if not.
+
+    Hashing a model takes about a second per 250 MB, so a successful result is remembered
+    (in memory and in ``home_dir()/cache/verified_models.json``) keyed by the file's resolved
+    path, size and modification time: a changed file is hashed again.
+    """
+    import json
+
+    from ..core.atomicio import atomic_write_text
+
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise ModelError("llm.model.not_found", path=str(p)) from None
+    if expected_size is not None and st.st_size != expected_size:
+        raise SecurityError("llm.model.size_mismatch", path=str(p), actual=st.st_size, expected=expected_size)
+    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
+    expected = expected.lower()
+    if _VERIFIED.get(key) == expected:
+        return
+    cache_path = _cache_file()
+    cache: dict[str, Any] = {}
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+        entry = cache.get(key[0])
+        if entry and entry.get("size") == st.st_size and entry.get("mtime_ns") == st.st_mtime_ns \
+                and entry.get("sha256") == expected:
+            _VERIFIED[key] = expected
+            return
+    except (OSError, ValueError, AttributeError):
+        cache = {}
+    try:
+        actual = file_sha256(p)
+    except OSError as exc:
+        raise ModelError("llm.model.unreadable", path=str(p), reason=exc.strerror or str(exc)) from None
+    if actual != expected:
+        raise SecurityError("llm.model.hash_mismatch", path=str(p))
+    _VERIFIED[key] = expected
+    if not isinstance(cache, dict):
+        cache = {}
+    cache[key[0]] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": expected}
+    try:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(cache_path, json.dumps(cache, indent=1))
+    except Exception:  # noqa: BLE001 - the cache is an optimisation; never fail a load over it
+        pass

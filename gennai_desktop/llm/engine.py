@@ -1,0 +1,442 @@
+"""TextEngine on llama-cpp-python — the only module that imports ``llama_cpp``.
+
+Why it looks like this:
+- Safety: before llama.cpp sees a file, ``check_gguf`` validates the header with explicit
+  bounds and (if the spec pins one) the sha256 is verified once. Chat prompts are rendered
+  from reviewed templates only (``llm.templates``), never from the GGUF.
+- Control: we drive ``Llama.generate`` ourselves (``create_chat_completion`` has no stopping
+  criteria) so we can check the CancelToken between tokens and between prompt batches, stop
+  on degenerate output, and stream correct UTF-8 when a character spans several tokens.
+- Speed: per token we do one dict lookup for the token's bytes, one incremental UTF-8 decode
+  and a cheap detector feed; prompt prefixes already in the KV cache are reused.
+"""
+from __future__ import annotations
+
+import codecs
+import ctypes
+import json
+import os
+import re
+import sys
+import threading
+import time
+from collections import deque
+from typing import Any, Iterator, Sequence
+
+from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.errors import GennaiError, ModelError
+from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason
+from .degenerate import DegenerateDetector, is_empty_output
+from .gguf_check import GgufInfo, check_gguf, verify_sha256
+
+import llama_cpp  # noqa: E402  (the one place it is imported)
+
+PROMPT_CHUNK_CPU = 64       # prompt tokens per decode call on CPU: cancel is checked in between
+_DEBUG = bool(os.environ.get("GENNAI_DEBUG"))
+
+
+# --- llama.cpp logging: silent unless GENNAI_DEBUG, but the last lines are kept for errors ---
+
+_log_lines: deque[str] = deque(maxlen=64)
+_log_lock = threading.Lock()
+
+
+@llama_cpp.llama_log_callback
+def _log_callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:  # pragma: no cover - C callback
+    try:
+        line = text.decode("utf-8", errors="replace")
+    except Exception:  # noqa: BLE001
+        return
+    with _log_lock:
+        _log_lines.append(line)
+    if _DEBUG:
+        sys.stderr.write(line)
+
+
+llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
+
+
+def _recent_log(match: str | None = None) -> list[str]:
+    with _log_lock:
+        lines = list(_log_lines)
+    return [ln.strip() for ln in lines if ln.strip() and (match is None or match in ln)]
+
+
+def _clear_log() -> None:
+    with _log_lock:
+        _log_lines.clear()
+
+
+# --- backend ---------------------------------------------------------------------------------
+
+def build_backends() -> list[str]:
+    """Backends compiled into this llama.cpp build, e.g. ["CUDA", "CPU"]."""
+    info = llama_cpp.llama_print_system_info().decode("utf-8", errors="replace")
+    names = re.findall(r"(?:^|\|\s*)([A-Za-z][A-Za-z0-9_]*) : ", info)
+    return list(dict.fromkeys(names)) or ["CPU"]
+
+
+def gpu_backend() -> str | None:
+    """"CUDA", "Vulkan", "Metal", … when this build can offload layers to a GPU, else None."""
+    if not llama_cpp.llama_supports_gpu_offload():
+        return None
+    for name in build_backends():
+        upper = name.upper()
+        for known in ("CUDA", "ROCM", "HIP", "METAL", "VULKAN", "SYCL", "OPENCL", "CANN", "MUSA"):
+            if upper.startswith(known):
+                return {"ROCM": "ROCm", "HIP": "ROCm", "METAL": "Metal", "VULKAN": "Vulkan",
+                        "OPENCL": "OpenCL"}.get(known, known)
+    return "GPU"
+
+
+def default_threads() -> int:
+    """Physical-ish core count: llama.cpp decode does not gain from SMT siblings."""
+    n = os.cpu_count() or 2
+    return max(1, n // 2 if n >= 8 else n)
+
+
+# --- generation --------------------------------------------------------------------------------
+
+class LlamaGeneration:
+    """One streamed generation. Iterate for text pieces; afterwards read the outcome fields."""
+
+    def __init__(self, engine: "LlamaEngine", prompt: str, params: GenerationParams,
+                 cancel: CancelToken) -> None:
+        self._engine = engine
+        self._prompt = prompt
+        self._params = params
+        self._cancel = cancel
+        self._parts: list[str] = []
+        self._started = False
+        self.stop_reason: StopReason | None = None
+        self.n_tokens = 0
+        self.n_prompt_tokens = 0
+        self.seconds = 0.0
+        self.prompt_seconds = 0.0
+        self.first_token_seconds: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    @property
+    def tokens_per_second(self) -> float:
+        gen = self.seconds - self.prompt_seconds
+        return self.n_tokens / gen if gen > 0 else 0.0
+
+    def __iter__(self) -> Iterator[str]:
+        if self._started:
+            raise RuntimeError("a Generation can be iterated only once")
+        self._started = True
+        return self._run()
+
+    def _run(self) -> Iterator[str]:
+        eng = self._engine
+        llm = eng._ensure_loaded()
+        params = self._params
+        cancel = self._cancel
+        t0 = time.perf_counter()
+        try:
+            tokens = eng._tokenize(self._prompt)
+            self.n_prompt_tokens = len(tokens)
+            n_ctx = llm.n_ctx()
+            if len(tokens) >= n_ctx:
+                raise ModelError("llm.model.context_too_long", n_tokens=len(tokens), n_ctx=n_ctx)
+            max_tokens = min(params.max_tokens, n_ctx - len(tokens)) if params.max_tokens > 0 \
+                else n_ctx - len(tokens)
+            grammar = eng._grammar(params)
+            eng._prefill(tokens, cancel)
+            self.prompt_seconds = time.perf_counter() - t0
+
+            detector = DegenerateDetector(params.expect_language) if params.detect_degenerate else None
+            stops = tuple(s for s in params.stop if s)
+            hold = max((len(s) for s in stops), default=0) - 1
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            piece_of = eng._piece
+            is_eog = eng._is_eog
+            parts = self._parts
+            pending = ""          # text held back because it may start a stop string
+            reason: StopReason = "length"
+            n = 0
+            llm.set_seed(params.seed)
+            gen = llm.generate(tokens, top_k=params.top_k, top_p=params.top_p, min_p=0.05,
+                               temp=params.temperature, repeat_penalty=params.repeat_penalty,
+                               reset=True, grammar=grammar)
+            try:
+                for tok in gen:
+                    if cancel.cancelled:
+                        raise Cancelled()
+                    if is_eog(tok):
+                        reason = "eos"
+                        break
+                    n += 1
+                    piece = decoder.decode(piece_of(tok))
+                    if n == 1:
+                        self.first_token_seconds = time.perf_counter() - t0
+                    if piece:
+                        if stops:
+                            pending += piece
+                            cut = _find_stop(pending, stops)
+                            if cut is not None:
+                                piece, pending = pending[:cut], ""
+                                reason = "stop"
+                            elif hold > 0 and len(pending) > hold:
+                                piece, pending = pending[:-hold], pending[-hold:]
+                            elif hold > 0:
+                                piece = ""
+                            else:
+                                piece, pending = pending, ""
+                        if piece:
+                            parts.append(piece)
+                            self.n_tokens = n
+                            yield piece
+                        if reason == "stop":
+                            break
+                        if detector is not None:
+                            bad = detector.feed(piece)
+                            if bad is not None:
+                                reason = bad
+                                break
+                    if n >= max_tokens:
+                        reason = "length"
+                        break
+            finally:
+                gen.close()
+            tail = decoder.decode(b"", final=True)
+            if reason not in ("stop",) and (pending or tail):
+                rest = pending + tail
+                if rest:
+                    parts.append(rest)
+                    yield rest
+            self.n_tokens = n
+            if detector is not None and reason in ("eos", "length", "stop"):
+                late = detector.finish()
+                if late is not None:
+                    reason = late
+                elif is_empty_output(self.text):
+                    reason = "empty"
+            self.stop_reason = reason
+        except Cancelled:
+            self.stop_reason = "cancelled"
+            raise
+        except GennaiError:
+            raise
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError("llm.model.decode_failed", reason=str(exc)[:200]) from None
+        finally:
+            self.seconds = time.perf_counter() - t0
+
+
+def _find_stop(text: str, stops: tuple[str, ...]) -> int | None:
+    best = None
+    for s in stops:
+        i = text.find(s)
+        if i >= 0 and (best is None or i < best):
+            best = i
+    return best
+
+
+# --- engine ------------------------------------------------------------------------------------
+
+class LlamaEngine:
+    """``TextEngine`` backed by one ``llama_cpp.Llama``; the model loads lazily on first use."""
+
+    def __init__(self, spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
+                 n_ctx: int | None = None) -> None:
+        self.spec = spec
+        self.n_gpu_layers = n_gpu_layers
+        self.n_threads = n_threads if n_threads > 0 else default_threads()
+        self._n_ctx_wanted = n_ctx
+        self._llm: Any = None
+        self._info: GgufInfo | None = None
+        self._pieces: dict[int, bytes] = {}
+        self._eog: dict[int, bool] = {}
+        self._offloaded: int | None = None
+        self._good_grammars: set[str] = set()
+        self._load_lock = threading.Lock()
+        self.load_seconds: float | None = None
+
+    # -- loading --
+
+    @property
+    def loaded(self) -> bool:
+        return self._llm is not None
+
+    @property
+    def gguf_info(self) -> GgufInfo:
+        if self._info is None:
+            self._info = check_gguf(self.spec.path)
+        return self._info
+
+    def load(self) -> None:
+        """Load now (otherwise the first call that needs the model does it)."""
+        self._ensure_loaded()
+
+    def _ensure_loaded(self) -> Any:
+        if self._llm is not None:
+            return self._llm
+        with self._load_lock:
+            if self._llm is not None:
+                return self._llm
+            t0 = time.perf_counter()
+            spec = self.spec
+            self._info = check_gguf(spec.path)
+            if spec.sha256:
+                verify_sha256(spec.path, spec.sha256)
+            train_ctx = self._info.context_length or spec.context_length or 4096
+            n_ctx = min(self._n_ctx_wanted or spec.context_length or 4096, train_ctx)
+            gpu = gpu_backend()
+            _clear_log()
+            try:
+                llm = llama_cpp.Llama(
+                    model_path=str(spec.path), n_ctx=n_ctx, n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads, n_gpu_layers=self.n_gpu_layers if gpu else 0,
+                    seed=spec.generation.seed, verbose=False, logits_all=False,
+                )
+            except MemoryError:
+                raise ModelError("llm.model.out_of_memory", name=spec.label()) from None
+            except (ValueError, RuntimeError, OSError) as exc:
+                detail = "; ".join(_recent_log("error") or _recent_log("failed")[-2:]) or str(exc)
+                if "alloc" in detail.lower() or "memory" in detail.lower():
+                    raise ModelError("llm.model.out_of_memory", name=spec.label()) from None
+                raise ModelError("llm.model.load_failed", name=spec.label(), reason=detail[:300]) from None
+            self._offloaded = _parse_offloaded(_recent_log("offloaded"))
+            self._llm = llm
+            self.load_seconds = time.perf_counter() - t0
+            return llm
+
+    def close(self) -> None:
+        """Free the model (idempotent). The next use loads it again."""
+        with self._load_lock:
+            llm, self._llm = self._llm, None
+            self._pieces.clear()
+            self._eog.clear()
+            if llm is not None:
+                llm.close()
+
+    # -- TextEngine --
+
+    def n_ctx(self) -> int:
+        return int(self._ensure_loaded().n_ctx())
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens ``text`` takes with this model's tokenizer (BOS not counted)."""
+        llm = self._ensure_loaded()
+        return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def render_chat(self, messages: Sequence[Message]) -> str:
+        from . import templates
+        spec = self.spec
+        if spec.chat_template:
+            return templates.render_pinned(spec.chat_template, spec.chat_template_sha256, messages,
+                                           name=spec.id)
+        if spec.chat_format:
+            return templates.render_reviewed(spec.chat_format, messages)
+        raise ModelError("llm.template.missing", name=spec.label())
+
+    def generate(self, prompt: str, params: GenerationParams,
+                 cancel: CancelToken = NEVER) -> LlamaGeneration:
+        return LlamaGeneration(self, prompt, params, cancel)
+
+    def backend_info(self) -> BackendInfo:
+        info = self.gguf_info
+        n_layers = info.block_count or 0
+        gpu = gpu_backend()
+        if gpu is None or self.n_gpu_layers == 0:
+            return BackendInfo(backend="CPU", n_gpu_layers=0, n_layers=n_layers, n_threads=self.n_threads)
+        if self._offloaded is not None:
+            offloaded = min(self._offloaded, n_layers)
+        else:
+            offloaded = n_layers if self.n_gpu_layers < 0 else min(self.n_gpu_layers, n_layers)
+        return BackendInfo(backend=gpu if offloaded else "CPU", n_gpu_layers=offloaded,
+                           n_layers=n_layers, n_threads=self.n_threads)
+
+    # -- internals used by LlamaGeneration --
+
+    def _tokenize(self, prompt: str) -> list[int]:
+        llm = self._llm
+        add_bos = bool(llama_cpp.llama_vocab_get_add_bos(llm._model.vocab))
+        return llm.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+
+    def _piece(self, tok: int) -> bytes:
+        b = self._pieces.get(tok)
+        if b is None:
+            vocab = self._llm._model.vocab
+            buf = ctypes.create_string_buffer(64)
+            n = llama_cpp.llama_token_to_piece(vocab, tok, buf, 64, 0, False)
+            if n < 0:
+                buf = ctypes.create_string_buffer(-n)
+                n = llama_cpp.llama_token_to_piece(vocab, tok, buf, -n, 0, False)
+            b = buf.raw[:max(n, 0)]
+            self._pieces[tok] = b
+        return b
+
+    def _is_eog(self, tok: int) -> bool:
+        v = self._eog.get(tok)
+        if v is None:
+            v = bool(llama_cpp.llama_vocab_is_eog(self._llm._model.vocab, tok))
+            self._eog[tok] = v
+        return v
+
+    def _grammar(self, params: GenerationParams) -> Any:
+        if params.grammar is None and params.json_schema is None:
+            return None
+        try:
+            if params.grammar is not None:
+                grammar = llama_cpp.LlamaGrammar.from_string(params.grammar, verbose=False)
+            else:
+                grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(params.json_schema), verbose=False)
+        except Exception as exc:  # noqa: BLE001 - the schema converter raises many kinds
+            raise ModelError("llm.model.bad_grammar", reason=str(exc)[:200]) from None
+        # llama-cpp-python does not parse GBNF itself; llama.cpp returns NULL for a bad grammar
+        # and llama-cpp-python would add that NULL to the sampler chain (a crash). Parse it once
+        # here and refuse it cleanly.
+        text = grammar._grammar
+        if text not in self._good_grammars:
+            _clear_log()
+            sampler = llama_cpp.llama_sampler_init_grammar(self._llm._model.vocab, text.encode("utf-8"),
+                                                           grammar._root.encode("utf-8"))
+            if not sampler:
+                detail = "; ".join(_recent_log()[-2:]) or "parse error"
+                raise ModelError("llm.model.bad_grammar", reason=detail[:200])
+            llama_cpp.llama_sampler_free(sampler)
+            if len(self._good_grammars) > 64:
+                self._good_grammars.clear()
+            self._good_grammars.add(text)
+        return grammar
+
+    def _prefill(self, tokens: list[int], cancel: CancelToken) -> None:
+        """Evaluate the prompt in chunks (checking ``cancel``), reusing a cached prefix.
+
+        Leaves the context so that ``Llama.generate(tokens)`` finds the prompt fully cached
+        and starts sampling at once.
+        """
+        llm = self._llm
+        cached = llm.n_tokens
+        prefix = 0
+        if cached:
+            ids = llm.input_ids
+            limit = min(cached, len(tokens))
+            while prefix < limit and ids[prefix] == tokens[prefix]:
+                prefix += 1
+        if prefix == len(tokens) == cached and not llm._requires_eval:
+            return
+        keep = min(prefix, len(tokens) - 1)
+        if keep > 0 and llm._ctx.kv_cache_seq_rm(-1, keep, -1):
+            llm.n_tokens = keep
+        else:
+            llm.reset()
+            keep = 0
+        chunk = llm.n_batch if gpu_backend() and self.n_gpu_layers != 0 else PROMPT_CHUNK_CPU
+        for i in range(keep, len(tokens), chunk):
+            cancel.raise_if_cancelled()
+            llm.eval(tokens[i:i + chunk])
+        cancel.raise_if_cancelled()
+
+
+def _parse_offloaded(lines: list[str]) -> int | None:
+    for line in reversed(lines):
+        m = re.search(r"offloaded (\d+)/(\d+) layers", line)
+        if m:
+            return int(m.group(1))
+    return None
