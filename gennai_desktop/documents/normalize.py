@@ -119,7 +119,8 @@ def _join_paragraph(para: str) -> str:
         if not right:
             out[-1] = left
             continue
-        if is_cjk(left[-1]) or is_cjk(right[0]):
+        if is_cjk(left[-1]) or is_cjk(right[0]) or left[-1] in "-‐":
+            # Japanese: no spaces between characters. "Japan-\nUS": keep the hyphen, join.
             out[-1] = left
             out.append(right)
         else:

@@ -46,6 +46,27 @@ def _set_limits(memory_bytes: int, cpu_seconds: int) -> None:
         pass
 
 
+def _restore_ideographic_spaces(textpage: Any, raw: Any, line: str, pos: int) -> str:
+    """pdfium invents a " " where glyphs leave a gap; between Japanese characters a gap of
+    about one em is a 全角スペース (U+3000) that the PDF producer did not draw as a glyph
+    (「②　天皇は」). Restoring it keeps the text the author typed; wider gaps (table columns)
+    stay ordinary spaces."""
+    chars = list(line)
+    for i in range(1, len(chars) - 1):
+        if chars[i] != " " or ord(chars[i - 1]) < 0x2000 or ord(chars[i + 1]) < 0x2000:
+            continue
+        index = pos + i
+        if not raw.FPDFText_IsGenerated(textpage.raw, index):
+            continue
+        size = float(raw.FPDFText_GetFontSize(textpage.raw, index - 1)) or 10.0
+        left = textpage.get_charbox(index - 1, loose=True)
+        right = textpage.get_charbox(index + 1, loose=True)
+        gap = (right[0] - left[2]) if abs(right[1] - left[1]) < size else (left[1] - right[3])
+        if 0.75 * size <= gap <= 1.5 * size:
+            chars[i] = "\u3000"
+    return "".join(chars)
+
+
 def _line_records(textpage: Any, raw: Any, text: str) -> list[list[Any]]:
     """Split page text into lines with [text, x0, y0, x1, y1, font_size, vertical].
 
@@ -57,6 +78,8 @@ def _line_records(textpage: Any, raw: Any, text: str) -> list[list[Any]]:
     aligned = len(text) == n  # False with surrogate pairs: then no geometry, text only
     pos = 0
     for line in text.split("\r\n"):
+        if aligned and " " in line:
+            line = _restore_ideographic_spaces(textpage, raw, line, pos)
         stripped = line.strip()
         if stripped:
             if aligned:
