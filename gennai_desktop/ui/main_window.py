@@ -303,12 +303,10 @@ class MainWindow(QMainWindow):
                 "tabs": {t.task_name: t.state() for t in self.task_tabs}}
 
     def has_content(self) -> bool:
-        st = self.collect_state()["tabs"]
-        typed = any(v.strip() for vals in st["draft"].get("values", {}).values() for v in vals.values())
-        return typed or any(t.result is not None for t in self.task_tabs)
+        return self.draft_tab.has_user_input() or any(t.result is not None for t in self.task_tabs)
 
     def has_unsaved(self) -> bool:
-        typed = any(v.strip() for v in self.draft_tab.field_values().values())
+        typed = self.draft_tab.has_user_input()
         unsaved = any(t.result is not None and getattr(t, "saved_result", None) is not t.result
                       for t in self.task_tabs)
         return typed or unsaved

@@ -86,6 +86,15 @@ class DraftTab(TaskTab):
         return {name: (w.toPlainText() if isinstance(w, ImeTextEdit) else w.text())
                 for name, w in self.inputs.items()}
 
+    def has_user_input(self) -> bool:
+        """Anything typed that differs from the templates' defaults (worth autosaving)."""
+        values = dict(self._values)
+        if self._current_id:
+            values[self._current_id] = self.field_values()
+        defaults = {t.id: {f.name: f.default or "" for f in t.fields} for t in self.templates}
+        return any(v.strip() and v != defaults.get(tid, {}).get(name, "")
+                   for tid, vals in values.items() for name, v in vals.items())
+
     def validate(self) -> str | None:
         t = self.template
         if t is None:

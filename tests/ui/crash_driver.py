@@ -1,0 +1,39 @@
+"""Child process for the crash-recovery test: start the app, type into a draft field
+(as an IME commit), wait for the timer-driven autosave, report, then wait to be killed."""
+from __future__ import annotations
+
+import sys
+
+from gennai_desktop.core.settings import load_settings
+from gennai_desktop.llm.base import FakeEngine
+from gennai_desktop.ui.app import make_app
+from gennai_desktop.ui.engine_provider import EngineProvider
+from gennai_desktop.ui.ime import commit_text
+from gennai_desktop.ui.main_window import MainWindow
+from gennai_desktop.ui.qt import QTimer
+
+
+def main() -> int:
+    text = sys.argv[1]
+    app, family = make_app()
+    settings = load_settings()
+    w = MainWindow(settings, EngineProvider(settings, factory=FakeEngine), font_family=family)
+    w.show()
+    w.tabs.setCurrentWidget(w.draft_tab)
+    field = next(iter(w.draft_tab.inputs.values()))
+    field.setFocus()
+    commit_text(field, text)
+
+    def poll() -> None:
+        if w.autosave_store.path.exists() and text in w.autosave_store.path.read_text(encoding="utf-8"):
+            print("AUTOSAVED", w.autosave_store.path, flush=True)
+            timer.stop()
+
+    timer = QTimer()
+    timer.timeout.connect(poll)
+    timer.start(100)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
