@@ -170,11 +170,24 @@ def _expand(engine: TextEngine, template: DraftTemplate, values: dict[str, str],
     scaffold = prompting.build("draft", "body", engine, kind="", subject="", points="").text
     if weakness(text, out.stop_reason, lang="ja", scaffold=scaffold):
         return None
+    if _borrowed(text, scaffold, points + values.get("件名", "")) > 0.2:
+        return None   # content lifted from the worked example, not from the user's points
     wanted = set(content_words(points))
     got = set(content_words(text))
     if wanted and len(wanted & got) / len(wanted) < 0.5:
         return None   # the prose must carry the user's points, not invent others
     return text
+
+
+def _borrowed(text: str, scaffold: str, own: str, n: int = 4) -> float:
+    """Share of the output's character n-grams found in the prompt's example but not in the user's input."""
+    t = re.sub(r"\s+", "", text)
+    grams = [t[i:i + n] for i in range(max(0, len(t) - n + 1))]
+    if not grams:
+        return 0.0
+    ex = {scaffold[i:i + n] for i in range(len(scaffold) - n + 1)}
+    mine = {own[i:i + n] for i in range(len(own) - n + 1)}
+    return sum(1 for g in grams if g in ex and g not in mine) / len(grams)
 
 
 def save_draft_docx(result: DraftResult, target) -> None:

@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from ..core.document import Document, Location
-from .similarity import SentenceIndex, build_index
+from .similarity import SentenceIndex, build_index, content_words
 from ..nlp.sentences import sentence_spans
 
 MIN_CHARS = 20          # shorter lines are headings, item numbers, table fragments
@@ -79,6 +79,31 @@ class SentenceTable:
 
 
 _ITEM_NO = re.compile(r"^(?:[0-9０-９]+|[①-⑳]|[一二三四五六七八九十]+|[イロハニホヘトチリヌ])[　 ]")
+
+
+_NUMBER = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]+")
+
+
+def supported_by(point: str, sources: Sequence[str]) -> bool:
+    """Does ``point`` say only what ``sources`` say, as far as cheap checks can tell?
+
+    Every number (digits or kanji numerals: 条・号・日付・金額) must occur in the sources, and
+    most of its content words too. Catches the typical small-model hallucination: a fluent
+    sentence with invented article numbers or dates that merely resembles the source.
+    """
+    joined = "".join(sources)
+    norm = joined.translate(_ZEN)
+    for num in _NUMBER.findall(point.translate(_ZEN)):
+        if num not in norm:
+            return False
+    words = set(content_words(point))
+    if not words:
+        return False
+    have = set(content_words(joined))
+    return len(words & have) / len(words) >= 0.6
+
+
+_ZEN = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def shorten(text: str, limit: int = MAX_POINT_CHARS) -> str:

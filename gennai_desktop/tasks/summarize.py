@@ -20,7 +20,7 @@ from ..core.i18n import get_language, tr
 from ..llm.base import TextEngine
 from ..nlp.sentences import chunk_spans
 from . import prompting
-from .extractive import SentenceTable, key_sentences, locations, shorten
+from .extractive import SentenceTable, key_sentences, locations, shorten, supported_by
 from .quality import japanese_ratio, weakness
 from .results import SummaryPoint, SummaryResult
 
@@ -140,7 +140,7 @@ def _supported(table: SentenceTable, points: list[str], within: list[int] | None
     out = []
     for p in points:
         ids = table.match(p, within, MIN_SIM)
-        if ids:
+        if ids and supported_by(p, [table.sentences[i].text for i in ids]):
             out.append((p, tuple(ids)))
     return out
 

@@ -1,0 +1,217 @@
+"""The `gennai` sub-commands (kept apart from cli.py's parsing and error handling).
+
+Each command loads its input, runs one task generator through ``cli.drain`` and prints or
+writes the result. Output files go only through atomic writers, so a cancelled or failed
+run leaves no half-written file.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .cli import drain, emit, emit_json, write_text_out
+from .core.cancel import CancelToken
+from .core.document import Document, Location
+from .core.errors import DocumentError, GennaiError, ModelError
+from .core.i18n import get_language, tr
+
+
+def load_input(path: str) -> Document:
+    from .documents import load_document
+    return load_document(path)
+
+
+def model_engine(args: argparse.Namespace, quiet: bool = False):
+    """The active model's engine, or None with --no-model. Names the model on stderr."""
+    if getattr(args, "no_model", False):
+        return None
+    from .core.settings import load_settings
+    from .llm.registry import active_spec
+    settings = load_settings()
+    spec = active_spec(settings)
+    print(tr("cli.model_line", label=spec.label(get_language()), id=spec.id), file=sys.stderr, flush=True)
+    try:
+        from .llm.manager import get_engine
+    except ImportError as exc:
+        raise ModelError("cli.error.engine_unavailable", reason=str(exc)) from exc
+    if spec.dev_default:
+        from .llm.bundled import ensure_bundled_model
+        spec = _with_path(spec, ensure_bundled_model())
+    return get_engine(spec, n_gpu_layers=settings.n_gpu_layers, n_threads=settings.n_threads,
+                      n_ctx=settings.n_ctx)
+
+
+def _with_path(spec, path):
+    from dataclasses import replace
+    return replace(spec, path=Path(path)) if path else spec
+
+
+def saved(path: str) -> None:
+    print(tr("cli.saved", path=path), file=sys.stderr, flush=True)
+
+
+def _loc(loc: Location) -> dict[str, Any]:
+    return {"block_id": loc.block_id, "page": loc.page, "heading": loc.heading, "label": loc.label(get_language())}
+
+
+def _notices(keys: list[str]) -> list[str]:
+    return [tr(k) for k in keys]
+
+
+def _docx_target(out: str) -> bool:
+    return Path(out).suffix.lower() == ".docx"
+
+
+def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
+    from .tasks.summarize import save_summary_docx, summarize
+    doc = load_input(args.file)
+    engine = model_engine(args)
+    result = drain(summarize(doc, engine, style=args.style, cancel=token), args.quiet)
+    if args.out:
+        if _docx_target(args.out):
+            save_summary_docx(result, args.out)
+        else:
+            write_text_out(args.out, result.text)
+        saved(args.out)
+    if args.json:
+        emit_json({"file": args.file, "style": result.style, "method": result.method, "model": result.model_id,
+                   "points": [{"text": p.text, "citations": [_loc(c) for c in p.citations]} for p in result.points],
+                   "text": result.text, "notices": _notices(result.notices)})
+    elif not args.out:
+        emit(result.text)
+    return 0
+
+
+def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
+    from .tasks.glossary import load_glossary
+    from .tasks.translate import save_translation_docx, translate
+    glossary = load_glossary(args.glossary) if args.glossary else None
+    doc = load_input(args.file)
+    engine = model_engine(args)
+    result = drain(translate(doc, engine, direction=args.direction, glossary=glossary, cancel=token), args.quiet)
+    if args.out:
+        if _docx_target(args.out):
+            save_translation_docx(result, args.out)
+        else:
+            write_text_out(args.out, "\n".join(b.text for b in result.blocks))
+        saved(args.out)
+    if args.json:
+        emit_json({"file": args.file, "direction": result.direction, "method": result.method,
+                   "blocks": [{"id": b.id, "kind": b.kind, "text": b.text,
+                               "rows": [list(r) for r in b.rows] if b.rows is not None else None}
+                              for b in result.blocks],
+                   "glossary_applied": result.glossary_applied, "notices": _notices(result.notices)})
+    elif not args.out:
+        emit("\n".join(b.text for b in result.blocks))
+    return 0
+
+
+def cmd_proofread(args: argparse.Namespace, token: CancelToken) -> int:
+    from .tasks.proofread import proofread
+    doc = load_input(args.file)
+    use_model = not (args.rules_only or args.no_model)
+    engine = model_engine(args) if use_model else None
+    result = drain(proofread(doc, engine, use_rules=True, use_model=use_model, cancel=token), args.quiet)
+    if args.out:
+        if doc.format == "docx" and _docx_target(args.out):
+            from .proofread.tracked_changes import write_tracked_docx
+            write_tracked_docx(Path(args.file), doc, result.findings, args.out)
+        else:
+            from .proofread.report import write_findings_report
+            write_findings_report(doc, result.findings, args.out)
+        saved(args.out)
+    if args.json:
+        emit_json({"file": args.file, "findings": [f.to_json() for f in result.findings],
+                   "notices": _notices(result.notices)})
+    elif not args.out:
+        emit(_findings_text(doc, result.findings))
+    return 0
+
+
+def _findings_text(doc: Document, findings) -> str:
+    if not findings:
+        return tr("cli.proofread.none")
+    lines = []
+    for f in findings:
+        loc = doc.locate(f.start).label(get_language()) if doc.blocks else ""
+        arrow = f"「{f.original}」→「{f.suggestion}」" if f.is_replacement else f"「{f.original}」"
+        lines.append(f"{loc}\t{f.start}-{f.end}\t{arrow}\t{f.message}\t[{f.rule}]")
+    return "\n".join(lines)
+
+
+def cmd_draft(args: argparse.Namespace, token: CancelToken) -> int:
+    from .tasks.draft import draft, get_template, list_templates, resolve_fields, save_draft_docx
+    lang = get_language()
+    if args.list:
+        templates = list_templates()
+        if args.json:
+            emit_json([{"id": t.id, "name": t.label(lang), "fields": [
+                {"name": f.name, "label": f.label_ja if lang == "ja" else f.label_en, "required": f.required,
+                 "multiline": f.multiline, "default": f.default} for f in t.fields]} for t in templates])
+        else:
+            for t in templates:
+                names = ", ".join(f.name + ("*" if f.required else "") for f in t.fields)
+                emit(f"{t.id}\t{t.label(lang)}\t{names}")
+        return 0
+    if not args.template:
+        raise GennaiError("cli.error.template_required")
+    fields: dict[str, str] = {}
+    if args.fields_json:
+        fields.update(_read_fields_json(args.fields_json))
+    for item in args.field:
+        if "=" not in item:
+            raise GennaiError("cli.error.bad_field", field=item)
+        k, v = item.split("=", 1)
+        fields[k.strip()] = v.replace("\\n", "\n")
+    resolve_fields(get_template(args.template), fields)   # fail on bad fields before loading a model
+    engine = model_engine(args)
+    result = drain(draft(args.template, fields, engine, cancel=token), args.quiet)
+    if args.out:
+        if _docx_target(args.out):
+            save_draft_docx(result, args.out)
+        else:
+            write_text_out(args.out, "\n".join(b.text for b in result.blocks))
+        saved(args.out)
+    if args.json:
+        emit_json({"template": result.template_id, "method": result.method, "fields": result.fields,
+                   "blocks": [{"kind": b.kind, "text": b.text, "style": b.style} for b in result.blocks],
+                   "notices": _notices(result.notices)})
+    elif not args.out:
+        emit("\n".join(b.text for b in result.blocks))
+    return 0
+
+
+def _read_fields_json(path: str) -> dict[str, str]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise DocumentError("cli.error.fields_json", path=path, reason=exc.strerror or str(exc)) from exc
+    except ValueError as exc:
+        raise DocumentError("cli.error.fields_json", path=path, reason=str(exc)) from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise DocumentError("cli.error.fields_json", path=path, reason=tr("cli.error.fields_json_shape"))
+    return {str(k): v for k, v in data.items()}
+
+
+def cmd_models(args: argparse.Namespace, token: CancelToken) -> int:
+    from .core.settings import load_settings
+    from .llm.registry import active_spec, available_specs
+    settings = load_settings()
+    lang = get_language()
+    specs = available_specs(settings)
+    active = active_spec(settings).id if specs else ""
+    rows = [{"id": s.id, "label": s.label(lang), "active": s.id == active, "domestic": s.domestic,
+             "dev_default": s.dev_default, "instruction_tuned": s.instruction_tuned,
+             "prompt_style": s.prompt_style, "path": str(s.path), "present": Path(s.path).is_file()}
+            for s in specs]
+    if args.json:
+        emit_json(rows)
+    else:
+        for r in rows:
+            mark = "*" if r["active"] else " "
+            state = "" if r["present"] else "\t" + tr("cli.models.missing")
+            emit(f"{mark} {r['id']}\t{r['label']}{state}")
+    return 0

@@ -1,0 +1,118 @@
+"""要約: cited points, map-reduce over a context-sized split, honest extractive fallback."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from gennai_desktop.core.cancel import CancelToken, Cancelled
+from gennai_desktop.core.document import Block, Document
+from gennai_desktop.core.events import Done, Notice, Progress, TextDelta, run_to_result
+from gennai_desktop.tasks.extractive import supported_by
+from gennai_desktop.tasks.summarize import summarize
+
+from .conftest import chat_spec, fake
+
+
+def _check_citations(doc, result):
+    assert result.points
+    for p in result.points:
+        assert p.citations, p
+        for c in p.citations:
+            assert doc.has_block(c.block_id)
+            assert c.page == doc.block(c.block_id).page
+
+
+@pytest.mark.parametrize("style,most", [("bullets", 6), ("three_lines", 3), ("report", 5)])
+def test_no_model_is_extractive_and_cited(pdf_doc, style, most):
+    events = list(summarize(pdf_doc, None, style=style))
+    result = events[-1].result
+    assert result.method == "extractive" and 1 <= len(result.points) <= most
+    assert any(isinstance(e, Notice) for e in events)
+    _check_citations(pdf_doc, result)
+    for p in result.points:      # extractive points are the document's own words
+        assert p.text.rstrip("…") in pdf_doc.text
+        assert f"{p.citations[0].page}ページ" in result.text
+
+
+def test_model_points_matched_to_their_source(doc):
+    reply = "年次休暇は一の年ごとに二十日とする。\n・勤務時間は一週間当たり三十八時間四十五分とする。"
+    events = list(summarize(doc, fake(lambda p: reply)))
+    result = events[-1].result
+    assert result.method == "model"
+    texts = [p.text for p in result.points]
+    assert "年次休暇は一の年ごとに二十日とする。" in texts
+    by_text = {p.text: p for p in result.points}
+    assert by_text["年次休暇は一の年ごとに二十日とする。"].citations[0].block_id == "b0004"
+    assert by_text["年次休暇は一の年ごとに二十日とする。"].citations[0].heading == "第二章　休暇"
+    assert any(isinstance(e, TextDelta) for e in events)
+
+
+def test_hallucinated_points_fall_back_to_extractive(doc):
+    reply = "この規程は、平成十八年十二月三十一日に施行令第三十条により改正された。"
+    events = list(summarize(doc, fake(lambda p: reply)))
+    result = events[-1].result
+    assert result.method == "extractive"
+    assert any(isinstance(e, Notice) and e.key == "summary.notice.model_weak" for e in events)
+    assert "平成十八年" not in result.text
+    _check_citations(doc, result)
+
+
+def test_degenerate_output_falls_back(doc):
+    eng = fake(lambda p: "年次休暇は二十日とする。", stop_reason="degenerate_repetition")
+    assert run_to_result(summarize(doc, eng)).method == "extractive"
+
+
+def test_long_document_is_chunked_to_the_context(doc):
+    paras = [f"第{i}条の規定により、職員は年次休暇{i}日を請求することができる。" for i in range(1, 200)]
+    big = Document.from_blocks([Block(f"b{i:04d}", "paragraph", t) for i, t in enumerate(paras)])
+    eng = fake(lambda p: "職員は年次休暇を請求することができる。", ctx=600)
+    events = list(summarize(big, eng, style="three_lines"))
+    maps = [e for e in events if isinstance(e, Progress) and e.stage == "summary.stage.map"]
+    total = maps[0].total
+    assert total > 5 and maps[-1].done == total
+    assert len(eng.prompts) == total + 1                  # every chunk, then one reduce
+    assert all(eng.count_tokens(p) <= eng.n_ctx() for p in eng.prompts)
+    result = events[-1].result
+    assert result.method == "model" and len(result.points) <= 3
+    _check_citations(big, result)
+
+
+def test_chat_model_gets_chat_prompts(doc):
+    eng = fake(lambda p: "・年次休暇は一の年ごとに二十日とする。", spec=chat_spec())
+    result = run_to_result(summarize(doc, eng, style="report"))
+    assert all(p.startswith("<system>") for p in eng.prompts)
+    assert result.text.splitlines()[0] == "本文書の概要は、次のとおりである。"
+
+
+def test_cancel_stops_during_generation(doc):
+    token = CancelToken()
+    eng = fake(lambda p: "年次休暇は二十日とする。" * 50, delay=0.01)
+    threading.Timer(0.2, token.cancel).start()
+    t0 = time.perf_counter()
+    with pytest.raises(Cancelled):
+        run_to_result(summarize(doc, eng, cancel=token))
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_supported_by_rejects_invented_numbers():
+    src = ["年次休暇は、一の年ごとに二十日とする。"]
+    assert supported_by("年次休暇は一の年ごとに二十日とする。", src)
+    assert not supported_by("年次休暇は一の年ごとに三十日とする。", src)
+    assert not supported_by("給与は月額で支給する。", src)
+
+
+def test_large_law_extractive_spread_and_cited(ja_corpus):
+    from gennai_desktop.documents import load_document
+    doc = load_document(ja_corpus / "law_minpo_129AC0000000089.txt")
+    result = run_to_result(summarize(doc, None, style="bullets"))
+    _check_citations(doc, result)
+    offsets = [doc.block(p.citations[0].block_id).start for p in result.points]
+    assert max(offsets) - min(offsets) > len(doc.text) // 2      # not just the first chapter
+
+
+def test_empty_document_is_a_clear_error():
+    from gennai_desktop.core.errors import DocumentError
+    with pytest.raises(DocumentError):
+        run_to_result(summarize(Document.from_blocks([Block("b0000", "paragraph", "  ")]), None))
