@@ -45,5 +45,5 @@ class EngineProvider:
         from ..llm.manager import get_engine
         from ..llm.registry import active_spec
         s = self.settings
-        return get_engine(active_spec(s), n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads or None,
+        return get_engine(active_spec(s), n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads,
                           n_ctx=s.n_ctx)

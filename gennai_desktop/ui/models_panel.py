@@ -42,14 +42,7 @@ class ModelsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        lang = get_language()
-        active = self._active_id()
-        for r, s in enumerate(self.specs):
-            cells = (s.label(lang), s.vendor or "—", tr("ui.yes") if s.domestic else tr("ui.no"),
-                     s.version or "—", "●" if s.id == active else "")
-            for c, text in enumerate(cells):
-                self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+        self.reload()
         lay.addWidget(self.table)
         if not self.specs:
             lay.addWidget(QLabel(tr("ui.models.none")))
@@ -59,8 +52,7 @@ class ModelsDialog(QDialog):
         self.use_button.clicked.connect(self._use)
         self.packs_button = QPushButton(tr("ui.models.packs"))
         self.packs_button.setObjectName("packsButton")
-        self.packs_button.setEnabled(False)
-        self.packs_button.setToolTip(tr("ui.models.packs_unavailable"))
+        self.packs_button.clicked.connect(self.open_packs)
         row.addWidget(self.packs_button)
         row.addStretch(1)
         row.addWidget(self.use_button)
@@ -68,6 +60,25 @@ class ModelsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+
+    def open_packs(self) -> None:
+        from .packs_dialog import PacksDialog
+        self.packs_dialog = PacksDialog(self.settings, self)
+        self.packs_dialog.changed.connect(self.reload)
+        self.packs_dialog.open()
+
+    def reload(self) -> None:
+        """Re-read the model list (after a pack update or rollback)."""
+        self.specs = _specs(self.settings)
+        lang = get_language()
+        active = self._active_id()
+        self.table.setRowCount(len(self.specs))
+        for r, s in enumerate(self.specs):
+            cells = (s.label(lang), s.vendor or "—", tr("ui.yes") if s.domestic else tr("ui.no"),
+                     s.version or "—", "●" if s.id == active else "")
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
 
     def _active_id(self) -> str:
         try:

@@ -1,0 +1,155 @@
+"""Model-pack manager: installed packs with version / vendor / domestic / signature
+status, update from the ministry mirror or a folder (USB stick), rollback, verify.
+
+All operations are the packs API's generators (``gennai_desktop.packs.api``), run by a
+TaskWorker so the window stays responsive; their Progress shows in the bar and their
+errors (PackError, Japanese messages) in a dialog.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from ..core.events import Progress
+from ..core.i18n import get_language, has_key, tr
+from ..core.settings import Settings
+from .errors import show_error
+from .qt import (
+    QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, Signal, emit,
+)
+from .worker import TaskWorker
+
+COLS = ("name", "version", "previous", "vendor", "domestic", "status", "signed_by", "allowed", "active")
+
+
+class PacksDialog(QDialog):
+    changed = Signal()      # packs changed: the registry's model list may differ now
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("ui.packs.title"))
+        self.setObjectName("packsDialog")
+        self.resize(900, 380)
+        self.settings = settings
+        self.worker: TaskWorker | None = None
+        self.rows: list = []
+        self.last_error: BaseException | None = None
+        lay = QVBoxLayout(self)
+        self.table = QTableWidget(0, len(COLS))
+        self.table.setObjectName("packsTable")
+        self.table.setHorizontalHeaderLabels([tr(f"ui.packs.col.{c}") for c in COLS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        lay.addWidget(self.table)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        lay.addWidget(self.progress)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+        row = QHBoxLayout()
+        self.mirror_button = QPushButton(tr("ui.packs.update_mirror"))
+        self.folder_button = QPushButton(tr("ui.packs.update_folder"))
+        self.rollback_button = QPushButton(tr("ui.packs.rollback"))
+        self.verify_button = QPushButton(tr("ui.packs.verify"))
+        self.mirror_button.clicked.connect(self.update_from_mirror)
+        self.folder_button.clicked.connect(lambda: self.update_from_folder())
+        self.rollback_button.clicked.connect(self.rollback_selected)
+        self.verify_button.clicked.connect(self.verify_all)
+        for b in (self.mirror_button, self.folder_button, self.rollback_button, self.verify_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        from ..packs.api import list_packs
+        try:
+            self.rows = list_packs(self.settings)
+        except Exception as exc:  # noqa: BLE001 - shown, the dialog stays usable
+            self.rows = []
+            self._fail(exc)
+        lang = get_language()
+        yes, no = tr("ui.yes"), tr("ui.no")
+        self.table.setRowCount(len(self.rows))
+        for r, p in enumerate(self.rows):
+            status = tr(f"ui.packs.status.{p.status}") if has_key(f"ui.packs.status.{p.status}") else p.status
+            cells = (p.name(lang), p.version or "—", p.previous or "—", p.vendor or "—", yes if p.domestic else no,
+                     status, p.signed_by or "—", yes if p.allowed else no, "●" if p.active else "")
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        try:
+            from ..packs.policy import current_policy
+            has_mirror = bool(current_policy().mirror_url)
+        except Exception:  # noqa: BLE001
+            has_mirror = False
+        self.mirror_button.setEnabled(has_mirror and self.worker is None)
+        self.mirror_button.setToolTip("" if has_mirror else tr("ui.packs.no_mirror"))
+
+    # --- operations ------------------------------------------------------------------------
+    def update_from_mirror(self) -> bool:
+        from ..packs.api import update_from_mirror
+        return self._start(lambda cancel: update_from_mirror(cancel=cancel))
+
+    def update_from_folder(self, folder: str | None = None) -> bool:
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, tr("ui.packs.update_folder"))
+        if not folder:
+            return False
+        from ..packs.api import update_from_folder
+        return self._start(lambda cancel: update_from_folder(folder, cancel=cancel))
+
+    def rollback_selected(self) -> bool:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.status.setText(tr("ui.packs.select_one"))
+            return False
+        pack_id = self.rows[rows[0].row()].id
+        from ..packs.api import rollback
+        return self._start(lambda cancel: rollback(pack_id))
+
+    def verify_all(self) -> bool:
+        from ..packs.api import verify
+        return self._start(lambda cancel: verify())
+
+    def _start(self, factory: Callable[[Any], Iterator[Any]]) -> bool:
+        if self.worker is not None:
+            return False
+        self.last_error = None
+        self.worker = TaskWorker(factory)
+        s = self.worker.signals
+        s.event.connect(self._on_event)
+        s.done.connect(lambda _r: self.status.setText(tr("ui.packs.done")))
+        s.failed.connect(lambda exc, _tb: self._fail(exc))
+        s.finished.connect(self._finished)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        for b in (self.mirror_button, self.folder_button, self.rollback_button, self.verify_button):
+            b.setEnabled(False)
+        self.worker.start()
+        return True
+
+    def _on_event(self, ev: Any) -> None:
+        if isinstance(ev, Progress):
+            self.progress.setRange(0, max(1, ev.total))
+            self.progress.setValue(ev.done)
+            stage = tr(ev.stage) if ev.stage and has_key(ev.stage) else ev.stage
+            self.status.setText(f"{stage} {ev.detail}".strip())
+
+    def _fail(self, exc: BaseException) -> None:
+        self.last_error = exc
+        self.status.setText(str(exc))
+        show_error(self, exc)
+
+    def _finished(self) -> None:
+        self.worker = None
+        self.progress.setVisible(False)
+        for b in (self.folder_button, self.rollback_button, self.verify_button):
+            b.setEnabled(True)
+        self.refresh()
+        emit(self.changed)
