@@ -1,0 +1,207 @@
+"""``gennai-admin``: ministry IT's tool to sign, publish and courier model packs.
+
+Typical use (see docs/packs/): ``init`` once (key ceremony), ``add-vendor`` per vendor,
+``build-pack`` + ``add-pack`` per model version, ``set-policy``, then either serve the
+repository folder over HTTP (``publish`` re-signs timestamp/snapshot, e.g. daily) or
+``export-bundle`` onto a USB stick / shared folder. Keys are files in folders the
+administrator names; root keys belong on offline media (``--root-keys``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from ..core.errors import EXIT_OK, EXIT_USAGE, GennaiError
+from ..core.i18n import set_language, tr
+from .errors import PackError
+from .gguf_match import sha256_file
+from .manifest import GgufFacts, Manifest, parse_manifest, template_sha256
+from .repo import KeyDirs, SigningRepo
+
+
+def _repo(args) -> SigningRepo:
+    keys = Path(args.keys) if getattr(args, "keys", None) else Path(args.repo) / "keys"
+    root = Path(args.root_keys) if getattr(args, "root_keys", None) else keys
+    vendor = Path(args.vendor_keys) if getattr(args, "vendor_keys", None) else None
+    return SigningRepo(Path(args.repo), KeyDirs(online=keys, root=root, vendor=vendor))
+
+
+def cmd_init(args) -> int:
+    _repo(args).create(root_keys=args.root_key_count, root_threshold=args.root_threshold)
+    print(tr("packs.admin.done", what=f"init {args.repo}"))
+    return EXIT_OK
+
+
+def cmd_add_vendor(args) -> int:
+    _repo(args).add_vendor(args.vendor)
+    print(tr("packs.admin.done", what=f"add-vendor {args.vendor}"))
+    return EXIT_OK
+
+
+def build_pack(gguf: Path, out: Path, fields: dict) -> Manifest:
+    """Write ``out/manifest.json`` + ``out/model.gguf``; facts the GGUF header states are
+    taken from it (architecture, context length, block count, quantisation, size, sha256)."""
+    from ..llm.gguf_check import check_gguf
+    info = check_gguf(gguf)
+    data = dict(fields)
+    if "chat_template_file" in data:
+        text = Path(data.pop("chat_template_file")).read_text(encoding="utf-8")
+        data["chat_template"] = text
+        data["chat_template_sha256"] = template_sha256(text)
+    data.setdefault("architecture", info.architecture)
+    data.setdefault("context_length", info.context_length)
+    data.setdefault("block_count", info.block_count)
+    data.setdefault("quantisation", info.quantisation)
+    data.setdefault("default_context", min(4096, info.context_length or 4096))
+    data["gguf"] = GgufFacts(filename="model.gguf", size=gguf.stat().st_size, sha256=sha256_file(gguf)).model_dump()
+    manifest = parse_manifest(json.dumps(data).encode("utf-8"), source="build-pack")
+    out.mkdir(parents=True, exist_ok=True)
+    from ..core.atomicio import atomic_path, atomic_write_text
+    with atomic_path(out / "model.gguf") as tmp:
+        shutil.copyfile(gguf, tmp)
+    atomic_write_text(out / "manifest.json", manifest.to_json())
+    return manifest
+
+
+def cmd_build_pack(args) -> int:
+    fields: dict = {}
+    if args.fields:
+        fields.update(json.loads(Path(args.fields).read_text(encoding="utf-8")))
+    for name in ("id", "version", "vendor", "name_ja", "name_en", "licence", "chat_format", "prompt_style",
+                 "min_vram_mb", "recommended_gpu_layers", "default_context"):
+        value = getattr(args, name, None)
+        if value is not None:
+            fields[name] = value
+    if args.domestic is not None:
+        fields["domestic"] = args.domestic
+    if args.instruction_tuned:
+        fields["instruction_tuned"] = True
+    if args.chat_template:
+        fields["chat_template_file"] = args.chat_template
+    m = build_pack(Path(args.gguf), Path(args.out), fields)
+    print(tr("packs.admin.done", what=f"build-pack {m.id} {m.version} → {args.out}"))
+    return EXIT_OK
+
+
+def cmd_add_pack(args) -> int:
+    m = _repo(args).add_pack(Path(args.pack))
+    print(tr("packs.admin.done", what=f"add-pack {m.id} {m.version} ({m.vendor})"))
+    return EXIT_OK
+
+
+def cmd_withdraw(args) -> int:
+    _repo(args).withdraw(args.pack_id, args.version)
+    print(tr("packs.admin.done", what=f"withdraw {args.pack_id} {args.version}"))
+    return EXIT_OK
+
+
+def cmd_rotate(args) -> int:
+    v = _repo(args).rotate(args.role, Path(args.new_root_keys) if args.new_root_keys else None,
+                           new_keys=args.count, threshold=args.threshold)
+    print(tr("packs.admin.done", what=f"rotate-keys {args.role} → root v{v}"))
+    return EXIT_OK
+
+
+def cmd_set_policy(args) -> int:
+    policy = json.loads(Path(args.policy).read_text(encoding="utf-8"))
+    _repo(args).set_policy(policy)
+    print(tr("packs.admin.done", what="set-policy"))
+    return EXIT_OK
+
+
+def cmd_publish(args) -> int:
+    _repo(args).publish(snapshot_days=args.expires_days, timestamp_days=args.expires_days)
+    print(tr("packs.admin.done", what="publish"))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    out = _repo(args).export_bundle(Path(args.out), expires_days=args.expires_days)
+    print(tr("packs.admin.done", what=f"export-bundle → {out}"))
+    return EXIT_OK
+
+
+def cmd_status(args) -> int:
+    print(json.dumps(_repo(args).status(), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gennai-admin", description="GENNAI Desktop: sign and publish model packs (TUF)")
+    p.add_argument("--lang", choices=("ja", "en"), default=None)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def repo_cmd(name: str, func, help_: str, *, root: bool = False) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_)
+        sp.add_argument("--repo", required=True, help="signing repository folder")
+        sp.add_argument("--keys", help="online key folder (targets, snapshot, timestamp); default REPO/keys")
+        sp.add_argument("--root-keys", required=root, help="folder with the root keys (offline media)")
+        sp.add_argument("--vendor-keys", help="folder with vendor keys (default: --keys)")
+        sp.set_defaults(func=func)
+        return sp
+
+    sp = repo_cmd("init", cmd_init, "create a repository and all keys (key ceremony)", root=True)
+    sp.add_argument("--root-key-count", type=int, default=3)
+    sp.add_argument("--root-threshold", type=int, default=2)
+    sp = repo_cmd("add-vendor", cmd_add_vendor, "delegate vendors/<vendor>/… to a new vendor key")
+    sp.add_argument("--vendor", required=True)
+    sp = sub.add_parser("build-pack", help="make a pack folder (manifest.json + model.gguf) from a GGUF")
+    sp.add_argument("--gguf", required=True)
+    sp.add_argument("--out", required=True)
+    sp.add_argument("--fields", help="JSON file with further manifest fields (prompts, generation, …)")
+    for name in ("id", "version", "vendor", "name-ja", "name-en", "licence", "chat-format", "chat-template"):
+        sp.add_argument(f"--{name}")
+    sp.add_argument("--prompt-style", choices=("chat", "completion"))
+    sp.add_argument("--min-vram-mb", type=int)
+    sp.add_argument("--recommended-gpu-layers", type=int)
+    sp.add_argument("--default-context", type=int)
+    sp.add_argument("--domestic", dest="domestic", action="store_true", default=None)
+    sp.add_argument("--not-domestic", dest="domestic", action="store_false")
+    sp.add_argument("--instruction-tuned", action="store_true")
+    sp.set_defaults(func=cmd_build_pack)
+    sp = repo_cmd("add-pack", cmd_add_pack, "add, sign (vendor key) and publish a pack folder")
+    sp.add_argument("--pack", required=True)
+    sp = repo_cmd("withdraw", cmd_withdraw, "withdraw a published pack version")
+    sp.add_argument("--pack-id", required=True)
+    sp.add_argument("--version", required=True)
+    sp = repo_cmd("rotate-keys", cmd_rotate, "replace a role's keys (new root version)", root=True)
+    sp.add_argument("--role", required=True, choices=("root", "targets", "snapshot", "timestamp"))
+    sp.add_argument("--new-root-keys", help="folder for the new root keys (root rotation)")
+    sp.add_argument("--count", type=int, default=1)
+    sp.add_argument("--threshold", type=int)
+    sp = repo_cmd("set-policy", cmd_set_policy, "publish a signed policy JSON")
+    sp.add_argument("--policy", required=True)
+    sp = repo_cmd("publish", cmd_publish, "re-sign snapshot and timestamp (run regularly for a mirror)")
+    sp.add_argument("--expires-days", type=float, default=None)
+    sp = repo_cmd("export-bundle", cmd_export, "write a USB / shared-folder bundle")
+    sp.add_argument("--out", required=True)
+    sp.add_argument("--expires-days", type=float, required=True,
+                    help="validity of the bundle's timestamp/snapshot: longer than the courier window")
+    sp = repo_cmd("status", cmd_status, "show role versions, expiry and published packs")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) and EXIT_USAGE
+    if args.lang:
+        set_language(args.lang)
+    try:
+        return int(args.func(args))
+    except GennaiError as exc:
+        print(exc.message(), file=sys.stderr)
+        return exc.exit_code
+    except (OSError, ValueError) as exc:
+        err = PackError("packs.error.io", what=type(exc).__name__, detail=str(exc)[:300])
+        print(err.message(), file=sys.stderr)
+        return err.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""What the CLI and the desktop UI call: list, update (mirror / folder), install, rollback,
+verify. Long operations are generators of ``core.events`` (Progress … Done) so the UI can
+show progress and cancel; errors are ``PackError`` with a message key."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.cancel import NEVER, CancelToken
+from ..core.events import Done, Progress, TaskEvent
+from ..core.settings import Settings, load_settings
+from . import store
+from .errors import PackError
+from .manifest import load_manifest, version_key
+from .names import check_id
+from .policy import DEV_PACK_ID, current_policy
+from .trust import trusted_view
+from .update import LoadTest, Source, run_update
+from .verify import Verdict, quick_status, verify_full
+
+
+@dataclass(frozen=True)
+class PackStatus:
+    """One row of the pack manager."""
+
+    id: str
+    version: str
+    previous: str | None
+    vendor: str
+    domestic: bool
+    name_ja: str
+    name_en: str
+    status: str               # verified / withdrawn / modified / untrusted / bundled
+    signed_by: str
+    allowed: bool
+    active: bool              # the model the app uses now
+    path: Path
+
+    def name(self, lang: str = "ja") -> str:
+        return self.name_ja if lang == "ja" else self.name_en
+
+
+def list_packs(settings: Settings | None = None) -> list[PackStatus]:
+    from ..llm.registry import active_spec, dev_default_spec
+    settings = settings or load_settings()
+    policy = current_policy()
+    view = trusted_view()
+    try:
+        active_id = active_spec(settings).id
+    except Exception:  # noqa: BLE001 - listing must work even when nothing is usable
+        active_id = ""
+    rows: list[PackStatus] = []
+    dev = dev_default_spec()
+    rows.append(PackStatus(dev.id, dev.version, None, dev.vendor, dev.domestic, dev.name_ja, dev.name_en,
+                           "bundled", "", policy.allowed(dev.id), active_id == dev.id, dev.path))
+    for pid in store.installed_ids():
+        act = store.read_active(pid)
+        inst = store.active_installed(pid)
+        if inst is None:
+            continue
+        verdict = quick_status(inst, view)
+        m = inst.manifest
+        rows.append(PackStatus(m.id, m.version, act["previous"], m.vendor, m.domestic, m.name_ja, m.name_en,
+                               verdict.status, verdict.signed_by, policy.allowed(m.id), active_id == m.id,
+                               inst.gguf_path))
+    return rows
+
+
+def update_from_mirror(url: str | None = None, *, cancel: CancelToken = NEVER, pack_ids: list[str] | None = None,
+                       load_test: LoadTest | None = None) -> Iterator[TaskEvent]:
+    url = url or current_policy().mirror_url
+    if not url:
+        raise PackError("packs.error.no_mirror")
+    yield from run_update(Source.mirror(url), pack_ids=pack_ids, cancel=cancel, load_test=load_test)
+
+
+def update_from_folder(folder: Path | str, *, cancel: CancelToken = NEVER, pack_ids: list[str] | None = None,
+                       load_test: LoadTest | None = None) -> Iterator[TaskEvent]:
+    yield from run_update(Source.folder(folder), pack_ids=pack_ids, cancel=cancel, load_test=load_test)
+
+
+def rollback(pack_id: str, *, load_test: LoadTest | None = None) -> Iterator[TaskEvent]:
+    """Make the previous installed version active again (it must still verify)."""
+    check_id(pack_id)
+    act = store.read_active(pack_id)
+    prev = act["previous"]
+    if not act["version"] or not prev:
+        raise PackError("packs.error.no_previous", pack=pack_id)
+    yield Progress(0, 1, "packs.stage.verify", f"{pack_id} {prev}")
+    inst = store.load_installed(pack_id, prev)
+    verdict = verify_full(inst)
+    if not verdict.ok:
+        raise PackError("packs.error.verify_failed", pack=f"{pack_id} {prev}", reason=f"{verdict.status} {verdict.reason}")
+    if load_test is not None:
+        try:
+            load_test(inst.manifest.to_model_spec(inst.gguf_path))
+        except Exception as exc:  # noqa: BLE001
+            raise PackError("packs.error.load_failed", pack=pack_id, version=prev, reason=str(exc)[:300]) from None
+    store.write_active(pack_id, prev, act["version"])
+    yield Progress(1, 1, "packs.stage.rolled_back", f"{pack_id} {prev}")
+    yield Done((pack_id, prev))
+
+
+def verify(pack_ids: list[str] | None = None) -> Iterator[TaskEvent]:
+    """Full re-verification (hash of every GGUF); Done carries {pack_id: Verdict}."""
+    ids = pack_ids or store.installed_ids()
+    view = trusted_view()
+    out: dict[str, Verdict] = {}
+    for i, pid in enumerate(ids):
+        yield Progress(i, len(ids), "packs.stage.verify", pid)
+        inst = store.active_installed(check_id(pid))
+        out[pid] = verify_full(inst, view) if inst else Verdict("modified", reason="not installed")
+    yield Progress(len(ids), len(ids), "packs.stage.verify", "")
+    yield Done(out)
+
+
+def installed_versions(pack_id: str) -> list[str]:
+    return sorted(store.versions(pack_id), key=version_key)
+
+
+__all__ = ["PackStatus", "list_packs", "update_from_mirror", "update_from_folder", "rollback", "verify",
+           "installed_versions", "DEV_PACK_ID", "load_manifest"]

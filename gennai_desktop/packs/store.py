@@ -1,0 +1,198 @@
+"""Installed packs on this laptop: one folder per pack id and version, an atomic pointer.
+
+Layout under ``home_dir()/packs``::
+
+    installed/<id>/<version>/manifest.json, model.gguf, install.json
+    installed/<id>/active.json      {"version": ..., "previous": ...}  (written atomically)
+    staging/                        downloads in progress (temp; cleaned on next start)
+
+A new version is downloaded and checked in ``staging``, then the whole folder is renamed
+into place, and only then is ``active.json`` replaced. A crash or kill -9 at any point
+leaves the previous version active and intact. The previous version is kept for rollback.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..core.atomicio import atomic_write_text
+from ..core.paths import home_dir
+from .errors import PackError
+from .manifest import Manifest, load_manifest, version_key
+from .names import check_id, check_version, inside
+
+GGUF_NAME = "model.gguf"
+
+
+def packs_dir() -> Path:
+    d = home_dir() / "packs"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def installed_dir() -> Path:
+    d = packs_dir() / "installed"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def staging_dir() -> Path:
+    d = packs_dir() / "staging"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def new_staging() -> Path:
+    return Path(tempfile.mkdtemp(prefix="pack-", dir=staging_dir()))
+
+
+def clean_staging() -> None:
+    """Remove leftovers of interrupted downloads/installs (never touches installed packs)."""
+    for child in staging_dir().iterdir():
+        with contextlib.suppress(OSError):
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+
+
+def pack_dir(pack_id: str) -> Path:
+    return installed_dir() / check_id(pack_id)
+
+
+def version_dir(pack_id: str, version: str) -> Path:
+    return pack_dir(pack_id) / check_version(version)
+
+
+@dataclass(frozen=True)
+class Installed:
+    """One installed pack version and what was verified when it was installed."""
+
+    manifest: Manifest
+    folder: Path
+    record: dict
+
+    @property
+    def gguf_path(self) -> Path:
+        return self.folder / GGUF_NAME
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def read_active(pack_id: str) -> dict:
+    p = pack_dir(pack_id) / "active.json"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        out = {"version": data.get("version"), "previous": data.get("previous")}
+        for k in ("version", "previous"):
+            if out[k] is not None:
+                check_version(out[k])
+        return out
+    except (OSError, ValueError, PackError, AttributeError):
+        return {"version": None, "previous": None}
+
+
+def write_active(pack_id: str, version: str, previous: str | None) -> None:
+    atomic_write_text(pack_dir(pack_id) / "active.json",
+                      json.dumps({"version": check_version(version),
+                                  "previous": check_version(previous) if previous else None}) + "\n")
+
+
+def installed_ids() -> list[str]:
+    out = []
+    for child in sorted(installed_dir().iterdir()):
+        if child.is_dir() and (child / "active.json").is_file():
+            out.append(child.name)
+    return out
+
+
+def load_installed(pack_id: str, version: str) -> Installed:
+    folder = version_dir(pack_id, version)
+    if not inside(installed_dir(), folder) or not (folder / "install.json").is_file():
+        raise PackError("packs.error.not_installed", pack=pack_id, version=version)
+    manifest = load_manifest(folder / "manifest.json")
+    try:
+        record = json.loads((folder / "install.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PackError("packs.error.verify_failed", pack=pack_id, reason=str(exc)[:200]) from None
+    if manifest.id != pack_id or manifest.version != version:
+        raise PackError("packs.error.verify_failed", pack=pack_id, reason="manifest id/version")
+    return Installed(manifest=manifest, folder=folder, record=record)
+
+
+def active_installed(pack_id: str) -> Installed | None:
+    v = read_active(pack_id)["version"]
+    if not v:
+        return None
+    try:
+        return load_installed(pack_id, v)
+    except PackError:
+        return None
+
+
+def commit_install(stage: Path, manifest: Manifest, record: dict, *, activate: bool = True) -> Installed:
+    """Move a fully checked staging folder into place, then flip the active pointer."""
+    record = {**record, "installed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    atomic_write_text(stage / "install.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
+    for f in (stage / GGUF_NAME, stage / "manifest.json"):
+        with open(f, "rb+") as fh:
+            os.fsync(fh.fileno())
+    _fsync_dir(stage)
+    dest = version_dir(manifest.id, manifest.version)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        # Same version re-installed (e.g. after local damage): move the old copy aside first.
+        trash = Path(tempfile.mkdtemp(prefix="old-", dir=staging_dir()))
+        os.replace(dest, trash / "v")
+    os.replace(stage, dest)
+    _fsync_dir(dest.parent)
+    if activate:
+        current = read_active(manifest.id)
+        previous = current["version"] if current["version"] != manifest.version else current["previous"]
+        write_active(manifest.id, manifest.version, previous)
+        prune(manifest.id)
+    return load_installed(manifest.id, manifest.version)
+
+
+def discard(pack_id: str, version: str) -> None:
+    """Remove an installed version that is not active (failed load test)."""
+    act = read_active(pack_id)
+    if version == act["version"]:
+        return
+    folder = version_dir(pack_id, version)
+    if folder.is_dir():
+        trash = Path(tempfile.mkdtemp(prefix="old-", dir=staging_dir()))
+        os.replace(folder, trash / "v")
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def prune(pack_id: str) -> None:
+    """Keep only the active and the previous version."""
+    act = read_active(pack_id)
+    keep = {act["version"], act["previous"]}
+    for child in pack_dir(pack_id).iterdir():
+        if child.is_dir() and child.name not in keep:
+            trash = Path(tempfile.mkdtemp(prefix="old-", dir=staging_dir()))
+            with contextlib.suppress(OSError):
+                os.replace(child, trash / "v")
+            shutil.rmtree(trash, ignore_errors=True)
+
+
+def versions(pack_id: str) -> list[str]:
+    d = pack_dir(pack_id)
+    if not d.is_dir():
+        return []
+    vs = [c.name for c in d.iterdir() if c.is_dir() and (c / "install.json").is_file()]
+    return sorted(vs, key=version_key)

@@ -1,0 +1,58 @@
+"""The manifest format and the bundled development default expressed as a pack."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gennai_desktop.core.errors import SecurityError
+from gennai_desktop.core.paths import resources_dir
+from gennai_desktop.packs.manifest import load_manifest, parse_manifest, template_sha256
+
+DEV = resources_dir() / "packs" / "gemma3-270m-dev" / "manifest.json"
+
+
+def test_dev_default_manifest_describes_the_bundled_base_model():
+    m = load_manifest(DEV)
+    assert m.gguf.sha256 == "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
+    assert m.gguf.size == 253_113_024
+    assert (m.domestic, m.instruction_tuned, m.prompt_style, m.chat_format) == (False, False, "completion", "gemma")
+    assert (m.architecture, m.quantisation, m.block_count) == ("gemma3", "Q4_K_M", 18)
+    spec = m.to_model_spec(Path("/models/x.gguf"), dev_default=True)
+    assert spec.path == Path("/models/x.gguf") and spec.sha256 == m.gguf.sha256
+    assert spec.dev_default and not spec.domestic and spec.chat_template is None
+    assert "国産ではありません" in spec.label("ja")
+
+
+def _base() -> dict:
+    return json.loads(DEV.read_text(encoding="utf-8"))
+
+
+def test_pinned_template_reaches_the_spec():
+    d = _base()
+    tpl = "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}assistant:"
+    d.update(chat_format=None, chat_template=tpl, chat_template_sha256=template_sha256(tpl), prompt_style="chat")
+    spec = parse_manifest(json.dumps(d).encode()).to_model_spec("/m.gguf")
+    assert spec.chat_template == tpl and spec.chat_template_sha256 == template_sha256(tpl)
+
+
+@pytest.mark.parametrize("change", [
+    {"chat_template": "{{ x }}", "chat_template_sha256": "0" * 64},           # hash does not pin it
+    {"chat_template": "{{ x }}"},                                              # not pinned at all
+    {"prompt_style": "chat", "chat_format": None},                             # chat without a template
+    {"unexpected_field": 1},                                                   # typos never loosen rules
+    {"id": "../evil"},                                                         # ids become folder names
+    {"version": "1.0/../../x"},
+    {"vendor": "Acme Corp"},
+    {"gguf": {"filename": "../m.gguf", "size": 1, "sha256": "0" * 64}},
+    {"prompts": {"hack": {}}},
+    {"block_count": 100_000},
+])
+def test_invalid_manifests_are_rejected_with_a_clear_key(change):
+    d = _base()
+    d.update(change)
+    with pytest.raises(SecurityError) as ei:
+        parse_manifest(json.dumps(d).encode())
+    assert ei.value.key == "packs.error.manifest_invalid"
+    assert "packs.error" not in ei.value.message("ja")   # a real sentence, not the key
