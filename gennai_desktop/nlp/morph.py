@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Iterator, Literal
+from typing import Iterator, Literal, NamedTuple
 
 MAX_BYTES = 49_149 - 1024   # leave headroom below SudachiPy's hard limit
 _local = threading.local()
@@ -82,4 +82,35 @@ def tokenize(text: str, mode: Literal["A", "B", "C"] = "C") -> list[Morpheme]:
             out.append(Morpheme(mm.surface(), tuple(mm.part_of_speech()), mm.normalized_form(),
                                 mm.dictionary_form(), mm.reading_form(),
                                 base + mm.begin(), base + mm.end()))
+    return out
+
+
+class Token(NamedTuple):
+    """Same fields as Morpheme, as a plain tuple: about a third cheaper to build, for
+    hot loops over whole documents (the 公用文 rule engine)."""
+
+    surface: str
+    pos: tuple[str, ...]
+    normalized: str
+    dictionary: str
+    reading: str
+    start: int
+    end: int
+
+    @property
+    def pos0(self) -> str:
+        return self.pos[0]
+
+
+def tokenize_fast(text: str, mode: Literal["A", "B", "C"] = "C") -> list[Token]:
+    """Like ``tokenize`` but returns ``Token`` tuples (same values, same offsets)."""
+    tok = _tokenizer()
+    m = _mode(mode)
+    out: list[Token] = []
+    append = out.append
+    new = Token.__new__
+    for base, piece in pieces(text):
+        for mm in tok.tokenize(piece, m):
+            append(new(Token, mm.surface(), mm.part_of_speech(), mm.normalized_form(),
+                       mm.dictionary_form(), mm.reading_form(), base + mm.begin(), base + mm.end()))
     return out

@@ -1,0 +1,167 @@
+"""Rules that need more than one morpheme or a whole sentence: 送り仮名 of verbs from
+SudachiPy's normalised form, ら抜き言葉, 文体の混在, 二重否定 and 長すぎる文.
+
+Why code here and not JSON: these look at conjugation types, sentence endings and
+document-wide majorities; their parameters, messages and sources still live in the
+rule data.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterator, NamedTuple, Sequence
+
+from ..nlp.morph import Token as Morpheme, tokenize
+from ..nlp.sentences import sentence_spans
+from .kana import has_kanji, kanji_only
+from .ruleset import Ruleset
+
+
+class Hit(NamedTuple):
+    """A candidate finding before messages are rendered."""
+
+    start: int
+    end: int
+    suggestion: str
+    rule: str
+    category: str
+    source: str
+    params: dict
+
+
+_ICHIDAN = ("上一段", "下一段", "カ行変格")
+# after a 連用形 these show a verb (「聞えにくい」「行なって」); anything else shows a noun (「買戻しの」)
+_VERBAL_NEXT = frozenset({("助動詞", "*"), ("助詞", "接続助詞"), ("接尾辞", "形容詞的"), ("接尾辞", "動詞的"),
+                          ("動詞", "非自立可能"), ("形容詞", "非自立可能")})
+
+
+@lru_cache(maxsize=4096)
+def _conjugation(word: str) -> str:
+    """Conjugation type (活用型) of a dictionary-form verb, e.g. '上一段-マ行'."""
+    ms = tokenize(word)
+    return ms[0].pos[4] if len(ms) == 1 else ""
+
+
+def okurigana(m: Morpheme, rs: Ruleset, nxt: Morpheme | None = None) -> Hit | None:
+    """行なう→行う, 終る→終わる: only the kana differ between the written lemma and the
+    normalised (本則) form; nouns are never touched (公用文 omits okurigana in them), and
+    a 連用形 used as a noun (「買戻しの特約」「差押え前」) counts as a noun."""
+    cfg = rs.okurigana
+    if m.pos[5].startswith("連用形") and not (nxt is not None and nxt.pos[:2] in _VERBAL_NEXT):
+        return None
+    lemma = m.dictionary
+    target = cfg["explicit"].get(lemma) or m.normalized
+    if lemma == target or lemma in cfg["exceptions"] or not has_kanji(lemma):
+        return None
+    if kanji_only(lemma) != kanji_only(target) or lemma[0] != target[0] or lemma[-1] != target[-1]:
+        return None
+    # common prefix of surface and lemma = the part that does not inflect
+    p = 0
+    while p < min(len(m.surface), len(lemma)) and m.surface[p] == lemma[p]:
+        p += 1
+    if p == 0:
+        return None
+    # same conjugation type: 帰れる (potential, 下一段) is not a misspelt 帰る (五段)
+    if m.pos[0] == "動詞" and _conjugation(target) != m.pos[4]:
+        return None
+    suggestion = target[: len(target) - (len(lemma) - p)] + m.surface[p:]
+    if suggestion == m.surface:
+        return None
+    return Hit(m.start, m.end, suggestion, cfg["id"], cfg["category"], rs.cite(cfg["source"]), {})
+
+
+def ranuki(m: Morpheme, rs: Ruleset) -> Hit | None:
+    """見れる→見られる: a potential form built on an ichidan/kuru verb without ら."""
+    lemma, norm = m.dictionary, m.normalized
+    if not lemma.endswith("れる") or not norm.endswith("る") or lemma != norm[:-1] + "れる":
+        return None
+    stem = norm[:-1]
+    if not m.surface.startswith(stem + "れ"):
+        return None
+    if not _conjugation(norm).startswith(_ICHIDAN):
+        return None
+    suggestion = stem + "られ" + m.surface[len(stem) + 1:]
+    return Hit(m.start, m.end, suggestion, rs.ranuki["id"], "ら抜き言葉", rs.cite(rs.ranuki["source"]), {})
+
+
+def double_negation(text: str, rs: Ruleset) -> Iterator[Hit]:
+    cfg = rs.double_negation
+    src = rs.cite(cfg["source"])
+    for mo in cfg["compiled"].finditer(text):
+        yield Hit(mo.start(), mo.end(), mo.group(0), cfg["id"], cfg["category"], src, {})
+
+
+def long_sentences(text: str, rs: Ruleset) -> Iterator[Hit]:
+    """Advice on sentences over the length/comma budget, anchored on their last character
+    (so the advice never overlaps the replacements inside the sentence)."""
+    cfg = rs.long_sentence
+    max_chars, max_commas = cfg["max_chars"], cfg["max_commas"]
+    src = rs.cite(cfg["source"])
+    for s, e in sentence_spans(text):
+        length = e - s
+        if length <= max_chars and length < 20:
+            continue
+        commas = text.count("、", s, e) + text.count("，", s, e)
+        if length > max_chars or commas > max_commas:
+            yield Hit(e - 1, e, text[e - 1], cfg["id"], "長文", src,
+                      {"length": length, "commas": commas, "max_chars": max_chars})
+
+
+_POLITE = frozenset({"です", "ます"})
+_SKIP_TAIL = ("補助記号", "空白")
+
+
+def _ending(ms: Sequence[Morpheme]) -> tuple[str, int, int] | None:
+    """(style, start, end) of a sentence's predicate ending, or None if it has none
+    (headings, noun endings like 「…すること。」)."""
+    j = len(ms) - 1
+    while j >= 0 and (ms[j].pos[0] in _SKIP_TAIL or ms[j].pos[:2] == ("助詞", "終助詞")):
+        j -= 1
+    if j < 0:
+        return None
+    end = ms[j].end
+    # walk back over the auxiliary chain
+    k = j
+    while k > 0 and ms[k].pos[0] == "助動詞":
+        k -= 1
+    chain = ms[k:j + 1]
+    for i, m in enumerate(chain):
+        if m.pos[0] == "助動詞" and m.dictionary in _POLITE:
+            return "polite", m.start, end
+    last = ms[j]
+    # である / であった / であろう
+    for i in range(max(0, j - 3), j + 1):
+        if ms[i].surface == "で" and ms[i].pos[0] == "助動詞" and i + 1 <= j and ms[i + 1].dictionary in ("ある", "有る"):
+            return "plain", ms[i].start, end
+    if last.pos[0] == "助動詞" and last.dictionary == "だ" and last.pos[5].startswith("終止形"):
+        return "plain", last.start, end
+    if chain and chain[0].pos[0] in ("動詞", "形容詞") and last.pos[5].startswith("終止形"):
+        if any(m.dictionary in ("ください", "くださる", "下さる") for m in chain):
+            return None
+        return "plain", chain[0].start if len(chain) == 1 else chain[0].start, end
+    return None
+
+
+def style_mix(text: str, ms: Sequence[Morpheme], rs: Ruleset) -> Iterator[Hit]:
+    """Flag the sentence endings of the minority style (です・ます vs である)."""
+    endings: list[tuple[str, int, int]] = []
+    cur: list[Morpheme] = []
+    for m in ms:
+        if m.pos[1] == "句点":
+            e = _ending(cur)
+            if e:
+                endings.append(e)
+            cur = []
+        elif "\n" in m.surface:
+            cur = []
+        else:
+            cur.append(m)
+    polite = sum(1 for e in endings if e[0] == "polite")
+    plain = len(endings) - polite
+    if not polite or not plain:
+        return
+    major = "polite" if polite > plain or (polite == plain and endings[0][0] == "polite") else "plain"
+    cfg = rs.style_mix
+    src = rs.cite(cfg["source"])
+    for style, s, e in endings:
+        if style != major:
+            yield Hit(s, e, text[s:e], cfg["id"], "文体", src, {"style_key": major})

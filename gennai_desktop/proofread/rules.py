@@ -1,0 +1,233 @@
+"""The 公用文 rule engine: one SudachiPy pass, rules looked up by lemma, regex rules for
+characters, sentence-level detectors; findings with offsets into the checked text.
+
+Why context and not string replacement: 「資料を下さい」「賞状を頂く」「所在地」「大通り」 are
+correct; a rule fires only when the part of speech and the neighbouring morphemes say
+the word is used as an auxiliary, a formal noun or a conjunction.
+"""
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from typing import Iterable, Sequence
+
+from ..core.findings import Finding, validate
+from ..core.i18n import get_language
+from ..nlp.morph import Token as Morpheme, tokenize_fast as tokenize
+from . import detectors
+from .detectors import Hit
+from .kana import is_katakana_word, shown, to_hiragana
+from .ruleset import ADVICE_CATEGORIES, Cond, MorphRule, Ruleset, load_rules
+
+__all__ = ["RuleEngine", "check_text", "load_rules"]
+
+_BOUNDARY_POS = ("補助記号", "空白")
+
+
+def _pos_ok(m: Morpheme, specs: tuple[tuple[str, ...], ...]) -> bool:
+    pos = m.pos
+    for spec in specs:
+        if pos[: len(spec)] == spec:
+            return True
+    return False
+
+
+def _cond_ok(c: Cond, m: Morpheme | None) -> bool:
+    if c.boundary is not None:
+        is_b = m is None or m.pos[0] in _BOUNDARY_POS or "\n" in m.surface
+        if is_b != c.boundary:
+            return False
+        if m is None:
+            return c.surface is None and c.pos is None and c.lemma is None
+    if m is None:
+        return False
+    if c.surface is not None and m.surface not in c.surface:
+        return False
+    if c.lemma is not None and m.dictionary not in c.lemma:
+        return False
+    if c.pos is not None and not _pos_ok(m, c.pos):
+        return False
+    return True
+
+
+_OFFSETS = {"prev": -1, "prev2": -2, "next": 1, "next2": 2}
+
+
+def _alt_ok(alt: dict[str, Cond], ms: Sequence[Morpheme], i: int) -> bool:
+    n = len(ms)
+    for where, cond in alt.items():
+        j = i + _OFFSETS[where]
+        m = ms[j] if 0 <= j < n else None
+        # a neighbour across a line break does not count as a neighbour
+        if m is not None and j < i and "\n" in m.surface and cond.boundary is None:
+            return False
+        if not _cond_ok(cond, m):
+            return False
+    return True
+
+
+def _suggest(rule: MorphRule, m: Morpheme) -> str | None:
+    to = rule.to
+    if to == "kana":
+        if not is_katakana_word(m.reading):
+            return None
+        return to_hiragana(m.reading)
+    if isinstance(to, str):
+        return to
+    if isinstance(to, dict) and "by_reading" in to:
+        return to["by_reading"].get(m.reading)
+    return None
+
+
+class RuleEngine:
+    """Checks text against one profile's rules. Load once, call ``check`` many times."""
+
+    def __init__(self, profile: str = "koyobun") -> None:
+        self.rules: Ruleset = load_rules(profile)
+        self.profile = profile
+
+    # --- candidates -------------------------------------------------------------
+    def _morph_hits(self, text: str, ms: Sequence[Morpheme]) -> list[Hit]:
+        rs = self.rules
+        by_lemma = rs.morph_by_lemma
+        okuri_pos = tuple(rs.okurigana["pos"])
+        okuri_on = rs.enabled(rs.okurigana["id"])
+        ranuki_on = rs.enabled(rs.ranuki["id"])
+        hits: list[Hit] = []
+        for i, m in enumerate(ms):
+            rules = by_lemma.get(m.dictionary)
+            if rules:
+                for rule in rules:
+                    if rule.first and not m.surface.startswith(rule.first):
+                        continue
+                    if rule.pos is not None and not _pos_ok(m, rule.pos):
+                        continue
+                    if rule.when and not any(_alt_ok(a, ms, i) for a in rule.when):
+                        continue
+                    if rule.unless and any(_alt_ok(a, ms, i) for a in rule.unless):
+                        continue
+                    sug = _suggest(rule, m)
+                    if sug is None or sug == m.surface:
+                        continue
+                    hits.append(Hit(m.start, m.end, sug, rule.id, rule.category, rule.source, {}))
+                    break
+                else:
+                    rules = None
+                if rules:
+                    continue
+            p0 = m.pos[0]
+            if p0 in okuri_pos and m.dictionary != m.normalized:
+                if ranuki_on and p0 == "動詞":
+                    h = detectors.ranuki(m, rs)
+                    if h:
+                        hits.append(h)
+                        continue
+                if okuri_on:
+                    h = detectors.okurigana(m, rs, ms[i + 1] if i + 1 < len(ms) else None)
+                    if h:
+                        hits.append(h)
+        return hits
+
+    def _regex_hits(self, text: str) -> list[Hit]:
+        hits: list[Hit] = []
+        for rule in self.rules.regex_rules:
+            for mo in rule.pattern.finditer(text):
+                if "x" in rule.pattern.groupindex and mo.group("x") is not None:
+                    s, e = mo.span("x")
+                else:
+                    s, e = mo.span()
+                orig = text[s:e]
+                to = rule.to
+                if to == "nfkc":
+                    sug = unicodedata.normalize("NFKC", orig)
+                elif to == "nfc":
+                    sug = unicodedata.normalize("NFC", orig)
+                elif isinstance(to, dict):
+                    sug = to.get("map", {}).get(orig)
+                else:
+                    sug = to
+                if sug is None or sug == orig or s == e:
+                    continue
+                hits.append(Hit(s, e, sug, rule.id, rule.category, rule.source, {}))
+        return hits
+
+    # --- public -----------------------------------------------------------------
+    def check(self, text: str) -> list[Finding]:
+        """Findings for ``text``: sorted, validated against ``text``, non-overlapping."""
+        if not text or not text.strip():
+            return []
+        rs = self.rules
+        ms = tokenize(text)
+        hits = self._regex_hits(text)
+        hits += self._morph_hits(text, ms)
+        if rs.enabled(rs.style_mix["id"]):
+            hits += detectors.style_mix(text, ms, rs)
+        if rs.enabled(rs.double_negation["id"]):
+            hits += detectors.double_negation(text, rs)
+        if rs.enabled(rs.long_sentence["id"]):
+            hits += detectors.long_sentences(text, rs)
+        hits = [h for h in hits if not self._protected(text, h)]
+        chosen = _non_overlapping(hits)
+        lang = get_language()
+        findings = [self._finding(text, h, lang) for h in chosen]
+        return validate(findings, text)
+
+    def _protected(self, text: str, h: Hit) -> bool:
+        orig = text[h.start:h.end]
+        for p in self.rules.protected:
+            if p.unless_rule == h.rule:
+                continue
+            if orig.startswith(p.original) and h.suggestion.startswith(p.forbidden):
+                return True
+        return False
+
+    def _finding(self, text: str, h: Hit, lang: str) -> Finding:
+        rs = self.rules
+        orig = text[h.start:h.end]
+        tmpl = rs.categories[h.category]
+        params = dict(h.params)
+        if "style_key" in params:
+            params["style"] = rs.style_names[params.pop("style_key")].get(lang, "")
+        params.update(original=orig, suggestion=h.suggestion, original_shown=shown(orig),
+                      suggestion_shown=shown(h.suggestion) or ("（削除）" if lang == "ja" else "(delete)"))
+        try:
+            message = (tmpl.get(lang) or tmpl["ja"]).format(**params)
+        except (KeyError, IndexError, ValueError):
+            message = tmpl["ja"]
+        advice = h.category in ADVICE_CATEGORIES
+        return Finding(start=h.start, end=h.end, original=orig, suggestion=h.suggestion, rule=h.rule,
+                       message=message, category=h.category, source=h.source, origin="rule",
+                       severity="info" if advice else "warning")
+
+
+def _non_overlapping(hits: Iterable[Hit]) -> list[Hit]:
+    """Replacements win over advice; among replacements, character-level (regex) rules were
+    added first and win; then earlier and longer spans."""
+    def prio(h: Hit) -> tuple:
+        return (1 if h.category in ADVICE_CATEGORIES else 0,)
+
+    ordered = sorted(enumerate(hits), key=lambda t: (prio(t[1]), t[0]))
+    starts: list[int] = []
+    ends: list[int] = []
+    kept: list[Hit] = []
+    for _, h in ordered:
+        i = bisect.bisect_right(starts, h.start)
+        if i > 0 and ends[i - 1] > h.start:
+            continue
+        if i < len(starts) and starts[i] < h.end:
+            continue
+        starts.insert(i, h.start)
+        ends.insert(i, h.end)
+        kept.insert(i, h)
+    return kept
+
+
+_engines: dict[str, RuleEngine] = {}
+
+
+def check_text(text: str, *, profile: str = "koyobun") -> list[Finding]:
+    """Rule findings for ``text`` (sorted by offset, validated, non-overlapping)."""
+    eng = _engines.get(profile)
+    if eng is None:
+        eng = _engines[profile] = RuleEngine(profile)
+    return eng.check(text)

@@ -1,0 +1,182 @@
+"""Loading and compiling the rule data in resources/koyobun/rules.json.
+
+Why a compile step: the engine must stay cheap per morpheme (≥100k chars/s), so
+conditions are turned into tuples and rules are indexed by lemma once per process;
+the JSON stays readable and citable for reviewers who never read Python.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import GennaiError
+from ..core.paths import resources_dir
+
+ADVICE_CATEGORIES = frozenset({"文体", "二重否定", "長文"})
+
+
+class RuleDataError(GennaiError):
+    """The rule file is missing, malformed or names an unknown profile."""
+
+
+@dataclass(frozen=True)
+class Cond:
+    """A condition on one neighbouring morpheme (all given fields must hold)."""
+
+    surface: frozenset[str] | None = None
+    pos: tuple[tuple[str, ...], ...] | None = None
+    lemma: frozenset[str] | None = None
+    boundary: bool | None = None     # True: no morpheme before, or a symbol/space/newline
+
+
+@dataclass(frozen=True)
+class MorphRule:
+    id: str
+    category: str
+    lemmas: tuple[str, ...]
+    first: str
+    to: Any                          # "kana" | fixed str | {"by_reading": {...}}
+    pos: tuple[tuple[str, ...], ...] | None
+    when: tuple[dict[str, Cond], ...]    # alternatives (OR); empty = always
+    unless: tuple[dict[str, Cond], ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class RegexRule:
+    id: str
+    category: str
+    pattern: re.Pattern[str]
+    to: Any                          # fixed str | "nfkc" | "nfc" | {"map": {...}}
+    source: str
+
+
+@dataclass(frozen=True)
+class Protected:
+    original: str
+    forbidden: str
+    unless_rule: str | None
+
+
+@dataclass
+class Ruleset:
+    profile: str
+    sources: dict[str, str]
+    categories: dict[str, dict[str, str]]
+    style_names: dict[str, dict[str, str]]
+    morph_by_lemma: dict[str, list[MorphRule]]
+    regex_rules: list[RegexRule]
+    okurigana: dict[str, Any]
+    double_negation: dict[str, Any]
+    long_sentence: dict[str, Any]
+    style_mix: dict[str, Any]
+    ranuki: dict[str, Any]
+    protected: list[Protected]
+    disabled: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def rule_ids(self) -> set[str]:
+        ids = {r.id for v in self.morph_by_lemma.values() for r in v} | {r.id for r in self.regex_rules}
+        return ids | {d["id"] for d in (self.okurigana, self.double_negation, self.long_sentence,
+                                          self.style_mix, self.ranuki)}
+
+    def cite(self, ref: list[str]) -> str:
+        doc, section = (ref + [""])[:2]
+        return f"{self.sources.get(doc, doc)} {section}".strip()
+
+    def enabled(self, rule_id: str) -> bool:
+        return rule_id not in self.disabled
+
+
+def rules_path() -> Path:
+    return resources_dir() / "koyobun" / "rules.json"
+
+
+def _pos_specs(specs: list[str] | None) -> tuple[tuple[str, ...], ...] | None:
+    if not specs:
+        return None
+    return tuple(tuple(s.split(".")) for s in specs)
+
+
+def _cond(d: dict[str, Any]) -> Cond:
+    unknown = set(d) - {"surface", "pos", "lemma", "boundary"}
+    if unknown:
+        raise RuleDataError("proofread.error.rules_invalid", reason=f"unknown condition {sorted(unknown)}")
+    return Cond(surface=frozenset(d["surface"]) if "surface" in d else None,
+                pos=_pos_specs(d.get("pos")),
+                lemma=frozenset(d["lemma"]) if "lemma" in d else None,
+                boundary=d.get("boundary"))
+
+
+_POSITIONS = {"prev", "prev2", "next", "next2"}
+
+
+def _alternatives(items: list[dict[str, Any]] | None) -> tuple[dict[str, Cond], ...]:
+    out = []
+    for alt in items or []:
+        if set(alt) - _POSITIONS:
+            raise RuleDataError("proofread.error.rules_invalid", reason=f"unknown position {sorted(set(alt) - _POSITIONS)}")
+        out.append({k: _cond(v) for k, v in alt.items()})
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def load_rules(profile: str = "koyobun") -> Ruleset:
+    """Parse and compile the rule file for ``profile`` (cached: loaded once per process)."""
+    path = rules_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RuleDataError("proofread.error.rules_invalid", reason=str(exc)) from exc
+    profiles = data.get("profiles", {})
+    if profile not in profiles:
+        raise RuleDataError("proofread.error.unknown_profile", profile=profile, known=", ".join(sorted(profiles)))
+    prof = profiles[profile]
+    disabled = frozenset(prof.get("disable", []))
+    rs = Ruleset(profile=profile, sources=data["sources"], categories=data["categories"],
+                 style_names=data["style_names"], morph_by_lemma={}, regex_rules=[],
+                 okurigana=data["okurigana_verbs"], double_negation=data["double_negation"],
+                 long_sentence=data["long_sentence"], style_mix=data["style_mix"], ranuki=data["ranuki"],
+                 protected=[Protected(p["original"], p["forbidden"], p.get("unless_rule"))
+                            for p in prof.get("protected", [])],
+                 disabled=disabled)
+    seen: set[str] = set()
+    try:
+        for r in data["morph_rules"]:
+            _check_common(r, rs, seen)
+            if r["id"] in disabled:
+                continue
+            rule = MorphRule(id=r["id"], category=r["category"], lemmas=tuple(r["lemma"]),
+                             first=r.get("first", ""), to=r["to"], pos=_pos_specs(r.get("pos")),
+                             when=_alternatives(r.get("when")), unless=_alternatives(r.get("unless")),
+                             source=rs.cite(r["source"]))
+            for lemma in rule.lemmas:
+                rs.morph_by_lemma.setdefault(lemma, []).append(rule)
+        for r in data["regex_rules"]:
+            _check_common(r, rs, seen)
+            if r["id"] in disabled:
+                continue
+            rs.regex_rules.append(RegexRule(id=r["id"], category=r["category"],
+                                            pattern=re.compile(r["pattern"]), to=r["to"],
+                                            source=rs.cite(r["source"])))
+        rs.double_negation = dict(rs.double_negation)
+        rs.double_negation["compiled"] = re.compile("|".join(f"(?:{p})" for p in data["double_negation"]["patterns"]))
+    except (KeyError, TypeError, re.error) as exc:
+        raise RuleDataError("proofread.error.rules_invalid", reason=f"{type(exc).__name__}: {exc}") from exc
+    return rs
+
+
+def _check_common(r: dict[str, Any], rs: Ruleset, seen: set[str]) -> None:
+    rid = r.get("id")
+    if not rid or rid in seen:
+        raise RuleDataError("proofread.error.rules_invalid", reason=f"missing or duplicate rule id {rid!r}")
+    seen.add(rid)
+    if r.get("category") not in rs.categories:
+        raise RuleDataError("proofread.error.rules_invalid", reason=f"{rid}: unknown category {r.get('category')!r}")
+    src = r.get("source")
+    if not src or src[0] not in rs.sources or len(src) < 2 or not src[1]:
+        raise RuleDataError("proofread.error.rules_invalid", reason=f"{rid}: source must name a document and a section")
