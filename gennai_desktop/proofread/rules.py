@@ -8,6 +8,7 @@ the word is used as an auxiliary, a formal noun or a conjunction.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from typing import Iterable, Sequence
 
@@ -157,7 +158,7 @@ class RuleEngine:
         if not text or not text.strip():
             return []
         rs = self.rules
-        ms = tokenize(text)
+        ms = tokenize(_encodable(text))
         hits = self._regex_hits(text)
         hits += self._morph_hits(text, ms)
         if rs.enabled(rs.style_mix["id"]):
@@ -220,6 +221,18 @@ def _non_overlapping(hits: Iterable[Hit]) -> list[Hit]:
         ends.insert(i, h.end)
         kept.insert(i, h)
     return kept
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """Lone surrogates (broken pastes) cannot go to SudachiPy; U+FFFD keeps the offsets."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
 
 
 _engines: dict[str, RuleEngine] = {}
