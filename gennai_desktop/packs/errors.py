@@ -33,6 +33,8 @@ def from_tuf(exc: BaseException, *, what: str = "") -> PackError:
     """The PackError for a python-tuf (or OS) exception; ``what`` names the file involved."""
     if isinstance(exc, PackError):
         return exc
+    if isinstance(exc, tufx.DownloadError) and _unreachable(exc):
+        return PackError("packs.error.unreachable", what=what, detail=str(exc)[:300])
     for typ, key in _TUF_KEYS:
         if isinstance(exc, typ):
             status = getattr(exc, "status_code", "")
@@ -40,3 +42,20 @@ def from_tuf(exc: BaseException, *, what: str = "") -> PackError:
     if isinstance(exc, OSError):
         return PackError("packs.error.io", what=what, detail=exc.strerror or str(exc))
     return PackError("packs.error.repository", what=what, detail=f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Connection refused / no such host (urllib3 reports these as connect *timeouts*)."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, ConnectionRefusedError) or type(cur).__name__ in ("NewConnectionError",
+                                                                             "NameResolutionError"):
+            return True
+        reason = getattr(cur, "reason", None)
+        if isinstance(reason, BaseException) and id(reason) not in seen:
+            cur = reason
+            continue
+        cur = cur.__cause__ or cur.__context__
+    return False

@@ -77,10 +77,10 @@ class SigningRepo:
         return self.md_dir / f"{role}.json"
 
     def load(self, role: str) -> Metadata:
-        try:
-            return Metadata.from_file(str(self._path(role)))
-        except FileNotFoundError:
-            raise PackError("packs.admin.no_repo", path=str(self.folder)) from None
+        path = self._path(role)
+        if not path.is_file():
+            raise PackError("packs.admin.no_repo", path=str(self.folder))
+        return Metadata.from_file(str(path))
 
     def _write(self, role: str, md: Metadata) -> None:
         data = md.to_bytes(JSONSerializer(compact=False))

@@ -51,6 +51,14 @@ def install_trust(repo: SigningRepo, version: int = 1) -> Path:
     return dest
 
 
+@pytest.fixture(autouse=True)
+def _japanese_after_each_test():
+    """CLI --lang switches the process language; never let it leak into other tests."""
+    yield
+    from gennai_desktop.core.i18n import set_language
+    set_language("ja")
+
+
 @pytest.fixture
 def world(tmp_path) -> World:
     repo = SigningRepo(tmp_path / "repo", KeyDirs(online=tmp_path / "keys", root=tmp_path / "rootkeys"))
