@@ -20,7 +20,7 @@ _CONTEXT = 12
 def _context(text: str, f: Finding) -> str:
     before = text[max(0, f.start - _CONTEXT): f.start].replace("\n", " ")
     after = text[f.end: f.end + _CONTEXT].replace("\n", " ")
-    return f"…{before}【{f.original}】{after}…"
+    return f"…{before}【{_visible(f.original)}】{after}…"
 
 
 def _visible(s: str) -> str:
