@@ -41,6 +41,13 @@ class Policy(BaseModel):
                 raise ValueError(f"bad pack id {pid!r}")
         return v
 
+    @field_validator("mirror_url")
+    @classmethod
+    def _http_only(cls, v: str) -> str:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("mirror_url must be http(s)://")
+        return v
+
     @field_validator("locked_values")
     @classmethod
     def _settings_exist(cls, v: dict[str, Any]) -> dict[str, Any]:
