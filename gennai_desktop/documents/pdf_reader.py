@@ -83,7 +83,8 @@ def run_worker(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
 def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     answer = run_worker(path, limits)
     pages = answer["pages"]
-    paragraphs = [(_split_paragraphs(p["lines"]), i + 1) for i, p in enumerate(pages)]
+    paragraphs = [(_split_paragraphs(p["lines"], p.get("w"), p.get("h")), i + 1)
+                  for i, p in enumerate(pages)]
     body_size, heading_sizes = _font_sizes(paragraphs)
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []
@@ -141,8 +142,14 @@ def _font_sizes(paragraphs: list[tuple[list[list[list[Any]]], int]]) -> tuple[fl
     return body, {s: i + 1 for i, s in enumerate(bigger)}
 
 
-def _split_paragraphs(lines: list[list[Any]]) -> list[list[list[Any]]]:
-    """Group one page's lines into paragraphs using line ends, gaps and font changes."""
+def _split_paragraphs(lines: list[list[Any]], width: float | None = None,
+                      height: float | None = None) -> list[list[list[Any]]]:
+    """Group one page's lines into paragraphs using line ends, gaps and font changes.
+
+    The text block's far edge (right, or bottom for vertical writing) is where the longest
+    line ends; it only counts as a wrapping margin if two lines reach it or it mirrors the
+    opposite page margin — otherwise a page of short one-line paragraphs would be glued.
+    """
     lines = [ln for ln in lines if ln[_TEXT].strip()]
     if not lines:
         return []
@@ -151,6 +158,18 @@ def _split_paragraphs(lines: list[list[Any]]) -> list[list[list[Any]]]:
     vert = [ln for ln in geo if ln[_VERT]]
     right_edge = max((ln[_X1] for ln in horiz), default=0.0)
     bottom_edge = min((ln[_Y1] for ln in vert), default=0.0)
+    if horiz:
+        em = statistics.median(ln[_SIZE] or 10.0 for ln in horiz)
+        at_edge = sum(1 for ln in horiz if ln[_X1] >= right_edge - 1.5 * em)
+        mirror = (width - min(ln[_X0] for ln in horiz)) if width else None
+        if at_edge < 2 and (mirror is None or abs(right_edge - mirror) > 2 * em):
+            right_edge = float("inf")
+    if vert:
+        em = statistics.median(ln[_SIZE] or 10.0 for ln in vert)
+        at_edge = sum(1 for ln in vert if ln[_Y1] <= bottom_edge + 1.5 * em)
+        mirror = (height - max(ln[_Y0] for ln in vert)) if height else None
+        if at_edge < 2 and (mirror is None or abs(bottom_edge - mirror) > 2 * em):
+            bottom_edge = float("-inf")
     pitches_h = [a[_Y0] - b[_Y0] for a, b in zip(lines, lines[1:])
                  if a[_X0] is not None and b[_X0] is not None and not a[_VERT] and not b[_VERT]
                  and a[_Y0] - b[_Y0] > 0]

@@ -124,3 +124,13 @@ def test_split_vertical_text_columns():
     ]
     paras = _split_paragraphs(lines)
     assert [[ln[0] for ln in p] for p in paras] == [["縦書きの一列目", "続き。"], ["次の段落"]]
+
+
+def test_single_long_line_is_not_taken_for_a_margin():
+    # three one-line paragraphs; only the first is long. No wrap margin is proven.
+    lines = [
+        _line("第一条　長い一行の段落である。", 513, 660, 524, 242, 11.0, 1),
+        _line("第二条　短い段落。", 489, 660, 500, 352, 11.0, 1),
+        _line("第三条　施行。", 464, 660, 475, 429, 11.0, 1),
+    ]
+    assert len(_split_paragraphs(lines, 612, 792)) == 3
