@@ -134,3 +134,16 @@ def test_single_long_line_is_not_taken_for_a_margin():
         _line("第三条　施行。", 464, 660, 475, 429, 11.0, 1),
     ]
     assert len(_split_paragraphs(lines, 612, 792)) == 3
+
+
+def test_vertical_writing_pdf_keeps_columns_in_order():
+    from pathlib import Path
+
+    from gennai_desktop.documents.pdf_reader import run_worker
+
+    path = Path(__file__).parent / "data" / "tate-vertical.pdf"
+    lines = run_worker(path)["pages"][0]["lines"]
+    assert all(ln[6] == 1 for ln in lines if ln[0].strip())  # detected as vertical
+    doc = load_document(path)
+    assert [b.text[:3] for b in doc.blocks] == ["第一条", "第二条", "第三条"]
+    assert doc.blocks[0].text.endswith("確かめるためのものである。")
