@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -83,7 +84,7 @@ def run_worker(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
 def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     answer = run_worker(path, limits)
     pages = answer["pages"]
-    paragraphs = [(_split_paragraphs(p["lines"], p.get("w"), p.get("h")), i + 1)
+    paragraphs = [(_split_paragraphs(drop_page_numbers(p["lines"]), p.get("w"), p.get("h")), i + 1)
                   for i, p in enumerate(pages)]
     body_size, heading_sizes = _font_sizes(paragraphs)
     blocks: list[Block] = []
@@ -140,6 +141,28 @@ def _font_sizes(paragraphs: list[tuple[list[list[list[Any]]], int]]) -> tuple[fl
     body = weights.most_common(1)[0][0]
     bigger = sorted((s for s in weights if s >= body * 1.2), reverse=True)[:6]
     return body, {s: i + 1 for i, s in enumerate(bigger)}
+
+
+_PAGE_NUMBER_RE = re.compile(
+    r"^[\s\u3000]*(?:[-－—‐–]\s*)?(?:p\.?\s*|page\s*|第)?[0-9０-９]{1,4}(?:\s*ページ|\s*頁)?"
+    r"(?:\s*[/／]\s*[0-9０-９]{1,4})?(?:\s*[-－—‐–])?[\s\u3000]*$",
+    re.IGNORECASE,
+)
+
+
+def drop_page_numbers(lines: list[list[Any]]) -> list[list[Any]]:
+    """Remove a page-number line ("- 3 -", "3/10", "３ページ") at the top or bottom of a page.
+
+    They are print furniture, not text: left in, they split sentences that continue across
+    pages and show up in summaries. A page whose only text is a number keeps it.
+    """
+    idx = [i for i, ln in enumerate(lines) if ln[_TEXT].strip()]
+    if len(idx) < 2:
+        return lines
+    drop = {i for i in (idx[0], idx[-1]) if _PAGE_NUMBER_RE.match(lines[i][_TEXT])}
+    if len(drop) == len(idx):
+        return lines
+    return [ln for i, ln in enumerate(lines) if i not in drop]
 
 
 def _split_paragraphs(lines: list[list[Any]], width: float | None = None,

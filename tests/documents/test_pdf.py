@@ -147,3 +147,20 @@ def test_vertical_writing_pdf_keeps_columns_in_order():
     doc = load_document(path)
     assert [b.text[:3] for b in doc.blocks] == ["第一条", "第二条", "第三条"]
     assert doc.blocks[0].text.endswith("確かめるためのものである。")
+
+
+@pytest.mark.parametrize("number", ["- 3 -", "３", "3 / 10", "－１２－", "p. 4", "5ページ"])
+def test_page_numbers_at_page_edges_are_dropped(number):
+    from gennai_desktop.documents.pdf_reader import drop_page_numbers
+
+    lines = [_line("本文の行。", 70, 700, 200, 690), _line(number, 290, 40, 300, 30)]
+    assert [ln[0] for ln in drop_page_numbers(lines)] == ["本文の行。"]
+
+
+def test_numbers_inside_text_and_lonely_numbers_are_kept():
+    from gennai_desktop.documents.pdf_reader import drop_page_numbers
+
+    lines = [_line("第3条", 70, 700, 100, 690), _line("本文", 70, 680, 100, 670), _line("2026年", 70, 660, 100, 650)]
+    assert len(drop_page_numbers(lines)) == 3
+    only = [_line("7", 290, 40, 300, 30)]
+    assert drop_page_numbers(only) == only
