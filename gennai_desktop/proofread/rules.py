@@ -51,7 +51,7 @@ def _cond_ok(c: Cond, m: Morpheme | None) -> bool:
     return True
 
 
-_OFFSETS = {"prev": -1, "prev2": -2, "next": 1, "next2": 2}
+_OFFSETS = {"self": 0, "prev": -1, "prev2": -2, "prev3": -3, "next": 1, "next2": 2}
 
 
 def _alt_ok(alt: dict[str, Cond], ms: Sequence[Morpheme], i: int) -> bool:

@@ -112,7 +112,7 @@ def _cond(d: dict[str, Any]) -> Cond:
                 boundary=d.get("boundary"))
 
 
-_POSITIONS = {"prev", "prev2", "next", "next2"}
+_POSITIONS = {"self", "prev", "prev2", "prev3", "next", "next2"}
 
 
 def _alternatives(items: list[dict[str, Any]] | None) -> tuple[dict[str, Cond], ...]:

@@ -60,6 +60,10 @@ def test_rule_fires_in_context(text, original, suggestion, category):
     "その他の事項は、次回に協議する。",
     "今年度は第1位の評価を得た。",
     "相手方に到達した時からその効力を生ずる。",
+    "必要な範囲を超えて行ってはならない。",          # 行っ: 行う or 行く — ambiguous, left alone
+    "内部部局として置かれる局とする。",              # 置く as a real verb after として
+    "他人の所有する物の中から発見された。",          # 有体物の「物」
+    "外国に在る日本人とする。",
 ])
 def test_correct_text_has_no_findings(text):
     assert check_text(text) == []
