@@ -2,7 +2,7 @@
 
 Why a scorer in the repo: precision/recall targets (P ≥ 0.95, R ≥ 0.90, no findings on
 correct sentences) are asserted by tests/proofread/test_eval.py, so a rule change that
-breaks them fails CI. Run: ``python eval/koyobun/score.py [-v] [--json]``.
+breaks them fails CI. Run: ``python eval/koyobun/score.py [-v] [--json] [--data heldout.tsv]``.
 
 Matching: a finding matches an expected one when the spans overlap, the category is the
 same and, for replacements, applying either to the overlapping window gives the same
@@ -165,8 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-v", "--verbose", action="store_true", help="list misses and false positives")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--data", type=Path, default=DATA, help="TSV file (default: sentences.tsv; heldout.tsv is the held-out set)")
     args = ap.parse_args(argv)
-    rep = score()
+    rep = score(path=args.data)
     if args.json:
         print(json.dumps(rep.to_json(), ensure_ascii=False, indent=2))
         return 0
