@@ -121,8 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gennai`` console script; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _pre_lang(argv)
-    if lang in ("ja", "en"):
-        set_language(lang)
+    env_lang = os.environ.get("GENNAI_LANG", "ja")
+    set_language(lang if lang in ("ja", "en") else env_lang if env_lang in ("ja", "en") else "ja")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -16,7 +16,7 @@ from typing import Iterator
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Block
-from ..core.errors import GennaiError
+from ..core.errors import EXIT_USAGE, GennaiError
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..core.paths import resources_dir
 from ..llm.base import TextEngine
@@ -26,6 +26,12 @@ from .results import DraftResult
 from .similarity import content_words
 
 _FIELD = re.compile(r"\{([^{}]+)\}")
+
+
+class DraftInputError(GennaiError):
+    """Unknown template or field, or a required field left empty: a usage error (exit 2)."""
+
+    exit_code = EXIT_USAGE
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def get_template(template_id: str) -> DraftTemplate:
     for t in list_templates():
         if t.id == template_id:
             return t
-    raise GennaiError("draft.error.unknown_template", template=template_id,
+    raise DraftInputError("draft.error.unknown_template", template=template_id,
                       available="、".join(t.id for t in list_templates()))
 
 
@@ -85,7 +91,7 @@ def resolve_fields(template: DraftTemplate, fields: dict[str, str]) -> dict[str,
     known = {f.name for f in template.fields}
     unknown = [k for k in fields if k not in known]
     if unknown:
-        raise GennaiError("draft.error.unknown_field", field="、".join(unknown), template=template.id,
+        raise DraftInputError("draft.error.unknown_field", field="、".join(unknown), template=template.id,
                           available="、".join(f.name for f in template.fields))
     values: dict[str, str] = {}
     for f in template.fields:
@@ -93,7 +99,7 @@ def resolve_fields(template: DraftTemplate, fields: dict[str, str]) -> dict[str,
         if not v and f.default:
             v = f.default.replace("{today}", wareki_today())
         if f.required and not v:
-            raise GennaiError("draft.error.missing_field", field=f.label_ja, name=f.name, template=template.name_ja)
+            raise DraftInputError("draft.error.missing_field", field=f.label_ja, name=f.name, template=template.name_ja)
         values[f.name] = v
     return values
 

@@ -64,7 +64,7 @@ def bundled_engine():
         pytest.skip("bundled Gemma 3 270M GGUF is not assembled on this machine")
     from gennai_desktop.llm.bundled import bundled_model_spec
     from gennai_desktop.llm.engine import LlamaEngine
-    eng = LlamaEngine(bundled_model_spec(path), n_threads=2, n_ctx=4096)
+    eng = LlamaEngine(bundled_model_spec(path), n_threads=2, n_ctx=2048)
     yield eng
     eng.close()
 
