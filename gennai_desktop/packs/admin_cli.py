@@ -30,7 +30,8 @@ def _repo(args) -> SigningRepo:
 
 
 def cmd_init(args) -> int:
-    _repo(args).create(root_keys=args.root_key_count, root_threshold=args.root_threshold)
+    _repo(args).create(root_keys=args.root_key_count, root_threshold=args.root_threshold,
+                       consistent_snapshot=args.consistent_snapshot)
     print(tr("packs.admin.done", what=f"init {args.repo}"))
     return EXIT_OK
 
@@ -105,6 +106,12 @@ def cmd_rotate(args) -> int:
     return EXIT_OK
 
 
+def cmd_rotate_vendor(args) -> int:
+    _repo(args).rotate_vendor(args.vendor)
+    print(tr("packs.admin.done", what=f"rotate-vendor-key {args.vendor}"))
+    return EXIT_OK
+
+
 def cmd_set_policy(args) -> int:
     policy = json.loads(Path(args.policy).read_text(encoding="utf-8"))
     _repo(args).set_policy(policy)
@@ -146,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = repo_cmd("init", cmd_init, "create a repository and all keys (key ceremony)", root=True)
     sp.add_argument("--root-key-count", type=int, default=3)
     sp.add_argument("--root-threshold", type=int, default=2)
+    sp.add_argument("--consistent-snapshot", action="store_true",
+                    help="versioned metadata and hash-prefixed targets (for busy HTTP mirrors)")
     sp = repo_cmd("add-vendor", cmd_add_vendor, "delegate vendors/<vendor>/… to a new vendor key")
     sp.add_argument("--vendor", required=True)
     sp = sub.add_parser("build-pack", help="make a pack folder (manifest.json + model.gguf) from a GGUF")
@@ -172,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--new-root-keys", help="folder for the new root keys (root rotation)")
     sp.add_argument("--count", type=int, default=1)
     sp.add_argument("--threshold", type=int)
+    sp = repo_cmd("rotate-vendor-key", cmd_rotate_vendor, "replace a vendor's key (targets key re-delegates)")
+    sp.add_argument("--vendor", required=True)
     sp = repo_cmd("set-policy", cmd_set_policy, "publish a signed policy JSON")
     sp.add_argument("--policy", required=True)
     sp = repo_cmd("publish", cmd_publish, "re-sign snapshot and timestamp (run regularly for a mirror)")

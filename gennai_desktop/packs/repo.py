@@ -4,7 +4,9 @@ Layout of a repository folder (serve it as-is over HTTP, or export it to a USB s
 ``metadata/`` (``N.root.json`` for every root version, ``root.json``, ``targets.json``,
 ``vendor-<name>.json``, ``snapshot.json``, ``timestamp.json``) and ``targets/``
 (``packs/index.json``, ``policy/policy.json``, ``vendors/<vendor>/<id>/<version>/…``).
-Consistent snapshots are off: file names stay stable on a USB stick or a plain web server.
+Consistent snapshots are off by default (file names stay stable on a USB stick or a plain
+web server); ``create(consistent_snapshot=True)`` also writes ``N.<role>.json`` and
+hash-prefixed target files, as large mirrors (and the tuf-conformance suite) use.
 
 Roles: root (threshold of offline keys), targets (ministry; signs the pack index, the
 policy and one TERMINATING delegation per vendor restricted to ``vendors/<vendor>/*/*/*``),
@@ -82,11 +84,32 @@ class SigningRepo:
             raise PackError("packs.admin.no_repo", path=str(self.folder))
         return Metadata.from_file(str(path))
 
+    @property
+    def consistent(self) -> bool:
+        """Consistent snapshots: versioned metadata names and hash-prefixed target files."""
+        return bool(self.load("root").signed.consistent_snapshot)
+
     def _write(self, role: str, md: Metadata) -> None:
         data = md.to_bytes(JSONSerializer(compact=False))
-        if role == "root":
-            atomic_write_bytes(self.md_dir / f"{md.signed.version}.root.json", data)
+        if role == "root" or (role != "timestamp" and self.consistent):
+            atomic_write_bytes(self.md_dir / f"{md.signed.version}.{role}.json", data)
         atomic_write_bytes(self._path(role), data)
+
+    def _store_target(self, name: str, data: bytes | None = None, src: Path | None = None) -> TargetFile:
+        """Write a target file (and its hash-prefixed twin when snapshots are consistent)."""
+        dest = self.targets_dir / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if data is not None:
+            atomic_write_bytes(dest, data)
+        else:
+            assert src is not None
+            _copy_atomic(src, dest)
+        info = TargetFile.from_file(name, str(dest), ["sha256"])
+        if self.consistent:
+            twin = dest.parent / f"{info.hashes['sha256']}.{dest.name}"
+            if not twin.exists():
+                _copy_atomic(dest, twin)
+        return info
 
     def _sign(self, md: Metadata, signers: list[Signer]) -> None:
         md.signatures.clear()
@@ -121,7 +144,7 @@ class SigningRepo:
 
     # ---- create -------------------------------------------------------------------------
     def create(self, *, root_keys: int = 3, root_threshold: int = 2,
-               expiry_days: dict[str, float] | None = None) -> None:
+               expiry_days: dict[str, float] | None = None, consistent_snapshot: bool = False) -> None:
         """A new repository: fresh keys for every top-level role, empty pack index."""
         if self._path("root").exists():
             raise PackError("packs.admin.repo_exists", path=str(self.folder))
@@ -130,7 +153,7 @@ class SigningRepo:
         days = {**DEFAULT_EXPIRY_DAYS, **(expiry_days or {})}
         self.md_dir.mkdir(parents=True, exist_ok=True)
         self.targets_dir.mkdir(parents=True, exist_ok=True)
-        root = Root(version=1, spec_version=SPEC_VERSION, expires=_expiry(days["root"]), consistent_snapshot=False)
+        root = Root(version=1, spec_version=SPEC_VERSION, expires=_expiry(days["root"]), consistent_snapshot=consistent_snapshot)
         root_pubs = [generate_key(self.keys.root, f"root-{i + 1}") for i in range(root_keys)]
         for pub in root_pubs:
             root.add_key(pub, "root")
@@ -151,9 +174,7 @@ class SigningRepo:
     # ---- targets helpers ------------------------------------------------------------------
     def _put_json_target(self, targets: Targets, name: str, obj: Any) -> None:
         data = (json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-        dest = self.targets_dir / name
-        atomic_write_bytes(dest, data)
-        targets.targets[name] = TargetFile.from_data(name, data, ["sha256"])
+        targets.targets[name] = self._store_target(name, data=data)
 
     def _resign_targets(self, md: Metadata, days: float | None = None) -> None:
         root = self.load("root").signed
@@ -167,7 +188,13 @@ class SigningRepo:
         if bump:
             md.signed.version += 1
         md.signed.expires = _expiry(days or DEFAULT_EXPIRY_DAYS["vendor"])
-        self._sign(md, [load_signer(self.keys.vendor_dir(), role)])
+        delegation = self.load("targets").signed.delegations.roles[role]
+        folder = self.keys.vendor_dir()
+        names = [n for n in (self._key_name(folder, k) for k in delegation.keyids) if n]
+        if len(names) < delegation.threshold:
+            raise PackError("packs.admin.not_enough_keys", role=role, have=len(names),
+                            need=delegation.threshold, folder=str(folder))
+        self._sign(md, [load_signer(folder, n) for n in names])
         self._write(role, md)
 
     def index(self) -> dict:
@@ -187,9 +214,27 @@ class SigningRepo:
         delegations.keys[pub.keyid] = pub
         delegations.roles[role] = DelegatedRole(name=role, keyids=[pub.keyid], threshold=1, terminating=True,
                                                 paths=vendor_paths(vendor))
+        self._resign_targets(t_md)
         v_md = Metadata(Targets(version=1, spec_version=SPEC_VERSION, expires=_expiry(DEFAULT_EXPIRY_DAYS["vendor"])))
         self._resign_vendor(vendor, v_md, bump=False)
+        self.publish()
+
+    def rotate_vendor(self, vendor: str) -> None:
+        """Replace a vendor's key (e.g. after a leak): the ministry re-delegates
+        ``vendors/<vendor>/…`` to a fresh key and the vendor role is re-signed with it."""
+        role = vendor_role(vendor)
+        t_md = self.load("targets")
+        delegations = t_md.signed.delegations
+        if role not in (delegations.roles or {}):
+            raise PackError("packs.admin.unknown_vendor", vendor=vendor)
+        stamp = _utcnow().strftime("%Y%m%d%H%M%S")
+        pub = generate_key(self.keys.vendor_dir(), f"{role}-{stamp}")
+        old = list(delegations.roles[role].keyids)
+        for keyid in old:
+            t_md.signed.revoke_key(keyid, role)
+        t_md.signed.add_key(pub, role)
         self._resign_targets(t_md)
+        self._resign_vendor(vendor, self.load(role))
         self.publish()
 
     # ---- packs --------------------------------------------------------------------------
@@ -210,12 +255,9 @@ class SigningRepo:
         v_md = self.load(role)
         if m_name in v_md.signed.targets:
             raise PackError("packs.admin.pack_exists", pack=manifest.id, version=manifest.version)
-        (self.targets_dir / g_name).parent.mkdir(parents=True, exist_ok=True)
         m_bytes = (pack_dir / "manifest.json").read_bytes()
-        atomic_write_bytes(self.targets_dir / m_name, m_bytes)
-        _copy_atomic(gguf, self.targets_dir / g_name)
-        v_md.signed.targets[m_name] = TargetFile.from_data(m_name, m_bytes, ["sha256"])
-        v_md.signed.targets[g_name] = TargetFile.from_file(g_name, str(self.targets_dir / g_name), ["sha256"])
+        v_md.signed.targets[m_name] = self._store_target(m_name, data=m_bytes)
+        v_md.signed.targets[g_name] = self._store_target(g_name, src=gguf)
         self._resign_vendor(manifest.vendor, v_md)
         idx = self.index()
         idx["packs"] = [p for p in idx["packs"] if not (p["id"] == manifest.id and p["version"] == manifest.version)]
@@ -243,7 +285,8 @@ class SigningRepo:
         self._resign_targets(t_md)
         self.publish()
         for name in (entry["manifest"], entry["gguf"]):
-            (self.targets_dir / name).unlink(missing_ok=True)
+            for f in [self.targets_dir / name, *_hash_twins(self.targets_dir / name)]:
+                f.unlink(missing_ok=True)
 
     def set_policy(self, policy: dict) -> None:
         from .policy import Policy
@@ -333,9 +376,10 @@ class SigningRepo:
         wanted = [INDEX_TARGET, POLICY_TARGET] + [n for p in self.index()["packs"] for n in (p["manifest"], p["gguf"])]
         for name in wanted:
             src = self.targets_dir / name
-            if src.is_file():
-                (out / "targets" / name).parent.mkdir(parents=True, exist_ok=True)
-                _copy_atomic(src, out / "targets" / name)
+            for f in [src, *_hash_twins(src)]:
+                if f.is_file():
+                    rel = f.relative_to(self.targets_dir)
+                    _copy_atomic(f, out / "targets" / rel)
         return out
 
     def status(self) -> dict:
@@ -346,6 +390,14 @@ class SigningRepo:
             out[role] = {"version": s.version, "expires": s.expires.isoformat()}
         out["packs"] = self.index()["packs"]
         return out
+
+
+def _hash_twins(path: Path) -> list[Path]:
+    """``<sha256>.<name>`` copies of ``path`` (consistent-snapshot target names)."""
+    if not path.parent.is_dir():
+        return []
+    return [p for p in path.parent.glob(f"*.{path.name}")
+            if len(p.name) == 65 + len(path.name) and all(c in "0123456789abcdef" for c in p.name[:64])]
 
 
 def _copy_atomic(src: Path, dest: Path) -> None:

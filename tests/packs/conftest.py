@@ -59,14 +59,24 @@ def _japanese_after_each_test():
     set_language("ja")
 
 
-@pytest.fixture
-def world(tmp_path) -> World:
+def make_world(tmp_path: Path, *, consistent_snapshot: bool = False) -> World:
     repo = SigningRepo(tmp_path / "repo", KeyDirs(online=tmp_path / "keys", root=tmp_path / "rootkeys"))
-    repo.create(root_keys=3, root_threshold=2)
+    repo.create(root_keys=3, root_threshold=2, consistent_snapshot=consistent_snapshot)
     repo.add_vendor("acme")
     repo.add_vendor("beta")
     install_trust(repo)
     return World(tmp=tmp_path, repo=repo)
+
+
+@pytest.fixture
+def world(tmp_path) -> World:
+    return make_world(tmp_path)
+
+
+@pytest.fixture
+def cs_world(tmp_path) -> World:
+    """A repository with consistent snapshots (versioned metadata, hash-prefixed targets)."""
+    return make_world(tmp_path, consistent_snapshot=True)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

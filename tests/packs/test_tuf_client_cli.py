@@ -135,3 +135,29 @@ def test_bad_command_lines_exit_1(served):
     assert client.run("--metadata-dir", str(client.md), "refresh") == 1       # no --metadata-url
     assert client.run("--metadata-dir", str(client.md), "frobnicate") == 1
     assert client.run("--metadata-dir", str(client.md), "--metadata-url", client.metadata_url, "download") == 1
+
+
+def test_consistent_snapshot_repository(cs_world, http_serve, tmp_path):
+    """The conformance suite mostly serves consistent snapshots: N.snapshot.json, N.targets.json
+    and <sha256>.<name> targets. The client must request exactly those."""
+    cs_world.publish("acme-tiny", "1.0")
+    url, log = http_serve(cs_world.repo.folder)
+    client = Client(tmp_path, f"{url}/metadata", f"{url}/targets")
+    assert client.init(cs_world.repo.md_dir / "1.root.json") == 0
+    name = "vendors/acme/acme-tiny/1.0/model.gguf"
+    assert client.download(name) == 0, client.last_stderr
+    snap_v = cs_world.repo.load("snapshot").signed.version
+    assert f"/metadata/{snap_v}.snapshot.json" in log
+    sha = next(iter(cs_world.repo.load("vendor-acme").signed.targets[name].hashes.values()))
+    assert f"/targets/vendors/acme/acme-tiny/1.0/{sha}.model.gguf" in log
+    assert list(client.artifacts().values()) == [(cs_world.repo.targets_dir / name).read_bytes()]
+
+
+def test_consistent_snapshot_pack_update_from_folder(cs_world):
+    from .helpers import assert_intact, update
+    cs_world.publish("acme-tiny", "1.0")
+    cs_world.publish("acme-tiny", "1.1")
+    assert update(cs_world.bundle(), pack_ids=["acme-tiny"]).installed == [("acme-tiny", "1.1")]
+    assert_intact("acme-tiny", "1.1")
+    cs_world.repo.withdraw("acme-tiny", "1.0")
+    assert not list((cs_world.repo.targets_dir / "vendors/acme/acme-tiny/1.0").glob("*model.gguf"))

@@ -307,3 +307,25 @@ def test_missing_trusted_root_is_a_clear_error(world):
     with pytest.raises(PackError) as ei:
         update(world.bundle())
     _error(ei, "packs.error.no_trusted_root")
+
+
+def test_vendor_key_rotation_revokes_the_old_key(world, tmp_path):
+    """After a vendor key leak: re-delegate to a new key; the old key's signatures stop counting."""
+    from gennai_desktop.packs.keys import load_signer
+    _installed_v1(world)
+    old_signer = load_signer(world.repo.keys.online, "vendor-acme")
+    world.repo.rotate_vendor("acme")
+    world.publish("acme-tiny", "1.1")                 # signed with the new key
+    update(world.bundle("usb2"))
+    assert_intact("acme-tiny", "1.1")
+    # the thief, holding the old key, ships a 1.2 whose vendor metadata only the old key signed
+    world.publish("acme-tiny", "1.2")
+    md = world.repo.load("vendor-acme")
+    md.signatures.clear()
+    md.sign(old_signer)
+    world.repo._write("vendor-acme", md)
+    world.repo.publish()
+    with pytest.raises(PackError) as ei:
+        update(world.bundle("usb3"))
+    _error(ei, "packs.error.unsigned")
+    assert_intact("acme-tiny", "1.1")
