@@ -329,9 +329,9 @@ def _runs_for(p: Any, start: int, end: int) -> list[Any] | None:
     span = chars[start:end]
     if not all(c.editable for c in span):
         return None
+    # split at the end first: the start character's XML references stay valid
     if end < len(chars) and chars[end].run is not None:
         _split_before(chars[end])
-    _, chars = _char_map(p)
     _split_before(chars[start])
     _, chars = _char_map(p)
     runs: list[Any] = []
@@ -378,6 +378,8 @@ class _Writer:
         # revision ids above every id in the body and above the comment ids still to come
         used = max((int(v) for v in document.element.body.xpath(".//@w:id") if str(v).isdigit()), default=0)
         self.next_id = used + reserve + 1
+        self.comments_root: Any = None
+        self.next_cid = 0
 
     def _rev_attrs(self) -> dict[str, str]:
         attrs = {"id": str(self.next_id), "author": self.author, "date": self.date}
@@ -410,9 +412,46 @@ class _Writer:
             last = ins
         return dele, last
 
+    def _new_comment_id(self, text: str) -> str:
+        """Add a comment to comments.xml and return its id. The first one goes through
+        python-docx (it creates the part and its relationship); later ones are appended
+        directly, because python-docx looks up the next id with an XPath over all comments
+        (quadratic for the thousands of findings a long document can have)."""
+        if self.comments_root is None:
+            c = self.document.comments.add_comment(text=text, author=self.author, initials="G")
+            for part in self.document.part.package.iter_parts():
+                if str(part.partname).endswith("/comments.xml"):
+                    self.comments_root = part.element
+                    break
+            ids = [int(v) for v in self.comments_root.xpath("./w:comment/@w:id")] if self.comments_root is not None else []
+            self.next_cid = max(ids, default=c.comment_id) + 1
+            return str(c.comment_id)
+        cid = self.next_cid
+        self.next_cid += 1
+        el = _new("w:comment", id=str(cid), author=self.author, initials="G", date=self.date)
+        for i, line in enumerate(text.split("\n")):
+            p = _new("w:p")
+            ppr = _new("w:pPr")
+            ppr.append(_new("w:pStyle", val="CommentText"))
+            p.append(ppr)
+            if i == 0:
+                ref = _new("w:r")
+                rpr = _new("w:rPr")
+                rpr.append(_new("w:rStyle", val="CommentReference"))
+                ref.append(rpr)
+                ref.append(_new("w:annotationRef"))
+                p.append(ref)
+            r = _new("w:r")
+            t = _new("w:t")
+            _set_text(t, line)
+            r.append(t)
+            p.append(r)
+            el.append(p)
+        self.comments_root.append(el)
+        return str(cid)
+
     def comment(self, first: Any, last: Any, text: str) -> None:
-        c = self.document.comments.add_comment(text=text, author=self.author, initials="G")
-        cid = str(c.comment_id)
+        cid = self._new_comment_id(text)
         first.addprevious(_new("w:commentRangeStart", id=cid))
         end = _new("w:commentRangeEnd", id=cid)
         last.addnext(end)
