@@ -164,3 +164,38 @@ def test_real_law_docx_round_trip(ja_corpus, tmp_path):
     assert stats.revisions > 10
     assert len(stats.skipped) <= len(findings) * 0.05
     assert load_document(out).text == apply_findings(doc.text, written)
+
+
+def test_existing_revisions_hyperlinks_and_fields_stay_valid(tmp_path):
+    """Text inside someone else's w:ins is left alone (reported as skipped); a hyperlink's runs
+    can be edited; a field result is never split; the file still reads back consistently."""
+    from docx.oxml import parse_xml
+    src = tmp_path / "mixed.docx"
+    d = docx.Document()
+    d.add_paragraph("placeholder")
+    d.save(str(src))
+    d = docx.Document(str(src))
+    body = d.element.body
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" ' \
+         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    body.remove(body.find(W + "p"))
+    sect = body.find(W + "sectPr")
+    for xml in (
+        f'<w:p {ns}><w:r><w:t>詳細は</w:t></w:r><w:ins w:id="90" w:author="someone" w:date="2024-01-01T00:00:00Z">'
+        f'<w:r><w:t>下記の通り</w:t></w:r></w:ins><w:r><w:t>です。</w:t></w:r></w:p>',
+        f'<w:p {ns}><w:hyperlink r:id="rIdX"><w:r><w:t>資料を送って下さい。</w:t></w:r></w:hyperlink></w:p>',
+        f'<w:p {ns}><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DATE </w:instrText></w:r>'
+        f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>尚</w:t></w:r>'
+        f'<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>、以上。</w:t></w:r></w:p>',
+    ):
+        sect.addprevious(parse_xml(xml))
+    d.save(str(src))
+    doc = load_document(src)
+    findings = check_text(doc.text)
+    assert {f.original for f in findings} >= {"通り", "下さい"}
+    out = tmp_path / "out.docx"
+    stats = track_changes(src, doc, findings, out)
+    written = [f for f in findings if f not in stats.skipped]
+    assert any(f.original == "下さい" for f in written)
+    assert any(f.original == "通り" for f in stats.skipped)
+    assert load_document(out).text == apply_findings(doc.text, written)
