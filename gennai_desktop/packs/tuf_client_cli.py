@@ -28,8 +28,8 @@ OK, FAIL = 0, 1
 
 def _source(args):
     from .fetchers import DirectoryFetcher, is_local_url
-    from .update import Source
-    fetcher = None
+    from .update import Source, http_fetcher
+    fetcher = http_fetcher()
     if is_local_url(args.metadata_url):
         from urllib.parse import urlparse
         from urllib.request import url2pathname

@@ -55,7 +55,7 @@ class Source:
         if not url.startswith(("http://", "https://")):
             raise PackError("packs.error.bad_mirror", url=url)
         base = url.rstrip("/")
-        return cls(f"{base}/metadata/", f"{base}/targets/", None, base)
+        return cls(f"{base}/metadata/", f"{base}/targets/", http_fetcher(), base)
 
     @classmethod
     def folder(cls, folder: Path | str) -> "Source":
@@ -64,6 +64,12 @@ class Source:
             raise PackError("packs.error.bad_folder", path=str(folder))
         md, tg = folder_urls(folder)
         return cls(md, tg, DirectoryFetcher(folder), str(folder))
+
+
+def http_fetcher() -> FetcherInterface:
+    """python-tuf's urllib3 fetcher (proxy settings from the environment, 30 s gap timeout)."""
+    from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
+    return Urllib3Fetcher(app_user_agent="GENNAI-Desktop")
 
 
 def open_updater(source: Source, md_dir: Path | None = None, *, bootstrap: bytes | None = None,
@@ -97,10 +103,6 @@ def targetinfo(updater: Updater, name: str) -> TargetFile:
     return info
 
 
-def _fetcher(updater: Updater) -> FetcherInterface:
-    return updater._fetcher  # noqa: SLF001 - the same fetcher the Updater verified metadata with
-
-
 def _target_url(updater: Updater, source: Source, info: TargetFile, md_dir: Path) -> str:
     path = info.path
     try:
@@ -131,7 +133,7 @@ def download(updater: Updater, source: Source, info: TargetFile, dest: Path, *, 
     try:
         with os.fdopen(fd, "wb") as out:
             yield Progress(0, total, stage, info.path)
-            chunks = _fetcher(updater).fetch(url)
+            chunks = (source.fetcher or http_fetcher()).fetch(url)
             with contextlib.closing(chunks) if hasattr(chunks, "close") else contextlib.nullcontext():
                 for chunk in chunks:
                     cancel.raise_if_cancelled()
