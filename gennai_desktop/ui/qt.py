@@ -30,10 +30,13 @@ QT_VERSION = __import__("PySide6").__version__
 
 
 # --- PySide6 6.12.0 refcount bug workaround -------------------------------------------
-# SignalInstance.emit() returns True without a new reference: every Python-side emit
-# steals one reference to True, and after a few thousand streamed tokens the
-# interpreter aborts ("Fatal Python error: bool_dealloc"). We probe once and, if the
-# binding has the bug, give the reference back after each emit. Always emit via emit().
+# The 6.12.0 abi3 wheels return None/True/False from C++ without a new reference, as if
+# they were immortal (true only from CPython 3.12, PEP 683). On 3.11 every void Qt call
+# (setText, processEvents, …) and every Signal.emit() steals one reference, and after a
+# few thousand calls the interpreter aborts ("Fatal Python error: none_dealloc" /
+# "bool_dealloc"). We detect the bug once and, on CPython < 3.12 only, give these three
+# singletons a huge reference count — the same thing 3.12 does by design — so the
+# stolen references can never bring them to zero.
 import ctypes as _ctypes  # noqa: E402
 import sys as _sys  # noqa: E402
 
@@ -42,22 +45,27 @@ class _Probe(QObject):
     sig = Signal()
 
 
-def _emit_steals_bool() -> bool:
+def _binding_steals_singletons() -> bool:
     probe = _Probe()
-    before = _sys.getrefcount(True)
+    none0, true0 = _sys.getrefcount(None), _sys.getrefcount(True)
     for _ in range(16):
+        probe.setObjectName("probe")
         probe.sig.emit()
-    return before - _sys.getrefcount(True) >= 16
+    return none0 - _sys.getrefcount(None) >= 16 or true0 - _sys.getrefcount(True) >= 16
 
 
-_STEALS = _emit_steals_bool()
-if _STEALS:   # repay what the probe took
-    for _ in range(16):
-        _ctypes.pythonapi.Py_IncRef(_ctypes.py_object(True))
+def _make_singletons_immortal() -> bool:
+    if _sys.implementation.name != "cpython" or _sys.version_info >= (3, 12):
+        return False
+    for obj in (None, True, False):
+        _ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40   # ob_refcnt is the first field
+    return True
+
+
+BINDING_REFCOUNT_BUG = _binding_steals_singletons()
+SINGLETONS_IMMORTALISED = _make_singletons_immortal() if BINDING_REFCOUNT_BUG else False
 
 
 def emit(signal, *args) -> None:
-    """``signal.emit(*args)``, safe on PySide6 builds whose emit leaks a bool reference."""
-    result = signal.emit(*args)
-    if _STEALS and isinstance(result, bool):
-        _ctypes.pythonapi.Py_IncRef(_ctypes.py_object(result))
+    """``signal.emit(*args)``: one place to adapt emitting if a binding needs it."""
+    signal.emit(*args)
