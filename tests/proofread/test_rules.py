@@ -64,6 +64,8 @@ def test_rule_fires_in_context(text, original, suggestion, category):
     "内部部局として置かれる局とする。",              # 置く as a real verb after として
     "他人の所有する物の中から発見された。",          # 有体物の「物」
     "外国に在る日本人とする。",
+    "当該事件の過程において見られた事実",            # において + 見る (a compound particle, not て+補助動詞)
+    "この法律によって置かれる機関とする。",
 ])
 def test_correct_text_has_no_findings(text):
     assert check_text(text) == []
