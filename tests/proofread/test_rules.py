@@ -66,6 +66,8 @@ def test_rule_fires_in_context(text, original, suggestion, category):
     "外国に在る日本人とする。",
     "当該事件の過程において見られた事実",            # において + 見る (a compound particle, not て+補助動詞)
     "この法律によって置かれる機関とする。",
+    "遺言をし、撤回し、取り消し、又は変更すること。",    # 取り消し: a verb here, keeps okurigana
+    "許可を取り消し、その旨を通知する。",
 ])
 def test_correct_text_has_no_findings(text):
     assert check_text(text) == []
