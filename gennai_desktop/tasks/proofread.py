@@ -42,7 +42,7 @@ FINDINGS_SCHEMA = {
     },
     "required": ["findings"],
 }
-CHUNK_CHARS = 240       # a few sentences: small enough for a small model to attend to
+CHUNK_CHARS = 400       # default; prompts/proofread.toml check.chunk_chars (per model) wins
 
 
 def apply_findings(text: str, findings) -> str:
@@ -71,7 +71,8 @@ def proofread(doc: Document, engine: TextEngine | None, *, use_rules: bool = Tru
     elif use_model:
         used_model = True
         dropped = 0
-        spans = list(chunk_spans(text, CHUNK_CHARS))
+        size = int(prompting.entry("proofread", "check", engine).get("chunk_chars", CHUNK_CHARS))
+        spans = list(chunk_spans(text, size))
         for n, (s, e) in enumerate(spans):
             yield Progress(n, len(spans), "proofread.stage.model", tr("proofread.detail.chunk", n=n + 1, total=len(spans)))
             found, bad = yield from _model_chunk(engine, text, s, e, cancel)

@@ -75,3 +75,17 @@ def test_gijiroku_layout():
     texts = [b.text for b in result.blocks]
     assert texts[0] == "第3回連絡会議　議事録" and "２　場所　第1会議室" in texts and "(１)　予算案を了承した" in texts
     assert not any("議題" in t for t in texts)          # optional 議題 left out when empty
+
+
+def test_saved_docx_keeps_layout(tmp_path):
+    from docx import Document as Docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from gennai_desktop.tasks.draft import save_draft_docx
+    result = run_to_result(draft("tsuchi", FIELDS, None))
+    target = tmp_path / "draft.docx"
+    save_draft_docx(result, target)
+    paras = {p.text: p for p in Docx(target).paragraphs if p.text}
+    assert paras["令和7年4月1日"].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert paras["庁舎の停電について（通知）"].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert paras["記"].alignment == WD_ALIGN_PARAGRAPH.CENTER and paras["以上"].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert [p.name for p in tmp_path.iterdir()] == ["draft.docx"]

@@ -116,3 +116,14 @@ def test_empty_document_is_a_clear_error():
     from gennai_desktop.core.errors import DocumentError
     with pytest.raises(DocumentError):
         run_to_result(summarize(Document.from_blocks([Block("b0000", "paragraph", "  ")]), None))
+
+
+def test_summary_docx_round_trip(pdf_doc, tmp_path):
+    from gennai_desktop.documents import load_document
+    from gennai_desktop.tasks.summarize import save_summary_docx
+    result = run_to_result(summarize(pdf_doc, None, style="bullets"))
+    target = tmp_path / "summary.docx"
+    save_summary_docx(result, target)
+    text = load_document(target).text
+    for p in result.points:
+        assert p.text in text and f"{p.citations[0].page}ページ" in text
