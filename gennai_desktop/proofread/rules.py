@@ -110,7 +110,8 @@ class RuleEngine:
                     sug = _suggest(rule, m)
                     if sug is None or sug == m.surface:
                         continue
-                    hits.append(Hit(m.start, m.end, sug, rule.id, rule.category, rule.source, {}))
+                    hits.append(Hit(m.start, m.end, sug, rule.id, rule.category, rule.source,
+                                    {"_message": rule.message} if rule.message else {}))
                     break
                 else:
                     rules = None
@@ -149,7 +150,8 @@ class RuleEngine:
                     sug = to
                 if sug is None or sug == orig or s == e:
                     continue
-                hits.append(Hit(s, e, sug, rule.id, rule.category, rule.source, {}))
+                hits.append(Hit(s, e, sug, rule.id, rule.category, rule.source,
+                                {"_message": rule.message} if rule.message else {}))
         return hits
 
     # --- public -----------------------------------------------------------------
@@ -185,8 +187,8 @@ class RuleEngine:
     def _finding(self, text: str, h: Hit, lang: str) -> Finding:
         rs = self.rules
         orig = text[h.start:h.end]
-        tmpl = rs.categories[h.category]
         params = dict(h.params)
+        tmpl = params.pop("_message", None) or rs.categories[h.category]
         if "style_key" in params:
             params["style"] = rs.style_names[params.pop("style_key")].get(lang, "")
         params.update(original=orig, suggestion=h.suggestion, original_shown=shown(orig),

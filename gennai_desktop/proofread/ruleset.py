@@ -44,6 +44,7 @@ class MorphRule:
     when: tuple[dict[str, Cond], ...]    # alternatives (OR); empty = always
     unless: tuple[dict[str, Cond], ...]
     source: str
+    message: dict[str, str] | None = None   # overrides the category's message template
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class RegexRule:
     pattern: re.Pattern[str]
     to: Any                          # fixed str | "nfkc" | "nfc" | {"map": {...}}
     source: str
+    message: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ def load_rules(profile: str = "koyobun") -> Ruleset:
             rule = MorphRule(id=r["id"], category=r["category"], lemmas=tuple(r["lemma"]),
                              first=r.get("first", ""), to=r["to"], pos=_pos_specs(r.get("pos")),
                              when=_alternatives(r.get("when")), unless=_alternatives(r.get("unless")),
-                             source=rs.cite(r["source"]))
+                             source=rs.cite(r["source"]), message=r.get("message"))
             for lemma in rule.lemmas:
                 rs.morph_by_lemma.setdefault(lemma, []).append(rule)
         for r in data["regex_rules"]:
@@ -162,7 +164,7 @@ def load_rules(profile: str = "koyobun") -> Ruleset:
                 continue
             rs.regex_rules.append(RegexRule(id=r["id"], category=r["category"],
                                             pattern=re.compile(r["pattern"]), to=r["to"],
-                                            source=rs.cite(r["source"])))
+                                            source=rs.cite(r["source"]), message=r.get("message")))
         rs.double_negation = dict(rs.double_negation)
         rs.double_negation["compiled"] = re.compile("|".join(f"(?:{p})" for p in data["double_negation"]["patterns"]))
     except (KeyError, TypeError, re.error) as exc:
@@ -177,6 +179,9 @@ def _check_common(r: dict[str, Any], rs: Ruleset, seen: set[str]) -> None:
     seen.add(rid)
     if r.get("category") not in rs.categories:
         raise RuleDataError("proofread.error.rules_invalid", reason=f"{rid}: unknown category {r.get('category')!r}")
+    msg = r.get("message")
+    if msg is not None and not (isinstance(msg, dict) and msg.get("ja")):
+        raise RuleDataError("proofread.error.rules_invalid", reason=f"{rid}: message needs at least 'ja'")
     src = r.get("source")
     if not src or src[0] not in rs.sources or len(src) < 2 or not src[1]:
         raise RuleDataError("proofread.error.rules_invalid", reason=f"{rid}: source must name a document and a section")

@@ -142,3 +142,8 @@ def test_long_sentence_advice_is_anchored_at_the_sentence_end():
     text = "本事業は、" + "、".join(["地域の相談に対応し"] * 8) + "、成果を上げた。"
     fs = [f for f in check_text(text) if f.category == "長文"]
     assert len(fs) == 1 and fs[0].end == len(text)
+
+
+def test_rule_specific_message_overrides_the_category_template():
+    f = check_text("更に、翌年度の計画も見直した。")[0]
+    assert f.rule == "conj.sarani" and "副詞" in f.message
