@@ -19,8 +19,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GENNAI_HOME", tempfile.mkdtemp(prefix="gennai_bench_"))
-DOC = Path(os.environ.get("GENNAI_CORPUS", REPO.parent / "shared" / "corpus")) / "ja" / \
-    "law_denshi-shomei_412AC0000000102.docx"
+JA = Path(os.environ.get("GENNAI_CORPUS", REPO.parent / "shared" / "corpus")) / "ja"
+DOC = JA / "law_denshi-shomei_412AC0000000102.docx"
+SHORT = JA / "law_gyosei-kikan-kyujitsu_363AC0000000091.txt"   # 2 KB: bundled-model runs stay short
 
 
 def main() -> int:
@@ -66,6 +67,8 @@ def main() -> int:
     print(f"FakeEngine: first token {ft * 1000:.1f} ms, whole summary {total:.2f} s ({w.summary_tab.last_run_outcome})")
     if not args.no_bundled:
         w.engine_provider = EngineProvider(settings)
+        w.open_path(SHORT)
+        print(f"bundled model runs on {SHORT.name} ({len(w.document.text)} chars)")
         for label in ("bundled (cold, includes model load)", "bundled (warm)"):
             ft, total = first_token(w.summary_tab)
             print(f"{label}: first token {ft:.2f} s, whole summary {total:.1f} s "
