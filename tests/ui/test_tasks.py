@@ -143,3 +143,28 @@ def test_proofread_findings_accept_reject_export(qtbot, app_font, ja_corpus, tmp
     from gennai_desktop.documents import load_document
     again = load_document(target)
     assert again.text.count("および") == 1
+
+
+def test_proofread_docx_exports_tracked_changes(qtbot, window, denshi_docx, tmp_path):
+    import zipfile
+    window.open_path(denshi_docx)
+    tab = window.proofread_tab
+    tab.use_model.setChecked(False)
+    assert tab.run()
+    wait_idle(qtbot, tab)
+    assert tab.last_run_outcome == "done", window.messages
+    replacements = [i for i, f in enumerate(tab.model.findings) if f.is_replacement]
+    assert len(replacements) >= 2, "the rules find something to change in a real law"
+    first, second = replacements[:2]
+    tab.table.selectRow(first)
+    assert window.document_view.text.textCursor().selectedText() == tab.model.findings[first].original
+    tab.decide_selected("accepted")
+    tab.table.selectRow(second)
+    tab.decide_selected("rejected")
+    assert "1" in tab.summary_label.text()
+    target = tab.save_dialog(chooser=lambda name: str(tmp_path / name))
+    assert target and target.endswith(".docx")
+    xml = zipfile.ZipFile(target).read("word/document.xml").decode("utf-8")
+    f = tab.model.findings[first]
+    assert "<w:ins " in xml and "<w:del " in xml
+    assert f.suggestion in xml
