@@ -52,6 +52,7 @@ def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bulle
     total = len(spans)
     map_points: list[tuple[str, tuple[int, ...], bool]] = []   # text, sentence ids, from model
     weak_chunks = 0
+    dropped = [0]           # model points with no support in the document (not shown)
     for n, (s, e) in enumerate(spans):
         yield Progress(n, total, "summary.stage.map", tr("summary.detail.chunk", n=n + 1, total=total))
         chunk_ids = _sentences_in(table, s, e)
@@ -59,7 +60,9 @@ def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bulle
         out = prompting.Output()
         yield from prompting.stream(engine, prompt, prompting.params_for(engine, prompt, expect_language=lang),
                                     out, cancel, channel="chunk")
-        points = _supported(table, _parse_points(prompt, out.text), chunk_ids)
+        parsed = _parse_points(prompt, out.text)
+        points = _supported(table, parsed, chunk_ids)
+        dropped[0] += len(parsed) - len(points)
         scaffold = prompting.build("summarize", "map", engine, text="").text
         if weakness(out.text, out.stop_reason, lang=lang, scaffold=scaffold) or not points:
             weak_chunks += 1
@@ -77,12 +80,15 @@ def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bulle
         yield Notice("summary.notice.chunks_fallback", {"count": weak_chunks, "total": total})
     final = None
     if total > 1 or style != "bullets":
-        final = yield from _reduce(doc, table, engine, style, lang, map_points, k, cancel)
+        final = yield from _reduce(doc, table, engine, style, lang, map_points, k, cancel, dropped)
         if final is None:
             notices.append("summary.notice.reduce_fallback")
             yield Notice("summary.notice.reduce_fallback")
     if final is None:
         final = _pick(table, map_points, k)
+    if dropped[0]:
+        notices.append("summary.notice.unsupported_dropped")
+        yield Notice("summary.notice.unsupported_dropped", {"count": dropped[0]})
     points = [SummaryPoint(text, locations(table, ids)) for text, ids, _ in final]
     method = "model" if any(m for _, _, m in final) else "extractive"
     yield Done(SummaryResult(points, style, method, render(points, style), engine.spec.id, notices))
@@ -161,7 +167,7 @@ def _pick(table: SentenceTable, points, k: int):
     return [points[j] for j in sorted(keep, key=lambda j: min(points[j][1]))]
 
 
-def _reduce(doc, table, engine, style, lang, map_points, k, cancel):
+def _reduce(doc, table, engine, style, lang, map_points, k, cancel, dropped):
     """Combine the chunk points into the final style; None when the model's answer is unusable."""
     e = prompting.entry("summarize", "reduce_" + style, engine)
     budget = engine.n_ctx() - int(e.get("max_tokens", 256)) - 64
@@ -180,7 +186,9 @@ def _reduce(doc, table, engine, style, lang, map_points, k, cancel):
     scaffold = prompting.build("summarize", "reduce_" + style, engine, points="").text
     if weakness(out.text, out.stop_reason, lang=lang, scaffold=scaffold):
         return None
-    supported = _supported(table, _parse_points(prompt, out.text), None)
+    parsed = _parse_points(prompt, out.text)
+    supported = _supported(table, parsed, None)
+    dropped[0] += len(parsed) - len(supported)
     if not supported:
         return None
     return [(p, ids, True) for p, ids in supported[:k]]

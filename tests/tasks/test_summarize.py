@@ -127,3 +127,12 @@ def test_summary_docx_round_trip(pdf_doc, tmp_path):
     text = load_document(target).text
     for p in result.points:
         assert p.text in text and f"{p.citations[0].page}ページ" in text
+
+
+def test_unsupported_model_points_are_dropped_and_counted(doc):
+    reply = "年次休暇は一の年ごとに二十日とする。\n・職員には毎年ボーナスが三回支給される。"
+    events = list(summarize(doc, fake(lambda p: reply)))
+    result = events[-1].result
+    assert [p.text for p in result.points] == ["年次休暇は一の年ごとに二十日とする。"]
+    note = [e for e in events if isinstance(e, Notice) and e.key == "summary.notice.unsupported_dropped"]
+    assert note and note[0].params["count"] == 1
