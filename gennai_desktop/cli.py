@@ -10,7 +10,6 @@ half-written, exit 130.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import signal
@@ -78,9 +77,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"), help=t("cli.opt.lang"))
     p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
 
-    if importlib.util.find_spec("gennai_desktop.packs.cli") is not None:
-        from .packs.cli import register
-        register(sub)
+    from .packs.cli import register      # gennai packs list|update|install|rollback|verify
+    register(sub)
     return parser
 
 

@@ -197,3 +197,8 @@ def test_bundled_model_summarize_via_cli(capsys, ja_corpus):
     assert data["model"] == "gemma3-270m-dev" and data["points"]
     for p in data["points"]:
         assert all(doc.has_block(c["block_id"]) for c in p["citations"])
+
+
+def test_packs_command_is_mounted(capsys):
+    code, out, _ = run(capsys, "packs", "--help")
+    assert code == 0 and "list" in out
