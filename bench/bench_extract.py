@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import io
 import logging
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 
 from gennai_desktop.core.document import Document
 from gennai_desktop.core.errors import DocumentError
