@@ -53,7 +53,13 @@ def main() -> int:
         provider = EngineProvider(settings)
     else:
         def reply(prompt: str) -> str:
-            return "本文書は、電子署名の効力及び認証業務について定めるものである。" if "ja" in args.lang else "Output."
+            # Prompt-aware canned output so each tab shows something plausible.
+            tail = prompt[-400:]
+            if "English:" in tail or "英語" in tail:
+                return "This Act sets out the effect of electronic signatures and certification services."
+            if '"findings"' in prompt or "findings" in tail:
+                return '{"findings": []}'
+            return "本法は、電子署名の効力及び認証業務について定めるものである。"
         provider = EngineProvider(settings, factory=lambda: FakeEngine(reply=reply, delay=0.0))
     w = MainWindow(settings, provider, font_family=family, autosave=False)
     w.resize(1440, 900)
@@ -93,15 +99,20 @@ def main() -> int:
     if w.proofread_tab.model.rowCount():
         w.proofread_tab.table.selectRow(0)
         w.proofread_tab.decide_selected("accepted")
-        w.proofread_tab.table.selectRow(min(1, w.proofread_tab.model.rowCount() - 1))
+        w.proofread_tab.table.selectRow(min(2, w.proofread_tab.model.rowCount() - 1))
     shot("02_proofread_docx")
     w.tabs.setCurrentWidget(w.translate_tab)
     run_and_wait(w.translate_tab)
     shot("03_translate_docx")
     w.tabs.setCurrentWidget(w.draft_tab)
+    samples = {"文書番号": "デジ第１２３号", "宛先": "各府省庁情報システム担当課長",
+               "発信者": "デジタル庁総務課長", "件名": "電子署名法の運用",
+               "本文の要点": "電子署名の利用状況を調査する\n回答は令和８年１月３０日までに提出する"}
     for name, widget in w.draft_tab.inputs.items():
-        commit_text(widget, "電子署名法の運用について")
-        break
+        value = widget.toPlainText() if hasattr(widget, "toPlainText") else widget.text()
+        if not value.strip():
+            multiline = hasattr(widget, "toPlainText")
+            commit_text(widget, samples.get(name) or ("要点の一\n要点の二" if multiline else "記入例"))
     shot("04_draft_fields")
     run_and_wait(w.draft_tab)
     shot("05_draft_result")

@@ -57,9 +57,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(list(argv) if argv is not None else None)
 
 
+def _with_policy(settings):
+    """Locked values from ministry IT's signed policy win over the user's settings."""
+    try:
+        from ..packs.policy import apply_policy
+    except ImportError:
+        return settings
+    try:
+        return apply_policy(settings)
+    except Exception:  # noqa: BLE001 - a policy problem must not stop the app from starting
+        return settings
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv if argv is not None else sys.argv[1:])
-    settings = load_settings()
+    settings = _with_policy(load_settings())
     set_language(settings.language)
     app, family = make_app([sys.argv[0]])
     from .main_window import MainWindow

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..core.document import Block, Document, Location
 from ..core.i18n import tr
 from .qt import (
-    QFont, QPdfDocument, QPdfView, QPointF, QTabWidget, QTextBlockFormat, QTextCharFormat,
+    QFont, QPalette, QPdfDocument, QPdfView, QPointF, QTabWidget, QTextBlockFormat, QTextCharFormat,
     QTextCursor, QTextEdit, QTextTableFormat, QVBoxLayout, QWidget,
 )
 
@@ -26,6 +26,10 @@ class DocumentText(QTextEdit):
         super().__init__(parent)
         self.setReadOnly(True)
         self.setObjectName("documentText")
+        pal = self.palette()   # keep the selection visible when the findings table has focus
+        for role in (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText):
+            pal.setColor(QPalette.ColorGroup.Inactive, role, pal.color(QPalette.ColorGroup.Active, role))
+        self.setPalette(pal)
         self._seg_doc: list[int] = []     # segment start offsets in Document.text (sorted)
         self._seg_qt: list[int] = []      # matching QTextDocument positions
         self._seg_len: list[int] = []
@@ -85,8 +89,15 @@ class DocumentText(QTextEdit):
         cur.setPosition(self.qt_position(start))
         cur.setPosition(self.qt_position(end), QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cur)
-        self.ensureCursorVisible()
+        self._center_cursor()
         return cur.selectedText()
+
+    def _center_cursor(self) -> None:
+        """Scroll so the selection sits mid-view (ensureCursorVisible leaves it at an edge)."""
+        self.ensureCursorVisible()
+        bar = self.verticalScrollBar()
+        offset = self.cursorRect().center().y() - self.viewport().height() // 2
+        bar.setValue(bar.value() + offset)
 
     def go_to_block(self, block_id: str) -> bool:
         pos = self._block_pos.get(block_id)
@@ -96,10 +107,7 @@ class DocumentText(QTextEdit):
         cur.setPosition(pos)
         cur.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cur)
-        # scroll so the block is at the top, not merely visible
-        bar = self.verticalScrollBar()
-        bar.setValue(bar.maximum())
-        self.ensureCursorVisible()
+        self._center_cursor()
         return True
 
 

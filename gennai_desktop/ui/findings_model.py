@@ -22,10 +22,13 @@ class FindingsModel(QAbstractTableModel):
         super().__init__(parent)
         self.findings: list[Finding] = []
         self.decisions: list[Decision] = []
+        self.text = ""
         self.set_findings(findings or [])
 
-    def set_findings(self, findings: list[Finding], decisions: list[Decision] | None = None) -> None:
+    def set_findings(self, findings: list[Finding], decisions: list[Decision] | None = None,
+                     text: str = "") -> None:
         self.beginResetModel()
+        self.text = text
         self.findings = list(findings)
         self.decisions = list(decisions) if decisions and len(decisions) == len(findings) \
             else ["pending"] * len(self.findings)
@@ -47,13 +50,21 @@ class FindingsModel(QAbstractTableModel):
             return None
         f, d = self.findings[index.row()], self.decisions[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (tr(f"ui.findings.{d}"), f.original, f.suggestion if f.is_replacement else "—",
+            return (tr(f"ui.findings.{d}"), self.context(f), f.suggestion if f.is_replacement else "—",
                     f.message, tr(f"ui.findings.origin.{f.origin}"))[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{f.message}\n{f.source}".strip()
         if role == Qt.ItemDataRole.BackgroundRole and d in _COLORS:
             return QBrush(_COLORS[d])
         return None
+
+    def context(self, f: Finding, width: int = 8) -> str:
+        """The finding in its surroundings: 「…前後【原文】前後…」 (a lone "。" says nothing)."""
+        if not self.text:
+            return f.original
+        before = self.text[max(0, f.start - width):f.start].split("\n")[-1]
+        after = self.text[f.end:f.end + width].split("\n")[0]
+        return f"…{before}【{f.original}】{after}…"
 
     def set_decision(self, row: int, decision: Decision) -> None:
         if 0 <= row < len(self.findings):

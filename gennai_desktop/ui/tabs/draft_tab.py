@@ -64,15 +64,16 @@ class DraftTab(TaskTab):
         saved = self._values.get(self._current_id, {})
         lang = get_language()
         for f in (t.fields if t else []):
+            default = _resolve_default(f.default or "")
             label = (f.label_ja if lang == "ja" else f.label_en) + (" *" if f.required else "")
             if f.multiline:
                 w = ImeTextEdit()
-                w.setPlainText(saved.get(f.name, f.default or ""))
+                w.setPlainText(saved.get(f.name, default))
                 w.setMinimumHeight(70)
                 w.textChanged.connect(lambda: emit(self.changed))
             else:
                 w = ImeLineEdit()
-                w.setText(saved.get(f.name, f.default or ""))
+                w.setText(saved.get(f.name, default))
                 w.textChanged.connect(lambda _t: emit(self.changed))
                 w.submitted.connect(w.focusNextChild)
             w.setObjectName(f"field_{f.name}")
@@ -91,7 +92,7 @@ class DraftTab(TaskTab):
         values = dict(self._values)
         if self._current_id:
             values[self._current_id] = self.field_values()
-        defaults = {t.id: {f.name: f.default or "" for f in t.fields} for t in self.templates}
+        defaults = {t.id: {f.name: _resolve_default(f.default or "") for f in t.fields} for t in self.templates}
         return any(v.strip() and v != defaults.get(tid, {}).get(name, "")
                    for tid, vals in values.items() for name, v in vals.items())
 
@@ -151,3 +152,11 @@ class DraftTab(TaskTab):
                                       blocks=[block_from_dict(b) for b in r["blocks"]])
             self.show_result(self.result)
         self._update_buttons()
+
+
+def _resolve_default(default: str) -> str:
+    """Template defaults may say {today}: show the real date (令和…) the draft will use."""
+    if "{today}" not in default:
+        return default
+    from ...tasks.draft import wareki_today
+    return default.replace("{today}", wareki_today())

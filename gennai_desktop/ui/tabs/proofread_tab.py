@@ -41,7 +41,7 @@ class ProofreadTab(TaskTab):
         self.table.clicked.connect(lambda idx: self.show_finding(idx.row()))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.show_finding(cur.row()))
         self.body.insertWidget(0, self.table, 3)
-        self.stream.setMaximumHeight(90)
+        self.stream.setVisible(False)   # the model pass streams JSON: progress bar says enough
         decide = QHBoxLayout()
         self.summary_label = QLabel()
         self.accept_button = QPushButton(tr("ui.proofread.accept"))
@@ -76,7 +76,7 @@ class ProofreadTab(TaskTab):
         return started
 
     def show_result(self, result: Any) -> None:
-        self.model.set_findings(result.findings)
+        self.model.set_findings(result.findings, text=self.host.document.text if self.host.document else "")
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self._refresh_summary()
@@ -152,7 +152,7 @@ class ProofreadTab(TaskTab):
             self.result = ProofreadResult(document=self.host.document, findings=findings,
                                           used_rules=self.use_rules.isChecked(), used_model=self.use_model.isChecked())
             decisions = state.get("decisions") if len(findings) == len(state["findings"]) else None
-            self.model.set_findings(findings, decisions)
+            self.model.set_findings(findings, decisions, text=self.host.document.text)
         self._refresh_summary()
 
     def _update_buttons(self) -> None:
