@@ -123,6 +123,14 @@ def main() -> int:
     dlg.grab().save(str(out / "06_settings.png"))
     print("wrote", out / "06_settings.png")
     dlg.close()
+    from gennai_desktop.ui.models_panel import ModelsDialog
+    from gennai_desktop.ui.packs_dialog import PacksDialog
+    for name, d in (("07_models", ModelsDialog(settings, w)), ("08_packs", PacksDialog(settings, w))):
+        d.show()
+        pump(0.4)
+        d.grab().save(str(out / f"{name}.png"))
+        print("wrote", out / f"{name}.png")
+        d.close()
     w.close()
     return 0
 

@@ -82,7 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         QTimer.singleShot(0, lambda: window.open_path(os.path.abspath(args.file)))
     if not args.no_recovery:
         QTimer.singleShot(50, window.check_recovery)
-    return app.exec()
+    code = app.exec()
+    from .worker import task_pool
+    task_pool().waitForDone(3000)      # closeEvent cancelled running tasks; let them stop
+    return code
 
 
 if __name__ == "__main__":

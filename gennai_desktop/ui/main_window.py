@@ -76,8 +76,9 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.document_view)
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 5)
-        splitter.setStretchFactor(1, 4)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([600, 600])          # document and task area share the width
         self.setCentralWidget(splitter)
         if self.document is not None:
             self.document_view.set_document(self.document)
@@ -283,7 +284,9 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self.autosave_store = AutosaveStore(new.autosave_path())
         self._autosave_timer.start(new.autosave_interval_s * 1000)
-        if new.language != old.language:
+        if new.language != old.language and self.task_running():
+            self.show_message(tr("ui.error.busy"))   # rebuilt when idle: next start / next change
+        elif new.language != old.language:
             state = self.collect_state()
             set_language(new.language)
             from .app import install_qt_translations

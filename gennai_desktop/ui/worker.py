@@ -18,6 +18,7 @@ from .qt import emit, QObject, QRunnable, QThreadPool, Signal
 TaskFactory = Callable[[CancelToken], Iterator[Any]]
 
 _POOL: QThreadPool | None = None
+_RUNNING: set["TaskWorker"] = set()   # keeps a worker alive while a pool thread runs it
 
 
 def task_pool() -> QThreadPool:
@@ -54,6 +55,9 @@ class TaskWorker(QRunnable):
 
     def start(self, pool: QThreadPool | None = None) -> None:
         self.running = True
+        _RUNNING.add(self)
+        # released on the UI thread, after the pool thread is done with the runnable
+        self.signals.finished.connect(lambda: _RUNNING.discard(self))
         (pool or task_pool()).start(self)
 
     def run(self) -> None:  # pool thread
