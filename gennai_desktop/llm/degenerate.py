@@ -23,9 +23,11 @@ SHORT_MIN_REPEATS = 6
 SHORT_MIN_CHARS = 48        # …and cover at least this much text
 LONG_UNIT_MAX = 240         # longer units (a sentence or paragraph) repeated verbatim
 LONG_MIN_REPEATS = 3
+_KEY = 8                    # characters searched for to find candidate periods
 NGRAM = 6
 NGRAM_MIN_CHARS = 160       # unique-6-gram ratio is judged only on this much text
 NGRAM_MIN_UNIQUE = 0.25
+VARIETY_WINDOW = 320
 LANG_MIN_LETTERS = 40
 JA_MIN_SHARE = 0.3          # expecting Japanese: at least this share of letters must be Japanese
 EN_MIN_SHARE = 0.5          # expecting English: at least this share must be Latin
@@ -53,24 +55,34 @@ def normalise(text: str) -> str:
 
 
 def find_period(norm: str) -> int | None:
-    """Length of a unit that the end of ``norm`` repeats verbatim often enough, else None."""
+    """Length of a unit that the end of ``norm`` repeats verbatim often enough, else None.
+
+    Candidate periods come from earlier occurrences of the last few characters (``rfind``),
+    so the cost is a handful of C-level searches and comparisons, not a scan of every length.
+    """
     n = len(norm)
-    for p in range(1, min(SHORT_UNIT_MAX, n // SHORT_MIN_REPEATS) + 1):
-        span = max(SHORT_MIN_CHARS, SHORT_MIN_REPEATS * p)
-        if span > n:
-            break
+    if n < SHORT_MIN_CHARS:
+        return None
+    key = norm[n - _KEY:]
+    end = n - 1
+    for _ in range(8):
+        pos = norm.rfind(key, 0, end)
+        if pos < 0:
+            return None
+        p = n - _KEY - pos
+        if p > LONG_UNIT_MAX:
+            return None
+        span = max(SHORT_MIN_CHARS, SHORT_MIN_REPEATS * p) if p <= SHORT_UNIT_MAX else LONG_MIN_REPEATS * p
         # the last ``span`` chars have period p  <=>  they equal themselves shifted by p
-        if norm[n - span + p:] == norm[n - span:n - p]:
+        if span <= n and norm[n - span + p:] == norm[n - span:n - p]:
             return p
-    for p in range(SHORT_UNIT_MAX + 1, min(LONG_UNIT_MAX, n // LONG_MIN_REPEATS) + 1):
-        span = LONG_MIN_REPEATS * p
-        if norm[n - span + p:] == norm[n - span:n - p]:
-            return p
+        end = pos + _KEY - 1
     return None
 
 
 def low_variety(norm: str) -> bool:
     """True when the text is made of very few distinct 6-grams (a loop with small variations)."""
+    norm = norm[-VARIETY_WINDOW:]
     if len(norm) < NGRAM_MIN_CHARS:
         return False
     total = len(norm) - NGRAM + 1
@@ -107,23 +119,31 @@ def is_empty_output(text: str) -> bool:
 class DegenerateDetector:
     """Feed streamed pieces; ``feed`` returns a stop reason as soon as the output degenerates."""
 
-    __slots__ = ("expect_language", "_norm", "_raw", "_since_check", "reason")
+    __slots__ = ("expect_language", "_norm", "_since_check", "_checks", "_ja", "_latin", "_other", "reason")
 
     def __init__(self, expect_language: Literal["ja", "en"] | None = None) -> None:
         self.expect_language = expect_language
         self._norm: list[str] = []
-        self._raw: list[str] = []
         self._since_check = 0
+        self._checks = 0
+        self._ja = self._latin = self._other = 0   # letters seen, by script (incremental)
         self.reason: Reason | None = None
 
     def feed(self, piece: str) -> Reason | None:
         if self.reason is not None:
             return self.reason
-        kept = "".join(ch for ch in piece if _keep(ch)) if not piece.isalnum() else piece
-        if self.expect_language:
-            self._raw.append(piece)
+        kept = piece if piece.isalnum() else "".join(ch for ch in piece if _keep(ch))
         if not kept:
             return None
+        if self.expect_language:
+            for ch in kept:
+                if ch.isalpha():
+                    if _is_japanese(ch):
+                        self._ja += 1
+                    elif _is_latin(ch):
+                        self._latin += 1
+                    else:
+                        self._other += 1
         self._norm.append(kept)
         self._since_check += len(kept)
         if self._since_check < CHECK_EVERY:
@@ -133,24 +153,30 @@ class DegenerateDetector:
 
     def _check(self) -> Reason | None:
         norm = "".join(self._norm)
-        if len(norm) > 4 * WINDOW:
+        if len(norm) > 2 * WINDOW:
             norm = norm[-WINDOW:]
-            self._norm = [norm]
+        self._norm = [norm]
         tail = norm[-WINDOW:]
-        if find_period(tail) is not None or low_variety(tail):
+        self._checks += 1
+        if find_period(tail) is not None or (self._checks % 4 == 0 and low_variety(tail)):
             self.reason = "degenerate_repetition"
             return self.reason
-        if self.expect_language:
-            raw = "".join(self._raw)
-            self._raw = [raw]
-            if wrong_language(raw[-2 * WINDOW:], self.expect_language):
-                self.reason = "degenerate_language"
-                return self.reason
+        if self.expect_language and self._language_is_wrong():
+            self.reason = "degenerate_language"
+            return self.reason
         return None
 
+    def _language_is_wrong(self) -> bool:
+        letters = self._ja + self._latin + self._other
+        if letters < LANG_MIN_LETTERS:
+            return False
+        if self.expect_language == "ja":
+            return self._ja / letters < JA_MIN_SHARE
+        return self._latin / letters < EN_MIN_SHARE
+
     def finish(self) -> Reason | None:
-        """Run the checks once more on whatever arrived since the last check."""
-        if self.reason is None and self._since_check:
-            self._since_check = 0
+        """Run every check once more on the whole output (call when the stream ends)."""
+        if self.reason is None and self._norm:
+            self._checks = 3  # the next check includes the 6-gram variety test
             return self._check()
         return self.reason

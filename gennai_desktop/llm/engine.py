@@ -31,7 +31,8 @@ from .gguf_check import GgufInfo, check_gguf, verify_sha256
 
 import llama_cpp  # noqa: E402  (the one place it is imported)
 
-PROMPT_CHUNK_CPU = 64       # prompt tokens per decode call on CPU: cancel is checked in between
+PROMPT_CHUNK_MIN = 32       # first prompt slice; later slices are sized from the measured speed
+PREFILL_SLICE_S = 0.25      # target seconds per prompt slice (cancel is checked between slices)
 _DEBUG = bool(os.environ.get("GENNAI_DEBUG"))
 
 
@@ -427,10 +428,18 @@ class LlamaEngine:
         else:
             llm.reset()
             keep = 0
-        chunk = llm.n_batch if gpu_backend() and self.n_gpu_layers != 0 else PROMPT_CHUNK_CPU
-        for i in range(keep, len(tokens), chunk):
+        # Chunks sized so that one takes about PREFILL_SLICE_S: cancel stays prompt, and big
+        # batches keep prompt processing efficient once the speed is known.
+        chunk = min(PROMPT_CHUNK_MIN, llm.n_batch)
+        i = keep
+        while i < len(tokens):
             cancel.raise_if_cancelled()
+            t0 = time.perf_counter()
             llm.eval(tokens[i:i + chunk])
+            done = min(chunk, len(tokens) - i)
+            i += done
+            rate = done / max(time.perf_counter() - t0, 1e-6)
+            chunk = int(min(llm.n_batch, max(PROMPT_CHUNK_MIN, rate * PREFILL_SLICE_S)))
         cancel.raise_if_cancelled()
 
 

@@ -93,3 +93,25 @@ def test_helpers():
     assert normalise("| ○ | 東京 |\n") == "東京"
     assert find_period("学習モデルとして、" * 8) == 9
     assert find_period("学習モデルとして、" * 2) is None
+
+
+def test_real_laws_from_the_corpus_do_not_trip(ja_corpus):
+    files = sorted(ja_corpus.glob("*.txt"))
+    if not files:
+        pytest.skip("no .txt laws in the corpus")
+    for f in files:
+        text = f.read_text(encoding="utf-8")[:20000]
+        reason, at = stream(text, expect="ja", size=3)
+        assert reason is None, (f.name, reason, text[max(0, at - 200):at])
+
+
+def test_real_parallel_sentences_do_not_trip(corpus):
+    folder = corpus / "translation"
+    if not (folder / "kyoto-test.en").is_file():
+        pytest.skip("no translation corpus")
+    for name, lang in (("kyoto-test.en", "en"), ("kyoto-test.ja", "ja")):
+        lines = (folder / name).read_text(encoding="utf-8").splitlines()[:400]
+        for i in range(0, len(lines), 20):  # 20-sentence outputs, as a translation would stream
+            text = "\n".join(lines[i:i + 20])
+            reason, at = stream(text, expect=lang, size=3)
+            assert reason is None, (name, i, reason, text[max(0, at - 200):at])
