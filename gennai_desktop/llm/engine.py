@@ -330,7 +330,7 @@ class LlamaEngine:
         spec = self.spec
         if spec.chat_template:
             return templates.render_pinned(spec.chat_template, spec.chat_template_sha256, messages,
-                                           name=spec.id)
+                                           name=spec.id, **self._special_token_texts(spec.chat_template))
         if spec.chat_format:
             return templates.render_reviewed(spec.chat_format, messages)
         raise ModelError("llm.template.missing", name=spec.label())
@@ -351,6 +351,22 @@ class LlamaEngine:
             offloaded = n_layers if self.n_gpu_layers < 0 else min(self.n_gpu_layers, n_layers)
         return BackendInfo(backend=gpu if offloaded else "CPU", n_gpu_layers=offloaded,
                            n_layers=n_layers, n_threads=self.n_threads)
+
+    def _special_token_texts(self, template: str) -> dict[str, str]:
+        """bos_token/eos_token for Hugging Face-style pinned templates that use them.
+
+        The tokenizer already adds BOS when the model asks for it, so the template then gets "".
+        """
+        if "bos_token" not in template and "eos_token" not in template:
+            return {}
+        llm = self._ensure_loaded()
+        model = llm._model
+        vocab = model.vocab
+        bos = llama_cpp.llama_vocab_bos(vocab)
+        eos = llama_cpp.llama_vocab_eos(vocab)
+        add_bos = bool(llama_cpp.llama_vocab_get_add_bos(vocab))
+        return {"bos_token": "" if add_bos or bos < 0 else model.token_get_text(bos),
+                "eos_token": model.token_get_text(eos) if eos >= 0 else ""}
 
     # -- internals used by LlamaGeneration --
 

@@ -159,8 +159,12 @@ def render_reviewed(name: str, messages: Sequence[Message], *, add_generation_pr
 
 
 def render_pinned(template: str, sha256: str | None, messages: Sequence[Message], *,
-                  add_generation_prompt: bool = True, name: str = "pack") -> str:
-    """Render a pack-pinned template; refuses it unless its sha256 matches the pinned one."""
+                  add_generation_prompt: bool = True, name: str = "pack", **extra: Any) -> str:
+    """Render a pack-pinned template; refuses it unless its sha256 matches the pinned one.
+
+    ``extra`` carries plain string variables such templates expect (``bos_token``, ``eos_token``).
+    """
     if not sha256 or sha256_text(template) != sha256.lower():
         raise SecurityError("llm.template.hash_mismatch", name=name)
-    return render(template, messages, add_generation_prompt=add_generation_prompt)
+    safe = {k: str(v) for k, v in extra.items() if k in ("bos_token", "eos_token")}
+    return render(template, messages, add_generation_prompt=add_generation_prompt, **safe)

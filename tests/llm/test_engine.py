@@ -246,3 +246,45 @@ def test_render_chat_uses_reviewed_format_never_the_gguf_template(tmp_path):
     with pytest.raises(SecurityError):
         LlamaEngine(spec_for(path, chat_template="{{ messages[0].content }}",
                              chat_template_sha256="0" * 64)).render_chat([Message("user", "x")])
+
+
+def test_llama_load_failure_is_a_clear_model_error(tmp_path):
+    path = make_tiny_gguf(tmp_path / "incomplete.gguf", omit_tensors=("blk.1.ffn_down.weight",))
+    eng = LlamaEngine(spec_for(path), n_threads=1, n_ctx=128)
+    eng.gguf_info  # the header itself is fine
+    with pytest.raises(ModelError) as exc:
+        eng.load()
+    assert exc.value.key == "llm.model.load_failed"
+    assert "ffn_down" in exc.value.params["reason"]  # llama.cpp's own reason is kept for support
+    assert "テスト" in exc.value.message("ja")
+    assert not eng.loaded
+
+
+def test_pinned_pack_template_gets_special_token_texts(tiny_gguf):
+    import hashlib
+    tpl = "{{ bos_token }}{% for m in messages %}<{{ m.role }}>{{ m.content }}{{ eos_token }}{% endfor %}"
+    eng = LlamaEngine(spec_for(tiny_gguf, chat_template=tpl,
+                               chat_template_sha256=hashlib.sha256(tpl.encode()).hexdigest()),
+                      n_threads=1, n_ctx=128)
+    # the tokenizer adds BOS itself, so the template's bos_token is empty; EOS is the model's
+    assert eng.render_chat([Message("user", "です")]) == "<user>です</s>"
+    eng.close()
+
+
+def test_llama_cpp_logging_is_silent_unless_debug(tiny_gguf):
+    import os
+    import subprocess
+    import sys
+    code = ("from pathlib import Path\n"
+            "from gennai_desktop.llm.engine import LlamaEngine\n"
+            "from gennai_desktop.llm.base import ModelSpec, GenerationParams\n"
+            f"e = LlamaEngine(ModelSpec(id='t', path=Path({str(tiny_gguf)!r}), name_ja='t', name_en='t'), n_threads=1)\n"
+            "list(e.generate('x', GenerationParams(max_tokens=3, detect_degenerate=False)))\n"
+            "e.close()\n")
+    env = {k: v for k, v in os.environ.items() if k != "GENNAI_DEBUG"}
+    quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == "" and quiet.stdout == ""
+    loud = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**env, "GENNAI_DEBUG": "1"})
+    assert loud.returncode == 0 and "llama" in loud.stderr

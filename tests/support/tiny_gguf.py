@@ -36,12 +36,14 @@ def _vocab() -> tuple[list[str], list[float], list[int]]:
 
 
 def make_tiny_gguf(path: str | Path, *, arch: str = "llama", chat_template: str | None = None,
-                   context_length: int = 256, seed: int = 0, extra_kv: dict | None = None) -> Path:
+                   context_length: int = 256, seed: int = 0, extra_kv: dict | None = None,
+                   omit_tensors: tuple[str, ...] = ()) -> Path:
     """Write a tiny llama-compatible GGUF at ``path`` and return it.
 
     ``arch`` is written as ``general.architecture`` (and as the key prefix); only "llama"
     is loadable by llama.cpp, other names exist to test the architecture allow-list.
     ``extra_kv`` adds string/int/float/bool metadata (e.g. ``{"general.name": "x"}``).
+    ``omit_tensors`` leaves tensors out: a well-formed file that llama.cpp still cannot load.
     """
     import gguf
 
@@ -84,7 +86,9 @@ def make_tiny_gguf(path: str | Path, *, arch: str = "llama", chat_template: str 
     n_vocab = len(tokens)
 
     def t(name: str, *shape: int, scale: float = 0.2) -> None:
-        w.add_tensor(name, (rng.standard_normal(shape) * scale).astype(np.float32))
+        data = (rng.standard_normal(shape) * scale).astype(np.float32)
+        if name not in omit_tensors:
+            w.add_tensor(name, data)
 
     t("token_embd.weight", n_vocab, N_EMBD, scale=1.0)
     for i in range(N_LAYER):
