@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from securesystemslib.signer import Signer
-from tuf.api.metadata import (DelegatedRole, Delegations, Metadata, MetaFile, Role, Root, Snapshot, TargetFile,
-                              Targets, Timestamp)
+from tuf.api.metadata import (DelegatedRole, Delegations, Metadata, MetaFile, Root, Snapshot, TargetFile, Targets,
+                              Timestamp)
 from tuf.api.serialization.json import JSONSerializer
 
 from ..core.atomicio import atomic_write_bytes
@@ -408,4 +408,4 @@ def _copy_atomic(src: Path, dest: Path) -> None:
 
 
 
-__all__ = ["SigningRepo", "KeyDirs", "vendor_role", "vendor_paths", "Role"]
+__all__ = ["SigningRepo", "KeyDirs", "vendor_role", "vendor_paths"]

@@ -18,7 +18,6 @@ import tempfile
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 from tuf.api import exceptions as tufx
 from tuf.api.metadata import Metadata, Root, TargetFile

@@ -329,3 +329,18 @@ def test_vendor_key_rotation_revokes_the_old_key(world, tmp_path):
         update(world.bundle("usb3"))
     _error(ei, "packs.error.unsigned")
     assert_intact("acme-tiny", "1.1")
+
+
+def test_symlink_in_a_bundle_cannot_point_outside(world, tmp_path):
+    _installed_v1(world)
+    world.publish("acme-tiny", "1.1")
+    usb = world.bundle("usb2")
+    secret = tmp_path / "secret.gguf"
+    secret.write_bytes(b"GGUF" + b"\0" * 100)
+    target = usb / "targets/vendors/acme/acme-tiny/1.1/model.gguf"
+    target.unlink()
+    target.symlink_to(secret)                 # a crafted stick: the file really lives elsewhere
+    with pytest.raises(PackError) as ei:
+        update(usb)
+    assert ei.value.key == "packs.error.download_http" and ei.value.params["status"] == 403
+    assert_intact("acme-tiny", "1.0")
