@@ -19,7 +19,7 @@ from .engine_provider import EngineProvider, EngineReady
 from .errors import show_error
 from .ime import focus_is_composing
 from .qt import (
-    QAction, QApplication, QFileDialog, QKeySequence, QLabel, QMainWindow, QMessageBox, QShortcut,
+    QAction, QApplication, QFileDialog, QKeySequence, QLabel, QMainWindow, QMessageBox,
     QSplitter, Qt, QTabWidget, QTimer,
 )
 from .tabs.base import TaskTab
@@ -219,10 +219,9 @@ class MainWindow(QMainWindow):
         tab.saved_result = tab.result
 
     def _on_busy(self, busy: bool) -> None:
+        """One model, one task: every tab's run button follows the window-wide state."""
         for t in self.task_tabs:
             t.run_button.setEnabled(not self.task_running())
-        if not busy:
-            self.speed_label.setText(self.speed_label.text())
 
     def _on_stats(self, st: Stats) -> None:
         self.speed_label.setText(tr("ui.status.speed", tps=f"{st.tokens_per_second:.1f}"))

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from gennai_desktop.core.i18n import tr
 
-from .conftest import make_window
 
 REPO = Path(__file__).resolve().parents[2]
 

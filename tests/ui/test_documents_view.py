@@ -1,10 +1,9 @@
 """Opening real documents: .docx as structured text, PDF as rendered pages, errors as dialogs."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from gennai_desktop.core.i18n import tr
-from gennai_desktop.ui.qt import QImage, QMessageBox, QMimeData, QPoint, QPointF, Qt, QUrl, QDropEvent
+from gennai_desktop.ui.qt import QDropEvent, QMessageBox, QMimeData, QPointF, Qt, QUrl
 
 
 def test_open_docx_shows_headings_and_text(window, kenpo_docx):

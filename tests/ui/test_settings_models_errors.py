@@ -10,7 +10,6 @@ from pathlib import Path
 from gennai_desktop.core.errors import DegenerateOutputError, ModelError
 from gennai_desktop.core.i18n import tr
 from gennai_desktop.core.settings import Settings, load_settings
-from gennai_desktop.llm.base import FakeEngine
 from gennai_desktop.ui.qt import QCheckBox, QComboBox, QMessageBox, QSpinBox
 
 from .conftest import make_window, wait_idle
