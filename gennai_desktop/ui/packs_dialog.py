@@ -53,6 +53,9 @@ class PacksDialog(QDialog):
         self.folder_button = QPushButton(tr("ui.packs.update_folder"))
         self.rollback_button = QPushButton(tr("ui.packs.rollback"))
         self.verify_button = QPushButton(tr("ui.packs.verify"))
+        self.cancel_button = QPushButton(tr("ui.cancel"))
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(lambda: self.worker.cancel() if self.worker else None)
         self.mirror_button.clicked.connect(self.update_from_mirror)
         self.folder_button.clicked.connect(lambda: self.update_from_folder())
         self.rollback_button.clicked.connect(self.rollback_selected)
@@ -60,6 +63,7 @@ class PacksDialog(QDialog):
         for b in (self.mirror_button, self.folder_button, self.rollback_button, self.verify_button):
             row.addWidget(b)
         row.addStretch(1)
+        row.addWidget(self.cancel_button)
         lay.addLayout(row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -126,11 +130,13 @@ class PacksDialog(QDialog):
         s.event.connect(self._on_event)
         s.done.connect(lambda _r: self.status.setText(tr("ui.packs.done")))
         s.failed.connect(lambda exc, _tb: self._fail(exc))
+        s.cancelled.connect(lambda: self.status.setText(tr("cancelled")))
         s.finished.connect(self._finished)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         for b in (self.mirror_button, self.folder_button, self.rollback_button, self.verify_button):
             b.setEnabled(False)
+        self.cancel_button.setEnabled(True)
         self.worker.start()
         return True
 
@@ -149,6 +155,7 @@ class PacksDialog(QDialog):
     def _finished(self) -> None:
         self.worker = None
         self.progress.setVisible(False)
+        self.cancel_button.setEnabled(False)
         for b in (self.folder_button, self.rollback_button, self.verify_button):
             b.setEnabled(True)
         self.refresh()
