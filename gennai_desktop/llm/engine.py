@@ -139,6 +139,11 @@ class LlamaGeneration:
         t0 = time.perf_counter()
         try:
             tokens = eng._tokenize(self._prompt)
+            if not tokens:  # "" with a model that adds no BOS: nothing to condition on
+                bos = llama_cpp.llama_vocab_bos(llm._model.vocab)
+                if bos < 0:
+                    raise ModelError("llm.model.decode_failed", reason="empty prompt")
+                tokens = [bos]
             self.n_prompt_tokens = len(tokens)
             n_ctx = llm.n_ctx()
             if len(tokens) >= n_ctx:

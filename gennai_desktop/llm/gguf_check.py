@@ -303,7 +303,7 @@ def _parse(buf: Any, size: int, allowed: frozenset[str]) -> dict[str, Any]:
 
     header_end = cur.pos
     data_offset = -(-header_end // alignment) * alignment
-    if data_offset > size:
+    if tensors and data_offset > size:
         raise _Bad("truncated", "no tensor data")
     expected = 0
     n_parameters = 0

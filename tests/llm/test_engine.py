@@ -288,3 +288,9 @@ def test_llama_cpp_logging_is_silent_unless_debug(tiny_gguf):
     loud = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={**env, "GENNAI_DEBUG": "1"})
     assert loud.returncode == 0 and "llama" in loud.stderr
+
+
+def test_empty_prompt_still_generates(engine):
+    gen = engine.generate("", GenerationParams(max_tokens=4, detect_degenerate=False))
+    list(gen)
+    assert gen.n_prompt_tokens == 1 and gen.n_tokens > 0
