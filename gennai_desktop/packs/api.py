@@ -1,23 +1,29 @@
 """What the CLI and the desktop UI call: list, update (mirror / folder), install, rollback,
 verify. Long operations are generators of ``core.events`` (Progress … Done) so the UI can
-show progress and cancel; errors are ``PackError`` with a message key."""
+show progress and cancel; errors are ``PackError`` with a message key.
+
+The TUF client (``update``: python-tuf ngclient → urllib3) is imported only when an update
+runs: importing urllib3 probes IPv6 by opening a socket, and listing, verifying or rolling
+back must not touch the network stack at all."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.events import Done, Progress, TaskEvent
 from ..core.settings import Settings, load_settings
+from ..llm.base import ModelSpec
 from . import store
 from .errors import PackError
 from .manifest import load_manifest, version_key
 from .names import check_id
 from .policy import DEV_PACK_ID, current_policy
 from .trust import trusted_view
-from .update import LoadTest, Source, run_update
 from .verify import Verdict, quick_status, verify_full
+
+LoadTest = Callable[[ModelSpec], None]
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ def list_packs(settings: Settings | None = None) -> list[PackStatus]:
 
 def update_from_mirror(url: str | None = None, *, cancel: CancelToken = NEVER, pack_ids: list[str] | None = None,
                        load_test: LoadTest | None = None) -> Iterator[TaskEvent]:
+    from .update import Source, run_update
     url = url or current_policy().mirror_url
     if not url:
         raise PackError("packs.error.no_mirror")
@@ -77,6 +84,7 @@ def update_from_mirror(url: str | None = None, *, cancel: CancelToken = NEVER, p
 
 def update_from_folder(folder: Path | str, *, cancel: CancelToken = NEVER, pack_ids: list[str] | None = None,
                        load_test: LoadTest | None = None) -> Iterator[TaskEvent]:
+    from .update import Source, run_update
     yield from run_update(Source.folder(folder), pack_ids=pack_ids, cancel=cancel, load_test=load_test)
 
 

@@ -104,3 +104,34 @@ def test_encrypted_keys_need_the_passphrase(tmp_path, monkeypatch):
     with pytest.raises(PackError) as ei:
         load_signer(tmp_path, "root-1")
     assert ei.value.key == "packs.admin.key_unreadable"
+
+
+def test_admin_rotation_and_pinned_template_through_the_cli(tmp_path):
+    from gennai_desktop.packs.manifest import load_manifest, template_sha256
+    repo, keys = str(tmp_path / "repo"), str(tmp_path / "keys")
+    common = ["--repo", repo, "--keys", keys]
+    assert admin("init", *common, "--root-keys", str(tmp_path / "root-a")) == 0
+    assert admin("add-vendor", *common, "--vendor", "acme") == 0
+    tpl = tmp_path / "reviewed.jinja"
+    tpl.write_text("{% for m in messages %}{{ m.content }}{% endfor %}", encoding="utf-8")
+    assert admin("build-pack", "--gguf", str(make_tiny_gguf(tmp_path / "m.gguf")), "--out", str(tmp_path / "p"),
+                 "--id", "acme-chat", "--version", "2", "--vendor", "acme", "--name-ja", "対話", "--name-en", "Chat",
+                 "--licence", "MIT", "--not-domestic", "--prompt-style", "chat", "--chat-template", str(tpl)) == 0
+    m = load_manifest(tmp_path / "p/manifest.json")
+    assert m.chat_template_sha256 == template_sha256(tpl.read_text(encoding="utf-8")) and not m.domestic
+    assert admin("add-pack", *common, "--pack", str(tmp_path / "p")) == 0
+    (home_dir() / "trust").mkdir(parents=True)
+    shutil.copyfile(tmp_path / "repo/metadata/1.root.json", home_dir() / "trust/root.json")
+    assert admin("export-bundle", *common, "--out", str(tmp_path / "usb1"), "--expires-days", "7") == 0
+    assert packs_cli.main(["packs", "install", "acme-chat", "--folder", str(tmp_path / "usb1"), "--quiet"]) == 0
+    # key ceremony #2: replace all root keys (old 2-of-3 sign together with the new 2-of-3)
+    assert admin("rotate-keys", *common, "--root-keys", str(tmp_path / "root-a"), "--role", "root",
+                 "--new-root-keys", str(tmp_path / "root-b"), "--count", "3", "--threshold", "2") == 0
+    assert admin("rotate-keys", *common, "--root-keys", str(tmp_path / "root-b"), "--role", "timestamp") == 0
+    assert admin("rotate-vendor-key", *common, "--vendor", "acme") == 0
+    assert admin("export-bundle", *common, "--out", str(tmp_path / "usb2"), "--expires-days", "7") == 0
+    assert packs_cli.main(["packs", "update", "--folder", str(tmp_path / "usb2"), "--quiet"]) == 0
+    assert packs_cli.main(["packs", "verify", "--quiet"]) == 0
+    assert (home_dir() / "packs/tuf/root_history/3.root.json").is_file()
+    # the old root keys alone can no longer rotate anything
+    assert admin("rotate-keys", *common, "--root-keys", str(tmp_path / "root-a"), "--role", "snapshot") == EXIT_SECURITY

@@ -101,3 +101,24 @@ def test_invalid_policies_are_rejected(bad):
     from pydantic import ValidationError
     with pytest.raises(ValidationError):
         Policy.model_validate(bad)
+
+
+def test_listing_and_choosing_a_model_never_load_the_network_stack(tmp_path):
+    """urllib3 opens a socket at import (IPv6 probe); start-up paths must not import it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = ("import sys\n"
+            "from gennai_desktop.packs import api\n"
+            "from gennai_desktop.llm import registry\n"
+            "from gennai_desktop.packs.policy import current_policy, apply_policy\n"
+            "from gennai_desktop.core.settings import Settings\n"
+            "api.list_packs(); registry.active_spec(apply_policy(Settings())); current_policy()\n"
+            "list(api.verify())\n"
+            "bad = [m for m in ('urllib3', 'tuf.ngclient') if m in sys.modules]\n"
+            "sys.exit(1 if bad else 0)\n")
+    repo_root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo_root)}
+    r = subprocess.run([sys.executable, "-c", code], env=env, cwd=repo_root, capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode()
