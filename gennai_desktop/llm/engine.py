@@ -259,6 +259,7 @@ class LlamaEngine:
         self._eog: dict[int, bool] = {}
         self._offloaded: int | None = None
         self._good_grammars: set[str] = set()
+        self._prefill_rate: float | None = None   # prompt tokens/s measured on this machine
         self._load_lock = threading.Lock()
         self.load_seconds: float | None = None
 
@@ -451,7 +452,13 @@ class LlamaEngine:
             keep = 0
         # Chunks sized so that one takes about PREFILL_SLICE_S: cancel stays prompt, and big
         # batches keep prompt processing efficient once the speed is known.
-        chunk = min(PROMPT_CHUNK_MIN, llm.n_batch)
+        # The speed measured on earlier prompts is remembered, so later prompts start big.
+        def slice_for(rate: float | None) -> int:
+            if rate is None:
+                return min(PROMPT_CHUNK_MIN, llm.n_batch)
+            return int(min(llm.n_batch, max(PROMPT_CHUNK_MIN, rate * PREFILL_SLICE_S)))
+
+        chunk = slice_for(self._prefill_rate)
         i = keep
         while i < len(tokens):
             cancel.raise_if_cancelled()
@@ -459,8 +466,11 @@ class LlamaEngine:
             llm.eval(tokens[i:i + chunk])
             done = min(chunk, len(tokens) - i)
             i += done
-            rate = done / max(time.perf_counter() - t0, 1e-6)
-            chunk = int(min(llm.n_batch, max(PROMPT_CHUNK_MIN, rate * PREFILL_SLICE_S)))
+            if done >= PROMPT_CHUNK_MIN // 2:
+                rate = done / max(time.perf_counter() - t0, 1e-6)
+                old = self._prefill_rate
+                self._prefill_rate = rate if old is None else 0.5 * old + 0.5 * rate
+            chunk = slice_for(self._prefill_rate)
         cancel.raise_if_cancelled()
 
 

@@ -119,3 +119,29 @@ def test_bad_assembly_leaves_nothing_behind(payload, tmp_path, monkeypatch):
     with pytest.raises(SecurityError):
         bundled.ensure_bundled_model()
     assert list(models_dir().iterdir()) == []
+
+
+@pytest.mark.bundled
+def test_cancel_during_a_long_prompt_stops_within_a_second(gemma, ja_corpus):
+    import threading
+    import time
+
+    from gennai_desktop.core.cancel import CancelToken, Cancelled
+    text = sorted(ja_corpus.glob("*.txt"))[0].read_text(encoding="utf-8")
+    while gemma.count_tokens(text) > 900:
+        text = text[: int(len(text) * 0.8)]
+    token = CancelToken()
+    cancelled_at: list[float] = []
+
+    def later():
+        time.sleep(0.2)
+        cancelled_at.append(time.perf_counter())
+        token.cancel()
+
+    gemma._llm.reset()  # make sure the prompt is not already cached
+    threading.Thread(target=later).start()
+    gen = gemma.generate(text + "\n要約：", GenerationParams(max_tokens=400, temperature=0.0), token)
+    with pytest.raises(Cancelled):
+        list(gen)
+    assert time.perf_counter() - cancelled_at[0] < 1.0
+    assert gen.stop_reason == "cancelled"
