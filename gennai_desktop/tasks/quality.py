@@ -78,3 +78,48 @@ def weakness(text: str, stop_reason: str | None, *, lang: str | None = None,
     if not language_ok(stripped, lang):
         return "wrong_language"
     return None
+
+
+_KANJI_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_KANJI_UNIT = {"十": 10, "百": 100, "千": 1000}
+_NUM_TOKEN = re.compile(r"[0-9０-９][0-9０-９,，]*|[〇一二三四五六七八九十百千万]+")
+
+
+def _kanji_number(s: str) -> int | None:
+    """二十三 → 23, 百七十八 → 178, 一〇三 → 103, 三万二千 → 32000 (None if not a number)."""
+    if all(c in _KANJI_DIGIT for c in s):
+        return int("".join(str(_KANJI_DIGIT[c]) for c in s)) if len(s) > 1 or s in _KANJI_DIGIT else None
+    total, section, digit = 0, 0, None
+    for c in s:
+        if c in _KANJI_DIGIT:
+            digit = _KANJI_DIGIT[c]
+        elif c in _KANJI_UNIT:
+            section += (digit if digit is not None else 1) * _KANJI_UNIT[c]
+            digit = None
+        elif c == "万":
+            total += (section + (digit or 0)) * 10_000
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+def numbers_in(text: str, kanji: bool = True) -> set[int]:
+    """Numbers written in ``text`` as digits (full or half width) and, if ``kanji``, kanji numerals."""
+    out: set[int] = set()
+    for tok in _NUM_TOKEN.findall(text):
+        if tok[0] in "0123456789０１２３４５６７８９":
+            digits = tok.translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace(",", "").replace("，", "")
+            if digits.isdigit():
+                out.add(int(digits))
+        elif kanji:
+            n = _kanji_number(tok)
+            if n is not None:
+                out.add(n)
+    return out
+
+
+def invented_numbers(output: str, source: str, kanji_in_output: bool = True) -> set[int]:
+    """Numbers in a translation that the source does not contain (a typical hallucination).
+
+    Kanji in Japanese output are ignored with ``kanji_in_output=False`` (一般, 統一 are words).
+    """
+    return numbers_in(output, kanji_in_output) - numbers_in(source)

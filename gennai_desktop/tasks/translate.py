@@ -21,7 +21,7 @@ from ..llm.base import TextEngine
 from ..nlp.sentences import chunk_spans
 from . import prompting
 from .glossary import Glossary
-from .quality import copied_from, weakness
+from .quality import copied_from, invented_numbers, weakness
 from .results import TranslationResult
 
 Direction = Literal["ja-en", "en-ja"]
@@ -147,6 +147,8 @@ class _State:
         bad = weakness(text, out.stop_reason, lang=self.target_lang, scaffold=scaffold)
         if bad is None and self.direction == "ja-en" and copied_from(text, piece, 4) > 0.5:
             bad = "echo"
+        if bad is None and invented_numbers(text, piece, kanji_in_output=self.direction == "ja-en"):
+            bad = "invented_number"   # dates, article numbers, amounts must come from the source
         if bad is not None:
             return None
         missing = self.glossary.missing(piece, text)

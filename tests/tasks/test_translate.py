@@ -105,3 +105,16 @@ def test_example_glossary_loads():
     from gennai_desktop.core.paths import resources_dir
     g = load_glossary(resources_dir() / "glossaries" / "example_gyosei_ja_en.csv")
     assert len(g) >= 10 and g.mapping["個人情報保護委員会"] == "Personal Information Protection Commission"
+
+
+def test_invented_numbers_reject_a_fluent_translation():
+    from gennai_desktop.core.document import Block, Document
+    from gennai_desktop.tasks.quality import invented_numbers, numbers_in
+    assert numbers_in("昭和二十三年法律第百七十八号、一〇三、三万二千、２３") >= {23, 178, 103, 32000}
+    assert invented_numbers("Act No. 187 of 2024", "昭和二十三年法律第百七十八号") == {187, 2024}
+    assert invented_numbers("Act No. 178 of 1948 (Showa 23)", "昭和二十三年法律第百七十八号") == {1948}
+    d = Document.from_blocks([Block("b0000", "paragraph", "憲法記念日｜五月三日｜日本国憲法の施行を記念する。")])
+    bad = run_to_result(translate(d, fake(lambda p: "Constitution Day | May 4 | commemorates the Constitution.")))
+    good = run_to_result(translate(d, fake(lambda p: "Constitution Memorial Day | May 3 | commemorates the Constitution.")))
+    assert bad.method == "glossary_only" and bad.blocks[0].text == d.blocks[0].text
+    assert good.method == "model" and good.blocks[0].text.startswith("Constitution Memorial Day")
