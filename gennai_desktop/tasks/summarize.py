@@ -136,8 +136,9 @@ def _parse_points(prompt: prompting.Prompt, text: str) -> list[str]:
     lines = []
     for line in text.splitlines():
         line = _BULLET.sub("", line).strip()
-        if len(line) >= 4:
-            lines.append(line)
+        if len(line) < 8 or (line[0] in "（(【" and line[-1] in "）)】"):
+            continue   # fragments and copied captions such as （目的） are not statements
+        lines.append(line)
     return lines
 
 

@@ -136,3 +136,9 @@ def test_unsupported_model_points_are_dropped_and_counted(doc):
     assert [p.text for p in result.points] == ["年次休暇は一の年ごとに二十日とする。"]
     note = [e for e in events if isinstance(e, Notice) and e.key == "summary.notice.unsupported_dropped"]
     assert note and note[0].params["count"] == 1
+
+
+def test_copied_captions_are_not_points(doc):
+    reply = "（年次休暇）\n・年次休暇は一の年ごとに二十日とする。"
+    result = run_to_result(summarize(doc, fake(lambda p: reply)))
+    assert [p.text for p in result.points] == ["年次休暇は一の年ごとに二十日とする。"]
