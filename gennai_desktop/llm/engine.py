@@ -272,8 +272,19 @@ class LlamaEngine:
     @property
     def gguf_info(self) -> GgufInfo:
         if self._info is None:
-            self._info = check_gguf(self.spec.path)
+            self._info = check_gguf(self._resolve_spec().path)
         return self._info
+
+    def _resolve_spec(self) -> ModelSpec:
+        """The bundled model may not be assembled yet: find or assemble it (offline)."""
+        spec = self.spec
+        if spec.dev_default and not spec.path.is_file():
+            from dataclasses import replace
+
+            from .bundled import MODEL_ID, ensure_bundled_model
+            if spec.id == MODEL_ID:
+                spec = self.spec = replace(spec, path=ensure_bundled_model())
+        return spec
 
     def load(self) -> None:
         """Load now (otherwise the first call that needs the model does it)."""
@@ -286,7 +297,7 @@ class LlamaEngine:
             if self._llm is not None:
                 return self._llm
             t0 = time.perf_counter()
-            spec = self.spec
+            spec = self._resolve_spec()
             self._info = check_gguf(spec.path)
             if spec.sha256:
                 verify_sha256(spec.path, spec.sha256)

@@ -145,3 +145,18 @@ def test_cancel_during_a_long_prompt_stops_within_a_second(gemma, ja_corpus):
         list(gen)
     assert time.perf_counter() - cancelled_at[0] < 1.0
     assert gen.stop_reason == "cancelled"
+
+
+@pytest.mark.bundled
+def test_engine_finds_the_bundled_model_itself(bundled_gguf, tmp_path, monkeypatch):
+    from gennai_desktop.llm.engine import LlamaEngine
+    monkeypatch.setenv("GENNAI_BUNDLED_MODEL", str(bundled_gguf))
+    spec = bundled.bundled_model_spec(tmp_path / "not-assembled-yet.gguf")
+    eng = LlamaEngine(spec, n_gpu_layers=0, n_threads=1, n_ctx=256)
+    try:
+        assert eng.backend_info().n_layers == 18  # header read from the found copy, no load yet
+        assert not eng.loaded
+        assert eng.count_tokens("公用文") > 0
+        assert eng.spec.path == bundled_gguf
+    finally:
+        eng.close()
