@@ -196,13 +196,28 @@ def _read_value(cur: _Cursor, vtype: int, key: str, keep: bool) -> tuple[Any, in
         if etype == _STRING:
             # Walk the strings with explicit bounds; they are not kept (vocabularies are big).
             buf, pos, end, unpack = cur.buf, cur.pos, cur.end, _U64.unpack_from
-            for _ in range(count):
-                if pos + 8 > end:
-                    raise _Bad("truncated", key)
-                (n,) = unpack(buf, pos)
-                if n > MAX_STRING_LEN:
-                    raise _Bad("string_too_long", f"{key}: {n} bytes")
-                pos += 8 + n
+            if key == "tokenizer.ggml.tokens":
+                # llama.cpp aborts the whole process (GGML_ASSERT) on a duplicated token text.
+                seen: set[bytes] = set()
+                for _ in range(count):
+                    if pos + 8 > end:
+                        raise _Bad("truncated", key)
+                    (n,) = unpack(buf, pos)
+                    if n > MAX_STRING_LEN or pos + 8 + n > end:
+                        raise _Bad("string_too_long", f"{key}: {n} bytes")
+                    tok = buf[pos + 8:pos + 8 + n]
+                    if tok in seen:
+                        raise _Bad("bad_vocabulary", f"duplicate token {tok[:40]!r}")
+                    seen.add(tok)
+                    pos += 8 + n
+            else:
+                for _ in range(count):
+                    if pos + 8 > end:
+                        raise _Bad("truncated", key)
+                    (n,) = unpack(buf, pos)
+                    if n > MAX_STRING_LEN:
+                        raise _Bad("string_too_long", f"{key}: {n} bytes")
+                    pos += 8 + n
             if pos > end:
                 raise _Bad("truncated", key)
             cur.pos = pos

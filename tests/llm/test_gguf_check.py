@@ -58,7 +58,7 @@ EXPECTED_REASON = {
     "offset_past_eof": "tensor_out_of_file", "offset_overflow": "tensor_out_of_file",
     "misaligned": "misaligned", "huge_dims": "bad_tensor", "too_many_dims": "bad_tensor",
     "bad_tensor_type": "bad_tensor", "huge_block_count": "bad_hyperparameter",
-    "disallowed_arch": "architecture_not_allowed",
+    "disallowed_arch": "architecture_not_allowed", "duplicate_token": "bad_vocabulary",
 }
 
 

@@ -259,6 +259,13 @@ def corrupt_block_count(src: Path, dst: Path, count: int = 100_000, arch: str = 
     return _patch(src, dst, [(lay["kvs"][f"{arch}.block_count"]["value_at"], struct.pack("<I", count))])
 
 
+def corrupt_duplicate_token(src: Path, dst: Path) -> Path:
+    """Rename one byte token to the text of another (llama.cpp aborts on duplicated tokens)."""
+    data = src.read_bytes()
+    at = data.index(b"<0xB6>")
+    return _patch(src, dst, [(at, b"<0xB5>")])
+
+
 def make_disallowed_arch(dst: Path, arch: str = "evilnet") -> Path:
     """A well-formed file whose architecture is not on the allow-list."""
     return make_tiny_gguf(dst, arch=arch)
@@ -287,6 +294,7 @@ def all_malformed(src: Path, folder: Path) -> dict[str, Path]:
         "too_many_dims": corrupt_n_dims(src, folder / "too_many_dims.gguf"),
         "bad_tensor_type": corrupt_tensor_type(src, folder / "bad_tensor_type.gguf"),
         "huge_block_count": corrupt_block_count(src, folder / "huge_block_count.gguf"),
+        "duplicate_token": corrupt_duplicate_token(src, folder / "duplicate_token.gguf"),
         "disallowed_arch": make_disallowed_arch(folder / "disallowed_arch.gguf"),
     }
     return out
