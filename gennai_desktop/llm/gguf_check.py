@@ -12,6 +12,7 @@ fields stable (add new ones at the end with defaults).
 from __future__ import annotations
 
 import hashlib
+import math
 import mmap
 import os
 import struct
@@ -343,6 +344,13 @@ def _parse(buf: Any, size: int, allowed: frozenset[str]) -> dict[str, Any]:
         return v
 
     block_count = arch_int("block_count", MAX_BLOCK_COUNT)
+    if block_count == 0:
+        raise _Bad("bad_hyperparameter", f"{arch}.block_count = 0")  # llama.cpp aborts on it
+    for key, value in metadata.items():
+        # A NaN/inf or negative epsilon makes ggml abort the process (GGML_ASSERT(eps >= 0)).
+        if isinstance(value, float) and (not math.isfinite(value)
+                                         or (key.endswith("epsilon") and value < 0)):
+            raise _Bad("bad_hyperparameter", f"{key} = {value!r}")
     for key, count in array_lengths.items():
         # Per-layer arrays (e.g. head counts) are indexed by layer inside llama.cpp.
         if key.startswith(arch + ".") and count > MAX_BLOCK_COUNT and not key.startswith("tokenizer."):

@@ -135,3 +135,77 @@ def test_message_keys_exist_in_both_languages():
         key = f"llm.gguf.{reason}"
         assert has_key(key)
         assert tr(key, lang="en", path="p", detail="d") != tr(key, lang="ja", path="p", detail="d")
+
+
+# Hyperparameter edits that pass a purely structural check. Values marked "refuse" made
+# llama.cpp abort the whole process (found by fuzzing); the rest it rejects or survives itself.
+SEMANTIC = {
+    "bos_oob": ("tokenizer.ggml.bos_token_id", struct.pack("<I", 99999), "accept"),
+    "eos_oob": ("tokenizer.ggml.eos_token_id", struct.pack("<I", 0xFFFFFFFF), "accept"),
+    "head0": ("llama.attention.head_count", struct.pack("<I", 0), "accept"),
+    "headkv3": ("llama.attention.head_count_kv", struct.pack("<I", 3), "accept"),
+    "ctx0": ("llama.context_length", struct.pack("<I", 0), "accept"),
+    "rope0": ("llama.rope.dimension_count", struct.pack("<I", 0), "accept"),
+    "embd_big": ("llama.embedding_length", struct.pack("<I", 64), "accept"),
+    "blocks3": ("llama.block_count", struct.pack("<I", 3), "accept"),
+    "blocks0": ("llama.block_count", struct.pack("<I", 0), "refuse"),
+    "eps_nan": ("llama.attention.layer_norm_rms_epsilon", struct.pack("<f", float("nan")), "refuse"),
+    "eps_neg": ("llama.attention.layer_norm_rms_epsilon", struct.pack("<f", -1.0), "refuse"),
+    "eps_inf": ("llama.attention.layer_norm_rms_epsilon", struct.pack("<f", float("inf")), "refuse"),
+}
+
+
+@pytest.fixture(scope="module")
+def semantic_variants(tmp_path_factory, tiny_gguf):
+    from tests.support.tiny_gguf import _patch, _read_layout
+    lay = _read_layout(tiny_gguf.read_bytes())
+    folder = tmp_path_factory.mktemp("semantic")
+    out = {}
+    for name, (key, blob, verdict) in SEMANTIC.items():
+        out[name] = (_patch(tiny_gguf, folder / f"{name}.gguf", [(lay["kvs"][key]["value_at"], blob)]), verdict)
+    return out
+
+
+def test_values_that_crash_llama_cpp_are_refused(semantic_variants):
+    for name, (path, verdict) in semantic_variants.items():
+        if verdict == "refuse":
+            with pytest.raises(SecurityError) as exc:
+                check_gguf(path)
+            assert exc.value.key == "llm.gguf.bad_hyperparameter", name
+        else:
+            check_gguf(path)
+
+
+def test_files_the_check_accepts_do_not_crash_llama_cpp(semantic_variants, tiny_gguf, tmp_path):
+    """Everything check_gguf lets through either loads or fails cleanly inside llama.cpp."""
+    import subprocess
+    import sys
+    data = tiny_gguf.read_bytes()
+    info = check_gguf(tiny_gguf)
+    rng = random.Random(99)
+    accepted = [p for p, verdict in semantic_variants.values() if verdict == "accept"]
+    for i in range(150):  # plus random header corruptions that pass the check
+        buf = bytearray(data)
+        for _ in range(rng.randint(1, 3)):
+            buf[rng.randrange(info.data_offset)] = rng.randrange(256)
+        p = tmp_path / f"fuzz{i}.gguf"
+        p.write_bytes(bytes(buf))
+        try:
+            check_gguf(p)
+            accepted.append(p)
+        except SecurityError:
+            pass
+    code = ("import sys, llama_cpp\n"
+            "for p in sys.argv[1:]:\n"
+            "    print(p, flush=True)\n"
+            "    try:\n"
+            "        m = llama_cpp.Llama(p, n_ctx=64, n_threads=1, verbose=False)\n"
+            "        m.create_completion('a', max_tokens=2)\n"
+            "        m.close()\n"
+            "    except Exception:\n"
+            "        pass\n"
+            "print('ALL-DONE')\n")
+    run = subprocess.run([sys.executable, "-c", code, *map(str, accepted)], capture_output=True, text=True,
+                         timeout=300)
+    last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
+    assert run.returncode == 0 and last == "ALL-DONE", f"llama.cpp died on {last} (rc {run.returncode})"
