@@ -324,7 +324,11 @@ class LlamaEngine:
             return llm
 
     def close(self) -> None:
-        """Free the model (idempotent). The next use loads it again."""
+        """Free the model (idempotent). The next use loads it again.
+
+        Never call it while another thread is generating (llama.cpp would free memory in use):
+        go through ``llm.manager.unload()``, which waits for the generation lock.
+        """
         with self._load_lock:
             llm, self._llm = self._llm, None
             self._pieces.clear()
