@@ -37,7 +37,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        _fsync_dir(parent)
+        fsync_dir(parent)
     except OSError as exc:
         _unlink_quiet(tmp)
         raise _output_error(target, exc) from exc
@@ -79,7 +79,8 @@ def _unlink_quiet(path: Path) -> None:
         path.unlink()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename inside ``path`` durable (no-op on Windows, where it is not needed)."""
     if os.name == "nt":
         return
     with contextlib.suppress(OSError):

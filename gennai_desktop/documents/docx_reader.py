@@ -85,7 +85,7 @@ class _BodyReader:
 
     # -- body walk -------------------------------------------------------------------------
     def read(self) -> list[Block]:
-        for el in _body_elements(self.body):
+        for el in body_elements(self.body):
             if len(self.blocks) >= self.limits.max_docx_blocks:
                 raise DocumentError("documents.error.too_large", path=str(self.path),
                                     limit=f"{self.limits.max_docx_blocks} blocks")
@@ -181,18 +181,24 @@ class _BodyReader:
 
 # -- XML helpers -------------------------------------------------------------------------------
 
-def _body_elements(parent: Any) -> Iterator[Any]:
-    """Block-level w:p / w:tbl in reading order, descending into content controls."""
+def body_elements(parent: Any) -> Iterator[Any]:
+    """Block-level w:p / w:tbl in reading order, descending into content controls.
+
+    Public because the tracked-changes writer must walk the body exactly the same way:
+    block ids and offsets in ``Document.text`` depend on this order. For
+    mc:AlternateContent only the first Choice is read (as Word does), never the Fallback.
+    """
     for child in parent.iterchildren():
         tag = child.tag
         if tag in (W + "p", W + "tbl"):
             yield child
         elif tag in (W + "sdt", W + "customXml", W + "sdtContent", W + "ins", W + "moveTo"):
-            yield from _body_elements(child)
+            yield from body_elements(child)
         elif tag == "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent":
             for choice in child.iterchildren():
                 if choice.tag != MC_FALLBACK:
-                    yield from _body_elements(choice)
+                    yield from body_elements(choice)
+                    break
                     break
 
 
@@ -232,7 +238,7 @@ def table_rows(tbl: Any) -> tuple[tuple[str, ...], ...]:
         cells: list[str] = []
         for tc in _cells(tr):
             parts: list[str] = []
-            for el in _body_elements(tc):
+            for el in body_elements(tc):
                 if el.tag == W + "p":
                     parts.append(normalize_safe(paragraph_text(el)))
                 else:

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..core.atomicio import atomic_write_text
+from ..core.atomicio import fsync_dir
 from ..core.paths import home_dir
 from .errors import PackError
 from .manifest import Manifest, load_manifest, version_key
@@ -78,17 +79,6 @@ class Installed:
     @property
     def gguf_path(self) -> Path:
         return self.folder / GGUF_NAME
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def read_active(pack_id: str) -> dict:
@@ -149,7 +139,7 @@ def commit_install(stage: Path, manifest: Manifest, record: dict, *, activate: b
     for f in (stage / GGUF_NAME, stage / "manifest.json"):
         with open(f, "rb+") as fh:
             os.fsync(fh.fileno())
-    _fsync_dir(stage)
+    fsync_dir(stage)
     dest = version_dir(manifest.id, manifest.version)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
@@ -157,7 +147,7 @@ def commit_install(stage: Path, manifest: Manifest, record: dict, *, activate: b
         trash = Path(tempfile.mkdtemp(prefix="old-", dir=staging_dir()))
         os.replace(dest, trash / "v")
     os.replace(stage, dest)
-    _fsync_dir(dest.parent)
+    fsync_dir(dest.parent)
     if activate:
         current = read_active(manifest.id)
         previous = current["version"] if current["version"] != manifest.version else current["previous"]

@@ -27,13 +27,13 @@ from ..core.atomicio import atomic_path
 from ..core.document import Document, table_text
 from ..core.errors import OutputError
 from ..core.findings import Finding
+from ..documents.docx_reader import body_elements
 from ..core.i18n import tr
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{%s}" % W_NS
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-MC_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
 AUTHOR = "GENNAI"
 
 # Subtrees whose text is not part of the current revision (same as the docx reader).
@@ -85,20 +85,6 @@ class TrackStats:
 # --------------------------------------------------------------------------------------
 # Reading the body the same way documents.docx_reader does
 # --------------------------------------------------------------------------------------
-
-def _body_elements(parent: Any) -> Iterator[Any]:
-    for child in parent.iterchildren():
-        tag = child.tag
-        if tag in (W + "p", W + "tbl"):
-            yield child
-        elif tag in (W + "sdt", W + "customXml", W + "sdtContent", W + "ins", W + "moveTo"):
-            yield from _body_elements(child)
-        elif tag == MC_ALTERNATE:
-            for choice in child.iterchildren():
-                if choice.tag != MC_FALLBACK:
-                    yield from _body_elements(choice)
-                    break
-
 
 @dataclass
 class _Char:
@@ -190,7 +176,7 @@ def _table_segments(tbl: Any) -> tuple[str, list[_Segment]]:
             parts: list[str] = []
             places: list[tuple[Any, int, int, bool]] = []
             pos = 0
-            for el in _body_elements(tc):
+            for el in body_elements(tc):
                 if el.tag == W + "p":
                     raw, _ = _char_map(el)
                     norm = _normalize(raw)
@@ -234,7 +220,7 @@ def _plain_rows(tbl: Any) -> list[tuple[str, ...]]:
         cells = []
         for tc in _cells(tr_el):
             parts = []
-            for el in _body_elements(tc):
+            for el in body_elements(tc):
                 if el.tag == W + "p":
                     parts.append(_normalize(_char_map(el)[0]))
                 else:
@@ -257,7 +243,7 @@ def _map_blocks(body: Any, doc: Document) -> dict[int, list[_Segment]]:
     out: dict[int, list[_Segment]] = {}
     bi = 0
     blocks = doc.blocks
-    for el in _body_elements(body):
+    for el in body_elements(body):
         if bi >= len(blocks):
             break
         if el.tag == W + "p":
