@@ -15,6 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from ..core.document import Document, Location
+from .quality import numbers_in
 from .similarity import SentenceIndex, build_index, content_words
 from ..nlp.sentences import sentence_spans
 
@@ -81,9 +82,6 @@ class SentenceTable:
 _ITEM_NO = re.compile(r"^(?:[0-9０-９]+|[①-⑳]|[一二三四五六七八九十]+|[イロハニホヘトチリヌ])[　 ]")
 
 
-_NUMBER = re.compile(r"[0-9０-９〇一二三四五六七八九十百千万億]+")
-
-
 def supported_by(point: str, sources: Sequence[str]) -> bool:
     """Does ``point`` say only what ``sources`` say, as far as cheap checks can tell?
 
@@ -91,19 +89,14 @@ def supported_by(point: str, sources: Sequence[str]) -> bool:
     most of its content words too. Catches the typical small-model hallucination: a fluent
     sentence with invented article numbers or dates that merely resembles the source.
     """
-    joined = "".join(sources)
-    norm = joined.translate(_ZEN)
-    for num in _NUMBER.findall(point.translate(_ZEN)):
-        if num not in norm:
-            return False
+    joined = "\n".join(sources)
+    if numbers_in(point) - numbers_in(joined):
+        return False
     words = set(content_words(point))
     if not words:
         return False
     have = set(content_words(joined))
     return len(words & have) / len(words) >= 0.6
-
-
-_ZEN = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def shorten(text: str, limit: int = MAX_POINT_CHARS) -> str:
