@@ -18,6 +18,7 @@ from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..core.i18n import get_language, tr
 from ..llm.base import TextEngine
+from ..nlp.morph import tokenize
 from ..nlp.sentences import chunk_spans
 from . import prompting
 from .extractive import SentenceTable, key_sentences, locations, shorten, supported_by
@@ -136,10 +137,28 @@ def _parse_points(prompt: prompting.Prompt, text: str) -> list[str]:
     lines = []
     for line in text.splitlines():
         line = _BULLET.sub("", line).strip()
-        if len(line) < 8 or (line[0] in "（(【" and line[-1] in "）)】"):
+        if len(line) < 8 or (line[0] in "（(【" and line[-1] in "）)】") or not _is_statement(line):
             continue   # fragments and copied captions such as （目的） are not statements
-        lines.append(line)
+        if line not in lines:
+            lines.append(line)
     return lines
+
+
+_PREDICATE = {"動詞", "助動詞", "形容詞"}
+
+
+def _is_statement(line: str) -> bool:
+    """A point must say something: it ends in a predicate (…する。/…とする/…できる), not in a
+    noun (…事項, 第三十六条（理由の説明）) or a comma (…に従い、)."""
+    if line.endswith(("、", ",", "，")):
+        return False
+    for m in reversed(tokenize(line)):
+        if m.pos0 in ("補助記号", "空白"):
+            if m.surface in "）)」』】":
+                return False
+            continue
+        return m.pos0 in _PREDICATE or (m.pos0 == "助詞" and m.pos[1] == "終助詞")
+    return False
 
 
 def _supported(table: SentenceTable, points: list[str], within: list[int] | None):
@@ -192,7 +211,13 @@ def _reduce(doc, table, engine, style, lang, map_points, k, cancel, dropped):
     dropped[0] += len(parsed) - len(supported)
     if not supported:
         return None
-    return [(p, ids, True) for p, ids in supported[:k]]
+    out, seen = [], set()
+    for p, ids in supported:
+        if set(ids) & seen:
+            continue          # two points resting on the same sentence say the same thing
+        seen.update(ids)
+        out.append((p, ids, True))
+    return out[:k]
 
 
 def render(points: list[SummaryPoint], style: Style, lang: str | None = None) -> str:
