@@ -33,7 +33,7 @@ def _tokenizer():
     tok = getattr(_local, "tok", None)
     if tok is None:
         from sudachipy import dictionary  # noqa: PLC0415 - lazy: 70 ms + memory only when used
-        tok = dictionary.Dictionary(dict="core").create()
+        tok = dictionary.Dictionary(dict="core").tokenizer()  # create() is deprecated in 0.7
         _local.tok = tok
     return tok
 
