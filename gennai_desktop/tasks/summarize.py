@@ -87,6 +87,10 @@ def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bulle
             yield Notice("summary.notice.reduce_fallback")
     if final is None:
         final = _pick(table, map_points, k)
+    elif len(final) < k:      # the combined answer was short: add the most central other chunk points
+        used = {i for _, ids, _ in final for i in ids}
+        rest = [m for m in map_points if not set(m[1]) & used]
+        final = final + _pick(table, rest, k - len(final))
     if dropped[0]:
         notices.append("summary.notice.unsupported_dropped")
         yield Notice("summary.notice.unsupported_dropped", {"count": dropped[0]})

@@ -142,3 +142,13 @@ def test_copied_captions_are_not_points(doc):
     reply = "（年次休暇）\n・年次休暇は一の年ごとに二十日とする。"
     result = run_to_result(summarize(doc, fake(lambda p: reply)))
     assert [p.text for p in result.points] == ["年次休暇は一の年ごとに二十日とする。"]
+
+
+def test_short_combined_answer_is_topped_up_from_chunk_points():
+    paras = [f"第{i}条の規定により、職員は年次休暇{i}日を請求することができる。" for i in range(1, 120)]
+    big = Document.from_blocks([Block(f"b{i:04d}", "paragraph", t) for i, t in enumerate(paras)])
+    eng = fake(lambda p: "職員は年次休暇を請求することができる。", ctx=600)
+    result = run_to_result(summarize(big, eng, style="three_lines"))
+    assert result.method == "model" and len(result.points) == 3
+    cited = [c.block_id for p in result.points for c in p.citations]
+    assert len(cited) == len(set(cited))
