@@ -65,17 +65,26 @@ def _docx_target(out: str) -> bool:
     return Path(out).suffix.lower() == ".docx"
 
 
+def save_out(out: str, save_docx, text: str) -> None:
+    """--out: a .docx through the task's own writer, anything else as UTF-8 text (both atomic)."""
+    if _docx_target(out):
+        save_docx()
+    else:
+        write_text_out(out, text)
+    saved(out)
+
+
+def _blocks_text(blocks) -> str:
+    return "\n".join(b.text for b in blocks)
+
+
 def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
     from .tasks.summarize import save_summary_docx, summarize
     doc = load_input(args.file)
     engine = model_engine(args)
     result = drain(summarize(doc, engine, style=args.style, cancel=token), args.quiet)
     if args.out:
-        if _docx_target(args.out):
-            save_summary_docx(result, args.out)
-        else:
-            write_text_out(args.out, result.text)
-        saved(args.out)
+        save_out(args.out, lambda: save_summary_docx(result, args.out), result.text)
     if args.json:
         emit_json({"file": args.file, "style": result.style, "method": result.method, "model": result.model_id,
                    "points": [{"text": p.text, "citations": [_loc(c) for c in p.citations]} for p in result.points],
@@ -93,11 +102,7 @@ def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
     engine = model_engine(args)
     result = drain(translate(doc, engine, direction=args.direction, glossary=glossary, cancel=token), args.quiet)
     if args.out:
-        if _docx_target(args.out):
-            save_translation_docx(result, args.out)
-        else:
-            write_text_out(args.out, "\n".join(b.text for b in result.blocks))
-        saved(args.out)
+        save_out(args.out, lambda: save_translation_docx(result, args.out), _blocks_text(result.blocks))
     if args.json:
         emit_json({"file": args.file, "direction": result.direction, "method": result.method,
                    "blocks": [{"id": b.id, "kind": b.kind, "text": b.text,
@@ -170,11 +175,7 @@ def cmd_draft(args: argparse.Namespace, token: CancelToken) -> int:
     engine = model_engine(args)
     result = drain(draft(args.template, fields, engine, cancel=token), args.quiet)
     if args.out:
-        if _docx_target(args.out):
-            save_draft_docx(result, args.out)
-        else:
-            write_text_out(args.out, "\n".join(b.text for b in result.blocks))
-        saved(args.out)
+        save_out(args.out, lambda: save_draft_docx(result, args.out), _blocks_text(result.blocks))
     if args.json:
         emit_json({"template": result.template_id, "method": result.method, "fields": result.fields,
                    "blocks": [{"kind": b.kind, "text": b.text, "style": b.style} for b in result.blocks],
