@@ -40,6 +40,9 @@ def _pairs(text: str) -> list[tuple[str, str, str]]:
     ("本件とは無関係ではない。", "無関係ではない", "無関係ではない", "二重否定"),
     ("知事がお越しになられ、挨拶した。", "になられ", "になり", "二重敬語"),
     ("\u2ed1期にわたる。", "\u2ed1", "長", "PDF抽出"),
+    ("区域に於て実施する。", "於て", "おいて", "常用漢字表外"),
+    ("完成の目処が立った。", "目処", "めど", "常用漢字表外"),
+    ("財政が逼迫している。", "逼迫", "ひっ迫", "常用漢字表外"),
 ])
 def test_fires(text, original, suggestion, category):
     assert (original, suggestion, category) in _pairs(text)
