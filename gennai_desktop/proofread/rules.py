@@ -162,7 +162,7 @@ class RuleEngine:
         rs = self.rules
         ms = tokenize(_encodable(text))
         hits = self._regex_hits(text)
-        hits += self._morph_hits(text, ms)
+        hits += self._verbatim_filtered(text, self._morph_hits(text, ms))
         if rs.enabled(rs.style_mix["id"]):
             hits += detectors.style_mix(text, ms, rs)
         if rs.enabled(rs.double_negation["id"]):
@@ -174,6 +174,24 @@ class RuleEngine:
         lang = get_language()
         findings = [self._finding(text, h, lang) for h in chosen]
         return validate(findings, text)
+
+    def _verbatim_filtered(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Word rules stay out of titles quoted as written (『翔ぶが如く』); character-level
+        rules (PDF artefacts, widths) still apply there."""
+        pat = self.rules.verbatim
+        if pat is None or "『" not in text:
+            return hits
+        spans = [mo.span() for mo in pat.finditer(text)]
+        if not spans:
+            return hits
+        starts = [s for s, _ in spans]
+        out = []
+        for h in hits:
+            i = bisect.bisect_right(starts, h.start) - 1
+            if i >= 0 and spans[i][1] >= h.end:
+                continue
+            out.append(h)
+        return out
 
     def _protected(self, text: str, h: Hit) -> bool:
         orig = text[h.start:h.end]

@@ -79,6 +79,7 @@ class Ruleset:
     ranuki: dict[str, Any]
     protected: list[Protected]
     disabled: frozenset[str] = field(default_factory=frozenset)
+    verbatim: re.Pattern[str] | None = None   # spans quoted as written (titles in 『』): no word rules
 
     @property
     def rule_ids(self) -> set[str]:
@@ -146,6 +147,10 @@ def load_rules(profile: str = "koyobun") -> Ruleset:
                  protected=[Protected(p["original"], p["forbidden"], p.get("unless_rule"))
                             for p in prof.get("protected", [])],
                  disabled=disabled)
+    try:
+        rs.verbatim = re.compile(prof["verbatim"]) if prof.get("verbatim") else None
+    except re.error as exc:
+        raise RuleDataError("proofread.error.rules_invalid", reason=f"verbatim: {exc}") from exc
     seen: set[str] = set()
     try:
         for r in data["morph_rules"]:

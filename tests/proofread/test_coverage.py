@@ -83,3 +83,12 @@ def test_radical_supplement_table():
     for src in ("\u2e9f", "\u2ef3"):
         assert table[src] == unicodedata.normalize("NFKC", src)
     assert table["\u2ed1"] == "長" and table["\u2ec4"] == "西" and table["\u2eef"] == "竜"
+
+
+def test_titles_in_double_brackets_are_quoted_as_written():
+    """Word rules stay out of 『…』 (a title is cited as written); character rules still apply."""
+    assert _pairs("『翔ぶが如く』を参考にした。") == []
+    assert ("如く", "ごとく", "常用漢字表外") in _pairs("翔ぶが如く走る。")
+    assert ("\u2ed1", "長", "PDF抽出") in _pairs("『\u2ed1期計画』を定めた。")
+    # an unclosed bracket does not silence the rest of the text
+    assert ("纏め", "まとめ", "常用漢字表外") in _pairs("『報告書の概要。結果を纏めた。")
