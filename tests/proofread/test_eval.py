@@ -26,8 +26,19 @@ def test_eval_set_shape():
     assert {"通知", "依頼", "報告", "議事録"} <= genres
 
 
-def test_rule_engine_meets_targets():
-    rep = _scorer().score()
+import pytest
+
+EVAL = REPO / "eval" / "koyobun"
+
+
+# sentences.tsv: written with the engine; heldout.tsv: written after freezing it;
+# blind.tsv / blind2.tsv: written by people who never read the engine or its rules.
+# blind2.tsv was scored for the first time after the last rule change (P 0.989,
+# R 0.956, no trap findings), so it is the honest figure; blind.tsv's misses were
+# used for development afterwards and it is now a regression set like the others.
+@pytest.mark.parametrize("name", ["sentences.tsv", "heldout.tsv", "blind.tsv", "blind2.tsv"])
+def test_rule_engine_meets_targets(name):
+    rep = _scorer().score(path=EVAL / name)
     assert rep.trap_findings == [], rep.trap_findings
     assert rep.precision >= 0.95, (rep.precision, rep.false_pos)
     assert rep.recall >= 0.90, (rep.recall, rep.misses)
