@@ -67,3 +67,25 @@ def test_i18n_falls_back_and_formats():
     assert "x.docx" in tr("error.output.permission", path="x.docx")
     assert "x.docx" in tr("error.output.permission", lang="en", path="x.docx")
     assert tr("no.such.key") == "no.such.key"
+
+
+def test_disk_full_gives_clear_error_and_keeps_the_old_file(tmp_path, monkeypatch):
+    """ENOSPC while writing: a Japanese 'disk full' message, the previous file intact, no temp left."""
+    import errno
+
+    target = tmp_path / "result.docx"
+    atomic_write_text(target, "previous version")
+
+    real_fsync = os.fsync
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OutputError) as err:
+        atomic_write_text(target, "new version that does not fit")
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert err.value.key == "error.output.disk_full"
+    assert "ディスク" in str(err.value)
+    assert target.read_text() == "previous version"
+    assert [p.name for p in tmp_path.iterdir()] == ["result.docx"]
