@@ -4,7 +4,8 @@ Two views over one ``core.document.Document``: "ページ" shows the PDF as rend
 (QPdfView paints every page on white, so transparent page images never show through);
 "本文" shows the block structure (headings, lists, tables) as rich text. The text view
 keeps a map from ``Document.text`` offsets to its own cursor positions, so findings
-(offset ranges) and summary citations (block id / page) can be shown exactly.
+(offset ranges) and summary citations (block id / page) can be shown exactly; on a PDF
+they are also boxed on the rendered page (``pdf_page_view.PdfPageView``).
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from pathlib import Path
 
 from ..core.document import Block, Document, Location
 from ..core.i18n import tr
+from .pdf_page_view import PdfPageView
 from .qt import (
-    QFont, QPalette, QPdfDocument, QPdfView, QPointF, QTabWidget, QTextBlockFormat, QTextCharFormat,
+    QFont, QPalette, QPdfDocument, QPdfView, QTabWidget, QTextBlockFormat, QTextCharFormat,
     QTextCursor, QTextEdit, QTextTableFormat, QVBoxLayout, QWidget,
 )
 
@@ -137,7 +139,7 @@ class DocumentView(QWidget):
         self.tabs.setObjectName("documentTabs")
         self.text = DocumentText(self)
         self.pdf_doc = QPdfDocument(self)
-        self.pdf_view = QPdfView(self)
+        self.pdf_view = PdfPageView(self)
         self.pdf_view.setObjectName("pdfView")
         self.pdf_view.setDocument(self.pdf_doc)
         self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
@@ -155,6 +157,7 @@ class DocumentView(QWidget):
     def set_document(self, doc: Document) -> None:
         self.doc = doc
         self.tabs.clear()
+        self.pdf_view.clear_highlight()
         self.pdf_doc.close()
         if doc.format == "pdf" and doc.path is not None and Path(doc.path).exists():
             self.pdf_doc.load(str(doc.path))
@@ -166,6 +169,7 @@ class DocumentView(QWidget):
 
     def clear_document(self) -> None:
         self.doc = None
+        self.pdf_view.clear_highlight()
         self.pdf_doc.close()
         self.text.clear()
         self._show_placeholder()
@@ -179,15 +183,36 @@ class DocumentView(QWidget):
         return self.pdf_view.pageNavigator().currentPage() + 1 if self.has_pages else 0
 
     def go_to(self, loc: Location) -> None:
-        """Show where a citation points: the PDF page if known, else the paragraph."""
-        if loc.page is not None and self.has_pages:
+        """Show where a citation points: the PDF page (block text highlighted) if known,
+        else the paragraph."""
+        if loc.page is not None and self.has_pages and self.doc is not None:
             self.tabs.setCurrentWidget(self.pdf_view)
-            self.pdf_view.pageNavigator().jump(max(0, loc.page - 1), QPointF(0, 0), 0)
+            block = self.doc.block(loc.block_id) if self.doc.has_block(loc.block_id) else None
+            if block is not None:
+                self.pdf_view.show_span(loc.page - 1, self.doc.text, block.start, block.end)
+            else:
+                self.pdf_view.show_span(loc.page - 1, "", 0, 0)
             self.text.go_to_block(loc.block_id)
             return
         self.tabs.setCurrentWidget(self.text)
         self.text.go_to_block(loc.block_id)
 
     def select_range(self, start: int, end: int) -> str:
+        """Select the span in the 本文 view; for a PDF also highlight it on its page and
+        show the pages. Returns the selected text (from the 本文 view)."""
+        page = self._page_of(start)
+        if page is not None and self.doc is not None:
+            self.tabs.setCurrentWidget(self.pdf_view)
+            selected = self.text.select_range(start, end)
+            self.pdf_view.show_span(page - 1, self.doc.text, start, end)
+            return selected
         self.tabs.setCurrentWidget(self.text)
         return self.text.select_range(start, end)
+
+    def _page_of(self, offset: int) -> int | None:
+        if self.doc is None or not self.has_pages or not self.doc.blocks:
+            return None
+        try:
+            return self.doc.locate(offset).page
+        except (IndexError, KeyError, ValueError):
+            return None
