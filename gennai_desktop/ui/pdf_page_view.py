@@ -32,6 +32,7 @@ class PdfPageView(QPdfView):
         super().__init__(parent)
         self.highlight_page: int = -1             # 0-based page of the highlight, -1 = none
         self.highlight_boxes: list[QRectF] = []   # in PDF points on that page
+        self.highlight_text: str = ""             # the page text under the boxes
 
     # --- geometry ------------------------------------------------------------------------
     def _page_sizes(self) -> dict[int, QSize]:
@@ -90,7 +91,7 @@ class PdfPageView(QPdfView):
 
     # --- showing a span ------------------------------------------------------------------
     def clear_highlight(self) -> None:
-        self.highlight_page, self.highlight_boxes = -1, []
+        self.highlight_page, self.highlight_boxes, self.highlight_text = -1, [], ""
         self.viewport().update()
 
     def show_span(self, page: int, text: str, start: int, end: int) -> bool:
@@ -116,12 +117,13 @@ class PdfPageView(QPdfView):
                 return False
             sel = doc.getSelectionAtIndex(page, span[0], span[1] - span[0])
             boxes = [poly.boundingRect() for poly in sel.bounds()] if sel.isValid() else []
+            found = sel.text() if sel.isValid() else ""
         except Exception:  # noqa: BLE001 - a PDF quirk must never break clicking a finding
             return False
         boxes = [b for b in boxes if b.width() > 0 and b.height() > 0]
         if not boxes:
             return False
-        self.highlight_page, self.highlight_boxes = page, boxes
+        self.highlight_page, self.highlight_boxes, self.highlight_text = page, boxes, found
         return True
 
     def _scroll_to_highlight(self) -> None:

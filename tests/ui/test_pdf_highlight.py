@@ -49,6 +49,7 @@ def test_clicked_finding_is_boxed_on_its_pdf_page(qtbot, window, denshi_pdf):
         tab.table.selectRow(row)
         assert window.document_view.text.textCursor().selectedText() == f.original == doc.text[f.start:f.end]
         _assert_boxed_on_page(qtbot, window.document_view, doc.locate(f.start).page)
+        assert normalise(window.document_view.pdf_view.highlight_text)[0] == normalise(f.original)[0]
 
 
 def test_summary_citation_boxes_the_cited_paragraph(qtbot, window, denshi_pdf):
