@@ -25,11 +25,9 @@ def _assert_boxed_on_page(qtbot, view, page: int) -> None:
     painted = pv.viewport().grab().toImage()
     c = painted.pixelColor(int(box.left()) + 2, int(box.center().y()))
     assert c.blue() < c.red() - 40, (c.red(), c.green(), c.blue())       # the translucent box is drawn
-    boxes = pv.highlight_boxes
     pv.clear_highlight()
     plain = pv.viewport().grab().toImage()
     assert _dark_pixels(plain, box) > 0.05 * box.width() * box.height()   # …over the text's glyphs
-    pv.highlight_page, pv.highlight_boxes = page - 1, boxes
 
 
 def test_clicked_finding_is_boxed_on_its_pdf_page(qtbot, window, denshi_pdf):
@@ -48,8 +46,8 @@ def test_clicked_finding_is_boxed_on_its_pdf_page(qtbot, window, denshi_pdf):
         f = findings[row]
         tab.table.selectRow(row)
         assert window.document_view.text.textCursor().selectedText() == f.original == doc.text[f.start:f.end]
-        _assert_boxed_on_page(qtbot, window.document_view, doc.locate(f.start).page)
         assert normalise(window.document_view.pdf_view.highlight_text)[0] == normalise(f.original)[0]
+        _assert_boxed_on_page(qtbot, window.document_view, doc.locate(f.start).page)
 
 
 def test_summary_citation_boxes_the_cited_paragraph(qtbot, window, denshi_pdf):
