@@ -82,4 +82,4 @@ def test_desktop_window_start_creates_no_inet_socket(ja_corpus, tmp_path):
     _assert_offline(log, "desktop window")
     # proof that the window really got as far as opening the document: it is in the recent files
     settings = json.loads((home / "settings.json").read_text(encoding="utf-8"))
-    assert str(docx) in settings["recent_files"]
+    assert docx.resolve() in [Path(p).resolve() for p in settings["recent_files"]]
