@@ -104,8 +104,13 @@ _verified: set[tuple[str, int, int]] = set()
 
 
 def verify_for_load(spec: ModelSpec) -> None:
-    """Full re-verification of a pack's GGUF before it is loaded (once per file state per
-    process). The bundled default is verified by ``llm.bundled.ensure_bundled_model``."""
+    """On-demand full re-verification of a pack against the signed metadata (once per file
+    state per process), for callers that want the whole check explicitly.
+
+    It is not on the load path, and need not be: a pack is only offered when
+    ``quick_status`` ties its manifest (and the GGUF sha256 it names) to the signed
+    metadata, and ``LlamaEngine.load`` hashes the GGUF against ``spec.sha256`` before
+    llama.cpp opens it. The bundled default is verified by ``ensure_bundled_model``."""
     if spec.dev_default:
         return
     from ..packs import store
