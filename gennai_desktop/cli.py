@@ -79,6 +79,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
 
     from .packs.cli import register      # gennai packs list|update|install|rollback|verify
     register(sub)
+    from .llm import doctor               # gennai doctor: CPU/GPU/runtime report for IT
+    doctor.register(sub)
     return parser
 
 

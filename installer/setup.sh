@@ -6,8 +6,9 @@
 #
 # Idempotent: re-running skips what is already there. Nothing is fetched at run time
 # by the app itself; this script only talks to Debian's and PyPI's package servers.
-# llama-cpp-python is compiled from source once (several minutes on 2 cores) and the
-# wheel is cached in ${GENNAI_WHEEL_CACHE:-~/.cache/gennai-desktop/wheels}.
+# llama-cpp-python is compiled from source once as a PORTABLE build (no -march=native: one
+# wheel with CPU variants for every x86-64 machine, see installer/build-llama-wheel.sh;
+# several minutes on 2 cores) and cached in ${GENNAI_WHEEL_CACHE:-~/.cache/gennai-desktop/wheels}.
 set -euo pipefail
 
 MODE=app
@@ -18,8 +19,10 @@ PY="${PYTHON:-python3}"
 VENV="$ROOT/.venv"
 WHEELS="${GENNAI_WHEEL_CACHE:-$HOME/.cache/gennai-desktop/wheels}"
 LLAMA_VERSION="0.3.36"
-# Only the library is needed: no examples, tools, server, multimodal or curl (no network).
-LLAMA_CMAKE_ARGS="${LLAMA_CMAKE_ARGS:--DLLAVA_BUILD=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF}"
+# The wheel is a portable build (installer/build-llama-wheel.sh: GGML_NATIVE=OFF, CPU variants
+# chosen at run time). The cache folder is named after the build recipe, so a wheel built by an
+# older recipe (e.g. a -march=native one) is never picked up.
+BUILD_ID="$(cat "$ROOT/installer/build-llama-wheel.sh" | sha256sum | cut -c1-12)-${GENNAI_LLAMA_BACKEND:-cpu}"
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 LOG="$ROOT/.venv-setup.log"
@@ -51,18 +54,31 @@ fi
 PIP="$VENV/bin/python -m pip"
 quiet $PIP install -q --upgrade pip setuptools wheel
 
-# --- 3. llama-cpp-python: cached wheel, else build once --------------------------------
-if ! "$VENV/bin/python" -c "import llama_cpp, sys; sys.exit(llama_cpp.__version__ != '$LLAMA_VERSION')" 2>/dev/null; then
-  mkdir -p "$WHEELS"
-  whl=$(ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl 2>/dev/null | head -n1 || true)
+# --- 3. llama-cpp-python: portable wheel, cached by recipe, else built once ---------------
+portable_ok() {  # the installed llama_cpp is this version AND a variant build (never native)
+  "$VENV/bin/python" - "$LLAMA_VERSION" <<'PY' 2>/dev/null
+import importlib.util, pathlib, sys
+spec = importlib.util.find_spec("llama_cpp")
+lib = pathlib.Path(list(spec.submodule_search_locations)[0]) / "lib"
+import llama_cpp
+ok = llama_cpp.__version__ == sys.argv[1] and (lib / "libggml-cpu-x64.so").is_file() \
+    and not (lib / "libggml-cpu.so").exists()
+sys.exit(0 if ok else 1)
+PY
+}
+if ! portable_ok; then
+  CACHE="$WHEELS/$BUILD_ID"
+  mkdir -p "$CACHE"
+  whl=$(ls "$CACHE"/llama_cpp_python-"$LLAMA_VERSION"-*.whl 2>/dev/null | head -n1 || true)
   if [ -z "$whl" ]; then
-    say "building llama-cpp-python $LLAMA_VERSION from source (one time, several minutes)…"
-    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-      quiet $PIP wheel --no-deps --no-cache-dir "llama-cpp-python==$LLAMA_VERSION" -w "$WHEELS"
-    whl=$(ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n1)
+    say "building a portable llama-cpp-python $LLAMA_VERSION from source (one time, several minutes)…"
+    quiet env PYTHON="$VENV/bin/python" bash "$ROOT/installer/build-llama-wheel.sh" "$CACHE"
+    whl=$(ls "$CACHE"/llama_cpp_python-"$LLAMA_VERSION"-*.whl | head -n1)
   fi
   say "installing $(basename "$whl")"
+  quiet $PIP install -q --force-reinstall --no-deps "$whl"
   quiet $PIP install -q "$whl"
+  portable_ok || { say "FAILED: the installed llama-cpp-python is not a portable build"; exit 1; }
 fi
 
 # --- 4. the app itself (+ UI, + test tools) --------------------------------------------

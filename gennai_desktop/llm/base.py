@@ -76,6 +76,8 @@ class BackendInfo:
     n_gpu_layers: int       # layers actually offloaded
     n_layers: int           # layers in the model
     n_threads: int
+    cpu_variant: str = ""   # llama.cpp CPU build in use (e.g. "zen4", "haswell", "x64")
+    note: str = ""          # why the GPU/fast variant is not used (e.g. fell back after a crash)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.errors import GennaiError, ModelError
 from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason
 from .degenerate import DegenerateDetector, is_empty_output
+from .cpu_variants import load_backends
 from .gguf_check import GgufInfo, check_gguf, verify_sha256
 
 import llama_cpp  # noqa: E402  (the one place it is imported)
@@ -55,6 +56,13 @@ def _log_callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None: 
 
 
 llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
+
+# Our wheel is a GGML_BACKEND_DL build (installer/build-llama-wheel.sh): register the CPU
+# variant this machine really supports (and the GPU backend the runner asked for) before
+# llama.cpp initialises, so ggml's cpuid-only chooser never runs. The runner process passes
+# its choice in the environment; elsewhere (tests, tools) the best eligible variant is used.
+BACKENDS = load_backends(os.environ.get("GENNAI_CPU_VARIANT") or None,
+                         os.environ.get("GENNAI_GPU_BACKEND") or None)
 
 
 def _recent_log(match: str | None = None) -> list[str]:

@@ -25,11 +25,12 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
+
 from .base import ModelSpec
-from .engine import LlamaEngine
+from .runner import RunnerEngine
 
 _lock = threading.RLock()          # guards _engine/_key and serialises generations
-_engine: LlamaEngine | None = None
+_engine: RunnerEngine | None = None
 _key: tuple | None = None
 _busy = threading.Event()
 
@@ -40,8 +41,11 @@ def _spec_key(spec: ModelSpec, n_gpu_layers: int, n_threads: int, n_ctx: int) ->
 
 
 def get_engine(spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
-               n_ctx: int = 4096) -> LlamaEngine:
-    """The app's single engine for ``spec`` with these settings (created or reused)."""
+               n_ctx: int = 4096) -> RunnerEngine:
+    """The app's single engine for ``spec`` with these settings (created or reused).
+
+    llama.cpp always runs in a runner process (``llm.runner``): a crash of native code ends
+    that process, never the app."""
     global _engine, _key
     key = _spec_key(spec, n_gpu_layers, n_threads, n_ctx)
     with _lock:
@@ -50,12 +54,12 @@ def get_engine(spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
         if _engine is not None:
             _engine.close()
             _engine, _key = None, None
-        _engine = LlamaEngine(spec, n_gpu_layers=n_gpu_layers, n_threads=n_threads, n_ctx=n_ctx)
+        _engine = RunnerEngine(spec, n_gpu_layers=n_gpu_layers, n_threads=n_threads, n_ctx=n_ctx)
         _key = key
         return _engine
 
 
-def current_engine() -> LlamaEngine | None:
+def current_engine() -> RunnerEngine | None:
     return _engine
 
 

@@ -1,5 +1,6 @@
-"""Optional real load test before a new pack is activated: open it in llama.cpp (through
-``llm.engine``, the only module allowed to import llama_cpp) and generate a few tokens."""
+"""Optional real load test before a new pack is activated: open it in llama.cpp and generate a
+few tokens — in a runner process (``llm.runner``), so a pack whose GGUF crashes llama.cpp
+fails this test instead of taking the app down."""
 from __future__ import annotations
 
 from ..llm.base import GenerationParams, ModelSpec
@@ -7,8 +8,8 @@ from ..llm.base import GenerationParams, ModelSpec
 
 def engine_load_test(spec: ModelSpec) -> None:
     """Raises if the model cannot be loaded or produces no tokens."""
-    from ..llm.engine import LlamaEngine
-    engine = LlamaEngine(spec)
+    from ..llm.runner import RunnerEngine
+    engine = RunnerEngine(spec)
     try:
         gen = engine.generate("テスト", GenerationParams(max_tokens=4, temperature=0.0))
         for _ in gen:

@@ -1,0 +1,241 @@
+"""``gennai doctor``: what this machine can run, what the model actually runs on, and — whenever
+the GPU is not used — why, in one sentence.
+
+The complaint users file most against local-LLM apps is "it does not use my GPU" with no
+reason given. This report answers it for officials and for ministry IT (exit status for scripts):
+
+    0  the model runs, on the GPU if this machine has a usable one
+    4  the model cannot run (see the message)
+    8  the model runs, but on the CPU although a GPU is present (the reason is printed)
+
+The same report feeds the app's 動作環境 page. Everything is read locally; nothing is sent.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import EXIT_MODEL, EXIT_OK, GennaiError
+from ..core.i18n import get_language, tr
+from . import cpu_variants
+from .base import GenerationParams, ModelSpec
+
+EXIT_GPU_UNUSED = 8
+PROBE_PROMPT = "日本の行政機関は"
+PROBE_TOKENS = 32
+
+
+def nvidia_gpus() -> list[dict[str, Any]]:
+    """NVIDIA GPUs with driver and memory, from nvidia-smi (absent → [])."""
+    exe = shutil.which("nvidia-smi")
+    if not exe:
+        return []
+    try:
+        out = subprocess.run([exe, "--query-gpu=name,driver_version,memory.total,memory.free",
+                              "--format=csv,noheader,nounits"], capture_output=True, text=True,
+                             timeout=15, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    gpus = []
+    for line in out.strip().splitlines():
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) == 4:
+            try:
+                gpus.append({"vendor": "NVIDIA", "name": parts[0], "driver": parts[1],
+                             "total_mib": int(float(parts[2])), "free_mib": int(float(parts[3]))})
+            except ValueError:
+                continue
+    return gpus
+
+
+def other_gpus() -> list[dict[str, Any]]:
+    """Render nodes of other GPUs (Intel/AMD iGPUs, for the Vulkan backend); Linux only."""
+    out = []
+    for node in sorted(Path("/sys/class/drm").glob("renderD*")):
+        vendor_file = node / "device" / "vendor"
+        try:
+            vendor = vendor_file.read_text().strip()
+        except OSError:
+            continue
+        name = {"0x8086": "Intel", "0x1002": "AMD", "0x10de": "NVIDIA"}.get(vendor, vendor)
+        if name != "NVIDIA":
+            out.append({"vendor": name, "name": f"{name} GPU ({node.name})"})
+    return out
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def gpu_reason(gpus: list[dict[str, Any]], layout: cpu_variants.RuntimeLayout | None,
+               backend: dict[str, Any] | None, n_gpu_layers_setting: int, notices: list[str],
+               auto_layers: int | None) -> str | None:
+    """One sentence on why the GPU is not used, or None when it is (or none exists)."""
+    if backend and int(backend.get("n_gpu_layers") or 0) > 0:
+        return None
+    if not gpus:
+        return None if layout is None or not layout.gpu_backends else tr("doctor.reason.no_gpu")
+    names = ", ".join(g["name"] for g in gpus)
+    have = set(layout.gpu_backends) if layout else set()
+    if any(g["vendor"] == "NVIDIA" for g in gpus) and "cuda" not in have and "vulkan" not in have:
+        return tr("doctor.reason.no_backend", gpu=names, backend="CUDA")
+    if not any(g["vendor"] == "NVIDIA" for g in gpus) and "vulkan" not in have:
+        return tr("doctor.reason.no_backend", gpu=names, backend="Vulkan")
+    if n_gpu_layers_setting == 0:
+        return tr("doctor.reason.setting_zero")
+    if notices:
+        return tr("doctor.reason.fell_back", notice=notices[-1])
+    if auto_layers == 0:
+        return tr("doctor.reason.vram", gpu=names)
+    return tr("doctor.reason.unknown", gpu=names)
+
+
+def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: int = 0,
+                 n_ctx: int = 4096, probe: bool = True, engine: Any = None) -> dict[str, Any]:
+    layout = cpu_variants.runtime_layout()
+    feats = cpu_variants.cpu_features(layout)
+    report: dict[str, Any] = {
+        "cpu": {"name": _cpu_name(), "machine": platform.machine(), "os": platform.platform(),
+                "features_os_allows": feats.summary(), "amx_advertised": feats.amx_advertised,
+                "amx_os_enabled": feats.amx_os_enabled},
+        "runtime": None, "gpus": nvidia_gpus() + other_gpus(), "model": None, "gpu_reason": None,
+        "error": None,
+    }
+    if layout is not None:
+        report["runtime"] = {"lib_dir": str(layout.lib_dir), "cpu_variants": list(layout.cpu_variants),
+                             "eligible_variants": cpu_variants.eligible_variants(layout, feats),
+                             "gpu_backends": list(layout.gpu_backends), "portable": not layout.monolithic}
+    backend = None
+    notices: list[str] = []
+    auto_layers = None
+    if spec is not None:
+        model: dict[str, Any] = {"id": spec.id, "label": spec.label(get_language()), "path": str(spec.path)}
+        report["model"] = model
+        if probe:
+            from .runner import RunnerEngine
+            own = engine is None
+            eng = engine or RunnerEngine(spec, n_gpu_layers=n_gpu_layers, n_threads=n_threads, n_ctx=n_ctx)
+            try:
+                t0 = time.perf_counter()
+                eng.load()
+                model["load_seconds"] = round(time.perf_counter() - t0, 2)
+                gen = eng.generate(PROBE_PROMPT, GenerationParams(max_tokens=PROBE_TOKENS, temperature=0.0,
+                                                                  detect_degenerate=False))
+                for _ in gen:
+                    pass
+                backend = asdict(eng.backend_info())
+                model["backend"] = backend
+                model["probe_tokens"] = gen.n_tokens
+                model["tokens_per_second"] = round(gen.tokens_per_second, 1)
+                model["runtime_config"] = eng.config.label() if getattr(eng, "config", None) else None
+                auto_layers = (getattr(eng, "_load_reply", None) or {}).get("auto_gpu_layers")
+                notices = list(getattr(eng, "notices", []))
+                model["notices"] = notices
+                devices = eng.info().get("devices", []) if hasattr(eng, "info") else []
+                report["devices"] = devices
+            except GennaiError as exc:
+                report["error"] = exc.message()
+            finally:
+                if own:
+                    eng.close()
+    report["gpu_reason"] = gpu_reason(report["gpus"], layout, backend, n_gpu_layers, notices, auto_layers)
+    return report
+
+
+def exit_status(report: dict[str, Any]) -> int:
+    if report.get("error"):
+        return EXIT_MODEL
+    if report.get("gpu_reason") and report.get("gpus"):
+        return EXIT_GPU_UNUSED
+    return EXIT_OK
+
+
+def format_report(r: dict[str, Any]) -> str:
+    t = tr
+    lines = [t("doctor.h.cpu"), f"  {r['cpu']['name']} ({r['cpu']['machine']}, {r['cpu']['os']})",
+             "  " + t("doctor.features", features=" ".join(r["cpu"]["features_os_allows"]) or "-")]
+    amx = r["cpu"]
+    if amx["amx_advertised"] and not amx["amx_os_enabled"]:
+        lines.append("  " + t("doctor.amx_not_enabled"))
+    elif amx["amx_os_enabled"]:
+        lines.append("  " + t("doctor.amx_enabled"))
+    rt = r.get("runtime")
+    lines.append(t("doctor.h.runtime"))
+    if rt is None:
+        lines.append("  " + t("doctor.no_runtime"))
+    else:
+        lines.append("  " + t("doctor.variants", variants=" ".join(rt["cpu_variants"]) or "builtin",
+                               eligible=" ".join(rt["eligible_variants"]) or "-"))
+        lines.append("  " + t("doctor.gpu_backends", backends=" ".join(rt["gpu_backends"]) or t("doctor.none")))
+    lines.append(t("doctor.h.gpus"))
+    if not r["gpus"]:
+        lines.append("  " + t("doctor.none"))
+    for g in r["gpus"]:
+        mem = f", {g['free_mib']}/{g['total_mib']} MiB" if "total_mib" in g else ""
+        drv = f", driver {g['driver']}" if g.get("driver") else ""
+        lines.append(f"  {g['name']}{drv}{mem}")
+    m = r.get("model")
+    lines.append(t("doctor.h.model"))
+    if m is None:
+        lines.append("  " + t("doctor.none"))
+    else:
+        lines.append(f"  {m['label']}")
+        b = m.get("backend")
+        if b:
+            lines.append("  " + t("doctor.backend", backend=b["backend"], layers=b["n_gpu_layers"],
+                                   n_layers=b["n_layers"], variant=b.get("cpu_variant") or "-",
+                                   threads=b["n_threads"]))
+            lines.append("  " + t("doctor.probe", tps=m["tokens_per_second"], n=m["probe_tokens"],
+                                   load=m["load_seconds"]))
+        for n in m.get("notices") or []:
+            lines.append("  " + n)
+    if r.get("error"):
+        lines.append(t("doctor.error", error=r["error"]))
+    if r.get("gpu_reason"):
+        lines.append(t("doctor.gpu_not_used", reason=r["gpu_reason"]))
+    return "\n".join(lines)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("doctor", help=tr("doctor.cmd"))
+    p.add_argument("--lang", choices=("ja", "en"), help=tr("cli.opt.lang"))
+    p.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+    p.add_argument("--no-probe", action="store_true", help=tr("doctor.opt.no_probe"))
+    p.set_defaults(func=run_cli)
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    from ..core.settings import load_settings
+    from .registry import active_spec
+    settings = load_settings()
+    spec = None
+    error = None
+    try:
+        spec = active_spec(settings)
+    except GennaiError as exc:
+        error = exc.message()
+    report = build_report(spec, n_gpu_layers=settings.n_gpu_layers, n_threads=settings.n_threads,
+                          n_ctx=settings.n_ctx, probe=not args.no_probe)
+    if error and not report.get("error"):
+        report["error"] = error
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(format_report(report))
+    sys.stdout.flush()
+    return exit_status(report)
+

@@ -1,0 +1,571 @@
+"""``TextEngine`` whose llama.cpp runs in a child process (``llm.runner_child``).
+
+The app never executes llama.cpp itself: a crash of native code (SIGILL from a CPU variant the
+OS does not allow, SIGSEGV, an out-of-memory kill) ends the runner, and this side turns it into
+a Japanese message with what to do, while the window, CLI, open documents and unsaved results
+live on. The next task starts a new runner.
+
+Fallback: a crash while loading, or before the first generation of a runtime configuration has
+completed, marks that configuration as bad for this model and tries the next one — GPU → CPU,
+fastest CPU variant → … → x64 baseline — and says so (``notices``). The configuration that
+worked is remembered per model in ``home_dir()/runtime/choices.json``, so the next start
+goes straight to it.
+
+Tokens cross the pipe as one JSON line each; a reader thread moves lines into a queue, so the
+consuming thread can check its CancelToken every 50 ms even while the child is silent (prompt
+evaluation) and forward ``cancel`` to the child, which stops between tokens.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from ..core.atomicio import atomic_write_text
+from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core import errors as core_errors
+from ..core.errors import GennaiError, ModelError
+from ..core.i18n import tr
+from ..core.paths import home_dir
+from . import cpu_variants
+from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason
+from .runner_child import spec_to_json
+
+_EOF = object()
+CANCEL_GRACE_S = 10.0        # after this the child is killed if it does not stop on cancel
+START_TIMEOUT_S = 120.0      # importing llama.cpp + registering backends
+CHOICES_FILE = Path("runtime") / "choices.json"
+
+
+class RunnerCrashed(ModelError):
+    """The runner process died (signal or exit) — the app itself is fine."""
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    cpu_variant: str | None      # None: a monolithic build (or no llama_cpp at all)
+    gpu_backend: str | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.cpu_variant or 'builtin'}+{self.gpu_backend or 'cpu'}"
+
+    def label(self) -> str:
+        cpu = f"CPU（{self.cpu_variant}）" if self.cpu_variant else "CPU"
+        return f"{self.gpu_backend.upper()} + {cpu}" if self.gpu_backend else cpu
+
+
+def _signal_name(code: int | None) -> str:
+    if code is None:
+        return "?"
+    if code < 0:
+        try:
+            return signal.Signals(-code).name
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit {code}"
+
+
+def model_key(spec: ModelSpec) -> str:
+    if spec.sha256:
+        return spec.sha256
+    try:
+        st = Path(spec.path).stat()
+        return f"{spec.id}:{st.st_size}"
+    except OSError:
+        return spec.id
+
+
+class RuntimeChoices:
+    """Per-model memory of runtime configurations that crashed and the one that works."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or home_dir() / CHOICES_FILE
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def get(self, key: str) -> dict[str, Any]:
+        entry = self._read().get(key)
+        return entry if isinstance(entry, dict) else {}
+
+    def _update(self, key: str, **changes: Any) -> None:
+        data = self._read()
+        entry = data.get(key) if isinstance(data.get(key), dict) else {}
+        entry.update(changes)
+        data[key] = entry
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+        except (OSError, GennaiError):
+            pass  # a read-only home only loses the memory, never the task
+
+    def mark_bad(self, key: str, config: RuntimeConfig, reason: str) -> None:
+        bad = dict(self.get(key).get("bad") or {})
+        bad[config.key] = reason
+        self._update(key, bad=bad)
+
+    def mark_good(self, key: str, config: RuntimeConfig) -> None:
+        if self.get(key).get("good") != config.key:
+            self._update(key, good=config.key)
+
+
+def candidate_configs(n_gpu_layers: int, layout: cpu_variants.RuntimeLayout | None = None,
+                      feats: cpu_variants.CpuFeatures | None = None) -> list[RuntimeConfig]:
+    """Every configuration worth trying here, best first: GPU backends, then CPU variants."""
+    layout = layout if layout is not None else cpu_variants.runtime_layout()
+    if layout is None or layout.monolithic or not layout.cpu_variants:
+        return [RuntimeConfig(None, None)]
+    variants = cpu_variants.eligible_variants(layout, feats)
+    out = []
+    if n_gpu_layers != 0:
+        out += [RuntimeConfig(variants[0], g) for g in layout.gpu_backends]
+    out += [RuntimeConfig(v, None) for v in variants]
+    return out
+
+
+class RunnerEngine:
+    """``TextEngine`` over a runner process; same interface as ``LlamaEngine``."""
+
+    def __init__(self, spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
+                 n_ctx: int | None = None, configs: list[RuntimeConfig] | None = None,
+                 child_argv: list[str] | None = None, choices: RuntimeChoices | None = None) -> None:
+        self.spec = spec
+        self.n_gpu_layers = n_gpu_layers
+        self.n_threads = n_threads
+        self._n_ctx_wanted = n_ctx
+        self._configs = configs
+        self._argv = child_argv or [sys.executable, "-m", "gennai_desktop.llm.runner_child"]
+        self._choices = choices or RuntimeChoices()
+        self._proc: subprocess.Popen | None = None
+        self._lines: "queue.Queue[Any]" = queue.Queue()
+        self._stderr: deque[str] = deque(maxlen=40)
+        self._config: RuntimeConfig | None = None
+        self._proven = False               # a generation completed with this configuration
+        self._load_reply: dict[str, Any] | None = None
+        self._special: dict[str, dict[str, str]] = {}
+        self._lock = threading.RLock()
+        self.notices: list[str] = []       # e.g. "GPU で異常終了したため CPU に切り替えました"
+        self.load_seconds: float | None = None
+        self.crashes = 0
+
+    # -- configuration choice --
+
+    def _ordered_configs(self) -> list[RuntimeConfig]:
+        configs = list(self._configs) if self._configs is not None else candidate_configs(self.n_gpu_layers)
+        entry = self._choices.get(model_key(self.spec))
+        bad = set((entry.get("bad") or {}).keys())
+        usable = [c for c in configs if c.key not in bad] or configs[-1:]
+        good = entry.get("good")
+        usable.sort(key=lambda c: c.key != good)
+        return usable
+
+    @property
+    def config(self) -> RuntimeConfig | None:
+        return self._config
+
+    # -- process --
+
+    @property
+    def loaded(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None and self._load_reply is not None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def _spawn(self, config: RuntimeConfig) -> None:
+        env = dict(os.environ)
+        env.pop("GENNAI_CPU_VARIANT", None)
+        env.pop("GENNAI_GPU_BACKEND", None)
+        if config.cpu_variant:
+            env["GENNAI_CPU_VARIANT"] = config.cpu_variant
+        if config.gpu_backend:
+            env["GENNAI_GPU_BACKEND"] = config.gpu_backend
+        else:
+            env["GENNAI_RUNNER_MEMORY_BYTES"] = str(self._memory_cap())
+        env["PYTHONUNBUFFERED"] = "1"
+        kwargs: dict[str, Any] = {}
+        if sys.platform == "win32":
+            kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+        self._lines = q = queue.Queue()
+        self._stderr.clear()
+        proc = subprocess.Popen(self._argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env, encoding="utf-8", errors="replace",
+                                bufsize=1, **kwargs)
+        threading.Thread(target=_pump_lines, args=(proc.stdout, q), daemon=True,
+                         name="runner-stdout").start()
+        threading.Thread(target=_pump_stderr, args=(proc.stderr, self._stderr), daemon=True,
+                         name="runner-stderr").start()
+        self._proc, self._config, self._load_reply, self._special = proc, config, None, {}
+        hello = self._recv(timeout=START_TIMEOUT_S)
+        if not hello.get("ready"):
+            raise self._as_error(hello)
+
+    def _memory_cap(self) -> int:
+        """Address-space cap for a CPU-only runner: the model twice over plus room for the
+        KV cache, thread stacks and Python (generous: it stops runaways, not normal work)."""
+        try:
+            size = Path(self.spec.path).stat().st_size
+        except OSError:
+            size = 0
+        return 2 * size + 6 * 1024 ** 3
+
+    def _send(self, msg: dict[str, Any]) -> None:
+        proc = self._proc
+        if proc is None or proc.stdin is None:
+            raise self._crashed()
+        try:
+            proc.stdin.write(json.dumps(msg, ensure_ascii=False) + "\n")
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise self._crashed() from None
+
+    def _recv(self, timeout: float | None = None, cancel: CancelToken | None = None) -> dict[str, Any]:
+        """Next message from the child; raises RunnerCrashed if it died."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                item = self._lines.get(timeout=0.05)
+            except queue.Empty:
+                if cancel is not None and cancel.cancelled:
+                    return {"_cancel_requested": True}
+                if deadline is not None and time.monotonic() > deadline:
+                    self._kill()
+                    raise self._crashed(reason="timeout")
+                continue
+            if item is _EOF:
+                raise self._crashed()
+            return item
+
+    def _crashed(self, reason: str | None = None) -> RunnerCrashed:
+        proc = self._proc
+        code = None
+        if proc is not None:
+            try:
+                code = proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._kill()
+                code = proc.poll()
+        self._proc, self._load_reply = None, None
+        self.crashes += 1
+        detail = reason or _signal_name(code)
+        tail = " / ".join(line.strip() for line in list(self._stderr)[-3:] if line.strip())
+        return RunnerCrashed("llm.runner.crashed", name=self.spec.label(), signal=detail,
+                             config=self._config.label() if self._config else "?",
+                             detail=tail[-300:])
+
+    def _as_error(self, msg: dict[str, Any]) -> GennaiError:
+        err = msg.get("error") or {}
+        cls = getattr(core_errors, str(err.get("cls", "ModelError")), ModelError)
+        if not (isinstance(cls, type) and issubclass(cls, GennaiError)):
+            cls = ModelError
+        return cls(err.get("key", "llm.model.decode_failed"), **(err.get("params") or {}))
+
+    def _kill(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+
+    def _request(self, msg: dict[str, Any]) -> dict[str, Any]:
+        self._send(msg)
+        reply = self._recv()
+        if "error" in reply:
+            raise self._as_error(reply)
+        return reply
+
+    # -- loading, with fallback --
+
+    def _ensure_loaded(self) -> dict[str, Any]:
+        with self._lock:
+            if self.loaded:
+                return self._load_reply  # type: ignore[return-value]
+            return self._load_with_fallback()
+
+    def _load_with_fallback(self) -> dict[str, Any]:
+        configs = self._ordered_configs()
+        if self._config in configs and self._proven:
+            configs.remove(self._config)
+            configs.insert(0, self._config)   # a proven configuration is retried first after a crash
+        key = model_key(self.spec)
+        last: RunnerCrashed | None = None
+        for i, config in enumerate(configs):
+            t0 = time.perf_counter()
+            try:
+                self._spawn(config)
+                reply = self._request({"op": "load", "spec": spec_to_json(self.spec),
+                                       "n_gpu_layers": self.n_gpu_layers if config.gpu_backend else 0,
+                                       "n_threads": self.n_threads, "n_ctx": self._n_ctx_wanted,
+                                       "warmup": not self._proven})
+            except RunnerCrashed as exc:
+                last = exc
+                self._choices.mark_bad(key, config, str(exc.params.get("signal")))
+                self._proven = False
+                if i + 1 < len(configs):
+                    self.notices.append(tr("llm.runner.fell_back", old=config.label(), new=configs[i + 1].label(),
+                                           signal=exc.params.get("signal")))
+                continue
+            except GennaiError:
+                self._stop()
+                raise
+            self._load_reply = reply
+            self.load_seconds = time.perf_counter() - t0
+            path = reply.get("path")
+            if path and path != str(self.spec.path):
+                self.spec = replace(self.spec, path=Path(path))
+            return reply
+        raise last if last is not None else ModelError("llm.runner.no_runtime")
+
+    def load(self) -> None:
+        self._ensure_loaded()
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
+        proc = self._proc
+        self._proc, self._load_reply = None, None
+        if proc is None:
+            return
+        try:
+            if proc.stdin is not None:
+                proc.stdin.write(json.dumps({"op": "close"}) + "\n")
+                proc.stdin.flush()
+                proc.stdin.close()
+            proc.wait(timeout=10)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait(timeout=5)
+
+    def __del__(self) -> None:  # best effort: never leave a runner behind
+        try:
+            self._stop()
+        except Exception:  # noqa: BLE001
+            pass
+
+    # -- TextEngine --
+
+    def n_ctx(self) -> int:
+        return int(self._ensure_loaded()["n_ctx"])
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            self._ensure_loaded()
+            return int(self._request({"op": "count_tokens", "text": text})["n"])
+
+    def render_chat(self, messages: Sequence[Message]) -> str:
+        from . import templates
+        spec = self.spec
+        if spec.chat_template:
+            return templates.render_pinned(spec.chat_template, spec.chat_template_sha256, messages,
+                                           name=spec.id, **self._special_token_texts(spec.chat_template))
+        if spec.chat_format:
+            return templates.render_reviewed(spec.chat_format, messages)
+        raise ModelError("llm.template.missing", name=spec.label())
+
+    def _special_token_texts(self, template: str) -> dict[str, str]:
+        if "bos_token" not in template and "eos_token" not in template:
+            return {}
+        if template not in self._special:
+            with self._lock:
+                self._ensure_loaded()
+                self._special[template] = self._request({"op": "special_tokens", "template": template})["value"]
+        return self._special[template]
+
+    def generate(self, prompt: str, params: GenerationParams,
+                 cancel: CancelToken = NEVER) -> "RunnerGeneration":
+        return RunnerGeneration(self, prompt, params, cancel)
+
+    def backend_info(self) -> BackendInfo:
+        reply = self._ensure_loaded()
+        b = reply.get("backend") or {}
+        cfg = self._config
+        return BackendInfo(backend=b.get("backend", "CPU"), n_gpu_layers=int(b.get("n_gpu_layers", 0)),
+                           n_layers=int(b.get("n_layers", 0)), n_threads=int(b.get("n_threads", 0)),
+                           cpu_variant=(cfg.cpu_variant or "builtin") if cfg else "",
+                           note=" ".join(self.notices[-1:]))
+
+    def info(self) -> dict[str, Any]:
+        """Backends and devices as the runner sees them (for ``gennai doctor``)."""
+        with self._lock:
+            self._ensure_loaded()
+            return self._request({"op": "info"})
+
+
+class RunnerGeneration:
+    """A generation streamed from the runner; same fields as ``LlamaGeneration``."""
+
+    def __init__(self, engine: RunnerEngine, prompt: str, params: GenerationParams,
+                 cancel: CancelToken) -> None:
+        self._engine = engine
+        self._prompt = prompt
+        self._params = params
+        self._cancel = cancel
+        self._parts: list[str] = []
+        self._started = False
+        self.stop_reason: StopReason | None = None
+        self.n_tokens = 0
+        self.n_prompt_tokens = 0
+        self.seconds = 0.0
+        self.prompt_seconds = 0.0
+        self.first_token_seconds: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    @property
+    def tokens_per_second(self) -> float:
+        gen = self.seconds - self.prompt_seconds
+        return self.n_tokens / gen if gen > 0 else 0.0
+
+    def __iter__(self) -> Iterator[str]:
+        if self._started:
+            raise RuntimeError("a Generation can be iterated only once")
+        self._started = True
+        return self._run()
+
+    def _run(self) -> Iterator[str]:
+        eng = self._engine
+        params = self._params
+        msg = {"op": "generate", "prompt": self._prompt,
+               "params": {**params.__dict__, "stop": list(params.stop)}}
+        restarted = False
+        with eng._lock:
+            while True:   # retried only while nothing has been streamed
+                self._cancel.raise_if_cancelled()
+                eng._ensure_loaded()
+                try:
+                    yield from self._stream(msg)
+                    eng._proven = True
+                    if eng._config is not None:
+                        eng._choices.mark_good(model_key(eng.spec), eng._config)
+                    return
+                except RunnerCrashed as exc:
+                    if self._parts or eng._config is None:
+                        raise
+                    if eng._proven:
+                        # a configuration that worked before: the runner may have died while
+                        # idle (killed, out of memory); start it again once, then report
+                        if restarted:
+                            raise
+                        restarted = True
+                        continue
+                    eng._choices.mark_bad(model_key(eng.spec), eng._config, str(exc.params.get("signal")))
+                    remaining = eng._ordered_configs()
+                    if not remaining or remaining[0].key == eng._config.key:
+                        raise
+                    eng.notices.append(tr("llm.runner.fell_back", old=eng._config.label(),
+                                          new=remaining[0].label(), signal=exc.params.get("signal")))
+
+    def _stream(self, msg: dict[str, Any]) -> Iterator[str]:
+        eng = self._engine
+        cancel = self._cancel
+        t0 = time.perf_counter()
+        eng._send(msg)
+        try:
+            yield from self._receive(cancel, t0)
+        except GeneratorExit:
+            # the consumer stopped early: stop the child too, so the next request finds it idle
+            self._drain_after_cancel()
+            raise
+        except RunnerCrashed:
+            if self.stop_reason == "cancelled":
+                raise Cancelled() from None   # killed because it ignored cancel: a clean stop
+            raise
+        finally:
+            self.seconds = time.perf_counter() - t0
+
+    def _drain_after_cancel(self) -> None:
+        eng = self._engine
+        try:
+            eng._send({"op": "cancel"})
+            while True:
+                item = eng._recv(timeout=CANCEL_GRACE_S)
+                if item.get("done") or item.get("cancelled") or "error" in item:
+                    return
+        except RunnerCrashed:
+            return
+
+    def _receive(self, cancel: CancelToken, t0: float) -> Iterator[str]:
+        eng = self._engine
+        cancel_sent_at: float | None = None
+        parts = self._parts
+        while True:
+            item = eng._recv(cancel=cancel if cancel_sent_at is None else None,
+                             timeout=None if cancel_sent_at is None else CANCEL_GRACE_S)
+            piece = item.get("p")
+            if piece is not None:
+                if cancel_sent_at is not None:
+                    continue            # already cancelled: what the child still sends is dropped
+                if cancel.cancelled:
+                    eng._send({"op": "cancel"})
+                    cancel_sent_at = time.monotonic()
+                    self.stop_reason = "cancelled"
+                    continue
+                if self.first_token_seconds is None:
+                    self.first_token_seconds = time.perf_counter() - t0
+                parts.append(piece)
+                self.n_tokens += 1
+                yield piece
+                continue
+            if item.get("_cancel_requested"):
+                eng._send({"op": "cancel"})
+                cancel_sent_at = time.monotonic()
+                self.stop_reason = "cancelled"
+                continue
+            if item.get("cancelled"):
+                self.stop_reason = "cancelled"
+                raise Cancelled()
+            if item.get("done"):
+                if cancel_sent_at is not None:
+                    self.stop_reason = "cancelled"
+                    raise Cancelled()
+                self.stop_reason = item.get("stop_reason")
+                self.n_tokens = int(item.get("n_tokens") or self.n_tokens)
+                self.n_prompt_tokens = int(item.get("n_prompt_tokens") or 0)
+                self.prompt_seconds = float(item.get("prompt_seconds") or 0.0)
+                return
+            if "error" in item:
+                raise eng._as_error(item)
+
+
+def _pump_lines(stream, q: "queue.Queue[Any]") -> None:
+    try:
+        for line in stream:
+            try:
+                q.put(json.loads(line))
+            except ValueError:
+                continue
+    except (OSError, ValueError):
+        pass
+    finally:
+        q.put(_EOF)
+
+
+def _pump_stderr(stream, tail: deque) -> None:
+    try:
+        for line in stream:
+            tail.append(line[-500:])
+            if os.environ.get("GENNAI_DEBUG"):
+                sys.stderr.write(line)
+    except (OSError, ValueError):
+        pass

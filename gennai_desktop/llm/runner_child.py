@@ -1,0 +1,224 @@
+"""The model runner: llama.cpp in a child process, driven over a JSON-lines pipe.
+
+Why a child: llama.cpp is native code. An illegal instruction (a CPU variant the OS does not
+allow), a segfault on a hostile GGUF or an out-of-memory abort kills the process it runs in;
+here that is this runner, and the app (window, CLI, open documents, unsaved results) survives
+and reports it. It keeps one model loaded across tasks, as Ollama's runner and LM Studio's
+runtimes do.
+
+Protocol (one JSON object per line; the parent is ``llm.runner``):
+    parent → child   {"op": "load"|"count_tokens"|"special_tokens"|"generate"|"info"|"close"|"cancel", …}
+    child → parent   {"ok": true, …} | {"p": "piece"} … {"done": true, …} | {"error": {…}}
+``cancel`` is read by the stdin thread and sets the running generation's CancelToken, so it
+reaches llama.cpp between tokens (and between prompt slices) while the main thread decodes.
+
+The parent chooses the CPU variant / GPU backend in the environment (GENNAI_CPU_VARIANT,
+GENNAI_GPU_BACKEND) before this process imports llama.cpp (``llm.engine`` registers them).
+Resource limits (address space, no core dumps) are set before that import too.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import sys
+import threading
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..core.cancel import CancelToken, Cancelled
+from ..core.errors import GennaiError
+from .base import GenerationParams, ModelSpec
+
+
+def spec_to_json(spec: ModelSpec) -> dict[str, Any]:
+    d = asdict(spec)
+    d["path"] = str(spec.path)
+    return d
+
+
+def spec_from_json(d: dict[str, Any]) -> ModelSpec:
+    d = dict(d)
+    d["path"] = Path(d["path"])
+    d["generation"] = params_from_json(d.get("generation") or {})
+    names = {f.name for f in fields(ModelSpec)}
+    return ModelSpec(**{k: v for k, v in d.items() if k in names})
+
+
+def params_from_json(d: dict[str, Any]) -> GenerationParams:
+    d = dict(d)
+    d["stop"] = tuple(d.get("stop") or ())
+    names = {f.name for f in fields(GenerationParams)}
+    return GenerationParams(**{k: v for k, v in d.items() if k in names})
+
+
+def error_to_json(exc: BaseException) -> dict[str, Any]:
+    if isinstance(exc, GennaiError):
+        params = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+                  for k, v in exc.params.items()}
+        return {"key": exc.key, "params": params, "cls": type(exc).__name__}
+    return {"key": "llm.model.decode_failed", "params": {"reason": f"{type(exc).__name__}: {exc}"[:300]},
+            "cls": "ModelError"}
+
+
+def _set_limits() -> None:
+    """Address-space cap (CPU-only runs) and no core dumps of document text in memory."""
+    try:
+        import resource
+    except ImportError:  # Windows: a Job Object would be the equivalent
+        return
+    mem = int(os.environ.get("GENNAI_RUNNER_MEMORY_BYTES") or 0)
+    if mem > 0:
+        try:
+            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            cap = mem if hard == resource.RLIM_INFINITY else min(mem, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        except (ValueError, OSError):
+            pass
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        pass
+
+
+class _Runner:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.engine: Any = None
+        self.cancel: CancelToken | None = None
+        self.requests: "queue.Queue[dict | None]" = queue.Queue()
+
+    def send(self, obj: dict[str, Any]) -> None:
+        self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+    def read_stdin(self) -> None:
+        for line in sys.stdin:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if msg.get("op") == "cancel":
+                token = self.cancel
+                if token is not None:
+                    token.cancel()
+                continue
+            self.requests.put(msg)
+        self.requests.put(None)  # parent went away
+
+    def serve(self) -> None:
+        from . import engine as eng_mod  # imports llama_cpp (after limits and backend choice)
+        self.eng_mod = eng_mod
+        threading.Thread(target=self.read_stdin, daemon=True, name="runner-stdin").start()
+        self.send({"ready": True, "backends": eng_mod.BACKENDS, "pid": os.getpid()})
+        while True:
+            msg = self.requests.get()
+            if msg is None or msg.get("op") == "close":
+                break
+            try:
+                self.handle(msg)
+            except Cancelled:
+                self.send({"cancelled": True})
+            except BaseException as exc:  # noqa: BLE001 - every failure goes back as a message
+                self.send({"error": error_to_json(exc)})
+        if self.engine is not None:
+            self.engine.close()
+
+    # -- operations --
+
+    def handle(self, msg: dict[str, Any]) -> None:
+        op = msg.get("op")
+        if op == "load":
+            self.load(msg)
+        elif op == "count_tokens":
+            self.send({"ok": True, "n": self.engine.count_tokens(msg["text"])})
+        elif op == "special_tokens":
+            self.send({"ok": True, "value": self.engine._special_token_texts(msg["template"])})
+        elif op == "generate":
+            self.generate(msg)
+        elif op == "info":
+            self.send({"ok": True, **self.info()})
+        else:
+            self.send({"error": error_to_json(ValueError(f"unknown op {op!r}"))})
+
+    def load(self, msg: dict[str, Any]) -> None:
+        spec = spec_from_json(msg["spec"])
+        if self.engine is not None:
+            self.engine.close()
+        n_gpu_layers = int(msg.get("n_gpu_layers", -1))
+        auto_layers = None
+        if "gpu" in self.eng_mod.BACKENDS and n_gpu_layers < 0:
+            auto_layers = auto_gpu_layers(spec.path, int(msg.get("n_ctx") or spec.context_length or 4096))
+            if auto_layers is not None:
+                n_gpu_layers = auto_layers
+        self.engine = self.eng_mod.LlamaEngine(spec, n_gpu_layers=n_gpu_layers,
+                                               n_threads=int(msg.get("n_threads", 0)),
+                                               n_ctx=msg.get("n_ctx"))
+        self.engine.load()
+        if msg.get("warmup"):
+            # one real decode, so an instruction the CPU/OS refuses crashes now, during load,
+            # where the parent falls back, instead of in the middle of a user's task
+            list(self.engine.generate("a", GenerationParams(max_tokens=1, detect_degenerate=False)))
+        info = self.engine.backend_info()
+        self.send({"ok": True, "n_ctx": self.engine.n_ctx(), "load_seconds": self.engine.load_seconds,
+                   "backend": asdict(info), "backends": self.eng_mod.BACKENDS,
+                   "auto_gpu_layers": auto_layers, "path": str(self.engine.spec.path)})
+
+    def generate(self, msg: dict[str, Any]) -> None:
+        params = params_from_json(msg.get("params") or {})
+        self.cancel = token = CancelToken()
+        try:
+            gen = self.engine.generate(msg["prompt"], params, token)
+            send = self.send
+            for piece in gen:
+                send({"p": piece})
+            send({"done": True, "stop_reason": gen.stop_reason, "n_tokens": gen.n_tokens,
+                  "n_prompt_tokens": gen.n_prompt_tokens, "seconds": gen.seconds,
+                  "prompt_seconds": gen.prompt_seconds, "first_token_seconds": gen.first_token_seconds})
+        finally:
+            self.cancel = None
+
+    def info(self) -> dict[str, Any]:
+        from . import cpu_variants
+        return {"backends": self.eng_mod.BACKENDS, "devices": cpu_variants.devices(),
+                "system_info": self.eng_mod.llama_cpp.llama_print_system_info().decode("utf-8", "replace")}
+
+
+def auto_gpu_layers(path: Path, n_ctx: int) -> int | None:
+    """Layers that fit in the GPU's free memory (-1 = all), so an 8B pack on a 6 GB laptop GPU
+    offloads what fits instead of failing. None when no GPU device is visible."""
+    from . import cpu_variants
+    from .gguf_check import check_gguf
+    gpus = [d for d in cpu_variants.devices() if d["type"] in ("gpu", "igpu")]
+    if not gpus:
+        return None
+    info = check_gguf(path)
+    n_layers = max(1, info.block_count or 1)
+    free = max(d["free"] for d in gpus)
+    per_layer = info.size / (n_layers + 1)             # +1: output/embedding tensors
+    kv = 2 * n_ctx * n_layers * (info.embedding_length or 4096) * 2 // 4   # f16 K+V, GQA ≈ 1/4
+    reserve = 512 * 1024 ** 2 + kv                      # compute buffers and KV cache
+    fit = int((free - reserve) // per_layer)
+    if fit >= n_layers + 1:
+        return -1
+    return max(0, fit)
+
+
+def main() -> int:
+    proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)  # stray native prints go to stderr, never into the protocol
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _set_limits()
+    runner = _Runner(proto)
+    try:
+        runner.serve()
+    except BaseException as exc:  # noqa: BLE001 - e.g. the llama.cpp import itself failed
+        runner.send({"error": error_to_json(exc), "fatal": True})
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
