@@ -40,10 +40,19 @@ case "$BACKEND" in
   vulkan) CMAKE_ARGS_BACKEND="-DGGML_VULKAN=ON" ;;
   *) say "unknown GENNAI_LLAMA_BACKEND=$BACKEND (cpu|cuda|vulkan)"; exit 2 ;;
 esac
-case " $CMAKE_ARGS_COMMON $CMAKE_ARGS_BACKEND " in *march=native*|*GGML_NATIVE=ON*) say "refusing a native build"; exit 2;; esac
-
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gennai-llama-build.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
+if [ "$BACKEND" = cuda ] && [ -z "${GENNAI_CUDA_CMAKE_EXTRA:-}" ]; then
+  # The CUDA toolkit here ships nvcc without cuBLAS: take cuBLAS from NVIDIA's PyPI wheel.
+  say "CUDA: fetching cuBLAS headers/libraries (nvidia-cublas wheel)"
+  "$PY" -m pip install -q --target "$WORK/cublas" "nvidia-cublas${GENNAI_CUBLAS_SUFFIX:-}"
+  CB=$(dirname "$(find "$WORK/cublas" -name 'cublas_v2.h' | head -n1)")
+  LIB=$(dirname "$(find "$WORK/cublas" -name 'libcublas.so*' | head -n1)")
+  ln -sf "$(ls "$LIB"/libcublas.so.* | head -n1)" "$LIB/libcublas.so"
+  ln -sf "$(ls "$LIB"/libcublasLt.so.* | head -n1)" "$LIB/libcublasLt.so"
+  CMAKE_ARGS_BACKEND="$CMAKE_ARGS_BACKEND -DCUDA_cublas_LIBRARY=$LIB/libcublas.so -DCUDA_cublasLt_LIBRARY=$LIB/libcublasLt.so -DCMAKE_CUDA_FLAGS=-I$CB -DCMAKE_CXX_FLAGS=-I$CB"
+fi
+case " $CMAKE_ARGS_COMMON $CMAKE_ARGS_BACKEND " in *march=native*|*GGML_NATIVE=ON*) say "refusing a native build"; exit 2;; esac
 mkdir -p "$OUT"
 
 say "fetching llama-cpp-python $LLAMA_VERSION sdist (sha256 pinned)"
@@ -77,9 +86,10 @@ CMAKE_ARGS="$CMAKE_ARGS_COMMON $CMAKE_ARGS_BACKEND" CMAKE_BUILD_PARALLEL_LEVEL="
   "$PY" -m pip wheel -q --no-deps --no-cache-dir "$SRC" -w "$WORK/wheel"
 whl=$(ls "$WORK"/wheel/llama_cpp_python-*.whl)
 # the wheel must carry one library per variant and no plain (native) libggml-cpu.so
+"$PY" -m zipfile -l "$whl" >"$WORK/contents.txt"
 for v in $VARIANTS; do
-  "$PY" -m zipfile -l "$whl" | grep -q "llama_cpp/lib/libggml-cpu-$v.so" || { say "wheel lacks libggml-cpu-$v.so"; exit 1; }
+  grep -q "llama_cpp/lib/libggml-cpu-$v.so" "$WORK/contents.txt" || { say "wheel lacks libggml-cpu-$v.so"; exit 1; }
 done
-if "$PY" -m zipfile -l "$whl" | grep -q "llama_cpp/lib/libggml-cpu.so "; then say "wheel has a non-variant libggml-cpu.so"; exit 1; fi
+if grep -q "llama_cpp/lib/libggml-cpu.so " "$WORK/contents.txt"; then say "wheel has a non-variant libggml-cpu.so"; exit 1; fi
 mv "$whl" "$OUT/"
 say "built $(basename "$whl") in $(( $(date +%s) - start )) s"

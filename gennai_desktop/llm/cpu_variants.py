@@ -244,7 +244,8 @@ def load_backends(cpu_variant: str | None, gpu_backend: str | None = None,
         gpath = layout.lib_dir / f"{pre}ggml-{gpu_backend}{ext}"
         if ggml.ggml_backend_load(str(gpath).encode()):
             _loaded["gpu"] = gpu_backend
-    cpath = layout.lib_dir / f"{pre}ggml-cpu-{cpu_variant}{ext}"
+    # a path instead of a name: an out-of-tree CPU backend (bench/build_native_cpu.sh)
+    cpath = Path(cpu_variant) if os.sep in cpu_variant else layout.lib_dir / f"{pre}ggml-cpu-{cpu_variant}{ext}"
     if not ggml.ggml_backend_load(str(cpath).encode()):
         raise OSError(f"cannot load {cpath.name}")
     _loaded["cpu"] = cpu_variant

@@ -106,7 +106,10 @@ class _Runner:
                     token.cancel()
                 continue
             self.requests.put(msg)
-        self.requests.put(None)  # parent went away
+        token = self.cancel          # the parent went away: stop what runs and exit
+        if token is not None:
+            token.cancel()
+        self.requests.put(None)
 
     def serve(self) -> None:
         from . import engine as eng_mod  # imports llama_cpp (after limits and backend choice)

@@ -85,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = app.exec()
     from .worker import task_pool
     task_pool().waitForDone(3000)      # closeEvent cancelled running tasks; let them stop
+    from ..llm import manager
+    manager.unload()                   # ends the runner process
     return code
 
 

@@ -231,6 +231,12 @@ class MainWindow(QMainWindow):
         self.model_label.setText(tr("ui.status.model", name=ev.spec.label(get_language())))
         self.backend_label.setText(tr("ui.status.backend", backend=b.backend, layers=b.n_gpu_layers,
                                       total=b.n_layers, threads=b.n_threads))
+        variant = getattr(b, "cpu_variant", "")
+        self.backend_label.setToolTip(f"CPU: {variant}" if variant else "")
+        note = getattr(b, "note", "")
+        if note:   # e.g. fell back from the GPU / a fast CPU variant after a runner crash
+            self.messages.append(note)
+            self.statusBar().showMessage(note, 15000)
 
     # --- messages ---------------------------------------------------------------------------
     def show_exception(self, exc: BaseException) -> None:

@@ -1,0 +1,178 @@
+"""llama.cpp in a runner process: streaming, cancel, crashes the app survives, and fallback."""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gennai_desktop.core.cancel import CancelToken, Cancelled
+from gennai_desktop.llm.base import GenerationParams, ModelSpec
+from gennai_desktop.llm.runner import RunnerCrashed, RunnerEngine, RuntimeChoices, RuntimeConfig
+
+FAKE = [sys.executable, str(Path(__file__).resolve().parents[1] / "support" / "fake_runner.py")]
+
+
+def spec(path: Path, id: str = "tiny") -> ModelSpec:
+    return ModelSpec(id=id, path=path, name_ja="テスト", name_en="tiny")
+
+
+@pytest.fixture
+def fake_model(tmp_path) -> Path:
+    p = tmp_path / "fake.gguf"
+    p.write_bytes(b"GGUF" + b"\0" * 60)
+    return p
+
+
+def greedy(n: int = 24) -> GenerationParams:
+    return GenerationParams(max_tokens=n, temperature=0.0, detect_degenerate=False)
+
+
+# --- the real runner (tiny random-weight GGUF) ---
+
+def test_streams_the_same_text_as_in_process(tiny_gguf):
+    from gennai_desktop.llm.engine import LlamaEngine
+    inproc = LlamaEngine(spec(tiny_gguf), n_threads=1, n_ctx=256)
+    expected = "".join(inproc.generate("hello", greedy()))
+    inproc.close()
+    eng = RunnerEngine(spec(tiny_gguf), n_threads=1, n_ctx=256)
+    try:
+        gen = eng.generate("hello", greedy())
+        pieces = list(gen)
+        assert "".join(pieces) == expected and len(pieces) > 1
+        assert gen.stop_reason in ("length", "eos") and gen.n_tokens > 0
+        assert eng.n_ctx() == 256 and eng.count_tokens("hello world") > 0
+        info = eng.backend_info()
+        assert info.backend == "CPU" and info.cpu_variant
+        assert eng.pid != os.getpid()
+    finally:
+        eng.close()
+
+
+def test_cancel_reaches_the_runner_between_tokens_and_it_stays_usable(tiny_gguf):
+    eng = RunnerEngine(spec(tiny_gguf), n_threads=1, n_ctx=256)
+    try:
+        token = CancelToken()
+        gen = eng.generate("hello", greedy(200), token)
+        got = 0
+        with pytest.raises(Cancelled):
+            for _ in gen:
+                got += 1
+                if got == 3:
+                    token.cancel()
+        assert got == 3 and gen.stop_reason == "cancelled"
+        pid = eng.pid
+        assert "".join(eng.generate("hello", greedy(4)))  # same runner, next task works
+        assert eng.pid == pid
+    finally:
+        eng.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGILL, signal.SIGSEGV])
+def test_a_runner_killed_mid_stream_is_reported_and_the_next_task_works(tiny_gguf, sig):
+    eng = RunnerEngine(spec(tiny_gguf), n_threads=1, n_ctx=256)
+    try:
+        list(eng.generate("hello", greedy(4)))     # proven configuration
+        gen = eng.generate("hello", greedy(200))
+        with pytest.raises(RunnerCrashed) as info:
+            for i, _ in enumerate(gen):
+                if i == 2:
+                    os.kill(eng.pid, sig)
+        msg = str(info.value)
+        assert "異常終了" in msg and sig.name in msg and "もう一度実行" in msg
+        assert "".join(eng.generate("hello", greedy(4)))   # a new runner takes over
+    finally:
+        eng.close()
+
+
+def test_a_runner_that_died_while_idle_is_restarted_silently(tiny_gguf):
+    eng = RunnerEngine(spec(tiny_gguf), n_threads=1, n_ctx=256)
+    try:
+        list(eng.generate("hello", greedy(4)))
+        old = eng.pid
+        os.kill(old, signal.SIGKILL)
+        time.sleep(0.2)
+        assert "".join(eng.generate("hello", greedy(4)))
+        assert eng.pid != old
+    finally:
+        eng.close()
+
+
+def test_a_broken_model_is_a_message_not_a_crash(tmp_path):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"not a gguf at all" * 10)
+    eng = RunnerEngine(spec(bad), n_threads=1)
+    with pytest.raises(Exception) as info:
+        eng.load()
+    assert not isinstance(info.value, RunnerCrashed)
+    assert "GGUF" in str(info.value)
+    eng.close()
+
+
+# --- the fallback chain, with a fake backend that crashes on purpose ---
+
+def fake_engine(model: Path, configs, monkeypatch, tmp_path, crash_load="", crash_gen="") -> RunnerEngine:
+    monkeypatch.setenv("FAKE_CRASH_LOAD", crash_load)
+    monkeypatch.setenv("FAKE_CRASH_GEN", crash_gen)
+    monkeypatch.setenv("FAKE_RUNNER_LOG", str(tmp_path / "starts.log"))
+    return RunnerEngine(spec(model), configs=configs, child_argv=FAKE,
+                        choices=RuntimeChoices(tmp_path / "choices.json"))
+
+
+def starts(tmp_path) -> list[str]:
+    return (tmp_path / "starts.log").read_text().split()
+
+
+CPU_CHAIN = [RuntimeConfig("zen4", None), RuntimeConfig("icelake", None), RuntimeConfig("x64", None)]
+
+
+def test_crash_at_load_falls_back_down_the_variants_and_remembers(fake_model, monkeypatch, tmp_path):
+    eng = fake_engine(fake_model, CPU_CHAIN, monkeypatch, tmp_path, crash_load="zen4+cpu,icelake+cpu")
+    assert "".join(eng.generate("x", greedy())) == "テスト出力です。"
+    assert eng.config == RuntimeConfig("x64", None)
+    assert len(eng.notices) == 2 and "SIGILL" in eng.notices[0] and "切り替えました" in eng.notices[0]
+    assert eng.backend_info().cpu_variant == "x64"
+    eng.close()
+    assert starts(tmp_path) == ["zen4+cpu", "icelake+cpu", "x64+cpu"]
+    # the next start goes straight to what worked
+    again = fake_engine(fake_model, CPU_CHAIN, monkeypatch, tmp_path, crash_load="zen4+cpu,icelake+cpu")
+    again.load()
+    again.close()
+    assert starts(tmp_path)[-1:] == ["x64+cpu"] and len(starts(tmp_path)) == 4
+    assert not again.notices
+
+
+def test_gpu_crash_falls_back_to_cpu(fake_model, monkeypatch, tmp_path):
+    chain = [RuntimeConfig("zen4", "cuda"), RuntimeConfig("zen4", None)]
+    eng = fake_engine(fake_model, chain, monkeypatch, tmp_path, crash_load="zen4+cuda")
+    eng.load()
+    info = eng.backend_info()
+    assert info.backend == "CPU" and "CUDA" in eng.notices[0]
+    eng.close()
+
+
+def test_gpu_used_when_it_works(fake_model, monkeypatch, tmp_path):
+    chain = [RuntimeConfig("zen4", "cuda"), RuntimeConfig("zen4", None)]
+    eng = fake_engine(fake_model, chain, monkeypatch, tmp_path)
+    eng.load()
+    assert eng.backend_info().backend == "CUDA" and eng.backend_info().n_gpu_layers == 4
+    eng.close()
+
+
+def test_crash_on_first_use_falls_back_transparently(fake_model, monkeypatch, tmp_path):
+    eng = fake_engine(fake_model, CPU_CHAIN, monkeypatch, tmp_path, crash_gen="zen4+cpu")
+    assert "".join(eng.generate("x", greedy())) == "テスト出力です。"
+    assert eng.config.cpu_variant == "icelake" and "SIGSEGV" in eng.notices[0]
+    eng.close()
+
+
+def test_every_configuration_crashing_is_one_clear_error(fake_model, monkeypatch, tmp_path):
+    eng = fake_engine(fake_model, CPU_CHAIN, monkeypatch, tmp_path,
+                      crash_load="zen4+cpu,icelake+cpu,x64+cpu")
+    with pytest.raises(RunnerCrashed) as info:
+        eng.load()
+    assert "SIGILL" in str(info.value)
+    eng.close()
