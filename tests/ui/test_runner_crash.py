@@ -1,0 +1,48 @@
+"""The window survives a crash of the model runner, says so in Japanese, and the next task works."""
+from __future__ import annotations
+
+import os
+import signal
+
+from gennai_desktop.llm.runner import RunnerEngine
+
+from .conftest import make_window, wait_idle
+
+
+def test_runner_killed_during_a_summary_leaves_the_window_and_document(qtbot, app_font, tmp_path):
+    from tests.support.tiny_gguf import make_tiny_gguf
+    from gennai_desktop.llm.base import ModelSpec
+    model = make_tiny_gguf(tmp_path / "tiny.gguf", context_length=2048)
+    doc = tmp_path / "通知.txt"
+    doc.write_text("第一条　この規則は、文書の管理について定める。\n第二条　職員は、文書を適切に保存する。\n"
+                   "第三条　保存期間は、十年とする。\n", encoding="utf-8")
+    engine = RunnerEngine(ModelSpec(id="tiny", path=model, name_ja="テスト", name_en="tiny"),
+                          n_threads=1, n_ctx=2048)
+    try:
+        w = make_window(qtbot, engine)
+        assert w.open_path(doc)
+        tab = w.summary_tab
+        killed = []
+
+        def kill_when_streaming():
+            if engine.pid and tab.busy and not killed and tab.stream.toPlainText():
+                killed.append(engine.pid)
+                os.kill(engine.pid, signal.SIGSEGV)
+            return bool(killed)
+
+        assert tab.run()
+        qtbot.waitUntil(kill_when_streaming, timeout=120000)
+        wait_idle(qtbot, tab, timeout=120000)
+        # the task ended with a message (or fell back to the model-free path); the app is alive
+        assert w.isVisible() and w.document is not None and w.document.path == doc
+        text = "\n".join(w.messages)
+        assert tab.last_run_outcome in ("failed", "done")
+        if tab.last_run_outcome == "failed":
+            assert "異常終了" in text
+        # the next task works on a new runner
+        assert tab.run()
+        wait_idle(qtbot, tab, timeout=120000)
+        assert tab.last_run_outcome == "done", w.messages
+        assert engine.pid not in killed
+    finally:
+        engine.close()
