@@ -16,13 +16,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..core.errors import SecurityError
+from ..core.tasks import ALIASES as TASK_ALIASES, TASKS, canonical as canonical_task
 from ..llm.base import GenerationParams, ModelSpec
 
 MANIFEST_SCHEMA = 1
 NAME_RE = r"^[a-z0-9][a-z0-9_-]{0,62}$"         # pack ids and vendor names: one safe path segment
 VERSION_RE = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"  # numeric dotted versions, compared as tuples
 SHA256_RE = r"^[0-9a-f]{64}$"
-TASKS = ("summarise", "proofread", "translate", "draft")
 MAX_MANIFEST_BYTES = 1_000_000
 
 
@@ -84,10 +84,14 @@ class Manifest(BaseModel):
     @field_validator("prompts")
     @classmethod
     def _known_tasks(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        unknown = set(v) - set(TASKS)
+        unknown = [k for k in v if k not in TASKS and k not in TASK_ALIASES]
         if unknown:
             raise ValueError(f"unknown task(s) in prompts: {sorted(unknown)}")
-        return v
+        # one name per task (core.tasks): "summarise" from older manifests becomes "summarize"
+        out: dict[str, dict[str, str]] = {}
+        for task, entries in v.items():
+            out.setdefault(canonical_task(task), {}).update(entries)
+        return out
 
     @model_validator(mode="after")
     def _template_pinned(self) -> "Manifest":

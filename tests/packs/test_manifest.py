@@ -65,3 +65,24 @@ def test_dev_manifest_matches_the_bundled_gguf_header(bundled_model_file):
     info = check_against_manifest(bundled_model_file, load_manifest(DEV), full_hash=False)
     assert (info.architecture, info.context_length, info.quantisation) == ("gemma3", 32768, "Q4_K_M")
     assert info.chat_template is None                     # base model: no embedded template
+
+
+@pytest.mark.parametrize("task_key", ["summarize", "summarise"])
+def test_a_packs_summary_prompt_reaches_the_summary_task(task_key):
+    """The manifest's task names and the prompt files' must be one vocabulary (core.tasks):
+    a pack's own 要約 prompt is what the summary task renders."""
+    from gennai_desktop.llm.base import FakeEngine
+    from gennai_desktop.tasks import prompting
+    d = _base()
+    d["prompts"] = {task_key: {"map.completion": "PACK要約: {text}"}}
+    spec = parse_manifest(json.dumps(d).encode()).to_model_spec("/m.gguf")
+    assert set(spec.prompts) == {"summarize"}
+    prompt = prompting.build("summarize", "map", FakeEngine(spec=spec), text="本文")
+    assert prompt.text == "PACK要約: 本文"
+
+
+def test_unknown_task_names_are_still_refused():
+    d = _base()
+    d["prompts"] = {"summery": {"map.completion": "x"}}
+    with pytest.raises(SecurityError):
+        parse_manifest(json.dumps(d).encode())
