@@ -131,7 +131,9 @@ def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: i
             eng = engine or RunnerEngine(spec, n_gpu_layers=n_gpu_layers, n_threads=n_threads, n_ctx=n_ctx)
             try:
                 t0 = time.perf_counter()
-                eng.load()
+                load = getattr(eng, "load", None)
+                if callable(load):
+                    load()
                 model["load_seconds"] = round(time.perf_counter() - t0, 2)
                 gen = eng.generate(PROBE_PROMPT, GenerationParams(max_tokens=PROBE_TOKENS, temperature=0.0,
                                                                   detect_degenerate=False))
@@ -140,7 +142,10 @@ def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: i
                 backend = asdict(eng.backend_info())
                 model["backend"] = backend
                 model["probe_tokens"] = gen.n_tokens
-                model["tokens_per_second"] = round(gen.tokens_per_second, 1)
+                tps = getattr(gen, "tokens_per_second", None)
+                if tps is None:   # engines without the figure (test doubles)
+                    tps = gen.n_tokens / gen.seconds if gen.seconds else 0.0
+                model["tokens_per_second"] = round(tps, 1)
                 model["runtime_config"] = eng.config.label() if getattr(eng, "config", None) else None
                 auto_layers = (getattr(eng, "_load_reply", None) or {}).get("auto_gpu_layers")
                 notices = list(getattr(eng, "notices", []))

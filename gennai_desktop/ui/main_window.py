@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self._action(m, "ui.action.settings", self.open_settings)
         self._action(m, "ui.action.models", self.open_models)
         m = bar.addMenu(tr("ui.menu.help"))
+        self._action(m, "ui.action.doctor", self.open_doctor)
         self._action(m, "ui.action.about", self.about)
 
     def _build_status(self) -> None:
@@ -271,6 +272,12 @@ class MainWindow(QMainWindow):
         dlg = SettingsDialog(self.settings, self)
         dlg.accepted.connect(lambda: self.apply_settings(dlg.result_settings()))
         dlg.open()
+
+    def open_doctor(self) -> None:
+        from .doctor_dialog import DoctorDialog
+        dlg = DoctorDialog(self, self.engine_provider)
+        dlg.open()
+        self.last_dialog = dlg
 
     def open_models(self) -> None:
         from .models_panel import ModelsDialog

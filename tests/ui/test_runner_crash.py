@@ -46,3 +46,14 @@ def test_runner_killed_during_a_summary_leaves_the_window_and_document(qtbot, ap
         assert engine.pid not in killed
     finally:
         engine.close()
+
+
+def test_doctor_page_in_the_app_shows_the_report(qtbot, app_font):
+    w = make_window(qtbot)
+    w.open_doctor()
+    dlg = w.last_dialog
+    qtbot.waitUntil(lambda: dlg.report is not None, timeout=60000)
+    text = dlg.text.toPlainText()
+    assert "CPU 版" in text and "現在のモデル" in text
+    assert dlg.report["runtime"]["portable"]
+    dlg.close()

@@ -1,0 +1,58 @@
+"""ヘルプ → 動作環境の診断: the same report as ``gennai doctor``, inside the app.
+
+The probe runs on the app's one model (through the engine provider, on the task pool), so it
+never loads a second model; the dialog shows the report when it arrives and can copy it for IT.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..core.cancel import CancelToken
+from ..core.events import Done
+from ..core.i18n import tr
+from ..llm import doctor
+from .qt import QApplication, QDialog, QDialogButtonBox, QFont, QPlainTextEdit, QPushButton, QVBoxLayout
+from .worker import TaskWorker
+
+
+class DoctorDialog(QDialog):
+    def __init__(self, parent, provider) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.setWindowTitle(tr("ui.doctor.title"))
+        self.setObjectName("doctorDialog")
+        self.resize(760, 520)
+        self.text = QPlainTextEdit(tr("ui.doctor.running"))
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName(tr("ui.doctor.title"))
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.TypeWriter)
+        self.text.setFont(mono)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.copy_button = QPushButton(tr("ui.doctor.copy"))
+        self.copy_button.clicked.connect(lambda: QApplication.clipboard().setText(self.text.toPlainText()))
+        buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.text)
+        lay.addWidget(buttons)
+        self.report: dict[str, Any] | None = None
+        self._provider = provider
+        self.worker = TaskWorker(self._task)
+        self.worker.signals.done.connect(self._show)
+        self.worker.signals.failed.connect(lambda exc, _tb: self.text.setPlainText(str(exc)))
+        self.worker.start()
+
+    def _task(self, cancel: CancelToken) -> Iterator[Any]:  # pool thread: no widgets here
+        spec = self._provider.active_spec()
+        engine = self._provider.get() if spec is not None else None
+        s = self._provider.settings
+        yield Done(doctor.build_report(spec, n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads,
+                                       n_ctx=s.n_ctx, engine=engine))
+
+    def _show(self, report: dict[str, Any]) -> None:
+        self.report = report
+        self.text.setPlainText(doctor.format_report(report))
+
+    def done(self, r: int) -> None:  # noqa: D102
+        self.worker.cancel()
+        super().done(r)
