@@ -30,17 +30,35 @@ from .tabs.translate_tab import TranslateTab
 
 SUFFIXES = (".docx", ".pdf", ".txt")
 MAX_RECENT = 10
+OPEN_STORE = object()          # MainWindow(store=…) default: open the encrypted store here
+
+
+def open_store_quietly():
+    """(store, "") or (None, why) — the window never prompts; app.main does that first."""
+    from ..storage import StoreUnavailable, open_store
+    try:
+        return open_store(), ""
+    except StoreUnavailable as exc:
+        return None, exc.message()
 
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, engine_provider: EngineProvider | None = None,
-                 font_family: str | None = "", autosave: bool = True) -> None:
+                 font_family: str | None = "", autosave: bool = True, store=OPEN_STORE,
+                 store_reason: str = "") -> None:
         super().__init__()
         self.settings = settings or load_settings()
         set_language(self.settings.language)
         self.engine_provider = engine_provider or EngineProvider(self.settings)
         self.document: Document | None = None
-        self.autosave_store = AutosaveStore(self.settings.autosave_path())
+        if store is OPEN_STORE:
+            store, store_reason = open_store_quietly()
+        self.store = store                  # storage.ProtectedStore, or None (history/autosave off)
+        self.store_reason = store_reason
+        self.autosave_store = AutosaveStore(store, keep_days=self.settings.recovery_keep_days,
+                                            legacy_folder=self.settings.autosave_path())
+        self._recent_mem: list[str] = [] if store is not None else list(self.settings.recent_files)
+        self._migrate_recent()
         self.autosave_enabled = autosave
         self._dirty = False
         self.messages: list[str] = []        # what was shown to the user (tests read it)
@@ -55,6 +73,8 @@ class MainWindow(QMainWindow):
         self._autosave_timer.start(self.settings.autosave_interval_s * 1000)
         if font_family is None:
             QTimer.singleShot(0, lambda: self.show_message(tr("ui.warn.no_cjk_font")))
+        if store is None:
+            QTimer.singleShot(0, lambda: self.show_message(tr("storage.notice.store_off", reason=store_reason)))
 
     # --- construction (also used to switch language) ---------------------------------
     def _build_ui(self) -> None:
@@ -171,20 +191,47 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name} — {tr('ui.app.title')}" if name else tr("ui.app.title"))
         self.mark_dirty()
 
+    # Recent-file paths name documents, so they live in the encrypted store, not settings.json;
+    # without a store they are kept for this run only.
+    def recent_files(self) -> list[str]:
+        if self.store is not None:
+            try:
+                return self.store.recent()[:MAX_RECENT]
+            except Exception:  # noqa: BLE001
+                return []
+        return list(self._recent_mem)
+
+    def _migrate_recent(self) -> None:
+        """Earlier versions kept recent paths in settings.json: move them into the store."""
+        if self.store is None or not self.settings.recent_files:
+            return
+        try:
+            for p in reversed(self.settings.recent_files):
+                self.store.add_recent(p, keep=MAX_RECENT)
+            self.settings.recent_files = []
+            save_settings(self.settings)
+        except Exception:  # noqa: BLE001 - the old list simply stays where it was
+            pass
+
     def _remember(self, path: Path) -> None:
         p = str(path.resolve())
-        recent = [p] + [r for r in self.settings.recent_files if r != p]
-        self.settings.recent_files = recent[:MAX_RECENT]
-        self._save_settings()
+        if self.store is not None:
+            try:
+                self.store.add_recent(p, keep=MAX_RECENT)
+            except Exception as exc:  # noqa: BLE001
+                self.show_status(str(exc))
+        else:
+            self._recent_mem = ([p] + [r for r in self._recent_mem if r != p])[:MAX_RECENT]
         self._fill_recent()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        for p in self.settings.recent_files:
+        recent = self.recent_files()
+        for p in recent:
             act = self.recent_menu.addAction(Path(p).name)
             act.setToolTip(p)
             act.triggered.connect(lambda _c=False, p=p: self.open_path(p))
-        self.recent_menu.setEnabled(bool(self.settings.recent_files))
+        self.recent_menu.setEnabled(bool(recent))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802
         if any(u.toLocalFile().lower().endswith(SUFFIXES) for u in event.mimeData().urls()):
@@ -281,7 +328,7 @@ class MainWindow(QMainWindow):
         self.settings = new
         self.engine_provider.settings = new
         self._save_settings()
-        self.autosave_store = AutosaveStore(new.autosave_path())
+        self.autosave_store = AutosaveStore(self.store, keep_days=new.recovery_keep_days)
         self._autosave_timer.start(new.autosave_interval_s * 1000)
         if new.language != old.language and self.task_running():
             self.show_message(tr("ui.error.busy"))   # rebuilt when idle: next start / next change
@@ -348,11 +395,11 @@ class MainWindow(QMainWindow):
         ask = ask or self._ask_recovery
         if ask(rec):
             self.restore_state(rec.data)
-            AutosaveStore.forget(rec)
+            self.autosave_store.forget(rec)
             self.autosave_now()
             self.show_status(tr("ui.recovery.restored"))
             return True
-        AutosaveStore.forget(rec)
+        self.autosave_store.forget(rec)
         return False
 
     def _ask_recovery(self, rec: Recoverable) -> bool:
