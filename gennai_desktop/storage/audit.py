@@ -171,13 +171,7 @@ def verify(files: list[Path]) -> tuple[int, list[Problem]]:
             except ValueError:
                 rec = None
             records.append((fi, str(f), no, rec))
-    seqs_seen_later = [set() for _ in records]
-    acc: set = set()
-    for i in range(len(records) - 1, -1, -1):
-        seqs_seen_later[i] = set(acc)
-        rec = records[i][3]
-        if rec is not None and isinstance(rec.get("seq"), int):
-            acc.add(rec["seq"])
+    all_seqs = {r[3]["seq"] for r in records if r[3] is not None and isinstance(r[3].get("seq"), int)}
     prev: dict | None = None
     for i, (fi, fname, no, rec) in enumerate(records):
         if rec is None:
@@ -197,7 +191,7 @@ def verify(files: list[Path]) -> tuple[int, list[Problem]]:
                 pseq = prev.get("seq")
                 if isinstance(seq, int) and isinstance(pseq, int):
                     missing = set(range(pseq + 1, seq))
-                    if seq <= pseq or missing & seqs_seen_later[i]:
+                    if seq <= pseq or missing & all_seqs:      # the "missing" lines are elsewhere
                         reason = "reordered"
                     elif missing:
                         reason = "removed"
