@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu(tr("ui.menu.recent"))
         self._fill_recent()
         self._action(m, "ui.action.save", self.save_current, QKeySequence.StandardKey.Save)
+        self._action(m, "storage.ui.history", self.open_history, QKeySequence("Ctrl+H"))
         self._action(m, "ui.action.copy", lambda: self.current_tab().copy_to_clipboard())
         m.addSeparator()
         self._action(m, "ui.action.quit", self.close, QKeySequence.StandardKey.Quit)
@@ -264,6 +265,41 @@ class MainWindow(QMainWindow):
 
     def result_saved(self, tab: TaskTab) -> None:
         tab.saved_result = tab.result
+
+    # --- result history (encrypted store) and audit ----------------------------------------
+    TASK_IDS = {"summary": "summarize"}          # tab name → storage/audit task id
+
+    def record_result(self, tab: TaskTab, result, outcome: str) -> int | None:
+        from ..storage.history import record_task
+        doc = self.document
+        file = str(doc.path) if doc is not None and doc.path and tab.needs_document() else None
+        return record_task(self.TASK_IDS.get(tab.task_name, tab.task_name),
+                           result if self.store is not None else None,     # no store: audit only
+                           outcome=outcome, file=file, model=self.engine_provider.active_spec(), origin="ui",
+                           store=self.store, warn=self.show_status, extra={"ui_state": tab.state()})
+
+    def open_history(self):
+        if self.store is None:
+            self.show_message(tr("storage.ui.unavailable", reason=self.store_reason))
+            return None
+        from .history_dialog import HistoryDialog
+        dlg = HistoryDialog(self.store, self)
+        dlg.reopen_requested.connect(self.reopen_result)
+        dlg.open()
+        self.last_history_dialog = dlg
+        return dlg
+
+    def reopen_result(self, entry) -> bool:
+        """Show a history entry in its tab (the tab's saved state when the UI made it)."""
+        tab_name = {v: k for k, v in self.TASK_IDS.items()}.get(entry.task, entry.task)
+        tab = next((t for t in self.task_tabs if t.task_name == tab_name), None)
+        if tab is None or self.task_running():
+            return False
+        tab.restore_state(entry.payload.get("ui_state") or {"stream": entry.text})
+        self.tabs.setCurrentWidget(tab)
+        self.show_status(tr("storage.ui.reopened"))
+        self.mark_dirty()
+        return True
 
     def _on_busy(self, busy: bool) -> None:
         """One model, one task: every tab's run button follows the window-wide state."""
