@@ -127,14 +127,14 @@ def record_task(task: str, result: Any, *, outcome: str = "ok", file: str | None
         days = settings.history_retention_days
     except Exception:  # noqa: BLE001
         days = 90
-    if days == 0:
-        return None
     own = store is None
     try:
         if own:
             from .store import open_store
-            store = open_store()
-        store.purge_results_older_than(days)
+            store = open_store(create=days != 0)
+        store.purge_results_older_than(days)          # days == 0: history off, what was kept goes too
+        if days == 0:
+            return None
         payload = result_payload(task, result)
         if extra:
             payload.update(extra)
@@ -142,7 +142,8 @@ def record_task(task: str, result: Any, *, outcome: str = "ok", file: str | None
                                 source_name=Path(file).name if file else "", source_sha256=sha or "",
                                 source_size=size, model_id=model_id or "", origin=origin, payload=payload)
     except StoreUnavailable as exc:
-        warn(tr("storage.notice.history_off", reason=exc.message()))
+        if days != 0:
+            warn(tr("storage.notice.history_off", reason=exc.message()))
     except Exception as exc:  # noqa: BLE001
         warn(tr("storage.notice.history_failed", reason=type(exc).__name__))
     finally:

@@ -365,6 +365,11 @@ class MainWindow(QMainWindow):
         self.engine_provider.settings = new
         self._save_settings()
         self.autosave_store = AutosaveStore(self.store, keep_days=new.recovery_keep_days)
+        if self.store is not None and new.history_retention_days != old.history_retention_days:
+            try:                             # shorter retention / history off applies now, not at next save
+                self.store.purge_results_older_than(new.history_retention_days)
+            except Exception as exc:  # noqa: BLE001
+                self.show_status(str(exc))
         self._autosave_timer.start(new.autosave_interval_s * 1000)
         if new.language != old.language and self.task_running():
             self.show_message(tr("ui.error.busy"))   # rebuilt when idle: next start / next change
