@@ -56,8 +56,17 @@ def _get(store, entry_id: int):
 
 def cmd_history(args: argparse.Namespace) -> int:
     from .cli import emit, emit_json
+    from .storage import StoreUnavailable, destroy_store
     from .storage.history import audit_event
-    store = _store()
+    try:
+        store = _store()
+    except StoreUnavailable as exc:
+        if exc.key == "storage.error.key_lost" and args.history_command == "delete" and args.all:
+            destroy_store()          # undecryptable without its key anyway: start over
+            audit_event("history.reset", outcome="ok")
+            print(tr("storage.history.reset"), file=sys.stderr)
+            return EXIT_OK
+        raise
     try:
         action = args.history_command
         if action == "list":

@@ -198,3 +198,15 @@ def test_recent_paths_kept_in_order():
     for p in ("/a/1.docx", "/a/2.docx", "/a/3.docx", "/a/1.docx"):
         s.add_recent(p, keep=2)
     assert s.recent() == ["/a/1.docx", "/a/3.docx"]
+
+
+def test_history_delete_all_resets_a_store_whose_key_was_lost(mem_keyring, capsys):
+    from gennai_desktop.cli import main
+    open_store().add_result("summarize", MARK)
+    mem_keyring.secrets.clear()
+    assert main(["history", "list"]) == 7
+    assert "削除されています" in capsys.readouterr().err
+    assert main(["history", "delete", "--all"]) == 0
+    assert not (store_dir() / DB_NAME).exists() and not (store_dir() / "key.json").exists()
+    assert main(["history", "list"]) == 0 and "履歴はありません" in capsys.readouterr().out
+    assert len(mem_keyring.secrets) == 1                   # a fresh key for the fresh store
