@@ -247,6 +247,13 @@ class ProtectedStore:
                 continue
         return out
 
+    def get_session(self, pid: int) -> dict | None:
+        rows = self._q("SELECT data FROM sessions WHERE pid = ?", (int(pid),))
+        try:
+            return json.loads(rows[0][0]) if rows else None
+        except ValueError:
+            return None
+
     def has_session(self, pid: int) -> bool:
         return bool(self._q("SELECT 1 FROM sessions WHERE pid = ?", (int(pid),)))
 

@@ -105,12 +105,7 @@ class AutosaveStore:
 
     def saved_state(self) -> dict | None:
         """This process's last saved state (tests and the crash driver read it)."""
-        if self.store is None:
-            return None
-        for pid, _saved_at, data in self.store.sessions():
-            if pid == self.pid:
-                return data
-        return None
+        return self.store.get_session(self.pid) if self.store is not None else None
 
     def recoverable(self) -> list[Recoverable]:
         """Sessions left by processes that died (newest first); expired ones are dropped."""
