@@ -24,7 +24,7 @@ from .core.cancel import CancelToken, Cancelled
 from .core.events import Done, Notice, Progress
 from .core.i18n import get_language, set_language, tr
 
-COMMANDS = ("summarize", "translate", "proofread", "draft", "models", "packs")
+COMMANDS = ("summarize", "translate", "proofread", "draft", "models", "packs", "history")
 
 
 def _epilog(lang: str) -> str:
@@ -81,6 +81,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     register(sub)
     from .llm import doctor               # gennai doctor: CPU/GPU/runtime report for IT
     doctor.register(sub)
+    from .cli_history import register as register_history     # gennai history list|show|search|…
+    register_history(sub)
     return parser
 
 
@@ -157,7 +159,9 @@ def _dispatch(args: argparse.Namespace, token: CancelToken) -> int:
         return int(args.func(args) or 0)       # mounted sub-commands (packs)
     if handler is None:
         raise E.GennaiError("cli.error.unknown_command", command=args.command)
-    return handler(args, token)
+    from .storage.history import cli_recording
+    with cli_recording(args):                  # audit line + encrypted history of the result
+        return handler(args, token)
 
 
 def _err(text: str) -> None:
@@ -171,6 +175,8 @@ def drain(events: Iterable[Any], quiet: bool = False) -> Any:
     for ev in events:
         if isinstance(ev, Done):
             result = ev.result
+            from .storage.history import note_result
+            note_result(result)
         elif isinstance(ev, Notice):
             _err(tr("cli.notice_prefix") + tr(ev.key, **ev.params))
         elif isinstance(ev, Progress) and not quiet:

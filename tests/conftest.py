@@ -17,6 +17,9 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     """Every test gets its own GENNAI_HOME so settings/packs/autosave never leak."""
     home = tmp_path_factory.mktemp("gennai_home")
     monkeypatch.setenv("GENNAI_HOME", str(home))
+    # The encrypted store (gennai_desktop/storage) needs a key; CI has no OS keyring, so tests
+    # use the automation passphrase. Tests of the keyring / no-key paths unset it themselves.
+    monkeypatch.setenv("GENNAI_STORE_PASSPHRASE", "test-passphrase-not-secret")
     yield home
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .atomicio import atomic_write_text
 from .paths import home_dir
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 
 
 class Settings(BaseModel):
@@ -38,6 +38,10 @@ class Settings(BaseModel):
     autosave_interval_s: int = Field(10, ge=2, le=600, title="自動保存の間隔(秒) / Autosave interval (s)")
     recent_files: list[str] = Field(default_factory=list, title="最近使ったファイル / Recent files")
     proofread_use_model: bool = Field(True, title="校正でモデルも使う / Use the model when proofreading")
+    history_retention_days: int = Field(
+        90, ge=0, le=3650, title="結果の履歴を残す日数 / Keep result history (days)",
+        description="0 = 履歴を残さない（既存の履歴も削除） / 0 = no history (existing history is deleted)")
+    recovery_keep_days: int = Field(7, ge=1, le=90, title="復元用データの保存日数 / Keep crash-recovery data (days)")
 
     def autosave_path(self) -> Path:
         p = Path(self.autosave_dir) if self.autosave_dir else home_dir() / "autosave"
@@ -45,8 +49,14 @@ class Settings(BaseModel):
         return p
 
 
+def _v1_to_v2(data: dict) -> dict:
+    """v2 adds history_retention_days and recovery_keep_days (defaults apply)."""
+    return dict(data)
+
+
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {
     # version N -> N+1; add entries when the schema changes.
+    1: _v1_to_v2,
 }
 
 

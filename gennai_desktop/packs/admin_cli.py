@@ -192,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--expires-days", type=float, required=True,
                     help="validity of the bundle's timestamp/snapshot: longer than the courier window")
     sp = repo_cmd("status", cmd_status, "show role versions, expiry and published packs")
+    from ..storage.audit_cli import register as register_audit     # gennai-admin audit verify FILE
+    register_audit(sub)
     return p
 
 

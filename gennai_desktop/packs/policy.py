@@ -30,6 +30,8 @@ class Policy(BaseModel):
     allow_dev_default: bool = True                     # may the bundled non-domestic model be used?
     mirror_url: str = ""                               # HTTP(S) mirror for `gennai packs update`
     locked_values: dict[str, Any] = Field(default_factory=dict, alias="locked_settings")
+    audit_enabled: bool = True                         # the tamper-evident audit log (storage/audit.py)
+    audit_dir: str = ""                                # where it goes; "" = GENNAI_HOME/audit
     source: Literal["none", "signed", "tampered"] = Field("none", exclude=True)
 
     @field_validator("allowed_packs", "required_packs")

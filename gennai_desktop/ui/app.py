@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Sequence
 
-from ..core.i18n import set_language
+from ..core.i18n import set_language, tr
 from ..core.settings import load_settings
 from .errors import install_excepthook
 from .fonts import apply_japanese_font
@@ -69,13 +69,48 @@ def _with_policy(settings):
         return settings
 
 
+def open_store_interactive(parent=None, ask=None):
+    """The encrypted store, asking for a passphrase when there is no OS keyring.
+
+    Returns (store, "") or (None, why): cancelling or three wrong tries run the app with
+    history and autosave off (never in plaintext). ``ask(prompt) -> str | None`` is the
+    prompt (a password dialog by default)."""
+    from ..storage import StoreUnavailable, needs_passphrase, open_store, store_dir
+    folder = store_dir()
+    if not needs_passphrase(folder):
+        try:
+            return open_store(folder), ""
+        except StoreUnavailable as exc:
+            return None, exc.message()
+    first_use = not (folder / "key.json").exists()
+    if ask is None:
+        from .qt import QInputDialog, QLineEdit
+
+        def ask(prompt: str) -> str | None:
+            text, ok = QInputDialog.getText(parent, tr("storage.ui.passphrase_title"), prompt,
+                                            QLineEdit.EchoMode.Password)
+            return text if ok else None
+    reason = tr("storage.error.no_keyring", env="GENNAI_STORE_PASSPHRASE") if first_use \
+        else tr("storage.error.passphrase_needed")
+    for _ in range(3):
+        pw = ask(tr("storage.ui.passphrase_new" if first_use else "storage.ui.passphrase_open"))
+        if not pw:
+            break
+        try:
+            return open_store(folder, passphrase=pw), ""
+        except StoreUnavailable as exc:
+            reason = exc.message()
+    return None, reason
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv if argv is not None else sys.argv[1:])
     settings = _with_policy(load_settings())
     set_language(settings.language)
     app, family = make_app([sys.argv[0]])
     from .main_window import MainWindow
-    window = MainWindow(settings, font_family=family)
+    store, why = open_store_interactive()
+    window = MainWindow(settings, font_family=family, store=store, store_reason=why)
     install_excepthook(lambda: window)
     window.show()                      # before any model is loaded (lazy load)
     if args.file:

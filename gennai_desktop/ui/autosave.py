@@ -1,26 +1,31 @@
 """Autosave of unsaved results and typed fields, and recovery after a crash or kill -9.
 
-Each running app writes one session file (``session-<pid>.json``) atomically under
-``Settings.autosave_path()`` whenever its state changed, at the configured interval.
-A clean exit with nothing unsaved deletes it. At start, session files of processes
-that are no longer alive are offered back to the user.
+Each running app keeps one session row (keyed by its pid) in the encrypted store
+(``storage.ProtectedStore.sessions``) and rewrites it whenever its state changed, at the
+configured interval; every write is one SQLite transaction, so a kill -9 leaves either the
+previous or the new state. A clean exit with nothing unsaved deletes the row. At start,
+sessions of processes that are no longer alive are offered back; sessions expire after
+``Settings.recovery_keep_days``.
+
+Nothing is written in plaintext: without a usable store (no keyring, no passphrase) autosave
+is off and the window says why. Plaintext ``session-<pid>.json`` files left by earlier
+versions are moved into the store and then overwritten and deleted.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.atomicio import atomic_write_text
-
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass
 class Recoverable:
-    path: Path
+    pid: int
     data: dict
 
     def preview(self, limit: int = 400) -> str:
@@ -55,42 +60,80 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def shred(path: Path) -> None:
+    """Overwrite a plaintext file with zeros, fsync, then delete it.
+
+    Best effort: on SSDs and copy-on-write / journaling file systems old blocks may survive
+    (full-disk encryption is what covers those); it still removes the easy copy."""
+    with contextlib.suppress(OSError):
+        size = path.stat().st_size
+        with open(path, "r+b") as fh:
+            fh.write(b"\0" * size)
+            fh.flush()
+            os.fsync(fh.fileno())
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
 class AutosaveStore:
-    def __init__(self, folder: Path, pid: int | None = None) -> None:
-        self.folder = Path(folder)
+    """This process's crash-recovery state in the encrypted store (``store`` None: off)."""
+
+    def __init__(self, store, pid: int | None = None, keep_days: float = 7,
+                 legacy_folder: Path | None = None) -> None:
+        self.store = store
         self.pid = pid or os.getpid()
-        self.path = self.folder / f"session-{self.pid}.json"
+        self.keep_days = keep_days
+        if store is not None and legacy_folder is not None:
+            self.migrate_legacy(Path(legacy_folder))
+
+    @property
+    def enabled(self) -> bool:
+        return self.store is not None
 
     def save(self, state: dict) -> None:
+        if self.store is None:
+            return
         data = {"format": FORMAT_VERSION, "pid": self.pid, "saved_at": time.time(), **state}
-        self.folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1))
+        self.store.save_session(self.pid, data, keep_days=self.keep_days)
 
     def discard(self) -> None:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            pass
+        if self.store is not None:
+            self.store.delete_session(self.pid)
+
+    def has_saved(self) -> bool:
+        return self.store is not None and self.store.has_session(self.pid)
+
+    def saved_state(self) -> dict | None:
+        """This process's last saved state (tests and the crash driver read it)."""
+        return self.store.get_session(self.pid) if self.store is not None else None
 
     def recoverable(self) -> list[Recoverable]:
-        """Session files left by processes that died (newest first); unreadable ones skipped."""
-        out: list[Recoverable] = []
-        for p in sorted(self.folder.glob("session-*.json")):
-            if p == self.path:
-                continue
-            try:
-                data = json.loads(p.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if _alive(int(data.get("pid", 0))):
-                continue
-            out.append(Recoverable(p, data))
+        """Sessions left by processes that died (newest first); expired ones are dropped."""
+        if self.store is None:
+            return []
+        out = [Recoverable(pid, data) for pid, _t, data in self.store.sessions()
+               if pid != self.pid and not _alive(pid)]
         out.sort(key=lambda r: r.saved_at, reverse=True)
         return out
 
-    @staticmethod
-    def forget(rec: Recoverable) -> None:
-        try:
-            rec.path.unlink()
-        except FileNotFoundError:
-            pass
+    def forget(self, rec: Recoverable) -> None:
+        if self.store is not None:
+            self.store.delete_session(rec.pid)
+
+    def migrate_legacy(self, folder: Path) -> int:
+        """Move plaintext ``session-<pid>.json`` files of earlier versions into the store."""
+        moved = 0
+        for p in sorted(folder.glob("session-*.json")) if folder.is_dir() else []:
+            try:
+                data = json.loads(p.read_text(encoding="utf-8"))
+                pid = int(data.get("pid", 0))
+            except (OSError, ValueError, TypeError):
+                shred(p)          # unreadable plaintext: nothing to recover, still not left lying around
+                continue
+            if pid != self.pid and _alive(pid):
+                continue          # an older app version still running owns it
+            if not self.store.has_session(pid):
+                self.store.save_session(pid, data, keep_days=self.keep_days)
+                moved += 1
+            shred(p)
+        return moved

@@ -33,12 +33,28 @@ def describe(exc: BaseException) -> tuple[str, str]:
     return tr("ui.error.title.generic"), tr("error.internal", reason=f"{type(exc).__name__}: {exc}")
 
 
+def _frames_only(tb: str) -> str:
+    """A traceback without exception messages: messages can quote document text (機密性2),
+    and this log is plaintext. Frames (file, line, code) and exception type names stay."""
+    out = []
+    for line in tb.splitlines():
+        if line.startswith((" ", "Traceback", "During handling", "The above exception")) or not line.strip():
+            out.append(line)
+        else:
+            out.append(line.split(":", 1)[0] + ": <message withheld>")
+    return "\n".join(out)
+
+
 def log_exception(exc: BaseException, tb: str | None = None) -> None:
-    """Append the traceback to home_dir()/logs/ui-errors.log (for support, never shown raw)."""
+    """Append the traceback to home_dir()/logs/ui-errors.log (for support, never shown raw).
+
+    Only frames and exception types are written (see _frames_only), plus a GennaiError's key."""
     try:
         logs = home_dir() / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        text = tb or "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        text = _frames_only(tb or "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        if getattr(exc, "key", None):
+            text += f"\nkey: {exc.key}"
         with open(logs / "ui-errors.log", "a", encoding="utf-8") as fh:
             fh.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n{text}\n")
     except OSError:

@@ -30,17 +30,35 @@ from .tabs.translate_tab import TranslateTab
 
 SUFFIXES = (".docx", ".pdf", ".txt")
 MAX_RECENT = 10
+OPEN_STORE = object()          # MainWindow(store=…) default: open the encrypted store here
+
+
+def open_store_quietly():
+    """(store, "") or (None, why) — the window never prompts; app.main does that first."""
+    from ..storage import StoreUnavailable, open_store
+    try:
+        return open_store(), ""
+    except StoreUnavailable as exc:
+        return None, exc.message()
 
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, engine_provider: EngineProvider | None = None,
-                 font_family: str | None = "", autosave: bool = True) -> None:
+                 font_family: str | None = "", autosave: bool = True, store=OPEN_STORE,
+                 store_reason: str = "") -> None:
         super().__init__()
         self.settings = settings or load_settings()
         set_language(self.settings.language)
         self.engine_provider = engine_provider or EngineProvider(self.settings)
         self.document: Document | None = None
-        self.autosave_store = AutosaveStore(self.settings.autosave_path())
+        if store is OPEN_STORE:
+            store, store_reason = open_store_quietly()
+        self.store = store                  # storage.ProtectedStore, or None (history/autosave off)
+        self.store_reason = store_reason
+        self.autosave_store = AutosaveStore(store, keep_days=self.settings.recovery_keep_days,
+                                            legacy_folder=self.settings.autosave_path())
+        self._recent_mem: list[str] = [] if store is not None else list(self.settings.recent_files)
+        self._migrate_recent()
         self.autosave_enabled = autosave
         self._dirty = False
         self.messages: list[str] = []        # what was shown to the user (tests read it)
@@ -55,6 +73,8 @@ class MainWindow(QMainWindow):
         self._autosave_timer.start(self.settings.autosave_interval_s * 1000)
         if font_family is None:
             QTimer.singleShot(0, lambda: self.show_message(tr("ui.warn.no_cjk_font")))
+        if store is None:
+            QTimer.singleShot(0, lambda: self.show_message(tr("storage.notice.store_off", reason=store_reason)))
 
     # --- construction (also used to switch language) ---------------------------------
     def _build_ui(self) -> None:
@@ -108,6 +128,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu(tr("ui.menu.recent"))
         self._fill_recent()
         self._action(m, "ui.action.save", self.save_current, QKeySequence.StandardKey.Save)
+        self._action(m, "storage.ui.history", self.open_history, QKeySequence("Ctrl+H"))
         self._action(m, "ui.action.copy", lambda: self.current_tab().copy_to_clipboard())
         m.addSeparator()
         self._action(m, "ui.action.quit", self.close, QKeySequence.StandardKey.Quit)
@@ -172,20 +193,47 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name} — {tr('ui.app.title')}" if name else tr("ui.app.title"))
         self.mark_dirty()
 
+    # Recent-file paths name documents, so they live in the encrypted store, not settings.json;
+    # without a store they are kept for this run only.
+    def recent_files(self) -> list[str]:
+        if self.store is not None:
+            try:
+                return self.store.recent()[:MAX_RECENT]
+            except Exception:  # noqa: BLE001
+                return []
+        return list(self._recent_mem)
+
+    def _migrate_recent(self) -> None:
+        """Earlier versions kept recent paths in settings.json: move them into the store."""
+        if self.store is None or not self.settings.recent_files:
+            return
+        try:
+            for p in reversed(self.settings.recent_files):
+                self.store.add_recent(p, keep=MAX_RECENT)
+            self.settings.recent_files = []
+            save_settings(self.settings)
+        except Exception:  # noqa: BLE001 - the old list simply stays where it was
+            pass
+
     def _remember(self, path: Path) -> None:
         p = str(path.resolve())
-        recent = [p] + [r for r in self.settings.recent_files if r != p]
-        self.settings.recent_files = recent[:MAX_RECENT]
-        self._save_settings()
+        if self.store is not None:
+            try:
+                self.store.add_recent(p, keep=MAX_RECENT)
+            except Exception as exc:  # noqa: BLE001
+                self.show_status(str(exc))
+        else:
+            self._recent_mem = ([p] + [r for r in self._recent_mem if r != p])[:MAX_RECENT]
         self._fill_recent()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        for p in self.settings.recent_files:
+        recent = self.recent_files()
+        for p in recent:
             act = self.recent_menu.addAction(Path(p).name)
             act.setToolTip(p)
             act.triggered.connect(lambda _c=False, p=p: self.open_path(p))
-        self.recent_menu.setEnabled(bool(self.settings.recent_files))
+        self.recent_menu.setEnabled(bool(recent))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802
         if any(u.toLocalFile().lower().endswith(SUFFIXES) for u in event.mimeData().urls()):
@@ -218,6 +266,41 @@ class MainWindow(QMainWindow):
 
     def result_saved(self, tab: TaskTab) -> None:
         tab.saved_result = tab.result
+
+    # --- result history (encrypted store) and audit ----------------------------------------
+    TASK_IDS = {"summary": "summarize"}          # tab name → storage/audit task id
+
+    def record_result(self, tab: TaskTab, result, outcome: str) -> int | None:
+        from ..storage.history import record_task
+        doc = self.document
+        file = str(doc.path) if doc is not None and doc.path and tab.needs_document() else None
+        return record_task(self.TASK_IDS.get(tab.task_name, tab.task_name),
+                           result if self.store is not None else None,     # no store: audit only
+                           outcome=outcome, file=file, model=self.engine_provider.active_spec(), origin="ui",
+                           store=self.store, warn=self.show_status, extra={"ui_state": tab.state()})
+
+    def open_history(self):
+        if self.store is None:
+            self.show_message(tr("storage.ui.unavailable", reason=self.store_reason))
+            return None
+        from .history_dialog import HistoryDialog
+        dlg = HistoryDialog(self.store, self)
+        dlg.reopen_requested.connect(self.reopen_result)
+        dlg.open()
+        self.last_history_dialog = dlg
+        return dlg
+
+    def reopen_result(self, entry) -> bool:
+        """Show a history entry in its tab (the tab's saved state when the UI made it)."""
+        tab_name = {v: k for k, v in self.TASK_IDS.items()}.get(entry.task, entry.task)
+        tab = next((t for t in self.task_tabs if t.task_name == tab_name), None)
+        if tab is None or self.task_running():
+            return False
+        tab.restore_state(entry.payload.get("ui_state") or {"stream": entry.text})
+        self.tabs.setCurrentWidget(tab)
+        self.show_status(tr("storage.ui.reopened"))
+        self.mark_dirty()
+        return True
 
     def _on_busy(self, busy: bool) -> None:
         """One model, one task: every tab's run button follows the window-wide state."""
@@ -294,7 +377,12 @@ class MainWindow(QMainWindow):
         self.settings = new
         self.engine_provider.settings = new
         self._save_settings()
-        self.autosave_store = AutosaveStore(new.autosave_path())
+        self.autosave_store = AutosaveStore(self.store, keep_days=new.recovery_keep_days)
+        if self.store is not None and new.history_retention_days != old.history_retention_days:
+            try:                             # shorter retention / history off applies now, not at next save
+                self.store.purge_results_older_than(new.history_retention_days)
+            except Exception as exc:  # noqa: BLE001
+                self.show_status(str(exc))
         self._autosave_timer.start(new.autosave_interval_s * 1000)
         if new.language != old.language and self.task_running():
             self.show_message(tr("ui.error.busy"))   # rebuilt when idle: next start / next change
@@ -361,11 +449,11 @@ class MainWindow(QMainWindow):
         ask = ask or self._ask_recovery
         if ask(rec):
             self.restore_state(rec.data)
-            AutosaveStore.forget(rec)
+            self.autosave_store.forget(rec)
             self.autosave_now()
             self.show_status(tr("ui.recovery.restored"))
             return True
-        AutosaveStore.forget(rec)
+        self.autosave_store.forget(rec)
         return False
 
     def _ask_recovery(self, rec: Recoverable) -> bool:

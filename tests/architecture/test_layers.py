@@ -20,6 +20,8 @@ OWNERS = {
     "PySide6": lambda rel: rel.startswith("ui/"),
     "llama_cpp": lambda rel: rel == "llm/engine.py",
     "sudachipy": lambda rel: rel == "nlp/morph.py",
+    "sqlcipher3": lambda rel: rel == "storage/store.py",    # one place opens the encrypted store
+    "keyring": lambda rel: rel == "storage/keys.py",        # one place touches the OS keyring
 }
 
 

@@ -80,6 +80,9 @@ def test_desktop_window_start_creates_no_inet_socket(ja_corpus, tmp_path):
                   timeout=120, env={"QT_QPA_PLATFORM": "offscreen", "GENNAI_HOME": str(home)},
                   ok_codes=(0, 124, -15, 143))
     _assert_offline(log, "desktop window")
-    # proof that the window really got as far as opening the document: it is in the recent files
-    settings = json.loads((home / "settings.json").read_text(encoding="utf-8"))
-    assert docx.resolve() in [Path(p).resolve() for p in settings["recent_files"]]
+    # proof that the window really got as far as opening the document: it is in the recent
+    # files, which live in the encrypted store (same passphrase as the child: os.environ)
+    from gennai_desktop.storage import open_store
+    store = open_store(home / "store", create=False)
+    assert docx.resolve() in [Path(p).resolve() for p in store.recent()]
+    store.close()

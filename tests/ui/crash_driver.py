@@ -2,6 +2,7 @@
 (as an IME commit), wait for the timer-driven autosave, report, then wait to be killed."""
 from __future__ import annotations
 
+import json
 import sys
 
 from gennai_desktop.core.settings import load_settings
@@ -25,8 +26,9 @@ def main() -> int:
     commit_text(field, text)
 
     def poll() -> None:
-        if w.autosave_store.path.exists() and text in w.autosave_store.path.read_text(encoding="utf-8"):
-            print("AUTOSAVED", w.autosave_store.path, flush=True)
+        state = w.autosave_store.saved_state()      # read back from the encrypted store
+        if state is not None and text in json.dumps(state, ensure_ascii=False):
+            print("AUTOSAVED", w.autosave_store.pid, flush=True)
             timer.stop()
 
     timer = QTimer()

@@ -20,13 +20,19 @@ def test_command_line_argument_opens_the_file(_isolated_home, denshi_docx):
     env = dict(os.environ, GENNAI_HOME=str(_isolated_home), QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
     child = subprocess.Popen([sys.executable, "-m", "gennai_desktop", str(denshi_docx), "--no-recovery"],
                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    settings = _isolated_home / "settings.json"
+    store_db = _isolated_home / "store" / "gennai-store.db"
     try:
         deadline = time.time() + 90
         recent: list = []
         while time.time() < deadline and child.poll() is None:
-            if settings.exists():
-                recent = json.loads(settings.read_text(encoding="utf-8")).get("recent_files", [])
+            if store_db.exists():           # recent files live in the encrypted store now
+                from gennai_desktop.storage import StoreUnavailable, open_store
+                try:
+                    st = open_store(create=False)
+                    recent = st.recent()
+                    st.close()
+                except StoreUnavailable:
+                    recent = []
                 if recent:
                     break
             time.sleep(0.2)

@@ -18,7 +18,7 @@ def test_open_docx_shows_headings_and_text(window, kenpo_docx):
     # a paragraph deep in the document maps back exactly through the offset map
     para = [b for b in doc.blocks if b.kind == "paragraph" and len(b.text) > 10][20]
     assert view.select_range(para.start, para.end) == para.text
-    assert str(kenpo_docx.resolve()) == window.settings.recent_files[0]
+    assert str(kenpo_docx.resolve()) == window.recent_files()[0]          # kept in the encrypted store
     assert kenpo_docx.name in window.windowTitle()
 
 

@@ -10,21 +10,26 @@ from pathlib import Path
 
 from gennai_desktop.core.settings import Settings, load_settings, save_settings
 
+from tests.support.plaintext import assert_nowhere_in_plaintext
+
 from .conftest import make_window
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _start_child(home: Path, text: str) -> subprocess.Popen:
-    env = dict(os.environ, GENNAI_HOME=str(home), QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
+def _start_child(home: Path, text: str, tmpdir: Path) -> subprocess.Popen:
+    env = dict(os.environ, GENNAI_HOME=str(home), QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO),
+               TMPDIR=str(tmpdir), TEMP=str(tmpdir), TMP=str(tmpdir))
     return subprocess.Popen([sys.executable, "-m", "tests.ui.crash_driver", text], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def test_draft_field_recovered_after_kill_9(qtbot, app_font, _isolated_home):
+def test_draft_field_recovered_after_kill_9(qtbot, app_font, _isolated_home, tmp_path):
     save_settings(Settings(autosave_interval_s=2))
     typed = "令和八年度予算要求に関する照会（復元テスト）"
-    child = _start_child(_isolated_home, typed)
+    child_tmp = tmp_path / "child-tmp"
+    child_tmp.mkdir()
+    child = _start_child(_isolated_home, typed, child_tmp)
     try:
         deadline = time.time() + 60
         line = ""
@@ -40,16 +45,18 @@ def test_draft_field_recovered_after_kill_9(qtbot, app_font, _isolated_home):
             child.kill()
             child.wait(10)
     assert child.returncode == -signal.SIGKILL
-    session = Path(line.split(" ", 1)[1].strip())
-    assert session.exists()
-
+    dead_pid = int(line.split(" ", 1)[1].strip())
+    # the state survived the kill inside the encrypted store, and nowhere in plaintext
+    assert_nowhere_in_plaintext(_isolated_home, child_tmp, typed)
     w = make_window(qtbot, settings=load_settings(), autosave=True)
+    assert w.store.has_session(dead_pid)
+
     offered: list[str] = []
     assert w.check_recovery(ask=lambda rec: offered.append(rec.preview()) or True)
     assert typed in offered[0]
     assert typed in w.draft_tab.field_values().values()
-    assert not session.exists()                     # taken over by this session's autosave
-    assert w.autosave_store.path.exists()
+    assert not w.store.has_session(dead_pid)        # taken over by this session's autosave
+    assert w.autosave_store.has_saved()
     # declining the offer next time: nothing is offered again
     w2 = make_window(qtbot, settings=load_settings(), autosave=True)
     assert not w2.check_recovery(ask=lambda rec: True)   # w's own session is alive (same pid)
@@ -75,7 +82,7 @@ def test_clean_close_without_unsaved_work_removes_autosave(qtbot, app_font):
     w = make_window(qtbot, autosave=True)
     field = next(iter(w.draft_tab.inputs.values()))
     field.setText("一時的な入力")
-    assert w.autosave_now() and w.autosave_store.path.exists()
+    assert w.autosave_now() and w.autosave_store.has_saved()
     field.setText("")
     w.close()
-    assert not w.autosave_store.path.exists()
+    assert not w.autosave_store.has_saved()

@@ -203,14 +203,23 @@ class TaskTab(QWidget):
             if key not in self._notice_keys:      # events already showed it with its details
                 self.add_notice(tr(key))
         self.show_result(result)
+        self._record(result, "ok")
         emit(self.changed)
+
+    def _record(self, result: Any, outcome: str) -> None:
+        """History (encrypted) and audit line, through the host (MainWindow.record_result)."""
+        record = getattr(self.host, "record_result", None)
+        if record is not None:
+            record(self, result, outcome)
 
     def _on_failed(self, exc: BaseException, tb: str) -> None:
         self.last_run_outcome = "failed"
+        self._record(None, "error:" + (getattr(exc, "key", None) or type(exc).__name__))
         emit(self.failed, exc)
 
     def _on_cancelled(self) -> None:
         self.last_run_outcome = "cancelled"
+        self._record(None, "cancelled")
         self.add_notice(tr("cancelled"))
 
     def _on_finished(self) -> None:

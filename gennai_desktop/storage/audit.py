@@ -1,0 +1,233 @@
+"""Tamper-evident audit log: hash-chained JSON lines, never any document content.
+
+Each line is one JSON object with ``seq``, ``time`` (UTC), ``user`` (OS account), ``action``,
+``task``, ``doc_sha256``, ``doc_size``, ``model_id``, ``model_sha256``, ``outcome``, ``prev``
+(the previous line's hash) and ``hash`` = sha256 of the canonical JSON of all other fields.
+Appends take a lock, write one line with O_APPEND and fsync, so two processes (UI + CLI)
+never interleave or fork the chain. When the file passes ``max_bytes`` it is renamed to
+``audit-<UTC time>.jsonl`` and the new file's first line (action ``rotate``) carries the old
+file's last hash, so the chain runs across files.
+
+``verify(files)`` recomputes the chain and names the first line that was edited, removed or
+reordered. What a bare hash chain cannot prove (stated, not hidden): that the LAST lines were
+not cut off, or that someone with write access did not rewrite the whole file consistently.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import getpass
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+GENESIS = "0" * 64
+AUDIT_NAME = "audit.jsonl"
+MAX_BYTES = 4 * 1024 * 1024
+FIELDS = ("task", "doc_sha256", "doc_size", "model_id", "model_sha256", "outcome", "detail", "prev_file")
+
+
+def _canonical(rec: dict) -> bytes:
+    body = {k: v for k, v in rec.items() if k != "hash"}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def line_hash(rec: dict) -> str:
+    return hashlib.sha256(_canonical(rec)).hexdigest()
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in the environment (service accounts)
+        return str(os.getuid()) if hasattr(os, "getuid") else "?"
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.name == "nt":
+            import msvcrt
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    continue
+        else:
+            import fcntl
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        if os.name == "nt":
+            import msvcrt
+            with contextlib.suppress(OSError):
+                os.lseek(fd, 0, 0)
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        os.close(fd)
+
+
+def _last_record(path: Path) -> dict | None:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 65536))
+            tail = fh.read().splitlines()
+    except FileNotFoundError:
+        return None
+    for raw in reversed(tail):
+        if raw.strip():
+            try:
+                return json.loads(raw)
+            except ValueError:
+                return None       # a broken last line: the next append chains to nothing → verify says so
+    return None
+
+
+class AuditLog:
+    def __init__(self, path: Path, max_bytes: int = MAX_BYTES) -> None:
+        self.path = Path(path)
+        self.max_bytes = max_bytes
+
+    def append(self, action: str, **fields: Any) -> dict:
+        unknown = set(fields) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"audit fields not allowed: {sorted(unknown)}")   # no free-form content
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(self.path.with_name(self.path.name + ".lock")):
+            last = _last_record(self.path)
+            if last is not None and self.path.stat().st_size >= self.max_bytes:
+                rotated = self._rotate()
+                self._write(self._record("rotate", last, prev_file=rotated.name))
+                last = _last_record(self.path)
+            rec = self._record(action, last, **fields)
+            self._write(rec)
+            return rec
+
+    def _record(self, action: str, last: dict | None, **fields: Any) -> dict:
+        rec: dict[str, Any] = {
+            "v": 1,
+            "seq": int(last.get("seq", 0)) + 1 if last else 1,
+            "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "user": _os_user(),
+            "action": action,
+        }
+        rec.update({k: v for k, v in fields.items() if v is not None})
+        rec["prev"] = str(last.get("hash", "")) if last else GENESIS
+        rec["hash"] = line_hash(rec)
+        return rec
+
+    def _rotate(self) -> Path:
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.path.with_name(f"{self.path.stem}-{stamp}{self.path.suffix}")
+        os.replace(self.path, target)
+        return target
+
+    def _write(self, rec: dict) -> None:
+        line = json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int
+    reason: str          # "edited" | "chain" | "removed" | "reordered" | "unreadable" | "rotate"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+def verify(files: list[Path]) -> tuple[int, list[Problem]]:
+    """Check one file or several in chronological order (rotated files first).
+
+    Returns (lines checked, problems). The first line of the first file is trusted as the
+    anchor when it is a ``rotate`` line whose predecessor file was not given.
+    """
+    problems: list[Problem] = []
+    records: list[tuple[int, str, int, dict | None]] = []       # (file index, file, line, record)
+    for fi, f in enumerate(files):
+        try:
+            lines = Path(f).read_bytes().splitlines()
+        except OSError:
+            problems.append(Problem(str(f), 0, "unreadable"))
+            continue
+        for no, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw)
+                rec = rec if isinstance(rec, dict) else None
+            except ValueError:
+                rec = None
+            records.append((fi, str(f), no, rec))
+    all_seqs = {r[3]["seq"] for r in records if r[3] is not None and isinstance(r[3].get("seq"), int)}
+    prev: dict | None = None
+    for i, (fi, fname, no, rec) in enumerate(records):
+        if rec is None:
+            problems.append(Problem(fname, no, "unreadable"))
+            prev = None
+            continue
+        if rec.get("hash") != line_hash(rec):
+            problems.append(Problem(fname, no, "edited"))
+        seq = rec.get("seq")
+        if i == 0:
+            if rec.get("action") != "rotate" and (rec.get("prev") != GENESIS or seq != 1):
+                problems.append(Problem(fname, no, "removed"))      # the log does not start at its start
+        elif prev is not None:
+            if fi != records[i - 1][0] and rec.get("action") != "rotate":
+                problems.append(Problem(fname, no, "rotate"))
+            if rec.get("prev") != prev.get("hash"):
+                pseq = prev.get("seq")
+                if isinstance(seq, int) and isinstance(pseq, int):
+                    missing = set(range(pseq + 1, seq))
+                    if seq <= pseq or missing & all_seqs:      # the "missing" lines are elsewhere
+                        reason = "reordered"
+                    elif missing:
+                        reason = "removed"
+                    else:
+                        reason = "chain"
+                else:
+                    reason = "chain"
+                problems.append(Problem(fname, no, reason))
+        prev = rec
+    return len(records), problems
+
+
+# --- where the log lives ---------------------------------------------------------------------
+def audit_log(policy=None) -> AuditLog | None:
+    """The log in force: ``GENNAI_HOME/audit/audit.jsonl`` unless the policy moves it or turns
+    it off (``audit_enabled`` / ``audit_dir``); None when off."""
+    from ..core.paths import home_dir
+    if policy is None:
+        try:
+            from ..packs.policy import current_policy
+            policy = current_policy()
+        except Exception:  # noqa: BLE001 - no policy machinery: the default (log on)
+            policy = None
+    if policy is not None and not getattr(policy, "audit_enabled", True):
+        return None
+    folder = Path(getattr(policy, "audit_dir", "") or "") if policy is not None and getattr(policy, "audit_dir", "") \
+        else home_dir() / "audit"
+    return AuditLog(folder / AUDIT_NAME)
+
+
+def sha256_and_size(path: str | os.PathLike[str]) -> tuple[str, int] | tuple[None, None]:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest(), os.path.getsize(path)
+    except OSError:
+        return None, None

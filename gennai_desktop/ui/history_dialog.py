@@ -1,0 +1,114 @@
+"""履歴 dialog: list and search the encrypted result history, reopen a result, delete one or all.
+
+The store does the work (storage/store.py); this dialog only presents it. Deleting is real
+(secure_delete + VACUUM) and audited without content.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Callable
+
+from ..core.i18n import tr
+from ..storage.history import audit_event
+from .qt import (
+    QDialog, QDialogButtonBox, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
+    QPlainTextEdit, QPushButton, QSplitter, Qt, QVBoxLayout, Signal,
+)
+
+
+class HistoryDialog(QDialog):
+    reopen_requested = Signal(object)        # storage.HistoryEntry
+
+    def __init__(self, store, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setObjectName("historyDialog")
+        self.setWindowTitle(tr("storage.ui.history_title"))
+        self.resize(900, 560)
+        root = QVBoxLayout(self)
+        self.search = QLineEdit()
+        self.search.setObjectName("historySearch")
+        self.search.setPlaceholderText(tr("storage.ui.search"))
+        self.search.textChanged.connect(lambda _t: self.refresh())
+        root.addWidget(self.search)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.list = QListWidget()
+        self.list.setObjectName("historyList")
+        self.list.currentItemChanged.connect(lambda *_: self._show_selected())
+        self.list.itemDoubleClicked.connect(lambda _i: self.reopen())
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setObjectName("historyPreview")
+        split.addWidget(self.list)
+        split.addWidget(self.preview)
+        split.setSizes([380, 520])
+        root.addWidget(split, 1)
+        row = QHBoxLayout()
+        self.reopen_button = QPushButton(tr("storage.ui.reopen"))
+        self.delete_button = QPushButton(tr("storage.ui.delete"))
+        self.delete_all_button = QPushButton(tr("storage.ui.delete_all"))
+        self.reopen_button.clicked.connect(self.reopen)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.delete_all_button.clicked.connect(lambda: self.delete_all())
+        for b in (self.reopen_button, self.delete_button, self.delete_all_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        row.addWidget(close)
+        root.addLayout(row)
+        self.entries: list = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        q = self.search.text().strip()
+        self.entries = self.store.search_results(q) if q else self.store.list_results()
+        self.list.clear()
+        for e in self.entries:
+            when = _dt.datetime.fromtimestamp(e.created).strftime("%Y-%m-%d %H:%M")
+            snippet = " ".join(e.text.split())[:30]
+            item = QListWidgetItem(f"{when}  {tr('storage.task.' + e.task)}  {e.source_name or e.title}\n{snippet}")
+            item.setData(Qt.ItemDataRole.UserRole, e.id)
+            self.list.addItem(item)
+        if self.entries:
+            self.list.setCurrentRow(0)
+        else:
+            self.preview.clear()
+        has = bool(self.entries)
+        for b in (self.reopen_button, self.delete_button):
+            b.setEnabled(has)
+
+    def selected(self):
+        row = self.list.currentRow()
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def _show_selected(self) -> None:
+        e = self.selected()
+        self.preview.setPlainText(e.text if e else "")
+
+    def reopen(self) -> None:
+        e = self.selected()
+        if e is not None:
+            self.reopen_requested.emit(e)
+            self.accept()
+
+    def delete_selected(self) -> None:
+        e = self.selected()
+        if e is None:
+            return
+        self.store.delete_result(e.id)
+        audit_event("history.delete", task=e.task, doc_sha256=e.source_sha256 or None, doc_size=e.source_size,
+                    outcome="ok")
+        self.refresh()
+
+    def delete_all(self, confirm: Callable[[], bool] | None = None) -> bool:
+        if confirm is None:
+            def confirm() -> bool:
+                return QMessageBox.question(self, tr("storage.ui.history_title"),
+                                            tr("storage.ui.confirm_delete_all")) == QMessageBox.StandardButton.Yes
+        if not confirm():
+            return False
+        n = self.store.delete_all_results()
+        audit_event("history.delete_all", outcome="ok", detail=str(n))
+        self.refresh()
+        return True
