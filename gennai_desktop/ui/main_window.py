@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..core.document import Document
+from ..core.document import Document, DocumentKey
 from ..core.events import Stats
 from ..core.i18n import get_language, set_language, tr
 from ..core.settings import Settings, load_settings, save_settings
@@ -40,6 +40,8 @@ class MainWindow(QMainWindow):
         set_language(self.settings.language)
         self.engine_provider = engine_provider or EngineProvider(self.settings)
         self.document: Document | None = None
+        self.document_key: DocumentKey | None = None   # results are bound to this
+        self._doc_version = 0
         self.autosave_store = AutosaveStore(self.settings.autosave_path())
         self.autosave_enabled = autosave
         self._dirty = False
@@ -58,7 +60,6 @@ class MainWindow(QMainWindow):
 
     # --- construction (also used to switch language) ---------------------------------
     def _build_ui(self) -> None:
-        self.setWindowTitle(tr("ui.app.title"))
         self.document_view = DocumentView(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("taskTabs")
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         if self.document is not None:
             self.document_view.set_document(self.document)
+        self._update_title()
         self._build_menus()
         self._build_status()
 
@@ -165,11 +167,21 @@ class MainWindow(QMainWindow):
         return True
 
     def set_document(self, doc: Document) -> None:
+        self._doc_version += 1
         self.document = doc
+        self.document_key = DocumentKey.of(doc, self._doc_version)
+        cleared = [t for t in self.task_tabs if t.document_changed(self.document_key)]
+        if cleared:
+            self.show_status(tr("ui.result.cleared", tabs="、".join(tr(f"ui.tab.{t.task_name}") for t in cleared)))
         self.document_view.set_document(doc)
-        name = doc.path.name if doc.path else (doc.title or "")
-        self.setWindowTitle(f"{name} — {tr('ui.app.title')}" if name else tr("ui.app.title"))
+        self._update_title()
         self.mark_dirty()
+
+    def _update_title(self) -> None:
+        """「文書名 — 源内デスクトップ」; rebuilt after a language switch too."""
+        doc = self.document
+        name = (doc.path.name if doc.path else (doc.title or "")) if doc is not None else ""
+        self.setWindowTitle(f"{name} — {tr('ui.app.title')}" if name else tr("ui.app.title"))
 
     def _remember(self, path: Path) -> None:
         p = str(path.resolve())

@@ -12,6 +12,7 @@ import time
 from typing import Any, Callable, Iterator
 
 from ...core.cancel import CancelToken
+from ...core.document import DocumentKey
 from ...core.events import Notice, Progress, Stats, TextDelta
 from ...core.i18n import has_key, tr
 from ..engine_provider import EngineReady
@@ -25,6 +26,7 @@ from ..worker import TaskWorker
 
 class TaskTab(QWidget):
     task_name = ""                     # i18n suffix: ui.tab.<task_name>
+    bound_to_document = True           # the result is about host.document (not 起案)
     busy_changed = Signal(bool)
     stats = Signal(object)             # core.events.Stats
     engine_ready = Signal(object)      # EngineReady
@@ -36,6 +38,8 @@ class TaskTab(QWidget):
         self.host = host
         self.worker: TaskWorker | None = None
         self.result: Any = None
+        self.result_doc: DocumentKey | None = None   # the document self.result came from
+        self._run_doc: DocumentKey | None = None
         self.cancel_requested_at: float | None = None
         self.last_run_outcome = ""       # "done" | "cancelled" | "failed"
         self.setObjectName(f"tab_{self.task_name}")
@@ -108,14 +112,63 @@ class TaskTab(QWidget):
         raise NotImplementedError
 
     def state(self) -> dict:
-        return {"stream": self.stream.toPlainText()}
+        return {"stream": self.stream.toPlainText(), **self._document_state()}
 
     def restore_state(self, state: dict) -> None:
-        self.stream.setPlainText(state.get("stream", ""))
+        if self.state_matches_document(state):
+            self.stream.setPlainText(state.get("stream", ""))
+            self.result_doc = DocumentKey.from_dict(state.get("document"))
+        else:
+            self.stream.clear()
 
     def default_filename(self) -> str:
-        stem = self.host.document.path.stem if self.host.document and self.host.document.path else "gennai"
+        """Named after the document the result came from, never the one open now."""
+        src = self.result_doc if self.result_doc is not None else getattr(self.host, "document_key", None)
+        stem = (src.name if src is not None and src.name else "") or "gennai"
         return f"{stem}_{tr('ui.tab.' + self.task_name)}.docx"
+
+    # --- which document the result belongs to --------------------------------------
+    def result_is_current(self) -> bool:
+        """True when the result may be shown/saved next to the open document."""
+        if self.result is None:
+            return False
+        if not self.bound_to_document:
+            return True
+        return self.result_doc is not None and self.result_doc.same_document(
+            getattr(self.host, "document_key", None))
+
+    def document_changed(self, key: DocumentKey | None) -> bool:
+        """Another document was opened: drop a result computed from a different one.
+        Returns True when something was cleared."""
+        if not self.bound_to_document:
+            return False
+        if self.busy:                       # its result would be about the old text
+            self.cancel()
+        if self.result is None and not self.stream.toPlainText():
+            return False
+        if self.result_doc is not None and self.result_doc.same_document(key):
+            return False                    # the same text re-opened: offsets still hold
+        self.clear_result()
+        return True
+
+    def clear_result(self) -> None:
+        self.result = None
+        self.result_doc = None
+        self.stream.clear()
+        self.notices.clear()
+        self.notices.setVisible(False)
+        self._update_buttons()
+        emit(self.changed)
+
+    def state_matches_document(self, state: dict) -> bool:
+        """An autosaved/rebuilt state's result may be restored only onto its own document."""
+        if not self.bound_to_document:
+            return True
+        saved = DocumentKey.from_dict(state.get("document"))
+        return saved is not None and saved.same_document(getattr(self.host, "document_key", None))
+
+    def _document_state(self) -> dict:
+        return {"document": self.result_doc.to_dict()} if self.result_doc is not None else {}
 
     # --- running -------------------------------------------------------------------
     @property
@@ -130,6 +183,8 @@ class TaskTab(QWidget):
             self.host.show_message(tr(problem))
             return False
         self.result = None
+        self.result_doc = None
+        self._run_doc = getattr(self.host, "document_key", None)
         self.stream.clear()
         self.notices.clear()
         self.notices.setVisible(False)
@@ -197,7 +252,12 @@ class TaskTab(QWidget):
         self.notices.setVisible(True)
 
     def _on_done(self, result: Any) -> None:
+        if self.bound_to_document and not (self._run_doc is not None and self._run_doc.same_document(
+                getattr(self.host, "document_key", None))):
+            self.last_run_outcome = "cancelled"    # finished after another document was opened
+            return
         self.result = result
+        self.result_doc = self._run_doc
         self.last_run_outcome = "done"
         for key in getattr(result, "notices", []) or []:
             if key not in self._notice_keys:      # events already showed it with its details
@@ -222,7 +282,7 @@ class TaskTab(QWidget):
     def _update_buttons(self) -> None:
         self.run_button.setEnabled(not self.busy)
         self.cancel_button.setEnabled(self.busy)
-        has = self.result is not None
+        has = self.result is not None and self.result_is_current()
         self.save_button.setEnabled(has and not self.busy)
         self.copy_button.setEnabled(not self.busy and (has or bool(self.stream.toPlainText().strip())))
 
@@ -235,6 +295,10 @@ class TaskTab(QWidget):
 
     def save_dialog(self, chooser: Callable[[str], str] | None = None) -> str | None:
         if self.result is None:
+            return None
+        if not self.result_is_current():
+            self.host.show_message(tr("ui.result.other_document",
+                                      name=self.result_doc.name if self.result_doc else "?"))
             return None
         if chooser is None:
             path, _ = QFileDialog.getSaveFileName(self, tr("ui.save_docx"), self.default_filename(),

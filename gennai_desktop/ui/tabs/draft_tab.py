@@ -15,6 +15,7 @@ from .base import TaskTab
 
 class DraftTab(TaskTab):
     task_name = "draft"
+    bound_to_document = False          # built from the typed fields, not the open document
 
     def __init__(self, host, parent=None) -> None:
         super().__init__(host, parent)

@@ -85,6 +85,8 @@ class ProofreadTab(TaskTab):
         """Select the finding's span in the document view; returns the selected text."""
         if not (0 <= row < len(self.model.findings)) or self.host.document is None:
             return ""
+        if not self.result_is_current():    # offsets of another text: never select them here
+            return ""
         f = self.model.findings[row]
         return self.host.document_view.select_range(f.start, f.end)
 
@@ -112,17 +114,22 @@ class ProofreadTab(TaskTab):
         self.summary_label.setText(tr("ui.proofread.counts", total=len(self.model.findings), **c))
         self._update_buttons()
 
+    def clear_result(self) -> None:
+        self.model.set_findings([])
+        super().clear_result()
+        self._refresh_summary()
+
     def corrected_text(self) -> str:
         from ...tasks.proofread import apply_findings
-        return apply_findings(self.host.document.text, self.model.accepted())
+        return apply_findings(self.result.document.text, self.model.accepted())
 
     def result_text(self) -> str:
-        if self.result is None or self.host.document is None:
+        if self.result is None or not self.result_is_current():
             return ""
         return self.corrected_text()
 
     def save_result(self, target: str) -> None:
-        doc = self.host.document
+        doc = self.result.document          # the text the findings' offsets point into
         accepted = self.model.accepted()
         if doc.format == "docx" and doc.path is not None:
             from ...proofread.tracked_changes import write_tracked_docx
@@ -145,7 +152,7 @@ class ProofreadTab(TaskTab):
         super().restore_state(state)
         self.use_rules.setChecked(state.get("use_rules", True))
         self.use_model.setChecked(state.get("use_model", True))
-        if "findings" in state and self.host.document is not None:
+        if "findings" in state and self.host.document is not None and self.state_matches_document(state):
             from ...core.findings import validate
             from ...tasks.results import ProofreadResult
             findings = validate([Finding(**f) for f in state["findings"]], self.host.document.text)
@@ -153,6 +160,10 @@ class ProofreadTab(TaskTab):
                                           used_rules=self.use_rules.isChecked(), used_model=self.use_model.isChecked())
             decisions = state.get("decisions") if len(findings) == len(state["findings"]) else None
             self.model.set_findings(findings, decisions, text=self.host.document.text)
+        else:
+            self.result = None
+            self.result_doc = None
+            self.model.set_findings([])
         self._refresh_summary()
 
     def _update_buttons(self) -> None:

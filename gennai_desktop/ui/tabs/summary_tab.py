@@ -76,6 +76,11 @@ class SummaryTab(TaskTab):
         if isinstance(loc, Location) and self.host.document is not None:
             self.host.document_view.go_to(loc)
 
+    def clear_result(self) -> None:
+        self.points.clear()
+        self.points.setVisible(False)
+        super().clear_result()
+
     def save_result(self, target: str) -> None:
         from ...tasks.summarize import save_summary_docx
         save_summary_docx(self.result, target)
@@ -98,7 +103,7 @@ class SummaryTab(TaskTab):
         if state.get("style") in STYLES:
             self.style_box.setCurrentIndex(STYLES.index(state["style"]))
         r = state.get("result")
-        if r:
+        if r and self.state_matches_document(state):
             from ...tasks.results import SummaryPoint, SummaryResult
             points = [SummaryPoint(p["text"], tuple(Location(**c) for c in p["citations"])) for p in r["points"]]
             self.result = SummaryResult(points=points, style=r["style"], method=r["method"], text=r["text"],

@@ -83,10 +83,9 @@ class TranslateTab(TaskTab):
             self.direction_box.setCurrentIndex(DIRECTIONS.index(state["direction"]))
         self.glossary_edit.setText(state.get("glossary", ""))
         r = state.get("result")
-        if r:
-            from ...core.document import Document
+        if r and self.state_matches_document(state) and self.host.document is not None:
             from ...tasks.results import TranslationResult
-            source = self.host.document or Document.from_blocks([])
+            source = self.host.document
             self.result = TranslationResult(source=source, blocks=[block_from_dict(b) for b in r["blocks"]],
                                             direction=r["direction"], method=r.get("method", "model"))
             self.show_result(self.result)
