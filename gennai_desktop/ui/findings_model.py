@@ -34,6 +34,18 @@ class FindingsModel(QAbstractTableModel):
             else ["pending"] * len(self.findings)
         self.endResetModel()
 
+    def add_findings(self, new: list[Finding]) -> None:
+        """Findings arriving while a run goes on (rules first, then each model chunk):
+        kept in document order, decisions already made stay with their finding."""
+        if not new:
+            return
+        known = dict(zip(self.findings, self.decisions))
+        merged = sorted(set(self.findings) | set(new), key=lambda f: (f.start, f.end, f.origin))
+        self.beginResetModel()
+        self.findings = merged
+        self.decisions = [known.get(f, "pending") for f in merged]
+        self.endResetModel()
+
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.findings)
 

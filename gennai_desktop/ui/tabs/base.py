@@ -93,6 +93,14 @@ class TaskTab(QWidget):
     def make_task(self, engine, cancel: CancelToken) -> Iterator[Any]:
         raise NotImplementedError
 
+    def make_lazy_task(self, get_engine: Callable[[], Any], cancel: CancelToken) -> Iterator[Any]:
+        """Runs in the worker thread. Default: load the model first, then the task.
+        A tab whose task has model-free work (校正 rules) overrides this to show it sooner."""
+        engine = get_engine()            # lazy model load, in the worker thread
+        yield EngineReady(engine.spec, engine.backend_info())
+        cancel.raise_if_cancelled()
+        yield from self.make_task(engine, cancel)
+
     def needs_document(self) -> bool:
         return True
 
@@ -194,13 +202,10 @@ class TaskTab(QWidget):
         self.cancel_requested_at = None
         self._notice_keys: set[str] = set()
         provider = self.host.engine_provider
-        make = self.make_task
+        make = self.make_lazy_task
 
         def factory(cancel: CancelToken) -> Iterator[Any]:
-            engine = provider.get()          # lazy model load, in the worker thread
-            yield EngineReady(engine.spec, engine.backend_info())
-            cancel.raise_if_cancelled()
-            yield from make(engine, cancel)
+            yield from make(provider.get, cancel)
 
         self.worker = TaskWorker(factory)
         s = self.worker.signals

@@ -65,6 +65,60 @@ class ProofreadTab(TaskTab):
         return proofread(self.host.document, engine, use_rules=self.use_rules.isChecked(),
                          use_model=self.use_model.isChecked(), cancel=cancel)
 
+    def make_lazy_task(self, get_engine, cancel):
+        """Rules first (no model needed), the model loads only when its pass starts."""
+        from ..engine_provider import EngineReady
+        from ...tasks.proofread import proofread
+        loaded: list = []
+
+        def load():
+            loaded.append(get_engine())
+            return loaded[0]
+
+        announced = False
+        for ev in proofread(self.host.document, load, use_rules=self.use_rules.isChecked(),
+                            use_model=self.use_model.isChecked(), cancel=cancel):
+            if loaded and not announced:
+                announced = True
+                yield EngineReady(loaded[0].spec, loaded[0].backend_info())
+            yield ev
+
+    def _on_event(self, ev) -> None:
+        from ...core.events import FindingsAdded
+        if isinstance(ev, FindingsAdded):
+            self.model.add_findings(list(ev.findings))
+            if self.model.rowCount() and not self.table.currentIndex().isValid():
+                self.table.resizeColumnsToContents()
+                self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+            self._refresh_summary()
+            return
+        super()._on_event(ev)
+
+    def _keep_partial(self, notice_key: str) -> None:
+        """Cancelled or failed mid-way: what was found so far stays, and can be exported."""
+        from ...tasks.results import ProofreadResult
+        doc = self.host.document
+        if not self.model.findings or doc is None or not (
+                self._run_doc is not None and self._run_doc.same_document(self.host.document_key)):
+            return
+        self.result = ProofreadResult(doc, list(self.model.findings), self.use_rules.isChecked(),
+                                      any(f.origin == "model" for f in self.model.findings), [notice_key])
+        self.result_doc = self._run_doc
+        self.add_notice(tr(notice_key, count=len(self.model.findings)))
+        emit(self.changed)
+
+    def _on_cancelled(self) -> None:
+        super()._on_cancelled()
+        self._keep_partial("ui.proofread.partial_kept")
+
+    def _on_failed(self, exc, tb) -> None:
+        self._keep_partial("ui.proofread.partial_kept")
+        super()._on_failed(exc, tb)
+
+    def _on_finished(self) -> None:
+        super()._on_finished()
+        self._refresh_summary()
+
     def run(self) -> bool:
         if not self.use_model.isChecked() and not self.use_rules.isChecked():
             self.host.show_message(tr("ui.proofread.nothing"))
