@@ -24,9 +24,13 @@ from ..qt import (
 from ..worker import TaskWorker
 
 
+DRAFT_GREY = "#808080"
+
+
 class TaskTab(QWidget):
     task_name = ""                     # i18n suffix: ui.tab.<task_name>
     bound_to_document = True           # the result is about host.document (not 起案)
+    shows_stream = True                # the streamed draft is visible (校正 shows a table)
     busy_changed = Signal(bool)
     stats = Signal(object)             # core.events.Stats
     engine_ready = Signal(object)      # EngineReady
@@ -73,8 +77,16 @@ class TaskTab(QWidget):
         self.stream.setReadOnly(True)
         self.stream.setObjectName("streamOutput")
         self.stream.setPlaceholderText(tr("ui.output.placeholder"))
+        # what the model streams is a draft until the task has validated it: shown grey,
+        # under this label, and replaced by the validated result (or cleared) at the end
+        self.draft_label = QLabel(tr("ui.output.draft"))
+        self.draft_label.setObjectName("draftLabel")
+        self.draft_label.setStyleSheet(f"color: {DRAFT_GREY};")
+        self.draft_label.setVisible(False)
+        self.showing_draft = False
         self.body = QVBoxLayout()
         root.addLayout(self.body, 1)
+        self.body.addWidget(self.draft_label)
         self.body.addWidget(self.stream, 1)
         out = QHBoxLayout()
         self.save_button = QPushButton(tr("ui.save_docx"))
@@ -120,7 +132,9 @@ class TaskTab(QWidget):
         raise NotImplementedError
 
     def state(self) -> dict:
-        return {"stream": self.stream.toPlainText(), **self._document_state()}
+        # an unvalidated draft is not autosaved as if it were the result
+        stream = "" if self.showing_draft else self.stream.toPlainText()
+        return {"stream": stream, **self._document_state()}
 
     def restore_state(self, state: dict) -> None:
         if self.state_matches_document(state):
@@ -163,6 +177,7 @@ class TaskTab(QWidget):
         self.result = None
         self.result_doc = None
         self.stream.clear()
+        self._show_draft(False)
         self.notices.clear()
         self.notices.setVisible(False)
         self._update_buttons()
@@ -194,6 +209,7 @@ class TaskTab(QWidget):
         self.result_doc = None
         self._run_doc = getattr(self.host, "document_key", None)
         self.stream.clear()
+        self._show_draft(True)
         self.notices.clear()
         self.notices.setVisible(False)
         self.progress.setRange(0, 0)
@@ -243,6 +259,20 @@ class TaskTab(QWidget):
             self.progress.setFormat(tr("ui.progress.generating"))
             emit(self.engine_ready, ev)
 
+    def _show_draft(self, on: bool, label_key: str = "ui.output.draft") -> None:
+        """Grey + labelled while the text is unvalidated model output; normal once it is the result."""
+        self.showing_draft = on
+        self.draft_label.setText(tr(label_key))
+        self.draft_label.setVisible(on and self.shows_stream)
+        self.stream.setStyleSheet(f"color: {DRAFT_GREY};" if on else "")
+
+    def _end_draft(self) -> None:
+        """The run ended without a validated result: the draft is not the result."""
+        if self.showing_draft and self.stream.toPlainText().strip():
+            self._show_draft(True, "ui.output.draft_unvalidated")
+        else:
+            self._show_draft(False)
+
     def append_stream(self, text: str, channel: str = "main") -> None:
         cur = self.stream.textCursor()
         cur.movePosition(cur.MoveOperation.End)
@@ -267,15 +297,19 @@ class TaskTab(QWidget):
         for key in getattr(result, "notices", []) or []:
             if key not in self._notice_keys:      # events already showed it with its details
                 self.add_notice(tr(key))
+        self.stream.clear()                       # the draft goes; the validated result comes
+        self._show_draft(False)
         self.show_result(result)
         emit(self.changed)
 
     def _on_failed(self, exc: BaseException, tb: str) -> None:
         self.last_run_outcome = "failed"
+        self._end_draft()
         emit(self.failed, exc)
 
     def _on_cancelled(self) -> None:
         self.last_run_outcome = "cancelled"
+        self._end_draft()
         self.add_notice(tr("cancelled"))
 
     def _on_finished(self) -> None:
@@ -289,7 +323,7 @@ class TaskTab(QWidget):
         self.cancel_button.setEnabled(self.busy)
         has = self.result is not None and self.result_is_current()
         self.save_button.setEnabled(has and not self.busy)
-        self.copy_button.setEnabled(not self.busy and (has or bool(self.stream.toPlainText().strip())))
+        self.copy_button.setEnabled(not self.busy and has)
 
     # --- output ----------------------------------------------------------------------
     def copy_to_clipboard(self) -> str:

@@ -114,7 +114,7 @@ class DraftTab(TaskTab):
         self.stream.setPlainText(blocks_text(result.blocks))
 
     def result_text(self) -> str:
-        return blocks_text(self.result.blocks) if self.result is not None else self.stream.toPlainText()
+        return blocks_text(self.result.blocks) if self.result is not None else ""
 
     def save_result(self, target: str) -> None:
         from ...tasks.draft import save_draft_docx

@@ -15,6 +15,7 @@ from .base import TaskTab
 
 class ProofreadTab(TaskTab):
     task_name = "proofread"
+    shows_stream = False               # the model pass streams JSON; the table is the output
 
     def __init__(self, host, parent=None) -> None:
         super().__init__(host, parent)

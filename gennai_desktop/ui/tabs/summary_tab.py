@@ -86,7 +86,7 @@ class SummaryTab(TaskTab):
         save_summary_docx(self.result, target)
 
     def result_text(self) -> str:
-        return self.result.text if self.result is not None else self.stream.toPlainText()
+        return self.result.text if self.result is not None else ""
 
     def state(self) -> dict:
         st = super().state()

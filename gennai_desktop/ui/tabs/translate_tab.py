@@ -63,7 +63,7 @@ class TranslateTab(TaskTab):
         self.stream.setPlainText(blocks_text(result.blocks))
 
     def result_text(self) -> str:
-        return blocks_text(self.result.blocks) if self.result is not None else self.stream.toPlainText()
+        return blocks_text(self.result.blocks) if self.result is not None else ""
 
     def save_result(self, target: str) -> None:
         from ...tasks.translate import save_translation_docx
