@@ -104,7 +104,7 @@ def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | Non
 
 def _new_findings(found: list[Finding], taken: list[Finding]) -> list[Finding]:
     """``found`` minus anything overlapping ``taken`` or each other (core.findings.merge rules)."""
-    spans = [(f.start, f.end) for f in taken]
+    spans = [(f.start, f.end) for f in taken if f.severity != "hint"]
     out: list[Finding] = []
     for f in sorted(found, key=lambda f: (f.start, f.end)):
         if any(f.start < e and s < f.end for s, e in spans):
