@@ -143,6 +143,9 @@ class TaskTab(QWidget):
         else:
             self.stream.clear()
 
+    def saved_message(self, path: str) -> str:
+        return tr("ui.saved", path=path)
+
     def default_filename(self) -> str:
         """Named after the document the result came from, never the one open now."""
         src = self.result_doc if self.result_doc is not None else getattr(self.host, "document_key", None)
@@ -353,6 +356,6 @@ class TaskTab(QWidget):
         except Exception as exc:  # noqa: BLE001 - shown as a dialog, the app stays up
             emit(self.failed, exc)
             return None
-        self.host.show_status(tr("ui.saved", path=path))
+        self.host.show_status(self.saved_message(path))
         self.host.result_saved(self)
         return path
