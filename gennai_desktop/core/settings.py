@@ -38,6 +38,8 @@ class Settings(BaseModel):
     autosave_interval_s: int = Field(10, ge=2, le=600, title="自動保存の間隔(秒) / Autosave interval (s)")
     recent_files: list[str] = Field(default_factory=list, title="最近使ったファイル / Recent files")
     proofread_use_model: bool = Field(True, title="校正でモデルも使う / Use the model when proofreading")
+    text_size_pt: float = Field(0.0, ge=0.0, le=48.0,
+                                title="文字の大きさ(pt、0=既定) / Text size (pt, 0 = default)")
 
     def autosave_path(self) -> Path:
         p = Path(self.autosave_dir) if self.autosave_dir else home_dir() / "autosave"

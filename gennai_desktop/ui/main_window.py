@@ -30,6 +30,9 @@ from .tabs.translate_tab import TranslateTab
 
 SUFFIXES = (".docx", ".pdf", ".txt")
 MAX_RECENT = 10
+DEFAULT_SIZE = (1280, 800)         # wanted; never more than the screen's available area
+TEXT_SIZE_RANGE = (8.0, 32.0)
+TEXT_SIZE_STEP = 1.0
 
 
 class MainWindow(QMainWindow):
@@ -50,19 +53,93 @@ class MainWindow(QMainWindow):
         self.font_family = font_family
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.resize(1280, 800)
+        self._base_point_size = self.font().pointSizeF() if self.font().pointSizeF() > 0 else 10.0
+        self.fit_to_screen()
         self._build_ui()
+        self._apply_text_size()
         self._autosave_timer = QTimer(self)
         self._autosave_timer.timeout.connect(self.autosave_now)
         self._autosave_timer.start(self.settings.autosave_interval_s * 1000)
         if font_family is None:
             QTimer.singleShot(0, lambda: self.show_message(tr("ui.warn.no_cjk_font")))
 
+    def fit_to_screen(self, screen=None) -> None:
+        """1280×800 where it fits; otherwise 90 % of the screen's available area (task bar
+        excluded), centred — a 1366×768 laptop or a 125 % scaled display gets a window
+        whose title bar and status bar are on screen."""
+        from .qt import QGuiApplication
+        screen = screen or self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(*DEFAULT_SIZE)
+            return
+        avail = screen.availableGeometry()
+        w = min(DEFAULT_SIZE[0], int(avail.width() * 0.9))
+        h = min(DEFAULT_SIZE[1], int(avail.height() * 0.9))
+        self.resize(w, h)
+        self.move(avail.x() + (avail.width() - w) // 2, avail.y() + (avail.height() - h) // 2)
+
+    # --- text size (Ctrl++ / Ctrl+-, persisted) -----------------------------------------
+    def text_size(self) -> float:
+        return self.settings.text_size_pt or self._base_point_size
+
+    def change_text_size(self, delta: float) -> float:
+        lo, hi = TEXT_SIZE_RANGE
+        size = max(lo, min(hi, self.text_size() + delta))
+        self.settings = self.settings.model_copy(update={"text_size_pt": size})
+        self.engine_provider.settings = self.settings
+        self._save_settings()
+        self._apply_text_size()
+        self.show_status(tr("ui.text_size.now", size=f"{size:g}"))
+        return size
+
+    def reset_text_size(self) -> None:
+        self.settings = self.settings.model_copy(update={"text_size_pt": 0.0})
+        self.engine_provider.settings = self.settings
+        self._save_settings()
+        self._apply_text_size()
+
+    def _apply_text_size(self) -> None:
+        f = self.font()
+        f.setPointSizeF(self.text_size())
+        self.setFont(f)                     # inherited by every child widget
+        self.document_view.setFont(f)
+        if self.document is not None:      # the text view sizes its headings from the base size
+            self.document_view.set_document(self.document)
+
+    # --- help (F1): a local page, nothing is fetched ------------------------------------
+    def open_help(self) -> None:
+        from ..core.paths import resources_dir
+        from .qt import QDialog, QTextBrowser, QUrl, QVBoxLayout
+        lang = get_language()
+        page = resources_dir() / "help" / f"help_{lang}.html"
+        if not page.exists():
+            page = resources_dir() / "help" / "help_ja.html"
+        dlg = QDialog(self)
+        dlg.setObjectName("helpDialog")
+        dlg.setWindowTitle(tr("ui.help.title"))
+        lay = QVBoxLayout(dlg)
+        view = QTextBrowser(dlg)
+        view.setObjectName("helpBrowser")
+        view.setAccessibleName(tr("ui.help.title"))
+        view.setOpenExternalLinks(False)    # offline: no browser, no network
+        view.setSource(QUrl.fromLocalFile(str(page)))
+        lay.addWidget(view)
+        dlg.resize(min(720, self.width()), min(640, self.height()))
+        dlg.open()
+        self.help_dialog = dlg
+
+    def switch_tab(self, step: int) -> None:
+        n = self.tabs.count()
+        if n:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % n)
+
     # --- construction (also used to switch language) ---------------------------------
     def _build_ui(self) -> None:
         self.document_view = DocumentView(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("taskTabs")
+        self.tabs.setAccessibleName(tr("ui.a11y.tabs"))
+        self.document_view.setAccessibleName(tr("ui.a11y.document"))
         self.summary_tab = SummaryTab(self)
         self.proofread_tab = ProofreadTab(self)
         self.translate_tab = TranslateTab(self)
@@ -117,10 +194,22 @@ class MainWindow(QMainWindow):
         self.run_action = self._action(m, "ui.action.run", self.run_current,
                                        [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.cancel_action = self._action(m, "ui.action.cancel", self.cancel_current, QKeySequence("Esc"))
+        m.addSeparator()
+        self._action(m, "ui.action.next_tab", lambda: self.switch_tab(1),
+                     [QKeySequence("Ctrl+Tab"), QKeySequence("Ctrl+PgDown")])
+        self._action(m, "ui.action.prev_tab", lambda: self.switch_tab(-1),
+                     [QKeySequence("Ctrl+Shift+Tab"), QKeySequence("Ctrl+Backtab"), QKeySequence("Ctrl+PgUp")])
+        m = bar.addMenu(tr("ui.menu.view"))
+        self._action(m, "ui.action.zoom_in", lambda: self.change_text_size(TEXT_SIZE_STEP),
+                     [QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        self._action(m, "ui.action.zoom_out", lambda: self.change_text_size(-TEXT_SIZE_STEP),
+                     [QKeySequence("Ctrl+-")])
+        self._action(m, "ui.action.zoom_reset", self.reset_text_size, QKeySequence("Ctrl+0"))
         m = bar.addMenu(tr("ui.menu.settings"))
         self._action(m, "ui.action.settings", self.open_settings)
         self._action(m, "ui.action.models", self.open_models)
         m = bar.addMenu(tr("ui.menu.help"))
+        self._action(m, "ui.action.help", self.open_help, QKeySequence("F1"))
         self._action(m, "ui.action.about", self.about)
 
     def _build_status(self) -> None:

@@ -23,6 +23,7 @@ class DraftTab(TaskTab):
         top = QFormLayout()
         self.template_box = QComboBox()
         self.template_box.setObjectName("draftTemplate")
+        self.template_box.setAccessibleName(tr("ui.draft.template"))
         lang = get_language()
         for t in self.templates:
             self.template_box.addItem(t.name_ja if lang == "ja" else t.name_en, t.id)
@@ -78,6 +79,7 @@ class DraftTab(TaskTab):
                 w.textChanged.connect(lambda _t: emit(self.changed))
                 w.submitted.connect(w.focusNextChild)
             w.setObjectName(f"field_{f.name}")
+            w.setAccessibleName(label)
             self.inputs[f.name] = w
             form.addRow(QLabel(label), w)
         if not t:

@@ -52,6 +52,7 @@ class ProofreadTab(TaskTab):
         self.model = FindingsModel(parent=self)
         self.table = QTableView()
         self.table.setObjectName("findingsTable")
+        self.table.setAccessibleName(tr("ui.a11y.findings"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -66,6 +67,7 @@ class ProofreadTab(TaskTab):
         self.body.insertWidget(0, self.table, 3)
         self.detail_label = QLabel()                 # 理由 of the current finding, in full
         self.detail_label.setObjectName("findingDetail")
+        self.detail_label.setAccessibleName(tr("ui.a11y.detail"))
         self.detail_label.setWordWrap(True)
         self.detail_label.setTextInteractionFlags(self.detail_label.textInteractionFlags()
                                                   | Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -87,6 +89,11 @@ class ProofreadTab(TaskTab):
         decide.addWidget(self.accept_all_button)
         self.body.insertLayout(2, decide)
         self.save_button.setText(tr("ui.proofread.export"))
+        self.save_button.setAccessibleName(tr("ui.proofread.export"))
+        for b in (self.accept_button, self.reject_button, self.accept_all_button):
+            b.setAccessibleName(b.text())
+        self.use_rules.setAccessibleName(self.use_rules.text())
+        self.use_model.setAccessibleName(self.use_model.text())
         self._refresh_summary()
 
     def make_task(self, engine, cancel):

@@ -20,6 +20,7 @@ class SummaryTab(TaskTab):
         form = QFormLayout()
         self.style_box = QComboBox()
         self.style_box.setObjectName("summaryStyle")
+        self.style_box.setAccessibleName(tr("ui.summary.style"))
         for s in STYLES:
             self.style_box.addItem(tr(f"ui.summary.style.{s}"), s)
         self.style_box.setCurrentIndex(STYLES.index(host.settings.summary_style))
@@ -27,6 +28,7 @@ class SummaryTab(TaskTab):
         self.options.addLayout(form)
         self.points = QTreeWidget()
         self.points.setObjectName("summaryPoints")
+        self.points.setAccessibleName(tr("ui.a11y.points"))
         self.points.setHeaderLabels([tr("ui.summary.points")])
         self.points.setWordWrap(True)
         self.points.itemClicked.connect(self._on_item)

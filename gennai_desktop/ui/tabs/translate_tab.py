@@ -21,6 +21,7 @@ class TranslateTab(TaskTab):
         form = QFormLayout()
         self.direction_box = QComboBox()
         self.direction_box.setObjectName("translateDirection")
+        self.direction_box.setAccessibleName(tr("ui.translate.direction"))
         for d in DIRECTIONS:
             self.direction_box.addItem(tr(f"ui.translate.dir.{d}"), d)
         self.direction_box.setCurrentIndex(DIRECTIONS.index(host.settings.translate_direction))
@@ -28,8 +29,10 @@ class TranslateTab(TaskTab):
         row = QHBoxLayout()
         self.glossary_edit = ImeLineEdit()
         self.glossary_edit.setObjectName("glossaryPath")
+        self.glossary_edit.setAccessibleName(tr("ui.translate.glossary"))
         self.glossary_edit.setPlaceholderText(tr("ui.translate.glossary_none"))
         browse = QPushButton(tr("ui.browse"))
+        browse.setAccessibleName(tr("ui.translate.glossary") + " " + tr("ui.browse"))
         browse.clicked.connect(self._browse)
         row.addWidget(self.glossary_edit, 1)
         row.addWidget(browse)
