@@ -15,7 +15,7 @@ Decision = Literal["pending", "accepted", "rejected"]
 COLUMNS = ("ui.findings.col.status", "ui.findings.col.original", "ui.findings.col.suggestion",
            "ui.findings.col.message", "ui.findings.col.origin", "ui.findings.col.category",
            "ui.findings.col.severity")
-CONTEXT_MAX = 40          # a 長文 hint spans a whole sentence: show its ends, not 200 characters
+CONTEXT_MAX = 24          # a 長文 hint spans a whole sentence: show its ends, not 200 characters
 _COLORS = {"accepted": QColor(220, 245, 220), "rejected": QColor(240, 240, 240)}
 
 

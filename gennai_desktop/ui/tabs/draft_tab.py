@@ -32,7 +32,11 @@ class DraftTab(TaskTab):
         self.fields_area = QScrollArea()
         self.fields_area.setWidgetResizable(True)
         self.fields_area.setObjectName("draftFields")
-        self.options.addWidget(self.fields_area)
+        self.options.addWidget(self.fields_area, 1)
+        # fields and draft share the height: on a 720-pixel screen the fields' full height
+        # left three lines for the draft; the fields scroll instead
+        self.layout().setStretchFactor(self.options, 2)
+        self.layout().setStretchFactor(self.body, 3)
         self.inputs: dict[str, Any] = {}
         self._current_id = ""
         self._values: dict[str, dict[str, str]] = {}   # per template, kept when switching

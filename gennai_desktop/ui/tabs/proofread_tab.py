@@ -124,8 +124,7 @@ class ProofreadTab(TaskTab):
         if isinstance(ev, FindingsAdded):
             self.model.add_findings(list(ev.findings))
             if self.model.rowCount() and not self.table.currentIndex().isValid():
-                self.table.resizeColumnsToContents()
-                self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+                self.fit_columns()
             self._refresh_summary()
             return
         super()._on_event(ev)
@@ -167,9 +166,18 @@ class ProofreadTab(TaskTab):
 
     def show_result(self, result: Any) -> None:
         self.model.set_findings(result.findings, text=self.host.document.text if self.host.document else "")
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.fit_columns()
         self._refresh_summary()
+
+    def fit_columns(self) -> None:
+        """Fit to contents, but no text column wider than a third of the table: a 長文 hint's
+        context would otherwise push 理由 and the other columns out of sight."""
+        self.table.resizeColumnsToContents()
+        cap = max(120, self.table.viewport().width() // 3)
+        for col in (1, 2, 3):
+            if self.table.columnWidth(col) > cap:
+                self.table.setColumnWidth(col, cap)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
     def show_finding(self, row: int) -> str:
         """Select the finding's span in the document view; returns the selected text."""
