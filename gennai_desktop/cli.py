@@ -168,16 +168,22 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+# key → params of the notices the last ``drain`` saw (--json reports id, params and text)
+LAST_NOTICE_PARAMS: dict[str, dict[str, Any]] = {}
+
+
 def drain(events: Iterable[Any], quiet: bool = False) -> Any:
     """Run a task generator: progress and notices to stderr, return the Done result."""
     result = None
     last = None
+    LAST_NOTICE_PARAMS.clear()
     for ev in events:
         if isinstance(ev, Done):
             result = ev.result
             from .storage.history import note_result
             note_result(result)
         elif isinstance(ev, Notice):
+            LAST_NOTICE_PARAMS.setdefault(ev.key, dict(ev.params))
             _err(tr("cli.notice_prefix") + tr(ev.key, **ev.params))
         elif isinstance(ev, Progress) and not quiet:
             key = (ev.stage, ev.done, ev.total)

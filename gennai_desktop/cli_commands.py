@@ -57,8 +57,16 @@ def _loc(loc: Location) -> dict[str, Any]:
     return {"block_id": loc.block_id, "page": loc.page, "heading": loc.heading, "label": loc.label(get_language())}
 
 
-def _notices(keys: list[str]) -> list[str]:
-    return [tr(k) for k in keys]
+def _notices(keys: list[str]) -> list[dict[str, Any]]:
+    """--json notices: message id, its params and the formatted text (never a bare
+    template with {total} in it). Notices only sent as events are included too."""
+    from .cli import LAST_NOTICE_PARAMS
+    order = list(dict.fromkeys(list(keys) + list(LAST_NOTICE_PARAMS)))
+    out = []
+    for k in order:
+        params = LAST_NOTICE_PARAMS.get(k, {})
+        out.append({"id": k, "params": params, "text": tr(k, **params)})
+    return out
 
 
 def _docx_target(out: str) -> bool:

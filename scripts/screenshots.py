@@ -18,13 +18,13 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("GENNAI_CORPUS", REPO.parent / "shared" / "corpus")) / "ja"
 
 
-def _reexec_under_xvfb() -> None:
+def _reexec_under_xvfb(screen: str = "1600x1000") -> None:
     if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         return
     xvfb = shutil.which("xvfb-run")
     if not xvfb:
         sys.exit("xvfb-run not found (apt-get install xvfb xauth) — or set QT_QPA_PLATFORM=offscreen")
-    os.execv(xvfb, [xvfb, "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv])
+    os.execv(xvfb, [xvfb, "-a", "-s", f"-screen 0 {screen}x24", sys.executable, *sys.argv])
 
 
 def main() -> int:
@@ -32,8 +32,11 @@ def main() -> int:
     ap.add_argument("--out", default=str(REPO / "screenshots" / "out"))
     ap.add_argument("--bundled", action="store_true", help="use the bundled model instead of FakeEngine")
     ap.add_argument("--lang", default="ja", choices=["ja", "en"])
+    ap.add_argument("--screen", default="", metavar="WxH",
+                    help="Xvfb screen size, e.g. 1280x720; the window then sizes itself to it as on a "
+                         "real screen (default: a 1600x1000 screen and a 1440x900 window)")
     args = ap.parse_args()
-    _reexec_under_xvfb()
+    _reexec_under_xvfb(args.screen or "1600x1000")
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("GENNAI_HOME", str(Path(args.out) / "_home"))
     from gennai_desktop.core.settings import Settings
@@ -61,7 +64,8 @@ def main() -> int:
             return "本法は、電子署名の効力及び認証業務について定めるものである。"
         provider = EngineProvider(settings, factory=lambda: FakeEngine(reply=reply, delay=0.0))
     w = MainWindow(settings, provider, font_family=family, autosave=False)
-    w.resize(1440, 900)
+    if not args.screen:
+        w.resize(1440, 900)
     w.show()
 
     def pump(seconds: float = 0.3) -> None:

@@ -107,3 +107,40 @@ def _with_offsets(blocks: Sequence[Block]) -> list[Block]:
         out.append(b)
         pos = end + 1
     return out
+
+
+@dataclass(frozen=True)
+class DocumentKey:
+    """Which document (and which opening of it) a task result was computed from.
+
+    Offsets in a finding, block ids in a citation and the name an export is saved
+    under only make sense for this exact text: ``same_document`` compares the path
+    and the sha256 of ``Document.text`` (what every offset points into); ``version``
+    counts openings in one window, so a re-opened file is told apart in logs.
+    """
+
+    path: str | None
+    sha256: str
+    version: int = 0
+    name: str = ""
+
+    @classmethod
+    def of(cls, doc: "Document", version: int = 0) -> "DocumentKey":
+        import hashlib
+        digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+        path = str(doc.path.resolve()) if doc.path is not None else None
+        name = doc.path.stem if doc.path is not None else (doc.title or "")
+        return cls(path=path, sha256=digest, version=version, name=name)
+
+    def same_document(self, other: "DocumentKey | None") -> bool:
+        return other is not None and self.path == other.path and self.sha256 == other.sha256
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "sha256": self.sha256, "version": self.version, "name": self.name}
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "DocumentKey | None":
+        if not isinstance(d, dict) or "sha256" not in d:
+            return None
+        return cls(path=d.get("path"), sha256=str(d["sha256"]), version=int(d.get("version", 0)),
+                   name=str(d.get("name", "")))

@@ -50,13 +50,25 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class FindingsAdded:
+    """校正 findings available now (rules at once, then each model chunk as it finishes).
+
+    ``findings`` are already validated and de-duplicated against everything sent
+    before, so a consumer can simply append them; ``origin`` is "rule" or "model".
+    """
+
+    findings: tuple
+    origin: str = "rule"
+
+
+@dataclass(frozen=True)
 class Done:
     """Final event carrying the task's result object."""
 
     result: Any
 
 
-TaskEvent = Union[Progress, TextDelta, Notice, Stats, Done]
+TaskEvent = Union[Progress, TextDelta, Notice, Stats, FindingsAdded, Done]
 
 
 def run_to_result(events) -> Any:

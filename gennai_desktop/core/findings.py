@@ -5,7 +5,8 @@ from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
 
 Origin = Literal["rule", "model"]
-Severity = Literal["error", "warning", "info"]
+Severity = Literal["error", "warning", "info", "hint"]   # hint: readability guide, not an error
+SEVERITY_ORDER = ("error", "warning", "info", "hint")
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def merge(rule_findings: Iterable[Finding], model_findings: Iterable[Finding]) -
     out: list[Finding] = []
     for f in sorted(rule_findings, key=lambda f: (f.start, f.end)):
         out.append(f)
-        taken.append((f.start, f.end))
+        if f.severity != "hint":          # a sentence-wide hint does not block edits inside it
+            taken.append((f.start, f.end))
     for f in sorted(model_findings, key=lambda f: (f.start, f.end)):
         if any(f.start < e and s < f.end for s, e in taken):
             continue

@@ -42,6 +42,8 @@ class Settings(BaseModel):
         90, ge=0, le=3650, title="結果の履歴を残す日数 / Keep result history (days)",
         description="0 = 履歴を残さない（既存の履歴も削除） / 0 = no history (existing history is deleted)")
     recovery_keep_days: int = Field(7, ge=1, le=90, title="復元用データの保存日数 / Keep crash-recovery data (days)")
+    text_size_pt: float = Field(0.0, ge=0.0, le=48.0,
+                                title="文字の大きさ(pt、0=既定) / Text size (pt, 0 = default)")
 
     def autosave_path(self) -> Path:
         p = Path(self.autosave_dir) if self.autosave_dir else home_dir() / "autosave"

@@ -16,7 +16,14 @@ undo what PDF extraction demonstrably breaks:
 * ASCII spaces that extractors (pypdf) put between two Japanese characters.
 
 ``normalize_safe`` is the subset applied to .docx/.txt text, where the text is what the
-author typed: control characters and NFD kana only.
+author typed: control characters, NFD kana, and Word symbol-font characters.
+
+Symbol fonts: Word writes a bullet or check mark from the Symbol/Wingdings fonts as a
+private-use character U+F0xx (0xF000 + the font's byte); it shows as a box or nothing
+elsewhere, cannot be searched, and the proofreader would see an unknown character. The
+common ones become the character the author saw (one for one, so offsets stay):
+U+F0B7 (Symbol bullet •) → ・, U+F0A7 (Wingdings ▪) → ■, U+F0D8 → ➢, U+F0FC → ✓ …
+Other private-use characters (外字, in-house glyphs) are left alone: we cannot know them.
 """
 from __future__ import annotations
 
@@ -36,6 +43,29 @@ _RADICALS_SUPPLEMENT = {
     "\u2ee9": "黄", "\u2eeb": "斉", "\u2eed": "歯", "\u2eef": "竜", "\u2ef2": "亀",
     "\u2ef3": "龟",
 }
+# Word symbol-font characters (U+F000 + byte): Symbol for U+F0B7, Wingdings for the rest —
+# the fonts Word's bullet and check-box lists use. ▪ and ❑ map to their JIS X 0208
+# counterparts ■ and □ (what Japanese fonts can show); • to the Japanese 中黒 ・.
+SYMBOL_FONT_CHARS = {
+    "\uf0b7": "・",   # Symbol •  (Word's default level-1 bullet)
+    "\uf0a7": "■",    # Wingdings ▪ (level-3 bullet)
+    "\uf0d8": "➢",    # Wingdings arrowhead bullet
+    "\uf0fc": "✓",    # Wingdings check mark
+    "\uf0fb": "✗",    # Wingdings ballot x
+    "\uf0fe": "☑",    # Wingdings ballot box with check
+    "\uf0fd": "☒",    # Wingdings ballot box with x
+    "\uf06c": "●",    # Wingdings l (black circle)
+    "\uf06e": "■",    # Wingdings n (black square)
+    "\uf06f": "□",    # Wingdings o (white square)
+    "\uf071": "□",    # Wingdings q ❑
+    "\uf075": "◆",    # Wingdings u (black diamond)
+    "\uf076": "❖",    # Wingdings v
+    "\uf0a1": "○",    # Wingdings white circle
+    "\uf0e8": "➔",    # Wingdings heavy right arrow
+    "\uf0f0": "⇨",    # Wingdings white right arrow
+}
+_SYMBOL_FONT_RE = re.compile("[" + "".join(SYMBOL_FONT_CHARS) + "]")
+
 # Characters some PDF fonts emit instead of the intended kana (demonstrated artefacts only).
 _ARTEFACTS = {"\u46fe": "の"}
 
@@ -99,6 +129,8 @@ def normalize_safe(s: str) -> str:
     s = _remove_controls(s)
     if "\u3099" in s or "\u309a" in s:
         s = _NFD_KANA_RE.sub(_compose_kana, s)
+    if _SYMBOL_FONT_RE.search(s):
+        s = _SYMBOL_FONT_RE.sub(lambda m: SYMBOL_FONT_CHARS[m.group(0)], s)
     return s
 
 

@@ -91,19 +91,24 @@ def double_negation(text: str, rs: Ruleset) -> Iterator[Hit]:
 
 
 def long_sentences(text: str, rs: Ruleset) -> Iterator[Hit]:
-    """Advice on sentences over the length/comma budget, anchored on their last character
-    (so the advice never overlaps the replacements inside the sentence)."""
+    """A readability hint on each sentence longer than ``hint_chars``, spanning the whole
+    sentence (that is what the advice is about; it may overlap replacements inside it).
+
+    Why only a hint, and why 100: the 2022 建議 gives 50〜60字 as a 目安 for easy reading,
+    not as a rule of correct 公用文 (laws and notices routinely run longer). Flagging
+    every sentence over 70 made 長文 59 % of all findings on real documents; a hint is
+    kept for sentences well past the guide (> 100 ≈ 1.7 × its upper end), where
+    splitting is usually worth it. See resources/koyobun/rules.json long_sentence.why."""
     cfg = rs.long_sentence
-    max_chars, max_commas = cfg["max_chars"], cfg["max_commas"]
+    limit = int(cfg.get("hint_chars", cfg.get("max_chars", 100)))
     src = rs.cite(cfg["source"])
     for s, e in sentence_spans(text):
         length = e - s
-        if length <= max_chars and length < 20:
+        if length <= limit:
             continue
         commas = text.count("、", s, e) + text.count("，", s, e)
-        if length > max_chars or commas > max_commas:
-            yield Hit(e - 1, e, text[e - 1], cfg["id"], "長文", src,
-                      {"length": length, "commas": commas, "max_chars": max_chars})
+        yield Hit(s, e, text[s:e], cfg["id"], "長文", src,
+                  {"length": length, "commas": commas, "max_chars": limit, "guide": cfg.get("guide", "50〜60")})
 
 
 _POLITE = frozenset({"です", "ます"})

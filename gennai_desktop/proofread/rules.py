@@ -18,7 +18,7 @@ from ..nlp.morph import Token as Morpheme, tokenize_fast as tokenize
 from . import detectors
 from .detectors import Hit
 from .kana import is_katakana_word, shown, to_hiragana
-from .ruleset import ADVICE_CATEGORIES, Cond, MorphRule, Ruleset, load_rules
+from .ruleset import ADVICE_CATEGORIES, HINT_CATEGORIES, Cond, MorphRule, Ruleset, load_rules
 
 __all__ = ["RuleEngine", "check_text", "load_rules"]
 
@@ -167,10 +167,11 @@ class RuleEngine:
             hits += detectors.style_mix(text, ms, rs)
         if rs.enabled(rs.double_negation["id"]):
             hits += detectors.double_negation(text, rs)
+        hints: list[Hit] = []
         if rs.enabled(rs.long_sentence["id"]):
-            hits += detectors.long_sentences(text, rs)
+            hints = list(detectors.long_sentences(text, rs))   # sentence-wide: may overlap edits
         hits = [h for h in hits if not self._protected(text, h)]
-        chosen = _non_overlapping(hits)
+        chosen = sorted(_non_overlapping(hits) + hints, key=lambda h: (h.start, h.end))
         lang = get_language()
         findings = [self._finding(text, h, lang) for h in chosen]
         return validate(findings, text)
@@ -216,9 +217,10 @@ class RuleEngine:
         except (KeyError, IndexError, ValueError):
             message = tmpl["ja"]
         advice = h.category in ADVICE_CATEGORIES
+        severity = "hint" if h.category in HINT_CATEGORIES else "info" if advice else "warning"
         return Finding(start=h.start, end=h.end, original=orig, suggestion=h.suggestion, rule=h.rule,
                        message=message, category=h.category, source=h.source, origin="rule",
-                       severity="info" if advice else "warning")
+                       severity=severity)  # type: ignore[arg-type]
 
 
 def _non_overlapping(hits: Iterable[Hit]) -> list[Hit]:

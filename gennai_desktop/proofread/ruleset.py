@@ -17,6 +17,8 @@ from ..core.errors import GennaiError
 from ..core.paths import resources_dir
 
 ADVICE_CATEGORIES = frozenset({"文体", "二重否定", "長文"})
+# advice below "info": readability guides, not errors; shown and exported, filterable
+HINT_CATEGORIES = frozenset({"長文"})
 
 
 class RuleDataError(GennaiError):

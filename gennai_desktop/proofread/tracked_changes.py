@@ -500,11 +500,23 @@ def track_changes(source_path: Path, doc: Document, findings: Sequence[Finding],
         items.sort(key=lambda t: (t[0], t[1]))
         # drop overlaps, then edit right to left so earlier offsets stay valid
         kept: list[tuple[int, int, Finding]] = []
+        hints = [it for it in items if it[2].severity == "hint" and not it[2].is_replacement]
         for it in items:
+            if it in hints:
+                continue
             if kept and it[0] < kept[-1][1]:
                 stats.skipped.append(it[2])
                 continue
             kept.append(it)
+        # a sentence-wide hint (長文) becomes a comment on the longest part of its sentence
+        # that no edit touches: Word comment ranges must not cut through our revisions
+        for hs, he, f in hints:
+            gap = _largest_gap(hs, he, [(s, e) for s, e, _ in kept])
+            if gap is None:
+                stats.skipped.append(f)
+                continue
+            kept.append((gap[0], gap[1], f))
+        kept.sort(key=lambda t: (t[0], t[1]))
         for ps, pe, f in reversed(kept):
             if _apply_one(writer, p, ps, pe, f, comments, stats) is False:
                 stats.skipped.append(f)
@@ -532,6 +544,22 @@ def _apply_one(writer: _Writer, p: Any, ps: int, pe: int, f: Finding, comments: 
         writer.comment(first, last, _comment_text(f))
         stats.comments += 1
     return True
+
+
+def _largest_gap(start: int, end: int, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The longest sub-range of [start, end) overlapping none of ``taken``."""
+    best: tuple[int, int] | None = None
+    pos = start
+    for s, e in sorted(taken) + [(end, end)]:
+        if e <= pos:
+            continue
+        gs, ge = pos, min(s, end)
+        if ge > gs and (best is None or ge - gs > best[1] - best[0]):
+            best = (gs, ge)
+        pos = max(pos, e)
+        if pos >= end:
+            break
+    return best
 
 
 def _block_index(doc: Document, offset: int, starts: list[int]) -> int | None:

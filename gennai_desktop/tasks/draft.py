@@ -26,6 +26,13 @@ from .results import DraftResult
 from .similarity import content_words
 
 _FIELD = re.compile(r"\{([^{}]+)\}")
+# what a user may type in front of an item that the template numbers itself: 「・」「1.」「１　」「(1)」「①」
+_ITEM_MARKER = re.compile(
+    r"^(?:[・\-－‐•●○◎■□◆◇※▪➢✓]+|[(（][0-9０-９一二三四五六七八九十]+[)）]|[①-⑳]"
+    r"|[0-9０-９一二三四五六七八九十]+(?:[.．、)）]|[ \u3000]))[ \u3000]*")
+# a 件名 the template already ends with 「について（通知）」: the user may have typed it too
+_SUBJECT_TAIL = re.compile(r"(?:について|に関して)?[ \u3000]*(?:[（(](?:通知|依頼|回答|報告|照会|お知らせ|連絡)[）)])?[ \u3000]*$")
+RESTATED = 0.6      # share of an item's content words that makes a prose sentence a repeat of it
 
 
 class DraftInputError(GennaiError):
@@ -122,8 +129,57 @@ def draft(template_id: str, fields: dict[str, str], engine: TextEngine | None, *
         if prose is None:
             notices.append("draft.notice.model_weak")
             yield Notice("draft.notice.model_weak", {"model": engine.spec.id})
+    if prose:
+        items = _items(values.get(_listed_field(template) or "", ""))
+        kept = _drop_restated(prose, items) if items else prose
+        if not kept:
+            notices.append("draft.notice.prose_restated")
+            yield Notice("draft.notice.prose_restated")
+        prose = kept or None
     blocks = layout(template, values, prose)
     yield Done(DraftResult(template.id, values, blocks, "model" if prose else "template", notices))
+
+
+def _listed_field(template: DraftTemplate) -> str | None:
+    """The field whose lines the template lists as items after 記 (本文の要点)."""
+    return next((b["repeat"] for b in template.blocks if b.get("repeat")), None)
+
+
+def _items(value: str) -> list[str]:
+    """One item per non-empty line, without the marker the user typed (the template numbers them)."""
+    out = []
+    for line in value.splitlines():
+        item = _ITEM_MARKER.sub("", line.strip(), count=1).strip()
+        if item:
+            out.append(item)
+    return out
+
+
+def _drop_restated(prose: str, items: list[str]) -> str:
+    """Prose before 記 without the sentences that only repeat an item listed under 記
+    (the letter would say every point twice); what adds to the items stays."""
+    from .similarity import content_words
+    wanted = [set(content_words(i)) for i in items]
+    kept: list[str] = []
+    for para in prose.split("\n"):
+        sentences = [s for s in re.split(r"(?<=。)", para) if s.strip()]
+        out = []
+        for s in sentences:
+            if _ITEM_MARKER.match(s.strip()) and any(ch.isdigit() for ch in s.strip()[:2]):
+                continue                                 # a numbered list in the prose
+            got = set(content_words(s))
+            if any(w and len(w & got) / len(w) >= RESTATED for w in wanted):
+                continue
+            out.append(s.strip())
+        if out:
+            kept.append("".join(out))
+    return "\n".join(kept).strip()
+
+
+def subject_core(subject: str) -> str:
+    """「庁舎の停電について（通知）」「庁舎の停電について」 → 「庁舎の停電」: the template adds the tail."""
+    core = _SUBJECT_TAIL.sub("", subject.strip()).strip()
+    return core or subject.strip()
 
 
 def layout(template: DraftTemplate, values: dict[str, str], prose: str | None = None) -> list[Block]:
@@ -143,11 +199,12 @@ def layout(template: DraftTemplate, values: dict[str, str], prose: str | None = 
             continue
         text = spec.get("text", "")
         used = _FIELD.findall(text)
+        if "{件名}について" in text:
+            values = {**values, "件名": subject_core(values.get("件名", ""))}
         if spec.get("optional") and any(not values.get(u) for u in used if u not in ("n", "item")):
             continue
         if spec.get("repeat"):
-            items = [ln.strip().lstrip("・-") .strip() for ln in values.get(spec["repeat"], "").splitlines()]
-            for n, item in enumerate((i for i in items if i), 1):
+            for n, item in enumerate(_items(values.get(spec["repeat"], "")), 1):
                 add(kind, _fill(text, values, n=_zen(n), item=item), style)
             continue
         add(kind, _fill(text, values), style)
@@ -197,6 +254,13 @@ def _borrowed(text: str, scaffold: str, own: str, n: int = 4) -> float:
 
 
 def save_draft_docx(result: DraftResult, target) -> None:
-    """Write the draft with its layout hints (alignment, indent) atomically."""
+    """Write the draft with its layout hints (alignment, indent) atomically.
+
+    The blocks keep their roles (件名 = heading, 記 items = list_item: the CLI's JSON and
+    the UI use them), but in Word they are plain body paragraphs: Word's Heading style
+    would show the 件名 in blue 游ゴシック, and a list style would put a bullet in front
+    of the 「１　」 the template already numbers each item with."""
+    from dataclasses import replace
     from ..documents.docx_writer import write_docx
-    write_docx(result.blocks, target, title=None)
+    blocks = [replace(b, kind="paragraph") if b.kind in ("heading", "list_item") else b for b in result.blocks]
+    write_docx(blocks, target, title=None)

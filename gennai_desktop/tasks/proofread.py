@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 from difflib import SequenceMatcher
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Document
-from ..core.events import Done, Notice, Progress, TaskEvent
+from ..core.events import Done, FindingsAdded, Notice, Progress, TaskEvent
 from ..core.findings import Finding, merge, validate
 from ..core.i18n import tr
 from ..llm.base import TextEngine
@@ -51,20 +51,30 @@ def apply_findings(text: str, findings) -> str:
     return _apply(text, findings)
 
 
-def proofread(doc: Document, engine: TextEngine | None, *, use_rules: bool = True,
+def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | None, *, use_rules: bool = True,
               use_model: bool = True, cancel: CancelToken = NEVER) -> Iterator[TaskEvent]:
-    """Check ``doc.text``; yields Progress/TextDelta/Notice/Stats, ends with Done(ProofreadResult)."""
+    """Check ``doc.text``; yields Progress/TextDelta/Notice/Stats/FindingsAdded, ends with
+    Done(ProofreadResult).
+
+    Rule findings (a fraction of a second) are yielded as one ``FindingsAdded`` before
+    the model is even loaded — ``engine`` may be a loader called only when the model
+    pass starts — and each model chunk's new findings follow as soon as it finishes, so
+    a cancelled run still has everything found so far.
+    """
     text = doc.text
     notices: list[str] = []
     rule_findings: list[Finding] = []
     if use_rules:
         yield Progress(0, 1, "proofread.stage.rules")
         from ..proofread.rules import check_text
-        rule_findings = validate(check_text(text), text)
+        rule_findings = merge(validate(check_text(text), text), [])
         yield Progress(1, 1, "proofread.stage.rules")
+        yield FindingsAdded(tuple(rule_findings), "rule")
     cancel.raise_if_cancelled()
     model_findings: list[Finding] = []
     used_model = False
+    if use_model and engine is not None and not hasattr(engine, "generate"):
+        engine = engine()                       # the model loads only now, after the rules
     if use_model and engine is None:
         notices.append("proofread.notice.no_model")
         yield Notice("proofread.notice.no_model")
@@ -76,10 +86,12 @@ def proofread(doc: Document, engine: TextEngine | None, *, use_rules: bool = Tru
         for n, (s, e) in enumerate(spans):
             yield Progress(n, len(spans), "proofread.stage.model", tr("proofread.detail.chunk", n=n + 1, total=len(spans)))
             found, bad = yield from _model_chunk(engine, text, s, e, cancel)
-            model_findings.extend(found)
+            fresh = _new_findings(validate(found, text), rule_findings + model_findings)
+            model_findings.extend(fresh)
             dropped += bad
+            if fresh:
+                yield FindingsAdded(tuple(fresh), "model")
         yield Progress(len(spans), len(spans), "proofread.stage.model")
-        model_findings = validate(model_findings, text)
         if dropped:
             notices.append("proofread.notice.model_dropped")
             yield Notice("proofread.notice.model_dropped", {"count": dropped})
@@ -88,6 +100,18 @@ def proofread(doc: Document, engine: TextEngine | None, *, use_rules: bool = Tru
             yield Notice("proofread.notice.model_none")
     findings = merge(rule_findings, model_findings)
     yield Done(ProofreadResult(doc, findings, use_rules, used_model, notices))
+
+
+def _new_findings(found: list[Finding], taken: list[Finding]) -> list[Finding]:
+    """``found`` minus anything overlapping ``taken`` or each other (core.findings.merge rules)."""
+    spans = [(f.start, f.end) for f in taken if f.severity != "hint"]
+    out: list[Finding] = []
+    for f in sorted(found, key=lambda f: (f.start, f.end)):
+        if any(f.start < e and s < f.end for s, e in spans):
+            continue
+        out.append(f)
+        spans.append((f.start, f.end))
+    return out
 
 
 def _model_chunk(engine: TextEngine, text: str, s: int, e: int,

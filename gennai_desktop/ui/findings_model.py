@@ -13,7 +13,9 @@ from .qt import emit, QAbstractTableModel, QBrush, QColor, QModelIndex, Qt
 
 Decision = Literal["pending", "accepted", "rejected"]
 COLUMNS = ("ui.findings.col.status", "ui.findings.col.original", "ui.findings.col.suggestion",
-           "ui.findings.col.message", "ui.findings.col.origin")
+           "ui.findings.col.message", "ui.findings.col.origin", "ui.findings.col.category",
+           "ui.findings.col.severity")
+CONTEXT_MAX = 24          # a 長文 hint spans a whole sentence: show its ends, not 200 characters
 _COLORS = {"accepted": QColor(220, 245, 220), "rejected": QColor(240, 240, 240)}
 
 
@@ -34,6 +36,18 @@ class FindingsModel(QAbstractTableModel):
             else ["pending"] * len(self.findings)
         self.endResetModel()
 
+    def add_findings(self, new: list[Finding]) -> None:
+        """Findings arriving while a run goes on (rules first, then each model chunk):
+        kept in document order, decisions already made stay with their finding."""
+        if not new:
+            return
+        known = dict(zip(self.findings, self.decisions))
+        merged = sorted(set(self.findings) | set(new), key=lambda f: (f.start, f.end, f.origin))
+        self.beginResetModel()
+        self.findings = merged
+        self.decisions = [known.get(f, "pending") for f in merged]
+        self.endResetModel()
+
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.findings)
 
@@ -51,9 +65,12 @@ class FindingsModel(QAbstractTableModel):
         f, d = self.findings[index.row()], self.decisions[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (tr(f"ui.findings.{d}"), self.context(f), f.suggestion if f.is_replacement else "—",
-                    f.message, tr(f"ui.findings.origin.{f.origin}"))[index.column()]
+                    f.message, tr(f"ui.findings.origin.{f.origin}"), f.category or "—",
+                    tr(f"ui.findings.severity.{f.severity}"))[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{f.message}\n{f.source}".strip()
+            return self.detail(f)
+        if role == Qt.ItemDataRole.ForegroundRole and f.severity == "hint":
+            return QBrush(QColor(96, 96, 96))
         if role == Qt.ItemDataRole.BackgroundRole and d in _COLORS:
             return QBrush(_COLORS[d])
         return None
@@ -64,7 +81,19 @@ class FindingsModel(QAbstractTableModel):
             return f.original
         before = self.text[max(0, f.start - width):f.start].split("\n")[-1]
         after = self.text[f.end:f.end + width].split("\n")[0]
-        return f"…{before}【{f.original}】{after}…"
+        shown = f.original if len(f.original) <= CONTEXT_MAX else \
+            f"{f.original[:CONTEXT_MAX // 2]}…{f.original[-(CONTEXT_MAX // 4):]}"
+        return f"…{before}【{shown}】{after}…"
+
+    @staticmethod
+    def detail(f: Finding) -> str:
+        """理由 in full: message, category, severity, where the rule comes from."""
+        lines = [f.message,
+                 tr("ui.findings.detail.meta", category=f.category or "—",
+                    severity=tr(f"ui.findings.severity.{f.severity}"), origin=tr(f"ui.findings.origin.{f.origin}"))]
+        if f.source:
+            lines.append(tr("ui.findings.detail.source", source=f.source))
+        return "\n".join(lines)
 
     def set_decision(self, row: int, decision: Decision) -> None:
         if 0 <= row < len(self.findings):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..core.document import Document
+from ..core.document import Document, DocumentKey
 from ..core.events import Stats
 from ..core.i18n import get_language, set_language, tr
 from ..core.settings import Settings, load_settings, save_settings
@@ -40,6 +40,9 @@ def open_store_quietly():
         return open_store(), ""
     except StoreUnavailable as exc:
         return None, exc.message()
+DEFAULT_SIZE = (1280, 800)         # wanted; never more than the screen's available area
+TEXT_SIZE_RANGE = (8.0, 32.0)
+TEXT_SIZE_STEP = 1.0
 
 
 class MainWindow(QMainWindow):
@@ -59,6 +62,8 @@ class MainWindow(QMainWindow):
                                             legacy_folder=self.settings.autosave_path())
         self._recent_mem: list[str] = [] if store is not None else list(self.settings.recent_files)
         self._migrate_recent()
+        self.document_key: DocumentKey | None = None   # results are bound to this
+        self._doc_version = 0
         self.autosave_enabled = autosave
         self._dirty = False
         self.messages: list[str] = []        # what was shown to the user (tests read it)
@@ -66,8 +71,10 @@ class MainWindow(QMainWindow):
         self.font_family = font_family
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.resize(1280, 800)
+        self._base_point_size = self.font().pointSizeF() if self.font().pointSizeF() > 0 else 10.0
+        self.fit_to_screen()
         self._build_ui()
+        self._apply_text_size()
         self._autosave_timer = QTimer(self)
         self._autosave_timer.timeout.connect(self.autosave_now)
         self._autosave_timer.start(self.settings.autosave_interval_s * 1000)
@@ -76,12 +83,83 @@ class MainWindow(QMainWindow):
         if store is None:
             QTimer.singleShot(0, lambda: self.show_message(tr("storage.notice.store_off", reason=store_reason)))
 
+    def fit_to_screen(self, screen=None) -> None:
+        """1280×800 where it fits; otherwise 90 % of the screen's available area (task bar
+        excluded), centred — a 1366×768 laptop or a 125 % scaled display gets a window
+        whose title bar and status bar are on screen."""
+        from .qt import QGuiApplication
+        screen = screen or self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(*DEFAULT_SIZE)
+            return
+        avail = screen.availableGeometry()
+        w = min(DEFAULT_SIZE[0], int(avail.width() * 0.9))
+        h = min(DEFAULT_SIZE[1], int(avail.height() * 0.9))
+        self.resize(w, h)
+        self.move(avail.x() + (avail.width() - w) // 2, avail.y() + (avail.height() - h) // 2)
+
+    # --- text size (Ctrl++ / Ctrl+-, persisted) -----------------------------------------
+    def text_size(self) -> float:
+        return self.settings.text_size_pt or self._base_point_size
+
+    def change_text_size(self, delta: float) -> float:
+        lo, hi = TEXT_SIZE_RANGE
+        size = max(lo, min(hi, self.text_size() + delta))
+        self.settings = self.settings.model_copy(update={"text_size_pt": size})
+        self.engine_provider.settings = self.settings
+        self._save_settings()
+        self._apply_text_size()
+        self.show_status(tr("ui.text_size.now", size=f"{size:g}"))
+        return size
+
+    def reset_text_size(self) -> None:
+        self.settings = self.settings.model_copy(update={"text_size_pt": 0.0})
+        self.engine_provider.settings = self.settings
+        self._save_settings()
+        self._apply_text_size()
+
+    def _apply_text_size(self) -> None:
+        f = self.font()
+        f.setPointSizeF(self.text_size())
+        self.setFont(f)                     # inherited by every child widget
+        self.document_view.setFont(f)
+        if self.document is not None:      # the text view sizes its headings from the base size
+            self.document_view.set_document(self.document)
+
+    # --- help (F1): a local page, nothing is fetched ------------------------------------
+    def open_help(self) -> None:
+        from ..core.paths import resources_dir
+        from .qt import QDialog, QTextBrowser, QUrl, QVBoxLayout
+        lang = get_language()
+        page = resources_dir() / "help" / f"help_{lang}.html"
+        if not page.exists():
+            page = resources_dir() / "help" / "help_ja.html"
+        dlg = QDialog(self)
+        dlg.setObjectName("helpDialog")
+        dlg.setWindowTitle(tr("ui.help.title"))
+        lay = QVBoxLayout(dlg)
+        view = QTextBrowser(dlg)
+        view.setObjectName("helpBrowser")
+        view.setAccessibleName(tr("ui.help.title"))
+        view.setOpenExternalLinks(False)    # offline: no browser, no network
+        view.setSource(QUrl.fromLocalFile(str(page)))
+        lay.addWidget(view)
+        dlg.resize(min(720, self.width()), min(640, self.height()))
+        dlg.open()
+        self.help_dialog = dlg
+
+    def switch_tab(self, step: int) -> None:
+        n = self.tabs.count()
+        if n:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % n)
+
     # --- construction (also used to switch language) ---------------------------------
     def _build_ui(self) -> None:
-        self.setWindowTitle(tr("ui.app.title"))
         self.document_view = DocumentView(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("taskTabs")
+        self.tabs.setAccessibleName(tr("ui.a11y.tabs"))
+        self.document_view.setAccessibleName(tr("ui.a11y.document"))
         self.summary_tab = SummaryTab(self)
         self.proofread_tab = ProofreadTab(self)
         self.translate_tab = TranslateTab(self)
@@ -102,6 +180,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         if self.document is not None:
             self.document_view.set_document(self.document)
+        self._update_title()
         self._build_menus()
         self._build_status()
 
@@ -136,11 +215,23 @@ class MainWindow(QMainWindow):
         self.run_action = self._action(m, "ui.action.run", self.run_current,
                                        [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.cancel_action = self._action(m, "ui.action.cancel", self.cancel_current, QKeySequence("Esc"))
+        m.addSeparator()
+        self._action(m, "ui.action.next_tab", lambda: self.switch_tab(1),
+                     [QKeySequence("Ctrl+Tab"), QKeySequence("Ctrl+PgDown")])
+        self._action(m, "ui.action.prev_tab", lambda: self.switch_tab(-1),
+                     [QKeySequence("Ctrl+Shift+Tab"), QKeySequence("Ctrl+Backtab"), QKeySequence("Ctrl+PgUp")])
+        m = bar.addMenu(tr("ui.menu.view"))
+        self._action(m, "ui.action.zoom_in", lambda: self.change_text_size(TEXT_SIZE_STEP),
+                     [QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        self._action(m, "ui.action.zoom_out", lambda: self.change_text_size(-TEXT_SIZE_STEP),
+                     [QKeySequence("Ctrl+-")])
+        self._action(m, "ui.action.zoom_reset", self.reset_text_size, QKeySequence("Ctrl+0"))
         m = bar.addMenu(tr("ui.menu.settings"))
         self._action(m, "ui.action.settings", self.open_settings)
         self._action(m, "ui.action.models", self.open_models)
         m = bar.addMenu(tr("ui.menu.help"))
         self._action(m, "ui.action.doctor", self.open_doctor)
+        self._action(m, "ui.action.help", self.open_help, QKeySequence("F1"))
         self._action(m, "ui.action.about", self.about)
 
     def _build_status(self) -> None:
@@ -187,10 +278,14 @@ class MainWindow(QMainWindow):
         return True
 
     def set_document(self, doc: Document) -> None:
+        self._doc_version += 1
         self.document = doc
+        self.document_key = DocumentKey.of(doc, self._doc_version)
+        cleared = [t for t in self.task_tabs if t.document_changed(self.document_key)]
+        if cleared:
+            self.show_status(tr("ui.result.cleared", tabs="、".join(tr(f"ui.tab.{t.task_name}") for t in cleared)))
         self.document_view.set_document(doc)
-        name = doc.path.name if doc.path else (doc.title or "")
-        self.setWindowTitle(f"{name} — {tr('ui.app.title')}" if name else tr("ui.app.title"))
+        self._update_title()
         self.mark_dirty()
 
     # Recent-file paths name documents, so they live in the encrypted store, not settings.json;
@@ -214,6 +309,11 @@ class MainWindow(QMainWindow):
             save_settings(self.settings)
         except Exception:  # noqa: BLE001 - the old list simply stays where it was
             pass
+    def _update_title(self) -> None:
+        """「文書名 — 源内デスクトップ」; rebuilt after a language switch too."""
+        doc = self.document
+        name = (doc.path.name if doc.path else (doc.title or "")) if doc is not None else ""
+        self.setWindowTitle(f"{name} — {tr('ui.app.title')}" if name else tr("ui.app.title"))
 
     def _remember(self, path: Path) -> None:
         p = str(path.resolve())

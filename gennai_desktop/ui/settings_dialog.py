@@ -19,7 +19,7 @@ from .qt import (
     QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-HIDDEN = {"version", "recent_files", "active_model"}   # active model: the models panel
+HIDDEN = {"version", "recent_files", "active_model", "text_size_pt"}  # text size: Ctrl++ / Ctrl+-   # active model: the models panel
 DIR_FIELDS = {"autosave_dir"}
 
 

@@ -206,3 +206,23 @@ def test_proofread_pdf_out_writes_findings_report(capsys, tmp_path, ja_corpus):
                        str(ja_corpus / "law_denshi-shomei_412AC0000000102.pdf"))
     assert code == 0, err
     assert target.is_file() and [p.name for p in tmp_path.iterdir()] == ["report.docx"]
+
+
+def test_json_notices_carry_id_params_and_formatted_text():
+    from gennai_desktop.cli import drain
+    from gennai_desktop.cli_commands import _notices
+    from gennai_desktop.core.events import Done, Notice
+
+    class R:
+        notices = ["translate.notice.untranslated", "summary.notice.extractive"]
+
+    events = [Notice("translate.notice.untranslated", {"count": 2, "total": 7}),
+              Notice("proofread.notice.model_dropped", {"count": 3}), Done(R())]
+    result = drain(iter(events), quiet=True)
+    out = _notices(result.notices)
+    assert [n["id"] for n in out] == ["translate.notice.untranslated", "summary.notice.extractive",
+                                      "proofread.notice.model_dropped"]
+    first = out[0]
+    assert first["params"] == {"count": 2, "total": 7}
+    assert "{" not in first["text"] and "2" in first["text"] and "7" in first["text"]
+    assert all("{" not in n["text"] for n in out)

@@ -138,10 +138,26 @@ def test_style_mix_flags_the_minority_style():
     assert [(f.original, f.is_replacement) for f in fs] == [("である", False)]
 
 
-def test_long_sentence_advice_is_anchored_at_the_sentence_end():
-    text = "本事業は、" + "、".join(["地域の相談に対応し"] * 8) + "、成果を上げた。"
+def test_long_sentence_hint_spans_the_whole_sentence():
+    text = "本事業は、" + "、".join(["地域の相談に対応し"] * 10) + "、成果を上げた。"
+    assert len(text) > 100
     fs = [f for f in check_text(text) if f.category == "長文"]
-    assert len(fs) == 1 and fs[0].end == len(text)
+    assert len(fs) == 1 and (fs[0].start, fs[0].end) == (0, len(text))
+    assert fs[0].severity == "hint" and not fs[0].is_replacement
+    assert "目安" in fs[0].message and "50〜60" in fs[0].message
+
+
+def test_long_sentence_hint_does_not_hide_edits_inside_it():
+    text = "本事業は、" + "、".join(["地域の相談に対応し"] * 10) + "、資料を送って下さい。"
+    fs = check_text(text)
+    assert {f.category for f in fs} >= {"長文", "補助動詞"}
+
+
+def test_sentences_up_to_100_characters_get_no_long_hint():
+    # 2022 建議: 50〜60字 is a readability guide; 61–100 字 is common and not flagged
+    text = "本計画は、人口減少、少子高齢化、産業構造の変化、財政状況の悪化といった課題に対応するため、市民、事業者及び行政が一体となって取り組むべき施策の方向性を示すものである。"
+    assert 60 < len(text) <= 100
+    assert not [f for f in check_text(text) if f.category == "長文"]
 
 
 def test_rule_specific_message_overrides_the_category_template():

@@ -55,11 +55,25 @@ def test_missing_required_field_is_clear():
         run_to_result(draft("tsuchi", {**FIELDS, "謎": "x"}, None))
 
 
-def test_faithful_model_prose_is_used():
-    prose = "五月十一日の午前に庁舎が停電します。停電中はエレベーターを使用できませんので御注意ください。"
+def test_faithful_model_prose_is_used_without_repeating_the_items():
+    extra = "なお、復旧の見込みは追って連絡します。"
+    prose = "五月十一日の午前に庁舎が停電します。停電中はエレベーターを使用できませんので御注意ください。" + extra
     result = run_to_result(draft("tsuchi", FIELDS, fake(lambda p: prose)))
-    assert result.method == "model" and prose in [b.text for b in result.blocks]
-    assert [b.text for b in result.blocks].index(prose) < [b.text for b in result.blocks].index("記")
+    texts = [b.text for b in result.blocks]
+    assert result.method == "model" and extra in texts
+    assert texts.index(extra) < texts.index("記")
+    before = "".join(texts[:texts.index("記")])
+    assert "エレベーター" not in before and "午前" not in before     # each point is said once, under 記
+
+
+def test_prose_that_only_repeats_the_items_is_left_out():
+    prose = "五月十一日の午前に庁舎が停電します。停電中はエレベーターを使用できません。"
+    events = list(draft("tsuchi", FIELDS, fake(lambda p: prose)))
+    result = events[-1].result
+    assert result.method == "template"
+    assert any(isinstance(e, Notice) and e.key == "draft.notice.prose_restated" for e in events)
+    texts = [b.text for b in result.blocks]
+    assert sum("エレベーター" in t for t in texts) == 1
 
 
 def test_unfaithful_model_prose_is_rejected():

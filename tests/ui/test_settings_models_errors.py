@@ -154,8 +154,12 @@ def test_excepthook_shows_dialog_instead_of_dying(qtbot, window, monkeypatch):
 
 
 def test_every_ui_message_key_exists_in_both_languages():
-    data = json.loads((REPO / "resources" / "i18n" / "ui.json").read_text(encoding="utf-8"))
-    assert set(data["ja"]) == set(data["en"])
+    data: dict[str, dict] = {"ja": {}, "en": {}}
+    for f in sorted((REPO / "resources" / "i18n").glob("ui*.json")):   # ui.json + ui_firsthour.json
+        part = json.loads(f.read_text(encoding="utf-8"))
+        assert set(part["ja"]) == set(part["en"]), f.name
+        for lang in data:
+            data[lang].update(part[lang])
     used = set()
     for p in (REPO / "gennai_desktop" / "ui").rglob("*.py"):
         used |= set(re.findall(r'tr\("(ui\.[a-z0-9_.\-]+)"', p.read_text(encoding="utf-8")))

@@ -12,6 +12,7 @@ import time
 from typing import Any, Callable, Iterator
 
 from ...core.cancel import CancelToken
+from ...core.document import DocumentKey
 from ...core.events import Notice, Progress, Stats, TextDelta
 from ...core.i18n import has_key, tr
 from ..engine_provider import EngineReady
@@ -23,8 +24,13 @@ from ..qt import (
 from ..worker import TaskWorker
 
 
+DRAFT_GREY = "#808080"
+
+
 class TaskTab(QWidget):
     task_name = ""                     # i18n suffix: ui.tab.<task_name>
+    bound_to_document = True           # the result is about host.document (not 起案)
+    shows_stream = True                # the streamed draft is visible (校正 shows a table)
     busy_changed = Signal(bool)
     stats = Signal(object)             # core.events.Stats
     engine_ready = Signal(object)      # EngineReady
@@ -36,6 +42,8 @@ class TaskTab(QWidget):
         self.host = host
         self.worker: TaskWorker | None = None
         self.result: Any = None
+        self.result_doc: DocumentKey | None = None   # the document self.result came from
+        self._run_doc: DocumentKey | None = None
         self.cancel_requested_at: float | None = None
         self.last_run_outcome = ""       # "done" | "cancelled" | "failed"
         self.setObjectName(f"tab_{self.task_name}")
@@ -50,6 +58,8 @@ class TaskTab(QWidget):
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setToolTip("Esc")
         self.cancel_button.setEnabled(False)
+        self.run_button.setAccessibleName(tr("ui.run"))
+        self.cancel_button.setAccessibleName(tr("ui.cancel"))
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
         bar.addWidget(self.run_button)
@@ -57,6 +67,7 @@ class TaskTab(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setVisible(False)
+        self.progress.setAccessibleName(tr("ui.a11y.progress"))
         bar.addWidget(self.progress, 1)
         root.addLayout(bar)
         self.notices = QLabel()
@@ -64,19 +75,31 @@ class TaskTab(QWidget):
         self.notices.setObjectName("notices")
         self.notices.setStyleSheet("color: #8a4b00;")
         self.notices.setVisible(False)
+        self.notices.setAccessibleName(tr("ui.a11y.notices"))
         root.addWidget(self.notices)
         self.stream = QPlainTextEdit()
         self.stream.setReadOnly(True)
         self.stream.setObjectName("streamOutput")
         self.stream.setPlaceholderText(tr("ui.output.placeholder"))
+        self.stream.setAccessibleName(tr("ui.a11y.stream"))
+        # what the model streams is a draft until the task has validated it: shown grey,
+        # under this label, and replaced by the validated result (or cleared) at the end
+        self.draft_label = QLabel(tr("ui.output.draft"))
+        self.draft_label.setObjectName("draftLabel")
+        self.draft_label.setStyleSheet(f"color: {DRAFT_GREY};")
+        self.draft_label.setVisible(False)
+        self.showing_draft = False
         self.body = QVBoxLayout()
         root.addLayout(self.body, 1)
+        self.body.addWidget(self.draft_label)
         self.body.addWidget(self.stream, 1)
         out = QHBoxLayout()
         self.save_button = QPushButton(tr("ui.save_docx"))
         self.save_button.setObjectName("saveButton")
         self.copy_button = QPushButton(tr("ui.copy"))
         self.copy_button.setObjectName("copyButton")
+        self.save_button.setAccessibleName(tr("ui.save_docx"))
+        self.copy_button.setAccessibleName(tr("ui.copy"))
         self.save_button.clicked.connect(lambda: self.save_dialog())
         self.copy_button.clicked.connect(self.copy_to_clipboard)
         out.addStretch(1)
@@ -88,6 +111,14 @@ class TaskTab(QWidget):
     # --- to override -------------------------------------------------------------
     def make_task(self, engine, cancel: CancelToken) -> Iterator[Any]:
         raise NotImplementedError
+
+    def make_lazy_task(self, get_engine: Callable[[], Any], cancel: CancelToken) -> Iterator[Any]:
+        """Runs in the worker thread. Default: load the model first, then the task.
+        A tab whose task has model-free work (校正 rules) overrides this to show it sooner."""
+        engine = get_engine()            # lazy model load, in the worker thread
+        yield EngineReady(engine.spec, engine.backend_info())
+        cancel.raise_if_cancelled()
+        yield from self.make_task(engine, cancel)
 
     def needs_document(self) -> bool:
         return True
@@ -108,14 +139,69 @@ class TaskTab(QWidget):
         raise NotImplementedError
 
     def state(self) -> dict:
-        return {"stream": self.stream.toPlainText()}
+        # an unvalidated draft is not autosaved as if it were the result
+        stream = "" if self.showing_draft else self.stream.toPlainText()
+        return {"stream": stream, **self._document_state()}
 
     def restore_state(self, state: dict) -> None:
-        self.stream.setPlainText(state.get("stream", ""))
+        if self.state_matches_document(state):
+            self.stream.setPlainText(state.get("stream", ""))
+            self.result_doc = DocumentKey.from_dict(state.get("document"))
+        else:
+            self.stream.clear()
+
+    def saved_message(self, path: str) -> str:
+        return tr("ui.saved", path=path)
 
     def default_filename(self) -> str:
-        stem = self.host.document.path.stem if self.host.document and self.host.document.path else "gennai"
+        """Named after the document the result came from, never the one open now."""
+        src = self.result_doc if self.result_doc is not None else getattr(self.host, "document_key", None)
+        stem = (src.name if src is not None and src.name else "") or "gennai"
         return f"{stem}_{tr('ui.tab.' + self.task_name)}.docx"
+
+    # --- which document the result belongs to --------------------------------------
+    def result_is_current(self) -> bool:
+        """True when the result may be shown/saved next to the open document."""
+        if self.result is None:
+            return False
+        if not self.bound_to_document:
+            return True
+        return self.result_doc is not None and self.result_doc.same_document(
+            getattr(self.host, "document_key", None))
+
+    def document_changed(self, key: DocumentKey | None) -> bool:
+        """Another document was opened: drop a result computed from a different one.
+        Returns True when something was cleared."""
+        if not self.bound_to_document:
+            return False
+        if self.busy:                       # its result would be about the old text
+            self.cancel()
+        if self.result is None and not self.stream.toPlainText():
+            return False
+        if self.result_doc is not None and self.result_doc.same_document(key):
+            return False                    # the same text re-opened: offsets still hold
+        self.clear_result()
+        return True
+
+    def clear_result(self) -> None:
+        self.result = None
+        self.result_doc = None
+        self.stream.clear()
+        self._show_draft(False)
+        self.notices.clear()
+        self.notices.setVisible(False)
+        self._update_buttons()
+        emit(self.changed)
+
+    def state_matches_document(self, state: dict) -> bool:
+        """An autosaved/rebuilt state's result may be restored only onto its own document."""
+        if not self.bound_to_document:
+            return True
+        saved = DocumentKey.from_dict(state.get("document"))
+        return saved is not None and saved.same_document(getattr(self.host, "document_key", None))
+
+    def _document_state(self) -> dict:
+        return {"document": self.result_doc.to_dict()} if self.result_doc is not None else {}
 
     # --- running -------------------------------------------------------------------
     @property
@@ -130,7 +216,10 @@ class TaskTab(QWidget):
             self.host.show_message(tr(problem))
             return False
         self.result = None
+        self.result_doc = None
+        self._run_doc = getattr(self.host, "document_key", None)
         self.stream.clear()
+        self._show_draft(True)
         self.notices.clear()
         self.notices.setVisible(False)
         self.progress.setRange(0, 0)
@@ -139,13 +228,10 @@ class TaskTab(QWidget):
         self.cancel_requested_at = None
         self._notice_keys: set[str] = set()
         provider = self.host.engine_provider
-        make = self.make_task
+        make = self.make_lazy_task
 
         def factory(cancel: CancelToken) -> Iterator[Any]:
-            engine = provider.get()          # lazy model load, in the worker thread
-            yield EngineReady(engine.spec, engine.backend_info())
-            cancel.raise_if_cancelled()
-            yield from make(engine, cancel)
+            yield from make(provider.get, cancel)
 
         self.worker = TaskWorker(factory)
         s = self.worker.signals
@@ -183,6 +269,20 @@ class TaskTab(QWidget):
             self.progress.setFormat(tr("ui.progress.generating"))
             emit(self.engine_ready, ev)
 
+    def _show_draft(self, on: bool, label_key: str = "ui.output.draft") -> None:
+        """Grey + labelled while the text is unvalidated model output; normal once it is the result."""
+        self.showing_draft = on
+        self.draft_label.setText(tr(label_key))
+        self.draft_label.setVisible(on and self.shows_stream)
+        self.stream.setStyleSheet(f"color: {DRAFT_GREY};" if on else "")
+
+    def _end_draft(self) -> None:
+        """The run ended without a validated result: the draft is not the result."""
+        if self.showing_draft and self.stream.toPlainText().strip():
+            self._show_draft(True, "ui.output.draft_unvalidated")
+        else:
+            self._show_draft(False)
+
     def append_stream(self, text: str, channel: str = "main") -> None:
         cur = self.stream.textCursor()
         cur.movePosition(cur.MoveOperation.End)
@@ -197,11 +297,18 @@ class TaskTab(QWidget):
         self.notices.setVisible(True)
 
     def _on_done(self, result: Any) -> None:
+        if self.bound_to_document and not (self._run_doc is not None and self._run_doc.same_document(
+                getattr(self.host, "document_key", None))):
+            self.last_run_outcome = "cancelled"    # finished after another document was opened
+            return
         self.result = result
+        self.result_doc = self._run_doc
         self.last_run_outcome = "done"
         for key in getattr(result, "notices", []) or []:
             if key not in self._notice_keys:      # events already showed it with its details
                 self.add_notice(tr(key))
+        self.stream.clear()                       # the draft goes; the validated result comes
+        self._show_draft(False)
         self.show_result(result)
         self._record(result, "ok")
         emit(self.changed)
@@ -215,11 +322,13 @@ class TaskTab(QWidget):
     def _on_failed(self, exc: BaseException, tb: str) -> None:
         self.last_run_outcome = "failed"
         self._record(None, "error:" + (getattr(exc, "key", None) or type(exc).__name__))
+        self._end_draft()
         emit(self.failed, exc)
 
     def _on_cancelled(self) -> None:
         self.last_run_outcome = "cancelled"
         self._record(None, "cancelled")
+        self._end_draft()
         self.add_notice(tr("cancelled"))
 
     def _on_finished(self) -> None:
@@ -231,9 +340,9 @@ class TaskTab(QWidget):
     def _update_buttons(self) -> None:
         self.run_button.setEnabled(not self.busy)
         self.cancel_button.setEnabled(self.busy)
-        has = self.result is not None
+        has = self.result is not None and self.result_is_current()
         self.save_button.setEnabled(has and not self.busy)
-        self.copy_button.setEnabled(not self.busy and (has or bool(self.stream.toPlainText().strip())))
+        self.copy_button.setEnabled(not self.busy and has)
 
     # --- output ----------------------------------------------------------------------
     def copy_to_clipboard(self) -> str:
@@ -244,6 +353,10 @@ class TaskTab(QWidget):
 
     def save_dialog(self, chooser: Callable[[str], str] | None = None) -> str | None:
         if self.result is None:
+            return None
+        if not self.result_is_current():
+            self.host.show_message(tr("ui.result.other_document",
+                                      name=self.result_doc.name if self.result_doc else "?"))
             return None
         if chooser is None:
             path, _ = QFileDialog.getSaveFileName(self, tr("ui.save_docx"), self.default_filename(),
@@ -259,6 +372,6 @@ class TaskTab(QWidget):
         except Exception as exc:  # noqa: BLE001 - shown as a dialog, the app stays up
             emit(self.failed, exc)
             return None
-        self.host.show_status(tr("ui.saved", path=path))
+        self.host.show_status(self.saved_message(path))
         self.host.result_saved(self)
         return path

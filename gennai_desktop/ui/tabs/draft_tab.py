@@ -15,6 +15,7 @@ from .base import TaskTab
 
 class DraftTab(TaskTab):
     task_name = "draft"
+    bound_to_document = False          # built from the typed fields, not the open document
 
     def __init__(self, host, parent=None) -> None:
         super().__init__(host, parent)
@@ -22,6 +23,7 @@ class DraftTab(TaskTab):
         top = QFormLayout()
         self.template_box = QComboBox()
         self.template_box.setObjectName("draftTemplate")
+        self.template_box.setAccessibleName(tr("ui.draft.template"))
         lang = get_language()
         for t in self.templates:
             self.template_box.addItem(t.name_ja if lang == "ja" else t.name_en, t.id)
@@ -30,7 +32,11 @@ class DraftTab(TaskTab):
         self.fields_area = QScrollArea()
         self.fields_area.setWidgetResizable(True)
         self.fields_area.setObjectName("draftFields")
-        self.options.addWidget(self.fields_area)
+        self.options.addWidget(self.fields_area, 1)
+        # fields and draft share the height: on a 720-pixel screen the fields' full height
+        # left three lines for the draft; the fields scroll instead
+        self.layout().setStretchFactor(self.options, 2)
+        self.layout().setStretchFactor(self.body, 3)
         self.inputs: dict[str, Any] = {}
         self._current_id = ""
         self._values: dict[str, dict[str, str]] = {}   # per template, kept when switching
@@ -77,6 +83,7 @@ class DraftTab(TaskTab):
                 w.textChanged.connect(lambda _t: emit(self.changed))
                 w.submitted.connect(w.focusNextChild)
             w.setObjectName(f"field_{f.name}")
+            w.setAccessibleName(label)
             self.inputs[f.name] = w
             form.addRow(QLabel(label), w)
         if not t:
@@ -113,7 +120,7 @@ class DraftTab(TaskTab):
         self.stream.setPlainText(blocks_text(result.blocks))
 
     def result_text(self) -> str:
-        return blocks_text(self.result.blocks) if self.result is not None else self.stream.toPlainText()
+        return blocks_text(self.result.blocks) if self.result is not None else ""
 
     def save_result(self, target: str) -> None:
         from ...tasks.draft import save_draft_docx

@@ -9,12 +9,17 @@ from ...core.document import Block
 from ...core.findings import Finding
 from ...core.i18n import tr
 from ..findings_model import FindingsModel
-from ..qt import emit, QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView
+from ..qt import (
+    emit, QAbstractItemView, QCheckBox, Qt, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
+)
+
+SEVERITY_FILTERS = ("all", "no_hints", "warning")   # all / hide 長文 hints / edits only
 from .base import TaskTab
 
 
 class ProofreadTab(TaskTab):
     task_name = "proofread"
+    shows_stream = False               # the model pass streams JSON; the table is the output
 
     def __init__(self, host, parent=None) -> None:
         super().__init__(host, parent)
@@ -27,9 +32,27 @@ class ProofreadTab(TaskTab):
         opts.addWidget(self.use_model)
         opts.addStretch(1)
         self.options.addLayout(opts)
+        filt = QHBoxLayout()
+        self.severity_filter = QComboBox()
+        self.severity_filter.setObjectName("severityFilter")
+        self.severity_filter.setAccessibleName(tr("ui.findings.filter.severity"))
+        for key in SEVERITY_FILTERS:
+            self.severity_filter.addItem(tr(f"ui.findings.filter.sev.{key}"), key)
+        self.category_filter = QComboBox()
+        self.category_filter.setObjectName("categoryFilter")
+        self.category_filter.setAccessibleName(tr("ui.findings.filter.category"))
+        self.category_filter.addItem(tr("ui.findings.filter.cat.all"), "")
+        self.severity_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.category_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        filt.addWidget(QLabel(tr("ui.findings.filter.severity")))
+        filt.addWidget(self.severity_filter)
+        filt.addWidget(QLabel(tr("ui.findings.filter.category")))
+        filt.addWidget(self.category_filter, 1)
+        self.options.addLayout(filt)
         self.model = FindingsModel(parent=self)
         self.table = QTableView()
         self.table.setObjectName("findingsTable")
+        self.table.setAccessibleName(tr("ui.a11y.findings"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -38,9 +61,17 @@ class ProofreadTab(TaskTab):
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hdr.setStretchLastSection(False)
         hdr.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.model.modelReset.connect(self._after_reset)
         self.table.clicked.connect(lambda idx: self.show_finding(idx.row()))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.show_finding(cur.row()))
         self.body.insertWidget(0, self.table, 3)
+        self.detail_label = QLabel()                 # 理由 of the current finding, in full
+        self.detail_label.setObjectName("findingDetail")
+        self.detail_label.setAccessibleName(tr("ui.a11y.detail"))
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(self.detail_label.textInteractionFlags()
+                                                  | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.insertWidget(1, self.detail_label)
         self.stream.setVisible(False)   # the model pass streams JSON: progress bar says enough
         decide = QHBoxLayout()
         self.summary_label = QLabel()
@@ -56,14 +87,72 @@ class ProofreadTab(TaskTab):
         decide.addWidget(self.accept_button)
         decide.addWidget(self.reject_button)
         decide.addWidget(self.accept_all_button)
-        self.body.insertLayout(1, decide)
+        self.body.insertLayout(2, decide)
         self.save_button.setText(tr("ui.proofread.export"))
+        self.save_button.setAccessibleName(tr("ui.proofread.export"))
+        for b in (self.accept_button, self.reject_button, self.accept_all_button):
+            b.setAccessibleName(b.text())
+        self.use_rules.setAccessibleName(self.use_rules.text())
+        self.use_model.setAccessibleName(self.use_model.text())
         self._refresh_summary()
 
     def make_task(self, engine, cancel):
         from ...tasks.proofread import proofread
         return proofread(self.host.document, engine, use_rules=self.use_rules.isChecked(),
                          use_model=self.use_model.isChecked(), cancel=cancel)
+
+    def make_lazy_task(self, get_engine, cancel):
+        """Rules first (no model needed), the model loads only when its pass starts."""
+        from ..engine_provider import EngineReady
+        from ...tasks.proofread import proofread
+        loaded: list = []
+
+        def load():
+            loaded.append(get_engine())
+            return loaded[0]
+
+        announced = False
+        for ev in proofread(self.host.document, load, use_rules=self.use_rules.isChecked(),
+                            use_model=self.use_model.isChecked(), cancel=cancel):
+            if loaded and not announced:
+                announced = True
+                yield EngineReady(loaded[0].spec, loaded[0].backend_info())
+            yield ev
+
+    def _on_event(self, ev) -> None:
+        from ...core.events import FindingsAdded
+        if isinstance(ev, FindingsAdded):
+            self.model.add_findings(list(ev.findings))
+            if self.model.rowCount() and not self.table.currentIndex().isValid():
+                self.fit_columns()
+            self._refresh_summary()
+            return
+        super()._on_event(ev)
+
+    def _keep_partial(self, notice_key: str) -> None:
+        """Cancelled or failed mid-way: what was found so far stays, and can be exported."""
+        from ...tasks.results import ProofreadResult
+        doc = self.host.document
+        if not self.model.findings or doc is None or not (
+                self._run_doc is not None and self._run_doc.same_document(self.host.document_key)):
+            return
+        self.result = ProofreadResult(doc, list(self.model.findings), self.use_rules.isChecked(),
+                                      any(f.origin == "model" for f in self.model.findings), [notice_key])
+        self.result_doc = self._run_doc
+        self.add_notice(tr(notice_key, count=len(self.model.findings)))
+        emit(self.changed)
+
+    def _on_cancelled(self) -> None:
+        super()._on_cancelled()
+        self._keep_partial("ui.proofread.partial_kept")
+
+    def _on_failed(self, exc, tb) -> None:
+        self._keep_partial("ui.proofread.partial_kept")
+        super()._on_failed(exc, tb)
+
+    def _on_finished(self) -> None:
+        super()._on_finished()
+        self._refresh_summary()
 
     def run(self) -> bool:
         if not self.use_model.isChecked() and not self.use_rules.isChecked():
@@ -77,19 +166,74 @@ class ProofreadTab(TaskTab):
 
     def show_result(self, result: Any) -> None:
         self.model.set_findings(result.findings, text=self.host.document.text if self.host.document else "")
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.fit_columns()
         self._refresh_summary()
+
+    def fit_columns(self) -> None:
+        """Fit to contents, but no text column wider than a third of the table: a 長文 hint's
+        context would otherwise push 理由 and the other columns out of sight."""
+        self.table.resizeColumnsToContents()
+        cap = max(120, self.table.viewport().width() // 3)
+        for col in (1, 2, 3):
+            if self.table.columnWidth(col) > cap:
+                self.table.setColumnWidth(col, cap)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
     def show_finding(self, row: int) -> str:
         """Select the finding's span in the document view; returns the selected text."""
         if not (0 <= row < len(self.model.findings)) or self.host.document is None:
             return ""
+        if not self.result_is_current():    # offsets of another text: never select them here
+            return ""
         f = self.model.findings[row]
+        self.detail_label.setText(self.model.detail(f))
         return self.host.document_view.select_range(f.start, f.end)
 
+    # --- filters ------------------------------------------------------------------------
+    def row_passes(self, row: int) -> bool:
+        f = self.model.findings[row]
+        sev = self.severity_filter.currentData()
+        if sev == "no_hints" and f.severity == "hint":
+            return False
+        if sev == "warning" and f.severity not in ("error", "warning"):
+            return False
+        cat = self.category_filter.currentData()
+        return not cat or f.category == cat
+
+    def visible_rows(self) -> list[int]:
+        return [r for r in range(self.model.rowCount()) if not self.table.isRowHidden(r)]
+
+    def _after_reset(self) -> None:
+        if hasattr(self, "category_filter"):
+            self._refresh_categories()
+            self.apply_filter()
+        if hasattr(self, "detail_label"):
+            self.detail_label.clear()
+
+    def apply_filter(self) -> None:
+        for r in range(self.model.rowCount()):
+            self.table.setRowHidden(r, not self.row_passes(r))
+        self._refresh_summary()
+
+    def _refresh_categories(self) -> None:
+        current = self.category_filter.currentData()
+        cats = sorted({f.category for f in self.model.findings if f.category})
+        have = [self.category_filter.itemData(i) for i in range(1, self.category_filter.count())]
+        if cats == have:
+            return
+        self.category_filter.blockSignals(True)
+        while self.category_filter.count() > 1:
+            self.category_filter.removeItem(1)
+        for c in cats:
+            n = sum(f.category == c for f in self.model.findings)
+            self.category_filter.addItem(f"{c}（{n}）", c)
+        i = self.category_filter.findData(current)
+        self.category_filter.setCurrentIndex(max(0, i))
+        self.category_filter.blockSignals(False)
+
     def selected_rows(self) -> list[int]:
-        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()
+                       if not self.table.isRowHidden(i.row())})
         if not rows and self.table.currentIndex().isValid():
             rows = [self.table.currentIndex().row()]
         return rows
@@ -101,7 +245,8 @@ class ProofreadTab(TaskTab):
         emit(self.changed)
 
     def accept_all(self) -> None:
-        for row in range(self.model.rowCount()):
+        """Accept every pending finding the filter shows (hidden ones stay undecided)."""
+        for row in self.visible_rows():
             if self.model.decisions[row] == "pending":
                 self.model.set_decision(row, "accepted")
         self._refresh_summary()
@@ -109,29 +254,58 @@ class ProofreadTab(TaskTab):
 
     def _refresh_summary(self) -> None:
         c = self.model.counts()
-        self.summary_label.setText(tr("ui.proofread.counts", total=len(self.model.findings), **c))
+        text = tr("ui.proofread.counts", total=len(self.model.findings), **c)
+        if hasattr(self, "severity_filter"):
+            shown = sum(1 for r in range(self.model.rowCount()) if self.row_passes(r))
+            if shown != len(self.model.findings):
+                text += tr("ui.findings.filter.shown", shown=shown)
+        self.summary_label.setText(text)
         self._update_buttons()
+
+    def clear_result(self) -> None:
+        self.model.set_findings([])
+        super().clear_result()
+        self._refresh_summary()
 
     def corrected_text(self) -> str:
         from ...tasks.proofread import apply_findings
-        return apply_findings(self.host.document.text, self.model.accepted())
+        return apply_findings(self.result.document.text, self.model.accepted())
 
     def result_text(self) -> str:
-        if self.result is None or self.host.document is None:
+        if self.result is None or not self.result_is_current():
             return ""
         return self.corrected_text()
 
+    def export_findings(self) -> list[Finding]:
+        """What an export writes: accepted replacements (as tracked changes) and advice —
+        文体, 二重否定, 長文 hints … — that is not rejected and passes the filter (as comments)."""
+        advice = [f for r, (f, d) in enumerate(zip(self.model.findings, self.model.decisions))
+                  if not f.is_replacement and d != "rejected" and self.row_passes(r)]
+        return sorted(self.model.accepted() + advice, key=lambda f: (f.start, f.end))
+
     def save_result(self, target: str) -> None:
-        doc = self.host.document
-        accepted = self.model.accepted()
+        from pathlib import Path
+        from ...proofread.tracked_changes import track_changes
+        doc = self.result.document          # the text the findings' offsets point into
+        items = self.export_findings()
+        self.last_export = None
         if doc.format == "docx" and doc.path is not None:
-            from ...proofread.tracked_changes import write_tracked_docx
-            write_tracked_docx(doc.path, doc, accepted, target)
+            self.last_export = track_changes(Path(doc.path), doc, items, Path(target))
             return
-        from ...documents.docx_writer import write_docx
-        lines = self.corrected_text().split("\n")
-        blocks = [Block(id=f"b{i:04d}", kind="paragraph", text=t) for i, t in enumerate(lines)]
-        write_docx(blocks, target, title=doc.title or None)
+        self.last_export = _export_via_blocks(doc, items, Path(target))
+        if self.last_export is None:        # the text cannot be laid out as paragraphs again
+            from ...documents.docx_writer import write_docx
+            lines = self.corrected_text().split("\n")
+            blocks = [Block(id=f"b{i:04d}", kind="paragraph", text=t) for i, t in enumerate(lines)]
+            write_docx(blocks, target, title=doc.title or None)
+
+    def saved_message(self, path: str) -> str:
+        st = getattr(self, "last_export", None)
+        if st is None:
+            advice = sum(1 for f in self.export_findings() if not f.is_replacement)
+            return tr("ui.proofread.exported_plain", path=path, revisions=len(self.model.accepted()), advice=advice)
+        return tr("ui.proofread.exported", path=path, revisions=st.revisions, comments=st.comments,
+                  skipped=len(st.skipped))
 
     def state(self) -> dict:
         st = super().state()
@@ -145,7 +319,7 @@ class ProofreadTab(TaskTab):
         super().restore_state(state)
         self.use_rules.setChecked(state.get("use_rules", True))
         self.use_model.setChecked(state.get("use_model", True))
-        if "findings" in state and self.host.document is not None:
+        if "findings" in state and self.host.document is not None and self.state_matches_document(state):
             from ...core.findings import validate
             from ...tasks.results import ProofreadResult
             findings = validate([Finding(**f) for f in state["findings"]], self.host.document.text)
@@ -153,6 +327,10 @@ class ProofreadTab(TaskTab):
                                           used_rules=self.use_rules.isChecked(), used_model=self.use_model.isChecked())
             decisions = state.get("decisions") if len(findings) == len(state["findings"]) else None
             self.model.set_findings(findings, decisions, text=self.host.document.text)
+        else:
+            self.result = None
+            self.result_doc = None
+            self.model.set_findings([])
         self._refresh_summary()
 
     def _update_buttons(self) -> None:
@@ -161,3 +339,48 @@ class ProofreadTab(TaskTab):
             has = bool(self.model.findings) and not self.busy
             for b in (self.accept_button, self.reject_button, self.accept_all_button):
                 b.setEnabled(has)
+
+
+def _export_via_blocks(doc, findings, target):
+    """A .txt/.pdf source: write its own paragraphs to a .docx, then put the findings on
+    it as tracked changes and comments, like a Word source. Returns TrackStats, or None
+    when the written paragraphs do not read back as the same text (then the caller
+    writes the corrected text instead)."""
+    import dataclasses
+    import os
+    import tempfile
+    from pathlib import Path
+    from ...documents import load_document
+    from ...documents.docx_writer import write_docx
+    from ...proofread.tracked_changes import track_changes
+    fd, tmp_name = tempfile.mkstemp(suffix=".docx", prefix=".gennai-src-", dir=str(target.parent))
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write_docx(doc.blocks, tmp, title=doc.title or None)
+        again = load_document(tmp)
+        mapping: dict[int, int] = {}
+        j = 0
+        for i, b in enumerate(doc.blocks):
+            if j < len(again.blocks) and again.blocks[j].text == b.text:
+                mapping[i] = j
+                j += 1
+            elif b.text.strip():
+                break                          # layout changed: map no further
+        if not mapping:
+            return None
+        index = {b.id: i for i, b in enumerate(doc.blocks)}
+        moved, lost = [], []
+        for f in findings:
+            b = doc.block_at(f.start)
+            i = index[b.id]
+            if i not in mapping or f.end > b.end:
+                lost.append(f)
+                continue
+            shift = again.blocks[mapping[i]].start - b.start
+            moved.append(dataclasses.replace(f, start=f.start + shift, end=f.end + shift))
+        stats = track_changes(tmp, again, moved, target)
+        stats.skipped.extend(lost)
+        return stats
+    finally:
+        tmp.unlink(missing_ok=True)

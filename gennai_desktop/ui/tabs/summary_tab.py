@@ -20,6 +20,7 @@ class SummaryTab(TaskTab):
         form = QFormLayout()
         self.style_box = QComboBox()
         self.style_box.setObjectName("summaryStyle")
+        self.style_box.setAccessibleName(tr("ui.summary.style"))
         for s in STYLES:
             self.style_box.addItem(tr(f"ui.summary.style.{s}"), s)
         self.style_box.setCurrentIndex(STYLES.index(host.settings.summary_style))
@@ -27,6 +28,7 @@ class SummaryTab(TaskTab):
         self.options.addLayout(form)
         self.points = QTreeWidget()
         self.points.setObjectName("summaryPoints")
+        self.points.setAccessibleName(tr("ui.a11y.points"))
         self.points.setHeaderLabels([tr("ui.summary.points")])
         self.points.setWordWrap(True)
         self.points.itemClicked.connect(self._on_item)
@@ -76,12 +78,17 @@ class SummaryTab(TaskTab):
         if isinstance(loc, Location) and self.host.document is not None:
             self.host.document_view.go_to(loc)
 
+    def clear_result(self) -> None:
+        self.points.clear()
+        self.points.setVisible(False)
+        super().clear_result()
+
     def save_result(self, target: str) -> None:
         from ...tasks.summarize import save_summary_docx
         save_summary_docx(self.result, target)
 
     def result_text(self) -> str:
-        return self.result.text if self.result is not None else self.stream.toPlainText()
+        return self.result.text if self.result is not None else ""
 
     def state(self) -> dict:
         st = super().state()
@@ -98,7 +105,7 @@ class SummaryTab(TaskTab):
         if state.get("style") in STYLES:
             self.style_box.setCurrentIndex(STYLES.index(state["style"]))
         r = state.get("result")
-        if r:
+        if r and self.state_matches_document(state):
             from ...tasks.results import SummaryPoint, SummaryResult
             points = [SummaryPoint(p["text"], tuple(Location(**c) for c in p["citations"])) for p in r["points"]]
             self.result = SummaryResult(points=points, style=r["style"], method=r["method"], text=r["text"],

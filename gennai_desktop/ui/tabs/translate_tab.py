@@ -21,6 +21,7 @@ class TranslateTab(TaskTab):
         form = QFormLayout()
         self.direction_box = QComboBox()
         self.direction_box.setObjectName("translateDirection")
+        self.direction_box.setAccessibleName(tr("ui.translate.direction"))
         for d in DIRECTIONS:
             self.direction_box.addItem(tr(f"ui.translate.dir.{d}"), d)
         self.direction_box.setCurrentIndex(DIRECTIONS.index(host.settings.translate_direction))
@@ -28,8 +29,10 @@ class TranslateTab(TaskTab):
         row = QHBoxLayout()
         self.glossary_edit = ImeLineEdit()
         self.glossary_edit.setObjectName("glossaryPath")
+        self.glossary_edit.setAccessibleName(tr("ui.translate.glossary"))
         self.glossary_edit.setPlaceholderText(tr("ui.translate.glossary_none"))
         browse = QPushButton(tr("ui.browse"))
+        browse.setAccessibleName(tr("ui.translate.glossary") + " " + tr("ui.browse"))
         browse.clicked.connect(self._browse)
         row.addWidget(self.glossary_edit, 1)
         row.addWidget(browse)
@@ -63,7 +66,7 @@ class TranslateTab(TaskTab):
         self.stream.setPlainText(blocks_text(result.blocks))
 
     def result_text(self) -> str:
-        return blocks_text(self.result.blocks) if self.result is not None else self.stream.toPlainText()
+        return blocks_text(self.result.blocks) if self.result is not None else ""
 
     def save_result(self, target: str) -> None:
         from ...tasks.translate import save_translation_docx
@@ -83,10 +86,9 @@ class TranslateTab(TaskTab):
             self.direction_box.setCurrentIndex(DIRECTIONS.index(state["direction"]))
         self.glossary_edit.setText(state.get("glossary", ""))
         r = state.get("result")
-        if r:
-            from ...core.document import Document
+        if r and self.state_matches_document(state) and self.host.document is not None:
             from ...tasks.results import TranslationResult
-            source = self.host.document or Document.from_blocks([])
+            source = self.host.document
             self.result = TranslationResult(source=source, blocks=[block_from_dict(b) for b in r["blocks"]],
                                             direction=r["direction"], method=r.get("method", "model"))
             self.show_result(self.result)
