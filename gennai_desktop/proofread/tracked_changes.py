@@ -255,8 +255,16 @@ def _map_blocks(body: Any, doc: Document) -> dict[int, list[_Segment]]:
             text, segs = _table_segments(el)
             if not text.strip():
                 continue
-        # pair with the next block whose text matches (resynchronise after a mismatch)
-        for j in range(bi, min(bi + 8, len(blocks))):
+        # pair with the next block whose text matches (resynchronise after a mismatch);
+        # blocks read from an altChunk part ("a…") have no body paragraph and do not count
+        # toward the look-ahead, so a long embedded chunk does not stop the pairing
+        ahead: list[int] = []
+        j = bi
+        while j < len(blocks) and len(ahead) < 8:
+            if not blocks[j].id.startswith("a"):
+                ahead.append(j)
+            j += 1
+        for j in ahead:
             if blocks[j].text == text:
                 out[j] = segs or []
                 bi = j + 1
