@@ -354,6 +354,12 @@ class HiddenText:
         return hidden
 
 
+def hidden_text_of(document: Any) -> HiddenText:
+    """The HiddenText rules of a python-docx Document (for writers that must read paragraphs
+    exactly as ``read_docx`` did, such as the tracked-changes writer)."""
+    return HiddenText.of(document, _load_styles(document)[1])
+
+
 # -- altChunk helpers ----------------------------------------------------------------------------
 
 _HTML_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dt", "dd", "pre",
