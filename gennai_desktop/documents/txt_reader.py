@@ -144,7 +144,15 @@ def detect_encoding(sample: bytes, *, complete: bool = False) -> tuple[str, int]
 def decode_text(data: bytes) -> str:
     """Bytes → text (encoding as ``detect_encoding``); newlines → "\\n", controls removed."""
     enc, skip = detect_encoding(data[:SAMPLE_BYTES], complete=len(data) <= SAMPLE_BYTES)
-    text = data[skip:].decode(enc, "replace")
+    try:
+        text = data[skip:].decode(enc, "strict" if enc == "utf-8" and not skip else "replace")
+        if enc == "utf-8" and not skip and "\x1b" in text and any(e in data for e in _ISO2022_ESC):
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, "ISO-2022-JP escapes after the sample")
+    except UnicodeDecodeError as exc:   # not UTF-8 after all: detect on the part that failed
+        start = max(0, exc.start - 1024) if exc.object else 0
+        enc, _ = detect_encoding(data[start:start + SAMPLE_BYTES] if exc.object else data[:SAMPLE_BYTES * 4],
+                                 complete=False)
+        text = data[skip:].decode(enc, "replace")
     if text.startswith("\ufeff"):
         text = text[1:]
     return normalize_safe(text)
@@ -154,10 +162,17 @@ def _too_large(path: Path, key: str, limit: int, count: str) -> DocumentError:
     return DocumentError(key, path=str(path), limit=f"{limit:,}", count=count)
 
 
+class _Redetect(Exception):
+    """A file detected as UTF-8 from its first MiB turned out not to be (legacy bytes or
+    ISO-2022-JP escapes further on): read it again with the encoding of that part."""
+
+    def __init__(self, sample: bytes) -> None:
+        super().__init__("re-detect")
+        self.sample = sample
+
+
 def read_text_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
     """Decode the file at ``path`` in steps, refusing it as soon as it passes the caps."""
-    parts: list[str] = []
-    chars = lines = 0
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
         more = fh.read(1)
@@ -165,11 +180,33 @@ def read_text_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
             enc, skip = detect_encoding(sample, complete=not more)
         except EncodingUnknown as exc:
             raise DocumentError("documents.error.encoding_unknown", path=str(path)) from exc
-        decoder = codecs.getincrementaldecoder(enc)("replace")
-        chunk = sample[skip:] + more
+    # Only a BOM-less UTF-8 guess can be wrong later in the file; it is decoded strictly.
+    guessed_utf8 = enc == "utf-8" and skip == 0
+    try:
+        return _decode_file(path, enc, skip, limits, strict=guessed_utf8)
+    except _Redetect as again:
+        try:
+            enc, _ = detect_encoding(again.sample, complete=False)
+        except EncodingUnknown as exc:
+            raise DocumentError("documents.error.encoding_unknown", path=str(path)) from exc
+        return _decode_file(path, enc, 0, limits, strict=False)
+
+
+def _decode_file(path: Path, enc: str, skip: int, limits: Limits, *, strict: bool) -> str:
+    parts: list[str] = []
+    chars = lines = 0
+    decoder = codecs.getincrementaldecoder(enc)("strict" if strict else "replace")
+    with open(path, "rb") as fh:
+        chunk = fh.read(SAMPLE_BYTES)[skip:]
         while True:
             final = len(chunk) == 0
-            piece = decoder.decode(chunk, final)
+            try:
+                piece = decoder.decode(chunk, final)
+            except UnicodeDecodeError as exc:
+                start = max(0, exc.start - 1024)
+                raise _Redetect(chunk[start:start + SAMPLE_BYTES]) from exc
+            if strict and "\x1b" in piece and any(e in chunk for e in _ISO2022_ESC):
+                raise _Redetect(chunk)
             chars += len(piece)
             lines += piece.count("\n")
             if chars > limits.max_text_chars:

@@ -291,3 +291,12 @@ def test_ordinary_docx_still_passes_the_scan(tmp_path):
     xml = ('<?xml version="1.0" encoding="UTF-8"?><!-- ' + "注" * 30_000 + ' -->' + _DOC_OPEN.replace("&x;", "！"))
     doc = load_document(_with_document_xml(tmp_path, "ok.docx", xml.encode("utf-8")))
     assert doc.blocks[0].text == "本文！"
+
+
+@pytest.mark.parametrize("enc", ["cp932", "euc_jp", "iso2022_jp"])
+def test_legacy_text_after_a_long_ascii_start_is_not_mojibake(tmp_path, enc):
+    """Detection looks at the first MiB; an ASCII start must not commit the file to UTF-8."""
+    p = tmp_path / "late.txt"
+    p.write_bytes(b"# header line\n" * 80_000 + TEXT.encode(enc))
+    doc = load_document(p)
+    assert JA in doc.text and "\ufffd" not in doc.text
