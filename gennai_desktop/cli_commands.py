@@ -43,8 +43,13 @@ def guard_out(args: argparse.Namespace, *inputs: str | None) -> None:
 
 
 def load_input(path: str) -> Document:
+    """Load the input and say on stderr what was left out of it (hidden text, unreadable
+    embedded parts, pages without text), as the UI does."""
     from .documents import load_document
-    return load_document(path)
+    doc = load_document(path)
+    for key in doc.warnings:
+        _err(tr("cli.notice_prefix") + tr(key))
+    return doc
 
 
 def model_engine(args: argparse.Namespace, quiet: bool = False):

@@ -99,3 +99,15 @@ def test_json_output_escapes_c1_and_keeps_the_value(capsys, tmp_path):
     assert code == 0, err
     assert "\u009b" not in out and "\u202e" not in out
     assert json.loads(out)["file"] == str(name)
+
+
+def test_document_warnings_reach_stderr(capsys, tmp_path):
+    import docx
+    d = docx.Document()
+    p = d.add_paragraph("この規則は、行政手続に関し共通する事項を定めることを目的とする。")
+    p.add_run("非公開の内部メモ").font.hidden = True
+    src = tmp_path / "hidden.docx"
+    d.save(str(src))
+    code, out, err = run(capsys, "summarize", "--no-model", str(src))
+    assert code == 0, err
+    assert "隠し文字" in err and "内部メモ" not in out
