@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import sys
 import traceback
@@ -46,6 +47,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     common.add_argument("--out", metavar="FILE.docx", help=t("cli.opt.out"))
     common.add_argument("--no-model", action="store_true", help=t("cli.opt.no_model"))
     common.add_argument("--quiet", "-q", action="store_true", help=t("cli.opt.quiet"))
+    common.add_argument("--overwrite-input", action="store_true", help=t("cli.opt.overwrite_input"))
 
     parser = argparse.ArgumentParser(prog="gennai", description=t("cli.description"), epilog=_epilog(lang),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -164,8 +166,25 @@ def _dispatch(args: argparse.Namespace, token: CancelToken) -> int:
         return handler(args, token)
 
 
+# What must not reach a terminal raw: C0 controls but \t and \n (ESC starts CSI/OSC
+# sequences: an OSC in a file name retitled the terminal), DEL, C1 controls (U+009B is an
+# 8-bit CSI, U+009D an OSC) and the bidi overrides that reorder what is shown.
+_UNSAFE_TERMINAL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible_escape(m: re.Match[str]) -> str:
+    cp = ord(m.group(0))
+    return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control/escape characters shown as ``\\x1b``-style escapes, so names
+    and texts from documents can be printed without driving the terminal."""
+    return _UNSAFE_TERMINAL_RE.sub(_visible_escape, text)
+
+
 def _err(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    print(terminal_safe(text), file=sys.stderr, flush=True)
 
 
 # key → params of the notices the last ``drain`` saw (--json reports id, params and text)
@@ -194,12 +213,17 @@ def drain(events: Iterable[Any], quiet: bool = False) -> Any:
 
 
 def emit(text: str) -> None:
+    text = terminal_safe(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
 
 
 def emit_json(data: Any) -> None:
-    emit(json.dumps(data, ensure_ascii=False, indent=2))
+    # json escapes C0 itself but leaves C1 and bidi controls raw: escape them as \uXXXX,
+    # which keeps the JSON valid and the values exact.
+    text = _UNSAFE_TERMINAL_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}",
+                                   json.dumps(data, ensure_ascii=False, indent=2))
+    emit(text)
 
 
 def write_text_out(target: str | Path, text: str) -> None:

@@ -8,20 +8,48 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from .cli import drain, emit, emit_json, write_text_out
+import os
+
+from .cli import _err, drain, emit, emit_json, write_text_out
 from .core.cancel import CancelToken
 from .core.document import Document, Location
-from .core.errors import DocumentError, GennaiError, ModelError
+from .core.errors import EXIT_USAGE, DocumentError, GennaiError, ModelError
 from .core.i18n import get_language, tr
 
 
+class UsageError(GennaiError):
+    exit_code = EXIT_USAGE
+
+
+def guard_out(args: argparse.Namespace, *inputs: str | None) -> None:
+    """Refuse an --out that is one of the inputs (same path, hard link or symlink: same
+    inode, via os.path.samefile) unless --overwrite-input: ``proofread X.docx --out X.docx``
+    used to replace the original without a word."""
+    out = getattr(args, "out", None)
+    if not out or getattr(args, "overwrite_input", False) or not os.path.exists(out):
+        return
+    for src in inputs:
+        if not src:
+            continue
+        try:
+            same = os.path.samefile(src, out)
+        except OSError:
+            continue          # the input does not exist: load_input reports that
+        if same:
+            raise UsageError("cli.error.out_is_input", out=out, input=src)
+
+
 def load_input(path: str) -> Document:
+    """Load the input and say on stderr what was left out of it (hidden text, unreadable
+    embedded parts, pages without text), as the UI does."""
     from .documents import load_document
-    return load_document(path)
+    doc = load_document(path)
+    for key in doc.warnings:
+        _err(tr("cli.notice_prefix") + tr(key))
+    return doc
 
 
 def model_engine(args: argparse.Namespace, quiet: bool = False):
@@ -32,7 +60,7 @@ def model_engine(args: argparse.Namespace, quiet: bool = False):
     from .llm.registry import active_spec
     settings = load_settings()
     spec = active_spec(settings)
-    print(tr("cli.model_line", label=spec.label(get_language()), id=spec.id), file=sys.stderr, flush=True)
+    _err(tr("cli.model_line", label=spec.label(get_language()), id=spec.id))
     try:
         from .llm.manager import get_engine
     except ImportError as exc:
@@ -50,7 +78,7 @@ def _with_path(spec, path):
 
 
 def saved(path: str) -> None:
-    print(tr("cli.saved", path=path), file=sys.stderr, flush=True)
+    _err(tr("cli.saved", path=path))
 
 
 def _loc(loc: Location) -> dict[str, Any]:
@@ -88,6 +116,7 @@ def _blocks_text(blocks) -> str:
 
 def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
     from .tasks.summarize import save_summary_docx, summarize
+    guard_out(args, args.file)
     doc = load_input(args.file)
     engine = model_engine(args)
     result = drain(summarize(doc, engine, style=args.style, cancel=token), args.quiet)
@@ -105,6 +134,7 @@ def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
 def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
     from .tasks.glossary import load_glossary
     from .tasks.translate import save_translation_docx, translate
+    guard_out(args, args.file, args.glossary)
     glossary = load_glossary(args.glossary) if args.glossary else None
     doc = load_input(args.file)
     engine = model_engine(args)
@@ -124,6 +154,7 @@ def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
 
 def cmd_proofread(args: argparse.Namespace, token: CancelToken) -> int:
     from .tasks.proofread import proofread
+    guard_out(args, args.file)
     doc = load_input(args.file)
     use_model = not (args.rules_only or args.no_model)
     engine = model_engine(args) if use_model else None
@@ -179,6 +210,7 @@ def cmd_draft(args: argparse.Namespace, token: CancelToken) -> int:
             raise GennaiError("cli.error.bad_field", field=item)
         k, v = item.split("=", 1)
         fields[k.strip()] = v.replace("\\n", "\n")
+    guard_out(args, args.fields_json)
     resolve_fields(get_template(args.template), fields)   # fail on bad fields before loading a model
     engine = model_engine(args)
     result = drain(draft(args.template, fields, engine, cancel=token), args.quiet)

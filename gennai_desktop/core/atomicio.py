@@ -1,13 +1,15 @@
 """Atomic file output: write to a temp file in the same folder, fsync, then rename.
 
 A crash, kill -9 or full disk never leaves a half-written result where the user
-expects a finished one; the previous file (if any) stays intact until the rename.
+expects a finished one; the previous file (if any) stays intact until the rename, and a replaced file keeps its
+permission bits.
 """
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
@@ -36,6 +38,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         with open(tmp, "rb+") as fh:
             fh.flush()
             os.fsync(fh.fileno())
+        _keep_mode(target, tmp)
         os.replace(tmp, target)
         fsync_dir(parent)
     except OSError as exc:
@@ -64,6 +67,16 @@ def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
 def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
     with atomic_open(target, "w", encoding="utf-8") as fh:
         fh.write(text)
+
+
+def _keep_mode(target: Path, tmp: Path) -> None:
+    """A replaced file keeps its permission bits (mkstemp makes 0600: an overwritten 0644
+    report used to become private). New files keep mkstemp's 0600."""
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return
+    os.chmod(tmp, mode)
 
 
 def _output_error(target: Path, exc: OSError) -> OutputError:

@@ -26,6 +26,7 @@ from .normalize import normalize_safe
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 _HEADING_NAME_RE = re.compile(r"^(?:heading|見出し)\s*([1-9])$", re.IGNORECASE)
 _TITLE_NAMES = {"title", "表題"}
@@ -45,9 +46,33 @@ class _StyleInfo:
     ilvl: int | None
 
 
+_RT_ALT_CHUNK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk"
+
+
+def _install_alt_chunk_selector() -> None:
+    """Make python-docx keep altChunk parts as opaque blobs. Word gives an embedded .docx
+    the main-document content type, and python-docx would parse that zip as XML and refuse
+    the whole outer document. Wraps python-docx's own selector (it picks ImagePart)."""
+    from docx.opc.part import Part, PartFactory
+
+    previous = PartFactory.part_class_selector
+    if getattr(previous, "_gennai_alt_chunk", False):
+        return
+
+    def selector(content_type: str, reltype: str):  # noqa: ANN202
+        if reltype == _RT_ALT_CHUNK:
+            return Part
+        return previous(content_type, reltype) if previous is not None else None
+
+    selector._gennai_alt_chunk = True  # type: ignore[attr-defined]
+    PartFactory.part_class_selector = selector
+
+
 def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     import docx  # python-docx; imported lazily so txt/pdf users do not pay for it
     from docx.opc.exceptions import PackageNotFoundError
+
+    _install_alt_chunk_selector()
 
     try:
         document = docx.Document(str(path))
@@ -59,6 +84,9 @@ def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
         raise
     reader = _BodyReader(document, limits, path)
     blocks = reader.read()
+    warnings = list(reader.warnings)
+    if reader.hidden.dropped:
+        warnings.append("documents.warning.hidden_text")
     if not any(b.text.strip() for b in blocks):
         raise DocumentError("documents.error.no_text", path=str(path))
     title = ""
@@ -69,15 +97,22 @@ def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading" and (b.style or "").split(";")[0].lower()
                       in _TITLE_NAMES), "") or next((b.text for b in blocks if b.kind == "heading"), "")
-    return Document(path=path, format="docx", blocks=blocks, title=(title or path.stem)[:200])
+    doc = Document(path=path, format="docx", blocks=blocks, title=(title or path.stem)[:200])
+    doc.warnings.extend(warnings)
+    return doc
 
 
 class _BodyReader:
-    def __init__(self, document: Any, limits: Limits, path: Path) -> None:
+    def __init__(self, document: Any, limits: Limits, path: Path, depth: int = 0) -> None:
         self.limits = limits
         self.path = path
+        self.depth = depth
+        self.document = document
+        self.chars = 0
+        self.warnings: list[str] = []
         self.body = document.element.body
         self.styles, self.default_style = _load_styles(document)
+        self.hidden = HiddenText.of(document, self.default_style)
         self.table_styles = _load_table_style_names(document)
         self.num_formats = _load_numbering(document)
         self.blocks: list[Block] = []
@@ -85,18 +120,88 @@ class _BodyReader:
 
     # -- body walk -------------------------------------------------------------------------
     def read(self) -> list[Block]:
-        for el in body_elements(self.body):
+        for el in body_elements(self.body, alt_chunks=True):
             if len(self.blocks) >= self.limits.max_docx_blocks:
-                raise DocumentError("documents.error.too_large", path=str(self.path),
-                                    limit=f"{self.limits.max_docx_blocks} blocks")
+                raise DocumentError("documents.error.too_many_blocks", path=str(self.path),
+                                    limit=f"{self.limits.max_docx_blocks:,}",
+                                    count=f"{len(self.blocks):,}+")
             if el.tag == W + "p":
                 self._paragraph(el)
             elif el.tag == W + "tbl":
                 self._table(el)
+            elif el.tag == W + "altChunk":
+                self._alt_chunk(el)
         return self.blocks
 
+    def _add(self, block: Block) -> None:
+        """Append a block, refusing the document once it passes the character cap."""
+        self.chars += len(block.text) + 1
+        if self.chars > self.limits.max_text_chars:
+            raise DocumentError("documents.error.too_many_chars", path=str(self.path),
+                                limit=f"{self.limits.max_text_chars:,}", count=f"{self.chars:,}+")
+        if len(self.blocks) >= self.limits.max_docx_blocks:
+            raise DocumentError("documents.error.too_many_blocks", path=str(self.path),
+                                limit=f"{self.limits.max_docx_blocks:,}",
+                                count=f"{len(self.blocks):,}+")
+        self.blocks.append(block)
+
+    # -- altChunk: another document embedded as a part (HTML, text, .docx) -----------------
+    def _alt_chunk(self, el: Any) -> None:
+        """Read an embedded part's text as blocks (ids "a…") or record a notice.
+
+        Word shows altChunk content as part of the document, so dropping it silently would
+        summarise or translate less than the user sees. HTML/XHTML is read with lxml's HTML
+        parser (no network, no entities), plain text with the .txt decoder, an embedded
+        .docx with this reader after the same zip pre-scan (one level deep only). RTF, MHT
+        and others are reported (documents.warning.altchunk_skipped)."""
+        rid = el.get(R_ID)
+        try:
+            part = self.document.part.related_parts[rid]
+            ctype, blob = part.content_type, part.blob
+        except Exception:  # noqa: BLE001 - a dangling relationship: nothing to read
+            self._warn("documents.warning.altchunk_skipped")
+            return
+        texts: list[str] | None = None
+        try:
+            if ctype in ("text/html", "application/xhtml+xml"):
+                texts = _html_texts(blob)
+            elif ctype == "text/plain":
+                from .txt_reader import decode_text
+                texts = decode_text(blob[:self.limits.max_txt_bytes]).split("\n")
+            elif blob[:4] == b"PK\x03\x04" and self.depth == 0:
+                texts = self._docx_chunk_texts(blob)
+        except DocumentError as exc:
+            if exc.key in ("documents.error.too_many_chars", "documents.error.too_many_blocks"):
+                raise
+            texts = None
+        except Exception:  # noqa: BLE001 - a broken embedded part must not lose the document
+            texts = None
+        if texts is None:
+            self._warn("documents.warning.altchunk_skipped")
+            return
+        for text in texts:
+            text = normalize_safe(text).strip()
+            if text:
+                self._add(Block(id=f"a{len(self.blocks):04d}", kind="paragraph", text=text,
+                                heading_path=tuple(t for _, t in self.stack), style="Normal"))
+        self._warn("documents.warning.altchunk_read")
+
+    def _docx_chunk_texts(self, blob: bytes) -> list[str]:
+        import io
+
+        import docx
+        from .zipscan import prescan_zip
+        prescan_zip(io.BytesIO(blob), self.limits, name=f"{self.path} (altChunk)")
+        inner = _BodyReader(docx.Document(io.BytesIO(blob)), self.limits, self.path, depth=1)
+        inner.chars = self.chars
+        return [b.text for b in inner.read()]
+
+    def _warn(self, key: str) -> None:
+        if key not in self.warnings:
+            self.warnings.append(key)
+
     def _paragraph(self, p: Any) -> None:
-        text = normalize_safe(paragraph_text(p)).strip("\n")
+        text = normalize_safe(paragraph_text(p, self.hidden)).strip("\n")
         if not text.strip():
             return
         style_id, outline, num_id, ilvl, jc, indent = _paragraph_props(p)
@@ -122,8 +227,8 @@ class _BodyReader:
                 fmt = self.num_formats.get((num_id, max(level - 1, 0)))
                 if fmt and not _LIST_NAME_RE.match(name):
                     style += ";list:" + ("bullet" if fmt == "bullet" else "number")
-        self.blocks.append(Block(id=bid, kind=kind, text=text, level=level,
-                                 heading_path=path_now, style=style))
+        self._add(Block(id=bid, kind=kind, text=text, level=level,
+                        heading_path=path_now, style=style))
 
     def _classify(self, info: _StyleInfo | None, outline: int | None, num_id: str | None,
                   ilvl: int | None) -> tuple[str, int]:
@@ -166,22 +271,147 @@ class _BodyReader:
             info = self.styles.get(info.based_on) if info.based_on else None
 
     def _table(self, tbl: Any) -> None:
-        rows = table_rows(tbl)
+        rows = table_rows(tbl, self.hidden)
         if not any(cell.strip() for row in rows for cell in row):
             return
         index = len(self.blocks)
-        self.blocks.append(Block(id=f"t{index:04d}", kind="table", text=table_text(rows),
-                                 heading_path=tuple(t for _, t in self.stack),
-                                 rows=rows, style=self._table_style_name(tbl)))
+        self._add(Block(id=f"t{index:04d}", kind="table", text=table_text(rows),
+                        heading_path=tuple(t for _, t in self.stack),
+                        rows=rows, style=self._table_style_name(tbl)))
 
     def _table_style_name(self, tbl: Any) -> str | None:
         sid = _table_style(tbl)
         return self.table_styles.get(sid, sid) if sid else None
 
 
+# -- hidden text (w:vanish) ---------------------------------------------------------------------
+
+_FALSE = ("0", "false", "off")
+
+
+def _vanish(rpr: Any) -> bool | None:
+    """True/False when ``rpr`` sets w:vanish (hidden text), None when it says nothing."""
+    if rpr is None:
+        return None
+    v = rpr.find(W + "vanish")
+    if v is None:
+        return None
+    return (v.get(W + "val") or "true").lower() not in _FALSE
+
+
+class HiddenText:
+    """Which runs Word does not show: w:vanish on the run, on its character style, or on
+    the paragraph's style (styles resolved through w:basedOn). Hidden text is not part of
+    the document the reader sees, so no task may summarise, translate or quote it."""
+
+    def __init__(self, char_styles: set[str], para_styles: set[str], default_para: str | None) -> None:
+        self.char_styles = char_styles
+        self.para_styles = para_styles
+        self.default_para = default_para
+        self.dropped = False
+
+    @classmethod
+    def of(cls, document: Any, default_para: str | None) -> "HiddenText":
+        own: dict[tuple[str, str], tuple[bool | None, str | None]] = {}
+        try:
+            root = document.styles.element
+        except Exception:  # noqa: BLE001 - no styles part
+            return cls(set(), set(), default_para)
+        for st in root.iterchildren(W + "style"):
+            sid = st.get(W + "styleId")
+            if sid:
+                kind = st.get(W + "type", "paragraph")
+                own[(kind, sid)] = (_vanish(st.find(W + "rPr")), _val(st.find(W + "basedOn")))
+
+        def resolved(kind: str, sid: str) -> bool:
+            seen = 0
+            while sid and seen < 20:
+                value, based = own.get((kind, sid), (None, None))
+                if value is not None:
+                    return value
+                sid, seen = based, seen + 1
+            return False
+
+        chars = {sid for kind, sid in own if kind == "character" and resolved(kind, sid)}
+        paras = {sid for kind, sid in own if kind == "paragraph" and resolved(kind, sid)}
+        return cls(chars, paras, default_para)
+
+    def paragraph_default(self, p: Any) -> bool:
+        if not self.para_styles:
+            return False
+        ppr = p.find(W + "pPr")
+        sid = _val(ppr.find(W + "pStyle")) if ppr is not None else None
+        return (sid or self.default_para or "") in self.para_styles
+
+    def run(self, r: Any, para_hidden: bool) -> bool:
+        rpr = r.find(W + "rPr")
+        hidden = _vanish(rpr)
+        if hidden is None:
+            style = _val(rpr.find(W + "rStyle")) if rpr is not None else None
+            hidden = style in self.char_styles or para_hidden
+        if hidden and any((t.text or "").strip() for t in r.iter(W + "t")):
+            self.dropped = True
+        return hidden
+
+
+def hidden_text_of(document: Any) -> HiddenText:
+    """The HiddenText rules of a python-docx Document (for writers that must read paragraphs
+    exactly as ``read_docx`` did, such as the tracked-changes writer)."""
+    return HiddenText.of(document, _load_styles(document)[1])
+
+
+# -- altChunk helpers ----------------------------------------------------------------------------
+
+_HTML_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dt", "dd", "pre",
+                "blockquote", "div", "caption", "address"}
+
+
+_HTML_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _html_texts(blob: bytes) -> list[str]:
+    """Block texts of an HTML/XHTML part: innermost block elements in order, script/style
+    dropped. lxml's HTML parser reads no DTD, entities or network resources."""
+    import codecs
+
+    import lxml.html
+
+    from .txt_reader import EncodingUnknown, detect_encoding
+    m = _HTML_CHARSET_RE.search(blob[:4096])
+    enc = None
+    if m:
+        try:
+            enc = codecs.lookup(m.group(1).decode("ascii")).name
+        except LookupError:
+            enc = None
+    if enc is None:        # no (usable) declaration: lxml would assume Latin-1
+        try:
+            enc, _ = detect_encoding(blob[:1024 * 1024], complete=len(blob) <= 1024 * 1024)
+        except EncodingUnknown:
+            enc = "utf-8"
+    text = blob.decode(enc, "replace").lstrip("\ufeff")
+    text = _XML_DECL_RE.sub("", text, count=1)   # lxml refuses str input with an encoding decl
+    if not text.strip():
+        return []
+    root = lxml.html.document_fromstring(text)
+    for bad in root.xpath("//script|//style|//head"):
+        bad.drop_tree()
+    out: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag.lower() not in _HTML_BLOCKS:
+            continue
+        if any(isinstance(d.tag, str) and d.tag.lower() in _HTML_BLOCKS for d in el.iterdescendants()):
+            continue
+        out.append(el.text_content())
+    if not out:
+        out = root.text_content().split("\n")
+    return out
+
+
 # -- XML helpers -------------------------------------------------------------------------------
 
-def body_elements(parent: Any) -> Iterator[Any]:
+def body_elements(parent: Any, *, alt_chunks: bool = False) -> Iterator[Any]:
     """Block-level w:p / w:tbl in reading order, descending into content controls.
 
     Public because the tracked-changes writer must walk the body exactly the same way:
@@ -190,29 +420,31 @@ def body_elements(parent: Any) -> Iterator[Any]:
     """
     for child in parent.iterchildren():
         tag = child.tag
-        if tag in (W + "p", W + "tbl"):
+        if tag in (W + "p", W + "tbl") or (alt_chunks and tag == W + "altChunk"):
             yield child
         elif tag in (W + "sdt", W + "customXml", W + "sdtContent", W + "ins", W + "moveTo"):
-            yield from body_elements(child)
+            yield from body_elements(child, alt_chunks=alt_chunks)
         elif tag == "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent":
             for choice in child.iterchildren():
                 if choice.tag != MC_FALLBACK:
-                    yield from body_elements(choice)
-                    break
+                    yield from body_elements(choice, alt_chunks=alt_chunks)
                     break
 
 
-def paragraph_text(p: Any) -> str:
-    """Visible text of a w:p in the current revision (see module docstring)."""
+def paragraph_text(p: Any, hidden: "HiddenText | None" = None) -> str:
+    """Visible text of a w:p in the current revision (see module docstring); with ``hidden``,
+    runs formatted as hidden (w:vanish, directly or through their styles) are left out."""
     out: list[str] = []
-    _collect(p, out)
+    _collect(p, out, hidden, hidden.paragraph_default(p) if hidden else False)
     return "".join(out)
 
 
-def _collect(el: Any, out: list[str]) -> None:
+def _collect(el: Any, out: list[str], hidden: "HiddenText | None" = None, para_hidden: bool = False) -> None:
     for child in el.iterchildren():
         tag = child.tag
         if not isinstance(tag, str) or tag in _SKIP:
+            continue
+        if tag == W + "r" and hidden is not None and hidden.run(child, para_hidden):
             continue
         if tag == W + "t":
             if child.text:
@@ -227,12 +459,12 @@ def _collect(el: Any, out: list[str]) -> None:
         elif tag == W + "p":   # text box paragraph nested inside a run
             if out and out[-1] != "\n":
                 out.append("\n")
-            _collect(child, out)
+            _collect(child, out, hidden, hidden.paragraph_default(child) if hidden else False)
         else:
-            _collect(child, out)
+            _collect(child, out, hidden, para_hidden)
 
 
-def table_rows(tbl: Any) -> tuple[tuple[str, ...], ...]:
+def table_rows(tbl: Any, hidden: "HiddenText | None" = None) -> tuple[tuple[str, ...], ...]:
     rows: list[tuple[str, ...]] = []
     for tr in tbl.iterchildren(W + "tr"):
         cells: list[str] = []
@@ -240,9 +472,9 @@ def table_rows(tbl: Any) -> tuple[tuple[str, ...], ...]:
             parts: list[str] = []
             for el in body_elements(tc):
                 if el.tag == W + "p":
-                    parts.append(normalize_safe(paragraph_text(el)))
+                    parts.append(normalize_safe(paragraph_text(el, hidden)))
                 else:
-                    parts.append("\n".join(" ".join(r) for r in table_rows(el)))
+                    parts.append("\n".join(" ".join(r) for r in table_rows(el, hidden)))
             cells.append("\n".join(parts).strip("\n"))
         rows.append(tuple(cells))
     return tuple(rows)

@@ -19,6 +19,11 @@ class Limits:
     max_zip_ratio: int = 100                     # per entry, only checked above ratio_min_bytes
     zip_ratio_min_bytes: int = 4 * 1024 ** 2
     max_docx_blocks: int = 200_000
+    # .txt and .docx text: what the tasks tokenise and rank (issue 9: a 60 MB .txt reached
+    # 8.8 GB). 10 million characters is about 40 times 民法 (233,000); 200,000 lines/blocks
+    # is far above any real document and keeps the per-block objects bounded.
+    max_text_chars: int = 10_000_000
+    max_txt_lines: int = 200_000
     # .pdf child process
     pdf_memory_bytes: int = 2 * 1024 ** 3        # RLIMIT_AS of the child
     pdf_cpu_seconds: int = 60                    # RLIMIT_CPU of the child

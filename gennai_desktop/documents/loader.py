@@ -19,6 +19,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 ZIP_EMPTY_MAGIC = b"PK\x05\x06"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt")
+_HEAD_BYTES = 8192
 _TEXT_SUFFIXES = (".txt", ".text", ".md", ".csv", ".tsv", ".log")
 
 
@@ -54,19 +55,14 @@ def detect_format(head: bytes, suffix: str) -> str:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    """Text in an encoding we read (see ``txt_reader.detect_encoding``: BOMs, UTF-8,
+    BOM-less UTF-16/32, ISO-2022-JP, Shift_JIS/CP932, EUC-JP)."""
+    from .txt_reader import EncodingUnknown, detect_encoding
+    try:
+        detect_encoding(head, complete=len(head) < _HEAD_BYTES)
         return True
-    if b"\x00" in head:
+    except EncodingUnknown:
         return False
-    sample = head[:4096]
-    for enc in ("utf-8", "cp932"):
-        try:
-            sample.decode(enc)
-            return True
-        except UnicodeDecodeError as exc:
-            if exc.start >= len(sample) - 4:  # cut in the middle of a multi-byte character
-                return True
-    return False
 
 
 def _load(p: Path, limits: Limits) -> Document:
@@ -88,7 +84,7 @@ def _load(p: Path, limits: Limits) -> Document:
     suffix = p.suffix.lower()
     try:
         with open(p, "rb") as fh:
-            head = fh.read(8192)
+            head = fh.read(_HEAD_BYTES)
     except PermissionError as exc:
         raise DocumentError("documents.error.permission", path=str(p)) from exc
     except OSError as exc:
@@ -115,7 +111,7 @@ def _load(p: Path, limits: Limits) -> Document:
             raise DocumentError("documents.error.too_large", path=str(p),
                                 limit=f"{limits.max_txt_bytes // 1024 ** 2} MB")
         from .txt_reader import read_txt
-        return read_txt(p, p.read_bytes())
+        return read_txt(p, None, limits)   # decoded in steps, stops at the caps
     if suffix in (".docx", ".pdf"):
         # Right name, wrong content: a truncated/garbage file, or text renamed to .docx.
         raise DocumentError("documents.error.corrupt", path=str(p),

@@ -73,6 +73,11 @@ def run_worker(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
         reason = str(answer.get("reason", ""))[:300]
         if kind == "encrypted":
             raise DocumentError("documents.error.encrypted", path=str(path))
+        if kind in ("too_many_pages", "too_many_chars"):
+            # Name the cap itself (the 50,000-page file used to be told "上限: 50000 pages").
+            count = f"{int(answer.get('count', 0)):,}" + ("+" if kind == "too_many_chars" else "")
+            raise DocumentError("documents.error." + kind, path=str(path),
+                                limit=f"{int(answer.get('limit', 0)):,}", count=count)
         if kind == "too_large":
             raise DocumentError("documents.error.too_large", path=str(path), limit=reason)
         if kind == "limits":

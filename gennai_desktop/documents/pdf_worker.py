@@ -115,7 +115,7 @@ def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
         return {"ok": False, "error": "corrupt", "reason": str(exc)}
     page_count = len(pdf)
     if page_count > max_pages:
-        return {"ok": False, "error": "too_large", "reason": f"{page_count} pages"}
+        return {"ok": False, "error": "too_many_pages", "limit": max_pages, "count": page_count}
     pages: list[dict[str, Any]] = []
     total = 0
     failed = 0
@@ -133,7 +133,7 @@ def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
                 text = textpage.get_text_range()
                 total += len(text)
                 if total > max_chars:
-                    return {"ok": False, "error": "too_large", "reason": f"more than {max_chars} characters"}
+                    return {"ok": False, "error": "too_many_chars", "limit": max_chars, "count": total}
                 lines = _line_records(textpage, raw, text)
             finally:
                 textpage.close()

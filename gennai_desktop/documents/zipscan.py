@@ -6,8 +6,13 @@ directory and the first bytes of each XML part, and refuse:
 
 * too many entries, too much uncompressed data in total or per entry, absurd ratios;
 * entry names that could escape a folder (``..``, absolute, backslashes, drive letters);
-* any DTD (``<!DOCTYPE``): OPC (ECMA-376 Part 2, M1.17) forbids DTDs in package XML, so a
-  DTD can only be an attack (XXE, entity expansion);
+* any DTD (``<!DOCTYPE`` / ``<!ENTITY``): OPC (ECMA-376 Part 2, M1.17) forbids DTDs in
+  package XML, so a DTD can only be an attack (XXE, entity expansion). Every part that looks
+  like XML is scanned whole, streamed in 1 MiB steps (a DTD placed after the first 64 KiB
+  used to pass), in UTF-8, UTF-16 and UTF-32 of either byte order with or without BOM;
+  an XML declaration naming another encoding (OPC allows only UTF-8/UTF-16, libxml2 would
+  honour e.g. UTF-7 or EBCDIC and see a DTD no byte scan finds) and .xml parts in no
+  recognisable encoding are refused too;
 * an OLE compound file with a .docx name: that is how Word stores a password-protected
   document (EncryptedPackage), so we can say "encrypted" instead of "corrupt".
 
@@ -16,14 +21,39 @@ also what python-docx will get.
 """
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
+from typing import IO
 
 from ..core.errors import DocumentError
 from .limits import DEFAULT_LIMITS, Limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_DTD_PROBE_BYTES = 64 * 1024
+_STEP = 1024 * 1024
+_OVERLAP = 64                     # longer than "<!DOCTYPE" in UTF-32
+_UNITS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+def _ci_pattern(word: str, enc: str) -> bytes:
+    """Regex for ``word`` in encoding ``enc``, ASCII letters in either case."""
+    out = b""
+    for ch in word:
+        up, low = ch.upper().encode(enc), ch.lower().encode(enc)
+        for x, y in zip(up, low):
+            out += re.escape(bytes([x])) if x == y else b"[" + re.escape(bytes([x])) + re.escape(bytes([y])) + b"]"
+    return out
+
+
+_DTD_RE = re.compile(b"|".join(_ci_pattern(w, e) for w in ("<!DOCTYPE", "<!ENTITY") for e in _UNITS))
+# "<!" in any of those encodings ("<" then 0-3 NULs then "!"): a cheap filter before _DTD_RE.
+_BANG_RE = re.compile(b"<\x00{0,3}!")
+_XML_STARTS = {  # first "<" (after optional BOM/whitespace) → the encoding unit
+    b"<": "utf-8", b"<\x00": "utf-16-le", b"\x00<": "utf-16-be",
+    b"<\x00\x00\x00": "utf-32-le", b"\x00\x00\x00<": "utf-32-be",
+}
+_DECL_RE = re.compile(r"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)")
+_OPC_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf16", "utf-16le", "utf-16be"}
 
 
 def check_ole(path: Path, head: bytes, data_probe: bytes) -> None:
@@ -33,26 +63,26 @@ def check_ole(path: Path, head: bytes, data_probe: bytes) -> None:
     raise DocumentError("documents.error.legacy_doc", path=str(path))
 
 
-def prescan_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
-    """Raise DocumentError unless the zip looks like a sane, bounded OOXML package."""
+def prescan_zip(path: Path | IO[bytes], limits: Limits = DEFAULT_LIMITS, *, name: str | None = None) -> None:
+    """Raise DocumentError unless the zip looks like a sane, bounded OOXML package.
+
+    ``path`` may be an open binary file (an embedded .docx); ``name`` is then what messages
+    call it."""
+    if name is not None:
+        source, path = path, Path(name)  # type: ignore[assignment]
+    else:
+        source = path
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()
             _check_directory(path, infos, limits)
             names = {i.filename for i in infos}
             if "word/document.xml" not in names and "[Content_Types].xml" not in names:
                 raise DocumentError("documents.error.unsupported", path=str(path), ext=".docx")
             for info in infos:
-                lower = info.filename.lower()
-                if lower.endswith((".xml", ".rels")) and info.file_size:
+                if info.file_size:
                     with zf.open(info) as fh:
-                        head = fh.read(_DTD_PROBE_BYTES)
-                    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
-                        raise DocumentError("documents.error.unsafe", path=str(path),
-                                            reason=f"DTD in {info.filename}")
-                    if head[:2] in (b"\xff\xfe", b"\xfe\xff") and _utf16_has_dtd(head):
-                        raise DocumentError("documents.error.unsafe", path=str(path),
-                                            reason=f"DTD in {info.filename}")
+                        _scan_part(path, info.filename, fh)
     except DocumentError:
         raise
     except zipfile.BadZipFile as exc:
@@ -64,12 +94,41 @@ def prescan_zip(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
         raise DocumentError("documents.error.corrupt", path=str(path), reason=str(exc)) from exc
 
 
-def _utf16_has_dtd(head: bytes) -> bool:
-    try:
-        text = head.decode("utf-16", "ignore").upper()
-    except (UnicodeDecodeError, ValueError):
-        return False
-    return "<!DOCTYPE" in text or "<!ENTITY" in text
+def xml_unit(head: bytes) -> str | None:
+    """The encoding unit of an XML part from its first bytes (BOM or where "<" sits)."""
+    for bom, enc in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                     (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return enc
+    body = head.lstrip(b" \t\r\n")
+    for start in (b"\x00\x00\x00<", b"<\x00\x00\x00", b"\x00<", b"<\x00", b"<"):
+        if head.startswith(start) or (start == b"<" and body.startswith(b"<")):
+            return _XML_STARTS[start]
+    return None
+
+
+def _scan_part(path: Path, name: str, fh: IO[bytes]) -> None:
+    """Refuse a DTD anywhere in the part, or an XML part libxml2 would decode otherwise."""
+    head = fh.read(_STEP)
+    unit = xml_unit(head)
+    if unit is None:
+        if name.lower().endswith((".xml", ".rels")) or head.startswith(b"\x4c\x6f\xa7\x94"):
+            raise DocumentError("documents.error.unsafe", path=str(path),
+                                reason=f"{name}: XML in an unrecognised encoding")
+        return   # an image or other binary part: python-docx never parses it as XML
+    decl = head[:512].decode(unit, "ignore")
+    m = _DECL_RE.search(decl)
+    if m and m.group(1).lower() not in _OPC_ENCODINGS:
+        raise DocumentError("documents.error.unsafe", path=str(path),
+                            reason=f"{name}: XML encoding {m.group(1)}")
+    chunk, tail = head, b""
+    while chunk:
+        window = tail + chunk
+        for hit in _BANG_RE.finditer(window):
+            if _DTD_RE.search(window, max(0, hit.start() - 3), hit.start() + 40):
+                raise DocumentError("documents.error.unsafe", path=str(path), reason=f"DTD in {name}")
+        tail = window[-_OVERLAP:]
+        chunk = fh.read(_STEP)
 
 
 def _check_directory(path: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:

@@ -50,11 +50,13 @@ def pieces(text: str, max_bytes: int = MAX_BYTES) -> Iterator[tuple[int, str]]:
     n = len(text)
     pos = 0
     while pos < n:
-        # fast path: the rest fits
-        rest = text[pos:]
-        if len(rest) * 4 <= max_bytes or len(rest.encode("utf-8")) <= max_bytes:
-            yield pos, rest
-            return
+        # fast path: the rest fits. Only a window of max_bytes characters is ever copied or
+        # encoded: slicing ``text[pos:]`` per piece made a 20 MB text quadratic.
+        if (n - pos) <= max_bytes:
+            rest = text[pos:]
+            if len(rest) * 4 <= max_bytes or len(rest.encode("utf-8")) <= max_bytes:
+                yield pos, rest
+                return
         # find the largest prefix within budget (chars are ≤ 4 bytes, ≥ 1)
         lo = max_bytes // 4
         end = pos + lo
@@ -83,6 +85,18 @@ def tokenize(text: str, mode: Literal["A", "B", "C"] = "C") -> list[Morpheme]:
                                 mm.dictionary_form(), mm.reading_form(),
                                 base + mm.begin(), base + mm.end()))
     return out
+
+
+def iter_morphemes(text: str, mode: Literal["A", "B", "C"] = "C") -> Iterator[tuple[str, list[str], str, int]]:
+    """(surface, part_of_speech, normalized_form, start) per morpheme, produced lazily.
+
+    For whole-document passes (TF-IDF): nothing is kept per morpheme, so memory does not grow
+    with the text beyond what the caller keeps."""
+    tok = _tokenizer()
+    m = _mode(mode)
+    for base, piece in pieces(text):
+        for mm in tok.tokenize(piece, m):
+            yield mm.surface(), mm.part_of_speech(), mm.normalized_form(), base + mm.begin()
 
 
 class Token(NamedTuple):

@@ -17,6 +17,7 @@ risk a corrupt file; ``track_changes`` reports how many were written and skipped
 from __future__ import annotations
 
 import bisect
+import contextvars
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
@@ -35,6 +36,9 @@ W = "{%s}" % W_NS
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 AUTHOR = "GENNAI"
+# The hidden-text rules (w:vanish) of the document being written: its paragraphs must read
+# exactly as docx_reader read them, which leaves hidden runs out (set by track_changes).
+_HIDDEN: contextvars.ContextVar[Any] = contextvars.ContextVar("gennai_hidden_text", default=None)
 
 # Subtrees whose text is not part of the current revision (same as the docx reader).
 _SKIP = {W + "pPr", W + "rPr", W + "del", W + "moveFrom", W + "rt", W + "instrText",
@@ -98,6 +102,8 @@ def _char_map(p: Any) -> tuple[str, list[_Char]]:
     """Visible text of a paragraph and, per character, where it lives in the XML."""
     text: list[str] = []
     chars: list[_Char] = []
+    hidden = _HIDDEN.get()
+    para_hidden = hidden.paragraph_default(p) if hidden is not None else False
 
     def walk(el: Any, run: Any) -> None:
         for child in el.iterchildren():
@@ -105,6 +111,8 @@ def _char_map(p: Any) -> tuple[str, list[_Char]]:
             if not isinstance(tag, str) or tag in _SKIP:
                 continue
             if tag == W + "r":
+                if hidden is not None and hidden.run(child, para_hidden):
+                    continue          # hidden text: not in the Document, never edited
                 walk(child, child)
             elif tag == W + "t":
                 for i, ch in enumerate(child.text or ""):
@@ -255,8 +263,16 @@ def _map_blocks(body: Any, doc: Document) -> dict[int, list[_Segment]]:
             text, segs = _table_segments(el)
             if not text.strip():
                 continue
-        # pair with the next block whose text matches (resynchronise after a mismatch)
-        for j in range(bi, min(bi + 8, len(blocks))):
+        # pair with the next block whose text matches (resynchronise after a mismatch);
+        # blocks read from an altChunk part ("a…") have no body paragraph and do not count
+        # toward the look-ahead, so a long embedded chunk does not stop the pairing
+        ahead: list[int] = []
+        j = bi
+        while j < len(blocks) and len(ahead) < 8:
+            if not blocks[j].id.startswith("a"):
+                ahead.append(j)
+            j += 1
+        for j in ahead:
             if blocks[j].text == text:
                 out[j] = segs or []
                 bi = j + 1
@@ -477,6 +493,24 @@ def track_changes(source_path: Path, doc: Document, findings: Sequence[Finding],
         raise OutputError("proofread.error.docx_unreadable", path=str(target), reason=f"{type(exc).__name__}: {exc}"[:300]) from exc
     stats = TrackStats()
     writer = _Writer(document, author, now or dt.datetime.now(dt.timezone.utc), reserve=len(findings) + 1)
+    try:
+        from ..documents.docx_reader import hidden_text_of
+        token = _HIDDEN.set(hidden_text_of(document))
+    except ImportError:   # documents package not present: hidden runs are read like others
+        token = None
+    try:
+        _track(document, doc, findings, writer, comments, stats)
+    finally:
+        if token is not None:
+            _HIDDEN.reset(token)
+    _enable_tracking(document.settings.element)
+    with atomic_path(target) as tmp:
+        document.save(str(tmp))
+    return stats
+
+
+def _track(document: Any, doc: Document, findings: Sequence[Finding], writer: "_Writer",
+           comments: bool, stats: "TrackStats") -> None:
     seg_map = _map_blocks(document.element.body, doc)
     per_para: dict[int, tuple[Any, list[tuple[int, int, Finding]]]] = {}
     starts = [b.start for b in doc.blocks]
@@ -520,10 +554,6 @@ def track_changes(source_path: Path, doc: Document, findings: Sequence[Finding],
         for ps, pe, f in reversed(kept):
             if _apply_one(writer, p, ps, pe, f, comments, stats) is False:
                 stats.skipped.append(f)
-    _enable_tracking(document.settings.element)
-    with atomic_path(target) as tmp:
-        document.save(str(tmp))
-    return stats
 
 
 def _apply_one(writer: _Writer, p: Any, ps: int, pe: int, f: Finding, comments: bool,

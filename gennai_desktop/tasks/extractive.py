@@ -36,6 +36,8 @@ class SentenceTable:
     def __init__(self, doc: Document, method: str = "tfidf") -> None:
         self.doc = doc
         self.sentences = [Sentence(s, e, doc.text[s:e]) for s, e in sentence_spans(doc.text)]
+        self.starts = [s.start for s in self.sentences]
+        self.ends = [s.end for s in self.sentences]
         self.index: SentenceIndex = build_index([s.text for s in self.sentences], method)
 
     def weight(self, i: int) -> float:

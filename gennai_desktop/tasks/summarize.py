@@ -9,6 +9,7 @@ the summary is EXTRACTIVE (the document's own sentences) and says so.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterator, Literal
 
@@ -133,7 +134,12 @@ def _chunks(text: str, engine: TextEngine) -> Iterator[tuple[int, int]]:
 
 
 def _sentences_in(table: SentenceTable, s: int, e: int) -> list[int]:
-    return [i for i, x in enumerate(table.sentences) if x.start < e and x.end > s]
+    """Sentences overlapping [s, e): sentences are in text order and do not overlap, so two
+    binary searches (a scan of all sentences per chunk made long documents quadratic)."""
+    ends = table.ends
+    lo = bisect.bisect_right(ends, s)
+    hi = bisect.bisect_left(table.starts, e, lo)
+    return list(range(lo, hi))
 
 
 def _parse_points(prompt: prompting.Prompt, text: str) -> list[str]:

@@ -91,7 +91,10 @@ def test_memory_cap_in_child_becomes_document_error(ja_corpus):
 def test_page_limit(ja_corpus):
     with pytest.raises(DocumentError) as err:
         load_document(ja_corpus / "law_kojin-joho-hogo_415AC0000000057.pdf", limits=Limits(max_pdf_pages=10))
-    assert err.value.key == "documents.error.too_large"
+    assert err.value.key == "documents.error.too_many_pages"
+    # the message names the cap (10), not the file's page count as if it were the cap
+    msg = err.value.message("ja")
+    assert "上限: 10 ページ" in msg and "85 ページ" in msg, msg
 
 
 # -- paragraph grouping on synthetic line records ----------------------------------------------
