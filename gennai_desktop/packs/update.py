@@ -34,7 +34,7 @@ from .manifest import Manifest, parse_manifest, version_key
 from .names import INDEX_TARGET, POLICY_TARGET, check_id, check_target_name, check_version, gguf_target, manifest_target
 from .policy import Policy, current_policy, parse_policy, policy_path
 from . import store
-from .trust import metadata_dir, trusted_root_bytes
+from .trust import metadata_dir, save_state, trusted_root_bytes
 
 MAX_SMALL = 2_000_000          # index, policy and manifests are small
 LoadTest = Callable[[ModelSpec], None]
@@ -256,6 +256,7 @@ def run_update(source: Source, *, pack_ids: list[str] | None = None, cancel: Can
     yield Progress(0, 1, "packs.stage.refresh", source.label)
     updater = open_updater(source)
     refresh(updater)
+    save_state({}, refreshed=True)       # the offline view reports the metadata's age from this
     yield Progress(1, 1, "packs.stage.refresh", source.label)
     report = UpdateReport()
     # policy first: it decides what may be installed
