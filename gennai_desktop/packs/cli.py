@@ -68,6 +68,10 @@ def _trust_notices() -> None:
         print(tr("trust.developer_mode_forbidden"), file=sys.stderr)
     if st.ignored_user_root is not None:
         print(tr("trust.user_root_ignored", path=st.ignored_user_root), file=sys.stderr)
+    from .policy import current_policy
+    pol = current_policy()
+    if pol.problem:
+        print(tr(pol.problem), file=sys.stderr)
     view = trusted_view()
     if view is not None and view.targets is not None and view.age is not None:
         print(tr("trust.metadata_age", days=f"{view.age.total_seconds() / 86400:.1f}"), file=sys.stderr)

@@ -270,6 +270,7 @@ def run_update(source: Source, *, pack_ids: list[str] | None = None, cancel: Can
         policy = parse_policy(data).model_copy(update={"source": "signed"})
         from ..core.atomicio import atomic_write_bytes
         atomic_write_bytes(policy_path(), data)
+        current_policy()                 # re-checks it offline and records it as the last verified one
     report.policy = policy
     entries = parse_index(fetch_small(updater, source, INDEX_TARGET, cancel=cancel))
     report.available = entries
