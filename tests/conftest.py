@@ -20,6 +20,8 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     # the per-machine folder (trusted root, machine policy) is per test too, never /etc
     monkeypatch.setenv("GENNAI_MACHINE_DIR", str(tmp_path_factory.mktemp("gennai_machine")))
     monkeypatch.delenv("GENNAI_DEVELOPER_MODE", raising=False)
+    # admin keys are always encrypted; tests use the automation variable instead of a prompt
+    monkeypatch.setenv("GENNAI_ADMIN_KEY_PASSPHRASE", "test passphrase for gennai-admin")
     yield home
 
 
