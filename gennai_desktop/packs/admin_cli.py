@@ -45,16 +45,30 @@ def cmd_add_vendor(args) -> int:
     return EXIT_OK
 
 
+def check_pack_template(text: str, where: str) -> None:
+    """The app's own template check (AST + budgeted trial render); refuse to sign on failure."""
+    from ..core.errors import SecurityError
+    from ..llm.templates import check_template
+    try:
+        check_template(text)
+    except SecurityError as exc:
+        raise PackError("hardening.admin.template_rejected", path=where, reason=exc.message()) from None
+
+
 def build_pack(gguf: Path, out: Path, fields: dict) -> Manifest:
     """Write ``out/manifest.json`` + ``out/model.gguf``; facts the GGUF header states are
     taken from it (architecture, context length, block count, quantisation, size, sha256)."""
     from ..llm.gguf_check import check_gguf
     info = check_gguf(gguf)
     data = dict(fields)
+    tpl_path = None
     if "chat_template_file" in data:
-        text = Path(data.pop("chat_template_file")).read_text(encoding="utf-8")
+        tpl_path = data.pop("chat_template_file")
+        text = Path(tpl_path).read_text(encoding="utf-8")
         data["chat_template"] = text
         data["chat_template_sha256"] = template_sha256(text)
+    if data.get("chat_template") is not None:
+        check_pack_template(str(data["chat_template"]), str(tpl_path) if tpl_path else "chat_template")
     data.setdefault("architecture", info.architecture)
     data.setdefault("context_length", info.context_length)
     data.setdefault("block_count", info.block_count)

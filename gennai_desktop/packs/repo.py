@@ -272,6 +272,9 @@ class SigningRepo:
         if not gguf.is_file():
             gguf = pack_dir / "model.gguf"
         check_against_manifest(gguf, manifest, full_hash=True)
+        if manifest.chat_template is not None:
+            from .admin_cli import check_pack_template
+            check_pack_template(manifest.chat_template, str(pack_dir / "manifest.json"))
         role = vendor_role(manifest.vendor)
         t_md = self.load("targets")
         if role not in (t_md.signed.delegations.roles or {}):
