@@ -35,7 +35,10 @@ def home_dir() -> Path:
 
 def models_dir() -> Path:
     d = home_dir() / "models"
-    d.mkdir(parents=True, exist_ok=True)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass    # read-only / full home: readers still work, writers report their own error
     return d
 
 

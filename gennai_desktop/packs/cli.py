@@ -47,6 +47,17 @@ def _run(func):
         except GennaiError as exc:
             print(exc.message(), file=sys.stderr)
             return exc.exit_code
+        except OSError as exc:
+            # read-only or full GENNAI_HOME (EACCES, EROFS, ENOSPC …): a message, not a traceback
+            from ..core.errors import OutputError
+            from ..core.paths import home_dir
+            try:
+                where = exc.filename or home_dir()
+            except OSError:
+                where = "GENNAI_HOME"
+            err = OutputError("hardening.home.unwritable", path=where, detail=exc.strerror or str(exc))
+            print(err.message(), file=sys.stderr)
+            return err.exit_code
     return wrapper
 
 
