@@ -70,22 +70,10 @@ def _load_test(args):
 
 def _trust_notices() -> None:
     """Say on stderr when trust comes from the user folder (developer mode), when a user-folder
-    root is being ignored, and how old the cached metadata is."""
-    from .trust import trust_status, trusted_view
-    st = trust_status()
-    if st.developer_mode:
-        print(tr("trust.developer_mode", path=st.root_path or "-"), file=sys.stderr)
-    elif st.developer_mode_requested and st.developer_mode_forbidden:
-        print(tr("trust.developer_mode_forbidden"), file=sys.stderr)
-    if st.ignored_user_root is not None:
-        print(tr("trust.user_root_ignored", path=st.ignored_user_root), file=sys.stderr)
-    from .policy import current_policy
-    pol = current_policy()
-    if pol.problem:
-        print(tr(pol.problem), file=sys.stderr)
-    view = trusted_view()
-    if view is not None and view.targets is not None and view.age is not None:
-        print(tr("trust.metadata_age", days=f"{view.age.total_seconds() / 86400:.1f}"), file=sys.stderr)
+    root is being ignored, when the policy fell back, and how old the cached metadata is."""
+    from .api import trust_notices
+    for key, params in trust_notices():
+        print(tr(key, **params), file=sys.stderr)
 
 
 @_run
