@@ -58,6 +58,24 @@ class Trickle(_QuietHandler):
             pass
 
 
+class TrickleHeaders(_QuietHandler):
+    """The status line and headers themselves one byte every 0.2 s (at most 6 s)."""
+
+    def do_GET(self):  # noqa: N802
+        type(self).requests.append(self.path)
+        t_end = time.monotonic() + 6
+        try:
+            for ch in b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 1000:
+                if time.monotonic() > t_end:
+                    break
+                self.wfile.write(bytes([ch]))
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+        self.close_connection = True
+
+
 class Delay(_QuietHandler):
     def do_GET(self):  # noqa: N802
         time.sleep(0.3)
@@ -73,6 +91,16 @@ def test_trickling_mirror_is_cut_off(world, http_serve, dev_http, fast_limits):
     assert ei.value.key == "hardening.mirror.too_slow", ei.value.key
     assert time.monotonic() - t0 < 4
     assert "遅すぎる" in ei.value.message("ja")
+
+
+@pytest.mark.enable_socket
+def test_mirror_trickling_its_headers_is_cut_off(world, http_serve, dev_http, fast_limits):
+    url, _ = http_serve(world.repo.folder, TrickleHeaders)
+    t0 = time.monotonic()
+    with pytest.raises(PackError) as ei:
+        mirror_update(url)
+    assert ei.value.key == "hardening.mirror.too_slow", ei.value.key
+    assert time.monotonic() - t0 < 4
 
 
 @pytest.mark.enable_socket
