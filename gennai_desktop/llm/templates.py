@@ -278,11 +278,13 @@ def _raise_exception(message: str) -> None:
 
 @lru_cache(maxsize=32)
 def _compiled(template: str):
-    tree = _insert_guards(_check_ast(template))
     try:
+        tree = _insert_guards(_check_ast(template))
         return _environment().from_string(tree)
+    except SecurityError:
+        raise
     except RecursionError:
-        raise SecurityError("llm.template.unsafe", detail="nesting too deep") from None
+        raise SecurityError("llm.template.recursion") from None
     except Exception as exc:  # noqa: BLE001 - any compile failure is an invalid template
         raise SecurityError("llm.template.invalid", detail=f"{type(exc).__name__}: {exc}"[:200]) from None
 

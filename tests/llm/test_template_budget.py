@@ -119,7 +119,18 @@ def test_normal_templates_still_render_and_big_documents_fit():
     assert _pinned(loop) == "1:次の文を要約してください。"
 
 
-@pytest.mark.parametrize("tpl", [NESTED, HUGE_MUL, RECURSIVE, "{% for x in %}"])
+DEEP_PARENS = "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}"
+DEEP_IFS = "{% if 1 %}" * 3000 + "x" + "{% endif %}" * 3000
+
+
+@pytest.mark.parametrize("tpl", [DEEP_PARENS, DEEP_IFS], ids=["parens", "ifs"])
+def test_deeply_nested_template_is_a_message(tpl):
+    with pytest.raises(SecurityError) as ei:
+        _pinned(tpl)
+    _assert_mapped(ei.value)
+
+
+@pytest.mark.parametrize("tpl", [NESTED, HUGE_MUL, RECURSIVE, "{% for x in %}", DEEP_PARENS])
 def test_check_template_refuses(tpl):
     with pytest.raises(SecurityError) as ei:
         templates.check_template(tpl)
