@@ -14,12 +14,17 @@ CORPUS = Path(os.environ.get("GENNAI_CORPUS", REPO.parent / "shared" / "corpus")
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
-    """Every test gets its own GENNAI_HOME so settings/packs/autosave never leak."""
+    """Every test gets its own GENNAI_HOME and GENNAI_MACHINE_DIR so settings/packs/autosave never leak."""
     home = tmp_path_factory.mktemp("gennai_home")
     monkeypatch.setenv("GENNAI_HOME", str(home))
     # The encrypted store (gennai_desktop/storage) needs a key; CI has no OS keyring, so tests
     # use the automation passphrase. Tests of the keyring / no-key paths unset it themselves.
     monkeypatch.setenv("GENNAI_STORE_PASSPHRASE", "test-passphrase-not-secret")
+    # the per-machine folder (trusted root, machine policy) is per test too, never /etc
+    monkeypatch.setenv("GENNAI_MACHINE_DIR", str(tmp_path_factory.mktemp("gennai_machine")))
+    monkeypatch.delenv("GENNAI_DEVELOPER_MODE", raising=False)
+    # admin keys are always encrypted; tests use the automation variable instead of a prompt
+    monkeypatch.setenv("GENNAI_ADMIN_KEY_PASSPHRASE", "test passphrase for gennai-admin")
     yield home
 
 

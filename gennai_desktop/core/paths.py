@@ -35,5 +35,23 @@ def home_dir() -> Path:
 
 def models_dir() -> Path:
     d = home_dir() / "models"
-    d.mkdir(parents=True, exist_ok=True)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass    # read-only / full home: readers still work, writers report their own error
     return d
+
+
+def machine_dir() -> Path:
+    """Per-machine configuration written by the installer / ministry IT (not user-writable):
+    the trusted root and the machine policy. Override with GENNAI_MACHINE_DIR (tests, or an
+    installer that uses another prefix). Never created here."""
+    env = os.environ.get("GENNAI_MACHINE_DIR")
+    if env:
+        return Path(env)
+    if os.name == "nt":
+        return Path(os.environ.get("ProgramData", r"C:\ProgramData")) / "GENNAI Desktop"
+    import sys
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support/GENNAI Desktop")
+    return Path("/etc/gennai-desktop")

@@ -108,8 +108,9 @@ class TextEngine(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def render_chat(self, messages: Sequence[Message]) -> str:
-        """The exact prompt string for ``messages`` with the model's reviewed template."""
+    def render_chat(self, messages: Sequence[Message], cancel: CancelToken = NEVER) -> str:
+        """The exact prompt string for ``messages`` with the model's reviewed template
+        (rendering stops at once when ``cancel`` is set)."""
         ...
 
     def generate(self, prompt: str, params: GenerationParams,
@@ -164,7 +165,8 @@ class FakeEngine:
     def count_tokens(self, text: str) -> int:
         return max(1, len(text) // 2)
 
-    def render_chat(self, messages: Sequence[Message]) -> str:
+    def render_chat(self, messages: Sequence[Message], cancel: CancelToken = NEVER) -> str:
+        cancel.raise_if_cancelled()
         return "".join(f"<{m.role}>{m.content}</{m.role}>\n" for m in messages) + "<assistant>"
 
     def generate(self, prompt: str, params: GenerationParams, cancel: CancelToken = NEVER) -> SimpleGeneration:

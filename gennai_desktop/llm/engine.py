@@ -354,14 +354,15 @@ class LlamaEngine:
         llm = self._ensure_loaded()
         return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-    def render_chat(self, messages: Sequence[Message]) -> str:
+    def render_chat(self, messages: Sequence[Message], cancel: CancelToken = NEVER) -> str:
         from . import templates
         spec = self.spec
         if spec.chat_template:
             return templates.render_pinned(spec.chat_template, spec.chat_template_sha256, messages,
-                                           name=spec.id, **self._special_token_texts(spec.chat_template))
+                                           name=spec.id, cancel=cancel,
+                                           **self._special_token_texts(spec.chat_template))
         if spec.chat_format:
-            return templates.render_reviewed(spec.chat_format, messages)
+            return templates.render_reviewed(spec.chat_format, messages, cancel=cancel)
         raise ModelError("llm.template.missing", name=spec.label())
 
     def generate(self, prompt: str, params: GenerationParams,

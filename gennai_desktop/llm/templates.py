@@ -8,22 +8,123 @@ either reviewed templates shipped in ``resources/chat_templates/`` (their sha256
 
 Even reviewed templates are rendered defensively: an AST pre-check refuses underscore
 attributes, ``|attr`` and the ``cycler``/``joiner``/``lipsum`` globals; rendering happens in
-``ImmutableSandboxedEnvironment`` with ``StrictUndefined`` and a cap on output size; control
-tokens inside message text are neutralised so a document cannot forge a turn.
+``ImmutableSandboxedEnvironment`` with ``StrictUndefined``; control tokens inside message
+text are neutralised so a document cannot forge a turn.
+
+Rendering runs under a budget (``RenderBudget``): a deadline, a cancel token, a cap on loop
+iterations (every ``for`` iterable is wrapped by a guard inserted into the parsed tree),
+on output size and on the size of every value built by ``*``, ``+``, ``**``, ``~`` and
+``range()``; calls, attribute and item access check the deadline and cancel too. So a signed
+template with nested ``range(100000)`` loops stops after ``MAX_RENDER_SECONDS`` (or at once
+on cancel) instead of hanging, ``'x' * 1500000000`` is refused before allocating, and a
+recursive macro is a message, not a RecursionError. ``check_template`` runs the same checks
+plus a trial render; ``gennai-admin`` refuses to build or sign a template that fails it.
+Limit (documented): the budget bounds CPU time strictly; memory only for the value-building
+operations above (a filter such as ``|join`` over a bounded list can still build a few
+hundred MB before its result is checked).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from functools import lru_cache
 from typing import Any, Sequence
 
+from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.errors import SecurityError
 from ..core.paths import resources_dir
 from .base import Message
 
 MAX_RENDERED_CHARS = 4_000_000
 MAX_TEMPLATE_CHARS = 200_000
+MAX_RENDER_SECONDS = 2.0          # a chat prompt renders in milliseconds
+MAX_LOOP_ITERATIONS = 200_000     # all loops of one render together
+MAX_RANGE = 10_000                # items one range() may produce
+MAX_VALUE_CHARS = 4_000_000       # any one string / list built while rendering
+MAX_POWER = 10_000                # largest exponent for **
+
+_LOOP_GUARD = "gennai_loop_guard"
+_CONCAT_GUARD = "gennai_concat"
+_local = threading.local()
+
+
+class _BudgetExceeded(Exception):
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+class RenderBudget:
+    """Limits for one render; checked from the sandbox hooks and the inserted guards."""
+
+    def __init__(self, cancel: CancelToken = NEVER, seconds: float | None = None) -> None:
+        self.cancel = cancel
+        self.deadline = time.monotonic() + (MAX_RENDER_SECONDS if seconds is None else seconds)
+        self.iterations = 0
+        self._ticks = 0
+
+    def check(self) -> None:
+        if self.cancel.cancelled:
+            raise Cancelled()
+        if time.monotonic() > self.deadline:
+            raise _BudgetExceeded("time")
+
+    def tick(self) -> None:
+        self.iterations += 1
+        if self.iterations > MAX_LOOP_ITERATIONS:
+            raise _BudgetExceeded("loop iterations")
+        self._ticks += 1
+        if self._ticks >= 64:
+            self._ticks = 0
+            self.check()
+
+
+def _budget() -> RenderBudget:
+    b = getattr(_local, "budget", None)
+    if b is None:                        # rendering outside render(): strictest default
+        b = _local.budget = RenderBudget()
+    return b
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, (str, bytes, list, tuple, dict)):
+        return len(value)
+    return 0
+
+
+def _check_size(value: Any) -> Any:
+    if _size(value) > MAX_VALUE_CHARS:
+        raise _BudgetExceeded("value too large")
+    return value
+
+
+def _loop_guard(iterable: Any):
+    budget = _budget()
+    budget.check()
+    for item in iterable:
+        budget.tick()
+        yield item
+
+
+def _concat(*parts: Any) -> str:
+    total = 0
+    out = []
+    for part in parts:
+        text = part if isinstance(part, str) else str(part)
+        total += len(text)
+        if total > MAX_VALUE_CHARS:
+            raise _BudgetExceeded("value too large")
+        out.append(text)
+    return "".join(out)
+
+
+def _bounded_range(*args: int):
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise _BudgetExceeded(f"range of {len(r)} items")
+    return r
 
 # Turn markers of the formats we support; literal occurrences inside message text are
 # neutralised (first "<" → fullwidth "＜") so that pasted text cannot open or close a turn.
@@ -97,17 +198,78 @@ def _check_ast(template: str) -> Any:
     return tree
 
 
+def _budgeted_environment_class():
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class BudgetedEnvironment(ImmutableSandboxedEnvironment):
+        """Immutable sandbox whose hooks enforce the current RenderBudget."""
+
+        intercepted_binops = frozenset({"*", "**", "+", "//", "%"})
+
+        def call_binop(self, context, operator, left, right):
+            _budget().check()
+            if operator == "*":
+                for seq, n in ((left, right), (right, left)):
+                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int):
+                        if len(seq) * max(n, 0) > MAX_VALUE_CHARS:
+                            raise _BudgetExceeded("repetition too large")
+            if operator == "**" and isinstance(right, int) and abs(right) > MAX_POWER:
+                raise _BudgetExceeded("power too large")
+            if operator == "+" and _size(left) + _size(right) > MAX_VALUE_CHARS:
+                raise _BudgetExceeded("value too large")
+            return _check_size(super().call_binop(context, operator, left, right))
+
+        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - jinja's signature
+            _budget().check()
+            for a in (*args, *kwargs.values()):
+                _check_size(a)
+            return _check_size(super().call(__context, __obj, *args, **kwargs))
+
+        def getattr(self, obj, attribute):
+            _budget().check()
+            return super().getattr(obj, attribute)
+
+        def getitem(self, obj, argument):
+            _budget().check()
+            return super().getitem(obj, argument)
+
+    return BudgetedEnvironment
+
+
 @lru_cache(maxsize=1)
 def _environment():
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
+    env = _budgeted_environment_class()(undefined=StrictUndefined, autoescape=False,
                                         trim_blocks=True, lstrip_blocks=True)
     for name in ("cycler", "joiner", "lipsum"):
         env.globals.pop(name, None)
+    env.globals["range"] = _bounded_range
     env.globals["raise_exception"] = _raise_exception  # used by Hugging Face chat templates
+    env.globals[_LOOP_GUARD] = _loop_guard
+    env.globals[_CONCAT_GUARD] = _concat
     return env
+
+
+def _insert_guards(tree: Any) -> Any:
+    """Wrap every ``for`` iterable in the loop guard and every ``~`` in the bounded concat."""
+    from jinja2 import nodes
+
+    def guard(name: str, args: list) -> Any:
+        return nodes.Call(nodes.Name(name, "load"), args, [], None, None)
+
+    for loop in list(tree.find_all(nodes.For)):
+        loop.iter = guard(_LOOP_GUARD, [loop.iter])
+    # innermost first does not matter: each Concat becomes a call on its (already guarded) parts
+    for parent in list(tree.find_all(nodes.Node)):
+        for field in parent.fields:
+            value = getattr(parent, field, None)
+            if isinstance(value, nodes.Concat):
+                setattr(parent, field, guard(_CONCAT_GUARD, value.nodes))
+            elif isinstance(value, list):
+                setattr(parent, field, [guard(_CONCAT_GUARD, v.nodes) if isinstance(v, nodes.Concat) else v
+                                        for v in value])
+    return tree
 
 
 def _raise_exception(message: str) -> None:
@@ -116,8 +278,15 @@ def _raise_exception(message: str) -> None:
 
 @lru_cache(maxsize=32)
 def _compiled(template: str):
-    _check_ast(template)
-    return _environment().from_string(template)
+    try:
+        tree = _insert_guards(_check_ast(template))
+        return _environment().from_string(tree)
+    except SecurityError:
+        raise
+    except RecursionError:
+        raise SecurityError("llm.template.recursion") from None
+    except Exception as exc:  # noqa: BLE001 - any compile failure is an invalid template
+        raise SecurityError("llm.template.invalid", detail=f"{type(exc).__name__}: {exc}"[:200]) from None
 
 
 def neutralise(text: str) -> str:
@@ -131,8 +300,10 @@ def neutralise(text: str) -> str:
 
 
 def render(template: str, messages: Sequence[Message], *, add_generation_prompt: bool = True,
-           **extra: Any) -> str:
-    """Render ``messages`` with a (reviewed or pinned) ``template`` text, sandboxed."""
+           cancel: CancelToken = NEVER, seconds: float | None = None, **extra: Any) -> str:
+    """Render ``messages`` with a (reviewed or pinned) ``template`` text, sandboxed and under a
+    ``RenderBudget`` (deadline, ``cancel``, loop/size caps). Every failure is a SecurityError
+    with an i18n key; ``Cancelled`` propagates as a clean stop."""
     from jinja2 import TemplateError
     from jinja2.exceptions import SecurityError as JinjaSecurityError
 
@@ -140,26 +311,61 @@ def render(template: str, messages: Sequence[Message], *, add_generation_prompt:
     msgs = [{"role": m.role, "content": neutralise(m.content)} for m in messages]
     out: list[str] = []
     size = 0
+    previous = getattr(_local, "budget", None)
+    budget = _local.budget = RenderBudget(cancel, seconds)
     try:
         for chunk in compiled.generate(messages=msgs, add_generation_prompt=add_generation_prompt, **extra):
             size += len(chunk)
             if size > MAX_RENDERED_CHARS:
                 raise SecurityError("llm.template.unsafe", detail="output too large")
             out.append(chunk)
+            budget.check()
+    except Cancelled:
+        raise
+    except SecurityError:
+        raise
+    except _BudgetExceeded as exc:
+        raise SecurityError("llm.template.budget", detail=exc.what) from None
+    except RecursionError:
+        raise SecurityError("llm.template.recursion") from None
+    except MemoryError:
+        raise SecurityError("llm.template.budget", detail="memory") from None
     except JinjaSecurityError as exc:
         raise SecurityError("llm.template.unsafe", detail=str(exc)[:200]) from None
-    except (TemplateError, TypeError, ValueError, OverflowError) as exc:
+    except (TemplateError, TypeError, ValueError, OverflowError, ArithmeticError, LookupError,
+            AttributeError) as exc:
         raise SecurityError("llm.template.invalid", detail=str(exc)[:200]) from None
+    except Exception as exc:  # noqa: BLE001 - nothing a template does may surface unmapped
+        raise SecurityError("llm.template.invalid", detail=f"{type(exc).__name__}: {exc}"[:200]) from None
+    finally:
+        _local.budget = previous
     return "".join(out)
 
 
-def render_reviewed(name: str, messages: Sequence[Message], *, add_generation_prompt: bool = True) -> str:
+SAMPLE_MESSAGES = (Message("system", "あなたは公用文の校正者です。"), Message("user", "次の文を校正してください。"),
+                   Message("assistant", "はい。"), Message("user", "続けてください。"))
+
+
+def check_template(template: str, **extra: Any) -> None:
+    """What gennai-admin runs before signing: the AST check and a trial render of sample
+    messages under the same budget the app uses. Raises SecurityError."""
+    safe = {k: str(v) for k, v in extra.items() if k in ("bos_token", "eos_token")}
+    safe.setdefault("bos_token", "<bos>")
+    safe.setdefault("eos_token", "<eos>")
+    for add in (True, False):
+        render(template, list(SAMPLE_MESSAGES), add_generation_prompt=add, **safe)
+        render(template, list(SAMPLE_MESSAGES[1:2]), add_generation_prompt=add, **safe)
+
+
+def render_reviewed(name: str, messages: Sequence[Message], *, add_generation_prompt: bool = True,
+                    cancel: CancelToken = NEVER) -> str:
     """Render with the reviewed built-in format ``name`` (e.g. "gemma", "llama3", "chatml")."""
-    return render(load_reviewed(name), messages, add_generation_prompt=add_generation_prompt)
+    return render(load_reviewed(name), messages, add_generation_prompt=add_generation_prompt, cancel=cancel)
 
 
 def render_pinned(template: str, sha256: str | None, messages: Sequence[Message], *,
-                  add_generation_prompt: bool = True, name: str = "pack", **extra: Any) -> str:
+                  add_generation_prompt: bool = True, name: str = "pack", cancel: CancelToken = NEVER,
+                  **extra: Any) -> str:
     """Render a pack-pinned template; refuses it unless its sha256 matches the pinned one.
 
     ``extra`` carries plain string variables such templates expect (``bos_token``, ``eos_token``).
@@ -167,4 +373,4 @@ def render_pinned(template: str, sha256: str | None, messages: Sequence[Message]
     if not sha256 or sha256_text(template) != sha256.lower():
         raise SecurityError("llm.template.hash_mismatch", name=name)
     safe = {k: str(v) for k, v in extra.items() if k in ("bos_token", "eos_token")}
-    return render(template, messages, add_generation_prompt=add_generation_prompt, **safe)
+    return render(template, messages, add_generation_prompt=add_generation_prompt, cancel=cancel, **safe)

@@ -3,8 +3,10 @@
 Typical use (see docs/packs/): ``init`` once (key ceremony), ``add-vendor`` per vendor,
 ``build-pack`` + ``add-pack`` per model version, ``set-policy``, then either serve the
 repository folder over HTTP (``publish`` re-signs timestamp/snapshot, e.g. daily) or
-``export-bundle`` onto a USB stick / shared folder. Keys are files in folders the
-administrator names; root keys belong on offline media (``--root-keys``).
+``export-bundle`` onto a USB stick / shared folder. Keys are passphrase-encrypted files in
+folders OUTSIDE the repository (``--keys``, default ``~/.gennai-admin/keys``); root keys
+belong on offline removable media (``--root-keys``). ``publish`` and ``export-bundle``
+refuse to finish when any private key is in what would be served or shipped.
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from .repo import KeyDirs, SigningRepo
 
 
 def _repo(args) -> SigningRepo:
-    keys = Path(args.keys) if getattr(args, "keys", None) else Path(args.repo) / "keys"
+    from .keys import default_keys_dir
+    keys = Path(args.keys).expanduser() if getattr(args, "keys", None) else default_keys_dir()
     root = Path(args.root_keys) if getattr(args, "root_keys", None) else keys
     vendor = Path(args.vendor_keys) if getattr(args, "vendor_keys", None) else None
     return SigningRepo(Path(args.repo), KeyDirs(online=keys, root=root, vendor=vendor))
@@ -42,16 +45,30 @@ def cmd_add_vendor(args) -> int:
     return EXIT_OK
 
 
+def check_pack_template(text: str, where: str) -> None:
+    """The app's own template check (AST + budgeted trial render); refuse to sign on failure."""
+    from ..core.errors import SecurityError
+    from ..llm.templates import check_template
+    try:
+        check_template(text)
+    except SecurityError as exc:
+        raise PackError("hardening.admin.template_rejected", path=where, reason=exc.message()) from None
+
+
 def build_pack(gguf: Path, out: Path, fields: dict) -> Manifest:
     """Write ``out/manifest.json`` + ``out/model.gguf``; facts the GGUF header states are
     taken from it (architecture, context length, block count, quantisation, size, sha256)."""
     from ..llm.gguf_check import check_gguf
     info = check_gguf(gguf)
     data = dict(fields)
+    tpl_path = None
     if "chat_template_file" in data:
-        text = Path(data.pop("chat_template_file")).read_text(encoding="utf-8")
+        tpl_path = data.pop("chat_template_file")
+        text = Path(tpl_path).read_text(encoding="utf-8")
         data["chat_template"] = text
         data["chat_template_sha256"] = template_sha256(text)
+    if data.get("chat_template") is not None:
+        check_pack_template(str(data["chat_template"]), str(tpl_path) if tpl_path else "chat_template")
     data.setdefault("architecture", info.architecture)
     data.setdefault("context_length", info.context_length)
     data.setdefault("block_count", info.block_count)
@@ -120,7 +137,10 @@ def cmd_set_policy(args) -> int:
 
 
 def cmd_publish(args) -> int:
-    _repo(args).publish(snapshot_days=args.expires_days, timestamp_days=args.expires_days)
+    repo = _repo(args)
+    repo.check_publishable()
+    repo.publish(snapshot_days=args.expires_days, timestamp_days=args.expires_days)
+    repo.check_publishable()
     print(tr("packs.admin.done", what="publish"))
     return EXIT_OK
 
@@ -144,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     def repo_cmd(name: str, func, help_: str, *, root: bool = False) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_)
         sp.add_argument("--repo", required=True, help="signing repository folder")
-        sp.add_argument("--keys", help="online key folder (targets, snapshot, timestamp); default REPO/keys")
+        sp.add_argument("--keys", "--keys-dir", dest="keys",
+                        help="online key folder (targets, snapshot, timestamp, vendors), never inside REPO; "
+                             "default ~/.gennai-admin/keys")
         sp.add_argument("--root-keys", required=root, help="folder with the root keys (offline media)")
         sp.add_argument("--vendor-keys", help="folder with vendor keys (default: --keys)")
         sp.set_defaults(func=func)

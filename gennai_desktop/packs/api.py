@@ -73,6 +73,31 @@ def list_packs(settings: Settings | None = None) -> list[PackStatus]:
     return rows
 
 
+def trust_notices() -> list[tuple[str, dict]]:
+    """What the pack manager (UI and CLI) must say about trust: developer mode, an ignored
+    user-folder root, a policy that fell back to the last verified / strict rules, the age
+    of the signed metadata. (i18n key, params) pairs; never raises."""
+    from .trust import trust_status
+    out: list[tuple[str, dict]] = []
+    try:
+        st = trust_status()
+        if st.developer_mode:
+            out.append(("trust.developer_mode", {"path": str(st.root_path or "-")}))
+        elif st.developer_mode_requested and st.developer_mode_forbidden:
+            out.append(("trust.developer_mode_forbidden", {}))
+        if st.ignored_user_root is not None:
+            out.append(("trust.user_root_ignored", {"path": str(st.ignored_user_root)}))
+        pol = current_policy()
+        if pol.problem:
+            out.append((pol.problem, {}))
+        view = trusted_view()
+        if view is not None and view.targets is not None and view.age is not None:
+            out.append(("trust.metadata_age", {"days": f"{view.age.total_seconds() / 86400:.1f}"}))
+    except Exception:  # noqa: BLE001 - notices must never break the listing
+        pass
+    return out
+
+
 def update_from_mirror(url: str | None = None, *, cancel: CancelToken = NEVER, pack_ids: list[str] | None = None,
                        load_test: LoadTest | None = None) -> Iterator[TaskEvent]:
     from .update import Source, run_update
@@ -128,4 +153,4 @@ def installed_versions(pack_id: str) -> list[str]:
 
 
 __all__ = ["PackStatus", "list_packs", "update_from_mirror", "update_from_folder", "rollback", "verify",
-           "installed_versions", "DEV_PACK_ID", "load_manifest"]
+           "installed_versions", "trust_notices", "DEV_PACK_ID", "load_manifest"]

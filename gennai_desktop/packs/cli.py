@@ -47,6 +47,17 @@ def _run(func):
         except GennaiError as exc:
             print(exc.message(), file=sys.stderr)
             return exc.exit_code
+        except OSError as exc:
+            # read-only or full GENNAI_HOME (EACCES, EROFS, ENOSPC …): a message, not a traceback
+            from ..core.errors import OutputError
+            from ..core.paths import home_dir
+            try:
+                where = exc.filename or home_dir()
+            except OSError:
+                where = "GENNAI_HOME"
+            err = OutputError("hardening.home.unwritable", path=where, detail=exc.strerror or str(exc))
+            print(err.message(), file=sys.stderr)
+            return err.exit_code
     return wrapper
 
 
@@ -57,10 +68,19 @@ def _load_test(args):
     return engine_load_test
 
 
+def _trust_notices() -> None:
+    """Say on stderr when trust comes from the user folder (developer mode), when a user-folder
+    root is being ignored, when the policy fell back, and how old the cached metadata is."""
+    from .api import trust_notices
+    for key, params in trust_notices():
+        print(tr(key, **params), file=sys.stderr)
+
+
 @_run
 def cmd_list(args) -> int:
     from .api import list_packs
     lang = get_language()
+    _trust_notices()
     for row in list_packs():
         flags = [tr("packs.cli.domestic") if row.domestic else tr("packs.cli.not_domestic"),
                  tr(f"packs.status.{row.status}")]

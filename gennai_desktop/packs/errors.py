@@ -59,3 +59,20 @@ def _unreachable(exc: BaseException) -> bool:
             continue
         cur = cur.__cause__ or cur.__context__
     return False
+
+
+class OtherOriginRedirect(tufx.DownloadHTTPError):
+    """The mirror redirected to another scheme/host/port: not followed."""
+
+
+class TransferDeadline(tufx.SlowRetrievalError):
+    """The overall deadline of a download or of the whole update passed."""
+
+
+class TooSlow(tufx.SlowRetrievalError):
+    """A download stayed below the minimum throughput after the grace period."""
+
+
+_TUF_KEYS = ((OtherOriginRedirect, "hardening.mirror.redirect"),
+             (TransferDeadline, "hardening.mirror.deadline"),
+             (TooSlow, "hardening.mirror.too_slow")) + _TUF_KEYS

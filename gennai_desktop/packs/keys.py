@@ -1,9 +1,14 @@
 """Signing keys for ministry IT, kept in files the administrator chooses.
 
 Each key is a pair of files in a folder: ``<name>.pem`` (PKCS#8 ed25519 private key,
-mode 0600, encrypted when ``GENNAI_ADMIN_PASSPHRASE`` is set) and ``<name>.pub.json``
-(the public key as TUF metadata stores it). Root keys are meant to live in a separate
-folder on offline media; online keys (timestamp, snapshot) may stay on the publishing host.
+mode 0600, ALWAYS encrypted with a passphrase) and ``<name>.pub.json`` (the public key as
+TUF metadata stores it). The passphrase is asked for with ``getpass`` (once per run); for
+automation (cron ``publish``) it may be given in ``GENNAI_ADMIN_KEY_PASSPHRASE`` instead.
+
+Key folders never live inside the signing repository (which is published as is): the
+online keys default to ``~/.gennai-admin/keys``; root keys belong on offline removable
+media (``--root-keys``). ``scan_for_private_keys`` finds PEM private keys in a tree; the
+publish and export commands refuse to finish when one is there.
 """
 from __future__ import annotations
 
@@ -11,19 +16,80 @@ import json
 import os
 from pathlib import Path
 
-from cryptography.hazmat.primitives.serialization import (BestAvailableEncryption, Encoding, NoEncryption,
-                                                          PrivateFormat, load_pem_private_key)
+from cryptography.hazmat.primitives.serialization import (BestAvailableEncryption, Encoding, PrivateFormat,
+                                                          load_pem_private_key)
 from securesystemslib.signer import CryptoSigner, Key, SSlibKey
 
 from ..core.atomicio import atomic_write_bytes, atomic_write_text
 from .errors import PackError
 
-PASSPHRASE_ENV = "GENNAI_ADMIN_PASSPHRASE"
+PASSPHRASE_ENV = "GENNAI_ADMIN_KEY_PASSPHRASE"
+PRIVATE_MARKERS = (b"PRIVATE KEY-----", b"PRIVATE KEY BLOCK-----")
+_cached: bytes | None = None
 
 
-def _passphrase() -> bytes | None:
+def default_keys_dir() -> Path:
+    """Online keys by default: outside any repository, in the administrator's home."""
+    return Path.home() / ".gennai-admin" / "keys"
+
+
+def _passphrase(*, confirm: bool = False) -> bytes:
+    """The key passphrase: the automation variable if set, else asked once with getpass."""
+    global _cached
     value = os.environ.get(PASSPHRASE_ENV)
-    return value.encode("utf-8") if value else None
+    if value:
+        return value.encode("utf-8")
+    if _cached is not None:
+        return _cached
+    import getpass
+    import sys
+    if not sys.stdin or not sys.stdin.isatty():
+        raise PackError("hardening.admin.passphrase_needed", env=PASSPHRASE_ENV)
+    try:
+        first = getpass.getpass("鍵のパスフレーズ / key passphrase: ")
+        if confirm:
+            if getpass.getpass("もう一度 / again: ") != first:
+                raise PackError("hardening.admin.passphrase_mismatch")
+    except (EOFError, KeyboardInterrupt):
+        raise PackError("hardening.admin.passphrase_needed", env=PASSPHRASE_ENV) from None
+    if len(first) < 8:
+        raise PackError("hardening.admin.passphrase_short")
+    _cached = first.encode("utf-8")
+    return _cached
+
+
+def forget_passphrase() -> None:
+    global _cached
+    _cached = None
+
+
+def has_private_key_material(data: bytes) -> bool:
+    return any(m in data for m in PRIVATE_MARKERS)
+
+
+def scan_for_private_keys(folder: Path) -> list[Path]:
+    """Every file under ``folder`` that contains a PEM private key header (streamed)."""
+    found: list[Path] = []
+    if not folder.is_dir():
+        return found
+    overlap = max(len(m) for m in PRIVATE_MARKERS)
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        tail = b""
+        try:
+            with open(path, "rb") as fh:
+                while True:
+                    block = fh.read(1 << 20)
+                    if not block:
+                        break
+                    if has_private_key_material(tail + block):
+                        found.append(path)
+                        break
+                    tail = block[-overlap:]
+        except OSError:
+            found.append(path)       # cannot prove it is harmless
+    return found
 
 
 def generate_key(folder: Path, name: str) -> SSlibKey:
@@ -33,8 +99,7 @@ def generate_key(folder: Path, name: str) -> SSlibKey:
     if priv_path.exists():
         raise PackError("packs.admin.key_exists", path=str(priv_path))
     signer = CryptoSigner.generate_ed25519()
-    pw = _passphrase()
-    enc = BestAvailableEncryption(pw) if pw else NoEncryption()
+    enc = BestAvailableEncryption(_passphrase(confirm=True))
     pem = signer._private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, enc)  # noqa: SLF001
     atomic_write_bytes(priv_path, pem)
     try:
@@ -64,8 +129,10 @@ def load_signer(folder: Path, name: str) -> CryptoSigner:
         pem = path.read_bytes()
     except OSError as exc:
         raise PackError("packs.admin.key_missing", path=str(path), detail=exc.strerror or str(exc)) from None
+    encrypted = b"ENCRYPTED PRIVATE KEY" in pem
     try:
-        private = load_pem_private_key(pem, _passphrase())
+        # keys made by older versions may be unencrypted: they still load (re-create them!)
+        private = load_pem_private_key(pem, _passphrase() if encrypted else None)
     except (TypeError, ValueError) as exc:
         raise PackError("packs.admin.key_unreadable", path=str(path), detail=str(exc)[:200]) from None
     return CryptoSigner(private, load_public(folder, name))

@@ -3,12 +3,20 @@
 The policy is a signed TUF target (``policy/policy.json``, signed by the ministry's
 targets key). ``update`` stores the verified copy in ``home_dir()/packs/policy.json``;
 ``current_policy()`` re-checks that copy offline against the cached, signature-verified
-targets metadata, so editing the file by hand does not loosen anything: a copy that no
-longer matches its signed hash gives the locked-down policy (only the bundled default).
+targets metadata, so editing the file by hand does not loosen anything.
+
+Fail closed: every policy that verifies is also recorded (policy bytes + the signed targets
+metadata that lists them, ``policy-record.json`` beside the highest-versions record). On a
+machine that has had a policy, a missing, unreadable, unsigned or tampered policy — or a
+missing / rolled-back / tampered targets metadata — gives the last verified policy again
+(``source="last_verified"``), or, if that record does not verify either, the strictest
+built-in rules (``source="tampered"``: no pack and not the bundled dev model). Never looser.
+``Policy.problem`` names the message to show.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -32,7 +40,8 @@ class Policy(BaseModel):
     locked_values: dict[str, Any] = Field(default_factory=dict, alias="locked_settings")
     audit_enabled: bool = True                         # the tamper-evident audit log (storage/audit.py)
     audit_dir: str = ""                                # where it goes; "" = GENNAI_HOME/audit
-    source: Literal["none", "signed", "tampered"] = Field("none", exclude=True)
+    source: Literal["none", "signed", "last_verified", "tampered"] = Field("none", exclude=True)
+    problem: str = Field("", exclude=True)             # i18n key explaining a fallback
 
     @field_validator("allowed_packs", "required_packs")
     @classmethod
@@ -73,8 +82,9 @@ class Policy(BaseModel):
         return pack_id in self.allowed_packs or pack_id in self.required_packs or pack_id == self.default_pack
 
     @classmethod
-    def locked_down(cls) -> "Policy":
-        return cls(allowed_packs=(), allow_dev_default=True, source="tampered")
+    def locked_down(cls, problem: str = "trust.policy.builtin_strict") -> "Policy":
+        """Built-in strictest rules: no pack, not the non-domestic dev model."""
+        return cls(allowed_packs=(), allow_dev_default=False, source="tampered", problem=problem)
 
 
 def policy_path():
@@ -90,24 +100,104 @@ def parse_policy(data: bytes) -> Policy:
         raise PackError("packs.error.policy_invalid", reason=str(first.get("msg", exc))[:200]) from None
 
 
+RECORD_NAME = "policy-record.json"
+RECORD_KEY = "policy-record"          # in the highest-versions record: targets version of the record
+
+
+def _record_paths():
+    from .trust import state_path
+    from ..core.paths import machine_dir
+    return [state_path().parent / RECORD_NAME, machine_dir() / "state" / RECORD_NAME,
+            home_dir() / "packs" / RECORD_NAME]
+
+
+def _record(data: bytes, targets_bytes: bytes, targets_version: int) -> None:
+    """Keep the policy that just verified and the signed metadata that proves it."""
+    from ..core.atomicio import atomic_write_text
+    from ..core.errors import GennaiError
+    from .trust import load_state, save_state
+    if load_state()["versions"].get(RECORD_KEY, 0) > targets_version:
+        return
+    body = json.dumps({"policy": data.decode("utf-8"), "targets": targets_bytes.decode("utf-8")},
+                      ensure_ascii=False) + "\n"
+    path = _record_paths()[0]
+    try:
+        if path.is_file() and path.read_text(encoding="utf-8") == body:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, body)
+    except (OSError, GennaiError):
+        pass
+    save_state({RECORD_KEY: targets_version})
+
+
+def _from_record(view) -> Policy | None:
+    """The recorded last verified policy if its signature still checks out, else None."""
+    from tuf.api.metadata import Metadata, Root, Targets
+    from .names import POLICY_TARGET
+    from .trust import load_state, trusted_root_bytes
+    floor = load_state()["versions"].get(RECORD_KEY, 0)
+    for path in _record_paths():
+        try:
+            rec = json.loads(path.read_text(encoding="utf-8"))
+            data, t_bytes = rec["policy"].encode("utf-8"), rec["targets"].encode("utf-8")
+            root = view.root if view is not None else Metadata[Root].from_bytes(trusted_root_bytes()).signed
+            t_md = Metadata[Targets].from_bytes(t_bytes)
+            root.verify_delegate(Targets.type, t_md.signed_bytes, t_md.signatures)
+            if t_md.signed.version < floor:
+                continue                              # an older record put back: not accepted
+            info = t_md.signed.targets[POLICY_TARGET]
+            info.verify_length_and_hashes(data)
+            return parse_policy(data).model_copy(update={"source": "last_verified",
+                                                         "problem": "trust.policy.last_verified"})
+        except Exception:  # noqa: BLE001 - missing, tampered or unverifiable record: try the next
+            continue
+    return None
+
+
+def _had_policy() -> bool:
+    from .trust import load_state
+    return load_state()["versions"].get(RECORD_KEY, 0) > 0 or any(p.is_file() for p in _record_paths())
+
+
+def _fallback(view, problem: str) -> Policy:
+    """What a machine that had a policy gets when the current one does not verify: never looser."""
+    if not _had_policy():
+        if problem == "trust.policy.no_metadata":
+            return Policy()                           # never had metadata or policy: defaults
+        return Policy.locked_down(problem)
+    return _from_record(view) or Policy.locked_down("trust.policy.builtin_strict")
+
+
 def current_policy() -> Policy:
-    """The policy in force on this laptop (offline; never raises)."""
+    """The policy in force on this laptop (offline; never raises; never looser on tampering)."""
     from .names import POLICY_TARGET
     from .trust import trusted_view
-    view = trusted_view()
-    found = view.lookup(POLICY_TARGET) if view is not None else None
-    if found is None:
-        return Policy()
-    target, _role = found
     try:
-        data = policy_path().read_bytes()
-    except OSError:
-        return Policy.locked_down()
-    if len(data) != target.length or hashlib.sha256(data).hexdigest() != target.hashes.get("sha256"):
-        return Policy.locked_down()
-    try:
-        return parse_policy(data).model_copy(update={"source": "signed"})
-    except Exception:  # noqa: BLE001 - a signed but unusable policy must not crash start-up
+        view = trusted_view()
+        if view is None or view.targets is None:
+            return _fallback(view, "trust.policy.no_metadata")
+        found = view.lookup(POLICY_TARGET)
+        if found is None:
+            return Policy()                           # verified targets without a policy: IT removed it
+        target, _role = found
+        try:
+            data = policy_path().read_bytes()
+        except OSError:
+            return _fallback(view, "trust.policy.missing")
+        if len(data) != target.length or hashlib.sha256(data).hexdigest() != target.hashes.get("sha256"):
+            return _fallback(view, "trust.policy.tampered")
+        try:
+            policy = parse_policy(data).model_copy(update={"source": "signed"})
+        except Exception:  # noqa: BLE001 - a signed but unusable policy must not crash start-up
+            return _fallback(view, "trust.policy.tampered")
+        try:
+            t_bytes = (view.md_dir / "targets.json").read_bytes()
+            _record(data, t_bytes, view.targets.version)
+        except OSError:
+            pass
+        return policy
+    except Exception:  # noqa: BLE001 - whatever went wrong, the answer is the strict one
         return Policy.locked_down()
 
 

@@ -67,11 +67,37 @@ class KeyDirs:
         return self.vendor or self.online
 
 
+def _inside(parent: Path, child: Path) -> bool:
+    try:
+        child.resolve().relative_to(parent.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def refuse_private_keys(folder: Path, *, remove: bool = False) -> None:
+    """Raise if any file under ``folder`` holds a PEM private key (removing it first when
+    ``folder`` is an output we just wrote, so it cannot be shipped by mistake)."""
+    from .keys import scan_for_private_keys
+    found = scan_for_private_keys(folder)
+    if not found:
+        return
+    if remove:
+        for f in found:
+            f.unlink(missing_ok=True)
+    raise PackError("hardening.admin.private_key_in_output", folder=str(folder),
+                    files=", ".join(str(f) for f in found[:5]))
+
+
 class SigningRepo:
     def __init__(self, folder: Path | str, keys: KeyDirs) -> None:
         self.folder = Path(folder)
         self.md_dir = self.folder / "metadata"
         self.targets_dir = self.folder / "targets"
+        for d in (keys.online, keys.root, keys.vendor):
+            if d is not None and _inside(self.folder, Path(d)):
+                # the repository folder is published as is: keys there would be served
+                raise PackError("hardening.admin.keys_in_repo", keys=str(d), repo=str(self.folder))
         self.keys = keys
 
     # ---- files -------------------------------------------------------------------------
@@ -246,6 +272,9 @@ class SigningRepo:
         if not gguf.is_file():
             gguf = pack_dir / "model.gguf"
         check_against_manifest(gguf, manifest, full_hash=True)
+        if manifest.chat_template is not None:
+            from .admin_cli import check_pack_template
+            check_pack_template(manifest.chat_template, str(pack_dir / "manifest.json"))
         role = vendor_role(manifest.vendor)
         t_md = self.load("targets")
         if role not in (t_md.signed.delegations.roles or {}):
@@ -380,7 +409,12 @@ class SigningRepo:
                 if f.is_file():
                     rel = f.relative_to(self.targets_dir)
                     _copy_atomic(f, out / "targets" / rel)
+        refuse_private_keys(out, remove=True)
         return out
+
+    def check_publishable(self) -> None:
+        """The repository folder is served as is: refuse when a private key is anywhere in it."""
+        refuse_private_keys(self.folder)
 
     def status(self) -> dict:
         out: dict[str, Any] = {}

@@ -101,8 +101,12 @@ def write_active(pack_id: str, version: str, previous: str | None) -> None:
 
 
 def installed_ids() -> list[str]:
+    """Installed pack ids; creates nothing (listing must work on a read-only home)."""
     out = []
-    for child in sorted(installed_dir().iterdir()):
+    d = home_dir() / "packs" / "installed"
+    if not d.is_dir():
+        return out
+    for child in sorted(d.iterdir()):
         if child.is_dir() and (child / "active.json").is_file():
             out.append(child.name)
     return out

@@ -28,13 +28,13 @@ from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..llm.base import ModelSpec
 from .errors import PackError, from_tuf
-from .fetchers import DirectoryFetcher, folder_urls
+from .fetchers import DirectoryFetcher, MirrorFetcher, folder_urls
 from .gguf_match import check_against_manifest
 from .manifest import Manifest, parse_manifest, version_key
 from .names import INDEX_TARGET, POLICY_TARGET, check_id, check_target_name, check_version, gguf_target, manifest_target
 from .policy import Policy, current_policy, parse_policy, policy_path
 from . import store
-from .trust import metadata_dir, trusted_root_bytes
+from .trust import metadata_dir, save_state, trusted_root_bytes
 
 MAX_SMALL = 2_000_000          # index, policy and manifests are small
 LoadTest = Callable[[ModelSpec], None]
@@ -51,10 +51,14 @@ class Source:
 
     @classmethod
     def mirror(cls, url: str) -> "Source":
+        """An HTTPS mirror; plain http only where the signed policy names that http mirror
+        (or in the reported developer mode)."""
         if not url.startswith(("http://", "https://")):
             raise PackError("packs.error.bad_mirror", url=url)
+        if url.startswith("http://") and not http_allowed(url):
+            raise PackError("hardening.mirror.http_not_allowed", url=url)
         base = url.rstrip("/")
-        return cls(f"{base}/metadata/", f"{base}/targets/", http_fetcher(), base)
+        return cls(f"{base}/metadata/", f"{base}/targets/", MirrorFetcher(base), base)
 
     @classmethod
     def folder(cls, folder: Path | str) -> "Source":
@@ -63,6 +67,16 @@ class Source:
             raise PackError("packs.error.bad_folder", path=str(folder))
         md, tg = folder_urls(folder)
         return cls(md, tg, DirectoryFetcher(folder), str(folder))
+
+
+def http_allowed(url: str) -> bool:
+    from .fetchers import origin
+    from .trust import developer_mode
+    if developer_mode():
+        return True
+    policy = current_policy()
+    return (policy.source in ("signed", "last_verified") and policy.mirror_url.startswith("http://")
+            and origin(policy.mirror_url) == origin(url))
 
 
 def http_fetcher() -> FetcherInterface:
@@ -256,6 +270,7 @@ def run_update(source: Source, *, pack_ids: list[str] | None = None, cancel: Can
     yield Progress(0, 1, "packs.stage.refresh", source.label)
     updater = open_updater(source)
     refresh(updater)
+    save_state({}, refreshed=True)       # the offline view reports the metadata's age from this
     yield Progress(1, 1, "packs.stage.refresh", source.label)
     report = UpdateReport()
     # policy first: it decides what may be installed
@@ -269,6 +284,7 @@ def run_update(source: Source, *, pack_ids: list[str] | None = None, cancel: Can
         policy = parse_policy(data).model_copy(update={"source": "signed"})
         from ..core.atomicio import atomic_write_bytes
         atomic_write_bytes(policy_path(), data)
+        current_policy()                 # re-checks it offline and records it as the last verified one
     report.policy = policy
     entries = parse_index(fetch_small(updater, source, INDEX_TARGET, cancel=cancel))
     report.available = entries

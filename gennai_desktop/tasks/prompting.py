@@ -65,8 +65,9 @@ def uses_chat(engine: TextEngine) -> bool:
     return spec.prompt_style == "chat" and bool(spec.instruction_tuned)
 
 
-def build(task: str, name: str, engine: TextEngine, **values: str) -> Prompt:
-    """Render prompt ``name`` of ``task`` in the form the engine's model needs."""
+def build(task: str, name: str, engine: TextEngine, *, cancel: CancelToken = NEVER, **values: str) -> Prompt:
+    """Render prompt ``name`` of ``task`` in the form the engine's model needs (``cancel``
+    interrupts a chat template that is still rendering)."""
     e = entry(task, name, engine)
     max_tokens = int(e.get("max_tokens", 256))
     if uses_chat(engine):
@@ -74,7 +75,13 @@ def build(task: str, name: str, engine: TextEngine, **values: str) -> Prompt:
         if e.get("chat_system"):
             messages.append(Message("system", fill(e["chat_system"], **values)))
         messages.append(Message("user", fill(e["chat_user"], **values)))
-        return Prompt(engine.render_chat(messages), "chat", max_tokens,
+        import inspect
+        if "cancel" in inspect.signature(engine.render_chat).parameters:
+            rendered = engine.render_chat(messages, cancel=cancel)
+        else:                                   # an engine without the cancel parameter
+            cancel.raise_if_cancelled()
+            rendered = engine.render_chat(messages)
+        return Prompt(rendered, "chat", max_tokens,
                       tuple(e.get("chat_stop", ())))
     return Prompt(fill(e["completion"], **values), "completion", max_tokens,
                   tuple(e.get("stop", ())))

@@ -58,7 +58,7 @@ def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bulle
     for n, (s, e) in enumerate(spans):
         yield Progress(n, total, "summary.stage.map", tr("summary.detail.chunk", n=n + 1, total=total))
         chunk_ids = _sentences_in(table, s, e)
-        prompt = prompting.build("summarize", "map", engine, text=doc.text[s:e])
+        prompt = prompting.build("summarize", "map", engine, cancel=cancel, text=doc.text[s:e])
         out = prompting.Output()
         yield from prompting.stream(engine, prompt, prompting.params_for(engine, prompt, expect_language=lang),
                                     out, cancel, channel="chunk")
@@ -204,7 +204,7 @@ def _reduce(doc, table, engine, style, lang, map_points, k, cancel, dropped):
     chosen = list(map_points)
     while True:
         listing = "\n".join("・" + p for p, _, _ in chosen)
-        prompt = prompting.build("summarize", "reduce_" + style, engine, points=listing)
+        prompt = prompting.build("summarize", "reduce_" + style, engine, cancel=cancel, points=listing)
         if engine.count_tokens(prompt.text) <= budget or len(chosen) <= k:
             break
         chosen = _pick(table, chosen, max(k, len(chosen) * 2 // 3))

@@ -42,6 +42,9 @@ class PacksDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         lay.addWidget(self.table)
+        self.trust_notice = QLabel()            # developer mode, policy fallback, metadata age
+        self.trust_notice.setWordWrap(True)
+        lay.addWidget(self.trust_notice)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         lay.addWidget(self.progress)
@@ -87,6 +90,10 @@ class PacksDialog(QDialog):
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
+        from ..packs.api import trust_notices
+        notices = [tr(k, **p) for k, p in trust_notices()]
+        self.trust_notice.setText("\n".join(notices))
+        self.trust_notice.setVisible(bool(notices))
         try:
             from ..packs.policy import current_policy
             has_mirror = bool(current_policy().mirror_url)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gennai_desktop.core.paths import home_dir
+from gennai_desktop.core.paths import machine_dir
 from gennai_desktop.packs.admin_cli import build_pack
 from gennai_desktop.packs.manifest import Manifest
 from gennai_desktop.packs.repo import KeyDirs, SigningRepo
@@ -45,7 +45,8 @@ class World:
 
 
 def install_trust(repo: SigningRepo, version: int = 1) -> Path:
-    dest = home_dir() / "trust" / "root.json"
+    """The ministry root where the installer puts it: the per-machine folder."""
+    dest = machine_dir() / "root.json"
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(repo.md_dir / f"{version}.root.json", dest)
     return dest

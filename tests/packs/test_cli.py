@@ -9,7 +9,7 @@ import pytest
 
 from gennai_desktop.core.errors import EXIT_SECURITY
 from gennai_desktop.core.i18n import set_language
-from gennai_desktop.core.paths import home_dir
+from gennai_desktop.core.paths import home_dir, machine_dir
 from gennai_desktop.packs import admin_cli, cli as packs_cli, store
 from gennai_desktop.packs.policy import current_policy
 from tests.support.tiny_gguf import make_tiny_gguf
@@ -46,8 +46,8 @@ def test_admin_workflow_then_laptop_cli(tmp_path, capsys):
     assert status["vendor-acme"]["version"] >= 2
     # the laptop (another process, Japanese UI): trusted root from the installer, then the USB stick
     set_language("ja")
-    (home_dir() / "trust").mkdir(parents=True)
-    shutil.copyfile(tmp_path / "repo/metadata/1.root.json", home_dir() / "trust/root.json")
+    machine_dir().mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tmp_path / "repo/metadata/1.root.json", machine_dir() / "root.json")
     assert packs_cli.main(["packs", "update", "--folder", str(tmp_path / "usb"), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "acme-tiny 1.0" in out                                 # required by policy: installed
@@ -120,8 +120,8 @@ def test_admin_rotation_and_pinned_template_through_the_cli(tmp_path):
     m = load_manifest(tmp_path / "p/manifest.json")
     assert m.chat_template_sha256 == template_sha256(tpl.read_text(encoding="utf-8")) and not m.domestic
     assert admin("add-pack", *common, "--pack", str(tmp_path / "p")) == 0
-    (home_dir() / "trust").mkdir(parents=True)
-    shutil.copyfile(tmp_path / "repo/metadata/1.root.json", home_dir() / "trust/root.json")
+    machine_dir().mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tmp_path / "repo/metadata/1.root.json", machine_dir() / "root.json")
     assert admin("export-bundle", *common, "--out", str(tmp_path / "usb1"), "--expires-days", "7") == 0
     assert packs_cli.main(["packs", "install", "acme-chat", "--folder", str(tmp_path / "usb1"), "--quiet"]) == 0
     # key ceremony #2: replace all root keys (old 2-of-3 sign together with the new 2-of-3)

@@ -32,6 +32,12 @@ pytestmark = pytest.mark.enable_socket
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _plain_http_loopback_mirror(monkeypatch):
+    """These mirrors are plain http on loopback: allowed only in the (reported) developer mode."""
+    monkeypatch.setenv("GENNAI_DEVELOPER_MODE", "1")
+
+
 def mirror_update(url: str, **kw):
     return run_to_result(update_from_mirror(url, **kw))
 

@@ -61,16 +61,18 @@ def test_apply_policy_resets_locked_settings(governed):
     assert registry.apply_policy(Settings(n_gpu_layers=5)).n_gpu_layers == 0
 
 
-def test_hand_edited_policy_file_locks_down(governed):
+def test_hand_edited_policy_file_does_not_widen_anything(governed):
     path = policy_path()
     data = json.loads(path.read_text(encoding="utf-8"))
     data["allowed_packs"].append("beta-model")                   # a user widening their own policy
     path.write_text(json.dumps(data), encoding="utf-8")
     p = current_policy()
-    assert p.source == "tampered" and not p.allowed("beta-model") and not p.allowed("acme-tiny")
-    assert registry.active_spec(Settings()).id == DEV_PACK_ID
+    # the last verified policy stays in force (not the edited one, not "no policy")
+    assert p.source == "last_verified" and not p.allowed("beta-model") and p.allowed("acme-tiny")
+    assert p.locked_values == POLICY["locked_settings"]
+    assert registry.active_spec(Settings()).id == "acme-tiny"
     path.unlink()
-    assert current_policy().source == "tampered"                 # deleting it does not help either
+    assert current_policy().source == "last_verified"            # deleting it does not help either
 
 
 def test_policy_can_forbid_the_dev_default(world):

@@ -12,7 +12,7 @@ from tuf.api.exceptions import DownloadHTTPError
 
 from gennai_desktop.core.cancel import CancelToken, Cancelled
 from gennai_desktop.core.events import Done, Notice, Progress, run_to_result
-from gennai_desktop.core.paths import home_dir
+from gennai_desktop.core.paths import home_dir, machine_dir
 from gennai_desktop.core.settings import Settings
 from gennai_desktop.llm import registry
 from gennai_desktop.packs import api, store
@@ -303,7 +303,7 @@ def test_root_signed_only_by_new_keys_is_refused(world, tmp_path):
 
 
 def test_missing_trusted_root_is_a_clear_error(world):
-    (home_dir() / "trust/root.json").unlink()
+    (machine_dir() / "root.json").unlink()
     with pytest.raises(PackError) as ei:
         update(world.bundle())
     _error(ei, "packs.error.no_trusted_root")
