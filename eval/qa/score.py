@@ -102,14 +102,20 @@ def main() -> int:
              ("+ re-rank: caption names the question's topic", dict(rerank=frozenset({"caption"}))),
              ("+ re-rank: definition question -> 「X」とは", dict(rerank=frozenset({"caption", "definition"}))),
              ("+ re-rank: 何日/何歳… -> number in that unit", dict(rerank=frozenset({"caption", "definition", "number"}))),
-             ("  variant: passages also cut at numbered paragraphs (項)", dict(split_paragraphs=True)),
-             ("  variant: caption x3", dict(split_paragraphs=False, caption_weight=3)),
-             ("  variant: no title", dict(caption_weight=2, title_weight=0))]
+             ("  variant of the default: + first paragraph of an article (第N条)",
+              dict(rerank=frozenset({"caption", "definition", "number", "lead"}))),
+             ("  variant of the default: passages also cut at numbered paragraphs (項)", dict(split_paragraphs=True)),
+             ("  variant of the default: caption x3", dict(caption_weight=3)),
+             ("  variant of the default: no mode-A parts", dict(multi_granular=False))]
     ix = None
     chosen = IndexOptions()
+    from dataclasses import replace
     for name, change in steps:
-        base.update(change)
-        opts = IndexOptions(**base)
+        if name.startswith("  variant of the default"):
+            opts = replace(chosen, **change)
+        else:
+            base.update(change)
+            opts = IndexOptions(**base)
         if args.only_default and opts != chosen:
             continue
         cand, secs = build(corpus, opts)

@@ -72,8 +72,12 @@ class AnswerResult:
     citations: list[Citation]             # best first; for a model answer, one per kept sentence first
     sentences: list[tuple[str, Citation]] = field(default_factory=list)   # answer sentence → its source
     model_id: str = ""
-    notices: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)                   # i18n keys
+    notice_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     best_coverage: float = 0.0
+
+    def notice_texts(self, lang: str | None = None) -> list[str]:
+        return [tr(k, lang=lang, **self.notice_params.get(k, {})) for k in self.notices]
 
     def to_json(self) -> dict[str, Any]:
         return {"answer": self.answer, "abstained": self.abstained, "method": self.method,
@@ -142,9 +146,13 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
         result = yield from _model_answer(question, engine, related, q, notices, cancel)
         if result is not None:
             result.best_coverage = best
+            result.notice_params = {"qa.notice.unsupported_dropped": {"count": result.notice_params.get("dropped", 0)}}
             yield Done(result)
             return
-    yield Done(_extractive(question, related, q, notices, getattr(getattr(engine, "spec", None), "id", ""), best))
+    model_id = getattr(getattr(engine, "spec", None), "id", "")
+    result = _extractive(question, related, q, notices, model_id, best, index.collection.idf)
+    result.notice_params = {"qa.notice.model_not_instruction": {"model": model_id}}
+    yield Done(result)
 
 
 def _abstain(question: str, engine, best: float) -> AnswerResult:
@@ -157,22 +165,34 @@ def _cite(hit: Hit, i: int) -> Citation:
     return Citation(hit.file, s.block, s.page, s.text, hit.passage.text)
 
 
-def _extractive(question: str, related: list[Hit], q: list[str], notices: list[str], model_id: str,
-                best: float) -> AnswerResult:
-    """The best passage's sentences that carry the question's terms (in reading order)."""
-    top = related[0]
+def _sentence_weights(hit: Hit, q: list[str], idf) -> list[float]:
+    """idf weight of the question terms each sentence of ``hit`` carries."""
     qset = set(q)
-    sent_terms = [set(terms(s.text)) for s in top.passage.sentences]
-    picked = [i for i, ts in enumerate(sent_terms) if ts & qset][:MAX_ANSWER_SENTENCES]
-    if not picked:
-        picked = [0]
+    return [sum(idf(w) for w in set(terms(s.text)) & qset) for s in hit.passage.sentences]
+
+
+def _best_sentence(hit: Hit, q: list[str], idf) -> int:
+    w = _sentence_weights(hit, q, idf)
+    return max(range(len(w)), key=lambda i: (w[i], -i)) if w else 0
+
+
+def _extractive(question: str, related: list[Hit], q: list[str], notices: list[str], model_id: str,
+                best: float, idf) -> AnswerResult:
+    """The best passage's sentences that carry most of the question's terms (reading order)."""
+    top = related[0]
+    weights = _sentence_weights(top, q, idf)
+    peak = max(weights, default=0.0)
+    picked = [i for i, w in enumerate(weights) if peak > 0 and w >= 0.5 * peak][:MAX_ANSWER_SENTENCES] or [0]
     sentences = [(top.passage.sentences[i].text, _cite(top, i)) for i in picked]
     citations = [c for _, c in sentences]
     for h in related[1:]:
-        citations.append(_cite(h, 0))
+        c = _cite(h, _best_sentence(h, q, idf))
+        if c not in citations:
+            citations.append(c)
     notices = notices + ["qa.notice.extractive"]
     answer = tr("qa.label.extractive") + "\n" + "\n".join(f"「{t}」（{c.label()}）" for t, c in sentences)
-    return AnswerResult(question, answer, False, "extractive", citations, sentences, model_id, notices, best)
+    return AnswerResult(question, answer, False, "extractive", citations, sentences, model_id, notices,
+                        best_coverage=best)
 
 
 def _passages_block(related: list[Hit]) -> str:
@@ -232,4 +252,5 @@ def _model_answer(question: str, engine, related: list[Hit], q: list[str], notic
         if all(x.passage_text != c.passage_text for x in citations):
             citations.append(c)
     answer = "\n".join(f"{s}（{c.label()}）" for s, c in kept)
-    return AnswerResult(question, answer, False, "model", citations, kept, engine.spec.id, notices)
+    return AnswerResult(question, answer, False, "model", citations, kept, engine.spec.id, notices,
+                        notice_params={"dropped": dropped})

@@ -176,7 +176,8 @@ class Collection:
 #  * a definition question (「Xとは何か」「どのような情報をいうのか」) → the passage that
 #    defines 「X」とは;
 #  * a "how many" question (何日・何歳・何年・何時間・何パーセント…) → a passage with a number
-#    in that unit.
+#    in that unit;
+#  * the first paragraph of an article (第N条…), where a provision states its main rule.
 _NUM = "[〇一二三四五六七八九十百千万０-９0-9]+"
 _HOW_MANY = re.compile(r"何(日|歳|年|時間|パーセント|割|回|週間|箇月|か月|ヶ月|カ月|分|人|円|条)")
 _DEFINITION = re.compile(r"とは(何|なに|どの|どういう|どんな)|の(定義|意味)|(どのような|どういう|どんな)[^、。]{0,8}をいう")
@@ -185,7 +186,9 @@ _BRACKETED = re.compile(r"[（(]([^（）()]{1,40})[）)]")
 CAPTION_BONUS = 0.5
 DEFINITION_BONUS = 0.6
 NUMBER_BONUS = 0.3
-RERANK = frozenset({"caption", "definition", "number"})
+LEAD_BONUS = 0.2
+_ARTICLE_START = re.compile(r"^[\s\u3000]*第" + _NUM + r"条(?:の" + _NUM + r")*[\s\u3000]")
+RERANK = frozenset({"caption", "definition", "number"})   # "lead" measured, lowered hit@3: off
 
 
 def caption_names(context: str) -> list[str]:
@@ -238,6 +241,8 @@ def bonus(question: str, feats: dict, text: str, context: str, use: frozenset[st
         flat = "".join(text.split())
         if any(f"「{d}」とは" in flat or f"{d}」とは" in flat for d in feats["defined"]):
             b += DEFINITION_BONUS
+    if "lead" in use and _ARTICLE_START.match(text):
+        b += LEAD_BONUS
     if "number" in use and feats["units"]:
         if any(re.search(_NUM + re.escape(u), text) for u in feats["units"]):
             b += NUMBER_BONUS
