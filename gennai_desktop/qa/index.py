@@ -214,6 +214,7 @@ class FolderIndex:
             for n, (path, st, digest) in enumerate(todo):
                 cancel.raise_if_cancelled()
                 yield Progress(n, total, "qa.stage.index", Path(path).name)
+                cancel.raise_if_cancelled()          # the consumer may have cancelled while we waited
                 try:
                     doc = load_document(path)
                 except DocumentError as exc:
