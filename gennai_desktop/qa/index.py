@@ -20,16 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 from ..core.cancel import NEVER, CancelToken
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..documents.loader import SUPPORTED_SUFFIXES, load_document
 from .passages import SPLIT_PARAGRAPHS, Passage, PassageSentence, doc_context, make_passages
 from .retrieval import (CAPTION_WEIGHT, MULTI_GRANULAR, RERANK, TITLE_WEIGHT, Collection, Postings, batch_terms,
-                        bonus, question_features, terms)
+                        bonus, distinct, question_features, terms)
 from .store import IndexStore, process_store
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -99,20 +101,24 @@ class IndexOptions:
 
 
 def _encode(entry: FileEntry) -> bytes:
-    data = {"v": FORMAT, "path": entry.path, "mtime_ns": entry.mtime_ns, "size": entry.size,
-            "sha256": entry.sha256, "chars": entry.chars,
-            "passages": [[p.context, [[s.text, s.block, s.page] for s in p.sentences]] for p in entry.passages],
-            "postings": entry.postings.to_json()}
-    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 3)
+    """One file's blob: a JSON header (metadata, passages, term list) + packed postings arrays."""
+    words, arrays = entry.postings.to_bytes()
+    head = {"v": FORMAT, "path": entry.path, "mtime_ns": entry.mtime_ns, "size": entry.size,
+            "sha256": entry.sha256, "chars": entry.chars, "words": words,
+            "passages": [[p.context, [[s.text, s.block, s.page] for s in p.sentences]] for p in entry.passages]}
+    hb = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return zlib.compress(len(hb).to_bytes(8, "little") + hb + arrays, 3)
 
 
 def _decode(blob: bytes) -> FileEntry:
-    d = json.loads(zlib.decompress(blob).decode("utf-8"))
+    raw = zlib.decompress(blob)
+    n = int.from_bytes(raw[:8], "little")
+    d = json.loads(raw[8:8 + n].decode("utf-8"))
     if d.get("v") != FORMAT:
         raise ValueError("index format changed")
     passages = [Passage(tuple(PassageSentence(t, b, pg) for t, b, pg in sents), ctx) for ctx, sents in d["passages"]]
     return FileEntry(d["path"], d["mtime_ns"], d["size"], d["sha256"], passages,
-                     Postings.from_json(d["postings"]), d.get("chars", 0))
+                     Postings.from_bytes(d["words"], raw[8 + n:]), d.get("chars", 0))
 
 
 class FolderIndex:
@@ -257,10 +263,15 @@ class FolderIndex:
         q = query_terms if query_terms is not None else terms(question, self.options.multi_granular)
         if not q:
             return []
-        scored: list[tuple[float, str, int, set[str]]] = []
+        qd = distinct(q)
+        per_file = max(k, self.options.pool)
+        scored: list[tuple[float, str, int, int]] = []
         for path, entry in self.entries.items():
-            for pid, (s, hit) in self.collection.score(q, entry.postings).items():
-                scored.append((s, path, pid, hit))
+            scores, bits = self.collection.score(qd, entry.postings)
+            nz = np.flatnonzero(scores)
+            if len(nz) > per_file:
+                nz = nz[np.argpartition(-scores[nz], per_file - 1)[:per_file]]
+            scored.extend((float(scores[i]), path, int(i), int(bits[i])) for i in nz)
         scored.sort(key=lambda x: (-x[0], x[1], x[2]))
         use = self.options.rerank
         if use:
@@ -278,7 +289,8 @@ class FolderIndex:
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Hit(path, p, s, self.collection.coverage(q, hit), frozenset(hit)))
+            hit_terms = {w for j, w in enumerate(qd) if hit >> j & 1}
+            out.append(Hit(path, p, s, self.collection.coverage(qd, hit_terms), frozenset(hit_terms)))
             if len(out) >= k:
                 break
         return out

@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+import numpy as np
+
 from ..nlp.morph import tokenize_fast
 
 _CONTENT = {"名詞", "動詞", "形容詞", "副詞", "形状詞", "代名詞", "接頭辞"}
@@ -84,31 +86,54 @@ def batch_terms(texts: Sequence[str], multi: bool | None = None) -> list[list[st
 
 @dataclass
 class Postings:
-    """One file's inverted index: for each term the passages containing it and how often."""
+    """One file's inverted index: for each term the passages containing it (int32) and how
+    often (float32), as numpy arrays so a query scores a file's passages in a few vector
+    operations — terms such as the law's own name occur in every passage of it."""
 
-    index: dict[str, list[tuple[int, int]]]
-    lengths: list[int]
+    index: dict[str, tuple[np.ndarray, np.ndarray]]
+    lengths: np.ndarray
 
     @classmethod
     def build(cls, docs: Iterable[Sequence[str]]) -> "Postings":
-        index: dict[str, list[tuple[int, int]]] = {}
+        lists: dict[str, tuple[list[int], list[int]]] = {}
         lengths = []
         for pid, words in enumerate(docs):
             lengths.append(len(words))
             for w, c in Counter(words).items():
-                index.setdefault(w, []).append((pid, c))
-        return cls(index, lengths)
+                pl = lists.get(w)
+                if pl is None:
+                    lists[w] = pl = ([], [])
+                pl[0].append(pid)
+                pl[1].append(c)
+        index = {w: (np.asarray(p, dtype=np.int32), np.asarray(t, dtype=np.float32)) for w, (p, t) in lists.items()}
+        return cls(index, np.asarray(lengths, dtype=np.float32))
 
     def df(self) -> Counter[str]:
-        return Counter({w: len(p) for w, p in self.index.items()})
+        return Counter({w: len(p[0]) for w, p in self.index.items()})
 
-    def to_json(self) -> dict:
-        return {"index": {w: [x for pc in p for x in pc] for w, p in self.index.items()}, "lengths": self.lengths}
+    def to_bytes(self) -> tuple[list[str], bytes]:
+        """(terms, packed arrays): lengths, then per term its count, pids and tfs."""
+        words = list(self.index)
+        parts = [np.asarray([len(self.lengths)], dtype=np.int32).tobytes(), self.lengths.astype(np.float32).tobytes(),
+                 np.asarray([len(self.index[w][0]) for w in words], dtype=np.int32).tobytes()]
+        parts += [self.index[w][0].tobytes() for w in words]
+        parts += [self.index[w][1].tobytes() for w in words]
+        return words, b"".join(parts)
 
     @classmethod
-    def from_json(cls, data: dict) -> "Postings":
-        idx = {w: list(zip(flat[0::2], flat[1::2])) for w, flat in data["index"].items()}
-        return cls(idx, list(data["lengths"]))
+    def from_bytes(cls, words: list[str], data: bytes) -> "Postings":
+        n = int(np.frombuffer(data, dtype=np.int32, count=1)[0])
+        pos = 4
+        lengths = np.frombuffer(data, dtype=np.float32, count=n, offset=pos).copy()
+        pos += 4 * n
+        counts = np.frombuffer(data, dtype=np.int32, count=len(words), offset=pos)
+        pos += 4 * len(words)
+        total = int(counts.sum())
+        pids = np.frombuffer(data, dtype=np.int32, count=total, offset=pos)
+        tfs = np.frombuffer(data, dtype=np.float32, count=total, offset=pos + 4 * total)
+        bounds = np.concatenate(([0], np.cumsum(counts)))
+        index = {w: (pids[bounds[i]:bounds[i + 1]], tfs[bounds[i]:bounds[i + 1]]) for i, w in enumerate(words)}
+        return cls(index, lengths)
 
 
 @dataclass
@@ -117,44 +142,42 @@ class Collection:
 
     df: Counter[str] = field(default_factory=Counter)
     n_passages: int = 0
-    total_len: int = 0
+    total_len: float = 0.0
 
     def add(self, p: Postings) -> None:
         self.df.update(p.df())
         self.n_passages += len(p.lengths)
-        self.total_len += sum(p.lengths)
+        self.total_len += float(p.lengths.sum())
 
     def remove(self, p: Postings) -> None:
         self.df.subtract(p.df())
         self.df += Counter()          # drop zero counts
         self.n_passages -= len(p.lengths)
-        self.total_len -= sum(p.lengths)
+        self.total_len -= float(p.lengths.sum())
 
     def idf(self, term: str) -> float:
         n = max(1, self.n_passages)
         d = self.df.get(term, 0)
         return math.log(1.0 + (n - d + 0.5) / (d + 0.5))
 
-    def score(self, query: Sequence[str], p: Postings) -> dict[int, tuple[float, set[str]]]:
-        """BM25 of each passage of ``p`` that contains a query term, with the terms it has."""
+    def score(self, query: Sequence[str], p: Postings) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 of every passage of ``p``, and a bit mask of the query terms each one has
+        (bit j = the j-th distinct query term, in ``distinct(query)`` order)."""
         avg = self.total_len / max(1, self.n_passages) or 1.0
-        out: dict[int, tuple[float, set[str]]] = {}
-        for w in set(query):
-            plist = p.index.get(w)
-            if not plist:
+        n = len(p.lengths)
+        scores = np.zeros(n, dtype=np.float32)
+        bits = np.zeros(n, dtype=np.int64)
+        k = K1 * (1 - B)
+        kb = K1 * B / avg
+        for j, w in enumerate(distinct(query)):
+            pl = p.index.get(w)
+            if pl is None:
                 continue
+            pids, tfs = pl
             idf = self.idf(w)
-            k = K1 * (1 - B)
-            kb = K1 * B / avg
-            for pid, tf in plist:
-                s = idf * tf * (K1 + 1) / (tf + k + kb * p.lengths[pid])
-                hit = out.get(pid)
-                if hit is None:
-                    out[pid] = (s, {w})
-                else:
-                    hit[1].add(w)
-                    out[pid] = (hit[0] + s, hit[1])
-        return out
+            scores[pids] += idf * tfs * (K1 + 1) / (tfs + k + kb * p.lengths[pids])
+            bits[pids] |= 1 << j
+        return scores, bits
 
     def coverage(self, query: Sequence[str], passage_terms: set[str]) -> float:
         """Share of the query's idf weight that one passage carries (0..1): the abstention
@@ -166,6 +189,11 @@ class Collection:
         total = sum(self.idf(w) for w in q)
         have = sum(self.idf(w) for w in q if w in passage_terms)
         return have / total if total else 0.0
+
+
+def distinct(query: Sequence[str]) -> list[str]:
+    """Query terms without repeats, first occurrence order (at most 62: one bit each)."""
+    return list(dict.fromkeys(query))[:62]
 
 
 # -- question-type re-ranking ---------------------------------------------------------------
