@@ -84,6 +84,25 @@ class AnswerResult:
                 "citations": [c.to_json() for c in self.citations]}
 
 
+class SpecOnly:
+    """Stands in for a model that will not be asked because it is not instruction-tuned
+    (the bundled base model): ``ask`` reads only its spec, says so in a Notice and answers
+    extractively, so neither the CLI nor the UI pays for loading it."""
+
+    def __init__(self, spec) -> None:
+        self.spec = spec
+
+
+def engine_for_ask(spec, load):
+    """``load()`` the engine only for an instruction-tuned model; else a ``SpecOnly`` (or None
+    without a model)."""
+    if spec is None:
+        return None
+    if not getattr(spec, "instruction_tuned", False):
+        return SpecOnly(spec)
+    return load()
+
+
 _INDEXES: dict[str, FolderIndex] = {}
 _LOCKS: dict[str, threading.Lock] = {}
 _GUARD = threading.Lock()

@@ -26,20 +26,16 @@ def _engine(args: argparse.Namespace):
         return None
     from ..core.settings import load_settings
     from ..llm.registry import active_spec
+    from .answer import engine_for_ask
     spec = active_spec(load_settings())
+
+    def load():
+        from ..cli_commands import model_engine
+        return model_engine(args)
+
     if not spec.instruction_tuned:
         print(tr("cli.model_line", label=spec.label(get_language()), id=spec.id), file=sys.stderr, flush=True)
-        return _SpecOnly(spec)
-    from ..cli_commands import model_engine
-    return model_engine(args)
-
-
-class _SpecOnly:
-    """Stands in for a model that will not be asked (not instruction-tuned): ``ask`` only reads
-    its spec, says so in a Notice and answers extractively."""
-
-    def __init__(self, spec) -> None:
-        self.spec = spec
+    return engine_for_ask(spec, load)
 
 
 def cmd_ask(args: argparse.Namespace, token: CancelToken) -> int:

@@ -92,6 +92,11 @@ class TaskTab(QWidget):
     def needs_document(self) -> bool:
         return True
 
+    def load_engine(self, provider):
+        """The engine for this run, in the worker thread (a tab may avoid loading a model
+        it would not use; it then returns an object with only ``spec``, or None)."""
+        return provider.get()
+
     def validate(self) -> str | None:
         """An i18n key explaining why the task cannot run now, or None."""
         if self.needs_document() and self.host.document is None:
@@ -140,10 +145,12 @@ class TaskTab(QWidget):
         self._notice_keys: set[str] = set()
         provider = self.host.engine_provider
         make = self.make_task
+        load = self.load_engine
 
         def factory(cancel: CancelToken) -> Iterator[Any]:
-            engine = provider.get()          # lazy model load, in the worker thread
-            yield EngineReady(engine.spec, engine.backend_info())
+            engine = load(provider)          # lazy model load, in the worker thread
+            if hasattr(engine, "backend_info"):
+                yield EngineReady(engine.spec, engine.backend_info())
             cancel.raise_if_cancelled()
             yield from make(engine, cancel)
 
