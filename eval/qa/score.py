@@ -155,18 +155,22 @@ def main() -> int:
         print(f"  {t:.2f}: abstain on unanswerable {sum(c < t for c in cu)/len(cu):.2f}, "
               f"wrongly abstain on answerable {sum(c < t for c in ca)/len(ca):.2f}")
     # end to end: the extractive ask path (no model)
-    ok = abst_a = abst_u = 0
+    ok = abst_a = abst_u = in_answer = 0
     t0 = time.perf_counter()
     for q in qs:
         res = run_to_result(A.ask(str(corpus), q["question"], None, index=ix))
         if q["answerable"]:
             abst_a += res.abstained
             ok += (not res.abstained) and any(is_hit(q, c.file, c.passage_text) for c in res.citations[:3])
+            in_answer += (not res.abstained) and any(
+                is_hit(q, c.file, "".join(t for t, c2 in res.sentences if c2.passage_text == c.passage_text))
+                for _, c in res.sentences)
         else:
             abst_u += res.abstained
     ms = (time.perf_counter() - t0) / len(qs) * 1000
     print(f"extractive ask: answerable answered with a correct citation in the top 3 {ok/len(ans):.3f}, "
           f"wrongly abstained {abst_a/len(ans):.3f}; unanswerable abstained {abst_u/len(una):.3f}  ({ms:.0f} ms/question)")
+    print(f"extractive ask: the quoted answer sentences themselves contain the labelled answer {in_answer/len(ans):.3f}")
     return 0
 
 

@@ -271,7 +271,11 @@ def bonus(question: str, feats: dict, text: str, context: str, use: frozenset[st
             b += DEFINITION_BONUS
     if "lead" in use and _ARTICLE_START.match(text):
         b += LEAD_BONUS
-    if "number" in use and feats["units"]:
-        if any(re.search(_NUM + re.escape(u), text) for u in feats["units"]):
-            b += NUMBER_BONUS
+    if "number" in use and feats["units"] and has_number_in(text, feats["units"]):
+        b += NUMBER_BONUS
     return b
+
+
+def has_number_in(text: str, units: Sequence[str]) -> bool:
+    """Does ``text`` give a number in one of ``units`` (十五歳, 三十日, 四十時間…)?"""
+    return any(re.search(_NUM + re.escape(u), text) for u in units)
