@@ -40,3 +40,24 @@ def test_ask_text_output_and_errors(capsys, ja_corpus, tmp_path):
     assert code == 0 and "八月十一日" in out and "出典:" in out and "抽出型回答" in out
     assert run(capsys, "ask", "--no-model", str(tmp_path / "nope"), "質問")[0] == E.EXIT_INPUT
     assert run(capsys, "ask", str(tmp_path))[0] == E.EXIT_USAGE
+
+
+def test_ctrl_c_while_indexing_exits_130(tmp_path, ja_corpus):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    proc = subprocess.Popen([sys.executable, "-m", "gennai_desktop.cli", "ask", "--no-model", str(ja_corpus), "山の日は"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    while True:
+        line = proc.stderr.readline().decode()
+        assert line, proc.stderr.read().decode()
+        if "索引に登録" in line:                   # indexing has started
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == E.EXIT_CANCELLED, err.decode()
+    assert "処理を中止しました" in err.decode() and out == b""
