@@ -19,6 +19,7 @@ Done(AnswerResult).
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ MAX_PASSAGES = 3          # passages given to the model / cited
 MAX_ANSWER_SENTENCES = 3
 SECOND_PASSAGE = 0.8      # also quote the next passage's best sentence when its score is this close
 MIN_SIM = 0.2             # model sentence ↔ retrieved sentence similarity needed for support
+_MARKER = re.compile(r"[\[［【（(]\s*[0-9０-９]{1,2}\s*[\]］】）)]")
 _NOT_FOUND_MARKS = ("見当たりません", "記載がありません", "書かれていません", "分かりません", "わかりません")
 
 
@@ -252,7 +254,8 @@ def _model_answer(question: str, engine, related: list[Hit], q: list[str], notic
     kept: list[tuple[str, Citation]] = []
     dropped = 0
     for sent in split_sentences(text):
-        sent = sent.strip().lstrip("・-* ")
+        # the prompt numbers the passages; a model may cite them as [1] — that is not content
+        sent = _MARKER.sub("", sent).strip().lstrip("・-* ")
         if len(sent) < 4:
             continue
         scores = table.scores(sent)

@@ -140,3 +140,9 @@ def test_folder_answer_names_the_right_law(ja_corpus):
     res = run_to_result(ask(ja_corpus, "行政手続法の目的は", None, index=ix))
     assert not res.abstained and Path(res.citations[0].file).name.startswith("law_gyosei-tetsuzuki")
     assert "公正の確保と透明性" in res.citations[0].passage_text
+
+
+def test_passage_markers_in_a_model_answer_are_not_taken_as_numbers(ja_corpus):
+    eng = FakeEngine(reply=lambda p: "衆議院議員の任期は四年とする[1]。", spec=it_spec())
+    res, _ = run(ja_corpus / KENPO_PDF, "衆議院議員の任期は何年ですか", eng)
+    assert res.method == "model" and [s for s, _ in res.sentences] == ["衆議院議員の任期は四年とする。"]
