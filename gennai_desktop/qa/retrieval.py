@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from ..nlp.morph import tokenize_fast
+from ..nlp.morph import index_terms
 
 _CONTENT = {"名詞", "動詞", "形容詞", "副詞", "形状詞", "代名詞", "接頭辞"}
 # Light verbs, formal nouns and question words: in every passage or in every question.
@@ -36,11 +36,9 @@ TITLE_WEIGHT = 1            # the document title's terms (the law's name)
 MULTI_GRANULAR = True       # index mode-A parts of mode-C compounds too (年次有給休暇 → 年次/有給/休暇)
 
 
-def _keep(m) -> bool:
-    p = m.pos
+def _keep(w: str, p: tuple[str, ...]) -> bool:
     if p[0] not in _CONTENT or p[0] in _QUESTION_POS:
         return False
-    w = m.normalized
     if not w.strip() or w in STOP or w.startswith("何") or (p[1] == "非自立可能" and p[0] != "名詞"):
         return False
     return True
@@ -49,13 +47,12 @@ def _keep(m) -> bool:
 def _located_terms(text: str, multi: bool) -> list[tuple[int, str]]:
     """(offset, term) pairs: each mode-C content word, plus (``multi``) the mode-A words
     inside a compound, so a question's 有給休暇 finds a provision's 年次有給休暇 and back."""
-    c_tokens = tokenize_fast(text, "C")
-    out = [(m.start, m.normalized) for m in c_tokens if _keep(m)]
+    c_tokens = index_terms(text, "C")
+    out = [(st, w) for st, _, w, p in c_tokens if _keep(w, p)]
     if not multi:
         return out
-    c_spans = {(m.start, m.end) for m in c_tokens}
-    extra = [(m.start, m.normalized) for m in tokenize_fast(text, "A")
-             if (m.start, m.end) not in c_spans and _keep(m)]
+    c_spans = {(st, en) for st, en, _, _ in c_tokens}
+    extra = [(st, w) for st, en, w, p in index_terms(text, "A") if (st, en) not in c_spans and _keep(w, p)]
     return sorted(out + extra)
 
 
