@@ -25,7 +25,7 @@ from .core.cancel import CancelToken, Cancelled
 from .core.events import Done, Notice, Progress
 from .core.i18n import get_language, set_language, tr
 
-COMMANDS = ("summarize", "translate", "proofread", "draft", "models", "packs", "history")
+COMMANDS = ("summarize", "translate", "proofread", "draft", "ask", "models", "packs", "history", "doctor")
 
 
 def _epilog(lang: str) -> str:
@@ -79,6 +79,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"), help=t("cli.opt.lang"))
     p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
 
+    from .qa.cli import register as register_ask     # gennai ask FILE|FOLDER "質問"
+    register_ask(sub, common, t)
     from .packs.cli import register      # gennai packs list|update|install|rollback|verify
     register(sub)
     from .llm import doctor               # gennai doctor: CPU/GPU/runtime report for IT
@@ -157,6 +159,8 @@ def _dispatch(args: argparse.Namespace, token: CancelToken) -> int:
     from . import cli_commands as C
     handler = {"summarize": C.cmd_summarize, "translate": C.cmd_translate, "proofread": C.cmd_proofread,
                "draft": C.cmd_draft, "models": C.cmd_models}.get(args.command)
+    if handler is None and hasattr(args, "task"):
+        return int(args.task(args, token) or 0)   # mounted task sub-commands (ask): cancellable
     if handler is None and hasattr(args, "func"):
         return int(args.func(args) or 0)       # mounted sub-commands (packs)
     if handler is None:

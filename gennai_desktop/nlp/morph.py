@@ -128,3 +128,16 @@ def tokenize_fast(text: str, mode: Literal["A", "B", "C"] = "C") -> list[Token]:
             append(new(Token, mm.surface(), mm.part_of_speech(), mm.normalized_form(),
                        mm.dictionary_form(), mm.reading_form(), base + mm.begin(), base + mm.end()))
     return out
+
+
+def index_terms(text: str, mode: Literal["A", "B", "C"] = "C") -> list[tuple[int, int, str, tuple[str, ...]]]:
+    """(start, end, normalized form, part of speech) of every morpheme — only what a search
+    index needs, so about half the per-morpheme calls of ``tokenize_fast`` (qa/ retrieval)."""
+    tok = _tokenizer()
+    m = _mode(mode)
+    out: list[tuple[int, int, str, tuple[str, ...]]] = []
+    append = out.append
+    for base, piece in pieces(text):
+        for mm in tok.tokenize(piece, m):
+            append((base + mm.begin(), base + mm.end(), mm.normalized_form(), mm.part_of_speech()))
+    return out

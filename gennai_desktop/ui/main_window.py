@@ -25,6 +25,7 @@ from .qt import (
 from .tabs.base import TaskTab
 from .tabs.draft_tab import DraftTab
 from .tabs.proofread_tab import ProofreadTab
+from .tabs.qa_tab import QaTab
 from .tabs.summary_tab import SummaryTab
 from .tabs.translate_tab import TranslateTab
 
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         self.proofread_tab = ProofreadTab(self)
         self.translate_tab = TranslateTab(self)
         self.draft_tab = DraftTab(self)
+        self.qa_tab = QaTab(self)
         for tab in self.task_tabs:
             self.tabs.addTab(tab, tr(f"ui.tab.{tab.task_name}"))
             tab.busy_changed.connect(self._on_busy)
@@ -186,7 +188,7 @@ class MainWindow(QMainWindow):
 
     @property
     def task_tabs(self) -> list[TaskTab]:
-        return [self.summary_tab, self.proofread_tab, self.translate_tab, self.draft_tab]
+        return [self.summary_tab, self.proofread_tab, self.translate_tab, self.draft_tab, self.qa_tab]
 
     def current_tab(self) -> TaskTab:
         return self.tabs.currentWidget()  # type: ignore[return-value]

@@ -116,12 +116,18 @@ class TaskTab(QWidget):
         """Runs in the worker thread. Default: load the model first, then the task.
         A tab whose task has model-free work (校正 rules) overrides this to show it sooner."""
         engine = get_engine()            # lazy model load, in the worker thread
-        yield EngineReady(engine.spec, engine.backend_info())
+        if hasattr(engine, "backend_info"):
+            yield EngineReady(engine.spec, engine.backend_info())
         cancel.raise_if_cancelled()
         yield from self.make_task(engine, cancel)
 
     def needs_document(self) -> bool:
         return True
+
+    def load_engine(self, provider):
+        """The engine for this run, in the worker thread (a tab may avoid loading a model
+        it would not use; it then returns an object with only ``spec``, or None)."""
+        return provider.get()
 
     def validate(self) -> str | None:
         """An i18n key explaining why the task cannot run now, or None."""
@@ -229,9 +235,10 @@ class TaskTab(QWidget):
         self._notice_keys: set[str] = set()
         provider = self.host.engine_provider
         make = self.make_lazy_task
+        load = self.load_engine
 
         def factory(cancel: CancelToken) -> Iterator[Any]:
-            yield from make(provider.get, cancel)
+            yield from make(lambda: load(provider), cancel)
 
         self.worker = TaskWorker(factory)
         s = self.worker.signals

@@ -1,0 +1,58 @@
+"""`gennai ask FILE|FOLDER "質問" [--json]`: the CLI face of ``qa.answer.ask``.
+
+Mounted by cli.build_parser; cli._dispatch calls ``args.task(args, token)`` so Ctrl-C
+cancels indexing or answering cleanly (exit 130). The active model is loaded only when it
+is instruction-tuned: a base model (the bundled dev default) would not write the answer
+anyway, so the answer is extractive without paying for the model load.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..core.cancel import CancelToken
+from ..core.i18n import get_language, tr
+
+
+def register(subparsers, common: argparse.ArgumentParser, t) -> None:
+    p = subparsers.add_parser("ask", parents=[common], help=t("cli.cmd.ask"))
+    p.add_argument("source", help=t("cli.arg.source"))
+    p.add_argument("question", help=t("cli.arg.question"))
+    p.set_defaults(task=cmd_ask)
+
+
+def _engine(args: argparse.Namespace):
+    if args.no_model:
+        return None
+    from ..core.settings import load_settings
+    from ..llm.registry import active_spec
+    from .answer import engine_for_ask
+    spec = active_spec(load_settings())
+
+    def load():
+        from ..cli_commands import model_engine
+        return model_engine(args)
+
+    if not spec.instruction_tuned:
+        print(tr("cli.model_line", label=spec.label(get_language()), id=spec.id), file=sys.stderr, flush=True)
+    return engine_for_ask(spec, load)
+
+
+def cmd_ask(args: argparse.Namespace, token: CancelToken) -> int:
+    from ..cli import drain, emit, emit_json
+    from .answer import ask
+    engine = _engine(args)
+    result = drain(ask(args.source, args.question, engine, cancel=token), args.quiet)
+    if args.json:
+        data = result.to_json()
+        data["notices"] = result.notice_texts()
+        emit_json(data)
+        return 0
+    lines = [result.answer]
+    if result.citations:
+        lines += ["", tr("cli.ask.citations")]
+        lines += [f"  {c.label()}\t{c.text[:80]}" for c in result.citations]
+    if not result.abstained and result.method == "extractive":
+        lines += ["", tr("qa.notice.extractive")]
+    emit("\n".join(lines))
+    return 0

@@ -1,0 +1,300 @@
+"""A question-answering index over one file or a folder, updated incrementally.
+
+``FolderIndex.update()`` scans the folder (recursively, .docx/.pdf/.txt), compares each
+file with what the index holds — mtime and size first, the SHA-256 of the content only
+when those differ — and re-reads only new or changed files; deleted files are dropped.
+Files that cannot be read (corrupt, encrypted, too large) are skipped with a Notice and the
+rest is indexed. Every file's passages and postings are one blob in an ``IndexStore``
+(see store.py: the encrypted store plugs in there; the default keeps them in memory), and a
+manifest blob lists them, so a new FolderIndex over the same store and folder starts from
+what was indexed before instead of reading every document again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from ..core.cancel import NEVER, CancelToken
+from ..core.errors import DocumentError
+from ..core.events import Done, Notice, Progress, TaskEvent
+from ..documents.loader import SUPPORTED_SUFFIXES, load_document
+from .passages import SPLIT_PARAGRAPHS, Passage, PassageSentence, doc_context, make_passages
+from .retrieval import (CAPTION_WEIGHT, MULTI_GRANULAR, RERANK, TITLE_WEIGHT, Collection, Postings, batch_terms,
+                        bonus, distinct, question_features, terms)
+from .store import IndexStore, process_store
+
+FORMAT = 2
+
+
+@dataclass
+class FileEntry:
+    path: str
+    mtime_ns: int
+    size: int
+    sha256: str
+    passages: list[Passage]
+    postings: Postings
+    chars: int = 0
+
+
+@dataclass(frozen=True)
+class Hit:
+    file: str
+    passage: Passage
+    score: float            # BM25
+    coverage: float         # share of the question's idf weight this passage carries
+    matched: frozenset[str]
+
+
+@dataclass
+class UpdateReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)     # path → reason
+    chars: int = 0
+    seconds: float = 0.0
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def passage_terms(passages: list[Passage], title: str = "", opts: "IndexOptions | None" = None) -> list[list[str]]:
+    """Index terms of each passage: its text, its caption/heading's terms ``caption_weight``
+    times and the document title's ``title_weight`` times."""
+    o = opts or IndexOptions()
+    body = batch_terms([p.text for p in passages], o.multi_granular)
+    title_terms = terms(title, o.multi_granular) * o.title_weight if title else []
+    ctx_cache: dict[str, list[str]] = {}
+    out = []
+    for p, words in zip(passages, body):
+        if p.context not in ctx_cache:
+            ctx_cache[p.context] = terms(p.context, o.multi_granular) * o.caption_weight if p.context else []
+        out.append(words + ctx_cache[p.context] + title_terms)
+    return out
+
+
+@dataclass(frozen=True)
+class IndexOptions:
+    """How passages are cut and indexed (the defaults are what eval/qa/score.py kept)."""
+
+    split_paragraphs: bool = SPLIT_PARAGRAPHS
+    caption_weight: int = CAPTION_WEIGHT
+    title_weight: int = TITLE_WEIGHT
+    multi_granular: bool = MULTI_GRANULAR
+    rerank: frozenset[str] = RERANK         # question-type signals (retrieval.bonus)
+    pool: int = 60                          # BM25 candidates the re-ranking looks at
+
+
+def _encode(entry: FileEntry) -> bytes:
+    """One file's blob: a JSON header (metadata, passages, term list) + packed postings arrays."""
+    words, arrays = entry.postings.to_bytes()
+    head = {"v": FORMAT, "path": entry.path, "mtime_ns": entry.mtime_ns, "size": entry.size,
+            "sha256": entry.sha256, "chars": entry.chars, "words": words,
+            "passages": [[p.context, [[s.text, s.block, s.page] for s in p.sentences]] for p in entry.passages]}
+    hb = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return zlib.compress(len(hb).to_bytes(8, "little") + hb + arrays, 3)
+
+
+def _decode(blob: bytes) -> FileEntry:
+    raw = zlib.decompress(blob)
+    n = int.from_bytes(raw[:8], "little")
+    d = json.loads(raw[8:8 + n].decode("utf-8"))
+    if d.get("v") != FORMAT:
+        raise ValueError("index format changed")
+    passages = [Passage(tuple(PassageSentence(t, b, pg) for t, b, pg in sents), ctx) for ctx, sents in d["passages"]]
+    return FileEntry(d["path"], d["mtime_ns"], d["size"], d["sha256"], passages,
+                     Postings.from_bytes(d["words"], raw[8 + n:]), d.get("chars", 0))
+
+
+class FolderIndex:
+    """Index of one folder (or a single file) for ``answer.ask``; see the module docstring."""
+
+    def __init__(self, root: str | os.PathLike[str], store: IndexStore | None = None,
+                 options: IndexOptions | None = None) -> None:
+        self.root = Path(root).resolve()
+        self.options = options or IndexOptions()    # options exist for eval/qa/score.py's comparison
+        self.store: IndexStore = store if store is not None else process_store()
+        ident = f"{self.root}\0{self.options}"
+        self.ns = "qa/" + hashlib.sha256(ident.encode("utf-8")).hexdigest()[:24] + "/"
+        self.entries: dict[str, FileEntry] = {}
+        self.skipped: dict[str, tuple[int, int, str]] = {}        # path → (mtime_ns, size, reason)
+        self.collection = Collection()
+        self._load()
+
+    # -- persistence (through the IndexStore only) ------------------------------------------
+    def _load(self) -> None:
+        raw = self.store.get(self.ns + "manifest")
+        if raw is None:
+            return
+        try:
+            man = json.loads(raw.decode("utf-8"))
+            if man.get("v") != FORMAT:
+                return
+            for path, key in man["files"].items():
+                blob = self.store.get(key)
+                if blob is None:
+                    continue
+                entry = _decode(blob)
+                self.entries[path] = entry
+                self.collection.add(entry.postings)
+            self.skipped = {p: (v[0], v[1], v[2]) for p, v in man.get("skipped", {}).items()}
+        except (ValueError, KeyError, TypeError, zlib.error):
+            self.entries.clear()          # unreadable index: start again rather than trust it
+            self.collection = Collection()
+
+    def _key(self, path: str) -> str:
+        return self.ns + "file/" + hashlib.sha256(path.encode("utf-8")).hexdigest()[:32]
+
+    def _save_manifest(self) -> None:
+        man = {"v": FORMAT, "root": str(self.root), "files": {p: self._key(p) for p in self.entries},
+               "skipped": {p: list(v) for p, v in self.skipped.items()}}
+        self.store.put(self.ns + "manifest", json.dumps(man, ensure_ascii=False).encode("utf-8"))
+
+    # -- scanning ----------------------------------------------------------------------------
+    def files(self) -> list[Path]:
+        if self.root.is_file():
+            return [self.root]
+        found = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith((".", "~$")) or not name.lower().endswith(SUPPORTED_SUFFIXES):
+                    continue
+                found.append(Path(dirpath) / name)
+        return found
+
+    def update(self, cancel: CancelToken = NEVER) -> Iterator[TaskEvent]:
+        """Bring the index up to date with the folder; ends with Done(UpdateReport)."""
+        t0 = time.perf_counter()
+        report = UpdateReport()
+        yield Progress(0, 1, "qa.stage.scan")
+        present: dict[str, os.stat_result] = {}
+        for p in self.files():
+            try:
+                present[str(p)] = p.stat()
+            except OSError:
+                continue
+        for path in [p for p in self.entries if p not in present]:
+            self._drop(path)
+            report.removed.append(path)
+        for path in [p for p in self.skipped if p not in present]:
+            del self.skipped[path]
+        todo: list[tuple[str, os.stat_result, str | None]] = []
+        for path, st in present.items():
+            old = self.entries.get(path)
+            if old is not None and (old.mtime_ns, old.size) == (st.st_mtime_ns, st.st_size):
+                report.unchanged += 1
+                continue
+            sk = self.skipped.get(path)
+            if sk is not None and (sk[0], sk[1]) == (st.st_mtime_ns, st.st_size):
+                report.skipped[path] = sk[2]
+                continue
+            try:
+                digest = _sha256(Path(path))
+            except OSError as exc:
+                report.skipped[path] = exc.strerror or str(exc)
+                continue
+            if old is not None and old.sha256 == digest:      # touched, not changed
+                old.mtime_ns, old.size = st.st_mtime_ns, st.st_size
+                self.store.put(self._key(path), _encode(old))
+                report.unchanged += 1
+                continue
+            todo.append((path, st, digest))
+        total = len(todo)
+        try:
+            for n, (path, st, digest) in enumerate(todo):
+                cancel.raise_if_cancelled()
+                yield Progress(n, total, "qa.stage.index", Path(path).name)
+                cancel.raise_if_cancelled()          # the consumer may have cancelled while we waited
+                try:
+                    doc = load_document(path)
+                except DocumentError as exc:
+                    reason = exc.message()
+                    self.skipped[path] = (st.st_mtime_ns, st.st_size, reason)
+                    if path in self.entries:
+                        self._drop(path)
+                    report.skipped[path] = reason
+                    continue
+                cancel.raise_if_cancelled()
+                passages = make_passages(doc, split_paragraphs=self.options.split_paragraphs)
+                postings = Postings.build(passage_terms(passages, doc_context(doc), self.options))
+                entry = FileEntry(path, st.st_mtime_ns, st.st_size, digest or "", passages, postings, len(doc.text))
+                cancel.raise_if_cancelled()
+                (report.changed if path in self.entries else report.added).append(path)
+                if path in self.entries:
+                    self._drop(path)
+                self.skipped.pop(path, None)
+                self.entries[path] = entry
+                self.collection.add(entry.postings)
+                self.store.put(self._key(path), _encode(entry))
+                report.chars += entry.chars
+            yield Progress(total, total, "qa.stage.index")
+        finally:
+            self._save_manifest()
+        for path, reason in sorted(report.skipped.items()):
+            yield Notice("qa.notice.skipped", {"file": Path(path).name, "reason": reason})
+        report.seconds = time.perf_counter() - t0
+        yield Done(report)
+
+    def _drop(self, path: str) -> None:
+        entry = self.entries.pop(path)
+        self.collection.remove(entry.postings)
+        self.store.delete(self._key(path))
+
+    # -- search ------------------------------------------------------------------------------
+    def search(self, question: str, k: int = 5, query_terms: list[str] | None = None) -> list[Hit]:
+        """The ``k`` best passages for ``question`` (best first; the same passage found in a
+        .txt and its .pdf counts once)."""
+        q = query_terms if query_terms is not None else terms(question, self.options.multi_granular)
+        if not q:
+            return []
+        qd = distinct(q)
+        per_file = max(k, self.options.pool)
+        scored: list[tuple[float, str, int, int]] = []
+        for path, entry in self.entries.items():
+            scores, bits = self.collection.score(qd, entry.postings)
+            nz = np.flatnonzero(scores)
+            if len(nz) > per_file:
+                nz = nz[np.argpartition(-scores[nz], per_file - 1)[:per_file]]
+            scored.extend((float(scores[i]), path, int(i), int(bits[i])) for i in nz)
+        scored.sort(key=lambda x: (-x[0], x[1], x[2]))
+        use = self.options.rerank
+        if use:
+            feats = question_features(question)
+            pool = []
+            for s, path, pid, hit in scored[:self.options.pool]:
+                p = self.entries[path].passages[pid]
+                pool.append((s * (1.0 + bonus(question, feats, p.text, p.context, use)), path, pid, hit))
+            scored = sorted(pool, key=lambda x: (-x[0], x[1], x[2])) + scored[self.options.pool:]
+        out: list[Hit] = []
+        seen: set[str] = set()
+        for s, path, pid, hit in scored:
+            p = self.entries[path].passages[pid]
+            key = "".join(p.text.split())[:80]
+            if key in seen:
+                continue
+            seen.add(key)
+            hit_terms = {w for j, w in enumerate(qd) if hit >> j & 1}
+            out.append(Hit(path, p, s, self.collection.coverage(qd, hit_terms), frozenset(hit_terms)))
+            if len(out) >= k:
+                break
+        return out
+
+    @property
+    def n_passages(self) -> int:
+        return self.collection.n_passages

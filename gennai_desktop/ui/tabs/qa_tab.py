@@ -1,0 +1,190 @@
+"""質問 tab: ask the open document, or a chosen folder, a question; answer with clickable sources.
+
+The question box is an ImeLineEdit (Enter during 変換 confirms the conversion; Enter after
+it asks). The work runs through the shared ``qa.answer.ask`` generator in the task worker;
+a base model (not instruction-tuned) is not loaded for it, since the answer would be
+extractive anyway. Clicking a source opens that file if it is not the open document and
+shows the cited page (PDF) or paragraph.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ...core.document import Block, Location
+from ...core.i18n import tr
+from ..ime import ImeLineEdit
+from ..qt import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, Qt, QTreeWidget, QTreeWidgetItem
+from .base import TaskTab
+
+_CITE = Qt.ItemDataRole.UserRole
+
+
+class QaTab(TaskTab):
+    task_name = "qa"
+
+    def __init__(self, host, parent=None) -> None:
+        super().__init__(host, parent)
+        self.folder: str | None = None
+        form = QFormLayout()
+        row = QHBoxLayout()
+        self.source_label = QLabel()
+        self.source_label.setObjectName("qaSource")
+        self.source_label.setWordWrap(True)
+        self.folder_button = QPushButton(tr("ui.qa.source_folder"))
+        self.folder_button.setObjectName("qaFolderButton")
+        self.folder_button.clicked.connect(self._choose_folder)
+        self.document_button = QPushButton(tr("ui.qa.source_file"))
+        self.document_button.setObjectName("qaDocumentButton")
+        self.document_button.clicked.connect(self._use_document)
+        row.addWidget(self.source_label, 1)
+        row.addWidget(self.document_button)
+        row.addWidget(self.folder_button)
+        form.addRow(row)
+        self.question_edit = ImeLineEdit()
+        self.question_edit.setObjectName("qaQuestion")
+        self.question_edit.setPlaceholderText(tr("ui.qa.question_placeholder"))
+        self.question_edit.submitted.connect(self.run)
+        form.addRow(self.question_edit)
+        self.options.addLayout(form)
+        self.run_button.setText(tr("ui.qa.ask"))
+        self.citations = QTreeWidget()
+        self.citations.setObjectName("qaCitations")
+        self.citations.setHeaderLabels([tr("ui.qa.citations")])
+        self.citations.setWordWrap(True)
+        self.citations.itemClicked.connect(self._on_item)
+        self.citations.setVisible(False)
+        self.body.addWidget(self.citations, 2)
+        self._show_source()
+
+    # --- source -----------------------------------------------------------------------
+    def source(self) -> str | None:
+        if self.folder:
+            return self.folder
+        doc = self.host.document
+        return str(doc.path) if doc is not None and doc.path is not None else None
+
+    def _show_source(self) -> None:
+        src = self.source()
+        self.source_label.setText(src if src else tr("ui.qa.source_none"))
+
+    def set_folder(self, folder: str | None) -> None:
+        self.folder = folder
+        self._show_source()
+
+    def _choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, tr("ui.qa.source_folder"))
+        if path:
+            self.set_folder(path)
+
+    def _use_document(self) -> None:
+        """Back to the open document (or pick one to open)."""
+        if self.host.document is None:
+            self.host.open_dialog()
+        self.set_folder(None)
+
+    # --- task -----------------------------------------------------------------------
+    def needs_document(self) -> bool:
+        return False
+
+    def validate(self) -> str | None:
+        self._show_source()
+        if not self.source():
+            return "ui.qa.source_none"
+        if not self.question_edit.text().strip():
+            return "qa.error.empty_question"
+        return None
+
+    def load_engine(self, provider):
+        from ...qa.answer import engine_for_ask
+        return engine_for_ask(provider.active_spec(), provider.get)
+
+    def make_task(self, engine, cancel):
+        from ...qa.answer import ask
+        return ask(self.source(), self.question_edit.text(), engine, cancel=cancel)
+
+    def run(self) -> bool:
+        started = super().run()
+        if started:
+            self.citations.clear()
+            self.citations.setVisible(False)
+        return started
+
+    def show_result(self, result: Any) -> None:
+        self.stream.setPlainText(result.answer)
+        self.citations.clear()
+        for c in result.citations:
+            item = QTreeWidgetItem([f"{c.label()}：{c.text}"])
+            item.setToolTip(0, c.passage_text or c.text)
+            item.setData(0, _CITE, c)
+            self.citations.addTopLevelItem(item)
+        self.citations.setVisible(bool(result.citations))
+
+    def showEvent(self, event) -> None:  # noqa: N802 - the open document may have changed
+        self._show_source()
+        super().showEvent(event)
+
+    def _on_item(self, item: QTreeWidgetItem, _col: int = 0) -> bool:
+        c = item.data(0, _CITE)
+        if c is None:
+            return False
+        doc = self.host.document
+        if doc is None or doc.path is None or Path(doc.path).resolve() != Path(c.file).resolve():
+            if not self.host.open_path(c.file):
+                return False
+            doc = self.host.document
+        if not doc.has_block(c.block):
+            return False
+        self.host.document_view.go_to(Location(c.block, c.page, None))
+        return True
+
+    def result_text(self) -> str:
+        if self.result is None:
+            return self.stream.toPlainText()
+        lines = [self.result.answer]
+        if self.result.citations:
+            lines += ["", tr("cli.ask.citations")] + [f"・{c.label()}：{c.text}" for c in self.result.citations]
+        return "\n".join(lines)
+
+    def save_result(self, target: str) -> None:
+        from ...documents import write_docx
+        r = self.result
+        blocks = [Block(id="b0000", kind="heading", text=r.question, level=1)]
+        for line in r.answer.splitlines():
+            blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=line))
+        if r.citations:
+            blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=tr("cli.ask.citations")))
+            for c in r.citations:
+                blocks.append(Block(id=f"b{len(blocks):04d}", kind="list_item", text=f"{c.label()}：{c.text}"))
+        for text in r.notice_texts():
+            blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=text))
+        write_docx(blocks, target, title=tr("ui.tab.qa"))
+
+    def default_filename(self) -> str:
+        return f"{tr('ui.tab.qa')}.docx"
+
+    # --- autosave -----------------------------------------------------------------------
+    def state(self) -> dict:
+        st = super().state()
+        st["question"] = self.question_edit.text()
+        st["folder"] = self.folder
+        if self.result is not None:
+            r = self.result
+            st["result"] = {"question": r.question, "answer": r.answer, "abstained": r.abstained,
+                            "method": r.method, "model_id": r.model_id, "notices": r.notices,
+                            # the cited sentences only: whole passages stay out of the autosave file
+                            "citations": [{**c.__dict__, "passage_text": ""} for c in r.citations]}
+        return st
+
+    def restore_state(self, state: dict) -> None:
+        super().restore_state(state)
+        self.question_edit.setText(state.get("question", ""))
+        self.set_folder(state.get("folder"))
+        r = state.get("result")
+        if r:
+            from ...qa.answer import AnswerResult, Citation
+            self.result = AnswerResult(r["question"], r["answer"], r["abstained"], r["method"],
+                                       [Citation(**c) for c in r["citations"]], model_id=r.get("model_id", ""),
+                                       notices=list(r.get("notices", [])))
+            self.show_result(self.result)
+        self._update_buttons()

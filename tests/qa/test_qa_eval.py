@@ -1,0 +1,72 @@
+"""The labelled set eval/qa/questions.tsv over the whole shared corpus: retrieval hit@3 on
+the answerable questions and abstention of the extractive ask path on the unanswerable ones."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from gennai_desktop.core.events import run_to_result
+from gennai_desktop.qa.answer import ask
+from gennai_desktop.qa.index import FolderIndex
+from gennai_desktop.qa.store import MemoryStore
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _score_module():
+    spec = importlib.util.spec_from_file_location("qa_score", REPO / "eval" / "qa" / "score.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def scored(ja_corpus):
+    mod = _score_module()
+    ix = FolderIndex(ja_corpus, MemoryStore())
+    run_to_result(ix.update())
+    return mod, ix, mod.load_questions()
+
+
+def test_labelled_set_is_big_enough(scored):
+    _, _, qs = scored
+    assert sum(q["answerable"] for q in qs) >= 40
+    assert sum(not q["answerable"] for q in qs) >= 10
+    for q in qs:
+        if q["answerable"]:
+            assert q["file"] and q["answer"], q["id"]
+
+
+def test_every_labelled_answer_exists_in_its_file(scored, ja_corpus):
+    """A label that matches nothing would make a miss look like a retrieval failure."""
+    mod, ix, qs = scored
+    texts = {Path(p).name: "".join(p2.text for p2 in e.passages) for p, e in ix.entries.items()}
+    for q in qs:
+        if q["answerable"]:
+            assert any(mod.is_hit(q, name, t) for name, t in texts.items()), q["id"]
+
+
+def test_hit_at_3_on_answerable_questions(scored):
+    mod, ix, qs = scored
+    ans = [q for q in qs if q["answerable"]]
+    hits = [mod.hit_at(q, ix.search(q["question"], 3)) for q in ans]
+    missed = [q["id"] for q, h in zip(ans, hits) if not h]
+    assert sum(hits) / len(ans) >= 0.9, missed
+
+
+def test_extractive_path_abstains_on_unanswerable_and_answers_answerable(scored, ja_corpus):
+    mod, ix, qs = scored
+    una = [q for q in qs if not q["answerable"]]
+    results = [run_to_result(ask(ja_corpus, q["question"], None, index=ix)) for q in una]
+    assert sum(r.abstained for r in results) / len(una) >= 0.8
+    for r in results:
+        if r.abstained:
+            assert r.answer == "ご質問の内容は、これらの文書には見当たりませんでした。" and r.citations == []
+    ans = [q for q in qs if q["answerable"]]
+    res_a = [run_to_result(ask(ja_corpus, q["question"], None, index=ix)) for q in ans]
+    assert sum(r.abstained for r in res_a) / len(ans) <= 0.1      # the threshold does not give up too often
+    good = sum((not r.abstained) and any(mod.is_hit(q, c.file, c.passage_text) for c in r.citations[:3])
+               for q, r in zip(ans, res_a))
+    assert good / len(ans) >= 0.75
