@@ -41,8 +41,12 @@ def _engine(args: argparse.Namespace):
 def cmd_ask(args: argparse.Namespace, token: CancelToken) -> int:
     from ..cli import drain, emit, emit_json
     from .answer import ask
+    from .store import default_store
     engine = _engine(args)
-    result = drain(ask(args.source, args.question, engine, cancel=token), args.quiet)
+    store, why = default_store()
+    if why:
+        print(tr("qa.notice.index_in_memory", reason=why), file=sys.stderr, flush=True)
+    result = drain(ask(args.source, args.question, engine, store=store, cancel=token), args.quiet)
     if args.json:
         data = result.to_json()
         data["notices"] = result.notice_texts()

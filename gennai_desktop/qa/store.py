@@ -1,12 +1,11 @@
 """Where a folder index keeps its data: ONE small interface, ``IndexStore``.
 
-The index holds the documents' text, so on disk it must be encrypted. The encrypted
-store (gennai_desktop/storage/, SQLCipher) implements this same protocol — get/put/delete
-of byte blobs under string keys, plus listing keys by prefix — and is passed to
-``FolderIndex(store=...)``; nothing else in qa/ touches persistence. Until that store is
-wired in, ``MemoryStore`` keeps the blobs in this process only: nothing of the documents
-is written to disk in plaintext, and an index "survives a restart" of the FolderIndex
-object (the UI tab, a second ``ask``) but not of the process.
+The index holds the documents' text, so on disk it must be encrypted: ``EncryptedStore``
+keeps it in the app's protected store (gennai_desktop/storage/, SQLCipher, the same one the
+result history uses — no second store), so the index survives restarts. ``default_store()``
+picks it; where no key is available (no keyring and no passphrase) ``MemoryStore`` keeps the
+blobs in this process only — nothing of the documents is ever written in plaintext — and the
+caller is told why.
 """
 from __future__ import annotations
 
@@ -51,7 +50,39 @@ class MemoryStore:
         return iter(sorted(found))
 
 
+class EncryptedStore:
+    """IndexStore over ``storage.ProtectedStore`` blobs (namespace ``qa-index``)."""
+
+    NS = "qa-index"
+
+    def __init__(self, protected) -> None:  # noqa: ANN001 - storage.ProtectedStore
+        self._p = protected
+
+    def get(self, key: str) -> bytes | None:
+        return self._p.get_blob(self.NS, key)
+
+    def put(self, key: str, value: bytes) -> None:
+        if not isinstance(value, (bytes, bytearray)):
+            raise TypeError("IndexStore values are bytes")
+        self._p.put_blob(self.NS, key, bytes(value))
+
+    def delete(self, key: str) -> None:
+        self._p.delete_blob(self.NS, key)
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        return iter([k for k in self._p.blob_keys(self.NS) if k.startswith(prefix)])
+
+
 _PROCESS_STORE = MemoryStore()
+
+
+def default_store() -> tuple[IndexStore, str]:
+    """(the encrypted store, "") or (this process's memory store, the i18n message why)."""
+    from ..storage import StoreUnavailable, open_store
+    try:
+        return EncryptedStore(open_store()), ""
+    except StoreUnavailable as exc:
+        return _PROCESS_STORE, exc.message()
 
 
 def process_store() -> MemoryStore:

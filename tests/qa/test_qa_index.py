@@ -154,3 +154,31 @@ def test_single_file_source(ja_corpus):
     ix = FolderIndex(ja_corpus / FILES[1], MemoryStore())
     rep, _ = update(ix)
     assert len(rep.added) == 1 and len(ix.entries) == 1
+
+
+def test_the_index_persists_in_the_encrypted_store_across_processes(tmp_path):
+    """The CLI's index lives in the app's SQLCipher store: a second process finds it, and the
+    store file holds no document text in plaintext."""
+    import json
+    from pathlib import Path
+    import os
+    import subprocess
+    import sys
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    marker = "申請期限は令和九年三月三十一日までとする。"
+    (folder / "通知.txt").write_text("第一条　この通知は、補助金の申請について定める。\n第二条　" + marker + "\n",
+                                      encoding="utf-8")
+    env = dict(os.environ)
+    cmd = [sys.executable, "-m", "gennai_desktop.cli", "ask", str(folder), "申請期限はいつか", "--json", "--no-model"]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "令和九年三月三十一日" in json.loads(first.stdout)["answer"]
+    from gennai_desktop.storage import open_store
+    store = open_store()
+    keys = store.blob_keys("qa-index")
+    assert keys                                            # the index was written to the store
+    raw = b"".join(p.read_bytes() for p in Path(os.environ["GENNAI_HOME"]).rglob("*") if p.is_file())
+    assert marker.encode("utf-8") not in raw               # …encrypted, nowhere in plaintext
+    second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert second.returncode == 0 and "メモリに保持" not in second.stderr

@@ -13,6 +13,7 @@ from typing import Any
 
 from ...core.document import Block, Location
 from ...core.i18n import tr
+from ...qa.store import EncryptedStore
 from ..ime import ImeLineEdit
 from ..qt import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, Qt, QTreeWidget, QTreeWidgetItem
 from .base import TaskTab
@@ -101,7 +102,9 @@ class QaTab(TaskTab):
 
     def make_task(self, engine, cancel):
         from ...qa.answer import ask
-        return ask(self.source(), self.question_edit.text(), engine, cancel=cancel)
+        protected = getattr(self.host, "store", None)     # the window's encrypted store, if any
+        store = EncryptedStore(protected) if protected is not None else None
+        return ask(self.source(), self.question_edit.text(), engine, store=store, cancel=cancel)
 
     def run(self) -> bool:
         started = super().run()
