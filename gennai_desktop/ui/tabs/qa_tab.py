@@ -34,9 +34,11 @@ class QaTab(TaskTab):
         self.source_label.setWordWrap(True)
         self.folder_button = QPushButton(tr("ui.qa.source_folder"))
         self.folder_button.setObjectName("qaFolderButton")
+        self.folder_button.setAccessibleName(tr("ui.qa.source_folder"))
         self.folder_button.clicked.connect(self._choose_folder)
         self.document_button = QPushButton(tr("ui.qa.source_file"))
         self.document_button.setObjectName("qaDocumentButton")
+        self.document_button.setAccessibleName(tr("ui.qa.source_file"))
         self.document_button.clicked.connect(self._use_document)
         row.addWidget(self.source_label, 1)
         row.addWidget(self.document_button)
@@ -59,6 +61,12 @@ class QaTab(TaskTab):
         self._show_source()
 
     # --- source -----------------------------------------------------------------------
+    @property
+    def bound_to_document(self) -> bool:  # type: ignore[override]
+        """An answer about a folder is not about the open document (opening a cited file
+        keeps it); an answer about the open document is bound to it like other results."""
+        return not self.folder
+
     def source(self) -> str | None:
         if self.folder:
             return self.folder
