@@ -284,20 +284,28 @@ class ProofreadTab(TaskTab):
         return sorted(self.model.accepted() + advice, key=lambda f: (f.start, f.end))
 
     def save_result(self, target: str) -> None:
+        self.export_job(target)()
+
+    def export_job(self, target: str):
+        """Findings and corrected text are read here (UI thread); the job only writes."""
         from pathlib import Path
         from ...proofread.tracked_changes import track_changes
         doc = self.result.document          # the text the findings' offsets point into
         items = self.export_findings()
+        corrected = self.corrected_text()
         self.last_export = None
-        if doc.format == "docx" and doc.path is not None:
-            self.last_export = track_changes(Path(doc.path), doc, items, Path(target))
-            return
-        self.last_export = _export_via_blocks(doc, items, Path(target))
-        if self.last_export is None:        # the text cannot be laid out as paragraphs again
-            from ...documents.docx_writer import write_docx
-            lines = self.corrected_text().split("\n")
-            blocks = [Block(id=f"b{i:04d}", kind="paragraph", text=t) for i, t in enumerate(lines)]
-            write_docx(blocks, target, title=doc.title or None)
+
+        def job() -> None:
+            if doc.format == "docx" and doc.path is not None:
+                self.last_export = track_changes(Path(doc.path), doc, items, Path(target))
+                return
+            self.last_export = _export_via_blocks(doc, items, Path(target))
+            if self.last_export is None:        # the text cannot be laid out as paragraphs again
+                from ...documents.docx_writer import write_docx
+                lines = corrected.split("\n")
+                blocks = [Block(id=f"b{i:04d}", kind="paragraph", text=t) for i, t in enumerate(lines)]
+                write_docx(blocks, target, title=doc.title or None)
+        return job
 
     def saved_message(self, path: str) -> str:
         st = getattr(self, "last_export", None)
