@@ -226,3 +226,35 @@ def test_json_notices_carry_id_params_and_formatted_text():
     assert first["params"] == {"count": 2, "total": 7}
     assert "{" not in first["text"] and "2" in first["text"] and "7" in first["text"]
     assert all("{" not in n["text"] for n in out)
+
+
+def test_proofread_out_says_how_many_findings_could_not_be_written(capsys, tmp_path, monkeypatch, ja_corpus):
+    import dataclasses
+
+    from docx import Document as Docx
+
+    from gennai_desktop.core.events import Done
+    from gennai_desktop.core.findings import Finding
+    from gennai_desktop.tasks import proofread as task
+    src = tmp_path / "memo.docx"
+    d = Docx()
+    d.add_paragraph("会議資料を送付して下さい。")
+    d.save(src)
+    real = task.proofread
+
+    def with_stale(doc, *a, **k):          # a finding whose text no longer matches the document
+        for ev in real(doc, *a, **k):
+            if isinstance(ev, Done):
+                stale = Finding(0, 2, "別文", "別の文", "test.rule", "テスト")
+                ev = Done(dataclasses.replace(ev.result, findings=[*ev.result.findings, stale]))
+            yield ev
+    monkeypatch.setattr(task, "proofread", with_stale)
+    out_path = tmp_path / "checked.docx"
+    code, _, err = run(capsys, "proofread", "--rules-only", "--out", str(out_path), str(src))
+    assert code == 0, err
+    assert f"保存しました: {out_path}" in err
+    assert "1 件の指摘は文書に書き込めませんでした" in err
+    code, _, err = run(capsys, "summarize", "--no-model", "--out", str(tmp_path / "s.docx"),
+                       str(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt"))
+    assert code == 0, err
+    assert "保存しました" in err and "書き込めませんでした" not in err

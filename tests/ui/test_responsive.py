@@ -123,8 +123,8 @@ def test_export_runs_in_the_background_pool(qtbot, app_font, ja_corpus, tmp_path
     monkeypatch.setattr(ops, "run_in_background", lambda fn, *a, **k: started.append(fn) or real(fn, *a, **k))
     ui = threading.get_ident()
     where: list = []
-    real_save = tab.save_result
-    monkeypatch.setattr(tab, "save_result", lambda target: where.append(threading.get_ident()) or real_save(target))
+    real_save = tab.export_result
+    monkeypatch.setattr(tab, "export_result", lambda target: where.append(threading.get_ident()) or real_save(target))
     target = tab.save_dialog(chooser=lambda name: str(tmp_path / name))
     assert target and started and where and where[0] != ui
 

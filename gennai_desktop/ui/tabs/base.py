@@ -3,7 +3,7 @@ notices, and save-as-.docx / copy for the result.
 
 A tab builds a task generator factory (``make_task``); a TaskWorker runs it off the UI
 thread and the tab renders the events it gets back. Subclasses add options, render the
-final result (``show_result``), save it (``save_result``) and (de)serialise their state
+final result (``show_result``), export it (``export_result``, through tasks/export.py) and (de)serialise their state
 for autosave (``state`` / ``restore_state``).
 """
 from __future__ import annotations
@@ -47,6 +47,7 @@ class TaskTab(QWidget):
         self._run_doc: DocumentKey | None = None
         self.cancel_requested_at: float | None = None
         self.last_run_outcome = ""       # "done" | "cancelled" | "failed"
+        self.last_report = None          # tasks.export.ExportReport of the last save
         self.setObjectName(f"tab_{self.task_name}")
         root = QVBoxLayout(self)
         self.options = QVBoxLayout()
@@ -142,13 +143,15 @@ class TaskTab(QWidget):
     def result_text(self) -> str:
         return self.stream.toPlainText()
 
-    def save_result(self, target: str) -> None:
+    def export_result(self, target: str):
+        """Write the result to ``target`` through the task's export (tasks/export.py);
+        returns its ExportReport. Runs in the background pool: no widgets here."""
         raise NotImplementedError
 
     def export_job(self, target: str) -> Callable[[], Any]:
         """What saving does, as a callable for the background pool: everything it needs
         from widgets is read here, on the UI thread; the callable only writes the file."""
-        return lambda: self.save_result(target)
+        return lambda: self.export_result(target)
 
     def state(self) -> dict:
         self.flush_stream()
@@ -165,7 +168,10 @@ class TaskTab(QWidget):
             self.stream.clear()
 
     def saved_message(self, path: str) -> str:
-        return tr("ui.saved", path=path)
+        """「保存しました」 and every count the export could not write (ExportReport)."""
+        report = self.last_report
+        lost = report.lines()[1:] if report is not None else []
+        return "\n".join([tr("ui.saved", path=path), *lost])
 
     def default_filename(self) -> str:
         """Named after the document the result came from, never the one open now."""
@@ -409,6 +415,7 @@ class TaskTab(QWidget):
         op = run_in_background(self.export_job(path))
         ok = op.wait()                   # the event loop runs meanwhile: the window stays live
         self._update_buttons()
+        self.last_report = op.result if ok else None
         if not ok:                       # shown as a dialog, the app stays up
             emit(self.failed, op.error)
             return None
