@@ -23,9 +23,6 @@ from .core.cancel import CancelToken, Cancelled
 from .core.events import Done, Notice, Progress
 from .core.i18n import get_language, set_language, tr
 
-COMMANDS = ("summarize", "translate", "proofread", "draft", "models", "packs", "history")
-
-
 def _epilog(lang: str) -> str:
     codes = [(E.EXIT_OK, "ok"), (E.EXIT_FAILURE, "failure"), (E.EXIT_USAGE, "usage"), (E.EXIT_INPUT, "input"),
              (E.EXIT_MODEL, "model"), (E.EXIT_OUTPUT, "output"), (E.EXIT_DEGENERATE, "degenerate"),

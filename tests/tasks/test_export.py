@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import zipfile
 
-from gennai_desktop.core.events import run_to_result
+from tests.support.events import run_to_result
 from gennai_desktop.core.findings import Finding
 from gennai_desktop.documents import load_document
 from gennai_desktop.tasks.export import (

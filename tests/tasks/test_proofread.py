@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from gennai_desktop.core.document import Block, Document
-from gennai_desktop.core.events import Notice, run_to_result
+from gennai_desktop.core.events import Notice
+from tests.support.events import run_to_result
 from gennai_desktop.tasks.proofread import FINDINGS_SCHEMA, apply_findings, proofread
 
 from .conftest import fake
