@@ -16,17 +16,12 @@ import re
 import signal
 import sys
 import traceback
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from .core import errors as E
-from .core.atomicio import atomic_write_text
 from .core.cancel import CancelToken, Cancelled
 from .core.events import Done, Notice, Progress
 from .core.i18n import get_language, set_language, tr
-
-COMMANDS = ("summarize", "translate", "proofread", "draft", "ask", "models", "packs", "history", "doctor")
-
 
 def _epilog(lang: str) -> str:
     codes = [(E.EXIT_OK, "ok"), (E.EXIT_FAILURE, "failure"), (E.EXIT_USAGE, "usage"), (E.EXIT_INPUT, "input"),
@@ -228,10 +223,6 @@ def emit_json(data: Any) -> None:
     text = _UNSAFE_TERMINAL_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}",
                                    json.dumps(data, ensure_ascii=False, indent=2))
     emit(text)
-
-
-def write_text_out(target: str | Path, text: str) -> None:
-    atomic_write_text(target, text if text.endswith("\n") else text + "\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,7 @@ from typing import Any
 
 import os
 
-from .cli import _err, drain, emit, emit_json, write_text_out
+from .cli import _err, drain, emit, emit_json
 from .core.cancel import CancelToken
 from .core.document import Document, Location
 from .core.errors import EXIT_USAGE, DocumentError, GennaiError, ModelError
@@ -77,10 +77,6 @@ def _with_path(spec, path):
     return replace(spec, path=Path(path)) if path else spec
 
 
-def saved(path: str) -> None:
-    _err(tr("cli.saved", path=path))
-
-
 def _loc(loc: Location) -> dict[str, Any]:
     return {"block_id": loc.block_id, "page": loc.page, "heading": loc.heading, "label": loc.label(get_language())}
 
@@ -97,31 +93,21 @@ def _notices(keys: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def _docx_target(out: str) -> bool:
-    return Path(out).suffix.lower() == ".docx"
-
-
-def save_out(out: str, save_docx, text: str) -> None:
-    """--out: a .docx through the task's own writer, anything else as UTF-8 text (both atomic)."""
-    if _docx_target(out):
-        save_docx()
-    else:
-        write_text_out(out, text)
-    saved(out)
-
-
-def _blocks_text(blocks) -> str:
-    return "\n".join(b.text for b in blocks)
+def report_saved(report) -> None:
+    """The export's ExportReport on stderr: where it went, and what could not be written."""
+    for line in report.lines():
+        _err(line)
 
 
 def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
-    from .tasks.summarize import save_summary_docx, summarize
+    from .tasks.export import export_summary
+    from .tasks.summarize import summarize
     guard_out(args, args.file)
     doc = load_input(args.file)
     engine = model_engine(args)
     result = drain(summarize(doc, engine, style=args.style, cancel=token), args.quiet)
     if args.out:
-        save_out(args.out, lambda: save_summary_docx(result, args.out), result.text)
+        report_saved(export_summary(result, args.out))
     if args.json:
         emit_json({"file": args.file, "style": result.style, "method": result.method, "model": result.model_id,
                    "points": [{"text": p.text, "citations": [_loc(c) for c in p.citations]} for p in result.points],
@@ -133,14 +119,15 @@ def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
 
 def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
     from .tasks.glossary import load_glossary
-    from .tasks.translate import save_translation_docx, translate
+    from .tasks.export import export_translation
+    from .tasks.translate import translate
     guard_out(args, args.file, args.glossary)
     glossary = load_glossary(args.glossary) if args.glossary else None
     doc = load_input(args.file)
     engine = model_engine(args)
     result = drain(translate(doc, engine, direction=args.direction, glossary=glossary, cancel=token), args.quiet)
     if args.out:
-        save_out(args.out, lambda: save_translation_docx(result, args.out), _blocks_text(result.blocks))
+        report_saved(export_translation(result, args.out))
     if args.json:
         emit_json({"file": args.file, "direction": result.direction, "method": result.method,
                    "blocks": [{"id": b.id, "kind": b.kind, "text": b.text,
@@ -160,13 +147,8 @@ def cmd_proofread(args: argparse.Namespace, token: CancelToken) -> int:
     engine = model_engine(args) if use_model else None
     result = drain(proofread(doc, engine, use_rules=True, use_model=use_model, cancel=token), args.quiet)
     if args.out:
-        if doc.format == "docx" and _docx_target(args.out):
-            from .proofread.tracked_changes import write_tracked_docx
-            write_tracked_docx(Path(args.file), doc, result.findings, args.out)
-        else:
-            from .proofread.report import write_findings_report
-            write_findings_report(doc, result.findings, args.out)
-        saved(args.out)
+        from .tasks.export import export_proofread
+        report_saved(export_proofread(doc, result.findings, args.out, plain_source="report"))
     if args.json:
         emit_json({"file": args.file, "findings": [f.to_json() for f in result.findings],
                    "notices": _notices(result.notices)})
@@ -187,7 +169,8 @@ def _findings_text(doc: Document, findings) -> str:
 
 
 def cmd_draft(args: argparse.Namespace, token: CancelToken) -> int:
-    from .tasks.draft import draft, get_template, list_templates, resolve_fields, save_draft_docx
+    from .tasks.draft import draft, get_template, list_templates, resolve_fields
+    from .tasks.export import export_draft
     lang = get_language()
     if args.list:
         templates = list_templates()
@@ -215,7 +198,7 @@ def cmd_draft(args: argparse.Namespace, token: CancelToken) -> int:
     engine = model_engine(args)
     result = drain(draft(args.template, fields, engine, cancel=token), args.quiet)
     if args.out:
-        save_out(args.out, lambda: save_draft_docx(result, args.out), _blocks_text(result.blocks))
+        report_saved(export_draft(result, args.out))
     if args.json:
         emit_json({"template": result.template_id, "method": result.method, "fields": result.fields,
                    "blocks": [{"kind": b.kind, "text": b.text, "style": b.style} for b in result.blocks],

@@ -10,6 +10,7 @@ from gennai_desktop.core.document import Block, Document
 from gennai_desktop.core.errors import OutputError
 from gennai_desktop.core.findings import Finding, merge, validate
 from gennai_desktop.core.i18n import tr
+from tests.support.fs import deny_writes_in
 
 
 def test_document_offsets_and_locate():
@@ -35,14 +36,13 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
-def test_atomic_write_unwritable_dir_gives_output_error(tmp_path):
+def test_atomic_write_unwritable_dir_gives_output_error(tmp_path, monkeypatch):
     ro = tmp_path / "ro"
     ro.mkdir()
-    os.chmod(ro, 0o500)
-    if os.geteuid() == 0:
-        pytest.skip("root ignores directory permissions")
+    deny_writes_in(monkeypatch, ro)
     with pytest.raises(OutputError):
         atomic_write_text(ro / "x.txt", "data")
+    assert list(ro.iterdir()) == []
 
 
 def test_findings_validate_and_merge():

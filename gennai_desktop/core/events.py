@@ -69,12 +69,3 @@ class Done:
 
 
 TaskEvent = Union[Progress, TextDelta, Notice, Stats, FindingsAdded, Done]
-
-
-def run_to_result(events) -> Any:
-    """Drain a task generator and return its result (for tests and scripts)."""
-    result = None
-    for ev in events:
-        if isinstance(ev, Done):
-            result = ev.result
-    return result

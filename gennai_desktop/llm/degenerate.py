@@ -90,27 +90,6 @@ def low_variety(norm: str) -> bool:
     return unique / total < NGRAM_MIN_UNIQUE
 
 
-def wrong_language(text: str, expect: str | None) -> bool:
-    """True when enough letters were written and too few are in the expected script."""
-    if expect not in ("ja", "en"):
-        return False
-    ja = la = other = 0
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        if _is_japanese(ch):
-            ja += 1
-        elif _is_latin(ch):
-            la += 1
-        else:
-            other += 1
-    letters = ja + la + other
-    if letters < LANG_MIN_LETTERS:
-        return False
-    share = (ja if expect == "ja" else la) / letters
-    return share < (JA_MIN_SHARE if expect == "ja" else EN_MIN_SHARE)
-
-
 def is_empty_output(text: str) -> bool:
     """True when the output has no letter or digit at all (blank, or only punctuation)."""
     return not any(ch.isalnum() for ch in text)

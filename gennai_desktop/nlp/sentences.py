@@ -5,7 +5,6 @@ extractive summaries and long-sentence checks. Offsets refer to the input string
 """
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 _END = set("。！？!?")
@@ -55,13 +54,6 @@ def _add(spans: list[tuple[int, int]], text: str, s: int, e: int) -> None:
         e -= 1
     if e > s:
         spans.append((s, e))
-
-
-def split_sentences(text: str) -> list[str]:
-    return [text[s:e] for s, e in sentence_spans(text)]
-
-
-_WS = re.compile(r"\s+")
 
 
 def chunk_spans(text: str, max_chars: int) -> Iterator[tuple[int, int]]:

@@ -65,6 +65,10 @@ def build_pack(gguf: Path, out: Path, fields: dict) -> Manifest:
     if "chat_template_file" in data:
         tpl_path = data.pop("chat_template_file")
         text = Path(tpl_path).read_text(encoding="utf-8")
+        pinned = data.get("chat_template_sha256")       # a draft pins its template (models/*.draft.json)
+        if pinned is not None and pinned != template_sha256(text):
+            raise PackError("hardening.admin.template_rejected", path=str(tpl_path),
+                            reason="sha256 differs from the pinned chat_template_sha256")
         data["chat_template"] = text
         data["chat_template_sha256"] = template_sha256(text)
     if data.get("chat_template") is not None:
@@ -88,6 +92,9 @@ def cmd_build_pack(args) -> int:
     fields: dict = {}
     if args.fields:
         fields.update(json.loads(Path(args.fields).read_text(encoding="utf-8")))
+        tpl = fields.get("chat_template_file")
+        if tpl is not None and not Path(tpl).is_absolute():    # relative to the fields file (a draft)
+            fields["chat_template_file"] = str(Path(args.fields).parent / tpl)
     for name in ("id", "version", "vendor", "name_ja", "name_en", "licence", "chat_format", "prompt_style",
                  "min_vram_mb", "recommended_gpu_layers", "default_context"):
         value = getattr(args, name, None)

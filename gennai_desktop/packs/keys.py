@@ -136,7 +136,3 @@ def load_signer(folder: Path, name: str) -> CryptoSigner:
     except (TypeError, ValueError) as exc:
         raise PackError("packs.admin.key_unreadable", path=str(path), detail=str(exc)[:200]) from None
     return CryptoSigner(private, load_public(folder, name))
-
-
-def has_private(folder: Path, name: str) -> bool:
-    return (folder / f"{name}.pem").is_file()

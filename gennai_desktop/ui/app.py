@@ -114,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_excepthook(lambda: window)
     window.show()                      # before any model is loaded (lazy load)
     if args.file:
-        QTimer.singleShot(0, lambda: window.open_path(os.path.abspath(args.file)))
+        QTimer.singleShot(0, lambda: window.open_path_async(os.path.abspath(args.file)))
     if not args.no_recovery:
         QTimer.singleShot(50, window.check_recovery)
     code = app.exec()

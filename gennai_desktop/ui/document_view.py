@@ -167,13 +167,6 @@ class DocumentView(QWidget):
         self.text.set_document(doc)
         self.tabs.setCurrentIndex(0)
 
-    def clear_document(self) -> None:
-        self.doc = None
-        self.pdf_view.clear_highlight()
-        self.pdf_doc.close()
-        self.text.clear()
-        self._show_placeholder()
-
     @property
     def has_pages(self) -> bool:
         return self.tabs.indexOf(self.pdf_view) >= 0

@@ -2,7 +2,8 @@
 
 It owns the open Document, the one EngineProvider all tabs share, recent files,
 drag and drop, shortcuts (Ctrl+O/S/Enter, Esc), autosave/recovery and error dialogs.
-Everything slow happens in TaskWorker threads; this class only reacts to signals.
+Model work runs in TaskWorker threads (ui/worker.py), document loading and exports in
+ui/ops.py's background pool; this class only reacts to their signals.
 """
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         set_language(self.settings.language)
         self.engine_provider = engine_provider or EngineProvider(self.settings)
         self.document: Document | None = None
+        self.loading = None                 # the ops.Op opening a document, while it runs
         if store is OPEN_STORE:
             store, store_reason = open_store_quietly()
         self.store = store                  # storage.ProtectedStore, or None (history/autosave off)
@@ -257,27 +259,46 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("ui.action.open"), "", tr("ui.open.filter"))
         if path:
-            self.open_path(path)
+            self.open_path_async(path)
 
     def open_path(self, path: str | Path) -> bool:
+        """Open a document and return whether it opened. The parse runs in the background
+        pool (a PDF's sandboxed child may take up to 90 s); the event loop keeps running
+        meanwhile, so the window repaints and timers tick."""
+        op = self.open_path_async(path)
+        return op.wait() if op is not None else False
+
+    def open_path_async(self, path: str | Path, on_done: Callable[[bool], None] | None = None):
+        """Start opening ``path`` off the UI thread; returns the ops.Op (None when refused).
+        Menu, recent files and drag-and-drop use this and never block."""
+        from .ops import run_in_background
         path = Path(path)
-        if self.task_running():
+        if self.task_running() or self.loading is not None:
             self.show_message(tr("ui.error.busy"))
-            return False
+            return None
         from ..documents import load_document
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            doc = load_document(path)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a dialog
+        self.show_status(tr("ui.open.loading", name=path.name))
+
+        def loaded(doc: Document) -> None:
+            self.loading = None
+            QApplication.restoreOverrideCursor()
+            self.set_document(doc)
+            self._remember(path)
+            for key in doc.warnings:
+                self.show_status(tr(key))
+            if on_done is not None:
+                on_done(True)
+
+        def failed(exc: BaseException) -> None:  # every failure becomes a dialog
+            self.loading = None
             QApplication.restoreOverrideCursor()
             self.show_exception(exc)
-            return False
-        QApplication.restoreOverrideCursor()
-        self.set_document(doc)
-        self._remember(path)
-        for key in doc.warnings:
-            self.show_status(tr(key))
-        return True
+            if on_done is not None:
+                on_done(False)
+
+        self.loading = run_in_background(lambda: load_document(path), loaded, failed)
+        return self.loading
 
     def set_document(self, doc: Document) -> None:
         self._doc_version += 1
@@ -334,7 +355,7 @@ class MainWindow(QMainWindow):
         for p in recent:
             act = self.recent_menu.addAction(Path(p).name)
             act.setToolTip(p)
-            act.triggered.connect(lambda _c=False, p=p: self.open_path(p))
+            act.triggered.connect(lambda _c=False, p=p: self.open_path_async(p))
         self.recent_menu.setEnabled(bool(recent))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802
@@ -345,7 +366,7 @@ class MainWindow(QMainWindow):
         for u in event.mimeData().urls():
             if u.toLocalFile().lower().endswith(SUFFIXES):
                 event.acceptProposedAction()
-                self.open_path(u.toLocalFile())
+                self.open_path_async(u.toLocalFile())
                 return
 
     # --- tasks -----------------------------------------------------------------------------

@@ -144,7 +144,8 @@ class PacksDialog(QDialog):
         for b in (self.mirror_button, self.folder_button, self.rollback_button, self.verify_button):
             b.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.worker.start()
+        from .ops import background_pool
+        self.worker.start(background_pool())   # pack I/O never queues behind a model task
         return True
 
     def _on_event(self, ev: Any) -> None:

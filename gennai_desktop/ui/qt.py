@@ -7,7 +7,7 @@ this package (import-linter contract in pyproject).
 from __future__ import annotations
 
 from PySide6.QtCore import (  # noqa: F401
-    QAbstractTableModel, QCoreApplication, QMimeData, QPoint, QEvent, QLibraryInfo, QTranslator, QModelIndex, QObject, QPointF, QRect, QRectF, QRunnable,
+    QAbstractTableModel, QCoreApplication, QEventLoop, QMimeData, QPoint, QEvent, QLibraryInfo, QTranslator, QModelIndex, QObject, QPointF, QRect, QRectF, QRunnable,
     QSize, QStandardPaths, Qt, QThread, QThreadPool, QTimer, QUrl, Signal, Slot,
 )
 from PySide6.QtGui import (  # noqa: F401

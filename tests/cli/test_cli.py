@@ -73,7 +73,6 @@ def test_proofread_json_offsets_into_txt(capsys, tmp_path):
 
 
 def test_proofread_docx_out_writes_tracked_changes(capsys, tmp_path):
-    pytest.importorskip("gennai_desktop.proofread.tracked_changes")
     from docx import Document as Docx
     src = tmp_path / "memo.docx"
     d = Docx()
@@ -122,18 +121,15 @@ def test_missing_file_and_english_messages(capsys, tmp_path):
     assert code == E.EXIT_INPUT and err.startswith("Error: ")
 
 
-def test_unwritable_output_exit_5(capsys, tmp_path, ja_corpus):
+def test_unwritable_output_exit_5(capsys, tmp_path, ja_corpus, monkeypatch):
+    from tests.support.fs import deny_writes_in
     ro = tmp_path / "ro"
     ro.mkdir()
-    ro.chmod(0o500)
-    try:
-        if os.access(ro, os.W_OK):
-            pytest.skip("running as a user who can write anywhere")
-        code, _, err = run(capsys, "summarize", "--no-model", "--out", str(ro / "s.docx"),
-                           str(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt"))
-        assert code == E.EXIT_OUTPUT and "Traceback" not in err
-    finally:
-        ro.chmod(0o700)
+    deny_writes_in(monkeypatch, ro)                      # EACCES, also when run as root
+    code, _, err = run(capsys, "summarize", "--no-model", "--out", str(ro / "s.docx"),
+                       str(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt"))
+    assert code == E.EXIT_OUTPUT and "Traceback" not in err
+    assert list(ro.iterdir()) == []
 
 
 def test_draft_list_and_fields(capsys, tmp_path):
@@ -200,7 +196,6 @@ def test_packs_command_is_mounted(capsys):
 
 
 def test_proofread_pdf_out_writes_findings_report(capsys, tmp_path, ja_corpus):
-    pytest.importorskip("gennai_desktop.proofread.report")
     target = tmp_path / "report.docx"
     code, _, err = run(capsys, "proofread", "--rules-only", "--out", str(target),
                        str(ja_corpus / "law_denshi-shomei_412AC0000000102.pdf"))
@@ -226,3 +221,35 @@ def test_json_notices_carry_id_params_and_formatted_text():
     assert first["params"] == {"count": 2, "total": 7}
     assert "{" not in first["text"] and "2" in first["text"] and "7" in first["text"]
     assert all("{" not in n["text"] for n in out)
+
+
+def test_proofread_out_says_how_many_findings_could_not_be_written(capsys, tmp_path, monkeypatch, ja_corpus):
+    import dataclasses
+
+    from docx import Document as Docx
+
+    from gennai_desktop.core.events import Done
+    from gennai_desktop.core.findings import Finding
+    from gennai_desktop.tasks import proofread as task
+    src = tmp_path / "memo.docx"
+    d = Docx()
+    d.add_paragraph("会議資料を送付して下さい。")
+    d.save(src)
+    real = task.proofread
+
+    def with_stale(doc, *a, **k):          # a finding whose text no longer matches the document
+        for ev in real(doc, *a, **k):
+            if isinstance(ev, Done):
+                stale = Finding(0, 2, "別文", "別の文", "test.rule", "テスト")
+                ev = Done(dataclasses.replace(ev.result, findings=[*ev.result.findings, stale]))
+            yield ev
+    monkeypatch.setattr(task, "proofread", with_stale)
+    out_path = tmp_path / "checked.docx"
+    code, _, err = run(capsys, "proofread", "--rules-only", "--out", str(out_path), str(src))
+    assert code == 0, err
+    assert f"保存しました: {out_path}" in err
+    assert "1 件の指摘は文書に書き込めませんでした" in err
+    code, _, err = run(capsys, "summarize", "--no-model", "--out", str(tmp_path / "s.docx"),
+                       str(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt"))
+    assert code == 0, err
+    assert "保存しました" in err and "書き込めませんでした" not in err

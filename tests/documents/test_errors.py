@@ -50,11 +50,21 @@ def test_text_named_docx_is_corrupt(malformed_corpus):
     assert _key(malformed_corpus / "gen-not-a-zip.docx") == "documents.error.corrupt"
 
 
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root can read anything")
-def test_permission_denied(tmp_path):
+def test_permission_denied(tmp_path, monkeypatch):
+    """EACCES on open (simulated: root and Windows ACLs would otherwise let the read through)."""
+    import builtins
+    import errno
+
+    from gennai_desktop.documents import loader
     p = tmp_path / "secret.txt"
     p.write_text("秘密", encoding="utf-8")
-    p.chmod(0)
+    real_open = builtins.open
+
+    def denied(file, *a, **k):
+        if os.fspath(file) == os.fspath(p):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
+        return real_open(file, *a, **k)
+    monkeypatch.setattr(loader, "open", denied, raising=False)
     assert _key(p) == "documents.error.permission"
 
 

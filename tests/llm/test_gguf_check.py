@@ -176,6 +176,7 @@ def test_values_that_crash_llama_cpp_are_refused(semantic_variants):
             check_gguf(path)
 
 
+@pytest.mark.slow
 def test_files_the_check_accepts_do_not_crash_llama_cpp(semantic_variants, tiny_gguf, tmp_path):
     """Everything check_gguf lets through either loads or fails cleanly inside llama.cpp."""
     import subprocess

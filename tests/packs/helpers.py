@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tuf.api.metadata import TargetFile
 
-from gennai_desktop.core.events import run_to_result
+from tests.support.events import run_to_result
 from gennai_desktop.packs import store
 from gennai_desktop.packs.api import update_from_folder
 from gennai_desktop.packs.gguf_match import sha256_file

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gennai_desktop.core.events import run_to_result
+from tests.support.events import run_to_result
 from gennai_desktop.core.paths import home_dir
 from gennai_desktop.core.settings import Settings
 from gennai_desktop.llm import registry
@@ -154,7 +154,7 @@ def test_kill_9_during_install_keeps_the_previous_pack(world, http_serve, tmp_pa
                                                  "requests": []})
     stall_url, _ = http_serve(world.repo.folder, handler)
     code = ("from gennai_desktop.packs.api import update_from_mirror\n"
-            "from gennai_desktop.core.events import run_to_result\n"
+            "from tests.support.events import run_to_result\n"
             f"run_to_result(update_from_mirror({stall_url!r}))\n")
     env = {**os.environ, "GENNAI_HOME": str(home_dir()), "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=REPO_ROOT)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gennai_desktop.core.events import run_to_result
+from tests.support.events import run_to_result
 from gennai_desktop.core.paths import home_dir
 from gennai_desktop.packs import cli as packs_cli, fetchers
 from gennai_desktop.packs.api import update_from_mirror

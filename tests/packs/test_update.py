@@ -11,7 +11,8 @@ import pytest
 from tuf.api.exceptions import DownloadHTTPError
 
 from gennai_desktop.core.cancel import CancelToken, Cancelled
-from gennai_desktop.core.events import Done, Notice, Progress, run_to_result
+from gennai_desktop.core.events import Done, Notice, Progress
+from tests.support.events import run_to_result
 from gennai_desktop.core.paths import home_dir, machine_dir
 from gennai_desktop.core.settings import Settings
 from gennai_desktop.llm import registry

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import docx
-import pytest
 
-cli = pytest.importorskip("gennai_desktop.cli")
+from gennai_desktop import cli
 
 
 def test_rules_only_json(tmp_path, capsys):

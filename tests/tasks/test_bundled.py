@@ -12,7 +12,8 @@ import pytest
 
 from gennai_desktop.core.cancel import CancelToken, Cancelled
 from gennai_desktop.core.document import Document
-from gennai_desktop.core.events import Done, TextDelta, run_to_result
+from gennai_desktop.core.events import Done, TextDelta
+from tests.support.events import run_to_result
 from gennai_desktop.tasks.glossary import Glossary
 
 pytestmark = pytest.mark.bundled

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gennai_desktop.core.events import run_to_result
+from tests.support.events import run_to_result
 from gennai_desktop.tasks.draft import draft, list_templates, save_draft_docx, subject_core
 
 from .conftest import fake

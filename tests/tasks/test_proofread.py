@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from gennai_desktop.core.document import Block, Document
-from gennai_desktop.core.events import Notice, run_to_result
+from gennai_desktop.core.events import Notice
+from tests.support.events import run_to_result
 from gennai_desktop.tasks.proofread import FINDINGS_SCHEMA, apply_findings, proofread
 
 from .conftest import fake
@@ -49,12 +50,12 @@ def test_model_findings_are_located_and_merged():
 
 
 def test_apply_findings_is_reexported():
-    import pytest
-    pytest.importorskip("gennai_desktop.proofread.apply")
+    from gennai_desktop.proofread.apply import apply_findings as canonical
     d = _doc()
     eng = fake(lambda p: _json(("月よう日", "月曜日", "曜日は漢字で書く")))
     result = run_to_result(proofread(d, eng))
     assert apply_findings(d.text, result.findings) == "資料を送付してください。\n会議は来週の月曜日に開催する予定です。"
+    assert canonical(d.text, result.findings) == apply_findings(d.text, result.findings)
 
 
 def test_no_model_findings_is_fine():

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from gennai_desktop.core.errors import DocumentError, EXIT_INPUT
-from gennai_desktop.core.events import Notice, run_to_result
+from gennai_desktop.core.events import Notice
+from tests.support.events import run_to_result
 from gennai_desktop.tasks.glossary import Glossary, load_glossary
 from gennai_desktop.tasks.translate import translate
 

@@ -57,19 +57,21 @@ def test_corrupt_file_shows_japanese_dialog_and_app_stays_up(window, tmp_path, k
     assert window.open_path(kenpo_docx)                             # still usable
 
 
-def test_drop_a_file_opens_it(window, denshi_docx):
+def test_drop_a_file_opens_it(window, qtbot, denshi_docx):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(denshi_docx))])
     ev = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                     Qt.KeyboardModifier.NoModifier)
     window.dropEvent(ev)
+    qtbot.waitUntil(lambda: window.loading is None)      # opened in the background
     assert window.document is not None and window.document.path.name == denshi_docx.name
 
 
-def test_recent_files_menu_reopens(window, kenpo_docx, denshi_docx):
+def test_recent_files_menu_reopens(window, qtbot, kenpo_docx, denshi_docx):
     window.open_path(kenpo_docx)
     window.open_path(denshi_docx)
     actions = window.recent_menu.actions()
     assert [a.text() for a in actions[:2]] == [denshi_docx.name, kenpo_docx.name]
     actions[1].trigger()
+    qtbot.waitUntil(lambda: window.loading is None)
     assert window.document.path.name == kenpo_docx.name

@@ -16,9 +16,12 @@ def test_rejected_summary_stream_is_a_grey_draft_then_replaced(qtbot, app_font, 
     tab = w.summary_tab
     assert tab.run()
     during: list[tuple[bool, str, str]] = []
-    tab.worker.signals.event.connect(
-        lambda ev: during.append((tab.draft_label.isVisible(), tab.stream.styleSheet(), tab.stream.toPlainText()))
-        if isinstance(ev, TextDelta) else None)
+
+    def seen(ev) -> None:
+        if isinstance(ev, TextDelta):
+            tab.flush_stream()            # streamed text reaches the view every ~50 ms; look at it now
+            during.append((tab.draft_label.isVisible(), tab.stream.styleSheet(), tab.stream.toPlainText()))
+    tab.worker.signals.event.connect(seen)
     wait_idle(qtbot, tab)
     assert tab.last_run_outcome == "done", w.messages
     assert during, "the fake model streamed something"

@@ -82,3 +82,19 @@ def test_txt_export_gets_tracked_changes_and_comments_too(qtbot, window, ja_corp
     xml = zipfile.ZipFile(target).read("word/document.xml").decode("utf-8")
     assert "<w:ins " in xml
     assert "コメント" in window.messages[-1]
+
+
+def test_export_report_count_of_unwritten_findings_reaches_the_status_bar(qtbot, window, denshi_docx, tmp_path):
+    from gennai_desktop.core.findings import Finding
+    tab = _rules_only(qtbot, window, denshi_docx)
+    stale = Finding(0, 2, "別文", "別の文", "test.rule", "テスト")     # no longer matches the text
+    tab.model.add_findings([stale])
+    tab.model.set_decision(tab.model.findings.index(stale), "accepted")
+    target = tab.save_dialog(chooser=lambda name: str(tmp_path / name))
+    assert target
+    report = tab.last_report
+    assert report is not None and report.path == target and report.format == "tracked_docx"
+    n = report.not_written["skipped"]
+    assert n >= 1 and n == len(tab.last_export.skipped)
+    assert f"書き出せなかった指摘: {n} 件" in window.messages[-1]
+    assert window.statusBar().currentMessage() == window.messages[-1]

@@ -155,7 +155,7 @@ def test_excepthook_shows_dialog_instead_of_dying(qtbot, window, monkeypatch):
 
 def test_every_ui_message_key_exists_in_both_languages():
     data: dict[str, dict] = {"ja": {}, "en": {}}
-    for f in sorted((REPO / "resources" / "i18n").glob("ui*.json")):   # ui.json + ui_firsthour.json
+    for f in sorted((REPO / "resources" / "i18n").glob("*.json")):   # ui.json, ui_firsthour.json, runtime.json, structure.json …
         part = json.loads(f.read_text(encoding="utf-8"))
         assert set(part["ja"]) == set(part["en"]), f.name
         for lang in data:

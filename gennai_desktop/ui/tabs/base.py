@@ -3,7 +3,7 @@ notices, and save-as-.docx / copy for the result.
 
 A tab builds a task generator factory (``make_task``); a TaskWorker runs it off the UI
 thread and the tab renders the events it gets back. Subclasses add options, render the
-final result (``show_result``), save it (``save_result``) and (de)serialise their state
+final result (``show_result``), export it (``export_result``, through tasks/export.py) and (de)serialise their state
 for autosave (``state`` / ``restore_state``).
 """
 from __future__ import annotations
@@ -19,12 +19,13 @@ from ..engine_provider import EngineReady
 from ..qt import (
     emit,
     QApplication, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
-    QVBoxLayout, QWidget, Signal,
+    QTimer, QVBoxLayout, QWidget, Signal,
 )
 from ..worker import TaskWorker
 
 
 DRAFT_GREY = "#808080"
+STREAM_FLUSH_MS = 50        # streamed tokens are inserted at most this often, in one piece
 
 
 class TaskTab(QWidget):
@@ -46,6 +47,7 @@ class TaskTab(QWidget):
         self._run_doc: DocumentKey | None = None
         self.cancel_requested_at: float | None = None
         self.last_run_outcome = ""       # "done" | "cancelled" | "failed"
+        self.last_report = None          # tasks.export.ExportReport of the last save
         self.setObjectName(f"tab_{self.task_name}")
         root = QVBoxLayout(self)
         self.options = QVBoxLayout()
@@ -89,6 +91,12 @@ class TaskTab(QWidget):
         self.draft_label.setStyleSheet(f"color: {DRAFT_GREY};")
         self.draft_label.setVisible(False)
         self.showing_draft = False
+        self._pending: list[str] = []        # streamed text not yet in the view
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(STREAM_FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush_stream)
+        self.stream_inserts = 0              # insertText calls (one per flush, not per token)
         self.body = QVBoxLayout()
         root.addLayout(self.body, 1)
         self.body.addWidget(self.draft_label)
@@ -141,15 +149,24 @@ class TaskTab(QWidget):
     def result_text(self) -> str:
         return self.stream.toPlainText()
 
-    def save_result(self, target: str) -> None:
+    def export_result(self, target: str):
+        """Write the result to ``target`` through the task's export (tasks/export.py);
+        returns its ExportReport. Runs in the background pool: no widgets here."""
         raise NotImplementedError
 
+    def export_job(self, target: str) -> Callable[[], Any]:
+        """What saving does, as a callable for the background pool: everything it needs
+        from widgets is read here, on the UI thread; the callable only writes the file."""
+        return lambda: self.export_result(target)
+
     def state(self) -> dict:
+        self.flush_stream()
         # an unvalidated draft is not autosaved as if it were the result
         stream = "" if self.showing_draft else self.stream.toPlainText()
         return {"stream": stream, **self._document_state()}
 
     def restore_state(self, state: dict) -> None:
+        self._drop_pending()
         if self.state_matches_document(state):
             self.stream.setPlainText(state.get("stream", ""))
             self.result_doc = DocumentKey.from_dict(state.get("document"))
@@ -157,7 +174,10 @@ class TaskTab(QWidget):
             self.stream.clear()
 
     def saved_message(self, path: str) -> str:
-        return tr("ui.saved", path=path)
+        """「保存しました」 and every count the export could not write (ExportReport)."""
+        report = self.last_report
+        lost = report.lines()[1:] if report is not None else []
+        return "\n".join([tr("ui.saved", path=path), *lost])
 
     def default_filename(self) -> str:
         """Named after the document the result came from, never the one open now."""
@@ -192,6 +212,7 @@ class TaskTab(QWidget):
     def clear_result(self) -> None:
         self.result = None
         self.result_doc = None
+        self._drop_pending()
         self.stream.clear()
         self._show_draft(False)
         self.notices.clear()
@@ -224,6 +245,7 @@ class TaskTab(QWidget):
         self.result = None
         self.result_doc = None
         self._run_doc = getattr(self.host, "document_key", None)
+        self._drop_pending()
         self.stream.clear()
         self._show_draft(True)
         self.notices.clear()
@@ -291,10 +313,27 @@ class TaskTab(QWidget):
             self._show_draft(False)
 
     def append_stream(self, text: str, channel: str = "main") -> None:
+        """Queue streamed text; it reaches the view in one insert per STREAM_FLUSH_MS
+        (a token per insertText re-lays the document thousands of times)."""
+        self._pending.append(text)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush_stream(self) -> None:
+        self._flush_timer.stop()
+        if not self._pending:
+            return
+        text = "".join(self._pending)
+        self._pending.clear()
         cur = self.stream.textCursor()
         cur.movePosition(cur.MoveOperation.End)
         cur.insertText(text)
         self.stream.setTextCursor(cur)
+        self.stream_inserts += 1
+
+    def _drop_pending(self) -> None:
+        self._flush_timer.stop()
+        self._pending.clear()
 
     def add_notice(self, text: str) -> None:
         prev = self.notices.text()
@@ -304,6 +343,7 @@ class TaskTab(QWidget):
         self.notices.setVisible(True)
 
     def _on_done(self, result: Any) -> None:
+        self.flush_stream()
         if self.bound_to_document and not (self._run_doc is not None and self._run_doc.same_document(
                 getattr(self.host, "document_key", None))):
             self.last_run_outcome = "cancelled"    # finished after another document was opened
@@ -327,18 +367,21 @@ class TaskTab(QWidget):
             record(self, result, outcome)
 
     def _on_failed(self, exc: BaseException, tb: str) -> None:
+        self.flush_stream()
         self.last_run_outcome = "failed"
         self._record(None, "error:" + (getattr(exc, "key", None) or type(exc).__name__))
         self._end_draft()
         emit(self.failed, exc)
 
     def _on_cancelled(self) -> None:
+        self.flush_stream()
         self.last_run_outcome = "cancelled"
         self._record(None, "cancelled")
         self._end_draft()
         self.add_notice(tr("cancelled"))
 
     def _on_finished(self) -> None:
+        self.flush_stream()
         self.worker = None
         self.progress.setVisible(False)
         self._update_buttons()
@@ -374,10 +417,14 @@ class TaskTab(QWidget):
             return None
         if not path.lower().endswith(".docx"):
             path += ".docx"
-        try:
-            self.save_result(path)
-        except Exception as exc:  # noqa: BLE001 - shown as a dialog, the app stays up
-            emit(self.failed, exc)
+        from ..ops import run_in_background
+        self.save_button.setEnabled(False)
+        op = run_in_background(self.export_job(path))
+        ok = op.wait()                   # the event loop runs meanwhile: the window stays live
+        self._update_buttons()
+        self.last_report = op.result if ok else None
+        if not ok:                       # shown as a dialog, the app stays up
+            emit(self.failed, op.error)
             return None
         self.host.show_status(self.saved_message(path))
         self.host.result_saved(self)

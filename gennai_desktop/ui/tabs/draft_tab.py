@@ -122,9 +122,9 @@ class DraftTab(TaskTab):
     def result_text(self) -> str:
         return blocks_text(self.result.blocks) if self.result is not None else ""
 
-    def save_result(self, target: str) -> None:
-        from ...tasks.draft import save_draft_docx
-        save_draft_docx(self.result, target)
+    def export_result(self, target: str):
+        from ...tasks.export import export_draft
+        return export_draft(self.result, target)
 
     def default_filename(self) -> str:
         return f"{tr('ui.tab.draft')}.docx"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from ...core.document import Block
 from ...core.findings import Finding
 from ...core.i18n import tr
 from ..findings_model import FindingsModel
@@ -283,26 +282,27 @@ class ProofreadTab(TaskTab):
                   if not f.is_replacement and d != "rejected" and self.row_passes(r)]
         return sorted(self.model.accepted() + advice, key=lambda f: (f.start, f.end))
 
-    def save_result(self, target: str) -> None:
-        from pathlib import Path
-        from ...proofread.tracked_changes import track_changes
+    def export_result(self, target: str):
+        return self.export_job(target)()
+
+    def export_job(self, target: str):
+        """The findings to export are read here (UI thread); the job only writes."""
+        from ...tasks.export import export_proofread
         doc = self.result.document          # the text the findings' offsets point into
         items = self.export_findings()
         self.last_export = None
-        if doc.format == "docx" and doc.path is not None:
-            self.last_export = track_changes(Path(doc.path), doc, items, Path(target))
-            return
-        self.last_export = _export_via_blocks(doc, items, Path(target))
-        if self.last_export is None:        # the text cannot be laid out as paragraphs again
-            from ...documents.docx_writer import write_docx
-            lines = self.corrected_text().split("\n")
-            blocks = [Block(id=f"b{i:04d}", kind="paragraph", text=t) for i, t in enumerate(lines)]
-            write_docx(blocks, target, title=doc.title or None)
+
+        def job():
+            report = export_proofread(doc, items, target, plain_source="tracked")
+            self.last_export = report.stats     # TrackStats, or None when the corrected text was written
+            return report
+        return job
 
     def saved_message(self, path: str) -> str:
+        report = self.last_report
         st = getattr(self, "last_export", None)
         if st is None:
-            advice = sum(1 for f in self.export_findings() if not f.is_replacement)
+            advice = report.not_written.get("advice", 0) if report is not None else 0
             return tr("ui.proofread.exported_plain", path=path, revisions=len(self.model.accepted()), advice=advice)
         return tr("ui.proofread.exported", path=path, revisions=st.revisions, comments=st.comments,
                   skipped=len(st.skipped))
@@ -340,47 +340,3 @@ class ProofreadTab(TaskTab):
             for b in (self.accept_button, self.reject_button, self.accept_all_button):
                 b.setEnabled(has)
 
-
-def _export_via_blocks(doc, findings, target):
-    """A .txt/.pdf source: write its own paragraphs to a .docx, then put the findings on
-    it as tracked changes and comments, like a Word source. Returns TrackStats, or None
-    when the written paragraphs do not read back as the same text (then the caller
-    writes the corrected text instead)."""
-    import dataclasses
-    import os
-    import tempfile
-    from pathlib import Path
-    from ...documents import load_document
-    from ...documents.docx_writer import write_docx
-    from ...proofread.tracked_changes import track_changes
-    fd, tmp_name = tempfile.mkstemp(suffix=".docx", prefix=".gennai-src-", dir=str(target.parent))
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write_docx(doc.blocks, tmp, title=doc.title or None)
-        again = load_document(tmp)
-        mapping: dict[int, int] = {}
-        j = 0
-        for i, b in enumerate(doc.blocks):
-            if j < len(again.blocks) and again.blocks[j].text == b.text:
-                mapping[i] = j
-                j += 1
-            elif b.text.strip():
-                break                          # layout changed: map no further
-        if not mapping:
-            return None
-        index = {b.id: i for i, b in enumerate(doc.blocks)}
-        moved, lost = [], []
-        for f in findings:
-            b = doc.block_at(f.start)
-            i = index[b.id]
-            if i not in mapping or f.end > b.end:
-                lost.append(f)
-                continue
-            shift = again.blocks[mapping[i]].start - b.start
-            moved.append(dataclasses.replace(f, start=f.start + shift, end=f.end + shift))
-        stats = track_changes(tmp, again, moved, target)
-        stats.skipped.extend(lost)
-        return stats
-    finally:
-        tmp.unlink(missing_ok=True)

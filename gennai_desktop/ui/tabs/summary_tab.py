@@ -83,9 +83,9 @@ class SummaryTab(TaskTab):
         self.points.setVisible(False)
         super().clear_result()
 
-    def save_result(self, target: str) -> None:
-        from ...tasks.summarize import save_summary_docx
-        save_summary_docx(self.result, target)
+    def export_result(self, target: str):
+        from ...tasks.export import export_summary
+        return export_summary(self.result, target)
 
     def result_text(self) -> str:
         return self.result.text if self.result is not None else ""

@@ -68,9 +68,9 @@ class TranslateTab(TaskTab):
     def result_text(self) -> str:
         return blocks_text(self.result.blocks) if self.result is not None else ""
 
-    def save_result(self, target: str) -> None:
-        from ...tasks.translate import save_translation_docx
-        save_translation_docx(self.result, target)
+    def export_result(self, target: str):
+        from ...tasks.export import export_translation
+        return export_translation(self.result, target)
 
     def state(self) -> dict:
         st = super().state()
