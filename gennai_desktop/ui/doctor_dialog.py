@@ -11,6 +11,7 @@ from ..core.cancel import CancelToken
 from ..core.events import Done
 from ..core.i18n import tr
 from ..llm import doctor
+from .engine_provider import EngineReady
 from .qt import QApplication, QDialog, QDialogButtonBox, QFont, QPlainTextEdit, QPushButton, QVBoxLayout
 from .worker import TaskWorker
 
@@ -39,6 +40,7 @@ class DoctorDialog(QDialog):
         self._provider = provider
         self.worker = TaskWorker(self._task)
         self.worker.signals.done.connect(self._show)
+        self.worker.signals.event.connect(self._on_event)
         self.worker.signals.failed.connect(lambda exc, _tb: self.text.setPlainText(str(exc)))
         self.worker.start()
 
@@ -46,8 +48,16 @@ class DoctorDialog(QDialog):
         spec = self._provider.active_spec()
         engine = self._provider.get() if spec is not None else None
         s = self._provider.settings
-        yield Done(doctor.build_report(spec, n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads,
-                                       n_ctx=s.n_ctx, engine=engine))
+        report = doctor.build_report(spec, n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads,
+                                     n_ctx=s.n_ctx, engine=engine)
+        if engine is not None and hasattr(engine, "backend_info") and not report.get("error"):
+            yield EngineReady(engine.spec, engine.backend_info())   # the status bar learns it too
+        yield Done(report)
+
+    def _on_event(self, ev: Any) -> None:
+        host = self.parent()
+        if isinstance(ev, EngineReady) and hasattr(host, "_on_engine_ready"):
+            host._on_engine_ready(ev)
 
     def _show(self, report: dict[str, Any]) -> None:
         self.report = report

@@ -283,6 +283,7 @@ class MainWindow(QMainWindow):
         def loaded(doc: Document) -> None:
             self.loading = None
             QApplication.restoreOverrideCursor()
+            self.statusBar().clearMessage()      # "…を読み込んでいます" is over
             self.set_document(doc)
             self._remember(path)
             for key in doc.warnings:
@@ -293,6 +294,7 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:  # every failure becomes a dialog
             self.loading = None
             QApplication.restoreOverrideCursor()
+            self.statusBar().clearMessage()
             self.show_exception(exc)
             if on_done is not None:
                 on_done(False)
