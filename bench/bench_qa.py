@@ -23,7 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from gennai_desktop.core.events import Done, run_to_result  # noqa: E402
+from gennai_desktop.core.events import Done  # noqa: E402
+from tests.support.events import run_to_result  # noqa: E402
 from gennai_desktop.qa.answer import ask  # noqa: E402
 from gennai_desktop.qa.index import FolderIndex  # noqa: E402
 from gennai_desktop.qa.store import MemoryStore  # noqa: E402

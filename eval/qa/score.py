@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from gennai_desktop.core.events import run_to_result  # noqa: E402
+from tests.support.events import run_to_result  # noqa: E402
 from gennai_desktop.qa.index import FolderIndex, IndexOptions  # noqa: E402
 from gennai_desktop.qa.store import MemoryStore  # noqa: E402
 

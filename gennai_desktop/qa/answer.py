@@ -29,7 +29,7 @@ from ..core.cancel import NEVER, CancelToken
 from ..core.errors import DocumentError, GennaiError
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..core.i18n import tr
-from ..nlp.sentences import split_sentences
+from ..nlp.sentences import sentence_spans
 from .index import FolderIndex, Hit
 from .retrieval import terms
 from .store import IndexStore
@@ -253,7 +253,8 @@ def _model_answer(question: str, engine, related: list[Hit], q: list[str], notic
     table = TfidfIndex([h.passage.sentences[i].text for h, i in sources])
     kept: list[tuple[str, Citation]] = []
     dropped = 0
-    for sent in split_sentences(text):
+    for s, e in sentence_spans(text):
+        sent = text[s:e]
         # the prompt numbers the passages; a model may cite them as [1] — that is not content
         sent = _MARKER.sub("", sent).strip().lstrip("・-* ")
         if len(sent) < 4:

@@ -9,7 +9,8 @@ import pytest
 
 from gennai_desktop.core.cancel import CancelToken, Cancelled
 from gennai_desktop.core.errors import DocumentError, GennaiError
-from gennai_desktop.core.events import Done, Notice, Progress, run_to_result
+from gennai_desktop.core.events import Done, Notice, Progress
+from tests.support.events import run_to_result
 from gennai_desktop.documents import load_document
 from gennai_desktop.llm.base import FakeEngine, ModelSpec
 from gennai_desktop.qa.answer import ask

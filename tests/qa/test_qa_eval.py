@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gennai_desktop.core.events import run_to_result
+from tests.support.events import run_to_result
 from gennai_desktop.qa.answer import ask
 from gennai_desktop.qa.index import FolderIndex
 from gennai_desktop.qa.store import MemoryStore

@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from gennai_desktop.core.cancel import CancelToken, Cancelled
-from gennai_desktop.core.events import Done, Notice, Progress, run_to_result
+from gennai_desktop.core.events import Done, Notice, Progress
+from tests.support.events import run_to_result
 from gennai_desktop.qa import index as index_mod
 from gennai_desktop.qa.index import FolderIndex
 from gennai_desktop.qa.store import MemoryStore
