@@ -122,7 +122,7 @@ def test_bad_assembly_leaves_nothing_behind(payload, tmp_path, monkeypatch):
 
 
 @pytest.mark.bundled
-def test_cancel_during_a_long_prompt_stops_within_a_second(gemma, ja_corpus):
+def test_cancel_during_a_long_prompt_stops_the_prompt_evaluation(gemma, ja_corpus):
     import threading
     import time
 
@@ -143,7 +143,10 @@ def test_cancel_during_a_long_prompt_stops_within_a_second(gemma, ja_corpus):
     gen = gemma.generate(text + "\n要約：", GenerationParams(max_tokens=400, temperature=0.0), token)
     with pytest.raises(Cancelled):
         list(gen)
-    assert time.perf_counter() - cancelled_at[0] < 1.0
+    # cancel reached the prompt evaluation itself: it stopped between prompt slices, before the
+    # ~900-token prompt was evaluated and before any token was generated (a structural check,
+    # not a wall-clock bound, so a loaded machine cannot make it flaky)
+    assert cancelled_at and gen.n_tokens == 0 and gen.prompt_seconds == 0.0
     assert gen.stop_reason == "cancelled"
 
 
