@@ -94,6 +94,10 @@ def _load(p: Path, limits: Limits) -> Document:
     except OSError as exc:
         raise DocumentError("documents.error.read_failed", path=str(p), reason=exc.strerror or str(exc)) from exc
     kind = detect_format(head, suffix)
+    from ..ocr.formats import is_image  # scans and FAX images are read by OCR
+    if is_image(head, suffix):
+        from ..ocr.image_reader import read_image
+        return read_image(p)
 
     if kind == "pdf":
         from .pdf_reader import read_pdf

@@ -117,7 +117,7 @@ class Line:
 
 class OcrEngine:
     def __init__(self, *, threads: int | None = None, providers: Sequence[str] | None = None,
-                 japanese_only: bool = True) -> None:
+                 japanese_only: bool = True, clean_background: str = "whiten") -> None:
         import onnxruntime as ort
         d = models_dir()
         if d is None:
@@ -135,6 +135,7 @@ class OcrEngine:
         words = (d / "ppocrv5_dict.txt").read_text(encoding="utf-8").splitlines()
         self.chars = ["<blank>"] + words + [" "]
         self.mask = _japanese_mask(self.chars) if japanese_only else np.ones(len(self.chars), bool)
+        self.clean_background = clean_background
 
     # ---------- detection ----------
     def detect(self, rgb: np.ndarray) -> list[tuple[float, float, float, float, float]]:
@@ -186,7 +187,7 @@ class OcrEngine:
             widths = []
             imgs = []
             for i in idx:
-                c = crops[i]
+                c = clean_crop(crops[i], self.clean_background)
                 rw = max(8, min(REC_MAX_WIDTH, int(math.ceil(REC_HEIGHT * c.shape[1] / max(1, c.shape[0])))))
                 a = np.asarray(Image.fromarray(c).resize((rw, REC_HEIGHT), Image.BILINEAR), np.float32)[:, :, ::-1]
                 imgs.append((a.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5)
@@ -285,6 +286,38 @@ class OcrEngine:
             out.append(Line(text=text, box=(b[0], b[1], b[2], b[3]), confidence=conf,
                             char_conf=cc, char_x=[origin + x for x in xs], vertical=v))
         return out
+
+
+def otsu_threshold(gray: np.ndarray) -> int:
+    hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    total = hist.sum()
+    if total == 0:
+        return 128
+    levels = np.arange(256)
+    w0 = np.cumsum(hist)
+    m0 = np.cumsum(hist * levels)
+    mt = m0[-1]
+    w1 = total - w0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mt * w0 / total - m0) ** 2 / (w0 * w1)
+    between[~np.isfinite(between)] = 0
+    return int(between.argmax())
+
+
+def clean_crop(crop: np.ndarray, mode: str) -> np.ndarray:
+    """Scanner/JPEG grey in the background makes the recogniser drop whole characters (it
+    emits CTC blanks for 氏, 生, 文 … on a JPEG-compressed page that it reads perfectly as
+    PNG). "whiten": pixels lighter than the crop's Otsu threshold become white, darker ones
+    keep their grey (anti-aliasing); "binarize": black/white at the threshold; "none"."""
+    if mode == "none":
+        return crop
+    gray = crop.mean(axis=2).astype(np.uint8) if crop.ndim == 3 else crop
+    t = otsu_threshold(gray)
+    if mode == "binarize":
+        g = np.where(gray > t, 255, 0).astype(np.uint8)
+    else:
+        g = np.where(gray > t, 255, gray).astype(np.uint8)
+    return np.repeat(g[:, :, None], 3, axis=2)
 
 
 def _crop(rgb: np.ndarray, b: Sequence[float]) -> np.ndarray:
