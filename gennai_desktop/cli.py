@@ -81,6 +81,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     register(sub)
     from .llm import doctor               # gennai doctor: CPU/GPU/runtime report for IT
     doctor.register(sub)
+    from .ocr import cli as ocr_cli       # gennai extract FILE [--json]: text per page/block (OCR)
+    ocr_cli.register(sub)
     return parser
 
 
