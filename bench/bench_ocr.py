@@ -5,7 +5,8 @@
 --measure: character similarity (difflib ratio against the source text) of synthetic scans
   of corpus text and of a report-style sample with ①％～ and kana/kanji lookalikes, rendered
   with Noto CJK at 200 dpi in four variants: clean PNG, page image in a PDF (Pillow stores it
-  as JPEG), noisy (0.8° skew, blur, noise, specks, JPEG q70) and 1-bit FAX. Rows compare the
+  as JPEG), noisy (0.8° skew, blur, noise, specks, JPEG q70), 1-bit FAX, and "hard"
+  (150 dpi, Noto Serif, heavier noise, JPEG q50). Rows compare the
   engine options this code chose between: background cleaning (none / whiten / binarize),
   the Japanese-only decoding mask, and the text corrections (corrections.py).
 --speed: pages/s for a full 200-dpi A4 page of corpus text (40 lines), in-process and through
@@ -19,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -43,6 +45,9 @@ REPORT = [
 
 
 def sim(a: str, b: str) -> float:
+    """difflib ratio after NFKC on both sides: full/half width (１２ vs 12) is not a misreading
+    (the document pipeline normalises widths anyway)."""
+    a, b = unicodedata.normalize("NFKC", a), unicodedata.normalize("NFKC", b)
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
@@ -58,6 +63,9 @@ def variants(lines: list[str]):
         doc.close()
     yield "noisy", synth.degrade(img)
     yield "fax", synth.to_fax(img)
+    serif = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
+    if serif.is_file():   # 150 dpi, serif (明朝-like), heavy noise, JPEG q50
+        yield "hard", synth.degrade(synth.render_lines(lines, dpi=150, font=serif), noise=25, jpeg=50)
 
 
 def measure(threads: int) -> None:
@@ -79,7 +87,7 @@ def measure(threads: int) -> None:
                 if cname == "mask+whiten":
                     corr = "\n".join(correct_line(t)[0] for t in got)
                     rows.setdefault((vname, "mask+whiten+corrections"), []).append(sim(ref, corr))
-                    for rule in ("simplified", "kana", "lookalike"):
+                    for rule in ("simplified", "lookalike", "kana"):
                         c1 = "\n".join(correct_line(t, rules=(rule,))[0] for t in got)
                         rows.setdefault((vname, f"mask+whiten+{rule}"), []).append(sim(ref, c1))
             print(f"  {name}/{vname} done", file=sys.stderr, flush=True)

@@ -77,29 +77,47 @@ def script(c: str) -> str:
 
 
 def correct_line(text: str, confs: Sequence[float] | None = None,
-                 *, rules: Sequence[str] = ("simplified", "kana", "lookalike")) -> tuple[str, list[float]]:
+                 *, rules: Sequence[str] = ("simplified", "lookalike", "kana")) -> tuple[str, list[float]]:
+    """Apply the rules in passes (lookalikes before kana, so 「ペ一ジ」 first becomes 「ページ」
+    and its ペ then has a katakana neighbour). Length and confidences are unchanged."""
     chars = list(text)
     cc = list(confs) if confs is not None and len(confs) == len(chars) else [1.0] * len(chars)
     if "simplified" in rules:
         for i, c in enumerate(chars):
             if c in SIMPLIFIED_TO_JAPANESE:
                 chars[i] = SIMPLIFIED_TO_JAPANESE[c]
+    for _ in range(2):    # twice: a fix can give its neighbour the context it needed
+        if "lookalike" in rules:
+            _pass(chars, _lookalike)
+        if "kana" in rules:
+            _pass(chars, _kana)
+    return "".join(chars), cc
+
+
+_HIRA_OF = {v: k for k, v in _KANA_PAIRS.items()}
+_KATA_OF = {v: k for k, v in _KATA_KANJI.items()}
+
+
+def _pass(chars: list[str], rule) -> None:
     n = len(chars)
     for i, c in enumerate(chars):
         prev = script(chars[i - 1]) if i > 0 else "other"
         nxt = script(chars[i + 1]) if i + 1 < n else "other"
-        if "kana" in rules:
-            inv = {v: k for k, v in _KANA_PAIRS.items()}
-            if c in _KANA_PAIRS and (prev == "kata" or nxt == "kata") and "hira" not in (prev, nxt):
-                chars[i] = _KANA_PAIRS[c]
-            elif c in inv and (prev == "hira" or nxt == "hira") and "kata" not in (prev, nxt):
-                chars[i] = inv[c]
-            elif c in inv and prev in ("kanji",) and nxt in ("kanji", "other"):
-                chars[i] = inv[c]            # 「東京ヘ」「本庁ヘ、」: a particle after kanji
-        if "lookalike" in rules:
-            inv2 = {v: k for k, v in _KATA_KANJI.items()}
-            if c in _KATA_KANJI and prev == "kanji" and nxt == "kanji":
-                chars[i] = _KATA_KANJI[c]
-            elif c in inv2 and prev == "kata" and nxt == "kata":
-                chars[i] = inv2[c]
-    return "".join(chars), cc
+        chars[i] = rule(c, prev, nxt)
+
+
+def _lookalike(c: str, prev: str, nxt: str) -> str:
+    if c in _KATA_KANJI and prev == "kanji" and nxt == "kanji":
+        return _KATA_KANJI[c]            # 第ニ条 → 第二条
+    if c in _KATA_OF and prev == "kata" and nxt == "kata":
+        return _KATA_OF[c]               # デ一タ → データ
+    return c
+
+
+def _kana(c: str, prev: str, nxt: str) -> str:
+    if c in _KANA_PAIRS and nxt == "kata" and prev in ("kata", "other"):
+        return _KANA_PAIRS[c]            # 「へルプ」「デスべース」 → katakana inside/at the start of a word
+                                         # (not at its end: 「デスクへ」 is the particle)
+    if c in _HIRA_OF and "kata" not in (prev, nxt) and ("hira" in (prev, nxt) or prev == "kanji"):
+        return _HIRA_OF[c]               # 東京ヘ行く / 本庁ヘ、 → へ (a particle)
+    return c

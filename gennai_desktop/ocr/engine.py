@@ -248,9 +248,15 @@ class OcrEngine:
             crops = [_crop(rgb, b) for b in sorted(boxes, key=lambda b: -(b[2] - b[0]))[:12]]
             crops = [c for c in crops if c.shape[1] >= c.shape[0]]
             if crops and self.upside_down(crops) > 0.6:
-                rotation = (rotation + 180) % 360
-                rgb = np.ascontiguousarray(rgb[::-1, ::-1])
-                boxes = self.detect(rgb)
+                # The cls model alone misjudges short 1-bit (FAX) lines; confirm with the
+                # recogniser: the flipped lines must read more confidently than as they are.
+                flipped = np.ascontiguousarray(rgb[::-1, ::-1])
+                h, w = rgb.shape[:2]
+                fboxes = [(w - b[2], h - b[3], w - b[0], h - b[1], b[4]) for b in boxes]
+                if self._sample_score(flipped, fboxes) > self._sample_score(rgb, boxes):
+                    rotation = (rotation + 180) % 360
+                    rgb = flipped
+                    boxes = fboxes
         skew = 0.0
         if deskew and boxes:
             skew = estimate_skew(rgb)
