@@ -19,13 +19,16 @@ def _bad(c: str) -> bool:
     return c == "\ufffd" or cat in ("Co", "Cn", "Cs") or (cat == "Cc" and c not in "\t\n\r")
 
 
-def page_needs_ocr(lines: Sequence[Sequence[Any]]) -> bool:
-    """No text layer, or a garbage one: fewer than MIN_REAL_CHARS characters, or more than a
-    third of them private-use/unassigned/U+FFFD/control characters (fonts without a ToUnicode
-    map extract like that), or "(cid:123)" strings."""
+def page_needs_ocr(lines: Sequence[Sequence[Any]], image_coverage: float | None = None) -> bool:
+    """No text layer; a short one (under MIN_REAL_CHARS characters: a stamp, a header) on a
+    page that is mostly image (``image_coverage`` ≥ 0.3, from the PDF worker); or a garbage
+    one: more than a third private-use/unassigned/U+FFFD/control characters (fonts without a
+    ToUnicode map extract like that), or "(cid:123)" strings."""
     text = "".join(str(ln[0]) for ln in lines)
     chars = [c for c in text if not c.isspace()]
-    if len(chars) < MIN_REAL_CHARS:
+    if not chars:
+        return True
+    if len(chars) < MIN_REAL_CHARS and (image_coverage or 0.0) >= 0.3:
         return True
     bad = sum(1 for c in chars if _bad(c))
     if bad * 3 > len(chars):

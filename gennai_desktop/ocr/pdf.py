@@ -15,7 +15,7 @@ def apply_ocr(path: Path, answer: dict[str, Any]) -> list[str]:
     line records (in place). Returns warning keys. No-op when OCR is disabled or missing."""
     ctx = current()
     pages = answer.get("pages") or []
-    todo = [i for i, p in enumerate(pages) if not p.get("failed") and page_needs_ocr(p["lines"])]
+    todo = [i for i, p in enumerate(pages) if not p.get("failed") and page_needs_ocr(p["lines"], p.get("img"))]
     if not todo or not ctx.enabled or not available():
         return []
     warnings: list[str] = []

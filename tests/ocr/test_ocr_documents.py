@@ -111,7 +111,8 @@ def test_cancel_between_pages_stops_the_child(tmp_path, scan_lines):
 
 def test_garbage_text_layer_needs_ocr():
     assert page_needs_ocr([])
-    assert page_needs_ocr([["第1条", 0, 0, 0, 0, 10, 0]])
+    assert page_needs_ocr([["第1条", 0, 0, 0, 0, 10, 0]], image_coverage=0.9)   # a stamp on a scan
+    assert not page_needs_ocr([["第1条", 0, 0, 0, 0, 10, 0]], image_coverage=0.0)  # a short page
     assert page_needs_ocr([["\ue000\ue001\ue002" * 10 + "あいう", 0, 0, 0, 0, 10, 0]])
     assert not page_needs_ocr([["この法律は、行政手続に関し、共通する事項を定める。", 0, 0, 0, 0, 10, 0]])
 
