@@ -7,8 +7,9 @@
   with Noto CJK at 200 dpi in four variants: clean PNG, page image in a PDF (Pillow stores it
   as JPEG), noisy (0.8° skew, blur, noise, specks, JPEG q70), 1-bit FAX, and "hard"
   (150 dpi, Noto Serif, heavier noise, JPEG q50). Rows compare the
-  engine options this code chose between: background cleaning (none / whiten / binarize),
-  the Japanese-only decoding mask, and the text corrections (corrections.py).
+  engine options this code chose between: background cleaning (none / whiten / binarize /
+  best-of none+whiten per line), the Japanese-only decoding mask, and the text corrections
+  (corrections.py). The shipped configuration is "mask+best+corrections".
 --speed: pages/s for a full 200-dpi A4 page of corpus text (40 lines), in-process and through
   the sandboxed child (load_document on an image-only PDF).
 """
@@ -75,6 +76,7 @@ def measure(threads: int) -> None:
         "mask": dict(japanese_only=True, clean_background="none"),
         "mask+whiten": dict(japanese_only=True, clean_background="whiten"),
         "mask+binarize": dict(japanese_only=True, clean_background="binarize"),
+        "mask+best": dict(japanese_only=True, clean_background="best"),
     }
     engines = {k: OcrEngine(threads=threads or None, **v) for k, v in configs.items()}
     rows: dict[tuple[str, str], list[float]] = {}
@@ -84,12 +86,13 @@ def measure(threads: int) -> None:
             for cname, eng in engines.items():
                 got = [ln.text for ln in eng.read(img)["lines"]]
                 rows.setdefault((vname, cname), []).append(sim(ref, "\n".join(got)))
-                if cname == "mask+whiten":
+                if cname in ("raw (no mask, no cleaning)", "mask+best"):
                     corr = "\n".join(correct_line(t)[0] for t in got)
-                    rows.setdefault((vname, "mask+whiten+corrections"), []).append(sim(ref, corr))
+                    rows.setdefault((vname, cname + "+corrections"), []).append(sim(ref, corr))
+                if cname == "mask+best":
                     for rule in ("simplified", "lookalike", "kana"):
                         c1 = "\n".join(correct_line(t, rules=(rule,))[0] for t in got)
-                        rows.setdefault((vname, f"mask+whiten+{rule}"), []).append(sim(ref, c1))
+                        rows.setdefault((vname, f"mask+best+{rule}"), []).append(sim(ref, c1))
             print(f"  {name}/{vname} done", file=sys.stderr, flush=True)
     print(f"{'variant':8} {'config':30} " + " ".join(f"{n:>7}" for n, _ in texts) + "    mean")
     for (vname, cname), vals in rows.items():
