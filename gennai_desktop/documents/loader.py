@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..core.cancel import Cancelled
 from ..core.document import Document
 from ..core.errors import DocumentError, GennaiError
 from .limits import DEFAULT_LIMITS, Limits
@@ -27,7 +28,7 @@ def load_document(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMI
     p = Path(path)
     try:
         return _load(p, limits)
-    except DocumentError:
+    except (DocumentError, Cancelled):  # Cancelled: the user stopped OCR; not a broken file
         raise
     except GennaiError as exc:  # another user-facing error from below: keep its message
         raise DocumentError("documents.error.corrupt", path=str(p), reason=str(exc)) from exc

@@ -109,6 +109,16 @@ def test_cancel_between_pages_stops_the_child(tmp_path, scan_lines):
     assert seen == [(0, 3), (1, 3)]
 
 
+def test_cancelled_load_is_cancelled_not_corrupt(tmp_path, scan_lines):
+    from gennai_desktop.ocr.runner import ocr_context
+    png = tmp_path / "page.png"
+    synth.render_lines(scan_lines[:1]).save(png)
+    token = CancelToken()
+    token.cancel()
+    with ocr_context(cancel=token), pytest.raises(Cancelled):
+        load_document(png)
+
+
 def test_garbage_text_layer_needs_ocr():
     assert page_needs_ocr([])
     assert page_needs_ocr([["第1条", 0, 0, 0, 0, 10, 0]], image_coverage=0.9)   # a stamp on a scan
