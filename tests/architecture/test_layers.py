@@ -20,6 +20,7 @@ OWNERS = {
     "PySide6": lambda rel: rel.startswith("ui/"),
     "llama_cpp": lambda rel: rel == "llm/engine.py",
     "sudachipy": lambda rel: rel == "nlp/morph.py",
+    "onnxruntime": lambda rel: rel == "ocr/engine.py",
 }
 
 
