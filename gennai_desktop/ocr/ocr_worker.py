@@ -97,18 +97,28 @@ def _image_pages(spec: dict[str, Any]) -> tuple[int, Iterator[tuple[int, Any, fl
             w, h = im.size    # from the header: checked before a single pixel is decoded
             if w * h > spec["max_pixels"] or w <= 0 or h <= 0:
                 raise Refused("too_large", f"{w}×{h} px")
-            dpi_info = im.info.get("dpi") or (200, 200)
-            try:
-                dpi = float(dpi_info[1]) if 50 <= float(dpi_info[1]) <= 1200 else 200.0
-            except (TypeError, ValueError, IndexError):
-                dpi = 200.0
+            xdpi, ydpi = _dpi(im.info.get("dpi"))
             frame = ImageOps.exif_transpose(im) if i == 0 else im
             frame = frame.convert("L")
-            xdpi = float(dpi_info[0]) if isinstance(dpi_info, tuple) and dpi_info and 50 <= float(dpi_info[0]) <= 1200 else dpi
-            if abs(xdpi - dpi) > 1:   # FAX "fine" is 204×196 dpi: make pixels square
-                frame = frame.resize((max(1, int(frame.width * dpi / xdpi)), frame.height))
+            dpi = max(xdpi, ydpi)
+            if abs(xdpi - ydpi) > 1:   # FAX: 204×196 ("fine") or 204×98 ("normal"): square pixels
+                frame = frame.resize((max(1, round(frame.width * dpi / xdpi)),
+                                      max(1, round(frame.height * dpi / ydpi))))
             yield i, frame, dpi
     return n, gen()
+
+
+def _dpi(info: Any) -> tuple[float, float]:
+    """(x, y) resolution from Pillow's "dpi" info; 200 where missing or implausible."""
+    def ok(v: Any) -> float:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            return 200.0
+        return f if 50 <= f <= 1200 else 200.0
+    if isinstance(info, (tuple, list)) and len(info) >= 2:
+        return ok(info[0]), ok(info[1])
+    return 200.0, 200.0
 
 
 def _run(spec: dict[str, Any]) -> None:

@@ -50,9 +50,13 @@ def test_partly_scanned_pdf_ocrs_only_the_image_page(tmp_path, ja_corpus, scan_l
 
 
 def test_multipage_fax_tiff(tmp_path, scan_lines):
-    frames = [synth.to_fax(synth.render_lines([line])) for line in scan_lines[:2]]
+    # G4 FAX in "normal" resolution: 204 × 98 dpi (pixels twice as tall as wide).
+    frames = []
+    for line in scan_lines[:2]:
+        img = synth.render_lines([line], dpi=204)
+        frames.append(synth.to_fax(img.resize((img.width, img.height * 98 // 204))))
     tif = tmp_path / "fax.tif"
-    frames[0].save(tif, save_all=True, append_images=frames[1:], compression="group4", dpi=(200, 200))
+    frames[0].save(tif, save_all=True, append_images=frames[1:], compression="group4", dpi=(204, 98))
     doc = load_document(tif)
     assert doc.format == "image" and doc.page_count == 2
     for page, line in ((1, scan_lines[0]), (2, scan_lines[1])):
