@@ -123,6 +123,8 @@ def _dpi(info: Any) -> tuple[float, float]:
 
 def _run(spec: dict[str, Any]) -> None:
     count, pages = (_pdf_pages if spec["kind"] == "pdf" else _image_pages)(spec)
+    if spec.get("cpu_per_page"):   # now that the page count is known: tighten the CPU cap
+        _set_limits(int(spec["memory"]), int(spec["cpu_base"]) + int(spec["cpu_per_page"]) * max(1, count))
     import numpy as np
     from gennai_desktop.ocr.engine import OcrEngine
     engine = OcrEngine(threads=spec.get("threads") or None, japanese_only=spec.get("japanese_only", True))

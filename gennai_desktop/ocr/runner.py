@@ -79,6 +79,7 @@ def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
             "dpi": limits.dpi, "max_pages": limits.max_pages, "max_pixels": limits.max_pixels,
             "max_frames": limits.max_frames, "memory": limits.memory_bytes,
             "cpu": limits.cpu_seconds_base + limits.cpu_seconds_per_page * max(1, n_guess),
+            "cpu_base": limits.cpu_seconds_base, "cpu_per_page": limits.cpu_seconds_per_page,
             "threads": limits.threads, "root": str(PACKAGE_ROOT)}
     cmd = [sys.executable, "-I", str(WORKER), json.dumps(spec)]
     kwargs: dict[str, Any] = {}
@@ -129,6 +130,7 @@ def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
             if kind_ev == "start":
                 provider = ev.get("provider")
                 total = int(ev.get("pages", total))
+                deadline = time.monotonic() + limits.wall_seconds_per_page * max(1, total) + 60
                 if progress:
                     progress(0, total)
             elif kind_ev == "page":

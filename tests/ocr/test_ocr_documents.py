@@ -160,3 +160,16 @@ def test_gennai_extract_text_layer_pdf_is_not_ocr(ja_corpus, capsys):
     assert main(["extract", str(ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.pdf"), "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert len(rows) > 20 and not any(r["ocr"] for r in rows) and rows[0]["page"] == 1
+
+
+@pytest.mark.parametrize("limits", [
+    pytest.param(dict(memory_bytes=400 * 1024 ** 2), id="memory"),
+    pytest.param(dict(cpu_seconds_base=1, cpu_seconds_per_page=0), id="cpu"),
+])
+def test_child_caps_become_resource_limit_errors(tmp_path, scan_lines, limits):
+    from gennai_desktop.ocr.limits import OcrLimits
+    png = tmp_path / "page.png"
+    synth.render_lines(scan_lines[:2]).save(png)
+    with pytest.raises(DocumentError) as err:
+        run_ocr(png, "image", limits=OcrLimits(**limits))
+    assert err.value.key == "documents.error.resource_limit"
