@@ -155,7 +155,13 @@ def main(argv: list[str]) -> int:
         _emit({"event": "error", "error": "limits", "reason": "memory limit"})
     except Exception as exc:  # noqa: BLE001 - everything becomes a structured answer
         name = type(exc).__name__
-        kind = "too_large" if name == "DecompressionBombError" else "corrupt"
+        text = str(exc)
+        if name == "DecompressionBombError":
+            kind = "too_large"
+        elif "bad_alloc" in text or "Failed to allocate" in text or "Cannot allocate memory" in text:
+            kind = "limits"     # ONNX Runtime hitting RLIMIT_AS reports it as a RuntimeException
+        else:
+            kind = "corrupt"
         _emit({"event": "error", "error": kind, "reason": f"{name}: {exc}"[:300]})
     sys.stdout.buffer.flush()
     os._exit(0)
