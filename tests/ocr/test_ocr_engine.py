@@ -100,3 +100,16 @@ def test_provider_choice_prefers_gpu():
     assert E.choose_providers(["AzureExecutionProvider"]) == ["CPUExecutionProvider"]
     info = E.provider_info()
     assert info["available"] and info["provider"] in info["providers"] + ["CPUExecutionProvider"]
+
+
+def test_every_ocr_message_key_exists_in_japanese_and_english():
+    import json
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    data = json.loads((root / "resources" / "i18n" / "ocr.json").read_text(encoding="utf-8"))
+    assert set(data["ja"]) == set(data["en"])
+    used = set()
+    for path in list((root / "gennai_desktop" / "ocr").glob("*.py")) + [root / "gennai_desktop" / "tasks" / "proofread.py"]:
+        used |= set(re.findall(r'"(ocr\.(?:error|warning|notice|extract|progress)\.[a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert used and used <= set(data["ja"]), used - set(data["ja"])
