@@ -118,6 +118,8 @@ def _kana(c: str, prev: str, nxt: str) -> str:
     if c in _KANA_PAIRS and nxt == "kata" and prev in ("kata", "other"):
         return _KANA_PAIRS[c]            # 「へルプ」「デスべース」 → katakana inside/at the start of a word
                                          # (not at its end: 「デスクへ」 is the particle)
-    if c in _HIRA_OF and "kata" not in (prev, nxt) and ("hira" in (prev, nxt) or prev == "kanji"):
-        return _HIRA_OF[c]               # 東京ヘ行く / 本庁ヘ、 → へ (a particle)
-    return c
+    if c == "ヘ" and "kata" not in (prev, nxt) and ("hira" in (prev, nxt) or prev == "kanji"):
+        return "へ"                      # 東京ヘ行く / 本庁ヘ、 → へ (the particle)
+    if c == "ベ" and nxt == "hira" and prev in ("hira", "kanji"):
+        return "べ"                      # 述ベる, すベて → okurigana / hiragana words
+    return c                             # ペ → ぺ never: hiragana ぺ is all but unused

@@ -87,6 +87,8 @@ def test_kana_corrections_by_neighbours():
     assert correct_line("ヘルプデスクへ")[0] == "ヘルプデスクへ"      # the particle after katakana stays
     assert correct_line("へルプ")[0] == "ヘルプ"
     assert correct_line("はペ一ジ数")[0] == "はページ数"
+    assert correct_line("はペ数")[0] == "はペ数"             # a misread ページ: not made hiragana
+    assert correct_line("意見を述ベる")[0] == "意見を述べる"
     assert correct_line("デ一タベ一ス")[0] == "データベース"
     assert correct_line("第ニ条")[0] == "第二条"
     assert correct_line("テレビへの出演")[0] == "テレビへの出演"
