@@ -1,4 +1,4 @@
-"""``gennai extract FILE [--json] [--no-ocr]``: the text the tasks would see, per page and block.
+"""``gennai extract FILE [--json] [--no-ocr] [--searchable-pdf OUT.pdf]``: the text the tasks would see, per page and block.
 
 Text mode prints each block with a "p.N" header per page (OCR'd blocks marked [OCR 0.97]);
 --json prints one JSON object per block per line:
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..core.i18n import tr
@@ -21,6 +22,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("file", help=tr("ocr.extract.file"))
     p.add_argument("--json", action="store_true", help=tr("ocr.extract.json"))
     p.add_argument("--no-ocr", action="store_true", help=tr("ocr.extract.no_ocr"))
+    p.add_argument("--searchable-pdf", metavar="OUT.pdf", help=tr("ocr.extract.searchable"))
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(func=cmd_extract)
 
@@ -33,6 +35,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(tr("ocr.progress.page", done=done, total=total), file=sys.stderr, flush=True)
 
+    if args.searchable_pdf:
+        from .searchable import make_searchable_pdf
+        n = make_searchable_pdf(Path(args.file), Path(args.searchable_pdf), progress=progress)
+        print(tr("ocr.extract.searchable_done", path=args.searchable_pdf, pages=n), file=sys.stderr, flush=True)
+        return 0
     with ocr_context(progress=progress, enabled=not args.no_ocr):
         doc = load_document(args.file)
     for key in doc.warnings:

@@ -278,7 +278,7 @@ class OcrEngine:
                 boxes = self.detect(rgb)
         lines = self._read_boxes(rgb, boxes)
         return {"lines": lines, "rotation": rotation, "skew": skew,
-                "width": rgb.shape[1], "height": rgb.shape[0]}
+                "width": rgb.shape[1], "height": rgb.shape[0], "image": rgb}
 
     def _sample_score(self, rgb: np.ndarray, boxes: list[Any]) -> float:
         sample = sorted(boxes, key=lambda b: -max(b[2] - b[0], b[3] - b[1]))[:6]

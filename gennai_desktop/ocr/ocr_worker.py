@@ -132,10 +132,17 @@ def _run(spec: dict[str, Any]) -> None:
     for index, img, dpi in pages:
         g = np.asarray(img.convert("L"))
         if g.size == 0 or float((g < 128).mean()) < 0.0005:   # blank page: nothing to read
+            if spec.get("save_pages"):
+                img.convert("L").save(os.path.join(spec["save_pages"], f"page-{index:05d}.jpg"),
+                                      "JPEG", quality=80)
             _emit({"event": "page", "index": index, "dpi": dpi, "w": img.width, "h": img.height,
                    "rotation": 0, "skew": 0.0, "lines": []})
             continue
         res = engine.read(img)
+        if spec.get("save_pages"):   # for a searchable PDF: the page as it was read
+            from PIL import Image
+            Image.fromarray(res["image"]).convert("L").save(
+                os.path.join(spec["save_pages"], f"page-{index:05d}.jpg"), "JPEG", quality=80)
         lines = [[ln.text, *(round(v, 1) for v in ln.box), round(ln.confidence, 4), int(ln.vertical),
                   [round(c, 3) for c in ln.char_conf]] for ln in res["lines"]]
         _emit({"event": "page", "index": index, "dpi": dpi, "w": res["width"], "h": res["height"],

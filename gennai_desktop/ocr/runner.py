@@ -63,7 +63,7 @@ def current() -> _Ctx:
 
 def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
             limits: OcrLimits | None = None, progress: ProgressFn | None = None,
-            cancel: CancelToken | None = None) -> dict[str, Any]:
+            cancel: CancelToken | None = None, save_pages: Path | None = None) -> dict[str, Any]:
     """OCR ``pages`` (0-based; None = all) of a PDF (kind="pdf") or image file (kind="image").
 
     Returns {"provider": str, "pages": [page event dicts]}. Raises DocumentError on refusal
@@ -80,7 +80,8 @@ def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
             "max_frames": limits.max_frames, "memory": limits.memory_bytes,
             "cpu": limits.cpu_seconds_base + limits.cpu_seconds_per_page * max(1, n_guess),
             "cpu_base": limits.cpu_seconds_base, "cpu_per_page": limits.cpu_seconds_per_page,
-            "threads": limits.threads, "root": str(PACKAGE_ROOT)}
+            "threads": limits.threads, "root": str(PACKAGE_ROOT),
+            "save_pages": str(save_pages) if save_pages else None}
     cmd = [sys.executable, "-I", str(WORKER), json.dumps(spec)]
     kwargs: dict[str, Any] = {}
     if os.name == "nt":

@@ -173,3 +173,23 @@ def test_child_caps_become_resource_limit_errors(tmp_path, scan_lines, limits):
     with pytest.raises(DocumentError) as err:
         run_ocr(png, "image", limits=OcrLimits(**limits))
     assert err.value.key == "documents.error.resource_limit"
+
+
+def test_searchable_pdf_has_the_image_and_a_findable_text_layer(tmp_path, scan_lines, capsys):
+    from gennai_desktop.cli import main
+    from gennai_desktop.ocr.runner import ocr_context
+    png = tmp_path / "page.png"
+    synth.render_lines(scan_lines[:2]).save(png, dpi=(200, 200))
+    out = tmp_path / "searchable.pdf"
+    assert main(["extract", str(png), "--searchable-pdf", str(out), "--quiet"]) == 0
+    with ocr_context(enabled=False):          # only the text layer we wrote, no OCR
+        doc = load_document(out)
+    assert not any(b.ocr for b in doc.blocks)
+    got = "".join(b.text for b in doc.blocks).replace(" ", "")
+    assert similarity("".join(scan_lines[:2]).replace(" ", ""), got) >= 0.95
+    pdf = pdfium.PdfDocument(str(out))
+    page = pdf[0]
+    assert len(list(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))) == 1
+    # the first character's box lies on the first text line of the image (top of the page)
+    left, bottom, right, top = page.get_textpage().get_charbox(0)
+    assert left < 40 and page.get_size()[1] - top < 40
