@@ -193,3 +193,22 @@ def test_searchable_pdf_has_the_image_and_a_findable_text_layer(tmp_path, scan_l
     # the first character's box lies on the first text line of the image (top of the page)
     left, bottom, right, top = page.get_textpage().get_charbox(0)
     assert left < 40 and page.get_size()[1] - top < 40
+
+
+def test_proofread_task_holds_back_rule_findings_on_uncertain_characters():
+    from gennai_desktop.core.events import Done, Notice
+    from gennai_desktop.tasks.proofread import proofread
+
+    def run(uncertain):
+        block = Block(id="b0000", kind="paragraph", text="内容を確認して下さい。", page=1,
+                      ocr=True, confidence=0.9, uncertain=uncertain)
+        events = list(proofread(Document.from_blocks([block], fmt="pdf"), None, use_model=False))
+        done = [e for e in events if isinstance(e, Done)][0].result
+        return done.findings, [e.key for e in events if isinstance(e, Notice)]
+
+    sure, notices = run(())
+    assert any(f.original.startswith("下さい") or "下さい" in f.original for f in sure), sure
+    assert "ocr.notice.proofread_uncertain" not in notices
+    held, notices = run(((7, 8),))                   # "下" read with low confidence
+    assert not any("下" in f.original for f in held)
+    assert "ocr.notice.proofread_uncertain" in notices
