@@ -35,6 +35,7 @@ class Block:
     ocr: bool = False
     confidence: float | None = None
     uncertain: tuple[tuple[int, int], ...] = ()
+    boxes: tuple[tuple[float, float, float, float], ...] = ()  # OCR line boxes (x0, top, x1, bottom), PDF points, y up
 
 
 @dataclass(frozen=True)

@@ -93,4 +93,5 @@ def block_fields(para: Sequence[Sequence[Any]], text: str) -> dict[str, Any]:
                 spans.append((j, j + 1))
     real = [c for c, ch in zip(mapped, text) if not ch.isspace()]
     conf = round(sum(real) / len(real), 4) if real else 0.0
-    return {"ocr": True, "confidence": conf, "uncertain": tuple(spans)}
+    boxes = tuple((float(ln[_X0]), float(ln[_Y0]), float(ln[_X1]), float(ln[_Y1])) for ln in para)
+    return {"ocr": True, "confidence": conf, "uncertain": tuple(spans), "boxes": boxes}

@@ -42,6 +42,10 @@ def test_partly_scanned_pdf_ocrs_only_the_image_page(tmp_path, ja_corpus, scan_l
     assert p1 and not any(b.ocr for b in p1) and all(b.confidence is None for b in p1)
     assert p2 and all(b.ocr for b in p2)
     assert all(0.8 <= b.confidence <= 1.0 for b in p2)
+    width, height = pdfium.PdfDocument(str(target))[1].get_size()
+    for b in p2:   # line boxes on the page, in PDF points (y up)
+        assert b.boxes and all(0 <= x0 < x1 <= width + 1 and 0 <= bottom < top <= height + 1
+                               for x0, top, x1, bottom in b.boxes)
     assert "ocr.warning.pages_ocr" in doc.warnings
     got = "".join(b.text for b in p2).replace(" ", "")
     assert similarity("".join(scan_lines[:3]).replace(" ", ""), got) >= 0.95
