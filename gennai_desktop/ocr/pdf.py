@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import DocumentError
 from .engine import LOW_CONFIDENCE, available
 from .pages import line_records, page_needs_ocr
 from .runner import current, run_ocr
@@ -22,7 +23,12 @@ def apply_ocr(path: Path, answer: dict[str, Any]) -> list[str]:
     if len(todo) > ctx.limits.max_pages:
         todo = todo[: ctx.limits.max_pages]
         warnings.append("ocr.warning.pages_skipped")
-    result = run_ocr(path, "pdf", todo)
+    try:
+        result = run_ocr(path, "pdf", todo)
+    except DocumentError:
+        if len(todo) == len(pages):
+            raise                      # nothing else to show: the OCR error is the answer
+        return warnings + ["ocr.warning.failed"]   # keep the text-layer pages
     done = 0
     low = False
     for ev in result["pages"]:

@@ -216,3 +216,17 @@ def test_proofread_task_holds_back_rule_findings_on_uncertain_characters():
     held, notices = run(((7, 8),))                   # "下" read with low confidence
     assert not any("下" in f.original for f in held)
     assert "ocr.notice.proofread_uncertain" in notices
+
+
+def test_failed_ocr_keeps_the_text_pages_of_a_mixed_pdf(tmp_path, ja_corpus, scan_lines):
+    from gennai_desktop.ocr.limits import OcrLimits
+    from gennai_desktop.ocr.runner import ocr_context
+    scan = _image_pdf(tmp_path / "scan.pdf", [synth.render_lines(scan_lines[:1])])
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument(str(ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.pdf")), [0])
+    mixed.import_pages(pdfium.PdfDocument(str(scan)), [0])
+    target = tmp_path / "mixed.pdf"
+    mixed.save(str(target))
+    with ocr_context(limits=OcrLimits(memory_bytes=300 * 1024 ** 2)):   # OCR cannot run
+        doc = load_document(target)
+    assert "ocr.warning.failed" in doc.warnings and doc.pages == [1]
