@@ -115,3 +115,22 @@ def test_every_ocr_message_key_exists_in_japanese_and_english():
     for path in list((root / "gennai_desktop" / "ocr").glob("*.py")) + [root / "gennai_desktop" / "tasks" / "proofread.py"]:
         used |= set(re.findall(r'"(ocr\.(?:error|warning|notice|extract|progress)\.[a-z_]+)"', path.read_text(encoding="utf-8")))
     assert used and used <= set(data["ja"]), used - set(data["ja"])
+
+
+def test_vertical_writing_is_read_in_columns_right_to_left(engine):
+    from PIL import Image, ImageDraw, ImageFont
+    cols = ["第二条　この法律において個人情報とは", "生存する個人に関する情報であって"]
+    px = 29                                    # 10.5 pt at 200 dpi
+    font = ImageFont.truetype(str(synth.font_path()), px, index=synth.JP_FACE_INDEX)
+    w = 80 + len(cols) * int(px * 1.8)
+    h = 80 + max(len(c) for c in cols) * int(px * 1.05)
+    img = Image.new("L", (w, h), 255)
+    draw = ImageDraw.Draw(img)
+    for j, col in enumerate(cols):             # tategaki: the first column is on the right
+        x = w - 40 - (j + 1) * int(px * 1.8)
+        for i, ch in enumerate(col):
+            draw.text((x, 40 + i * int(px * 1.05)), ch, font=font, fill=0)
+    res = engine.read(img)
+    assert res["rotation"] == 0 and all(ln.vertical for ln in res["lines"])
+    got = "\n".join(ln.text for ln in res["lines"])
+    assert similarity("\n".join(cols).replace("　", ""), got.replace(" ", "")) >= 0.95
