@@ -32,7 +32,7 @@ REC_HEIGHT = 48
 REC_MAX_WIDTH = 3200
 REC_BATCH = 8
 CLS_SHAPE = (48, 192)
-LOW_CONFIDENCE = 0.6         # characters below this are "uncertain" (proofreading skips them)
+from .limits import LOW_CONFIDENCE  # noqa: E402,F401 - re-exported (uncertain characters)
 
 
 def models_dir() -> Path | None:

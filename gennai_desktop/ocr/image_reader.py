@@ -5,7 +5,8 @@ from pathlib import Path
 
 from ..core.document import Document
 from ..core.errors import DocumentError
-from .engine import LOW_CONFIDENCE, available
+from .engine import available
+from .limits import LOW_CONFIDENCE
 from .pages import line_records
 from .runner import run_ocr
 

@@ -22,3 +22,7 @@ class OcrLimits:
 
 
 DEFAULT_OCR_LIMITS = OcrLimits()
+
+# Characters recognised below this confidence are "uncertain": Block.uncertain, the
+# low-confidence warning, and proofreading holds back findings on them.
+LOW_CONFIDENCE = 0.6

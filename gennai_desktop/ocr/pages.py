@@ -7,7 +7,7 @@ import unicodedata
 from typing import Any, Sequence
 
 from .corrections import correct_line
-from .engine import LOW_CONFIDENCE
+from .limits import LOW_CONFIDENCE
 
 # Line record fields (documents/pdf_reader.py) plus two OCR-only ones.
 _TEXT, _X0, _Y0, _X1, _Y1, _SIZE, _VERT, _CONF, _CHARS = range(9)

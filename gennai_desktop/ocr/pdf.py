@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import DocumentError
-from .engine import LOW_CONFIDENCE, available
+from .limits import LOW_CONFIDENCE
 from .pages import line_records, page_needs_ocr
 from .runner import current, run_ocr
 
@@ -17,7 +17,13 @@ def apply_ocr(path: Path, answer: dict[str, Any]) -> list[str]:
     ctx = current()
     pages = answer.get("pages") or []
     todo = [i for i, p in enumerate(pages) if not p.get("failed") and page_needs_ocr(p["lines"], p.get("img"))]
-    if not todo or not ctx.enabled or not available():
+    if not todo or not ctx.enabled:
+        return []
+    try:   # numpy, Pillow, onnxruntime and the models: without them, PDFs read as before
+        from .engine import available
+    except ImportError:
+        return []
+    if not available():
         return []
     warnings: list[str] = []
     if len(todo) > ctx.limits.max_pages:
