@@ -19,7 +19,7 @@ PDF_MAGIC = b"%PDF"
 ZIP_MAGIC = b"PK\x03\x04"
 ZIP_EMPTY_MAGIC = b"PK\x05\x06"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt")
+SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")  # images: OCR
 _TEXT_SUFFIXES = (".txt", ".text", ".md", ".csv", ".tsv", ".log")
 
 
