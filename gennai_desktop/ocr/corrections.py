@@ -88,7 +88,7 @@ def correct_line(text: str, confs: Sequence[float] | None = None,
                 chars[i] = SIMPLIFIED_TO_JAPANESE[c]
     for _ in range(2):    # twice: a fix can give its neighbour the context it needed
         if "lookalike" in rules:
-            _pass(chars, _lookalike)
+            _lookalike_runs(chars)
         if "kana" in rules:
             _pass(chars, _kana)
     return "".join(chars), cc
@@ -104,6 +104,37 @@ def _pass(chars: list[str], rule) -> None:
         prev = script(chars[i - 1]) if i > 0 else "other"
         nxt = script(chars[i + 1]) if i + 1 < n else "other"
         chars[i] = rule(c, prev, nxt)
+
+
+_LOOKALIKES = set(_KATA_KANJI) | set(_KATA_KANJI.values())
+
+
+def _lookalike_runs(chars: list[str]) -> None:
+    """Runs of katakana/kanji lookalikes (「一夕」 in 「デ一夕の」 = データの) take the script
+    of their surroundings: kanji between kanji (第ニ条 → 第二条); katakana after/before
+    katakana when the other side is katakana too, or — for runs of two or more — anything but
+    kanji (デ一夕の → データの; a single 一 in 「メール一つ」 stays)."""
+    n = len(chars)
+    i = 0
+    while i < n:
+        if chars[i] not in _LOOKALIKES:
+            i += 1
+            continue
+        j = i
+        while j < n and chars[j] in _LOOKALIKES:
+            j += 1
+        before = script(chars[i - 1]) if i > 0 else "other"
+        after = script(chars[j]) if j < n else "other"
+        run = range(i, j)
+        if before == "kanji" and after == "kanji":
+            for k in run:
+                chars[k] = _KATA_KANJI.get(chars[k], chars[k])
+        elif "kata" in (before, after):
+            other = after if before == "kata" else before
+            if other == "kata" or (j - i >= 2 and other != "kanji"):
+                for k in run:
+                    chars[k] = _KATA_OF.get(chars[k], chars[k])
+        i = j
 
 
 def _lookalike(c: str, prev: str, nxt: str) -> str:

@@ -87,7 +87,10 @@ def test_kana_corrections_by_neighbours():
     assert correct_line("ヘルプデスクへ")[0] == "ヘルプデスクへ"      # the particle after katakana stays
     assert correct_line("へルプ")[0] == "ヘルプ"
     assert correct_line("はペ一ジ数")[0] == "はページ数"
-    assert correct_line("はペ数")[0] == "はペ数"             # a misread ページ: not made hiragana
+    assert correct_line("はペ数")[0] == "はペ数"
+    assert correct_line("個人デ一夕の取扱い")[0] == "個人データの取扱い"   # seen on kojin p.11
+    assert correct_line("メール一つ")[0] == "メール一つ"
+    assert correct_line("テスト一件")[0] == "テスト一件"             # a misread ページ: not made hiragana
     assert correct_line("意見を述ベる")[0] == "意見を述べる"
     assert correct_line("デ一タベ一ス")[0] == "データベース"
     assert correct_line("第ニ条")[0] == "第二条"
