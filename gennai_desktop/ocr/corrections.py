@@ -112,8 +112,9 @@ _LOOKALIKES = set(_KATA_KANJI) | set(_KATA_KANJI.values())
 def _lookalike_runs(chars: list[str]) -> None:
     """Runs of katakana/kanji lookalikes (「一夕」 in 「デ一夕の」 = データの) take the script
     of their surroundings: kanji between kanji (第ニ条 → 第二条); katakana after/before
-    katakana when the other side is katakana too, or — for runs of two or more — anything but
-    kanji (デ一夕の → データの; a single 一 in 「メール一つ」 stays)."""
+    katakana when the other side is katakana too, or for runs of two or more whatever the
+    other side is (デ一夕の → データの, （デ一夕内容 → （データ内容; a single 一 in 「メール一つ」
+    or 「テスト一件」 stays)."""
     n = len(chars)
     i = 0
     while i < n:
@@ -131,7 +132,8 @@ def _lookalike_runs(chars: list[str]) -> None:
                 chars[k] = _KATA_KANJI.get(chars[k], chars[k])
         elif "kata" in (before, after):
             other = after if before == "kata" else before
-            if other == "kata" or (j - i >= 2 and other != "kanji"):
+            kanji_forms = sum(1 for k in run if chars[k] in _KATA_OF)
+            if other == "kata" or kanji_forms >= 2:
                 for k in run:
                     chars[k] = _KATA_OF.get(chars[k], chars[k])
         i = j

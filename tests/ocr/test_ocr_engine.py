@@ -87,10 +87,11 @@ def test_kana_corrections_by_neighbours():
     assert correct_line("ヘルプデスクへ")[0] == "ヘルプデスクへ"      # the particle after katakana stays
     assert correct_line("へルプ")[0] == "ヘルプ"
     assert correct_line("はペ一ジ数")[0] == "はページ数"
-    assert correct_line("はペ数")[0] == "はペ数"
+    assert correct_line("はペ数")[0] == "はペ数"             # a misread ページ: not made hiragana
     assert correct_line("個人デ一夕の取扱い")[0] == "個人データの取扱い"   # seen on kojin p.11
     assert correct_line("メール一つ")[0] == "メール一つ"
-    assert correct_line("テスト一件")[0] == "テスト一件"             # a misread ページ: not made hiragana
+    assert correct_line("テスト一件")[0] == "テスト一件"
+    assert correct_line("（デ一夕内容の")[0] == "（データ内容の"
     assert correct_line("意見を述ベる")[0] == "意見を述べる"
     assert correct_line("デ一タベ一ス")[0] == "データベース"
     assert correct_line("第ニ条")[0] == "第二条"
@@ -137,3 +138,21 @@ def test_vertical_writing_is_read_in_columns_right_to_left(engine):
     assert res["rotation"] == 0 and all(ln.vertical for ln in res["lines"])
     got = "\n".join(ln.text for ln in res["lines"])
     assert similarity("\n".join(cols).replace("　", ""), got.replace(" ", "")) >= 0.95
+
+
+def test_corrections_fix_the_misreadings_seen_on_a_real_page(engine, ja_corpus):
+    """kojin-joho-hogo p.11 rendered at 200 dpi: the recogniser reads 個人データ as 個人デ一夕
+    (kanji 一 and 夕); the lookalike correction restores it. Only the lines around 第二十二条."""
+    import pypdfium2 as pdfium
+    pdf = pdfium.PdfDocument(str(ja_corpus / "law_kojin-joho-hogo_415AC0000000057.pdf"))
+    page = pdf[10]
+    tp = page.get_textpage()
+    text = tp.get_text_range()
+    _, bottom, _, top = tp.get_charbox(text.index("個人データを正確"))
+    height = page.get_size()[1]
+    img = page.render(scale=200 / 72, grayscale=True,
+                      crop=(0, max(0, bottom - 22), 0, max(0, height - top - 22))).to_pil()
+    raw = "".join(ln.text for ln in engine.read(img)["lines"])
+    fixed = "".join(correct_line(ln)[0] for ln in [raw])
+    assert "個人データを正確かつ最新の" in fixed, fixed
+    assert "個人データを遅滞なく消去" in fixed, fixed
