@@ -8,7 +8,7 @@ gennai_desktop.ocr.engine. Output: JSON lines on stdout, one event each, flushed
   {"event": "start", "pages": N, "provider": "CPUExecutionProvider"}
   {"event": "page", "index": i, "dpi": d, "w": px, "h": px, "rotation": r, "skew": s,
    "lines": [[text, x0, y0, x1, y1, confidence, vertical, [char confidences]], ...]}
-  {"event": "error", "error": "too_large|corrupt|limits|encrypted", "reason": "..."}
+  {"event": "error", "error": "too_large|corrupt|limits|failed", "reason": "..."}
   {"event": "done"}
 
 Pixel boxes are in the coordinates of the page image after the rotation/skew correction.
@@ -98,8 +98,11 @@ def _image_pages(spec: dict[str, Any]) -> tuple[int, Iterator[tuple[int, Any, fl
             if w * h > spec["max_pixels"] or w <= 0 or h <= 0:
                 raise Refused("too_large", f"{w}×{h} px")
             xdpi, ydpi = _dpi(im.info.get("dpi"))
-            frame = ImageOps.exif_transpose(im) if i == 0 else im
-            frame = frame.convert("L")
+            try:
+                frame = ImageOps.exif_transpose(im) if i == 0 else im
+                frame = frame.convert("L")          # the pixels are decoded here
+            except (OSError, SyntaxError, ValueError, EOFError) as exc:
+                raise Refused("corrupt", f"{type(exc).__name__}: {exc}") from exc
             dpi = max(xdpi, ydpi)
             if abs(xdpi - ydpi) > 1:   # FAX: 204×196 ("fine") or 204×98 ("normal"): square pixels
                 frame = frame.resize((max(1, round(frame.width * dpi / xdpi)),
@@ -168,7 +171,7 @@ def main(argv: list[str]) -> int:
         elif "bad_alloc" in text or "Failed to allocate" in text or "Cannot allocate memory" in text:
             kind = "limits"     # ONNX Runtime hitting RLIMIT_AS reports it as a RuntimeException
         else:
-            kind = "corrupt"
+            kind = "failed"
         _emit({"event": "error", "error": kind, "reason": f"{name}: {exc}"[:300]})
     sys.stdout.buffer.flush()
     os._exit(0)

@@ -145,6 +145,8 @@ def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
                     raise DocumentError("ocr.error.image_too_large", path=str(path), reason=reason)
                 if err == "limits":
                     raise DocumentError("documents.error.resource_limit", path=str(path))
+                if err == "corrupt" and kind == "image":   # Pillow could not decode it
+                    raise DocumentError("documents.error.corrupt", path=str(path), reason=reason)
                 raise DocumentError("ocr.error.failed", path=str(path), reason=reason)
             elif kind_ev == "done":
                 return {"provider": provider, "pages": out_pages}
