@@ -82,6 +82,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     doctor.register(sub)
     from .cli_history import register as register_history     # gennai history list|show|search|…
     register_history(sub)
+    from .ocr import cli as ocr_cli       # gennai extract FILE [--json]: text per page/block (OCR)
+    ocr_cli.register(sub)
     return parser
 
 

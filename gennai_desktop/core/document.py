@@ -9,12 +9,12 @@ Block ids are stable for the same file: they come from the position in the sourc
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Sequence
 
 BlockKind = Literal["heading", "paragraph", "list_item", "table"]
-DocFormat = Literal["docx", "pdf", "txt"]
+DocFormat = Literal["docx", "pdf", "txt", "image"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,13 @@ class Block:
     style: str | None = None             # source style name (docx), for re-creating layout
     start: int = 0                       # offset of text in Document.text
     end: int = 0
+    # OCR'd text (scanned PDF pages, images): its mean character confidence (0–1) and the
+    # [start, end) spans *within this block's text* of characters below the OCR engine's
+    # low-confidence threshold, so proofreading can leave misreadings alone.
+    ocr: bool = False
+    confidence: float | None = None
+    uncertain: tuple[tuple[int, int], ...] = ()
+    boxes: tuple[tuple[float, float, float, float], ...] = ()  # OCR line boxes (x0, top, x1, bottom), PDF points, y up
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,10 @@ class Document:
         heading = b.heading_path[-1] if b.heading_path else (b.text if b.kind == "heading" else None)
         return Location(block_id=b.id, page=b.page, heading=heading)
 
+    def uncertain_spans(self) -> list[tuple[int, int]]:
+        """Low-confidence OCR characters as [start, end) offsets in ``text``."""
+        return [(b.start + s, b.start + e) for b in self.blocks for s, e in b.uncertain]
+
     @property
     def pages(self) -> list[int]:
         return sorted({b.page for b in self.blocks if b.page is not None})
@@ -102,8 +113,7 @@ def _with_offsets(blocks: Sequence[Block]) -> list[Block]:
     for b in blocks:
         end = pos + len(b.text)
         if b.start != pos or b.end != end:
-            b = Block(id=b.id, kind=b.kind, text=b.text, level=b.level, page=b.page,
-                      heading_path=b.heading_path, rows=b.rows, style=b.style, start=pos, end=end)
+            b = replace(b, start=pos, end=end)
         out.append(b)
         pos = end + 1
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..core.cancel import Cancelled
 from ..core.document import Document
 from ..core.errors import DocumentError, GennaiError
 from .limits import DEFAULT_LIMITS, Limits
@@ -18,7 +19,7 @@ PDF_MAGIC = b"%PDF"
 ZIP_MAGIC = b"PK\x03\x04"
 ZIP_EMPTY_MAGIC = b"PK\x05\x06"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt")
+SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")  # images: OCR
 _HEAD_BYTES = 8192
 _TEXT_SUFFIXES = (".txt", ".text", ".md", ".csv", ".tsv", ".log")
 
@@ -28,7 +29,7 @@ def load_document(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMI
     p = Path(path)
     try:
         return _load(p, limits)
-    except DocumentError:
+    except (DocumentError, Cancelled):  # Cancelled: the user stopped OCR; not a broken file
         raise
     except GennaiError as exc:  # another user-facing error from below: keep its message
         raise DocumentError("documents.error.corrupt", path=str(p), reason=str(exc)) from exc
@@ -90,6 +91,10 @@ def _load(p: Path, limits: Limits) -> Document:
     except OSError as exc:
         raise DocumentError("documents.error.read_failed", path=str(p), reason=exc.strerror or str(exc)) from exc
     kind = detect_format(head, suffix)
+    from ..ocr.formats import is_image  # scans and FAX images are read by OCR
+    if is_image(head, suffix):
+        from ..ocr.image_reader import read_image
+        return read_image(p)
 
     if kind == "pdf":
         from .pdf_reader import read_pdf

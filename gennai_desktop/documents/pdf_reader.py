@@ -88,6 +88,15 @@ def run_worker(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
 
 def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     answer = run_worker(path, limits)
+    from ..ocr.pdf import apply_ocr  # image-only pages → OCR lines (no-op without OCR models)
+    ocr_warnings = apply_ocr(path, answer)
+    doc = document_from_pages(path, answer)
+    doc.warnings.extend(ocr_warnings)
+    return doc
+
+
+def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") -> Document:
+    """Blocks from page line records (text layer or OCR): paragraphs, headings, page numbers."""
     pages = answer["pages"]
     paragraphs = [(_split_paragraphs(drop_page_numbers(p["lines"]), p.get("w"), p.get("h")), i + 1)
                   for i, p in enumerate(pages)]
@@ -104,6 +113,7 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
             level = heading_sizes.get(_size_key(size), 0) if size else 0
             if level and len(text) > 80:
                 level = 0  # big print of a whole paragraph is emphasis, not a heading
+            extra = _ocr_block_fields(para, text) if len(para[0]) > 8 else {}
             bid = f"b{len(blocks):04d}"
             path_now = tuple(t for _, t in stack)
             if level:
@@ -112,14 +122,14 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
                 path_now = tuple(t for _, t in stack)
                 stack.append((level, text))
                 blocks.append(Block(id=bid, kind="heading", text=text, level=level, page=page_no,
-                                    heading_path=path_now))
+                                    heading_path=path_now, **extra))
             else:
                 blocks.append(Block(id=bid, kind="paragraph", text=text, page=page_no,
-                                    heading_path=path_now))
+                                    heading_path=path_now, **extra))
     if not blocks:
         raise DocumentError("documents.error.no_text", path=str(path))
     title = next((b.text for b in blocks if b.kind == "heading"), "")
-    doc = Document(path=path, format="pdf", blocks=blocks, title=title or path.stem,
+    doc = Document(path=path, format=fmt, blocks=blocks, title=title or path.stem,  # type: ignore[arg-type]
                    page_count=int(answer["page_count"]))
     if answer.get("failed_pages"):
         doc.warnings.append("documents.warning.pages_unreadable")
@@ -127,6 +137,11 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     if empty and empty * 2 >= len(pages):
         doc.warnings.append("documents.warning.pages_without_text")
     return doc
+
+
+def _ocr_block_fields(para: list[list[Any]], text: str) -> dict[str, Any]:
+    from ..ocr.pages import block_fields
+    return block_fields(para, text)
 
 
 def _size_key(size: float) -> float:

@@ -100,6 +100,24 @@ def _line_records(textpage: Any, raw: Any, text: str) -> list[list[Any]]:
     return out
 
 
+def _image_coverage(pdf: Any, index: int, area: float) -> float:
+    """Share of the page covered by image objects (bounding boxes, capped at 1; for the OCR
+    decision: a scanned page often carries a short text layer such as a stamp or a header)."""
+    import pypdfium2.raw as raw
+    try:
+        page = pdf[index]
+        try:
+            total = 0.0
+            for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+                left, bottom, right, top = obj.get_bounds()
+                total += max(0.0, right - left) * max(0.0, top - bottom)
+        finally:
+            page.close()
+    except Exception:  # noqa: BLE001 - a hint only
+        return 0.0
+    return round(min(1.0, total / area), 3) if area > 0 else 0.0
+
+
 def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
@@ -139,7 +157,10 @@ def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
                 textpage.close()
         finally:
             page.close()
-        pages.append({"w": round(width, 2), "h": round(height, 2), "lines": lines})
+        record = {"w": round(width, 2), "h": round(height, 2), "lines": lines}
+        if len(text.strip()) < 200:  # little text: how much of the page is image (a scan)?
+            record["img"] = _image_coverage(pdf, index, width * height)
+        pages.append(record)
     pdf.close()
     if page_count and failed == page_count:
         return {"ok": False, "error": "corrupt", "reason": "no page could be loaded"}

@@ -99,6 +99,12 @@ def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | Non
             notices.append("proofread.notice.model_none")
             yield Notice("proofread.notice.model_none")
     findings = merge(rule_findings, model_findings)
+    if any(b.uncertain for b in doc.blocks):  # OCR'd text: misreadings are not the author's errors
+        from ..ocr.proofread_filter import drop_uncertain
+        findings, held = drop_uncertain(findings, doc)
+        if held:
+            notices.append("ocr.notice.proofread_uncertain")
+            yield Notice("ocr.notice.proofread_uncertain", {"count": held})
     yield Done(ProofreadResult(doc, findings, use_rules, used_model, notices))
 
 

@@ -22,6 +22,7 @@ OWNERS = {
     "sudachipy": lambda rel: rel == "nlp/morph.py",
     "sqlcipher3": lambda rel: rel == "storage/store.py",    # one place opens the encrypted store
     "keyring": lambda rel: rel == "storage/keys.py",        # one place touches the OS keyring
+    "onnxruntime": lambda rel: rel == "ocr/engine.py",
 }
 
 

@@ -33,9 +33,15 @@ def test_empty(tmp_path):
 
 
 def test_unsupported_binary(tmp_path):
+    p = tmp_path / "x.gif"          # (.png/.jpg/.tif are read by OCR since issue 11)
+    p.write_bytes(b"GIF89a" + b"\x00" * 100)
+    assert _key(p) == "documents.error.unsupported"
+
+
+def test_broken_png_is_corrupt(tmp_path):
     p = tmp_path / "x.png"
     p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
-    assert _key(p) == "documents.error.unsupported"
+    assert _key(p) == "documents.error.corrupt"
 
 
 def test_too_large(tmp_path):

@@ -1,0 +1,97 @@
+"""Between the OCR child and the Document model: which PDF pages need OCR, OCR lines as the
+PDF reader's line records, and per-block confidence / uncertain spans."""
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from typing import Any, Sequence
+
+from .corrections import correct_line
+from .limits import LOW_CONFIDENCE
+
+# Line record fields (documents/pdf_reader.py) plus two OCR-only ones.
+_TEXT, _X0, _Y0, _X1, _Y1, _SIZE, _VERT, _CONF, _CHARS = range(9)
+MIN_REAL_CHARS = 20          # a page with fewer readable characters is treated as image-only
+
+
+def _bad(c: str) -> bool:
+    cat = unicodedata.category(c)
+    return c == "\ufffd" or cat in ("Co", "Cn", "Cs") or (cat == "Cc" and c not in "\t\n\r")
+
+
+def page_needs_ocr(lines: Sequence[Sequence[Any]], image_coverage: float | None = None) -> bool:
+    """No text layer; a short one (under MIN_REAL_CHARS characters: a stamp, a header) on a
+    page that is mostly image (``image_coverage`` ≥ 0.3, from the PDF worker); or a garbage
+    one: more than a third private-use/unassigned/U+FFFD/control characters (fonts without a
+    ToUnicode map extract like that), or "(cid:123)" strings."""
+    text = "".join(str(ln[0]) for ln in lines)
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return True
+    if len(chars) < MIN_REAL_CHARS and (image_coverage or 0.0) >= 0.3:
+        return True
+    bad = sum(1 for c in chars if _bad(c))
+    if bad * 3 > len(chars):
+        return True
+    return text.count("(cid:") * 8 > len(chars) / 2
+
+
+def line_records(page: dict[str, Any], width_pt: float | None = None, height_pt: float | None = None,
+                 *, correct: bool = True) -> tuple[list[list[Any]], float, float]:
+    """The OCR child's page event as line records in PDF points (origin bottom-left, y up),
+    plus the page size in points. ``width_pt``/``height_pt`` default to the image size at its dpi."""
+    dpi = float(page.get("dpi") or 200.0)
+    k = 72.0 / dpi
+    w_pt = width_pt if width_pt else page["w"] * k
+    h_pt = height_pt if height_pt else page["h"] * k
+    sx = w_pt / max(1.0, page["w"] * k) * k
+    sy = h_pt / max(1.0, page["h"] * k) * k
+    out: list[list[Any]] = []
+    for text, x0, y0, x1, y1, conf, vert, chars in page["lines"]:
+        if correct:
+            text, chars = correct_line(text, chars)
+        size = ((x1 - x0) if vert else (y1 - y0)) * (sx if vert else sy) * 0.75
+        out.append([text, round(x0 * sx, 2), round(h_pt - y0 * sy, 2), round(x1 * sx, 2),
+                    round(h_pt - y1 * sy, 2), round(size, 2), int(vert), conf, list(chars)])
+    return out, w_pt, h_pt
+
+
+def block_fields(para: Sequence[Sequence[Any]], text: str) -> dict[str, Any]:
+    """Block keyword arguments for a paragraph built from OCR line records (``{}`` otherwise).
+
+    ``text`` is the paragraph after normalisation (joined lines, NFKC-ish fixes); character
+    confidences are carried over to it through difflib's alignment of raw → normalised text.
+    """
+    if not para or len(para[0]) <= _CHARS:
+        return {}
+    raw_parts: list[str] = []
+    confs: list[float] = []
+    for ln in para:
+        t, cc = str(ln[_TEXT]), list(ln[_CHARS])
+        if len(cc) != len(t):
+            cc = [float(ln[_CONF])] * len(t)
+        if raw_parts:
+            raw_parts.append("\n")
+            confs.append(1.0)
+        raw_parts.append(t)
+        confs.extend(cc)
+    raw = "".join(raw_parts)
+    mapped = [1.0] * len(text)
+    sm = difflib.SequenceMatcher(None, raw, text, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            mapped[j1:j2] = confs[i1:i2]
+        elif tag == "replace":
+            low = min(confs[i1:i2]) if i2 > i1 else 1.0
+            mapped[j1:j2] = [low] * (j2 - j1)
+    spans: list[tuple[int, int]] = []
+    for j, c in enumerate(mapped):
+        if c < LOW_CONFIDENCE and not text[j].isspace():
+            if spans and spans[-1][1] == j:
+                spans[-1] = (spans[-1][0], j + 1)
+            else:
+                spans.append((j, j + 1))
+    real = [c for c, ch in zip(mapped, text) if not ch.isspace()]
+    conf = round(sum(real) / len(real), 4) if real else 0.0
+    boxes = tuple((float(ln[_X0]), float(ln[_Y0]), float(ln[_X1]), float(ln[_Y1])) for ln in para)
+    return {"ocr": True, "confidence": conf, "uncertain": tuple(spans), "boxes": boxes}

@@ -1,0 +1,54 @@
+"""OCR for the PDF reader: find image-only pages in the text-extraction answer, OCR them in
+the sandboxed child and put their lines where the text layer's lines would be."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import DocumentError
+from .limits import LOW_CONFIDENCE
+from .pages import line_records, page_needs_ocr
+from .runner import current, run_ocr
+
+
+def apply_ocr(path: Path, answer: dict[str, Any]) -> list[str]:
+    """Replace the lines of image-only / garbage-text pages in ``answer["pages"]`` by OCR
+    line records (in place). Returns warning keys. No-op when OCR is disabled or missing."""
+    ctx = current()
+    pages = answer.get("pages") or []
+    todo = [i for i, p in enumerate(pages) if not p.get("failed") and page_needs_ocr(p["lines"], p.get("img"))]
+    if not todo or not ctx.enabled:
+        return []
+    try:   # numpy, Pillow, onnxruntime and the models: without them, PDFs read as before
+        from .engine import available
+    except ImportError:
+        return []
+    if not available():
+        return []
+    warnings: list[str] = []
+    if len(todo) > ctx.limits.max_pages:
+        todo = todo[: ctx.limits.max_pages]
+        warnings.append("ocr.warning.pages_skipped")
+    try:
+        result = run_ocr(path, "pdf", todo)
+    except DocumentError:
+        if len(todo) == len(pages):
+            raise                      # nothing else to show: the OCR error is the answer
+        return warnings + ["ocr.warning.failed"]   # keep the text-layer pages
+    done = 0
+    low = False
+    for ev in result["pages"]:
+        records, w_pt, h_pt = line_records(ev)
+        if not records:
+            continue          # blank page, or nothing legible: keep whatever the layer had
+        page = pages[ev["index"]]
+        page.update({"lines": records, "w": round(w_pt, 2), "h": round(h_pt, 2), "ocr": True,
+                     "ocr_rotation": ev.get("rotation", 0)})
+        done += 1
+        low = low or any(c < LOW_CONFIDENCE for r in records for c in r[8])
+    if done:
+        warnings.append("ocr.warning.pages_ocr")
+        answer["ocr_provider"] = result.get("provider")
+    if low:
+        warnings.append("ocr.warning.low_confidence")
+    return warnings
