@@ -49,6 +49,8 @@ if [ "$PHASE" = 1 ]; then
   "${ADMIN[@]}" build-pack --gguf "$M/tiny.gguf" --out "$M/pack" --id acme-tiny --version 1.0 --vendor acme \
       --name-ja "試験用パック" --name-en "test pack" --licence Apache-2.0 --domestic
   "${ADMIN[@]}" add-pack --repo "$M/repo" --keys "$M/keys" --pack "$M/pack"
+  echo '{"schema_version": 1, "required_packs": ["acme-tiny"]}' > "$M/policy.json"
+  "${ADMIN[@]}" set-policy --repo "$M/repo" --keys "$M/keys" --policy "$M/policy.json"
   "${ADMIN[@]}" export-bundle --repo "$M/repo" --keys "$M/keys" --out "$M/usb" --expires-days 30
   # another root, to plant in the user's folder later (it must be ignored)
   "${ADMIN[@]}" init --repo "$M/evil-repo" --keys "$M/evil-keys" --root-keys "$M/evil-rootkeys" --root-key-count 1 --root-threshold 1 >/dev/null
@@ -137,9 +139,11 @@ cp "$WORK/evil-root.json" "$HOME/.local/share/gennai-desktop/trust/root.json"
 GENNAI_DEVELOPER_MODE=1 GENNAI_MACHINE_DIR="$U/fake-machine" traced packs_update "$BIN/gennai" packs update --folder "$PREFIX/packs/usb" > "$U/packs.out" 2>&1 && rc=0 || rc=$?
 sed 's/^/    /' "$U/packs.out" | head -8
 check "gennai packs update --folder from the signed USB bundle, user-folder root ignored (rc=$rc)" \
-  bash -c "[ $rc -eq 0 ] && grep -q 'acme-tiny' '$U/packs.out'"
-GENNAI_DEVELOPER_MODE=1 traced packs_list "$BIN/gennai" packs list > "$U/packs-list.out" 2>&1 || true
-check "packs list shows the installed pack" grep -q 'acme-tiny' "$U/packs-list.out"
+  bash -c "[ $rc -eq 0 ] && grep -q 'acme-tiny 1.0' '$U/packs.out'"
+GENNAI_DEVELOPER_MODE=1 GENNAI_MACHINE_DIR="$U/fake-machine" traced packs_list "$BIN/gennai" packs list > "$U/packs-list.out" 2>&1 || true
+sed 's/^/    /' "$U/packs-list.out" | head -8
+check "packs list: pack installed; says the user-folder root is ignored and developer mode forbidden" \
+  bash -c "grep -q 'acme-tiny' '$U/packs-list.out' && grep -q '$HOME/.local/share/gennai-desktop/trust/root.json' '$U/packs-list.out'"
 
 # the window under Xvfb
 Xvfb :77 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & XPID=$!

@@ -298,3 +298,28 @@ def test_bad_manifest_paths_are_refused():
         with pytest.raises(ob.OfflineBundleError):
             ob._check_rel(bad)
     ob._check_rel("app/_internal/x.so")
+
+
+def test_importing_the_tuf_client_opens_no_inet_socket():
+    """urllib3 probes IPv6 at import by binding an AF_INET6 socket to ::1; the folder update
+    of an air-gapped laptop must not open any AF_INET/AF_INET6 socket (packs/netquiet.py)."""
+    import subprocess
+    import sys
+    code = (
+        "import socket\n"
+        "calls = []\n"
+        "class Spy(socket.socket):\n"
+        "    def __init__(self, family=-1, *a, **k):\n"
+        "        calls.append(family)\n"
+        "        super().__init__(family, *a, **k)\n"
+        "socket.socket = Spy\n"
+        "import gennai_desktop.packs.update, gennai_desktop.packs.fetchers\n"
+        "import urllib3.util.connection as conn\n"
+        "bad = [f for f in calls if f in (socket.AF_INET, socket.AF_INET6)]\n"
+        "assert not bad, bad\n"
+        "assert conn.HAS_IPV6 == socket.has_ipv6\n"
+        "print('ok', len(calls))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=str(Path(__file__).resolve().parents[2]))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("ok")
