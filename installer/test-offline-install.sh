@@ -97,8 +97,9 @@ traced() { local name="$1"; shift; strace -f -qq -o "$TRACE/$name" -e trace=sock
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc -l | xargs printf '%.2f'; }
 
-echo "real uid: $(cat /proc/self/uid_map | awk '{print $2}') (mapped to $(id -u) in the namespace); interfaces: $(ls /sys/class/net | tr '\n' ' ')"
-check "no network interface except lo" test "$(ls /sys/class/net)" = "lo"
+IFACES="$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' ')"   # this namespace's (sysfs is the host's)
+echo "real uid: $(awk '{print $2}' /proc/self/uid_map) (mapped to $(id -u) in the namespace); interfaces: $IFACES"
+check "no network interface except lo" test "$IFACES" = "lo "
 INSTALL="$WORK/bundle/install-offline.sh"
 
 for kind in tampered truncated; do
