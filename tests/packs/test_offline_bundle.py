@@ -323,3 +323,21 @@ def test_importing_the_tuf_client_opens_no_inet_socket():
                          cwd=str(Path(__file__).resolve().parents[2]))
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.startswith("ok")
+
+
+def test_admin_cli_offline_commands(bundle, tmp_path, capsys):
+    """gennai-admin offline-verify/-install/-uninstall (what install-offline.sh runs)."""
+    from gennai_desktop.packs.admin_cli import main
+    prefix, machine, apps = tmp_path / "opt", tmp_path / "etc", tmp_path / "apps"
+    common = ["--machine-dir", str(machine)]
+    assert main(["offline-verify", str(bundle), *common]) == 7                 # no fingerprint, nothing installed
+    assert "--root-sha256" in capsys.readouterr().err
+    sha = _root_sha(bundle)
+    assert main(["offline-verify", str(bundle), *common, "--root-sha256", sha]) == 0
+    assert "SHA-256" in capsys.readouterr().out and not machine.exists()
+    assert main(["offline-install", str(bundle), *common, "--root-sha256", sha, "--prefix", str(prefix),
+                 "--desktop-dir", str(apps)]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["prefix"] == str(prefix) and (machine / "root.json").is_file()
+    assert main(["offline-uninstall", "--prefix", str(prefix)]) == 0
+    assert not prefix.exists() and not machine.exists() and not (apps / "gennai-desktop.desktop").exists()
