@@ -17,11 +17,11 @@ import re
 import signal
 import statistics
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..core import frozen
 from ..core.document import Block, Document
 from ..core.errors import DocumentError
 from .limits import DEFAULT_LIMITS, Limits
@@ -39,7 +39,7 @@ _TEXT, _X0, _Y0, _X1, _Y1, _SIZE, _VERT = range(7)
 
 def run_worker(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     """Run the extraction child and return its JSON answer (raises DocumentError on failure)."""
-    cmd = [sys.executable, "-I", str(WORKER), str(path), str(limits.pdf_memory_bytes),
+    cmd = [*frozen.pdf_worker_argv(WORKER), str(path), str(limits.pdf_memory_bytes),
            str(limits.pdf_cpu_seconds), str(limits.max_pdf_pages), str(limits.max_chars)]
     kwargs: dict[str, Any] = {}
     if os.name == "nt":

@@ -35,6 +35,7 @@ from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core import errors as core_errors
 from ..core.errors import GennaiError, ModelError
 from ..core.i18n import tr
+from ..core import frozen
 from ..core.paths import home_dir
 from . import cpu_variants
 from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason
@@ -148,7 +149,7 @@ class RunnerEngine:
         self.n_threads = n_threads
         self._n_ctx_wanted = n_ctx
         self._configs = configs
-        self._argv = child_argv or [sys.executable, "-m", "gennai_desktop.llm.runner_child"]
+        self._argv = child_argv or frozen.runner_argv()   # frozen app: <exe> --gennai-runner
         self._choices = choices or RuntimeChoices()
         self._proc: subprocess.Popen | None = None
         self._lines: "queue.Queue[Any]" = queue.Queue()

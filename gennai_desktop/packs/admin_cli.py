@@ -163,6 +163,96 @@ def cmd_status(args) -> int:
     return EXIT_OK
 
 
+# ---- offline installation bundle (installer/build-offline-bundle.sh, install-offline.sh) ----------
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def cmd_offline_build(args) -> int:
+    import time
+    from . import offline_bundle as ob
+    t0 = time.perf_counter()
+    repo = _repo(args)
+    root = repo.load("root").signed
+    signers = repo._signers_for(root, "targets")          # noqa: SLF001 - the ministry targets key(s)
+    policy = json.loads(Path(args.machine_policy).read_text(encoding="utf-8")) if args.machine_policy else None
+    md = ob.assemble_bundle(Path(args.out), app=Path(args.app), model=Path(args.model) if args.model else None,
+                            repo_dir=Path(args.repo), signers=signers,
+                            packs=Path(args.packs) if args.packs else None, policy=policy,
+                            icon=Path(args.icon) if args.icon else None,
+                            installer_script=Path(args.installer_script) if args.installer_script else None,
+                            version=args.version, app_version=args.app_version, expires_days=args.expires_days)
+    total = sum(t.length for t in md.signed.targets.values())
+    info = md.signed.unrecognized_fields[ob.MARKER]
+    print(tr("offline.built", out=args.out, files=len(md.signed.targets), mb=f"{total / 1e6:,.1f}",
+             seconds=f"{time.perf_counter() - t0:.1f}", root_sha256=info["root_sha256"]))
+    return EXIT_OK
+
+
+def _installed_root(machine: Path) -> bytes | None:
+    try:
+        return (machine / "root.json").read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def cmd_offline_verify(args) -> int:
+    from ..core.paths import machine_dir
+    from . import offline_bundle as ob
+    machine = Path(args.machine_dir) if args.machine_dir else machine_dir()
+    vb = ob.verify_bundle(Path(args.bundle), installed_root=_installed_root(machine),
+                          root_sha256=args.root_sha256, allow_expired=args.allow_expired)
+    print(tr("offline.verified", files=len(vb.files), mb=f"{vb.total_bytes / 1e6:,.1f}", version=vb.version,
+             source=tr(f"offline.root_source.{vb.root_source}")))
+    return EXIT_OK
+
+
+def cmd_offline_install(args) -> int:
+    from . import offline_bundle as ob
+    rec = ob.install_bundle(Path(args.bundle), prefix=Path(args.prefix) if args.prefix else None,
+                            machine=Path(args.machine_dir) if args.machine_dir else None,
+                            desktop_dir=Path(args.desktop_dir) if args.desktop_dir else None,
+                            root_sha256=args.root_sha256, allow_expired=args.allow_expired,
+                            allow_downgrade=args.allow_downgrade, log=_log)
+    print(json.dumps(rec, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def cmd_offline_uninstall(args) -> int:
+    from . import offline_bundle as ob
+    ob.uninstall(Path(args.prefix) if args.prefix else None, log=_log)
+    return EXIT_OK
+
+
+def _register_offline(sub, repo_cmd) -> None:
+    sp = repo_cmd("offline-build", cmd_offline_build, "assemble and sign an offline installation bundle")
+    sp.add_argument("--out", required=True)
+    sp.add_argument("--app", required=True, help="the PyInstaller one-folder build")
+    sp.add_argument("--model", help="the bundled GGUF")
+    sp.add_argument("--packs", help="a signed pack bundle (export-bundle output) to ship along")
+    sp.add_argument("--machine-policy", help="machine.json to install (default: developer mode forbidden)")
+    sp.add_argument("--icon")
+    sp.add_argument("--installer-script")
+    sp.add_argument("--version", type=int, default=None, help="bundle version (default: current Unix time)")
+    sp.add_argument("--app-version", default="")
+    sp.add_argument("--expires-days", type=float, default=365.0)
+    for name, func, help_ in (("offline-verify", cmd_offline_verify, "verify a bundle (writes nothing)"),
+                              ("offline-install", cmd_offline_install, "verify, then install a bundle")):
+        sp = sub.add_parser(name, help=help_)
+        sp.add_argument("bundle")
+        sp.add_argument("--root-sha256", help="fingerprint of the trusted root.json (first install)")
+        sp.add_argument("--machine-dir", help="per-machine folder (default: /etc/gennai-desktop)")
+        sp.add_argument("--allow-expired", action="store_true")
+        sp.set_defaults(func=func)
+        if name == "offline-install":
+            sp.add_argument("--prefix", help="install folder (default: /opt/gennai-desktop)")
+            sp.add_argument("--desktop-dir", help="where the .desktop entry goes")
+            sp.add_argument("--allow-downgrade", action="store_true")
+    sp = sub.add_parser("offline-uninstall", help="remove an offline installation (user data stays)")
+    sp.add_argument("--prefix")
+    sp.set_defaults(func=cmd_offline_uninstall)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gennai-admin", description="GENNAI Desktop: sign and publish model packs (TUF)")
     p.add_argument("--lang", choices=("ja", "en"), default=None)
@@ -221,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--expires-days", type=float, required=True,
                     help="validity of the bundle's timestamp/snapshot: longer than the courier window")
     sp = repo_cmd("status", cmd_status, "show role versions, expiry and published packs")
+    _register_offline(sub, repo_cmd)
     from ..storage.audit_cli import register as register_audit     # gennai-admin audit verify FILE
     register_audit(sub)
     return p

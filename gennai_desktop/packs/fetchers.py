@@ -19,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
 from tuf.api.exceptions import DownloadHTTPError, SlowRetrievalError
+from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
 from tuf.ngclient.fetcher import FetcherInterface
 
 from .errors import OtherOriginRedirect, TooSlow, TransferDeadline

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from tuf.api import exceptions as tufx
 from tuf.api.metadata import Metadata, Root, TargetFile
+from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
 from tuf.ngclient import Updater
 from tuf.ngclient.fetcher import FetcherInterface
 
