@@ -80,6 +80,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     register(sub)
     from .llm import doctor               # gennai doctor: CPU/GPU/runtime report for IT
     doctor.register(sub)
+    from .ocr.engine import provider_info as ocr_provider
+    doctor.add_section("ocr", ocr_provider)  # OCR's ONNX Runtime provider in the same report
     from .cli_history import register as register_history     # gennai history list|show|search|…
     register_history(sub)
     from .ocr import cli as ocr_cli       # gennai extract FILE [--json]: text per page/block (OCR)

@@ -21,7 +21,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..core.errors import EXIT_MODEL, EXIT_OK, GennaiError
 from ..core.i18n import get_language, tr
@@ -29,6 +29,13 @@ from . import cpu_variants
 from .base import GenerationParams, ModelSpec
 
 EXIT_GPU_UNUSED = 8
+# Sections that layers above llm/ add to the report (e.g. "ocr": the ONNX Runtime provider):
+# the CLI and the UI register them, so this module never imports those layers.
+_SECTIONS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def add_section(name: str, fn: Callable[[], dict[str, Any]]) -> None:
+    _SECTIONS[name] = fn
 PROBE_PROMPT = "日本の行政機関は"
 PROBE_TOKENS = 32
 
@@ -158,6 +165,11 @@ def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: i
                 if own:
                     eng.close()
     report["gpu_reason"] = gpu_reason(report["gpus"], layout, backend, n_gpu_layers, notices, auto_layers)
+    for name, fn in _SECTIONS.items():
+        try:
+            report[name] = fn()
+        except Exception as exc:  # noqa: BLE001 - one broken section must not hide the rest
+            report[name] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
     return report
 
 
@@ -208,6 +220,14 @@ def format_report(r: dict[str, Any]) -> str:
                                    load=m["load_seconds"]))
         for n in m.get("notices") or []:
             lines.append("  " + n)
+    ocr = r.get("ocr")
+    if ocr:
+        lines.append(t("doctor.h.ocr"))
+        if ocr.get("available"):
+            lines.append("  " + t("doctor.ocr", version=ocr.get("onnxruntime"), provider=ocr.get("provider"),
+                                   providers=" ".join(ocr.get("providers") or [])))
+        else:
+            lines.append("  " + t("doctor.ocr_unavailable"))
     if r.get("error"):
         lines.append(t("doctor.error", error=r["error"]))
     if r.get("gpu_reason"):

@@ -11,6 +11,7 @@ from ..core.cancel import CancelToken
 from ..core.events import Done
 from ..core.i18n import tr
 from ..llm import doctor
+from ..ocr.engine import provider_info as ocr_provider_info
 from .engine_provider import EngineReady
 from .qt import QApplication, QDialog, QDialogButtonBox, QFont, QPlainTextEdit, QPushButton, QVBoxLayout
 from .worker import TaskWorker
@@ -38,6 +39,7 @@ class DoctorDialog(QDialog):
         lay.addWidget(buttons)
         self.report: dict[str, Any] | None = None
         self._provider = provider
+        doctor.add_section("ocr", ocr_provider_info)
         self.worker = TaskWorker(self._task)
         self.worker.signals.done.connect(self._show)
         self.worker.signals.event.connect(self._on_event)

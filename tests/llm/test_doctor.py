@@ -47,6 +47,7 @@ def test_doctor_json_without_probe(capsys):
     assert code in (0, 8)
     assert out["runtime"]["portable"] and "x64" in out["runtime"]["eligible_variants"]
     assert out["model"]["id"]
+    assert out["ocr"]["available"] and out["ocr"]["provider"]     # OCR's ONNX Runtime provider too
 
 
 @pytest.mark.bundled
