@@ -262,7 +262,11 @@ def test_installed_app_ignores_a_root_in_the_users_folder(world, bundle, tmp_pat
     user_machine.mkdir()
     monkeypatch.setenv("GENNAI_MACHINE_DIR", str(user_machine))
     monkeypatch.setenv("GENNAI_DEVELOPER_MODE", "1")
-    monkeypatch.delenv("GENNAI_BUNDLED_MODEL", raising=False)
+    # setenv first so monkeypatch restores the variable's absence after apply_install_record
+    # sets it (delenv of an absent variable records nothing, and the model path leaked into
+    # every later test)
+    monkeypatch.setenv("GENNAI_BUNDLED_MODEL", "")
+    monkeypatch.delenv("GENNAI_BUNDLED_MODEL")
     user_root = Path(os.environ["GENNAI_HOME"]) / "trust" / "root.json"
     user_root.parent.mkdir(parents=True)
     other = tmp_path / "other"
