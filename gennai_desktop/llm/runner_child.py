@@ -164,6 +164,7 @@ class _Runner:
             # one real decode, so an instruction the CPU/OS refuses crashes now, during load,
             # where the parent falls back, instead of in the middle of a user's task
             list(self.engine.generate("a", GenerationParams(max_tokens=1, detect_degenerate=False)))
+            self.engine._llm.reset()   # the first real prompt is evaluated from scratch, as in-process
         info = self.engine.backend_info()
         self.send({"ok": True, "n_ctx": self.engine.n_ctx(), "load_seconds": self.engine.load_seconds,
                    "backend": asdict(info), "backends": self.eng_mod.BACKENDS,
