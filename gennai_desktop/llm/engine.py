@@ -871,6 +871,7 @@ class LlamaBatchGeneration:
                 for s, sl in enumerate(slots):
                     if sl is None or sl.out is None:
                         continue
+                    cancel.raise_if_cancelled()        # between the tokens of one step too
                     tok = llama_cpp.llama_sampler_sample(sl.chain, ctx, sl.out)
                     sl.out = None
                     if is_eog(tok):
