@@ -3,33 +3,9 @@ from __future__ import annotations
 
 from gennai_desktop.core.document import Block, Document
 from gennai_desktop.core.events import Progress, Stats, TextDelta
-from gennai_desktop.llm.base import FakeEngine, SeqResult
+from gennai_desktop.llm.base import FakeEngine
 from gennai_desktop.tasks.summarize import summarize
-
-
-class ReversedBatchEngine(FakeEngine):
-    """A FakeEngine with generate_batch whose sequences end last-first (as a batch may)."""
-
-    def __init__(self, *a, **kw) -> None:
-        super().__init__(*a, **kw)
-        self.batches: list[int] = []
-
-    def generate_batch(self, prompts, params, cancel, batch_size=None):
-        engine = self
-        engine.batches.append(len(prompts))
-
-        class Run:
-            batch_size = len(prompts)
-            results = [None] * len(prompts)
-
-            def __iter__(self):
-                for k in reversed(range(len(prompts))):
-                    text = engine._reply(prompts[k])
-                    engine.prompts.append(prompts[k])
-                    yield k, text
-                    self.results[k] = SeqResult(k, text, "eos", len(text))
-                    yield k, None
-        return Run()
+from tests.support.batch_fake import ReversedBatchEngine
 
 
 def _reply(prompt: str) -> str:
