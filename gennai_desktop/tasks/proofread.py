@@ -10,15 +10,17 @@ must look like an edit rather than a rewrite; rule findings win any overlap
 from __future__ import annotations
 
 import json
+import time
 from difflib import SequenceMatcher
 from typing import Iterator
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Document
-from ..core.events import Done, Notice, Progress, TaskEvent
+from ..core.events import Done, Notice, Progress, Stats, TaskEvent, TextDelta
 from ..core.findings import Finding, merge, validate
 from ..core.i18n import tr
 from ..llm.base import TextEngine
+from ..llm.batch import generate_batch
 from ..nlp.sentences import chunk_spans
 from . import prompting
 from .results import ProofreadResult
@@ -73,11 +75,33 @@ def proofread(doc: Document, engine: TextEngine | None, *, use_rules: bool = Tru
         dropped = 0
         size = int(prompting.entry("proofread", "check", engine).get("chunk_chars", CHUNK_CHARS))
         spans = list(chunk_spans(text, size))
-        for n, (s, e) in enumerate(spans):
-            yield Progress(n, len(spans), "proofread.stage.model", tr("proofread.detail.chunk", n=n + 1, total=len(spans)))
-            found, bad = yield from _model_chunk(engine, text, s, e, cancel)
-            model_findings.extend(found)
+        # all chunks at once through llm.batch: decoded together where the engine can, each
+        # sequence under its own JSON-schema grammar; progress counts finished chunks
+        prompts = [prompting.build("proofread", "check", engine, text=text[s:e]) for s, e in spans]
+        params = [prompting.params_for(engine, p, json_schema=FINDINGS_SCHEMA) for p in prompts]
+        yield Progress(0, len(spans), "proofread.stage.model", tr("proofread.detail.chunk", n=0, total=len(spans)))
+        cancel.raise_if_cancelled()
+        run = generate_batch(engine, [p.text for p in prompts], params, cancel)
+        per_chunk: list[list[Finding]] = [[] for _ in spans]
+        finished = n_tokens = 0
+        t0 = time.perf_counter()
+        for j, piece in run:
+            if piece is not None:
+                continue
+            r = run.results[j]
+            finished += 1
+            n_tokens += r.n_tokens
+            if r.text:
+                yield TextDelta(r.text.strip() + "\n", "model")
+            found, bad = _model_findings(engine, text, spans[j][0], spans[j][1], r.text)
+            per_chunk[j] = found
             dropped += bad
+            yield Progress(finished, len(spans), "proofread.stage.model",
+                           tr("proofread.detail.chunk", n=finished, total=len(spans)))
+        cancel.raise_if_cancelled()
+        yield Stats(tokens=n_tokens, seconds=time.perf_counter() - t0)
+        for found in per_chunk:
+            model_findings.extend(found)
         yield Progress(len(spans), len(spans), "proofread.stage.model")
         model_findings = validate(model_findings, text)
         if dropped:
@@ -90,16 +114,11 @@ def proofread(doc: Document, engine: TextEngine | None, *, use_rules: bool = Tru
     yield Done(ProofreadResult(doc, findings, use_rules, used_model, notices))
 
 
-def _model_chunk(engine: TextEngine, text: str, s: int, e: int,
-                 cancel: CancelToken) -> Iterator[TaskEvent]:
-    """Ask the model about text[s:e]; returns (findings, number of implausible ones dropped)."""
+def _model_findings(engine: TextEngine, text: str, s: int, e: int, output: str) -> tuple[list[Finding], int]:
+    """The model's answer about text[s:e] → (findings, number of implausible ones dropped)."""
     chunk = text[s:e]
-    prompt = prompting.build("proofread", "check", engine, text=chunk)
-    out = prompting.Output()
-    yield from prompting.stream(engine, prompt, prompting.params_for(engine, prompt, json_schema=FINDINGS_SCHEMA),
-                                out, cancel, channel="model")
     try:
-        items = json.loads(out.text).get("findings", [])
+        items = json.loads(output).get("findings", [])
     except (ValueError, AttributeError):
         return [], 0   # cut by max_tokens or a model without grammar support: no findings
     found: list[Finding] = []
