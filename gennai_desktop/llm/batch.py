@@ -32,9 +32,11 @@ def generate_batch(engine: TextEngine, prompts: Sequence[str],
     """Generate for every prompt; batched where the engine can, one by one otherwise.
 
     ``params``: one ``GenerationParams`` for all prompts or one per prompt. ``batch_size``:
-    sequences decoded together (None: the engine's automatic choice; 1: sequential).
+    sequences decoded together (None: the engine's setting or automatic choice; 1: sequential).
     """
     native = getattr(engine, "generate_batch", None)
+    if batch_size is None and getattr(engine, "batch_size", 0) == 1:
+        batch_size = 1               # the setting "1 = one at a time": the sequential path
     if native is not None and batch_size != 1:
         return native(prompts, params, cancel, batch_size=batch_size)
     return SequentialBatch(engine, prompts, params, cancel)

@@ -142,8 +142,10 @@ class RunnerEngine:
 
     def __init__(self, spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
                  n_ctx: int | None = None, configs: list[RuntimeConfig] | None = None,
-                 child_argv: list[str] | None = None, choices: RuntimeChoices | None = None) -> None:
+                 child_argv: list[str] | None = None, choices: RuntimeChoices | None = None,
+                 batch_size: int = 0) -> None:
         self.spec = spec
+        self.batch_size = batch_size       # sequences decoded together; 0: automatic (setting)
         self.n_gpu_layers = n_gpu_layers
         self.n_threads = n_threads
         self._n_ctx_wanted = n_ctx
@@ -397,7 +399,10 @@ class RunnerEngine:
     def generate_batch(self, prompts: Sequence[str],
                        params: GenerationParams | Sequence[GenerationParams],
                        cancel: CancelToken = NEVER, batch_size: int | None = None) -> "RunnerBatchGeneration":
-        """``LlamaEngine.generate_batch`` in the runner; iterate for (index, piece|None)."""
+        """``LlamaEngine.generate_batch`` in the runner; iterate for (index, piece|None).
+        ``batch_size`` None: the engine's setting (``self.batch_size``, 0 = automatic)."""
+        if batch_size is None:
+            batch_size = self.batch_size or None
         return RunnerBatchGeneration(self, prompts, params, cancel, batch_size)
 
     def backend_info(self) -> BackendInfo:

@@ -178,3 +178,18 @@ def test_runner_batch_streams_what_the_in_process_batch_does(tiny_gguf, engine):
         assert eng.pid == pid
     finally:
         eng.close()
+
+
+def test_batch_size_setting_reaches_the_runner_engine(tiny_gguf, monkeypatch):
+    from gennai_desktop.core.settings import Settings
+    from gennai_desktop.llm import manager
+    assert Settings().batch_size == 0                      # automatic by default
+    eng = manager.get_engine(spec_for(tiny_gguf), n_threads=1, n_ctx=256, batch_size=1)
+    try:
+        assert isinstance(generate_batch(eng, ["a", "b"], greedy(2)), SequentialBatch)
+        assert manager.get_engine(spec_for(tiny_gguf), n_threads=1, n_ctx=256, batch_size=3) is eng
+        run = generate_batch(eng, PROMPTS[:4], greedy(3))
+        list(run)
+        assert run.batch_size == 3
+    finally:
+        manager.unload()
