@@ -137,7 +137,9 @@ def summary_benchmark(eng, pages: int) -> None:
         return time.perf_counter() - t0, chunks, result
 
     t_before, chunks, r_before = run(SequentialOnly(eng))
+    print(f"  before (one chunk at a time): {t_before:.1f} s", flush=True)
     t_after, _, r_after = run(eng)
+    print(f"  after (batched): {t_after:.1f} s", flush=True)
     same = [p.text for p in r_before.points] == [p.text for p in r_after.points]
     print(f"summary {pages} pages ({chunks} chunks): before {t_before:.1f} s, after {t_after:.1f} s, "
           f"before/after {t_before / t_after:.2f}x (method {r_before.method}/{r_after.method}, "

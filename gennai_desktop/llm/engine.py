@@ -268,7 +268,7 @@ class LlamaEngine:
         self._offloaded: int | None = None
         self._good_grammars: set[str] = set()
         self._prefill_rate: float | None = None   # prompt tokens/s measured on this machine
-        self._batch_ctx: tuple[Any, int, int] | None = None   # (context, n_ctx, n_seq_max)
+        self._batch_ctx: tuple[Any, int, int, bool] | None = None   # (context, n_ctx, n_seq_max, unified)
         self._load_lock = threading.Lock()
         self.load_seconds: float | None = None
 
@@ -425,20 +425,23 @@ class LlamaEngine:
         fit = int(budget // per_seq)
         return max(1, min(MAX_BATCH, n_prompts, fit))
 
-    def _batch_context(self, n_seq: int, n_cells: int) -> Any:
-        """A second llama.cpp context on the loaded model with ``n_seq`` sequences and a
-        unified KV cache of at least ``n_cells`` cells (kept for reuse while big enough)."""
+    def _batch_context(self, n_seq: int, per_seq: int, unified: bool) -> Any:
+        """A second llama.cpp context on the loaded model for ``n_seq`` sequences of up to
+        ``per_seq`` tokens each, with one unified KV cache (room for all of them, the shared
+        prefix counted once per copy) or one stream per sequence. Kept while it fits."""
         llm = self._llm
-        n_cells = -(-n_cells // 256) * 256
+        per_seq = -(-per_seq // 256) * 256
+        n_cells = n_seq * per_seq
         cur = self._batch_ctx
-        if cur is not None and cur[1] >= n_cells and cur[2] >= n_seq:
+        if (cur is not None and cur[2] == n_seq and cur[3] == unified
+                and (cur[1] >= n_cells if unified else cur[1] // cur[2] >= per_seq)):
             llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(cur[0]), True)
             return cur[0]
         self._free_batch_context()
         cp = type(llm.context_params).from_buffer_copy(llm.context_params)
         cp.n_ctx = n_cells
         cp.n_seq_max = n_seq
-        cp.kv_unified = True      # one cache: the shared prefix's cells serve every sequence
+        cp.kv_unified = unified
         cp.swa_full = True        # sliding-window models keep the copied prefix intact
         cp.embeddings = False
         _clear_log()
@@ -448,7 +451,7 @@ class LlamaEngine:
             if "alloc" in detail.lower() or "memory" in detail.lower() or not detail:
                 raise ModelError("llm.model.out_of_memory", name=self.spec.label())
             raise ModelError("llm.model.decode_failed", reason=detail[:200])
-        self._batch_ctx = (ctx, n_cells, n_seq)
+        self._batch_ctx = (ctx, n_cells, n_seq, unified)
         return ctx
 
     def _free_batch_context(self) -> None:
@@ -595,15 +598,16 @@ def _parse_offloaded(lines: list[str]) -> int | None:
 # forward pass. Here N sequences share each forward pass (one llama.cpp batch, one sequence id
 # each), which on this class of machine roughly doubles aggregate tokens/s. llama-cpp-python's
 # ``Llama(n_seq_max=…)`` is ignored, so a second low-level context is made from the loaded
-# model with n_seq_max and a unified KV cache. The prompt part every sequence shares (the
+# model with n_seq_max (and kv_unified). The prompt part every sequence shares (the
 # instruction and few-shot example) is evaluated once into a reserved sequence and copied into
-# each slot with llama_memory_seq_cp (a unified cache tags the same cells, nothing is
-# recomputed). Slots are refilled as sequences end (continuous batching), so one long answer
-# does not hold the others back.
+# each slot with llama_memory_seq_cp (a unified cache tags the same cells; with a stream per
+# sequence the cells are copied — either way nothing is recomputed). Slots are refilled as
+# sequences end (continuous batching), so one long answer does not hold the others back.
 
 MAX_BATCH = 8               # sequences decoded together at most (the automatic choice)
 MIN_SHARED_PREFIX = 8       # shorter common prefixes are not worth a shared sequence
 KV_MEMORY_SHARE = 0.25      # share of the available RAM the batch KV cache may use
+UNIFIED_MAX_CELLS = 4096    # up to this many distinct cells in all: one unified KV cache
 
 
 def _available_memory() -> int:
@@ -734,6 +738,7 @@ class LlamaBatchGeneration:
         self.results: list[Any] = [None] * len(self._prompts)
         self.batch_size = 0
         self.shared_prefix = 0       # prompt tokens evaluated once for all sequences
+        self.unified = False         # one KV cache for all sequences (else a stream each)
         self.n_prompt_tokens = 0     # prompt tokens actually evaluated
         self.n_tokens = 0            # generated tokens, all sequences
         self.seconds = 0.0
@@ -785,7 +790,13 @@ class LlamaBatchGeneration:
             n = max(1, min(int(n), len(toks), 64))
             self.batch_size, self.shared_prefix = n, prefix
             n_batch = int(llm.n_batch)
-            ctx = eng._batch_context(n + 1, prefix + n * need + n_batch)
+            # A unified KV cache makes every token attend over every sequence's cells (masked):
+            # cheap when the sequences are short next to a shared prefix, but for long
+            # distinct prompts (要約 chunks) a stream per sequence is far cheaper, and the
+            # shared prefix is then copied into each stream once it is evaluated.
+            unified = n * need <= UNIFIED_MAX_CELLS
+            self.unified = unified
+            ctx = eng._batch_context(n + 1, prefix + need, unified)
             mem = llama_cpp.llama_get_memory(ctx)
             batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
             prefix_seq = n
@@ -834,6 +845,26 @@ class LlamaBatchGeneration:
                 llama_cpp.llama_memory_seq_rm(mem, s, -1, -1)
                 yield sl.index, None
 
+            def sample(s: int) -> Iterator[tuple[int, str | None]]:
+                sl = slots[s]
+                assert sl is not None and sl.out is not None
+                cancel.raise_if_cancelled()        # between the tokens of one step too
+                tok = llama_cpp.llama_sampler_sample(sl.chain, ctx, sl.out)
+                sl.out = None
+                if is_eog(tok):
+                    yield from finish(s, "eos")
+                    return
+                sl.n += 1
+                piece = sl.sink.push(piece_of(tok))
+                if piece:
+                    yield sl.index, piece
+                if sl.sink.reason is not None:
+                    yield from finish(s, sl.sink.reason)
+                elif sl.n >= sl.max_tokens:
+                    yield from finish(s, "length")
+                else:
+                    sl.last = tok
+
             while pending or any(sl is not None for sl in slots):
                 cancel.raise_if_cancelled()
                 for s in range(n):
@@ -845,48 +876,37 @@ class LlamaBatchGeneration:
                         p = self._params[k]
                         slots[s] = _Slot(k, toks[k][prefix:], prefix,
                                          eng._sampler_chain(p, grammars[id(p)]), _TextSink(p), max_toks[k])
-                rows = 0
-                for s, sl in enumerate(slots):          # one token of every generating sequence
-                    if sl is not None and sl.todo is None:
-                        put(rows, sl.last, sl.pos, s, True)
-                        sl.out = rows
-                        sl.pos += 1
-                        rows += 1
-                for s, sl in enumerate(slots):          # then prompt tokens, as many as fit
-                    if sl is None or not sl.todo or rows >= n_batch:
-                        continue
-                    take = sl.todo[:n_batch - rows]
+                # 1. one prompt slice of one sequence (alone in its batch: llama.cpp splits a
+                #    multi-stream batch into equal-length pieces, a mixed one would crawl)
+                s = next((i for i, sl in enumerate(slots) if sl is not None and sl.todo), None)
+                if s is not None:
+                    sl = slots[s]
+                    take = sl.todo[:n_batch]
                     whole = len(take) == len(sl.todo)
                     for j, tok in enumerate(take):
-                        put(rows, tok, sl.pos + j, s, whole and j == len(take) - 1)
-                        rows += 1
+                        put(j, tok, sl.pos + j, s, whole and j == len(take) - 1)
+                    decode(len(take))
                     sl.pos += len(take)
                     self.n_prompt_tokens += len(take)
                     if whole:
                         sl.todo = None
-                        sl.out = rows - 1
+                        sl.out = len(take) - 1
+                        yield from sample(s)
                     else:
                         sl.todo = sl.todo[len(take):]
-                decode(rows)
+                # 2. one token of every generating sequence, together
+                rows = 0
                 for s, sl in enumerate(slots):
-                    if sl is None or sl.out is None:
-                        continue
-                    cancel.raise_if_cancelled()        # between the tokens of one step too
-                    tok = llama_cpp.llama_sampler_sample(sl.chain, ctx, sl.out)
-                    sl.out = None
-                    if is_eog(tok):
-                        yield from finish(s, "eos")
-                        continue
-                    sl.n += 1
-                    piece = sl.sink.push(piece_of(tok))
-                    if piece:
-                        yield sl.index, piece
-                    if sl.sink.reason is not None:
-                        yield from finish(s, sl.sink.reason)
-                    elif sl.n >= sl.max_tokens:
-                        yield from finish(s, "length")
-                    else:
-                        sl.last = tok
+                    if sl is not None and sl.todo is None and sl.last >= 0:
+                        put(rows, sl.last, sl.pos, s, True)
+                        sl.out = rows
+                        sl.pos += 1
+                        rows += 1
+                if rows:
+                    decode(rows)
+                    for s, sl in enumerate(slots):
+                        if sl is not None and sl.out is not None:
+                            yield from sample(s)
         except Cancelled:
             for k, r in enumerate(self.results):
                 if r is None:

@@ -61,13 +61,15 @@ def batched(run):
     return [(r.text, r.stop_reason, r.n_tokens) for r in run.results]
 
 
+@pytest.mark.parametrize("unified", [True, False])
 @pytest.mark.parametrize("n", [2, 3, 8])
-def test_greedy_batch_equals_sequential_and_shares_the_prefix(engine, n):
+def test_greedy_batch_equals_sequential_and_shares_the_prefix(engine, n, unified, monkeypatch):
+    monkeypatch.setattr(engine_mod, "UNIFIED_MAX_CELLS", 10 ** 9 if unified else 0)
     params = [greedy(24 + 3 * i) for i in range(len(PROMPTS))]     # per-prompt max_tokens
     expected = sequential(engine, PROMPTS, params)
     run = engine.generate_batch(PROMPTS, params, batch_size=n)
     assert batched(run) == expected
-    assert run.batch_size == n
+    assert run.batch_size == n and run.unified == unified
     lens = [len(engine._tokenize(p)) for p in PROMPTS]
     assert run.shared_prefix >= len(engine._tokenize(SHARED)) - 2
     # the shared prefix is evaluated once, not once per prompt
