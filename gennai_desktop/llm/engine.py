@@ -611,6 +611,21 @@ UNIFIED_MAX_CELLS = 4096    # up to this many distinct cells in all: one unified
 
 
 def _available_memory() -> int:
+    """RAM available now, or less when this process has an address-space cap (the runner)."""
+    free = _free_ram()
+    try:
+        import resource
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/status", encoding="ascii") as fh:
+                used = next(int(ln.split()[1]) * 1024 for ln in fh if ln.startswith("VmSize:"))
+            free = min(free, max(0, soft - used))
+    except (ImportError, OSError, ValueError, StopIteration):
+        pass
+    return free
+
+
+def _free_ram() -> int:
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
