@@ -829,13 +829,29 @@ class LlamaBatchGeneration:
                 if rc != 0:
                     raise ModelError("llm.model.decode_failed", reason=f"llama_decode returned {rc}")
 
+            def timed_decode(rows: int) -> None:
+                # prompt slices sized like LlamaEngine._prefill's (about PREFILL_SLICE_S each),
+                # so cancel is noticed quickly even on a slow machine
+                t1 = time.perf_counter()
+                decode(rows)
+                if rows >= PROMPT_CHUNK_MIN // 2:
+                    rate = rows / max(time.perf_counter() - t1, 1e-6)
+                    old = eng._prefill_rate
+                    eng._prefill_rate = rate if old is None else 0.5 * old + 0.5 * rate
+
+            def slice_len() -> int:
+                rate = eng._prefill_rate
+                if rate is None:
+                    return min(PROMPT_CHUNK_MIN, n_batch)
+                return int(min(n_batch, max(PROMPT_CHUNK_MIN, rate * PREFILL_SLICE_S)))
+
             i = 0
             while i < prefix:               # the shared prefix, once
                 cancel.raise_if_cancelled()
-                chunk = toks[0][i:min(prefix, i + n_batch)]
+                chunk = toks[0][i:min(prefix, i + slice_len())]
                 for j, tok in enumerate(chunk):
                     put(j, tok, i + j, prefix_seq, j == len(chunk) - 1)
-                decode(len(chunk))
+                timed_decode(len(chunk))
                 i += len(chunk)
             self.n_prompt_tokens = prefix
             self.prompt_seconds = time.perf_counter() - t0
@@ -896,11 +912,11 @@ class LlamaBatchGeneration:
                 s = next((i for i, sl in enumerate(slots) if sl is not None and sl.todo), None)
                 if s is not None:
                     sl = slots[s]
-                    take = sl.todo[:n_batch]
+                    take = sl.todo[:slice_len()]
                     whole = len(take) == len(sl.todo)
                     for j, tok in enumerate(take):
                         put(j, tok, sl.pos + j, s, whole and j == len(take) - 1)
-                    decode(len(take))
+                    timed_decode(len(take))
                     sl.pos += len(take)
                     self.n_prompt_tokens += len(take)
                     if whole:
