@@ -16,7 +16,7 @@ from typing import Iterator
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Document
-from ..core.events import Done, Notice, Progress, Stats, TaskEvent, TextDelta
+from ..core.events import Done, Notice, Progress, Stats, TaskEvent
 from ..core.findings import Finding, merge, validate
 from ..core.i18n import tr
 from ..llm.base import TextEngine
@@ -85,14 +85,14 @@ def proofread(doc: Document, engine: TextEngine | None, *, use_rules: bool = Tru
         per_chunk: list[list[Finding]] = [[] for _ in spans]
         finished = n_tokens = 0
         t0 = time.perf_counter()
+        shown = prompting.InOrder(len(spans), "model")
         for j, piece in run:
+            yield from shown.feed(j, piece)
             if piece is not None:
                 continue
             r = run.results[j]
             finished += 1
             n_tokens += r.n_tokens
-            if r.text:
-                yield TextDelta(r.text.strip() + "\n", "model")
             found, bad = _model_findings(engine, text, spans[j][0], spans[j][1], r.text)
             per_chunk[j] = found
             dropped += bad

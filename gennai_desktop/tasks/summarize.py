@@ -16,7 +16,7 @@ from typing import Iterator, Literal
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Block, Document
 from ..core.errors import DocumentError
-from ..core.events import Done, Notice, Progress, Stats, TaskEvent, TextDelta
+from ..core.events import Done, Notice, Progress, Stats, TaskEvent
 from ..core.i18n import get_language, tr
 from ..llm.base import TextEngine
 from ..llm.batch import generate_batch
@@ -58,8 +58,7 @@ def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bulle
     dropped = [0]           # model points with no support in the document (not shown)
     # Every chunk's map prompt goes to the engine at once: it decodes several chunks in one
     # batch (llm.batch) and shares the instruction + example prefix. Chunks end in any order;
-    # progress counts finished chunks, and each chunk's text is shown when it is complete
-    # (interleaved tokens of several chunks would be unreadable).
+    # progress counts finished chunks; the text is shown in document order (prompting.InOrder).
     prompts = [prompting.build("summarize", "map", engine, text=doc.text[s:e]) for s, e in spans]
     params = [prompting.params_for(engine, p, expect_language=lang) for p in prompts]
     scaffold = prompting.build("summarize", "map", engine, text="").text
@@ -70,14 +69,14 @@ def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bulle
     finished = 0
     n_tokens = 0
     t0 = time.perf_counter()
+    shown = prompting.InOrder(total, "chunk")
     for j, piece in run:
+        yield from shown.feed(j, piece)
         if piece is not None:
             continue
         r = run.results[j]
         finished += 1
         n_tokens += r.n_tokens
-        if r.text:
-            yield TextDelta(r.text.rstrip() + "\n", "chunk")
         s, e = spans[j]
         chunk_ids = _sentences_in(table, s, e)
         parsed = _parse_points(prompts[j], r.text)

@@ -17,7 +17,7 @@ from typing import Iterator, Literal
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Block, Document, table_text
 from ..core.errors import DocumentError
-from ..core.events import Done, Notice, Progress, Stats, TaskEvent, TextDelta
+from ..core.events import Done, Notice, Progress, Stats, TaskEvent
 from ..llm.base import TextEngine
 from ..llm.batch import generate_batch
 from ..nlp.sentences import chunk_spans
@@ -145,12 +145,11 @@ class _State:
             run = generate_batch(self.engine, [p.text for p, _ in prepared], [q for _, q in prepared], self.cancel)
             t0 = time.perf_counter()
             n_tokens = 0
+            shown = prompting.InOrder(len(jobs), "block")
             for j, piece in run:
+                yield from shown.feed(j, piece)
                 if piece is None:
-                    r = run.results[j]
-                    n_tokens += r.n_tokens
-                    if r.text:
-                        yield TextDelta(r.text.strip() + "\n", "block")
+                    n_tokens += run.results[j].n_tokens
             self.cancel.raise_if_cancelled()
             yield Stats(tokens=n_tokens, seconds=time.perf_counter() - t0)
             j = 0
