@@ -617,6 +617,7 @@ class RunnerBatchGeneration(RunnerGeneration):
                     self._texts[k].append(piece)
                     yield k, piece
                 elif item.get("end"):
+                    self._parts.append("")      # something was delivered: a crash is not retried
                     self.results[k] = SeqResult(k, "".join(self._texts[k]), item.get("stop_reason"),
                                                 int(item.get("n_tokens") or 0),
                                                 int(item.get("n_prompt_tokens") or 0),
