@@ -608,6 +608,7 @@ MAX_BATCH = 8               # sequences decoded together at most (the automatic 
 MIN_SHARED_PREFIX = 8       # shorter common prefixes are not worth a shared sequence
 KV_MEMORY_SHARE = 0.25      # share of the available RAM the batch KV cache may use
 UNIFIED_MAX_CELLS = 4096    # up to this many distinct cells in all: one unified KV cache
+KEEP_CONTEXT_BYTES = 256 * 1024 ** 2   # batch contexts with a bigger KV cache are freed after use
 
 
 def _available_memory() -> int:
@@ -955,4 +956,7 @@ class LlamaBatchGeneration:
                 llama_cpp.llama_batch_free(batch)
             if ctx is not None:
                 llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), True)
+                cur = eng._batch_ctx
+                if cur is not None and cur[1] * eng.kv_bytes_per_token() > KEEP_CONTEXT_BYTES:
+                    eng._free_batch_context()   # a big KV cache is not kept between tasks
             self.seconds = time.perf_counter() - t0
