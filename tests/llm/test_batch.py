@@ -195,3 +195,14 @@ def test_batch_size_setting_reaches_the_runner_engine(tiny_gguf, monkeypatch):
         assert run.batch_size == 3
     finally:
         manager.unload()
+
+
+def test_a_big_batch_context_is_freed_after_use_a_small_one_kept(engine, monkeypatch):
+    list(engine.generate_batch(PROMPTS[:2], greedy(3), batch_size=2))
+    kept = engine._batch_ctx
+    assert kept is not None
+    list(engine.generate_batch(PROMPTS[2:4], greedy(3), batch_size=2))
+    assert engine._batch_ctx is kept                      # reused, not rebuilt
+    monkeypatch.setattr(engine_mod, "KEEP_CONTEXT_BYTES", 0)
+    list(engine.generate_batch(PROMPTS[:2], greedy(3), batch_size=2))
+    assert engine._batch_ctx is None
