@@ -127,6 +127,7 @@ def summary_benchmark(eng, pages: int) -> None:
           f"{eng.count_tokens(doc.text):,} tokens, n_ctx {eng.n_ctx()}", flush=True)
 
     def run(engine):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         chunks, result = 0, None
         for ev in summarize(doc, engine, style="bullets"):
@@ -134,15 +135,15 @@ def summary_benchmark(eng, pages: int) -> None:
                 chunks = ev.total
             elif isinstance(ev, Done):
                 result = ev.result
-        return time.perf_counter() - t0, chunks, result
+        return time.perf_counter() - t0, chunks, result, time.process_time() - c0
 
-    t_before, chunks, r_before = run(SequentialOnly(eng))
-    print(f"  before (one chunk at a time): {t_before:.1f} s", flush=True)
-    t_after, _, r_after = run(eng)
-    print(f"  after (batched): {t_after:.1f} s", flush=True)
+    t_before, chunks, r_before, c_before = run(SequentialOnly(eng))
+    print(f"  before (one chunk at a time): {t_before:.1f} s wall, {c_before:.1f} s CPU", flush=True)
+    t_after, _, r_after, c_after = run(eng)
+    print(f"  after (batched): {t_after:.1f} s wall, {c_after:.1f} s CPU", flush=True)
     same = [p.text for p in r_before.points] == [p.text for p in r_after.points]
     print(f"summary {pages} pages ({chunks} chunks): before {t_before:.1f} s, after {t_after:.1f} s, "
-          f"before/after {t_before / t_after:.2f}x (method {r_before.method}/{r_after.method}, "
+          f"before/after {t_before / t_after:.2f}x wall, {c_before / c_after:.2f}x CPU (method {r_before.method}/{r_after.method}, "
           f"same points: {same})", flush=True)
 
 
