@@ -758,7 +758,7 @@ class LlamaBatchGeneration:
         self.n_prompt_tokens = 0     # prompt tokens actually evaluated
         self.n_tokens = 0            # generated tokens, all sequences
         self.seconds = 0.0
-        self.prompt_seconds = 0.0
+        self.prompt_seconds = 0.0    # time spent evaluating prompts (all sequences)
 
     def __iter__(self) -> Iterator[tuple[int, str | None]]:
         if self._started:
@@ -835,8 +835,10 @@ class LlamaBatchGeneration:
                 # so cancel is noticed quickly even on a slow machine
                 t1 = time.perf_counter()
                 decode(rows)
+                took = time.perf_counter() - t1
+                self.prompt_seconds += took
                 if rows >= PROMPT_CHUNK_MIN // 2:
-                    rate = rows / max(time.perf_counter() - t1, 1e-6)
+                    rate = rows / max(took, 1e-6)
                     old = eng._prefill_rate
                     eng._prefill_rate = rate if old is None else 0.5 * old + 0.5 * rate
 
@@ -855,7 +857,6 @@ class LlamaBatchGeneration:
                 timed_decode(len(chunk))
                 i += len(chunk)
             self.n_prompt_tokens = prefix
-            self.prompt_seconds = time.perf_counter() - t0
 
             piece_of = eng._piece
             is_eog = eng._is_eog
