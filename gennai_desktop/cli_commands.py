@@ -69,7 +69,7 @@ def model_engine(args: argparse.Namespace, quiet: bool = False):
         from .llm.bundled import ensure_bundled_model
         spec = _with_path(spec, ensure_bundled_model())
     return get_engine(spec, n_gpu_layers=settings.n_gpu_layers, n_threads=settings.n_threads,
-                      n_ctx=settings.n_ctx)
+                      n_ctx=settings.n_ctx, batch_size=settings.batch_size)
 
 
 def _with_path(spec, path):

@@ -30,6 +30,8 @@ class Settings(BaseModel):
     n_threads: int = Field(0, ge=0, le=256, title="CPUスレッド数 / CPU threads",
                            description="0 = 自動 / automatic")
     n_ctx: int = Field(4096, ge=512, le=131072, title="コンテキスト長 / Context size")
+    batch_size: int = Field(0, ge=0, le=64, title="同時に生成する数 / Sequences decoded together",
+                            description="0 = 自動（メモリに合わせる）/ automatic; 1 = 1件ずつ / one at a time")
     summary_style: Literal["bullets", "three_lines", "report"] = Field(
         "bullets", title="要約の既定スタイル / Default summary style")
     translate_direction: Literal["ja-en", "en-ja"] = Field("ja-en", title="翻訳の既定方向 / Default direction")

@@ -101,6 +101,18 @@ class Generation(Protocol):
     def __iter__(self) -> Iterator[str]: ...
 
 
+@dataclass
+class SeqResult:
+    """The outcome of one sequence of a batched generation (``llm.batch``)."""
+
+    index: int
+    text: str = ""
+    stop_reason: StopReason | None = None
+    n_tokens: int = 0
+    n_prompt_tokens: int = 0
+    seconds: float = 0.0        # from the start of the batch to the end of this sequence
+
+
 class TextEngine(Protocol):
     spec: ModelSpec
 

@@ -268,6 +268,7 @@ class LlamaEngine:
         self._offloaded: int | None = None
         self._good_grammars: set[str] = set()
         self._prefill_rate: float | None = None   # prompt tokens/s measured on this machine
+        self._batch_ctx: tuple[Any, int, int, bool] | None = None   # (context, n_ctx, n_seq_max, unified)
         self._load_lock = threading.Lock()
         self.load_seconds: float | None = None
 
@@ -341,6 +342,7 @@ class LlamaEngine:
             llm, self._llm = self._llm, None
             self._pieces.clear()
             self._eog.clear()
+            self._free_batch_context()
             if llm is not None:
                 llm.close()
 
@@ -368,6 +370,13 @@ class LlamaEngine:
     def generate(self, prompt: str, params: GenerationParams,
                  cancel: CancelToken = NEVER) -> LlamaGeneration:
         return LlamaGeneration(self, prompt, params, cancel)
+
+    def generate_batch(self, prompts: Sequence[str],
+                       params: GenerationParams | Sequence[GenerationParams],
+                       cancel: CancelToken = NEVER, batch_size: int | None = None) -> "LlamaBatchGeneration":
+        """Decode ``prompts`` together (see ``LlamaBatchGeneration``); ``batch_size`` None:
+        chosen from the KV memory each sequence needs and the RAM available (≤ MAX_BATCH)."""
+        return LlamaBatchGeneration(self, prompts, params, cancel, batch_size)
 
     def backend_info(self) -> BackendInfo:
         info = self.gguf_info
@@ -397,6 +406,83 @@ class LlamaEngine:
         add_bos = bool(llama_cpp.llama_vocab_get_add_bos(vocab))
         return {"bos_token": "" if add_bos or bos < 0 else model.token_get_text(bos),
                 "eos_token": model.token_get_text(eos) if eos >= 0 else ""}
+
+    # -- internals used by LlamaBatchGeneration --
+
+    def kv_bytes_per_token(self) -> int:
+        """KV cache bytes one token of one sequence takes (f16 K and V; an upper estimate)."""
+        m = self._ensure_loaded()._model.model
+        n_layer = max(1, llama_cpp.llama_model_n_layer(m))
+        n_head = max(1, llama_cpp.llama_model_n_head(m))
+        n_head_kv = max(1, llama_cpp.llama_model_n_head_kv(m))
+        head_dim = max(llama_cpp.llama_model_n_embd(m) // n_head, 128)  # Gemma's heads are wider
+        return 2 * n_layer * n_head_kv * head_dim * 2 * 3 // 2
+
+    def auto_batch_size(self, n_prompts: int, tokens_per_seq: int, shared: int = 0) -> int:
+        """Sequences to decode together: as many as MAX_BATCH, the prompts and the KV budget
+        (KV_MEMORY_SHARE of the available RAM) allow."""
+        per_seq = max(1, tokens_per_seq) * self.kv_bytes_per_token()
+        budget = _available_memory() * KV_MEMORY_SHARE - shared * self.kv_bytes_per_token()
+        fit = int(budget // per_seq)
+        return max(1, min(MAX_BATCH, n_prompts, fit))
+
+    def _batch_context(self, n_seq: int, per_seq: int, unified: bool) -> Any:
+        """A second llama.cpp context on the loaded model for ``n_seq`` sequences of up to
+        ``per_seq`` tokens each, with one unified KV cache (room for all of them, the shared
+        prefix counted once per copy) or one stream per sequence. Kept while it fits."""
+        llm = self._llm
+        per_seq = -(-per_seq // 256) * 256
+        n_cells = n_seq * per_seq
+        cur = self._batch_ctx
+        if (cur is not None and cur[2] == n_seq and cur[3] == unified
+                and (cur[1] >= n_cells if unified else cur[1] // cur[2] >= per_seq)):
+            llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(cur[0]), True)
+            return cur[0]
+        self._free_batch_context()
+        cp = type(llm.context_params).from_buffer_copy(llm.context_params)
+        cp.n_ctx = n_cells
+        cp.n_seq_max = n_seq
+        cp.kv_unified = unified
+        cp.swa_full = True        # sliding-window models keep the copied prefix intact
+        cp.embeddings = False
+        _clear_log()
+        ctx = llama_cpp.llama_init_from_model(llm._model.model, cp)
+        if not ctx:
+            detail = "; ".join(_recent_log("error") or _recent_log("failed")[-2:])
+            if "alloc" in detail.lower() or "memory" in detail.lower() or not detail:
+                raise ModelError("llm.model.out_of_memory", name=self.spec.label())
+            raise ModelError("llm.model.decode_failed", reason=detail[:200])
+        self._batch_ctx = (ctx, n_cells, n_seq, unified)
+        return ctx
+
+    def _free_batch_context(self) -> None:
+        cur, self._batch_ctx = self._batch_ctx, None
+        if cur is not None:
+            llama_cpp.llama_free(cur[0])
+
+    def _sampler_chain(self, params: GenerationParams, grammar: Any) -> Any:
+        """The sampler chain ``Llama.generate`` would build for ``params`` (one per sequence)."""
+        llm = self._llm
+        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+        add = llama_cpp.llama_sampler_chain_add
+        add(chain, llama_cpp.llama_sampler_init_penalties(llm._n_vocab, llm.last_n_tokens_size,
+                                                          params.repeat_penalty, 0.0, 0.0))
+        if grammar is not None:
+            add(chain, llama_cpp.llama_sampler_init_grammar(
+                llm._model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8")))
+        temp = params.temperature
+        if temp < 0.0:
+            add(chain, llama_cpp.llama_sampler_init_dist(params.seed))
+        elif temp == 0.0:
+            add(chain, llama_cpp.llama_sampler_init_greedy())
+        else:
+            add(chain, llama_cpp.llama_sampler_init_top_k(params.top_k))
+            add(chain, llama_cpp.llama_sampler_init_typical(1.0, 1))
+            add(chain, llama_cpp.llama_sampler_init_top_p(params.top_p, 1))
+            add(chain, llama_cpp.llama_sampler_init_min_p(0.05, 1))
+            add(chain, llama_cpp.llama_sampler_init_temp(temp))
+            add(chain, llama_cpp.llama_sampler_init_dist(params.seed))
+        return chain
 
     # -- internals used by LlamaGeneration --
 
@@ -504,3 +590,375 @@ def _parse_offloaded(lines: list[str]) -> int | None:
         if m:
             return int(m.group(1))
     return None
+
+
+# --- batched generation ------------------------------------------------------------------------
+#
+# Long documents become many independent prompts (要約 map chunks, 翻訳 blocks, 校正 chunks).
+# Decoding them one at a time leaves the CPU waiting on memory: one token of one sequence per
+# forward pass. Here N sequences share each forward pass (one llama.cpp batch, one sequence id
+# each), which on this class of machine roughly doubles aggregate tokens/s. llama-cpp-python's
+# ``Llama(n_seq_max=…)`` is ignored, so a second low-level context is made from the loaded
+# model with n_seq_max (and kv_unified). The prompt part every sequence shares (the
+# instruction and few-shot example) is evaluated once into a reserved sequence and copied into
+# each slot with llama_memory_seq_cp (a unified cache tags the same cells; with a stream per
+# sequence the cells are copied — either way nothing is recomputed). Slots are refilled as
+# sequences end (continuous batching), so one long answer does not hold the others back.
+
+MAX_BATCH = 8               # sequences decoded together at most (the automatic choice)
+MIN_SHARED_PREFIX = 8       # shorter common prefixes are not worth a shared sequence
+KV_MEMORY_SHARE = 0.25      # share of the available RAM the batch KV cache may use
+UNIFIED_MAX_CELLS = 4096    # up to this many distinct cells in all: one unified KV cache
+KEEP_CONTEXT_BYTES = 256 * 1024 ** 2   # batch contexts with a bigger KV cache are freed after use
+
+
+def _available_memory() -> int:
+    """RAM available now, or less when this process has an address-space cap (the runner)."""
+    free = _free_ram()
+    try:
+        import resource
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/status", encoding="ascii") as fh:
+                used = next(int(ln.split()[1]) * 1024 for ln in fh if ln.startswith("VmSize:"))
+            free = min(free, max(0, soft - used))
+    except (ImportError, OSError, ValueError, StopIteration):
+        pass
+    return free
+
+
+def _free_ram() -> int:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 2 * 1024 ** 3
+
+
+def _common_prefix(seqs: list[list[int]]) -> int:
+    first = seqs[0]
+    n = min(len(s) for s in seqs)
+    for s in seqs[1:]:
+        i = 0
+        while i < n and s[i] == first[i]:
+            i += 1
+        n = i
+    return n
+
+
+class _TextSink:
+    """One sequence's text: incremental UTF-8, stop strings held back, degenerate detector.
+
+    The same rules, in the same order, as ``LlamaGeneration._run`` so a batched sequence ends
+    exactly where the sequential one would.
+    """
+
+    __slots__ = ("detector", "stops", "hold", "decoder", "pending", "parts", "reason")
+
+    def __init__(self, params: GenerationParams) -> None:
+        self.detector = DegenerateDetector(params.expect_language) if params.detect_degenerate else None
+        self.stops = tuple(s for s in params.stop if s)
+        self.hold = max((len(s) for s in self.stops), default=0) - 1
+        self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.pending = ""
+        self.parts: list[str] = []
+        self.reason: StopReason | None = None
+
+    def push(self, data: bytes) -> str:
+        """Text to show for one token ('' while held back); sets ``reason`` to stop."""
+        piece = self.decoder.decode(data)
+        if not piece:
+            return ""
+        if self.stops:
+            self.pending += piece
+            cut = _find_stop(self.pending, self.stops)
+            if cut is not None:
+                piece, self.pending = self.pending[:cut], ""
+                self.reason = "stop"
+            elif self.hold > 0 and len(self.pending) > self.hold:
+                piece, self.pending = self.pending[:-self.hold], self.pending[-self.hold:]
+            elif self.hold > 0:
+                piece = ""
+            else:
+                piece, self.pending = self.pending, ""
+        if piece:
+            self.parts.append(piece)
+        if self.reason is None and self.detector is not None:
+            bad = self.detector.feed(piece)
+            if bad is not None:
+                self.reason = bad
+        return piece
+
+    def finish(self, reason: StopReason) -> tuple[str, StopReason]:
+        """(text still to show, final stop reason) when the sequence ends for ``reason``."""
+        tail = self.decoder.decode(b"", final=True)
+        rest = ""
+        if reason != "stop" and (self.pending or tail):
+            rest = self.pending + tail
+            if rest:
+                self.parts.append(rest)
+        if self.detector is not None and reason in ("eos", "length", "stop"):
+            late = self.detector.finish()
+            if late is not None:
+                reason = late
+            elif is_empty_output("".join(self.parts)):
+                reason = "empty"
+        return rest, reason
+
+
+class _Slot:
+    __slots__ = ("index", "todo", "pos", "chain", "sink", "max_tokens", "n", "last", "out")
+
+    def __init__(self, index: int, todo: list[int], pos: int, chain: Any, sink: _TextSink,
+                 max_tokens: int) -> None:
+        self.index = index
+        self.todo: list[int] | None = todo     # prompt tokens still to evaluate; None: generating
+        self.pos = pos
+        self.chain = chain
+        self.sink = sink
+        self.max_tokens = max_tokens
+        self.n = 0
+        self.last = -1
+        self.out: int | None = None            # batch row whose logits this slot samples
+
+
+class LlamaBatchGeneration:
+    """N prompts decoded together. Iterate for ``(index, piece)`` events; ``(index, None)``
+    says sequence ``index`` has ended and ``results[index]`` is filled in.
+
+    Sampling per sequence uses the same llama.cpp sampler chain that llama-cpp-python builds
+    for ``Llama.generate`` (penalties, grammar, greedy or top-k/typical/top-p/min-p/temp/dist),
+    so grammar / JSON-schema constraints work per sequence and greedy output matches the
+    sequential path up to floating-point differences between batch shapes (near-ties).
+    Cancel is checked before every decode step (one token of every sequence, or one prompt
+    slice); ``Cancelled`` is raised and unfinished sequences get stop_reason "cancelled".
+    """
+
+    def __init__(self, engine: "LlamaEngine", prompts: Sequence[str],
+                 params: GenerationParams | Sequence[GenerationParams], cancel: CancelToken,
+                 batch_size: int | None = None) -> None:
+        self._engine = engine
+        self._prompts = list(prompts)
+        self._params = ([params] * len(self._prompts) if isinstance(params, GenerationParams)
+                        else list(params))
+        if len(self._params) != len(self._prompts):
+            raise ValueError("one GenerationParams, or one per prompt")
+        self._cancel = cancel
+        self._batch_size = batch_size
+        self._started = False
+        self.results: list[Any] = [None] * len(self._prompts)
+        self.batch_size = 0
+        self.shared_prefix = 0       # prompt tokens evaluated once for all sequences
+        self.unified = False         # one KV cache for all sequences (else a stream each)
+        self.n_prompt_tokens = 0     # prompt tokens actually evaluated
+        self.n_tokens = 0            # generated tokens, all sequences
+        self.seconds = 0.0
+        self.prompt_seconds = 0.0    # time spent evaluating prompts (all sequences)
+
+    def __iter__(self) -> Iterator[tuple[int, str | None]]:
+        if self._started:
+            raise RuntimeError("a Generation can be iterated only once")
+        self._started = True
+        return self._run()
+
+    def _run(self) -> Iterator[tuple[int, str | None]]:
+        from .base import SeqResult
+        eng = self._engine
+        llm = eng._ensure_loaded()
+        cancel = self._cancel
+        t0 = time.perf_counter()
+        slots: list[_Slot | None] = []
+        batch = None
+        ctx = None
+        try:
+            if not self._prompts:
+                return
+            n_ctx = llm.n_ctx()
+            toks: list[list[int]] = []
+            for p in self._prompts:
+                t = eng._tokenize(p)
+                if not t:
+                    bos = llama_cpp.llama_vocab_bos(llm._model.vocab)
+                    if bos < 0:
+                        raise ModelError("llm.model.decode_failed", reason="empty prompt")
+                    t = [bos]
+                if len(t) >= n_ctx:
+                    raise ModelError("llm.model.context_too_long", n_tokens=len(t), n_ctx=n_ctx)
+                toks.append(t)
+            grammars: dict[int, Any] = {}
+            for p in self._params:
+                if id(p) not in grammars:
+                    grammars[id(p)] = eng._grammar(p)
+            max_toks = [min(p.max_tokens, n_ctx - len(t)) if p.max_tokens > 0 else n_ctx - len(t)
+                        for p, t in zip(self._params, toks)]
+            prefix = 0
+            if len(toks) > 1:
+                prefix = min(_common_prefix(toks), min(len(t) for t in toks) - 1)
+                if prefix < MIN_SHARED_PREFIX:
+                    prefix = 0
+            need = max(len(t) - prefix + m for t, m in zip(toks, max_toks))
+            n = self._batch_size or eng.auto_batch_size(len(toks), need, prefix)
+            n = max(1, min(int(n), len(toks), 64))
+            self.batch_size, self.shared_prefix = n, prefix
+            n_batch = int(llm.n_batch)
+            # A unified KV cache makes every token attend over every sequence's cells (masked):
+            # cheap when the sequences are short next to a shared prefix, but for long
+            # distinct prompts (要約 chunks) a stream per sequence is far cheaper, and the
+            # shared prefix is then copied into each stream once it is evaluated.
+            unified = n * need <= UNIFIED_MAX_CELLS
+            self.unified = unified
+            ctx = eng._batch_context(n + 1, prefix + need, unified)
+            mem = llama_cpp.llama_get_memory(ctx)
+            batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
+            prefix_seq = n
+
+            def put(row: int, tok: int, pos: int, seq: int, logits: bool) -> None:
+                batch.token[row] = tok
+                batch.pos[row] = pos
+                batch.n_seq_id[row] = 1
+                batch.seq_id[row][0] = seq
+                batch.logits[row] = 1 if logits else 0
+
+            def decode(rows: int) -> None:
+                batch.n_tokens = rows
+                rc = llama_cpp.llama_decode(ctx, batch)
+                if rc != 0:
+                    raise ModelError("llm.model.decode_failed", reason=f"llama_decode returned {rc}")
+
+            def timed_decode(rows: int) -> None:
+                # prompt slices sized like LlamaEngine._prefill's (about PREFILL_SLICE_S each),
+                # so cancel is noticed quickly even on a slow machine
+                t1 = time.perf_counter()
+                decode(rows)
+                took = time.perf_counter() - t1
+                self.prompt_seconds += took
+                if rows >= PROMPT_CHUNK_MIN // 2:
+                    rate = rows / max(took, 1e-6)
+                    old = eng._prefill_rate
+                    eng._prefill_rate = rate if old is None else 0.5 * old + 0.5 * rate
+
+            def slice_len() -> int:
+                rate = eng._prefill_rate
+                if rate is None:
+                    return min(PROMPT_CHUNK_MIN, n_batch)
+                return int(min(n_batch, max(PROMPT_CHUNK_MIN, rate * PREFILL_SLICE_S)))
+
+            i = 0
+            while i < prefix:               # the shared prefix, once
+                cancel.raise_if_cancelled()
+                chunk = toks[0][i:min(prefix, i + slice_len())]
+                for j, tok in enumerate(chunk):
+                    put(j, tok, i + j, prefix_seq, j == len(chunk) - 1)
+                timed_decode(len(chunk))
+                i += len(chunk)
+            self.n_prompt_tokens = prefix
+
+            piece_of = eng._piece
+            is_eog = eng._is_eog
+            pending = deque(range(len(toks)))
+            slots = [None] * n
+            results = self.results
+
+            def finish(s: int, reason: StopReason) -> Iterator[tuple[int, str | None]]:
+                sl = slots[s]
+                assert sl is not None
+                rest, reason = sl.sink.finish(reason)
+                if rest:
+                    yield sl.index, rest
+                results[sl.index] = SeqResult(sl.index, "".join(sl.sink.parts), reason, sl.n,
+                                              len(toks[sl.index]), time.perf_counter() - t0)
+                self.n_tokens += sl.n
+                llama_cpp.llama_sampler_free(sl.chain)
+                slots[s] = None
+                llama_cpp.llama_memory_seq_rm(mem, s, -1, -1)
+                yield sl.index, None
+
+            def sample(s: int) -> Iterator[tuple[int, str | None]]:
+                sl = slots[s]
+                assert sl is not None and sl.out is not None
+                cancel.raise_if_cancelled()        # between the tokens of one step too
+                tok = llama_cpp.llama_sampler_sample(sl.chain, ctx, sl.out)
+                sl.out = None
+                if is_eog(tok):
+                    yield from finish(s, "eos")
+                    return
+                sl.n += 1
+                piece = sl.sink.push(piece_of(tok))
+                if piece:
+                    yield sl.index, piece
+                if sl.sink.reason is not None:
+                    yield from finish(s, sl.sink.reason)
+                elif sl.n >= sl.max_tokens:
+                    yield from finish(s, "length")
+                else:
+                    sl.last = tok
+
+            while pending or any(sl is not None for sl in slots):
+                cancel.raise_if_cancelled()
+                for s in range(n):
+                    if slots[s] is None and pending:
+                        k = pending.popleft()
+                        llama_cpp.llama_memory_seq_rm(mem, s, -1, -1)
+                        if prefix:
+                            llama_cpp.llama_memory_seq_cp(mem, prefix_seq, s, -1, -1)
+                        p = self._params[k]
+                        slots[s] = _Slot(k, toks[k][prefix:], prefix,
+                                         eng._sampler_chain(p, grammars[id(p)]), _TextSink(p), max_toks[k])
+                # 1. one prompt slice of one sequence (alone in its batch: llama.cpp splits a
+                #    multi-stream batch into equal-length pieces, a mixed one would crawl)
+                s = next((i for i, sl in enumerate(slots) if sl is not None and sl.todo), None)
+                if s is not None:
+                    sl = slots[s]
+                    take = sl.todo[:slice_len()]
+                    whole = len(take) == len(sl.todo)
+                    for j, tok in enumerate(take):
+                        put(j, tok, sl.pos + j, s, whole and j == len(take) - 1)
+                    timed_decode(len(take))
+                    sl.pos += len(take)
+                    self.n_prompt_tokens += len(take)
+                    if whole:
+                        sl.todo = None
+                        sl.out = len(take) - 1
+                        yield from sample(s)
+                    else:
+                        sl.todo = sl.todo[len(take):]
+                # 2. one token of every generating sequence, together
+                rows = 0
+                for s, sl in enumerate(slots):
+                    if sl is not None and sl.todo is None and sl.last >= 0:
+                        put(rows, sl.last, sl.pos, s, True)
+                        sl.out = rows
+                        sl.pos += 1
+                        rows += 1
+                if rows:
+                    decode(rows)
+                    for s, sl in enumerate(slots):
+                        if sl is not None and sl.out is not None:
+                            yield from sample(s)
+        except Cancelled:
+            for k, r in enumerate(self.results):
+                if r is None:
+                    self.results[k] = SeqResult(k, stop_reason="cancelled")
+            raise
+        except GennaiError:
+            raise
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError("llm.model.decode_failed", reason=str(exc)[:200]) from None
+        finally:
+            for sl in slots:
+                if sl is not None:
+                    llama_cpp.llama_sampler_free(sl.chain)
+            if batch is not None:
+                llama_cpp.llama_batch_free(batch)
+            if ctx is not None:
+                llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(ctx), True)
+                cur = eng._batch_ctx
+                if cur is not None and cur[1] * eng.kv_bytes_per_token() > KEEP_CONTEXT_BYTES:
+                    eng._free_batch_context()   # a big KV cache is not kept between tasks
+            self.seconds = time.perf_counter() - t0

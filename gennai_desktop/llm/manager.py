@@ -41,7 +41,7 @@ def _spec_key(spec: ModelSpec, n_gpu_layers: int, n_threads: int, n_ctx: int) ->
 
 
 def get_engine(spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
-               n_ctx: int = 4096) -> RunnerEngine:
+               n_ctx: int = 4096, batch_size: int = 0) -> RunnerEngine:
     """The app's single engine for ``spec`` with these settings (created or reused).
 
     llama.cpp always runs in a runner process (``llm.runner``): a crash of native code ends
@@ -50,11 +50,13 @@ def get_engine(spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
     key = _spec_key(spec, n_gpu_layers, n_threads, n_ctx)
     with _lock:
         if _engine is not None and _key == key:
+            _engine.batch_size = batch_size      # no reload needed for this one
             return _engine
         if _engine is not None:
             _engine.close()
             _engine, _key = None, None
-        _engine = RunnerEngine(spec, n_gpu_layers=n_gpu_layers, n_threads=n_threads, n_ctx=n_ctx)
+        _engine = RunnerEngine(spec, n_gpu_layers=n_gpu_layers, n_threads=n_threads, n_ctx=n_ctx,
+                               batch_size=batch_size)
         _key = key
         return _engine
 

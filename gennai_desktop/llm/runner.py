@@ -38,7 +38,7 @@ from ..core.i18n import tr
 from ..core import frozen
 from ..core.paths import home_dir
 from . import cpu_variants
-from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason
+from .base import BackendInfo, GenerationParams, Message, ModelSpec, SeqResult, StopReason
 from .runner_child import spec_to_json
 
 _EOF = object()
@@ -143,8 +143,10 @@ class RunnerEngine:
 
     def __init__(self, spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
                  n_ctx: int | None = None, configs: list[RuntimeConfig] | None = None,
-                 child_argv: list[str] | None = None, choices: RuntimeChoices | None = None) -> None:
+                 child_argv: list[str] | None = None, choices: RuntimeChoices | None = None,
+                 batch_size: int = 0) -> None:
         self.spec = spec
+        self.batch_size = batch_size       # sequences decoded together; 0: automatic (setting)
         self.n_gpu_layers = n_gpu_layers
         self.n_threads = n_threads
         self._n_ctx_wanted = n_ctx
@@ -395,6 +397,15 @@ class RunnerEngine:
                  cancel: CancelToken = NEVER) -> "RunnerGeneration":
         return RunnerGeneration(self, prompt, params, cancel)
 
+    def generate_batch(self, prompts: Sequence[str],
+                       params: GenerationParams | Sequence[GenerationParams],
+                       cancel: CancelToken = NEVER, batch_size: int | None = None) -> "RunnerBatchGeneration":
+        """``LlamaEngine.generate_batch`` in the runner; iterate for (index, piece|None).
+        ``batch_size`` None: the engine's setting (``self.batch_size``, 0 = automatic)."""
+        if batch_size is None:
+            batch_size = self.batch_size or None
+        return RunnerBatchGeneration(self, prompts, params, cancel, batch_size)
+
     def backend_info(self) -> BackendInfo:
         reply = self._ensure_loaded()
         b = reply.get("backend") or {}
@@ -446,9 +457,7 @@ class RunnerGeneration:
 
     def _run(self) -> Iterator[str]:
         eng = self._engine
-        params = self._params
-        msg = {"op": "generate", "prompt": self._prompt,
-               "params": {**params.__dict__, "stop": list(params.stop)}}
+        msg = self._message()
         restarted = False
         with eng._lock:
             while True:   # retried only while nothing has been streamed
@@ -476,6 +485,9 @@ class RunnerGeneration:
                         raise
                     eng.notices.append(tr("llm.runner.fell_back", old=eng._config.label(),
                                           new=remaining[0].label(), signal=exc.params.get("signal")))
+
+    def _message(self) -> dict[str, Any]:
+        return {"op": "generate", "prompt": self._prompt, "params": _params_json(self._params)}
 
     def _stream(self, msg: dict[str, Any]) -> Iterator[str]:
         eng = self._engine
@@ -547,6 +559,95 @@ class RunnerGeneration:
                 return
             if "error" in item:
                 raise eng._as_error(item)
+
+
+class RunnerBatchGeneration(RunnerGeneration):
+    """``generate_batch`` in the runner (op "generate_batch"); events as ``llm.batch`` says.
+
+    Crash handling is RunnerGeneration's: retried on a fresh runner (or the next runtime
+    configuration) only while nothing has been streamed.
+    """
+
+    def __init__(self, engine: RunnerEngine, prompts: Sequence[str],
+                 params: GenerationParams | Sequence[GenerationParams], cancel: CancelToken,
+                 batch_size: int | None = None) -> None:
+        first = params if isinstance(params, GenerationParams) else (list(params) or [GenerationParams()])[0]
+        super().__init__(engine, "", first, cancel)
+        self._prompts = list(prompts)
+        self._all_params = params
+        if not isinstance(params, GenerationParams) and len(list(params)) != len(self._prompts):
+            raise ValueError("one GenerationParams, or one per prompt")
+        self._batch_size = batch_size
+        self._texts: list[list[str]] = [[] for _ in self._prompts]
+        self.results: list[SeqResult | None] = [None] * len(self._prompts)
+        self.batch_size = 0
+        self.shared_prefix = 0
+
+    def _message(self) -> dict[str, Any]:
+        p = self._all_params
+        return {"op": "generate_batch", "prompts": self._prompts, "batch_size": self._batch_size,
+                "params": _params_json(p) if isinstance(p, GenerationParams) else [_params_json(q) for q in p]}
+
+    def _cancelled(self) -> Cancelled:
+        self.stop_reason = "cancelled"
+        for k, r in enumerate(self.results):
+            if r is None:
+                self.results[k] = SeqResult(k, "".join(self._texts[k]), "cancelled")
+        return Cancelled()
+
+    def _receive(self, cancel: CancelToken, t0: float) -> Iterator[tuple[int, str | None]]:  # type: ignore[override]
+        eng = self._engine
+        cancel_sent_at: float | None = None
+        while True:
+            item = eng._recv(cancel=cancel if cancel_sent_at is None else None,
+                             timeout=None if cancel_sent_at is None else CANCEL_GRACE_S)
+            k = item.get("i")
+            if k is not None:
+                if cancel_sent_at is not None:
+                    continue
+                if cancel.cancelled:
+                    eng._send({"op": "cancel"})
+                    cancel_sent_at = time.monotonic()
+                    self.stop_reason = "cancelled"
+                    continue
+                piece = item.get("p")
+                if piece is not None:
+                    if self.first_token_seconds is None:
+                        self.first_token_seconds = time.perf_counter() - t0
+                    self._parts.append(piece)
+                    self._texts[k].append(piece)
+                    yield k, piece
+                elif item.get("end"):
+                    self._parts.append("")      # something was delivered: a crash is not retried
+                    self.results[k] = SeqResult(k, "".join(self._texts[k]), item.get("stop_reason"),
+                                                int(item.get("n_tokens") or 0),
+                                                int(item.get("n_prompt_tokens") or 0),
+                                                float(item.get("seconds") or 0.0))
+                    yield k, None
+                continue
+            if item.get("_cancel_requested"):
+                eng._send({"op": "cancel"})
+                cancel_sent_at = time.monotonic()
+                self.stop_reason = "cancelled"
+                continue
+            if item.get("cancelled"):
+                raise self._cancelled()
+            if item.get("done"):
+                if cancel_sent_at is not None:
+                    raise self._cancelled()
+                self.batch_size = int(item.get("batch_size") or 0)
+                self.shared_prefix = int(item.get("shared_prefix") or 0)
+                self.n_tokens = int(item.get("n_tokens") or 0)
+                self.n_prompt_tokens = int(item.get("n_prompt_tokens") or 0)
+                self.prompt_seconds = float(item.get("prompt_seconds") or 0.0)
+                self.stop_reason = "eos"
+                return
+            if "error" in item:
+                raise eng._as_error(item)
+
+
+def _params_json(params: GenerationParams) -> dict[str, Any]:
+    return {**params.__dict__, "stop": list(params.stop)}
 
 
 def _pump_lines(stream, q: "queue.Queue[Any]") -> None:

@@ -7,8 +7,11 @@ and reports it. It keeps one model loaded across tasks, as Ollama's runner and L
 runtimes do.
 
 Protocol (one JSON object per line; the parent is ``llm.runner``):
-    parent → child   {"op": "load"|"count_tokens"|"special_tokens"|"generate"|"info"|"close"|"cancel", …}
+    parent → child   {"op": "load"|"count_tokens"|"special_tokens"|"generate"|"generate_batch"|
+                      "info"|"close"|"cancel", …}
     child → parent   {"ok": true, …} | {"p": "piece"} … {"done": true, …} | {"error": {…}}
+    generate_batch   {"i": k, "p": "piece"} … {"i": k, "end": true, "stop_reason": …} per prompt,
+                     then {"done": true, "batch_size": …, "shared_prefix": …}
 ``cancel`` is read by the stdin thread and sets the running generation's CancelToken, so it
 reaches llama.cpp between tokens (and between prompt slices) while the main thread decodes.
 
@@ -141,6 +144,8 @@ class _Runner:
             self.send({"ok": True, "value": self.engine._special_token_texts(msg["template"])})
         elif op == "generate":
             self.generate(msg)
+        elif op == "generate_batch":
+            self.generate_batch(msg)
         elif op == "info":
             self.send({"ok": True, **self.info()})
         else:
@@ -181,6 +186,27 @@ class _Runner:
             send({"done": True, "stop_reason": gen.stop_reason, "n_tokens": gen.n_tokens,
                   "n_prompt_tokens": gen.n_prompt_tokens, "seconds": gen.seconds,
                   "prompt_seconds": gen.prompt_seconds, "first_token_seconds": gen.first_token_seconds})
+        finally:
+            self.cancel = None
+
+    def generate_batch(self, msg: dict[str, Any]) -> None:
+        raw = msg.get("params") or {}
+        params = ([params_from_json(p) for p in raw] if isinstance(raw, list) else params_from_json(raw))
+        self.cancel = token = CancelToken()
+        try:
+            run = self.engine.generate_batch(list(msg["prompts"]), params, token,
+                                             batch_size=msg.get("batch_size"))
+            send = self.send
+            for k, piece in run:
+                if piece is not None:
+                    send({"i": k, "p": piece})
+                    continue
+                r = run.results[k]
+                send({"i": k, "end": True, "stop_reason": r.stop_reason, "n_tokens": r.n_tokens,
+                      "n_prompt_tokens": r.n_prompt_tokens, "seconds": r.seconds})
+            send({"done": True, "batch_size": run.batch_size, "shared_prefix": run.shared_prefix,
+                  "n_tokens": run.n_tokens, "n_prompt_tokens": run.n_prompt_tokens,
+                  "seconds": run.seconds, "prompt_seconds": run.prompt_seconds})
         finally:
             self.cancel = None
 

@@ -124,3 +124,31 @@ def stream(engine: TextEngine, prompt: Prompt, params: GenerationParams, out: Ou
     out.n_tokens = gen.n_tokens
     out.seconds = gen.seconds
     yield Stats(tokens=gen.n_tokens, seconds=gen.seconds)
+
+
+class InOrder:
+    """Shows batched output (``llm.batch`` events) in document order as TextDelta.
+
+    The earliest unfinished sequence streams live; later ones are held back and shown, whole,
+    when their turn comes — the same reading order as one generation after another.
+    """
+
+    def __init__(self, n: int, channel: str) -> None:
+        self._held: list[list[str]] = [[] for _ in range(n)]
+        self._ended = [False] * n
+        self._next = 0
+        self._channel = channel
+
+    def feed(self, k: int, piece: str | None) -> Iterator[TextDelta]:
+        if piece is None:
+            self._ended[k] = True
+        elif k == self._next:
+            yield TextDelta(piece, self._channel)
+        else:
+            self._held[k].append(piece)
+        while self._next < len(self._ended) and self._ended[self._next]:
+            yield TextDelta("\n", self._channel)
+            self._next += 1
+            if self._next < len(self._held) and self._held[self._next]:
+                yield TextDelta("".join(self._held[self._next]), self._channel)
+                self._held[self._next] = []

@@ -10,15 +10,17 @@ must look like an edit rather than a rewrite; rule findings win any overlap
 from __future__ import annotations
 
 import json
+import time
 from difflib import SequenceMatcher
 from typing import Callable, Iterator
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Document
-from ..core.events import Done, FindingsAdded, Notice, Progress, TaskEvent
+from ..core.events import Done, FindingsAdded, Notice, Progress, Stats, TaskEvent
 from ..core.findings import Finding, merge, validate
 from ..core.i18n import tr
 from ..llm.base import TextEngine
+from ..llm.batch import generate_batch
 from ..nlp.sentences import chunk_spans
 from . import prompting
 from .results import ProofreadResult
@@ -83,14 +85,34 @@ def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | Non
         dropped = 0
         size = int(prompting.entry("proofread", "check", engine).get("chunk_chars", CHUNK_CHARS))
         spans = list(chunk_spans(text, size))
-        for n, (s, e) in enumerate(spans):
-            yield Progress(n, len(spans), "proofread.stage.model", tr("proofread.detail.chunk", n=n + 1, total=len(spans)))
-            found, bad = yield from _model_chunk(engine, text, s, e, cancel)
+        # all chunks at once through llm.batch: decoded together where the engine can, each
+        # sequence under its own JSON-schema grammar; progress counts finished chunks
+        prompts = [prompting.build("proofread", "check", engine, cancel=cancel, text=text[s:e]) for s, e in spans]
+        params = [prompting.params_for(engine, p, json_schema=FINDINGS_SCHEMA) for p in prompts]
+        yield Progress(0, len(spans), "proofread.stage.model", tr("proofread.detail.chunk", n=0, total=len(spans)))
+        cancel.raise_if_cancelled()
+        run = generate_batch(engine, [p.text for p in prompts], params, cancel)
+        finished = n_tokens = 0
+        t0 = time.perf_counter()
+        shown = prompting.InOrder(len(spans), "model")
+        for j, piece in run:
+            yield from shown.feed(j, piece)
+            if piece is not None:
+                continue
+            r = run.results[j]
+            finished += 1
+            n_tokens += r.n_tokens
+            found, bad = _model_findings(engine, text, spans[j][0], spans[j][1], r.text)
+            dropped += bad
+            # each chunk's new findings appear as soon as it finishes (a cancelled run keeps them)
             fresh = _new_findings(validate(found, text), rule_findings + model_findings)
             model_findings.extend(fresh)
-            dropped += bad
             if fresh:
                 yield FindingsAdded(tuple(fresh), "model")
+            yield Progress(finished, len(spans), "proofread.stage.model",
+                           tr("proofread.detail.chunk", n=finished, total=len(spans)))
+        cancel.raise_if_cancelled()
+        yield Stats(tokens=n_tokens, seconds=time.perf_counter() - t0)
         yield Progress(len(spans), len(spans), "proofread.stage.model")
         if dropped:
             notices.append("proofread.notice.model_dropped")
@@ -120,16 +142,11 @@ def _new_findings(found: list[Finding], taken: list[Finding]) -> list[Finding]:
     return out
 
 
-def _model_chunk(engine: TextEngine, text: str, s: int, e: int,
-                 cancel: CancelToken) -> Iterator[TaskEvent]:
-    """Ask the model about text[s:e]; returns (findings, number of implausible ones dropped)."""
+def _model_findings(engine: TextEngine, text: str, s: int, e: int, output: str) -> tuple[list[Finding], int]:
+    """The model's answer about text[s:e] → (findings, number of implausible ones dropped)."""
     chunk = text[s:e]
-    prompt = prompting.build("proofread", "check", engine, text=chunk)
-    out = prompting.Output()
-    yield from prompting.stream(engine, prompt, prompting.params_for(engine, prompt, json_schema=FINDINGS_SCHEMA),
-                                out, cancel, channel="model")
     try:
-        items = json.loads(out.text).get("findings", [])
+        items = json.loads(output).get("findings", [])
     except (ValueError, AttributeError):
         return [], 0   # cut by max_tokens or a model without grammar support: no findings
     found: list[Finding] = []

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 from typing import Iterator, Literal
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Block, Document
 from ..core.errors import DocumentError
-from ..core.events import Done, Notice, Progress, TaskEvent
+from ..core.events import Done, Notice, Progress, Stats, TaskEvent
 from ..core.i18n import get_language, tr
 from ..llm.base import TextEngine
+from ..llm.batch import generate_batch
 from ..nlp.morph import tokenize
 from ..nlp.sentences import chunk_spans
 from . import prompting
@@ -55,23 +57,43 @@ def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bulle
     map_points: list[tuple[str, tuple[int, ...], bool]] = []   # text, sentence ids, from model
     weak_chunks = 0
     dropped = [0]           # model points with no support in the document (not shown)
-    for n, (s, e) in enumerate(spans):
-        yield Progress(n, total, "summary.stage.map", tr("summary.detail.chunk", n=n + 1, total=total))
+    # Every chunk's map prompt goes to the engine at once: it decodes several chunks in one
+    # batch (llm.batch) and shares the instruction + example prefix. Chunks end in any order;
+    # progress counts finished chunks; the text is shown in document order (prompting.InOrder).
+    prompts = [prompting.build("summarize", "map", engine, cancel=cancel, text=doc.text[s:e]) for s, e in spans]
+    params = [prompting.params_for(engine, p, expect_language=lang) for p in prompts]
+    scaffold = prompting.build("summarize", "map", engine, text="").text
+    per_chunk: list[list[tuple[str, tuple[int, ...], bool]]] = [[] for _ in spans]
+    yield Progress(0, total, "summary.stage.map", tr("summary.detail.chunk", n=0, total=total))
+    cancel.raise_if_cancelled()
+    run = generate_batch(engine, [p.text for p in prompts], params, cancel)
+    finished = 0
+    n_tokens = 0
+    t0 = time.perf_counter()
+    shown = prompting.InOrder(total, "chunk")
+    for j, piece in run:
+        yield from shown.feed(j, piece)
+        if piece is not None:
+            continue
+        r = run.results[j]
+        finished += 1
+        n_tokens += r.n_tokens
+        s, e = spans[j]
         chunk_ids = _sentences_in(table, s, e)
-        prompt = prompting.build("summarize", "map", engine, cancel=cancel, text=doc.text[s:e])
-        out = prompting.Output()
-        yield from prompting.stream(engine, prompt, prompting.params_for(engine, prompt, expect_language=lang),
-                                    out, cancel, channel="chunk")
-        parsed = _parse_points(prompt, out.text)
+        parsed = _parse_points(prompts[j], r.text)
         points = _supported(table, parsed, chunk_ids)
         dropped[0] += len(parsed) - len(points)
-        scaffold = prompting.build("summarize", "map", engine, text="").text
-        if weakness(out.text, out.stop_reason, lang=lang, scaffold=scaffold) or not points:
+        if weakness(r.text, r.stop_reason, lang=lang, scaffold=scaffold) or not points:
             weak_chunks += 1
             for i in key_sentences(table, 2, min(chunk_ids, default=0), max(chunk_ids, default=-1) + 1):
-                map_points.append((shorten(table.sentences[i].text), (i,), False))
+                per_chunk[j].append((shorten(table.sentences[i].text), (i,), False))
         else:
-            map_points.extend((p, ids, True) for p, ids in points)
+            per_chunk[j].extend((p, ids, True) for p, ids in points)
+        yield Progress(finished, total, "summary.stage.map", tr("summary.detail.chunk", n=finished, total=total))
+    cancel.raise_if_cancelled()
+    yield Stats(tokens=n_tokens, seconds=time.perf_counter() - t0)
+    for pts in per_chunk:          # document order, whatever order the chunks finished in
+        map_points.extend(pts)
     yield Progress(total, total, "summary.stage.map")
     if weak_chunks == total:
         yield Notice("summary.notice.model_weak", {"model": engine.spec.id})

@@ -10,14 +10,16 @@ fake.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Iterator, Literal
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Block, Document, table_text
 from ..core.errors import DocumentError
-from ..core.events import Done, Notice, Progress, TaskEvent
+from ..core.events import Done, Notice, Progress, Stats, TaskEvent
 from ..llm.base import TextEngine
+from ..llm.batch import generate_batch
 from ..nlp.sentences import chunk_spans
 from . import prompting
 from .glossary import Glossary
@@ -26,6 +28,7 @@ from .results import TranslationResult
 
 Direction = Literal["ja-en", "en-ja"]
 GIVE_UP_AFTER = 8   # unusable outputs in a row (and none usable yet) → keep the rest as source
+WINDOW = 16         # model pieces handed to llm.batch together (give-up is judged between windows)
 
 
 def translate(doc: Document, engine: TextEngine | None, *, direction: Direction = "ja-en",
@@ -40,21 +43,27 @@ def translate(doc: Document, engine: TextEngine | None, *, direction: Direction 
     if engine is None:
         yield Notice("translate.notice.no_model")
     total = len(doc.blocks)
-    out: list[Block] = []
+    # every text to translate — block texts and table cells — in document order
+    sources: list[str] = []
+    block_of: list[int] = []
     for n, block in enumerate(doc.blocks):
-        cancel.raise_if_cancelled()
-        yield Progress(n, total, "translate.stage.blocks")
         if block.kind == "table" and block.rows is not None:
-            rows = []
             for row in block.rows:
-                cells = []
-                for cell in row:
-                    cells.append((yield from state.text(cell)))
-                rows.append(tuple(cells))
-            new = replace(block, rows=tuple(rows), text=table_text(rows))
+                sources.extend(row)
+                block_of.extend([n] * len(row))
         else:
-            new = replace(block, text=(yield from state.text(block.text)))
-        out.append(new)
+            sources.append(block.text)
+            block_of.append(n)
+    yield Progress(0, total, "translate.stage.blocks")
+    done = yield from state.run(sources, block_of, total)
+    out: list[Block] = []
+    it = iter(done)
+    for block in doc.blocks:
+        if block.kind == "table" and block.rows is not None:
+            rows = tuple(tuple(next(it) for _ in row) for row in block.rows)
+            out.append(replace(block, rows=rows, text=table_text(rows)))
+        else:
+            out.append(replace(block, text=next(it)))
     yield Progress(total, total, "translate.stage.blocks")
     notices: list[str] = []
     method: Literal["model", "glossary_only"] = "model"
@@ -90,23 +99,81 @@ class _State:
         self.model_unusable = False
         self.failures_in_a_row = 0
 
-    def text(self, source: str) -> Iterator[TaskEvent]:
-        """Translate one block's (or cell's) text; empty and number-only text is kept as is."""
-        if not source.strip() or not any(ch.isalpha() for ch in source):
-            return source
-        self.pieces += 1
-        if self.engine is None or self.model_unusable:
-            self.untranslated += 1
-            return self.glossary.protect(source)
-        parts = []
-        ok = True
-        for s, e in self._spans(source):
-            piece = source[s:e]
-            result = yield from self._one(piece)
-            if result is None:
-                ok = False
-                result = self.glossary.protect(piece)
-            parts.append((s, e, result))
+    def run(self, sources: list[str], block_of: list[int], total: int) -> Iterator[TaskEvent]:
+        """Translate every text; returns them in order. Model pieces go to the engine
+        WINDOW at a time through llm.batch (decoded together where the engine can); the
+        give-up rule is applied in document order after each window."""
+        results: list[str | None] = [None] * len(sources)
+        needs: list[tuple[int, list[tuple[int, int]]]] = []
+        for ti, source in enumerate(sources):
+            if not source.strip() or not any(ch.isalpha() for ch in source):
+                results[ti] = source          # empty and number-only text is kept as is
+                continue
+            self.pieces += 1
+            if self.engine is None:
+                self.untranslated += 1
+                results[ti] = self.glossary.protect(source)
+                continue
+            needs.append((ti, self._spans(source)))
+        blocks_done = 0
+
+        def progress() -> Iterator[TaskEvent]:
+            nonlocal blocks_done
+            # blocks before the first text still to do are complete
+            first_open = next((block_of[t] for t in range(len(sources)) if results[t] is None), total)
+            if first_open > blocks_done:
+                blocks_done = first_open
+                yield Progress(blocks_done, total, "translate.stage.blocks")
+
+        yield from progress()
+        i = 0
+        while i < len(needs):
+            self.cancel.raise_if_cancelled()
+            if self.model_unusable:
+                for ti, _spans in needs[i:]:
+                    self.untranslated += 1
+                    results[ti] = self.glossary.protect(sources[ti])
+                break
+            group: list[tuple[int, list[tuple[int, int]]]] = []
+            n_jobs = 0
+            while i < len(needs) and (not group or n_jobs + len(needs[i][1]) <= WINDOW):
+                group.append(needs[i])
+                n_jobs += len(needs[i][1])
+                i += 1
+            jobs = [(ti, s, e) for ti, spans in group for s, e in spans]
+            prepared = [self._prepare(sources[ti][s:e]) for ti, s, e in jobs]
+            run = generate_batch(self.engine, [p.text for p, _ in prepared], [q for _, q in prepared], self.cancel)
+            t0 = time.perf_counter()
+            n_tokens = 0
+            shown = prompting.InOrder(len(jobs), "block")
+            for j, piece in run:
+                yield from shown.feed(j, piece)
+                if piece is None:
+                    n_tokens += run.results[j].n_tokens
+            self.cancel.raise_if_cancelled()
+            yield Stats(tokens=n_tokens, seconds=time.perf_counter() - t0)
+            j = 0
+            for ti, spans in group:
+                source = sources[ti]
+                if self.model_unusable:
+                    self.untranslated += 1
+                    results[ti] = self.glossary.protect(source)
+                    j += len(spans)
+                    continue
+                parts, ok = [], True
+                for s, e in spans:
+                    r = run.results[j]
+                    j += 1
+                    result = self._judge(source[s:e], r.text, r.stop_reason)
+                    if result is None:
+                        ok = False
+                        result = self.glossary.protect(source[s:e])
+                    parts.append((s, e, result))
+                results[ti] = self._join(source, parts, ok)
+            yield from progress()
+        return [r if r is not None else "" for r in results]
+
+    def _join(self, source: str, parts: list[tuple[int, int, str]], ok: bool) -> str:
         # keep the whitespace/newlines between the translated spans
         text, pos = "", 0
         for s, e, r in parts:
@@ -131,20 +198,22 @@ class _State:
         ratio = len(source) / max(1, self.engine.count_tokens(source))
         return list(chunk_spans(source, max(50, int(budget * ratio * 0.9))))
 
-    def _one(self, piece: str) -> Iterator[TaskEvent]:
-        """Model translation of ``piece`` with glossary enforced, or None if unusable."""
+    def _prepare(self, piece: str):
+        """(prompt, params) for the model translation of ``piece`` (glossary terms protected)."""
         engine = self.engine
         protected = self.glossary.protect(piece)
-        prompt = prompting.build("translate", self.direction, engine, text=protected)
+        prompt = prompting.build("translate", self.direction, engine, cancel=self.cancel, text=protected)
         src_tokens = engine.count_tokens(protected)
         max_tokens = min(prompt.max_tokens, 3 * src_tokens + 16)
-        out = prompting.Output()
-        yield from prompting.stream(engine, prompt, prompting.params_for(
-            engine, prompt, expect_language=self.target_lang, max_tokens=max_tokens), out, self.cancel,
-            channel="block")
-        text = out.text.strip()
+        return prompt, prompting.params_for(engine, prompt, expect_language=self.target_lang,
+                                            max_tokens=max_tokens)
+
+    def _judge(self, piece: str, output: str, stop_reason) -> str | None:
+        """The model's translation of ``piece`` with glossary enforced, or None if unusable."""
+        engine = self.engine
+        text = output.strip()
         scaffold = prompting.build("translate", self.direction, engine, text="").text
-        bad = weakness(text, out.stop_reason, lang=self.target_lang, scaffold=scaffold)
+        bad = weakness(text, stop_reason, lang=self.target_lang, scaffold=scaffold)
         if bad is None and self.direction == "ja-en" and copied_from(text, piece, 4) > 0.5:
             bad = "echo"
         if bad is None and invented_numbers(text, piece, kanji_in_output=self.direction == "ja-en"):

@@ -46,4 +46,4 @@ class EngineProvider:
         from ..llm.registry import active_spec
         s = self.settings
         return get_engine(active_spec(s), n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads,
-                          n_ctx=s.n_ctx)
+                          n_ctx=s.n_ctx, batch_size=s.batch_size)

@@ -53,3 +53,12 @@ def test_weakness_checks():
     assert weakness("勤務時間は三十八時間四十五分とする。", "eos", lang="ja") is None
     assert language_ok("The rules apply.", "en") and not language_ok("規則を適用する。", "en")
     assert not repetitive("勤務時間は三十八時間四十五分とする。") and copied_from("abc", "") == 0.0
+
+
+def test_in_order_streams_the_earliest_open_sequence_and_holds_the_rest():
+    from gennai_desktop.tasks.prompting import InOrder
+    order = InOrder(3, "x")
+    out = []
+    for k, p in [(1, "B1"), (0, "A1"), (2, "C1"), (1, None), (0, "A2"), (0, None), (2, "C2"), (2, None)]:
+        out.append("".join(d.text for d in order.feed(k, p)))
+    assert out == ["", "A1", "", "", "A2", "\nB1\nC1", "C2", "\n"]
