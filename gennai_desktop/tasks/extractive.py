@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from ..core.document import Document, Location
-from .quality import numbers_in
+from .quality import final_clause, numbers_in, numbers_in_context, polarity_agrees_ja
 from .similarity import SentenceIndex, build_index, content_words
 from ..nlp.sentences import sentence_spans
 
@@ -99,6 +99,94 @@ def supported_by(point: str, sources: Sequence[str]) -> bool:
         return False
     have = set(content_words(joined))
     return len(words & have) / len(words) >= 0.6
+
+
+WORD_RECALL = 0.8       # share of a point's content words its cited sentence(s) must contain
+_ENTITY = re.compile(r"[ァ-ヴー]{2,}|[A-Za-zＡ-Ｚａ-ｚ][A-Za-z0-9Ａ-Ｚａ-ｚ０-９]+")
+
+
+def _entities(text: str) -> set[str]:
+    """Names a point must not invent: katakana words and Latin/alphanumeric tokens."""
+    return {m.lower() for m in _ENTITY.findall(text)}
+
+
+def grounded_in(point: str, source: str) -> bool:
+    """Is ``point`` said by ``source`` (one sentence, or two joined)? Stricter than word overlap:
+    every number and named entity of the point occurs in the source, at least 80 % of its
+    content words do, and its polarity is the source's (「…できる」 is not supported by
+    「…できない」). Point and source are compared whole, so a point stitched from words spread
+    over a law (「抵当権の規定は、債務者の行為について準用する。」) finds no sentence."""
+    point = _ITEM_NO.sub("", point.strip())
+    if numbers_in_context(point) - numbers_in_context(source):   # Counter: missing or extra copies
+        return False        # 三年以下 is not supported by 二年以下 and 二百万円 elsewhere
+    if _entities(point) - _entities(source):
+        return False
+    words = set(content_words(point))
+    if not words:
+        return False
+    have = set(content_words(source))
+    if len(words & have) / len(words) < WORD_RECALL:
+        return False
+    p_head, p_rest = _split_topic(point)
+    s_head, s_rest = _split_topic(source)
+    topic = _topic_words(p_head)
+    if topic and not topic <= (_topic_words(s_head) or have):
+        return False        # who or what it is about: 「使用者は」 is not 「行政官庁は」
+    if not set(content_words(final_clause(p_rest))) <= set(content_words(s_rest)):
+        return False        # what is said of it: 「政令で定める」 is not 「厚生労働省令で定める」
+    return polarity_agrees_ja(point, source)
+
+
+def _split_topic(text: str) -> tuple[str, str]:
+    """(topic, rest) at the first topic particle は (「年次休暇は一の年ごとに…」); ("", text)
+    when the sentence has none."""
+    from ..nlp.morph import tokenize
+    pos = 0
+    for m in tokenize(text):
+        at = text.find(m.surface, pos)
+        pos = at + len(m.surface) if at >= 0 else pos
+        if m.surface == "は" and m.pos0 == "助詞" and m.pos[1] == "係助詞":
+            return text[:pos - 1], text[pos:]
+    return "", text
+
+
+def _topic_words(head: str) -> set[str]:
+    """Content words of a topic, pronouns included (われらは、)."""
+    if not head:
+        return set()
+    from ..nlp.morph import tokenize
+    return set(content_words(head)) | {m.normalized for m in tokenize(head) if m.pos0 == "代名詞"}
+
+
+def support(table: "SentenceTable", point: str, within: Sequence[int] | None = None,
+            min_score: float = 0.2, pool: int = 8) -> tuple[int, ...]:
+    """The sentence(s) that actually say ``point`` — () when none does.
+
+    The ``pool`` most similar quotable sentences (headings and （見出し） captions excluded:
+    they cannot carry a statement) are checked one by one with :func:`grounded_in`; the
+    first that passes is the citation. A point must rest on ONE sentence: a point stitched
+    from the subject of one sentence and the predicate of another is exactly the fabrication
+    to catch (measured: allowing pairs let such stitches through). The citation is always the sentence matched, never a
+    look-alike neighbour."""
+    scores = table.index.scores(point)
+    if not len(scores):
+        return ()
+    if within is None:
+        allowed = set(table.candidates())
+    elif within:
+        allowed = set(table.candidates(min(within), max(within) + 1)) & set(within)
+    else:
+        return ()
+    order = [int(i) for i in np.argsort(-scores) if int(i) in allowed][:pool]
+    order = [i for i in order if float(scores[i]) >= min_score]
+    quoted = point.strip()
+    for i in order:           # a verbatim quote cites its own sentence, not a look-alike (２ vs ５)
+        if table.sentences[i].text.strip() == quoted:
+            return (i,)
+    for i in order:
+        if grounded_in(point, table.sentences[i].text):
+            return (i,)
+    return ()
 
 
 def shorten(text: str, limit: int = MAX_POINT_CHARS) -> str:

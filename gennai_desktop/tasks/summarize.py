@@ -22,7 +22,7 @@ from ..llm.base import TextEngine
 from ..nlp.morph import tokenize
 from ..nlp.sentences import chunk_spans
 from . import prompting
-from .extractive import SentenceTable, key_sentences, locations, shorten, supported_by
+from .extractive import SentenceTable, key_sentences, locations, shorten, support
 from .quality import japanese_ratio, weakness
 from .results import SummaryPoint, SummaryResult
 
@@ -172,12 +172,13 @@ def _is_statement(line: str) -> bool:
 
 
 def _supported(table: SentenceTable, points: list[str], within: list[int] | None):
-    """Keep points that match a source sentence; pair each with the sentences it matches."""
+    """Keep points some source sentence actually says (numbers, entities, content words,
+    polarity: ``extractive.support``); pair each with the sentence(s) it was found in."""
     out = []
     for p in points:
-        ids = table.match(p, within, MIN_SIM)
-        if ids and supported_by(p, [table.sentences[i].text for i in ids]):
-            out.append((p, tuple(ids)))
+        ids = support(table, p, within, MIN_SIM)
+        if ids:
+            out.append((p, ids))
     return out
 
 
