@@ -22,6 +22,7 @@ class SummaryResult:
     text: str                                # rendered for display / --out
     model_id: str = ""
     notices: list[str] = field(default_factory=list)   # i18n keys shown to the user
+    partial: bool = False                    # stopped early (cancel/time limit): points of the chunks done
 
 
 @dataclass

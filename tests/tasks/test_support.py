@@ -96,3 +96,51 @@ def test_grounded_in_checks_numbers_in_context():
     assert grounded_in(src, src)
     assert not grounded_in(src.replace("二年", "三年"), src)
     assert not grounded_in("第一項及び第一項の規定は、適用しない。", "第一項及び第二項の規定は、適用しない。")
+
+
+def _long_doc() -> Document:
+    from gennai_desktop.core.document import Block
+    texts = [f"第{n}条の規定により、職員は毎月{n}日までに勤務の状況を所属長に報告しなければならない。" for n in range(1, 41)]
+    blocks = [Block(f"b{i:04d}", "paragraph", t) for i, t in enumerate(texts)]
+    return Document.from_blocks(blocks, fmt="txt", title="報告規程")
+
+
+def _small_ctx_engine(reply, **kw):
+    eng = fake(reply, **kw)
+    eng.n_ctx = lambda: 400           # several chunks for the 40 paragraphs
+    return eng
+
+
+def test_time_limit_returns_the_points_it_has_marked_partial():
+    import time as _time
+    doc = _long_doc()
+
+    def reply(prompt):
+        _time.sleep(0.15)
+        first = next(s for s in prompt.split("\n") if s.startswith("第") and "報告しなければ" in s)
+        return "・" + first.split("。")[0] + "。"
+    eng = _small_ctx_engine(reply)
+    events = list(summarize(doc, eng, time_limit=0.5))
+    result = events[-1].result
+    assert result.partial
+    assert "summary.notice.partial_time" in result.notices
+    note = next(e for e in events if isinstance(e, Notice) and e.key == "summary.notice.partial_time")
+    assert 0 < note.params["done"] < note.params["total"]
+    assert result.points and all(p.text in doc.text for p in result.points)
+
+
+def test_cancel_after_some_chunks_returns_partial_points():
+    from gennai_desktop.core.cancel import CancelToken
+    doc = _long_doc()
+    token = CancelToken()
+    calls = [0]
+
+    def reply(prompt):
+        calls[0] += 1
+        if calls[0] == 3:
+            token.cancel()
+        first = next(s for s in prompt.split("\n") if s.startswith("第") and "報告しなければ" in s)
+        return "・" + first.split("。")[0] + "。"
+    result = run_to_result(summarize(doc, _small_ctx_engine(reply), cancel=token))
+    assert result.partial and "summary.notice.partial_cancel" in result.notices
+    assert result.points
