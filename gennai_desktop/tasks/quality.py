@@ -193,11 +193,18 @@ def polarity_agrees_ja(point: str, source: str) -> bool:
     return polarity_ja(point) == polarity_ja(source) and negations_ja(point) <= negations_ja(source)
 
 
+# fixed expressions with a negation marker that say no negation (obligation, "only", "might")
+_JA_NOT_NEG = re.compile(r"なければならな[いく]|なければならぬ|なくてはならな[いく]|なくてはいけな[いく]|"
+                         r"ざるを得な[いく]|ざるをえな[いく]|に(?:過|す)ぎ(?:ず|な[いく])|かも(?:しれ|知れ)な[いく]|"
+                         r"のみならず|に限らず|に(?:かか|関)わらず|にも(?:かか|関)わらず|ほかならな[いく]")
+_EN_NOT_NEG = re.compile(r"\bnot only\b|\bno (?:later|more|less|sooner) than\b|\bnothing but\b", re.IGNORECASE)
+
+
 def polarity_flipped(source: str, target: str, direction: str) -> bool:
     """A translated sentence whose negation was lost or added (for review, not proof).
 
-    Compares whether each side has any negation at all: 「…してはならない」 → "… may …"
-    (negation lost) or 「…できる」 → "… cannot …" (negation added)."""
+    Counts the negations each side says — markers minus fixed expressions that carry one
+    without negating (しなければならない, に過ぎず, not only) — and flags a difference:
+    「…立ち入ってはならない」 → "… may enter without permission" has one negation fewer."""
     ja, en = (source, target) if direction == "ja-en" else (target, source)
-    ja_neg = negations_ja(ja) % 2 == 1 if "なければ" in ja or "なくては" in ja else negations_ja(ja) > 0
-    return ja_neg != (negations_en(en) > 0)
+    return negations_ja(_JA_NOT_NEG.sub("。", ja)) != negations_en(_EN_NOT_NEG.sub(" ", en))

@@ -33,6 +33,8 @@ class TranslationResult:
     glossary_applied: dict[str, str] = field(default_factory=dict)
     method: Literal["model", "glossary_only"] = "model"
     notices: list[str] = field(default_factory=list)
+    model_id: str = ""                       # the model that translated (named in the saved .docx)
+    review: list[str] = field(default_factory=list)   # block ids flagged for review (negation flipped?)
 
     @property
     def document(self) -> Document:
