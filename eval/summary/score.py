@@ -26,7 +26,7 @@ from gennai_desktop.documents import load_document   # noqa: E402
 from gennai_desktop.tasks.summarize import summarize  # noqa: E402
 from tests.support.events import run_to_result        # noqa: E402
 
-_JUNK = re.compile(r"https?://|www\.|^図表|（出典）|^出典|【関連データ】|URL：|^\d+　|^（\d+）|[^。.]$")   # URL, caption, source line, footnote, heading, fragment
+_JUNK = re.compile(r"https?://|www\.|^図表|（出典）|^出典|【関連データ】|URL：|^\d+　|^（\d+）|[^。.…]$")   # URL, caption, source line, footnote, heading, fragment
 
 
 def _n(s: str) -> str:

@@ -39,6 +39,9 @@ class SentenceTable:
         self.starts = [s.start for s in self.sentences]
         self.ends = [s.end for s in self.sentences]
         self.index: SentenceIndex = build_index([s.text for s in self.sentences], method)
+        self._marks: set[str] | None = None
+        self._rep: dict[str, int] | None = None
+        self._struct: tuple[dict[int, str], list[int], dict[int, str]] | None = None
 
     def weight(self, i: int) -> float:
         """Down-weight 附則 (supplementary provisions) and very long sentences."""
@@ -63,6 +66,57 @@ class SentenceTable:
             out.append(i)
         return out
 
+    # --- what a person would quote (reports, not only laws) --------------------------
+    def quotable(self, i: int) -> bool:
+        """Not a URL, 図表 caption, （出典） line, footnote, table-of-contents line, running
+        header/footer, or fragment without a sentence end — lines no person quotes as a point."""
+        s = self.sentences[i]
+        t = s.text.strip()
+        if _UNQUOTABLE.search(t) or _TOC.search(t) or not t.endswith(_SENTENCE_END):
+            return False
+        block = self.doc.block_at(s.start)
+        m = _FOOTNOTE.match(block.text)
+        if m and m.group(1) in self._footnote_marks():
+            return False          # 「1　パソコン通信の利用者は…」 under a text with marker 「… 1 。」
+        return self._repeats().get(t, 0) < 3 or len(t) >= 80
+
+    def _footnote_marks(self) -> set[str]:
+        if self._marks is None:
+            self._marks = set(_MARK.findall(self.doc.text))
+        return self._marks
+
+    def _repeats(self) -> dict[str, int]:
+        if self._rep is None:
+            from collections import Counter
+            self._rep = Counter(x.text.strip() for x in self.sentences)
+        return self._rep
+
+    def structure(self) -> tuple[dict[int, str], list[int], dict[int, str]]:
+        """(heading each sentence falls under, first quotable sentence of each section,
+        main section each sentence falls under).
+        Headings are the document's own and, in plain text, the numbered title lines of
+        reports (「1　現状と課題」「（2）　消費者の意識」: short, numbered, no 。)."""
+        if self._struct is None:
+            under: dict[int, str] = {}
+            main: dict[int, str] = {}
+            leads: list[int] = []
+            current, top, need_lead = "", "", False
+            for i, s in enumerate(self.sentences):
+                b = self.doc.block_at(s.start)
+                t = s.text.strip()
+                if b.kind == "heading" or _PSEUDO_HEADING.match(t) and not t.endswith(_SENTENCE_END) and len(t) <= 60:
+                    current, need_lead = t, True
+                    if b.kind == "heading" and (b.level or 1) <= 2 or _TOP_HEADING.match(t):
+                        top = t
+                    continue
+                under[i] = current or (b.heading_path[-1] if b.heading_path else "")
+                main[i] = top or (b.heading_path[0] if b.heading_path else "")
+                if need_lead and len(t) >= MIN_CHARS and self.quotable(i):
+                    leads.append(i)
+                    need_lead = False
+            self._struct = (under, leads, main)
+        return self._struct
+
     def match(self, text: str, within: Sequence[int] | None = None, min_score: float = 0.2,
               max_hits: int = 2) -> list[int]:
         """Sentences ``text`` most likely came from (best first; empty if none is close)."""
@@ -81,6 +135,16 @@ class SentenceTable:
         return [int(i) for i in order if float(scores[i]) >= max(min_score, 0.8 * best)]
 
 
+_UNQUOTABLE = re.compile(r"https?://|www\.|^(?:図表|図|表)\s*[0-9０-９][0-9０-９\-－‐.]*|^（出典）|^出典[：:]|^資料[：:]|"
+                         r"^【関連データ】|^URL[：:]|^注[0-9０-９]*[：:）)]|^※")
+_TOC = re.compile(r"(?:[…‥・.．]{3,}|\s{2,})\s*[0-9０-９]+\s*$")
+_SENTENCE_END = ("。", "．", ".", "」", "』")
+_FOOTNOTE = re.compile(r"^([0-9]{1,2})　")           # footnotes of reports (laws number paragraphs ２　 in full width)
+_MARK = re.compile(r"(?<=\S) ([0-9]{1,2}) (?=\S)")   # footnote marker in body text: 「…使われていた 1 。」
+_PSEUDO_HEADING = re.compile(r"^(?:[0-9０-９]{1,2}　|[（(][0-9０-９]{1,2}[）)]\s*|[ア-ン]　|第[0-9０-９一二三四五六七八九十]+[章節部]　)")
+_TOP_HEADING = re.compile(r"^(?:[0-9０-９]{1,2}　|第[0-9０-９一二三四五六七八九十]+[章節部]　)")
+_SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|ポイント|結論")
+_DISPLAY_NOISE = re.compile(r" [0-9]{1,2} (?=[。、）」\s]|$)|（図表[^）]*）|\(図表[^)]*\)")
 _ITEM_NO = re.compile(r"^(?:[0-9０-９]+|[①-⑳]|[一二三四五六七八九十]+|[イロハニホヘトチリヌ])[　 ]")
 
 
@@ -190,28 +254,65 @@ def support(table: "SentenceTable", point: str, within: Sequence[int] | None = N
 
 
 def shorten(text: str, limit: int = MAX_POINT_CHARS) -> str:
-    """A sentence as a point: paragraph/item number dropped, long ones cut with "…"."""
+    """A sentence as a point: paragraph/item number, footnote markers (「… 7 。」) and figure
+    references (（図表4-1-2-1）) dropped, long ones cut with "…"."""
     text = _ITEM_NO.sub("", text)
+    text = _DISPLAY_NOISE.sub("", text)
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+LEAD_BONUS = 2.0        # the first sentence of a section states what the section is about
+SUMMARY_BONUS = 1.6     # the document's own 概要/要旨/まとめ/はじめに
+DUPLICATE = 0.7         # cosine above which two sentences say the same thing
+
+
 def key_sentences(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None) -> list[int]:
-    """``k`` central, non-redundant sentences spread over sentences[lo:hi], in reading order."""
+    """``k`` central, non-redundant sentences spread over sentences[lo:hi], in reading order.
+
+    Only sentences a person would quote (:meth:`SentenceTable.quotable`) when there are
+    enough of them. Section leads and the document's own summary sections score higher.
+    A report with a few main sections gets one point from each of its largest sections
+    first (coverage), then the best of the rest; a long law (hundreds of sections) is
+    spread over ``k`` equal stretches as before."""
     cands = table.candidates(lo, hi)
     if not cands or k <= 0:
         return []
+    good = [i for i in cands if table.quotable(i)]
+    if len(good) >= min(k, len(cands)):
+        cands = good
     salient = table.index.salience()
+    under, leads, main = table.structure()
+    lead_set = set(leads)
     n = len(table.sentences) or 1
-    score = {i: float(salient[i]) * table.weight(i) + 0.05 * (1.0 - i / n) for i in cands}
-    segments = np.array_split(np.array(cands), min(k, len(cands)))
+    score = {}
+    for i in cands:
+        w = float(salient[i]) * table.weight(i)
+        if i in lead_set:
+            w *= LEAD_BONUS
+        if _SUMMARY_HEADING.search(under.get(i, "")):
+            w *= SUMMARY_BONUS
+        score[i] = w + 0.05 * (1.0 - i / n)
     chosen: list[int] = []
-    for seg in segments:
-        ranked = sorted(seg.tolist(), key=lambda i: -score[i])
-        for i in ranked:
-            if chosen and float(np.max(table.index.pairwise(i, chosen))) > 0.7:
-                continue  # near-duplicate of a sentence already chosen
+
+    def take(pool) -> bool:
+        for i in sorted(pool, key=lambda i: -score[i]):
+            if i in chosen or (chosen and float(np.max(table.index.pairwise(i, chosen))) > DUPLICATE):
+                continue
             chosen.append(i)
-            break
+            return True
+        return False
+
+    groups: dict[str, list[int]] = {}
+    for i in cands:
+        groups.setdefault(main.get(i, ""), []).append(i)
+    if 1 < len(groups) <= 3 * k:
+        for key in sorted(groups, key=lambda g: -len(groups[g]))[:k]:
+            take(groups[key])
+        while len(chosen) < min(k, len(cands)) and take(cands):
+            pass
+    else:
+        for seg in np.array_split(np.array(cands), min(k, len(cands))):
+            take(seg.tolist())
     return sorted(chosen)
 
 
