@@ -196,6 +196,9 @@ def grounded_in(point: str, source: str) -> bool:
     topic = _topic_words(p_head)
     if topic and not topic <= (_topic_words(s_head) or have):
         return False        # who or what it is about: 「使用者は」 is not 「行政官庁は」
+    head = _head_noun(p_head)
+    if head and head not in _topic_heads(source):
+        return False        # 「事業者は…承継する」 is not 「…法人は、その事業者の地位を承継する」
     if not set(content_words(final_clause(p_rest))) <= set(content_words(s_rest)):
         return False        # what is said of it: 「政令で定める」 is not 「厚生労働省令で定める」
     return polarity_agrees_ja(point, source)
@@ -212,6 +215,27 @@ def _split_topic(text: str) -> tuple[str, str]:
         if m.surface == "は" and m.pos0 == "助詞" and m.pos[1] == "係助詞":
             return text[:pos - 1], text[pos:]
     return "", text
+
+
+def _head_noun(phrase: str) -> str:
+    """The last content word of a topic phrase (its head: 「前項の認定認証事業者」 → 認定認証事業者)."""
+    words = content_words(phrase)
+    return words[-1] if words else ""
+
+
+def _topic_heads(text: str) -> set[str]:
+    """Head nouns of every topic (…は) and subject (…が) in ``text``."""
+    from ..nlp.morph import tokenize
+    heads, last = set(), ""
+    for m in tokenize(text):
+        if m.pos0 == "助詞" and m.surface in ("は", "が", "も") and m.pos[1] in ("係助詞", "格助詞"):
+            if last:
+                heads.add(last)
+        elif m.pos0 in ("名詞", "代名詞") and m.pos[1] not in ("数詞",):
+            last = m.normalized
+        elif m.pos0 not in ("補助記号", "接尾辞"):
+            last = ""
+    return heads
 
 
 def _topic_words(head: str) -> set[str]:

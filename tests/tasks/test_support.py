@@ -144,3 +144,11 @@ def test_cancel_after_some_chunks_returns_partial_points():
     result = run_to_result(summarize(doc, _small_ctx_engine(reply), cancel=token))
     assert result.partial and "summary.notice.partial_cancel" in result.notices
     assert result.points
+
+
+def test_who_does_it_must_match_the_source(ja_corpus):
+    """A bundled-model point from 電子署名法 第八条: the law says the successor takes over the
+    認定認証事業者's status; the point says the 認定認証事業者 takes over the business."""
+    from gennai_desktop.documents import load_document
+    table = SentenceTable(load_document(ja_corpus / "law_denshi-shomei_412AC0000000102.txt"))
+    assert support(table, "認定認証事業者は、その認定に係る業務を行う事業の全部を承継する。") == ()
