@@ -40,6 +40,7 @@ class SentenceTable:
         self.ends = [s.end for s in self.sentences]
         self.index: SentenceIndex = build_index([s.text for s in self.sentences], method)
         self._marks: set[str] | None = None
+        self._quotable_all: frozenset[int] | None = None
         self._rep: dict[str, int] | None = None
         self._struct: tuple[dict[int, str], list[int], dict[int, str]] | None = None
 
@@ -260,7 +261,9 @@ def support(table: "SentenceTable", point: str, within: Sequence[int] | None = N
     if not len(scores):
         return ()
     if within is None:
-        allowed = set(table.candidates())
+        if table._quotable_all is None:      # once per document, not once per point
+            table._quotable_all = frozenset(table.candidates())
+        allowed = table._quotable_all
     elif within:
         allowed = set(table.candidates(min(within), max(within) + 1)) & set(within)
     else:
