@@ -117,9 +117,94 @@ def numbers_in(text: str, kanji: bool = True) -> set[int]:
     return out
 
 
+def numbers_in_context(text: str) -> "Counter[tuple[int, str, bool]]":
+    """Each number with what it counts: (value, the character after it, preceded by 第).
+
+    「三年以下」 → (3, "年", False), 「第七十二条」 → (72, "条", True): a changed number is
+    caught even when the new value occurs elsewhere in the source (二年 vs 二百万円). A
+    multiset: 「第二項及び第二項」 is not 「第一項及び第二項」."""
+    from collections import Counter
+    out: Counter[tuple[int, str, bool]] = Counter()
+    for m in _NUM_TOKEN.finditer(text):
+        tok = m.group()
+        if tok[0] in "0123456789０１２３４５６７８９":
+            digits = tok.translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace(",", "").replace("，", "")
+            n = int(digits) if digits.isdigit() else None
+        else:
+            n = _kanji_number(tok)
+        if n is None:
+            continue
+        nxt = text[m.end():m.end() + 1]
+        out[(n, nxt, text[max(0, m.start() - 1):m.start()] == "第")] += 1
+    return out
+
+
 def invented_numbers(output: str, source: str, kanji_in_output: bool = True) -> set[int]:
     """Numbers in a translation that the source does not contain (a typical hallucination).
 
     Kanji in Japanese output are ignored with ``kanji_in_output=False`` (一般, 統一 are words).
     """
     return numbers_in(output, kanji_in_output) - numbers_in(source)
+
+
+# --- polarity (negation) -------------------------------------------------------------
+# Why: a summary point or translation that drops or adds one 「ない」 says the opposite of the
+# source while sharing every content word with it; word overlap cannot see that.
+
+_NEG_AUX = {"ない", "ず", "ぬ"}            # 助動詞 normalised forms (しない・せず・できません・行わぬ)
+_NEG_WORDS = {"禁止", "不可", "無い"}       # 禁止する, 不可とする, 必要が無い (形容詞)
+_EN_NEG = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without|prohibit\w*|forbid\w*|"
+                     r"may\s+not|must\s+not|shall\s+not)\b|n't\b", re.IGNORECASE)
+
+
+def negations_ja(text: str) -> int:
+    """Number of negation markers in Japanese ``text`` (助動詞 ない/ず/ぬ, 禁止, 不可, 無い)."""
+    from ..nlp.morph import tokenize
+    n = 0
+    for m in tokenize(text):
+        if m.pos0 == "助動詞" and m.normalized in _NEG_AUX:
+            n += 1
+        elif m.normalized in _NEG_WORDS or m.surface in ("禁止", "不可"):
+            n += 1
+    return n
+
+
+def negations_en(text: str) -> int:
+    return len(_EN_NEG.findall(text))
+
+
+def final_clause(text: str) -> str:
+    body = text.rstrip("。．.　 \n")
+    cut = max(body.rfind("、"), body.rfind("，"))
+    return body[cut + 1:] if cut >= 0 else body
+
+
+def polarity_ja(text: str) -> bool:
+    """True when the main (final) predicate of a Japanese sentence is negative.
+
+    Parity, because 「しなければならない」 (two markers) is an obligation, not a negation,
+    while 「してはならない」 (one) is a prohibition."""
+    return negations_ja(final_clause(text)) % 2 == 1
+
+
+def polarity_agrees_ja(point: str, source: str) -> bool:
+    """Does ``point`` keep ``source``'s polarity? Its main predicate has the same polarity,
+    and it has no negation the source lacks."""
+    return polarity_ja(point) == polarity_ja(source) and negations_ja(point) <= negations_ja(source)
+
+
+# fixed expressions with a negation marker that say no negation (obligation, "only", "might")
+_JA_NOT_NEG = re.compile(r"なければならな[いく]|なければならぬ|なくてはならな[いく]|なくてはいけな[いく]|"
+                         r"ざるを得な[いく]|ざるをえな[いく]|に(?:過|す)ぎ(?:ず|な[いく])|かも(?:しれ|知れ)な[いく]|"
+                         r"のみならず|に限らず|に(?:かか|関)わらず|にも(?:かか|関)わらず|ほかならな[いく]")
+_EN_NOT_NEG = re.compile(r"\bnot only\b|\bno (?:later|more|less|sooner) than\b|\bnothing but\b", re.IGNORECASE)
+
+
+def polarity_flipped(source: str, target: str, direction: str) -> bool:
+    """A translated sentence whose negation was lost or added (for review, not proof).
+
+    Counts the negations each side says — markers minus fixed expressions that carry one
+    without negating (しなければならない, に過ぎず, not only) — and flags a difference:
+    「…立ち入ってはならない」 → "… may enter without permission" has one negation fewer."""
+    ja, en = (source, target) if direction == "ja-en" else (target, source)
+    return negations_ja(_JA_NOT_NEG.sub("。", ja)) != negations_en(_EN_NOT_NEG.sub(" ", en))

@@ -22,6 +22,7 @@ class SummaryResult:
     text: str                                # rendered for display / --out
     model_id: str = ""
     notices: list[str] = field(default_factory=list)   # i18n keys shown to the user
+    partial: bool = False                    # stopped early (cancel/time limit): points of the chunks done
 
 
 @dataclass
@@ -32,6 +33,8 @@ class TranslationResult:
     glossary_applied: dict[str, str] = field(default_factory=dict)
     method: Literal["model", "glossary_only"] = "model"
     notices: list[str] = field(default_factory=list)
+    model_id: str = ""                       # the model that translated (named in the saved .docx)
+    review: list[str] = field(default_factory=list)   # block ids flagged for review (negation flipped?)
 
     @property
     def document(self) -> Document:

@@ -14,7 +14,7 @@ import re
 import time
 from typing import Iterator, Literal
 
-from ..core.cancel import NEVER, CancelToken
+from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.document import Block, Document
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, Stats, TaskEvent
@@ -24,7 +24,8 @@ from ..llm.batch import generate_batch
 from ..nlp.morph import tokenize
 from ..nlp.sentences import chunk_spans
 from . import prompting
-from .extractive import SentenceTable, key_sentences, locations, shorten, supported_by
+from .partial import DeadlineToken
+from .extractive import SentenceTable, key_sentences, locations, shorten, support
 from .quality import japanese_ratio, weakness
 from .results import SummaryPoint, SummaryResult
 
@@ -35,15 +36,53 @@ _BULLET = re.compile(r"^\s*(?:[・\-*•●○◦]|[0-9０-９]+[.)．、）]|[�
 
 
 def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bullets",
-              cancel: CancelToken = NEVER) -> Iterator[TaskEvent]:
-    """Summarise ``doc``; yields Progress/TextDelta/Notice/Stats and ends with Done(SummaryResult)."""
+              cancel: CancelToken = NEVER, time_limit: float | None = None) -> Iterator[TaskEvent]:
+    """Summarise ``doc``; yields Progress/TextDelta/Notice/Stats and ends with Done(SummaryResult).
+
+    Cancelled (or past ``time_limit`` seconds) after some chunks were summarised, it ends
+    with the points it already has, ``partial=True``; with none yet it raises Cancelled."""
+    acc = _Acc()
+    token = cancel if time_limit is None else DeadlineToken(cancel, time_limit)
+    try:
+        for ev in _summarize(doc, engine, style, token, acc):
+            if isinstance(ev, Progress) and ev.stage == "summary.stage.map":
+                acc.chunks_done = ev.done     # the map stage reports each chunk as it starts
+            yield ev
+    except Cancelled:
+        if not acc.map_points or acc.table is None:
+            raise
+        k = POINTS[style]
+        final = _pick(acc.table, acc.map_points, k)
+        points = [SummaryPoint(text, locations(acc.table, ids)) for text, ids, _ in final]
+        timed_out = isinstance(token, DeadlineToken) and token.timed_out and not cancel.cancelled
+        key = "summary.notice.partial_time" if timed_out else "summary.notice.partial_cancel"
+        params = {"done": acc.chunks_done, "total": acc.chunks_total}
+        yield Notice(key, params)
+        method = "model" if any(m for _, _, m in final) else "extractive"
+        yield Done(SummaryResult(points, style, method, render(points, style),
+                                 engine.spec.id if engine is not None else "", [key], partial=True))
+
+
+class _Acc:
+    """What a run has done so far (read when it is stopped early)."""
+
+    def __init__(self) -> None:
+        self.table: SentenceTable | None = None
+        self.map_points: list[tuple[str, tuple[int, ...], bool]] = []   # text, sentence ids, from model
+        self.chunks_total = 0
+
+        self.chunks_done = 0
+
+
+def _summarize(doc: Document, engine: TextEngine | None, style: Style, cancel: CancelToken,
+               acc: _Acc) -> Iterator[TaskEvent]:
     if style not in POINTS:
         raise ValueError(f"unknown summary style: {style}")
     if not doc.text.strip():
         raise DocumentError("summary.error.empty")
     cancel.raise_if_cancelled()
     yield Progress(0, 1, "summary.stage.index")
-    table = SentenceTable(doc)
+    table = acc.table = SentenceTable(doc)
     cancel.raise_if_cancelled()
     k = POINTS[style]
     if engine is None:
@@ -53,8 +92,8 @@ def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bulle
     lang = "ja" if japanese_ratio(doc.text[:5000]) >= 0.3 else "en"
     notices: list[str] = []
     spans = list(_chunks(doc.text, engine))
-    total = len(spans)
-    map_points: list[tuple[str, tuple[int, ...], bool]] = []   # text, sentence ids, from model
+    total = acc.chunks_total = len(spans)
+    map_points = acc.map_points
     weak_chunks = 0
     dropped = [0]           # model points with no support in the document (not shown)
     # Every chunk's map prompt goes to the engine at once: it decodes several chunks in one
@@ -194,12 +233,13 @@ def _is_statement(line: str) -> bool:
 
 
 def _supported(table: SentenceTable, points: list[str], within: list[int] | None):
-    """Keep points that match a source sentence; pair each with the sentences it matches."""
+    """Keep points some source sentence actually says (numbers, entities, content words,
+    polarity: ``extractive.support``); pair each with the sentence(s) it was found in."""
     out = []
     for p in points:
-        ids = table.match(p, within, MIN_SIM)
-        if ids and supported_by(p, [table.sentences[i].text for i in ids]):
-            out.append((p, tuple(ids)))
+        ids = support(table, p, within, MIN_SIM)
+        if ids:
+            out.append((p, ids))
     return out
 
 

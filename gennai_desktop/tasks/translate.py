@@ -24,6 +24,7 @@ from ..nlp.sentences import chunk_spans
 from . import prompting
 from .glossary import Glossary
 from .quality import copied_from, invented_numbers, weakness
+from .mt_review import polarity_review
 from .results import TranslationResult
 
 Direction = Literal["ja-en", "en-ja"]
@@ -78,8 +79,13 @@ def translate(doc: Document, engine: TextEngine | None, *, direction: Direction 
     if state.repaired:
         notices.append("translate.notice.repaired")
         yield Notice("translate.notice.repaired", {"count": state.repaired})
+    review = polarity_review(doc.blocks, out, direction) if method == "model" else []
+    if review:
+        notices.append("translate.notice.polarity_review")
+        yield Notice("translate.notice.polarity_review", {"count": len(review)})
     applied = {s: t for s, t in glossary.entries if s in doc.text}
-    yield Done(TranslationResult(doc, out, direction, applied, method, notices))
+    yield Done(TranslationResult(doc, out, direction, applied, method, notices,
+                                 model_id=engine.spec.id if engine is not None else "", review=review))
 
 
 class _State:
@@ -232,6 +238,10 @@ class _State:
 
 
 def save_translation_docx(result: TranslationResult, target) -> None:
-    """Write the translated blocks (headings, paragraphs, list items, tables) atomically."""
+    """Write the translated blocks (headings, paragraphs, list items, tables) atomically;
+    a machine translation says so in the page header and in the document properties."""
     from ..documents.docx_writer import write_docx
-    write_docx(result.blocks, target, title=result.source.title or None)
+    from .mt_review import mt_note
+    header, comments = mt_note(result)
+    write_docx(result.blocks, target, title=result.source.title or None,
+               header_lines=header, comments=comments)
