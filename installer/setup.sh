@@ -6,7 +6,7 @@
 #
 # Idempotent: re-running skips what is already there. Nothing is fetched at run time
 # by the app itself; this script only talks to Debian's and PyPI's package servers.
-# llama-cpp-python is compiled from source once as a PORTABLE build (no -march=native: one
+# llama-cpp-python is compiled from source once as a PORTABLE build (never for the host CPU: one
 # wheel with CPU variants for every x86-64 machine, see installer/build-llama-wheel.sh;
 # several minutes on 2 cores) and cached in ${GENNAI_WHEEL_CACHE:-~/.cache/gennai-desktop/wheels}.
 set -euo pipefail
@@ -21,7 +21,7 @@ WHEELS="${GENNAI_WHEEL_CACHE:-$HOME/.cache/gennai-desktop/wheels}"
 LLAMA_VERSION="0.3.36"
 # The wheel is a portable build (installer/build-llama-wheel.sh: GGML_NATIVE=OFF, CPU variants
 # chosen at run time). The cache folder is named after the build recipe, so a wheel built by an
-# older recipe (e.g. a -march=native one) is never picked up.
+# older recipe (e.g. one built for the host CPU) is never picked up.
 BUILD_ID="$(cat "$ROOT/installer/build-llama-wheel.sh" | sha256sum | cut -c1-12)-${GENNAI_LLAMA_BACKEND:-cpu}"
 
 say() { printf '[setup] %s\n' "$*" >&2; }
