@@ -113,6 +113,43 @@ class SeqResult:
     seconds: float = 0.0        # from the start of the batch to the end of this sequence
 
 
+class StreamedGeneration:
+    """The bookkeeping every real Generation shares (in-process and through the runner):
+    iterate once for text pieces (``_run`` yields them); afterwards read the outcome fields."""
+
+    def __init__(self, engine: object, prompt: str, params: GenerationParams, cancel: CancelToken) -> None:
+        self._engine = engine
+        self._prompt = prompt
+        self._params = params
+        self._cancel = cancel
+        self._parts: list[str] = []
+        self._started = False
+        self.stop_reason: StopReason | None = None
+        self.n_tokens = 0
+        self.n_prompt_tokens = 0
+        self.seconds = 0.0
+        self.prompt_seconds = 0.0
+        self.first_token_seconds: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    @property
+    def tokens_per_second(self) -> float:
+        gen = self.seconds - self.prompt_seconds
+        return self.n_tokens / gen if gen > 0 else 0.0
+
+    def __iter__(self) -> Iterator[str]:
+        if self._started:
+            raise RuntimeError("a Generation can be iterated only once")
+        self._started = True
+        return self._run()
+
+    def _run(self) -> Iterator[str]:  # pragma: no cover - subclasses stream
+        raise NotImplementedError
+
+
 class TextEngine(Protocol):
     spec: ModelSpec
 

@@ -25,7 +25,7 @@ from typing import Any, Iterator, Sequence
 
 from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.errors import GennaiError, ModelError
-from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason
+from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason, StreamedGeneration
 from .degenerate import DegenerateDetector, is_empty_output
 from .cpu_variants import load_backends
 from .gguf_check import GgufInfo, check_gguf, verify_sha256
@@ -106,38 +106,13 @@ def default_threads() -> int:
 
 # --- generation --------------------------------------------------------------------------------
 
-class LlamaGeneration:
+class LlamaGeneration(StreamedGeneration):
     """One streamed generation. Iterate for text pieces; afterwards read the outcome fields."""
 
     def __init__(self, engine: "LlamaEngine", prompt: str, params: GenerationParams,
                  cancel: CancelToken) -> None:
-        self._engine = engine
-        self._prompt = prompt
-        self._params = params
-        self._cancel = cancel
-        self._parts: list[str] = []
-        self._started = False
-        self.stop_reason: StopReason | None = None
-        self.n_tokens = 0
-        self.n_prompt_tokens = 0
-        self.seconds = 0.0
-        self.prompt_seconds = 0.0
-        self.first_token_seconds: float | None = None
-
-    @property
-    def text(self) -> str:
-        return "".join(self._parts)
-
-    @property
-    def tokens_per_second(self) -> float:
-        gen = self.seconds - self.prompt_seconds
-        return self.n_tokens / gen if gen > 0 else 0.0
-
-    def __iter__(self) -> Iterator[str]:
-        if self._started:
-            raise RuntimeError("a Generation can be iterated only once")
-        self._started = True
-        return self._run()
+        super().__init__(engine, prompt, params, cancel)
+        self._engine: "LlamaEngine" = engine
 
     def _run(self) -> Iterator[str]:
         eng = self._engine

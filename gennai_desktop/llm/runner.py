@@ -38,7 +38,7 @@ from ..core.i18n import tr
 from ..core import frozen
 from ..core.paths import home_dir
 from . import cpu_variants
-from .base import BackendInfo, GenerationParams, Message, ModelSpec, SeqResult, StopReason
+from .base import BackendInfo, GenerationParams, Message, ModelSpec, SeqResult, StopReason, StreamedGeneration
 from .runner_child import spec_to_json
 
 _EOF = object()
@@ -422,38 +422,13 @@ class RunnerEngine:
             return self._request({"op": "info"})
 
 
-class RunnerGeneration:
+class RunnerGeneration(StreamedGeneration):
     """A generation streamed from the runner; same fields as ``LlamaGeneration``."""
 
     def __init__(self, engine: RunnerEngine, prompt: str, params: GenerationParams,
                  cancel: CancelToken) -> None:
-        self._engine = engine
-        self._prompt = prompt
-        self._params = params
-        self._cancel = cancel
-        self._parts: list[str] = []
-        self._started = False
-        self.stop_reason: StopReason | None = None
-        self.n_tokens = 0
-        self.n_prompt_tokens = 0
-        self.seconds = 0.0
-        self.prompt_seconds = 0.0
-        self.first_token_seconds: float | None = None
-
-    @property
-    def text(self) -> str:
-        return "".join(self._parts)
-
-    @property
-    def tokens_per_second(self) -> float:
-        gen = self.seconds - self.prompt_seconds
-        return self.n_tokens / gen if gen > 0 else 0.0
-
-    def __iter__(self) -> Iterator[str]:
-        if self._started:
-            raise RuntimeError("a Generation can be iterated only once")
-        self._started = True
-        return self._run()
+        super().__init__(engine, prompt, params, cancel)
+        self._engine: RunnerEngine = engine
 
     def _run(self) -> Iterator[str]:
         eng = self._engine
