@@ -108,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = _with_policy(load_settings())
     set_language(settings.language)
     app, family = make_app([sys.argv[0]])
+    from .theme import follow_os_theme
+    follow_os_theme(app)               # a dark palette when the OS is in dark mode
     from .main_window import MainWindow
     store, why = open_store_interactive()
     window = MainWindow(settings, font_family=family, store=store, store_reason=why)

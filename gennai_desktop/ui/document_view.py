@@ -136,6 +136,7 @@ class DocumentView(QWidget):
         super().__init__(parent)
         self.doc: Document | None = None
         self.tabs = QTabWidget(self)
+        self.tabs.setTabBarAutoHide(True)   # a lone 本文 tab was a blank grey label; tabs only with a PDF
         self.tabs.setObjectName("documentTabs")
         self.text = DocumentText(self)
         self.pdf_doc = QPdfDocument(self)

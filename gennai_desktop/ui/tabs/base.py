@@ -239,8 +239,9 @@ class TaskTab(QWidget):
         if self.busy or self.host.task_running():
             return False
         problem = self.validate()
-        if problem:
-            self.host.show_message(tr(problem))
+        if problem:       # an i18n key, or (key, params) for a message with details
+            key, params = problem if isinstance(problem, tuple) else (problem, {})
+            self.host.show_message(tr(key, **params))
             return False
         self.result = None
         self.result_doc = None

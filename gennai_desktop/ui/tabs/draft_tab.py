@@ -103,13 +103,16 @@ class DraftTab(TaskTab):
         return any(v.strip() and v != defaults.get(tid, {}).get(name, "")
                    for tid, vals in values.items() for name, v in vals.items())
 
-    def validate(self) -> str | None:
+    def validate(self) -> str | tuple[str, dict] | None:
         t = self.template
         if t is None:
             return "ui.draft.no_templates"
         values = self.field_values()
-        if any(f.required and not values.get(f.name, "").strip() for f in t.fields):
-            return "ui.draft.required_missing"
+        missing = [f for f in t.fields if f.required and not values.get(f.name, "").strip()]
+        if missing:   # name the fields, so the user need not hunt for the * marks
+            lang = get_language()
+            names = "、".join(f.label_ja if lang == "ja" else f.label_en for f in missing)
+            return "ui.draft.required_missing_named", {"fields": names}
         return None
 
     def make_task(self, engine, cancel):
