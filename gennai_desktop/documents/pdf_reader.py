@@ -23,6 +23,7 @@ from typing import Any
 
 from ..core import frozen
 from ..core.document import Block, Document
+from ..core.i18n import tr
 from ..core.errors import DocumentError
 from .limits import DEFAULT_LIMITS, Limits
 from .normalize import normalize_text
@@ -82,8 +83,24 @@ def run_worker(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
             raise DocumentError("documents.error.too_large", path=str(path), limit=reason)
         if kind == "limits":
             raise DocumentError("documents.error.resource_limit", path=str(path))
-        raise DocumentError("documents.error.corrupt", path=str(path), reason=reason)
+        raise DocumentError("documents.error.corrupt", path=str(path), reason=pdfium_reason(reason))
     return answer
+
+
+# pypdfium2's error texts (FPDF_GetLastError) → message keys, so a broken PDF is explained in
+# the user's language instead of "Failed to load document (PDFium: Data format error)."
+_PDFIUM_REASONS = (("Data format error", "documents.pdfium.format"),
+                   ("File access error", "documents.pdfium.file_access"),
+                   ("Incorrect password", "documents.pdfium.password"),
+                   ("Unsupported security scheme", "documents.pdfium.security"),
+                   ("Page not found or content error", "documents.pdfium.page"))
+
+
+def pdfium_reason(reason: str) -> str:
+    for needle, key in _PDFIUM_REASONS:
+        if needle in reason:
+            return tr(key)
+    return tr("documents.pdfium.unknown") if "PDFium" in reason or not reason else reason
 
 
 def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:

@@ -167,3 +167,17 @@ def test_numbers_inside_text_and_lonely_numbers_are_kept():
     assert len(drop_page_numbers(lines)) == 3
     only = [_line("7", 290, 40, 300, 30)]
     assert drop_page_numbers(only) == only
+
+
+def test_a_broken_pdf_is_explained_without_pdfium_english(malformed_corpus):
+    from gennai_desktop.core.errors import DocumentError
+    from gennai_desktop.core.i18n import set_language
+    from gennai_desktop.documents import load_document
+    set_language("ja")
+    try:
+        with pytest.raises(DocumentError) as info:
+            load_document(malformed_corpus / "gen-truncated.pdf")
+        msg = info.value.message("ja")
+        assert "PDF のデータ形式が正しくありません" in msg and "PDFium" not in msg and "Failed" not in msg
+    finally:
+        set_language("ja")
