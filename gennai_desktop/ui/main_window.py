@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.engine_provider = engine_provider or EngineProvider(self.settings)
         self.document: Document | None = None
         self.loading = None                 # the ops.Op opening a document, while it runs
+        self.loading_cancel = None          # its CancelToken (OCR stops between pages)
         if store is OPEN_STORE:
             store, store_reason = open_store_quietly()
         self.store = store                  # storage.ProtectedStore, or None (history/autosave off)
@@ -276,30 +277,47 @@ class MainWindow(QMainWindow):
         if self.task_running() or self.loading is not None:
             self.show_message(tr("ui.error.busy"))
             return None
+        from ..core.cancel import CancelToken, Cancelled
         from ..documents import load_document
+        from ..ocr.runner import ocr_context
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         self.show_status(tr("ui.open.loading", name=path.name))
+        self.loading_cancel = token = CancelToken()    # Esc stops a long OCR between pages
+
+        def load(report):  # background thread: scanned pages are OCR'd here, page by page
+            with ocr_context(progress=lambda done, total: report((done, total)), cancel=token):
+                return load_document(path)
+
+        def progress(value) -> None:
+            done, total = value
+            self.show_status(tr("ui.open.ocr_progress", name=path.name, done=done, total=total))
 
         def loaded(doc: Document) -> None:
-            self.loading = None
+            self.loading = self.loading_cancel = None
             QApplication.restoreOverrideCursor()
             self.statusBar().clearMessage()      # "…を読み込んでいます" is over
             self.set_document(doc)
             self._remember(path)
+            ocr_pages = sorted({b.page for b in doc.blocks if getattr(b, "ocr", False) and b.page})
+            if ocr_pages:   # say which pages are machine-read; the 本文 tab shows the result
+                self.show_status(tr("ui.open.ocr_done", pages="、".join(map(str, ocr_pages))))
             for key in doc.warnings:
                 self.show_status(tr(key))
             if on_done is not None:
                 on_done(True)
 
         def failed(exc: BaseException) -> None:  # every failure becomes a dialog
-            self.loading = None
+            self.loading = self.loading_cancel = None
             QApplication.restoreOverrideCursor()
             self.statusBar().clearMessage()
-            self.show_exception(exc)
+            if isinstance(exc, Cancelled):
+                self.show_status(tr("ui.open.cancelled", name=path.name))
+            else:
+                self.show_exception(exc)
             if on_done is not None:
                 on_done(False)
 
-        self.loading = run_in_background(lambda: load_document(path), loaded, failed)
+        self.loading = run_in_background(load, loaded, failed, progress=progress)
         return self.loading
 
     def set_document(self, doc: Document) -> None:
@@ -383,6 +401,8 @@ class MainWindow(QMainWindow):
     def cancel_current(self) -> None:
         if focus_is_composing():
             return
+        if getattr(self, "loading_cancel", None) is not None:
+            self.loading_cancel.cancel()       # a document still opening (OCR of a scan)
         for t in self.task_tabs:
             t.cancel()
 
