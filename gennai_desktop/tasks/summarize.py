@@ -128,11 +128,12 @@ def _summarize(doc: Document, engine: TextEngine | None, style: Style, cancel: C
                 per_chunk[j].append((shorten(table.sentences[i].text), (i,), False))
         else:
             per_chunk[j].extend((p, ids, True) for p, ids in points)
+        # document order, whatever order the chunks finished in; kept current after every
+        # chunk so a cancel or time limit returns what is already there (partial result)
+        map_points[:] = [pt for pts in per_chunk for pt in pts]
         yield Progress(finished, total, "summary.stage.map", tr("summary.detail.chunk", n=finished, total=total))
     cancel.raise_if_cancelled()
     yield Stats(tokens=n_tokens, seconds=time.perf_counter() - t0)
-    for pts in per_chunk:          # document order, whatever order the chunks finished in
-        map_points.extend(pts)
     yield Progress(total, total, "summary.stage.map")
     if weak_chunks == total:
         yield Notice("summary.notice.model_weak", {"model": engine.spec.id})

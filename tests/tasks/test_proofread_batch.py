@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from gennai_desktop.core.document import Block, Document
-from gennai_desktop.core.events import Progress, run_to_result
+from gennai_desktop.core.events import Progress
+from tests.support.events import run_to_result
 from gennai_desktop.llm.base import FakeEngine
 from gennai_desktop.tasks.proofread import proofread
 from tests.support.batch_fake import ReversedBatchEngine
