@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import signal
 
-from gennai_desktop.core.cancel import NEVER
 from gennai_desktop.llm.runner import RunnerEngine
 
 from .conftest import make_window, wait_idle
@@ -20,25 +19,15 @@ def test_runner_killed_during_a_summary_leaves_the_window_and_document(qtbot, ap
     killed: list[int] = []
 
     class KillingEngine(RunnerEngine):
-        """Kills its runner (SIGSEGV) after the first streamed piece of the first generation."""
+        """Kills its runner (SIGSEGV) when the first streamed piece arrives — whether the task
+        streams one generation or a batch of them."""
 
-        def generate(self, prompt, params, cancel=NEVER):
-            gen = super().generate(prompt, params, cancel)
-            if killed:
-                return gen
-            outer = self
-
-            class Wrapped:
-                def __getattr__(self, name):
-                    return getattr(gen, name)
-
-                def __iter__(self):
-                    for i, piece in enumerate(gen):
-                        if i == 1 and not killed:
-                            killed.append(outer.pid)
-                            os.kill(outer.pid, signal.SIGSEGV)
-                        yield piece
-            return Wrapped()
+        def _recv(self, timeout=None, cancel=None):
+            item = super()._recv(timeout=timeout, cancel=cancel)
+            if not killed and item.get("p") is not None:
+                killed.append(self.pid)
+                os.kill(self.pid, signal.SIGSEGV)
+            return item
 
     engine = KillingEngine(ModelSpec(id="tiny", path=model, name_ja="テスト", name_en="tiny"),
                            n_threads=1, n_ctx=2048)
