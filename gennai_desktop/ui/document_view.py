@@ -152,6 +152,7 @@ class DocumentView(QWidget):
 
     def _show_placeholder(self) -> None:
         self.tabs.clear()
+        self.pdf_view.hide()
         self.text.setPlaceholderText(tr("ui.doc.placeholder"))
         self.tabs.addTab(self.text, tr("ui.doc.text_tab"))
 
@@ -165,6 +166,10 @@ class DocumentView(QWidget):
             if self.pdf_doc.status() == QPdfDocument.Status.Ready:
                 self.tabs.addTab(self.pdf_view, tr("ui.doc.pages_tab"))
         self.tabs.addTab(self.text, tr("ui.doc.text_tab"))
+        if not self.has_pages:
+            # taken out of the tabs, the page view stays a visible child of this widget and
+            # painted as a grey box over the text's first line (.docx/.txt)
+            self.pdf_view.hide()
         self.text.set_document(doc)
         self.tabs.setCurrentIndex(0)
 

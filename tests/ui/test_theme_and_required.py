@@ -37,3 +37,11 @@ def test_docx_pane_shows_no_lone_tab_label_pdf_pane_shows_both(window, ja_corpus
     assert view.tabs.count() == 1 and not view.tabs.tabBar().isVisible()
     assert window.open_path(ja_corpus / "law_denshi-shomei_412AC0000000102.pdf")
     assert view.tabs.count() == 2 and view.tabs.tabBar().isVisible()
+
+
+def test_no_stray_page_view_over_a_docx(window, ja_corpus):
+    """The PDF page view, out of the tabs for a .docx, must not paint over the text."""
+    assert window.open_path(ja_corpus / "law_denshi-shomei_412AC0000000102.pdf")
+    assert window.document_view.pdf_view.isVisible() or window.document_view.tabs.currentIndex() == 0
+    assert window.open_path(ja_corpus / "law_denshi-shomei_412AC0000000102.docx")
+    assert not window.document_view.pdf_view.isVisible()
