@@ -21,6 +21,10 @@ from typing import Callable
 
 RUNNER_FLAG = "--gennai-runner"
 PDF_WORKER_FLAG = "--gennai-pdf-worker"
+OCR_WORKER_FLAG = "--gennai-ocr-worker"
+# the sandboxed worker scripts a frozen app starts as ``<exe> FLAG ARGS…``: flag → module
+WORKERS = {PDF_WORKER_FLAG: "gennai_desktop.documents.pdf_worker",
+           OCR_WORKER_FLAG: "gennai_desktop.ocr.ocr_worker"}
 INSTALL_RECORD = "install.json"
 
 
@@ -35,11 +39,16 @@ def runner_argv() -> list[str]:
     return [sys.executable, "-m", "gennai_desktop.llm.runner_child"]
 
 
+def worker_argv(flag: str, worker: Path) -> list[str]:
+    """Command line prefix that starts a sandboxed worker script (``WORKERS``)."""
+    if is_frozen():
+        return [sys.executable, flag]
+    return [sys.executable, "-I", str(worker)]
+
+
 def pdf_worker_argv(worker: Path) -> list[str]:
     """Command line prefix that starts the sandboxed PDF worker."""
-    if is_frozen():
-        return [sys.executable, PDF_WORKER_FLAG]
-    return [sys.executable, "-I", str(worker)]
+    return worker_argv(PDF_WORKER_FLAG, worker)
 
 
 def app_dir() -> Path | None:
@@ -84,12 +93,12 @@ def child_entry(argv: list[str]) -> Callable[[], int] | None:
             import importlib     # by name: core stays below llm in the layering
             return int(importlib.import_module("gennai_desktop.llm.runner_child").main() or 0)
         return run_runner
-    if len(argv) >= 2 and argv[1] == PDF_WORKER_FLAG:
-        def run_pdf() -> int:
+    if len(argv) >= 2 and argv[1] in WORKERS:
+        def run_worker() -> int:
             import importlib
-            worker = importlib.import_module("gennai_desktop.documents.pdf_worker")
+            worker = importlib.import_module(WORKERS[argv[1]])
             return int(worker.main([argv[0], *argv[2:]]) or 0)
-        return run_pdf
+        return run_worker
     return None
 
 

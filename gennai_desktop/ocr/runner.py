@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from ..core import frozen
 from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.errors import DocumentError
 from .limits import DEFAULT_OCR_LIMITS, OcrLimits
@@ -82,7 +83,8 @@ def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
             "cpu_base": limits.cpu_seconds_base, "cpu_per_page": limits.cpu_seconds_per_page,
             "threads": limits.threads, "root": str(PACKAGE_ROOT),
             "save_pages": str(save_pages) if save_pages else None}
-    cmd = [sys.executable, "-I", str(WORKER), json.dumps(spec)]
+    # the same sandboxed-child start as the PDF worker (a frozen app has no ``python -I``)
+    cmd = [*frozen.worker_argv(frozen.OCR_WORKER_FLAG, WORKER), json.dumps(spec)]
     kwargs: dict[str, Any] = {}
     if os.name == "nt":
         kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)

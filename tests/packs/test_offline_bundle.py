@@ -290,6 +290,8 @@ def test_frozen_child_entries_and_program_names(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "executable", str(tmp_path / "app" / "gennai.exe"))
     assert frozen.runner_argv() == [sys.executable, frozen.RUNNER_FLAG]
     assert frozen.pdf_worker_argv(Path("w.py")) == [sys.executable, frozen.PDF_WORKER_FLAG]
+    assert frozen.worker_argv(frozen.OCR_WORKER_FLAG, Path("o.py")) == [sys.executable, frozen.OCR_WORKER_FLAG]
+    assert frozen.child_entry(["gennai", frozen.OCR_WORKER_FLAG, "{}"]) is not None
     assert frozen.child_entry(["gennai", "summarize"]) is None
     assert frozen.child_entry(["gennai", frozen.RUNNER_FLAG]) is not None
     assert frozen.install_record() is None                        # no install.json beside app/
