@@ -113,6 +113,15 @@ class SeqResult:
     seconds: float = 0.0        # from the start of the batch to the end of this sequence
 
 
+def params_per_prompt(prompts: Sequence[str],
+                      params: "GenerationParams | Sequence[GenerationParams]") -> list[GenerationParams]:
+    """One GenerationParams for every prompt, or exactly one per prompt (batched generation)."""
+    out = [params] * len(prompts) if isinstance(params, GenerationParams) else list(params)
+    if len(out) != len(prompts):
+        raise ValueError("one GenerationParams, or one per prompt")
+    return out
+
+
 class StreamedGeneration:
     """The bookkeeping every real Generation shares (in-process and through the runner):
     iterate once for text pieces (``_run`` yields them); afterwards read the outcome fields."""

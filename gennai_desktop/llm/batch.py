@@ -16,7 +16,7 @@ import time
 from typing import Iterator, Protocol, Sequence
 
 from ..core.cancel import NEVER, CancelToken, Cancelled
-from .base import GenerationParams, SeqResult, TextEngine
+from .base import GenerationParams, SeqResult, TextEngine, params_per_prompt
 
 
 class BatchRun(Protocol):
@@ -49,10 +49,7 @@ class SequentialBatch:
                  params: GenerationParams | Sequence[GenerationParams], cancel: CancelToken = NEVER) -> None:
         self._engine = engine
         self._prompts = list(prompts)
-        self._params = ([params] * len(self._prompts) if isinstance(params, GenerationParams)
-                        else list(params))
-        if len(self._params) != len(self._prompts):
-            raise ValueError("one GenerationParams, or one per prompt")
+        self._params = params_per_prompt(self._prompts, params)
         self._cancel = cancel
         self.results: list[SeqResult | None] = [None] * len(self._prompts)
         self.batch_size = 1

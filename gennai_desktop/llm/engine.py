@@ -25,7 +25,7 @@ from typing import Any, Iterator, Sequence
 
 from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.errors import GennaiError, ModelError
-from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason, StreamedGeneration
+from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason, StreamedGeneration, params_per_prompt
 from .degenerate import DegenerateDetector, is_empty_output
 from .cpu_variants import load_backends
 from .gguf_check import GgufInfo, check_gguf, verify_sha256
@@ -720,10 +720,7 @@ class LlamaBatchGeneration:
                  batch_size: int | None = None) -> None:
         self._engine = engine
         self._prompts = list(prompts)
-        self._params = ([params] * len(self._prompts) if isinstance(params, GenerationParams)
-                        else list(params))
-        if len(self._params) != len(self._prompts):
-            raise ValueError("one GenerationParams, or one per prompt")
+        self._params = params_per_prompt(self._prompts, params)
         self._cancel = cancel
         self._batch_size = batch_size
         self._started = False

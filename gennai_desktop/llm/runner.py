@@ -38,7 +38,7 @@ from ..core.i18n import tr
 from ..core import frozen
 from ..core.paths import home_dir
 from . import cpu_variants
-from .base import BackendInfo, GenerationParams, Message, ModelSpec, SeqResult, StopReason, StreamedGeneration
+from .base import BackendInfo, GenerationParams, Message, ModelSpec, SeqResult, StopReason, StreamedGeneration, params_per_prompt
 from .runner_child import spec_to_json
 
 _EOF = object()
@@ -482,6 +482,12 @@ class RunnerGeneration(StreamedGeneration):
         finally:
             self.seconds = time.perf_counter() - t0
 
+    def _request_cancel(self) -> float:
+        """Ask the child to stop; what it still streams until it confirms is dropped."""
+        self._engine._send({"op": "cancel"})
+        self.stop_reason = "cancelled"
+        return time.monotonic()
+
     def _drain_after_cancel(self) -> None:
         eng = self._engine
         try:
@@ -505,9 +511,7 @@ class RunnerGeneration(StreamedGeneration):
                 if cancel_sent_at is not None:
                     continue            # already cancelled: what the child still sends is dropped
                 if cancel.cancelled:
-                    eng._send({"op": "cancel"})
-                    cancel_sent_at = time.monotonic()
-                    self.stop_reason = "cancelled"
+                    cancel_sent_at = self._request_cancel()
                     continue
                 if self.first_token_seconds is None:
                     self.first_token_seconds = time.perf_counter() - t0
@@ -516,9 +520,7 @@ class RunnerGeneration(StreamedGeneration):
                 yield piece
                 continue
             if item.get("_cancel_requested"):
-                eng._send({"op": "cancel"})
-                cancel_sent_at = time.monotonic()
-                self.stop_reason = "cancelled"
+                cancel_sent_at = self._request_cancel()
                 continue
             if item.get("cancelled"):
                 self.stop_reason = "cancelled"
@@ -546,12 +548,11 @@ class RunnerBatchGeneration(RunnerGeneration):
     def __init__(self, engine: RunnerEngine, prompts: Sequence[str],
                  params: GenerationParams | Sequence[GenerationParams], cancel: CancelToken,
                  batch_size: int | None = None) -> None:
-        first = params if isinstance(params, GenerationParams) else (list(params) or [GenerationParams()])[0]
-        super().__init__(engine, "", first, cancel)
         self._prompts = list(prompts)
-        self._all_params = params
-        if not isinstance(params, GenerationParams) and len(list(params)) != len(self._prompts):
-            raise ValueError("one GenerationParams, or one per prompt")
+        per_prompt = params_per_prompt(self._prompts, params)        # checks the count
+        super().__init__(engine, "", per_prompt[0] if per_prompt else GenerationParams(), cancel)
+        # one params object goes over the pipe once, not once per prompt
+        self._all_params = params if isinstance(params, GenerationParams) else per_prompt
         self._batch_size = batch_size
         self._texts: list[list[str]] = [[] for _ in self._prompts]
         self.results: list[SeqResult | None] = [None] * len(self._prompts)
@@ -581,9 +582,7 @@ class RunnerBatchGeneration(RunnerGeneration):
                 if cancel_sent_at is not None:
                     continue
                 if cancel.cancelled:
-                    eng._send({"op": "cancel"})
-                    cancel_sent_at = time.monotonic()
-                    self.stop_reason = "cancelled"
+                    cancel_sent_at = self._request_cancel()
                     continue
                 piece = item.get("p")
                 if piece is not None:
@@ -601,9 +600,7 @@ class RunnerBatchGeneration(RunnerGeneration):
                     yield k, None
                 continue
             if item.get("_cancel_requested"):
-                eng._send({"op": "cancel"})
-                cancel_sent_at = time.monotonic()
-                self.stop_reason = "cancelled"
+                cancel_sent_at = self._request_cancel()
                 continue
             if item.get("cancelled"):
                 raise self._cancelled()

@@ -58,35 +58,28 @@ def _blocks_text(blocks) -> str:
 
 def export_summary(result, target) -> ExportReport:
     from .summarize import save_summary_docx
-    if _is_docx(target):
-        save_summary_docx(result, target)
-        fmt = "docx"
-    else:
-        _write_text(target, result.text)
-        fmt = "text"
-    return ExportReport(str(target), fmt, {"points": len(result.points)})
+    return _export(target, save_summary_docx, result, lambda: result.text, {"points": len(result.points)})
 
 
 def export_translation(result, target) -> ExportReport:
     from .translate import save_translation_docx
-    if _is_docx(target):
-        save_translation_docx(result, target)
-        fmt = "docx"
-    else:
-        _write_text(target, _blocks_text(result.blocks))
-        fmt = "text"
-    return ExportReport(str(target), fmt, {"blocks": len(result.blocks)})
+    return _export(target, save_translation_docx, result, lambda: _blocks_text(result.blocks),
+                   {"blocks": len(result.blocks)})
 
 
 def export_draft(result, target) -> ExportReport:
     from .draft import save_draft_docx
+    return _export(target, save_draft_docx, result, lambda: _blocks_text(result.blocks),
+                   {"blocks": len(result.blocks)})
+
+
+def _export(target, save_docx, result, text, counts: dict) -> ExportReport:
+    """A .docx through the task's own writer, anything else as plain text."""
     if _is_docx(target):
-        save_draft_docx(result, target)
-        fmt = "docx"
-    else:
-        _write_text(target, _blocks_text(result.blocks))
-        fmt = "text"
-    return ExportReport(str(target), fmt, {"blocks": len(result.blocks)})
+        save_docx(result, target)
+        return ExportReport(str(target), "docx", counts)
+    _write_text(target, text())
+    return ExportReport(str(target), "text", counts)
 
 
 def export_proofread(doc: Document, findings: Sequence[Finding], target, *,
