@@ -173,7 +173,9 @@ def test_gennai_extract_text_layer_pdf_is_not_ocr(ja_corpus, capsys):
 def test_child_caps_become_resource_limit_errors(tmp_path, scan_lines, limits):
     from gennai_desktop.ocr.limits import OcrLimits
     png = tmp_path / "page.png"
-    synth.render_lines(scan_lines[:2]).save(png)
+    # a full page (~40 lines, ~10 s of CPU here): far past a 1 s CPU cap on any machine, so
+    # the cap is what ends it (two lines sometimes finished inside the cap on a quiet machine)
+    synth.render_lines((scan_lines * 10)[:40]).save(png)
     with pytest.raises(DocumentError) as err:
         run_ocr(png, "image", limits=OcrLimits(**limits))
     assert err.value.key == "documents.error.resource_limit"
