@@ -93,7 +93,7 @@ def _load(p: Path, limits: Limits) -> Document:
     kind = detect_format(head, suffix)
     from ..ocr.formats import is_image  # scans and FAX images are read by OCR
     if is_image(head, suffix):
-        from ..ocr.image_reader import read_image
+        from .image_reader import read_image
         return read_image(p)
 
     if kind == "pdf":

@@ -1,16 +1,16 @@
-"""Read a scanned image (.png / .jpg / .tif, multi-page FAX TIFFs) into a Document by OCR."""
+"""Read a scanned image (.png / .jpg / .tif, multi-page FAX TIFFs) into a Document by OCR
+(a document reader like the .pdf one; ``ocr/`` only recognises text)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..core.document import Document
 from ..core.errors import DocumentError
-from .engine import available
-from .limits import LOW_CONFIDENCE
-from .pages import line_records
-from .runner import run_ocr
-
-from .formats import IMAGE_SUFFIXES, is_image  # noqa: F401 - re-exported
+from ..ocr.engine import available
+from ..ocr.limits import LOW_CONFIDENCE
+from ..ocr.pages import line_records
+from ..ocr.runner import run_ocr
+from .pdf_reader import document_from_pages
 
 
 def read_image(path: Path) -> Document:
@@ -23,7 +23,6 @@ def read_image(path: Path) -> Document:
         records, w_pt, h_pt = line_records(ev)
         pages.append({"w": w_pt, "h": h_pt, "lines": records})
         low = low or any(c < LOW_CONFIDENCE for r in records for c in r[8])
-    from ..documents.pdf_reader import document_from_pages
     doc = document_from_pages(path, {"pages": pages, "page_count": len(pages)}, fmt="image")
     doc.warnings.append("ocr.warning.pages_ocr")
     if low:
