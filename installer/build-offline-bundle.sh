@@ -58,7 +58,7 @@ ARGS=(offline-build --repo "$REPO" --out "$OUT" --app "$DIST" --model "$MODEL" -
 [ -n "$KEYS" ] && ARGS+=(--keys "$KEYS")
 [ -n "$PACKS" ] && ARGS+=(--packs "$PACKS")
 [ -n "$POLICY" ] && ARGS+=(--machine-policy "$POLICY")
-"$PY" -m gennai_desktop.packs.admin_cli "${ARGS[@]}"
+"$PY" -m gennai_desktop.cli.admin "${ARGS[@]}"
 T2=$(date +%s.%N)
 SIZE=$(du -sb "$OUT" | cut -f1)
 printf 'bundle: %s\nsize: %s bytes (%.1f MiB)\nbuild time: %.1f s (PyInstaller %.1f s, assemble+sign %.1f s)\n' \

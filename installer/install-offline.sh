@@ -12,7 +12,7 @@
 # and sha256 of every file. A tampered or truncated bundle is refused and nothing is
 # installed. The logic is gennai_desktop/packs/offline_bundle.py; this script only picks
 # which gennai-admin runs it: on an upgrade the INSTALLED (already trusted) one verifies the
-# new bundle first. GENNAI_OFFLINE_ADMIN overrides (e.g. "python -m gennai_desktop.packs.admin_cli").
+# new bundle first. GENNAI_OFFLINE_ADMIN overrides (e.g. "python -m gennai_desktop.cli.admin").
 set -euo pipefail
 BUNDLE="" PREFIX="/opt/gennai-desktop" UNINSTALL=0 PASS=() VPASS=()
 while [ $# -gt 0 ]; do

@@ -39,7 +39,7 @@ if [ "$PHASE" = 1 ]; then
   rm -rf "$WORK"; mkdir -p "$WORK/ministry" "$WORK/u"
   export GENNAI_ADMIN_KEY_PASSPHRASE="offline-test throwaway passphrase"
   export GENNAI_HOME="$WORK/ministry/home" GENNAI_MACHINE_DIR="$WORK/ministry/machine"
-  ADMIN=("$PY" -m gennai_desktop.packs.admin_cli)
+  ADMIN=("$PY" -m gennai_desktop.cli.admin)
   M="$WORK/ministry"
   cd "$REPO_ROOT"
   echo "== phase 1: ministry repository, pack, USB bundle =="

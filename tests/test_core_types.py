@@ -89,3 +89,17 @@ def test_disk_full_gives_clear_error_and_keeps_the_old_file(tmp_path, monkeypatc
     assert "ディスク" in str(err.value)
     assert target.read_text() == "previous version"
     assert [p.name for p in tmp_path.iterdir()] == ["result.docx"]
+
+
+def test_the_one_drain_returns_done_and_forwards_the_rest():
+    from gennai_desktop.core.events import Done, Notice, Progress, drain
+    seen = []
+    assert drain(iter([Progress(0, 1, "s"), Notice("k"), Done(42)]), seen.append) == 42
+    assert [type(e).__name__ for e in seen] == ["Progress", "Notice"]
+    assert drain(iter([Progress(0, 1, "s")])) is None
+
+    def stop(ev):
+        raise Cancelled()
+
+    with pytest.raises(Cancelled):                  # a consumer's Cancelled stops the drain
+        drain(iter([Progress(0, 1, "s"), Done(1)]), stop)

@@ -5,6 +5,7 @@ Every task is ``Iterator[TaskEvent]`` and ends with exactly one ``Done`` (unless
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from typing import Any, Union
 
 
@@ -69,3 +70,18 @@ class Done:
 
 
 TaskEvent = Union[Progress, TextDelta, Notice, Stats, FindingsAdded, Done]
+
+
+def drain(events: Iterable[TaskEvent], on_event: Callable[[TaskEvent], None] | None = None) -> Any:
+    """Run a task generator to its end and return the ``Done`` result (None without one).
+
+    The one drain every consumer uses (the CLI's printers, the pack commands, the UI worker,
+    tests): each event before ``Done`` goes to ``on_event``; an exception there (e.g.
+    ``Cancelled``) stops the generator."""
+    result = None
+    for ev in events:
+        if isinstance(ev, Done):
+            result = ev.result
+        elif on_event is not None:
+            on_event(ev)
+    return result

@@ -104,8 +104,8 @@ def child_entry(argv: list[str]) -> Callable[[], int] | None:
 
 PROGRAMS = {
     "gennai": ("gennai_desktop.cli", "main"),
-    "gennai-admin": ("gennai_desktop.packs.admin_cli", "main"),
-    "gennai-tuf-client": ("gennai_desktop.packs.tuf_client_cli", "main"),
+    "gennai-admin": ("gennai_desktop.cli.admin", "main"),
+    "gennai-tuf-client": ("gennai_desktop.cli.tuf_client", "main"),
     "gennai-desktop": ("gennai_desktop.ui.app", "main"),
 }
 

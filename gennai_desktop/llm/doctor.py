@@ -12,16 +12,14 @@ The same report feeds the app's 動作環境 page. Everything is read locally; n
 """
 from __future__ import annotations
 
-import argparse
-import json
 import platform
 import shutil
 import subprocess
-import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..core.errors import EXIT_MODEL, EXIT_OK, GennaiError
 from ..core.i18n import get_language, tr
@@ -29,13 +27,6 @@ from . import cpu_variants
 from .base import GenerationParams, ModelSpec
 
 EXIT_GPU_UNUSED = 8
-# Sections that layers above llm/ add to the report (e.g. "ocr": the ONNX Runtime provider):
-# the CLI and the UI register them, so this module never imports those layers.
-_SECTIONS: dict[str, Callable[[], dict[str, Any]]] = {}
-
-
-def add_section(name: str, fn: Callable[[], dict[str, Any]]) -> None:
-    _SECTIONS[name] = fn
 PROBE_PROMPT = "日本の行政機関は"
 PROBE_TOKENS = 32
 
@@ -112,7 +103,10 @@ def gpu_reason(gpus: list[dict[str, Any]], layout: cpu_variants.RuntimeLayout | 
 
 
 def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: int = 0,
-                 n_ctx: int = 4096, probe: bool = True, engine: Any = None) -> dict[str, Any]:
+                 n_ctx: int = 4096, probe: bool = True, engine: Any = None,
+                 sections: Mapping[str, Callable[[], dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """The whole report. ``sections``: parts that layers above llm/ add (``app.diagnostics``
+    adds "ocr", the ONNX Runtime provider), so this module never imports those layers."""
     layout = cpu_variants.runtime_layout()
     feats = cpu_variants.cpu_features(layout)
     report: dict[str, Any] = {
@@ -165,7 +159,7 @@ def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: i
                 if own:
                     eng.close()
     report["gpu_reason"] = gpu_reason(report["gpus"], layout, backend, n_gpu_layers, notices, auto_layers)
-    for name, fn in _SECTIONS.items():
+    for name, fn in (sections or {}).items():
         try:
             report[name] = fn()
         except Exception as exc:  # noqa: BLE001 - one broken section must not hide the rest
@@ -233,34 +227,3 @@ def format_report(r: dict[str, Any]) -> str:
     if r.get("gpu_reason"):
         lines.append(t("doctor.gpu_not_used", reason=r["gpu_reason"]))
     return "\n".join(lines)
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("doctor", help=tr("doctor.cmd"))
-    p.add_argument("--lang", choices=("ja", "en"), help=tr("cli.opt.lang"))
-    p.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
-    p.add_argument("--no-probe", action="store_true", help=tr("doctor.opt.no_probe"))
-    p.set_defaults(func=run_cli)
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    from ..core.settings import load_settings
-    from .registry import active_spec
-    settings = load_settings()
-    spec = None
-    error = None
-    try:
-        spec = active_spec(settings)
-    except GennaiError as exc:
-        error = exc.message()
-    report = build_report(spec, n_gpu_layers=settings.n_gpu_layers, n_threads=settings.n_threads,
-                          n_ctx=settings.n_ctx, probe=not args.no_probe)
-    if error and not report.get("error"):
-        report["error"] = error
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=1))
-    else:
-        print(format_report(report))
-    sys.stdout.flush()
-    return exit_status(report)
-

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.events import Done, Progress, TaskEvent
-from ..core.settings import Settings, load_settings
 from ..llm.base import ModelSpec
 from . import store
 from .errors import PackError
 from .manifest import load_manifest, version_key
 from .names import check_id
-from .policy import DEV_PACK_ID, current_policy
-from .trust import trusted_view
+from .models import dev_default_spec
+from .policy import READ_TRUST, DEV_PACK_ID, Policy, current_policy
+from .trust import TrustedView, trusted_view
 from .verify import Verdict, quick_status, verify_full
 
 LoadTest = Callable[[ModelSpec], None]
@@ -47,15 +47,13 @@ class PackStatus:
         return self.name_ja if lang == "ja" else self.name_en
 
 
-def list_packs(settings: Settings | None = None) -> list[PackStatus]:
-    from ..llm.registry import active_spec, dev_default_spec
-    settings = settings or load_settings()
-    policy = current_policy()
-    view = trusted_view()
-    try:
-        active_id = active_spec(settings).id
-    except Exception:  # noqa: BLE001 - listing must work even when nothing is usable
-        active_id = ""
+def list_packs(*, active_id: str = "", policy: Policy | None = None,
+               view: TrustedView | None | object = READ_TRUST) -> list[PackStatus]:
+    """One row per pack: the bundled default, then each installed pack with its verdict.
+    ``active_id`` marks the model in use (``app.models.ModelService.pack_rows`` passes it,
+    with the policy and trusted view it already read)."""
+    view = trusted_view() if view is READ_TRUST else view
+    policy = policy or current_policy(view)
     rows: list[PackStatus] = []
     dev = dev_default_spec()
     rows.append(PackStatus(dev.id, dev.version, None, dev.vendor, dev.domestic, dev.name_ja, dev.name_en,

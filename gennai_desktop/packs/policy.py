@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..core.paths import home_dir
 from ..core.settings import Settings
 from .manifest import NAME_RE
+from .trust import TrustedView, trusted_view
 
 DEV_PACK_ID = "gemma3-270m-dev"
 
@@ -169,12 +170,18 @@ def _fallback(view, problem: str) -> Policy:
     return _from_record(view) or Policy.locked_down("trust.policy.builtin_strict")
 
 
-def current_policy() -> Policy:
-    """The policy in force on this laptop (offline; never raises; never looser on tampering)."""
+READ_TRUST = object()     # "read the trusted view here" (None means: there is none)
+
+
+def current_policy(view: TrustedView | None | object = READ_TRUST) -> Policy:
+    """The policy in force on this laptop (offline; never raises; never looser on tampering).
+
+    ``view``: the offline trusted view when the caller already read it (``app.models``
+    reads trust once per model service); by default it is read here."""
     from .names import POLICY_TARGET
-    from .trust import trusted_view
     try:
-        view = trusted_view()
+        if view is READ_TRUST:
+            view = trusted_view()
         if view is None or view.targets is None:
             return _fallback(view, "trust.policy.no_metadata")
         found = view.lookup(POLICY_TARGET)

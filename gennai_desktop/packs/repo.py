@@ -28,6 +28,7 @@ from tuf.api.metadata import (DelegatedRole, Delegations, Metadata, MetaFile, Ro
 from tuf.api.serialization.json import JSONSerializer
 
 from ..core.atomicio import atomic_write_bytes
+from .build import check_pack_template
 from .errors import PackError
 from .keys import generate_key, load_public, load_signer
 from .manifest import Manifest, load_manifest
@@ -273,7 +274,6 @@ class SigningRepo:
             gguf = pack_dir / "model.gguf"
         check_against_manifest(gguf, manifest, full_hash=True)
         if manifest.chat_template is not None:
-            from .admin_cli import check_pack_template
             check_pack_template(manifest.chat_template, str(pack_dir / "manifest.json"))
         role = vendor_role(manifest.vendor)
         t_md = self.load("targets")

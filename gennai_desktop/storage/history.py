@@ -13,7 +13,7 @@ import contextvars
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..core.cancel import Cancelled
 from ..core.i18n import tr
@@ -162,19 +162,10 @@ def audit_event(action: str, **fields: Any) -> None:
         _warn(tr("storage.notice.audit_failed", reason=type(exc).__name__))
 
 
-def _model_for(args) -> Any:
-    if getattr(args, "no_model", False) or getattr(args, "rules_only", False):
-        return None
-    try:
-        from ..llm.registry import active_spec
-        return active_spec(effective_settings())
-    except Exception:  # noqa: BLE001 - no model known: the audit line says so (model_id absent)
-        return None
-
-
-def cli_recording(args) -> contextlib.AbstractContextManager:
+def cli_recording(args, model_for: Callable[[], Any] = lambda: None) -> contextlib.AbstractContextManager:
     """The CLI's one hook: task commands run inside ``recording``; others (models, packs,
-    history, ``draft --list``) inside a null context."""
+    history, ``draft --list``) inside a null context. ``model_for()`` names the model for the
+    history entry and audit line (asked only when the command is recorded)."""
     if getattr(args, "command", None) not in TASKS or getattr(args, "list", False):
         return contextlib.nullcontext()
-    return recording(args.command, file=getattr(args, "file", None), model=_model_for(args), origin="cli")
+    return recording(args.command, file=getattr(args, "file", None), model=model_for(), origin="cli")

@@ -10,8 +10,8 @@ from typing import Any, Iterator
 from ..core.cancel import CancelToken
 from ..core.events import Done
 from ..core.i18n import tr
-from ..llm import doctor
-from ..ocr.engine import provider_info as ocr_provider_info
+from ..app.diagnostics import report_for
+from ..llm.doctor import format_report
 from .engine_provider import EngineReady
 from .qt import QApplication, QDialog, QDialogButtonBox, QFont, QPlainTextEdit, QPushButton, QVBoxLayout
 from .worker import TaskWorker
@@ -39,7 +39,6 @@ class DoctorDialog(QDialog):
         lay.addWidget(buttons)
         self.report: dict[str, Any] | None = None
         self._provider = provider
-        doctor.add_section("ocr", ocr_provider_info)
         self.worker = TaskWorker(self._task)
         self.worker.signals.done.connect(self._show)
         self.worker.signals.event.connect(self._on_event)
@@ -49,9 +48,7 @@ class DoctorDialog(QDialog):
     def _task(self, cancel: CancelToken) -> Iterator[Any]:  # pool thread: no widgets here
         spec = self._provider.active_spec()
         engine = self._provider.get() if spec is not None else None
-        s = self._provider.settings
-        report = doctor.build_report(spec, n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads,
-                                     n_ctx=s.n_ctx, engine=engine)
+        report = report_for(spec, self._provider.settings, engine=engine)
         if engine is not None and hasattr(engine, "backend_info") and not report.get("error"):
             yield EngineReady(engine.spec, engine.backend_info())   # the status bar learns it too
         yield Done(report)
@@ -63,7 +60,7 @@ class DoctorDialog(QDialog):
 
     def _show(self, report: dict[str, Any]) -> None:
         self.report = report
-        self.text.setPlainText(doctor.format_report(report))
+        self.text.setPlainText(format_report(report))
 
     def done(self, r: int) -> None:  # noqa: D102
         self.worker.cancel()

@@ -1,14 +1,15 @@
 """Where the UI gets its one language model from, loaded lazily in the worker thread.
 
 The window appears before any model is loaded; the first task pays the load time
-(off the UI thread). All tabs share this provider, and through ``llm.manager`` the
-app never holds two models in memory. Tests pass a factory returning a FakeEngine.
+(off the UI thread). All tabs share this provider, and through ``app.models`` and
+``llm.manager`` the app never holds two models in memory. Tests pass a factory returning a FakeEngine.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..app.models import ModelService
 from ..core.settings import Settings
 from ..llm.base import BackendInfo, ModelSpec
 
@@ -22,28 +23,30 @@ class EngineReady:
 
 
 class EngineProvider:
+    """The tabs' way to the one engine. Without a factory (tests pass one) it asks
+    ``app.models.ModelService`` — the same service the CLI uses — afresh each time, so a
+    pack update, a policy change or new settings apply at the next task."""
+
     def __init__(self, settings: Settings, factory: Callable[[], Any] | None = None,
                  spec: ModelSpec | None = None) -> None:
         self.settings = settings
         self._factory = factory
         self._spec = spec
 
+    def service(self) -> ModelService:
+        return ModelService(self.settings)
+
     def active_spec(self) -> ModelSpec | None:
         """The model that will be used (without loading it); None when none is configured."""
         if self._factory is not None:
             return self._spec
         try:
-            from ..llm.registry import active_spec
-            return active_spec(self.settings)
-        except Exception:  # noqa: BLE001 - the registry reports problems when a task runs
+            return self.service().active()
+        except Exception:  # noqa: BLE001 - the service reports problems when a task runs
             return None
 
     def get(self) -> Any:
         """Load (or reuse) the engine. Called in the worker thread, never the UI thread."""
         if self._factory is not None:
             return self._factory()
-        from ..llm.manager import get_engine
-        from ..llm.registry import active_spec
-        s = self.settings
-        return get_engine(active_spec(s), n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads,
-                          n_ctx=s.n_ctx, batch_size=s.batch_size)
+        return self.service().open_engine()

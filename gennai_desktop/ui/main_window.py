@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..core.document import Document, DocumentKey
+from ..core.errors import GennaiError
 from ..core.events import Stats
 from ..core.i18n import get_language, set_language, tr
 from ..core.settings import Settings, load_settings, save_settings
@@ -514,7 +515,12 @@ class MainWindow(QMainWindow):
         dlg.open()
 
     def choose_model(self, model_id: str) -> None:
-        s = self.settings.model_copy(update={"active_model": model_id})
+        """Activate through the model service (the CLI's rules: policy, locks, verification)."""
+        try:
+            s = self.engine_provider.service().activate(model_id)
+        except GennaiError as exc:
+            self.show_message(exc.message())
+            return
         self.apply_settings(s)
 
     def apply_settings(self, new: Settings) -> None:

@@ -1,13 +1,15 @@
 """Model panel: the models this machine has (installed packs + the bundled development
 default), with vendor / domestic / version, and a button to make one active.
 
-The list comes from ``llm.registry.available_specs``; switching only changes
+The list comes from ``app.models.ModelService`` (the CLI's ``gennai models`` uses the same);
+switching goes through ``ModelService.activate`` (policy, locks, verification) and only changes
 ``Settings.active_model`` — the manager loads the new model lazily at the next task and
 closes the old one, so there is never more than one model in memory.
 """
 from __future__ import annotations
 
 from ..core.i18n import get_language, tr
+from ..app.models import ModelService
 from ..core.settings import Settings
 from .qt import (
     emit,
@@ -16,12 +18,11 @@ from .qt import (
 )
 
 
-def _specs(settings: Settings) -> list:
+def _service(settings: Settings) -> ModelService | None:
     try:
-        from ..llm.registry import available_specs
-        return list(available_specs(settings))
+        return ModelService(settings)
     except Exception:  # noqa: BLE001 - the panel still opens and says there is none
-        return []
+        return None
 
 
 class ModelsDialog(QDialog):
@@ -33,7 +34,8 @@ class ModelsDialog(QDialog):
         self.setObjectName("modelsDialog")
         self.resize(760, 320)
         self.settings = settings
-        self.specs = _specs(settings)
+        self.service = _service(settings)
+        self.specs = self.service.available() if self.service else []
         lay = QVBoxLayout(self)
         self.table = QTableWidget(len(self.specs), 5)
         self.table.setObjectName("modelsTable")
@@ -69,7 +71,8 @@ class ModelsDialog(QDialog):
 
     def reload(self) -> None:
         """Re-read the model list (after a pack update or rollback)."""
-        self.specs = _specs(self.settings)
+        self.service = _service(self.settings)
+        self.specs = self.service.available() if self.service else []
         lang = get_language()
         active = self._active_id()
         self.table.setRowCount(len(self.specs))
@@ -81,11 +84,8 @@ class ModelsDialog(QDialog):
         self.table.resizeColumnsToContents()
 
     def _active_id(self) -> str:
-        try:
-            from ..llm.registry import active_spec
-            return active_spec(self.settings).id
-        except Exception:  # noqa: BLE001
-            return self.settings.active_model
+        spec = self.service.active_or_none() if self.service else None
+        return spec.id if spec else self.settings.active_model
 
     def select(self, model_id: str) -> bool:
         for r, s in enumerate(self.specs):

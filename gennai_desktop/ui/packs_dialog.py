@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
+from ..app.models import ModelService
 from ..core.events import Progress
 from ..core.i18n import get_language, has_key, tr
 from ..core.settings import Settings
@@ -74,9 +75,10 @@ class PacksDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        from ..packs.api import list_packs
+        service = None
         try:
-            self.rows = list_packs(self.settings)
+            service = ModelService(self.settings)
+            self.rows = service.pack_rows()
         except Exception as exc:  # noqa: BLE001 - shown, the dialog stays usable
             self.rows = []
             self._fail(exc)
@@ -94,11 +96,7 @@ class PacksDialog(QDialog):
         notices = [tr(k, **p) for k, p in trust_notices()]
         self.trust_notice.setText("\n".join(notices))
         self.trust_notice.setVisible(bool(notices))
-        try:
-            from ..packs.policy import current_policy
-            has_mirror = bool(current_policy().mirror_url)
-        except Exception:  # noqa: BLE001
-            has_mirror = False
+        has_mirror = bool(service and service.policy.mirror_url)
         self.mirror_button.setEnabled(has_mirror and self.worker is None)
         self.mirror_button.setToolTip("" if has_mirror else tr("ui.packs.no_mirror"))
 

@@ -12,7 +12,7 @@ import traceback
 from typing import Any, Callable, Iterator
 
 from ..core.cancel import CancelToken, Cancelled
-from ..core.events import Done
+from ..core.events import drain
 from .qt import emit, QObject, QRunnable, QThreadPool, Signal
 
 TaskFactory = Callable[[CancelToken], Iterator[Any]]
@@ -63,13 +63,15 @@ class TaskWorker(QRunnable):
     def run(self) -> None:  # pool thread
         sig = self.signals
         try:
-            for ev in self.factory(self.cancel_token):
+            def forward(ev: Any) -> None:
                 if self.cancel_token.cancelled:
                     raise Cancelled()
-                if isinstance(ev, Done):
-                    emit(sig.done, ev.result)
-                else:
-                    emit(sig.event, ev)
+                emit(sig.event, ev)
+
+            result = drain(self.factory(self.cancel_token), forward)
+            if self.cancel_token.cancelled:
+                raise Cancelled()
+            emit(sig.done, result)
         except Cancelled:
             emit(sig.cancelled)
         except BaseException as exc:  # noqa: BLE001 - reported to the UI, never lost

@@ -7,6 +7,7 @@ PySide6, only llm/engine.py imports llama_cpp, only nlp/morph.py imports sudachi
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -61,3 +62,35 @@ def test_core_imports_without_qt():
     code = ("import sys; import gennai_desktop.core.document, gennai_desktop.llm.base, "
             "gennai_desktop.tasks.results; sys.exit('PySide6' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=PKG.parent).returncode == 0
+
+
+def _layers_contract() -> dict:
+    import tomllib
+    config = tomllib.loads((PKG.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    return next(c for c in contracts if c["type"] == "layers")
+
+
+def test_every_package_has_a_layer_and_no_exceptions_are_left():
+    """A new top-level package (ocr/ once was missing) cannot dodge the layers, and the
+    layers hold without ignore_imports: llm/ never reaches packs/, no entry point lives
+    inside a lower layer."""
+    contract = _layers_contract()
+    assert not contract.get("ignore_imports"), contract.get("ignore_imports")
+    named = {m.strip() for layer in contract["layers"] for m in layer.replace(":", "|").split("|")}
+    tops = {f"gennai_desktop.{p.name}" for p in PKG.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    tops |= {f"gennai_desktop.{p.stem}" for p in PKG.glob("*.py") if p.stem != "__init__"}
+    assert tops - named == set(), f"not in the layers contract: {sorted(tops - named)}"
+
+
+def test_model_choice_lives_in_one_module():
+    """Only app/models.py builds the model registry and opens engines for the CLI and the UI."""
+    offenders = []
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if rel not in ("app/models.py", "llm/registry.py", "packs/models.py") and "ModelRegistry(" in text:
+            offenders.append(rel)
+        if rel.startswith(("cli/", "ui/")) and re.search(r"manager\.get_engine|llm\.manager import|llm\.registry import", text):
+            offenders.append(rel)
+    assert offenders == [], offenders

@@ -205,7 +205,7 @@ def test_proofread_pdf_out_writes_findings_report(capsys, tmp_path, ja_corpus):
 
 def test_json_notices_carry_id_params_and_formatted_text():
     from gennai_desktop.cli import drain
-    from gennai_desktop.cli_commands import _notices
+    from gennai_desktop.cli.commands import _notices
     from gennai_desktop.core.events import Done, Notice
 
     class R:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gennai_desktop.core.paths import machine_dir
-from gennai_desktop.packs.admin_cli import build_pack
+from gennai_desktop.packs.build import build_pack
 from gennai_desktop.packs.manifest import Manifest
 from gennai_desktop.packs.repo import KeyDirs, SigningRepo
 from tests.support.tiny_gguf import make_tiny_gguf

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from gennai_desktop.core.errors import EXIT_OK, EXIT_SECURITY
-from gennai_desktop.packs import admin_cli, keys
+from gennai_desktop.cli import admin as admin_cli
+from gennai_desktop.packs import keys
 from gennai_desktop.packs.errors import PackError
 from tests.support.tiny_gguf import make_tiny_gguf
 

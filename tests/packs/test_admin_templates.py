@@ -7,7 +7,7 @@ import json
 import pytest
 
 from gennai_desktop.core.i18n import tr
-from gennai_desktop.packs import admin_cli
+from gennai_desktop.cli import admin as admin_cli
 from gennai_desktop.packs.errors import PackError
 from gennai_desktop.packs.manifest import template_sha256
 from tests.llm.test_template_budget import NESTED

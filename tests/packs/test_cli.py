@@ -10,7 +10,8 @@ import pytest
 from gennai_desktop.core.errors import EXIT_SECURITY
 from gennai_desktop.core.i18n import set_language
 from gennai_desktop.core.paths import home_dir, machine_dir
-from gennai_desktop.packs import admin_cli, cli as packs_cli, store
+from gennai_desktop.cli import admin as admin_cli, packs as packs_cli
+from gennai_desktop.packs import store
 from gennai_desktop.packs.policy import current_policy
 from tests.support.tiny_gguf import make_tiny_gguf
 

@@ -14,7 +14,8 @@ import pytest
 
 from tests.support.events import run_to_result
 from gennai_desktop.core.paths import home_dir
-from gennai_desktop.packs import cli as packs_cli, fetchers
+from gennai_desktop.cli import packs as packs_cli
+from gennai_desktop.packs import fetchers
 from gennai_desktop.packs.api import update_from_mirror
 from gennai_desktop.packs.errors import PackError
 

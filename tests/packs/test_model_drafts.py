@@ -83,7 +83,7 @@ def test_a_template_changed_after_review_is_refused(tmp_path):
 
 
 def test_build_pack_reads_a_draft_as_its_fields_file(tmp_path):
-    from gennai_desktop.packs import admin_cli
+    from gennai_desktop.cli import admin as admin_cli
     from gennai_desktop.packs.manifest import load_manifest
     from tests.support.tiny_gguf import make_tiny_gguf
     gguf = make_tiny_gguf(tmp_path / "m.gguf", context_length=8192)

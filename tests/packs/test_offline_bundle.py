@@ -333,7 +333,7 @@ def test_importing_the_tuf_client_opens_no_inet_socket():
 
 def test_admin_cli_offline_commands(bundle, tmp_path, capsys):
     """gennai-admin offline-verify/-install/-uninstall (what install-offline.sh runs)."""
-    from gennai_desktop.packs.admin_cli import main
+    from gennai_desktop.cli.admin import main
     prefix, machine, apps = tmp_path / "opt", tmp_path / "etc", tmp_path / "apps"
     common = ["--machine-dir", str(machine)]
     assert main(["offline-verify", str(bundle), *common]) == 7                 # no fingerprint, nothing installed

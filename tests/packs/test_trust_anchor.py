@@ -12,7 +12,8 @@ from securesystemslib.signer import CryptoSigner
 from tuf.api.metadata import DelegatedRole, Delegations, TargetFile
 
 from gennai_desktop.core.paths import home_dir, machine_dir
-from gennai_desktop.packs import api, cli as packs_cli, trust
+from gennai_desktop.cli import packs as packs_cli
+from gennai_desktop.packs import api, trust
 from gennai_desktop.packs.errors import PackError
 from gennai_desktop.packs.names import manifest_target
 from gennai_desktop.packs.repo import KeyDirs, SigningRepo

@@ -27,7 +27,7 @@ class Client:
         self.targets_url = targets_url
 
     def run(self, *args: str) -> int:
-        cmd = [sys.executable, "-m", "gennai_desktop.packs.tuf_client_cli", *args]
+        cmd = [sys.executable, "-m", "gennai_desktop.cli.tuf_client", *args]
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
         r = subprocess.run(cmd, env=env, cwd=REPO_ROOT, capture_output=True, timeout=120)
         self.last_stderr = r.stderr.decode(errors="replace")

@@ -110,7 +110,7 @@ def test_history_cli_show_export_delete(ja_corpus, dirs, tmp_path):
     assert r.returncode == 0 and "削除しました" in r.stderr
     assert "履歴はありません" in _gennai(home, tmpdir, "history", "list").stdout
     # deletions and exports are audited, and the chain verifies
-    from gennai_desktop.packs.admin_cli import main as admin_main
+    from gennai_desktop.cli.admin import main as admin_main
     assert admin_main(["audit", "verify", str(home / "audit" / "audit.jsonl")]) == 0
     actions = [json.loads(line)["action"] for line in (home / "audit" / "audit.jsonl").read_text().splitlines()]
     assert actions == ["task", "task", "history.export", "history.export", "history.delete", "history.delete_all"]

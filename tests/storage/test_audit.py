@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gennai_desktop.packs.admin_cli import main as admin_main
+from gennai_desktop.cli.admin import main as admin_main
 from gennai_desktop.storage.audit import AuditLog, audit_log, verify
 
 

@@ -1,15 +1,6 @@
-"""Test helper: drain a task generator."""
+"""Test helper: drain a task generator (the product's one drain, under the name tests use)."""
 from __future__ import annotations
 
-from typing import Any
+from gennai_desktop.core.events import drain as run_to_result
 
-from gennai_desktop.core.events import Done
-
-
-def run_to_result(events) -> Any:
-    """Drain a task generator and return its result ."""
-    result = None
-    for ev in events:
-        if isinstance(ev, Done):
-            result = ev.result
-    return result
+__all__ = ["run_to_result"]

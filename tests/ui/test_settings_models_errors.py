@@ -93,7 +93,7 @@ def test_pack_manager_lists_packs_and_reports_errors(qtbot, window, tmp_path):
 
 
 def test_status_bar_shows_dev_default_label(qtbot, app_font):
-    from gennai_desktop.llm.registry import active_spec
+    from gennai_desktop.app.models import active_spec
     from gennai_desktop.ui.engine_provider import EngineProvider
     from gennai_desktop.ui.main_window import MainWindow
     s = Settings()

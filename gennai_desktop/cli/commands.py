@@ -1,6 +1,6 @@
-"""The `gennai` sub-commands (kept apart from cli.py's parsing and error handling).
+"""The `gennai` task sub-commands (kept apart from ``cli/__init__``'s parsing and error handling).
 
-Each command loads its input, runs one task generator through ``cli.drain`` and prints or
+Each command loads its input, runs one task generator through ``cli.output.drain`` and prints or
 writes the result. Output files go only through atomic writers, so a cancelled or failed
 run leaves no half-written file.
 """
@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-import os
-
-from .cli import _err, drain, emit, emit_json
-from .core.cancel import CancelToken
-from .core.document import Document, Location
-from .core.errors import EXIT_USAGE, DocumentError, GennaiError, ModelError
-from .core.i18n import get_language, tr
+from ..app.models import ModelService
+from ..core.cancel import CancelToken
+from ..core.document import Document, Location
+from ..core.errors import EXIT_USAGE, DocumentError, GennaiError
+from ..core.i18n import get_language, tr
+from ..llm.base import ModelSpec
+from .output import LAST_NOTICE_PARAMS, _err, drain, emit, emit_json
 
 
 class UsageError(GennaiError):
@@ -45,36 +46,32 @@ def guard_out(args: argparse.Namespace, *inputs: str | None) -> None:
 def load_input(path: str) -> Document:
     """Load the input and say on stderr what was left out of it (hidden text, unreadable
     embedded parts, pages without text), as the UI does."""
-    from .documents import load_document
+    from ..documents import load_document
     doc = load_document(path)
     for key in doc.warnings:
         _err(tr("cli.notice_prefix") + tr(key))
     return doc
 
 
-def model_engine(args: argparse.Namespace, quiet: bool = False):
+def model_engine(args: argparse.Namespace, quiet: bool = False, service: ModelService | None = None):
     """The active model's engine, or None with --no-model. Names the model on stderr."""
     if getattr(args, "no_model", False):
         return None
-    from .core.settings import load_settings
-    from .llm.registry import active_spec
-    settings = load_settings()
-    spec = active_spec(settings)
+    service = service or ModelService()
+    spec = service.active()
     _err(tr("cli.model_line", label=spec.label(get_language()), id=spec.id))
+    return service.open_engine()
+
+
+def recorded_model(args: argparse.Namespace) -> ModelSpec | None:
+    """The model a task command's history entry and audit line name (None: no model used
+    or none can be chosen — the audit line then has no model_id)."""
+    if getattr(args, "no_model", False) or getattr(args, "rules_only", False):
+        return None
     try:
-        from .llm.manager import get_engine
-    except ImportError as exc:
-        raise ModelError("cli.error.engine_unavailable", reason=str(exc)) from exc
-    if spec.dev_default:
-        from .llm.bundled import ensure_bundled_model
-        spec = _with_path(spec, ensure_bundled_model())
-    return get_engine(spec, n_gpu_layers=settings.n_gpu_layers, n_threads=settings.n_threads,
-                      n_ctx=settings.n_ctx, batch_size=settings.batch_size)
-
-
-def _with_path(spec, path):
-    from dataclasses import replace
-    return replace(spec, path=Path(path)) if path else spec
+        return ModelService().active()
+    except Exception:  # noqa: BLE001 - no model known: the audit line says so (model_id absent)
+        return None
 
 
 def _loc(loc: Location) -> dict[str, Any]:
@@ -84,7 +81,6 @@ def _loc(loc: Location) -> dict[str, Any]:
 def _notices(keys: list[str]) -> list[dict[str, Any]]:
     """--json notices: message id, its params and the formatted text (never a bare
     template with {total} in it). Notices only sent as events are included too."""
-    from .cli import LAST_NOTICE_PARAMS
     order = list(dict.fromkeys(list(keys) + list(LAST_NOTICE_PARAMS)))
     out = []
     for k in order:
@@ -100,8 +96,8 @@ def report_saved(report) -> None:
 
 
 def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
-    from .tasks.export import export_summary
-    from .tasks.summarize import summarize
+    from ..tasks.export import export_summary
+    from ..tasks.summarize import summarize
     guard_out(args, args.file)
     doc = load_input(args.file)
     engine = model_engine(args)
@@ -118,9 +114,9 @@ def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
 
 
 def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
-    from .tasks.glossary import load_glossary
-    from .tasks.export import export_translation
-    from .tasks.translate import translate
+    from ..tasks.glossary import load_glossary
+    from ..tasks.export import export_translation
+    from ..tasks.translate import translate
     guard_out(args, args.file, args.glossary)
     glossary = load_glossary(args.glossary) if args.glossary else None
     doc = load_input(args.file)
@@ -140,14 +136,14 @@ def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
 
 
 def cmd_proofread(args: argparse.Namespace, token: CancelToken) -> int:
-    from .tasks.proofread import proofread
+    from ..tasks.proofread import proofread
     guard_out(args, args.file)
     doc = load_input(args.file)
     use_model = not (args.rules_only or args.no_model)
     engine = model_engine(args) if use_model else None
     result = drain(proofread(doc, engine, use_rules=True, use_model=use_model, cancel=token), args.quiet)
     if args.out:
-        from .tasks.export import export_proofread
+        from ..tasks.export import export_proofread
         report_saved(export_proofread(doc, result.findings, args.out, plain_source="report"))
     if args.json:
         emit_json({"file": args.file, "findings": [f.to_json() for f in result.findings],
@@ -169,8 +165,8 @@ def _findings_text(doc: Document, findings) -> str:
 
 
 def cmd_draft(args: argparse.Namespace, token: CancelToken) -> int:
-    from .tasks.draft import draft, get_template, list_templates, resolve_fields
-    from .tasks.export import export_draft
+    from ..tasks.draft import draft, get_template, list_templates, resolve_fields
+    from ..tasks.export import export_draft
     lang = get_language()
     if args.list:
         templates = list_templates()
@@ -221,12 +217,10 @@ def _read_fields_json(path: str) -> dict[str, str]:
 
 
 def cmd_models(args: argparse.Namespace, token: CancelToken) -> int:
-    from .core.settings import load_settings
-    from .llm.registry import active_spec, available_specs
-    settings = load_settings()
+    service = ModelService()
     lang = get_language()
-    specs = available_specs(settings)
-    active = active_spec(settings).id if specs else ""
+    specs = service.available()
+    active = service.active().id if specs else ""
     rows = [{"id": s.id, "label": s.label(lang), "active": s.id == active, "domestic": s.domestic,
              "dev_default": s.dev_default, "instruction_tuned": s.instruction_tuned,
              "prompt_style": s.prompt_style, "path": str(s.path), "present": Path(s.path).is_file()}

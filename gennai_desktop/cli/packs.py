@@ -11,15 +11,21 @@ import sys
 from collections.abc import Iterator
 
 from ..core.cancel import CancelToken, Cancelled
-from ..core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_SECURITY, GennaiError
-from ..core.events import Done, Notice, Progress, TaskEvent
+from ..app.models import ModelService
+from ..core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_SECURITY, GennaiError, OutputError
+from ..core.events import Notice, Progress, TaskEvent, drain
 from ..core.i18n import get_language, tr
+from ..core.paths import home_dir
+from ..packs.api import rollback, trust_notices, update_from_folder, update_from_mirror, verify
+from ..packs.loadtest import engine_load_test
 
 
 def _drain(events: Iterator[TaskEvent], quiet: bool = False):
-    result = None
+    """Progress as one updating percentage line on stderr (downloads are long), notices below."""
     last = -1
-    for ev in events:
+
+    def show(ev: TaskEvent) -> None:
+        nonlocal last
         if isinstance(ev, Progress) and not quiet:
             pct = int(100 * ev.done / ev.total) if ev.total else 0
             if pct != last or ev.done == 0:
@@ -29,9 +35,8 @@ def _drain(events: Iterator[TaskEvent], quiet: bool = False):
                     print(file=sys.stderr)
         elif isinstance(ev, Notice):
             print(tr(ev.key, **ev.params), file=sys.stderr)
-        elif isinstance(ev, Done):
-            result = ev.result
-    return result
+
+    return drain(events, show)
 
 
 def _run(func):
@@ -49,8 +54,6 @@ def _run(func):
             return exc.exit_code
         except OSError as exc:
             # read-only or full GENNAI_HOME (EACCES, EROFS, ENOSPC …): a message, not a traceback
-            from ..core.errors import OutputError
-            from ..core.paths import home_dir
             try:
                 where = exc.filename or home_dir()
             except OSError:
@@ -64,24 +67,21 @@ def _run(func):
 def _load_test(args):
     if not getattr(args, "load_test", False):
         return None
-    from .loadtest import engine_load_test
     return engine_load_test
 
 
 def _trust_notices() -> None:
     """Say on stderr when trust comes from the user folder (developer mode), when a user-folder
     root is being ignored, when the policy fell back, and how old the cached metadata is."""
-    from .api import trust_notices
     for key, params in trust_notices():
         print(tr(key, **params), file=sys.stderr)
 
 
 @_run
 def cmd_list(args) -> int:
-    from .api import list_packs
     lang = get_language()
     _trust_notices()
-    for row in list_packs():
+    for row in ModelService().pack_rows():
         flags = [tr("packs.cli.domestic") if row.domestic else tr("packs.cli.not_domestic"),
                  tr(f"packs.status.{row.status}")]
         if row.active:
@@ -104,7 +104,6 @@ def _report(report) -> int:
 
 @_run
 def cmd_update(args) -> int:
-    from .api import update_from_folder, update_from_mirror
     cancel = CancelToken()
     ids = list(getattr(args, "pack_ids", None) or [])
     if args.folder:
@@ -116,7 +115,6 @@ def cmd_update(args) -> int:
 
 @_run
 def cmd_rollback(args) -> int:
-    from .api import rollback
     pid, version = _drain(rollback(args.pack_id, load_test=_load_test(args)), args.quiet)
     print(tr("packs.cli.rolled_back", pack=pid, version=version))
     return EXIT_OK
@@ -124,7 +122,6 @@ def cmd_rollback(args) -> int:
 
 @_run
 def cmd_verify(args) -> int:
-    from .api import verify
     results = _drain(verify(args.pack_ids or None), args.quiet)
     bad = 0
     for pid, verdict in results.items():
@@ -170,7 +167,7 @@ def register(subparsers) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m gennai_desktop.packs.cli packs …``) for tests and scripts."""
+    """Stand-alone entry (``python -m gennai_desktop.cli.packs packs …``) for tests and scripts."""
     parser = argparse.ArgumentParser(prog="gennai")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

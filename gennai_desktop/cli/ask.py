@@ -1,6 +1,6 @@
 """`gennai ask FILE|FOLDER "質問" [--json]`: the CLI face of ``qa.answer.ask``.
 
-Mounted by cli.build_parser; cli._dispatch calls ``args.task(args, token)`` so Ctrl-C
+Mounted by ``cli.build_parser``; ``cli._dispatch`` calls ``args.task(args, token)`` so Ctrl-C
 cancels indexing or answering cleanly (exit 130). The active model is loaded only when it
 is instruction-tuned: a base model (the bundled dev default) would not write the answer
 anyway, so the answer is extractive without paying for the model load.
@@ -10,8 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..app.models import ModelService
 from ..core.cancel import CancelToken
 from ..core.i18n import get_language, tr
+from ..qa.answer import ask, engine_for_ask
+from ..qa.store import default_store
+from .commands import model_engine
+from .output import drain, emit, emit_json
 
 
 def register(subparsers, common: argparse.ArgumentParser, t) -> None:
@@ -24,14 +29,11 @@ def register(subparsers, common: argparse.ArgumentParser, t) -> None:
 def _engine(args: argparse.Namespace):
     if args.no_model:
         return None
-    from ..core.settings import load_settings
-    from ..llm.registry import active_spec
-    from .answer import engine_for_ask
-    spec = active_spec(load_settings())
+    service = ModelService()
+    spec = service.active()
 
     def load():
-        from ..cli_commands import model_engine
-        return model_engine(args)
+        return model_engine(args, service=service)
 
     if not spec.instruction_tuned:
         print(tr("cli.model_line", label=spec.label(get_language()), id=spec.id), file=sys.stderr, flush=True)
@@ -39,9 +41,6 @@ def _engine(args: argparse.Namespace):
 
 
 def cmd_ask(args: argparse.Namespace, token: CancelToken) -> int:
-    from ..cli import drain, emit, emit_json
-    from .answer import ask
-    from .store import default_store
     engine = _engine(args)
     store, why = default_store()
     if why:

@@ -10,18 +10,21 @@ half-written, exit 130.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import signal
 import sys
 import traceback
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
-from .core import errors as E
-from .core.cancel import CancelToken, Cancelled
-from .core.events import Done, Notice, Progress
-from .core.i18n import get_language, set_language, tr
+from ..core import errors as E
+from ..core.cancel import CancelToken, Cancelled
+from ..core.i18n import get_language, set_language, tr
+from ..storage.history import cli_recording
+from . import ask, commands, doctor, extract, history, packs
+from .output import LAST_NOTICE_PARAMS, _err, drain, emit, emit_json, terminal_safe
+
+__all__ = ["main", "build_parser", "drain", "emit", "emit_json", "terminal_safe", "LAST_NOTICE_PARAMS"]
+
 
 def _epilog(lang: str) -> str:
     codes = [(E.EXIT_OK, "ok"), (E.EXIT_FAILURE, "failure"), (E.EXIT_USAGE, "usage"), (E.EXIT_INPUT, "input"),
@@ -74,18 +77,11 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"), help=t("cli.opt.lang"))
     p.add_argument("--json", action="store_true", help=t("cli.opt.json"))
 
-    from .qa.cli import register as register_ask     # gennai ask FILE|FOLDER "質問"
-    register_ask(sub, common, t)
-    from .packs.cli import register      # gennai packs list|update|install|rollback|verify
-    register(sub)
-    from .llm import doctor               # gennai doctor: CPU/GPU/runtime report for IT
-    doctor.register(sub)
-    from .ocr.engine import provider_info as ocr_provider
-    doctor.add_section("ocr", ocr_provider)  # OCR's ONNX Runtime provider in the same report
-    from .cli_history import register as register_history     # gennai history list|show|search|…
-    register_history(sub)
-    from .ocr import cli as ocr_cli       # gennai extract FILE [--json]: text per page/block (OCR)
-    ocr_cli.register(sub)
+    ask.register(sub, common, t)      # gennai ask FILE|FOLDER "質問"
+    packs.register(sub)               # gennai packs list|update|install|rollback|verify
+    doctor.register(sub)              # gennai doctor: CPU/GPU/runtime (+ OCR provider) for IT
+    history.register(sub)             # gennai history list|show|search|…
+    extract.register(sub)             # gennai extract FILE [--json]: text per page/block (OCR)
     return parser
 
 
@@ -155,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, token: CancelToken) -> int:
-    from . import cli_commands as C
+    C = commands
     handler = {"summarize": C.cmd_summarize, "translate": C.cmd_translate, "proofread": C.cmd_proofread,
                "draft": C.cmd_draft, "models": C.cmd_models}.get(args.command)
     if handler is None and hasattr(args, "task"):
@@ -164,70 +160,5 @@ def _dispatch(args: argparse.Namespace, token: CancelToken) -> int:
         return int(args.func(args) or 0)       # mounted sub-commands (packs)
     if handler is None:
         raise E.GennaiError("cli.error.unknown_command", command=args.command)
-    from .storage.history import cli_recording
-    with cli_recording(args):                  # audit line + encrypted history of the result
+    with cli_recording(args, lambda: C.recorded_model(args)):   # audit line + encrypted history
         return handler(args, token)
-
-
-# What must not reach a terminal raw: C0 controls but \t and \n (ESC starts CSI/OSC
-# sequences: an OSC in a file name retitled the terminal), DEL, C1 controls (U+009B is an
-# 8-bit CSI, U+009D an OSC) and the bidi overrides that reorder what is shown.
-_UNSAFE_TERMINAL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _visible_escape(m: re.Match[str]) -> str:
-    cp = ord(m.group(0))
-    return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}"
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with control/escape characters shown as ``\\x1b``-style escapes, so names
-    and texts from documents can be printed without driving the terminal."""
-    return _UNSAFE_TERMINAL_RE.sub(_visible_escape, text)
-
-
-def _err(text: str) -> None:
-    print(terminal_safe(text), file=sys.stderr, flush=True)
-
-
-# key → params of the notices the last ``drain`` saw (--json reports id, params and text)
-LAST_NOTICE_PARAMS: dict[str, dict[str, Any]] = {}
-
-
-def drain(events: Iterable[Any], quiet: bool = False) -> Any:
-    """Run a task generator: progress and notices to stderr, return the Done result."""
-    result = None
-    last = None
-    LAST_NOTICE_PARAMS.clear()
-    for ev in events:
-        if isinstance(ev, Done):
-            result = ev.result
-            from .storage.history import note_result
-            note_result(result)
-        elif isinstance(ev, Notice):
-            LAST_NOTICE_PARAMS.setdefault(ev.key, dict(ev.params))
-            _err(tr("cli.notice_prefix") + tr(ev.key, **ev.params))
-        elif isinstance(ev, Progress) and not quiet:
-            key = (ev.stage, ev.done, ev.total)
-            if key != last and ev.stage:
-                last = key
-                _err(f"[{ev.done}/{ev.total}] {tr(ev.stage)}" + (f" {ev.detail}" if ev.detail else ""))
-    return result
-
-
-def emit(text: str) -> None:
-    text = terminal_safe(text)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
-
-
-def emit_json(data: Any) -> None:
-    # json escapes C0 itself but leaves C1 and bidi controls raw: escape them as \uXXXX,
-    # which keeps the JSON valid and the values exact.
-    text = _UNSAFE_TERMINAL_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}",
-                                   json.dumps(data, ensure_ascii=False, indent=2))
-    emit(text)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -12,20 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 from pathlib import Path
 
 from ..core.errors import EXIT_OK, EXIT_USAGE, GennaiError
 from ..core.i18n import set_language, tr
-from .errors import PackError
-from .gguf_match import sha256_file
-from .manifest import GgufFacts, Manifest, parse_manifest, template_sha256
-from .repo import KeyDirs, SigningRepo
+from ..packs.build import build_pack
+from ..packs.errors import PackError
+from ..packs.keys import default_keys_dir
+from ..packs.repo import KeyDirs, SigningRepo
 
 
 def _repo(args) -> SigningRepo:
-    from .keys import default_keys_dir
     keys = Path(args.keys).expanduser() if getattr(args, "keys", None) else default_keys_dir()
     root = Path(args.root_keys) if getattr(args, "root_keys", None) else keys
     vendor = Path(args.vendor_keys) if getattr(args, "vendor_keys", None) else None
@@ -43,49 +41,6 @@ def cmd_add_vendor(args) -> int:
     _repo(args).add_vendor(args.vendor)
     print(tr("packs.admin.done", what=f"add-vendor {args.vendor}"))
     return EXIT_OK
-
-
-def check_pack_template(text: str, where: str) -> None:
-    """The app's own template check (AST + budgeted trial render); refuse to sign on failure."""
-    from ..core.errors import SecurityError
-    from ..llm.templates import check_template
-    try:
-        check_template(text)
-    except SecurityError as exc:
-        raise PackError("hardening.admin.template_rejected", path=where, reason=exc.message()) from None
-
-
-def build_pack(gguf: Path, out: Path, fields: dict) -> Manifest:
-    """Write ``out/manifest.json`` + ``out/model.gguf``; facts the GGUF header states are
-    taken from it (architecture, context length, block count, quantisation, size, sha256)."""
-    from ..llm.gguf_check import check_gguf
-    info = check_gguf(gguf)
-    data = dict(fields)
-    tpl_path = None
-    if "chat_template_file" in data:
-        tpl_path = data.pop("chat_template_file")
-        text = Path(tpl_path).read_text(encoding="utf-8")
-        pinned = data.get("chat_template_sha256")       # a draft pins its template (models/*.draft.json)
-        if pinned is not None and pinned != template_sha256(text):
-            raise PackError("hardening.admin.template_rejected", path=str(tpl_path),
-                            reason="sha256 differs from the pinned chat_template_sha256")
-        data["chat_template"] = text
-        data["chat_template_sha256"] = template_sha256(text)
-    if data.get("chat_template") is not None:
-        check_pack_template(str(data["chat_template"]), str(tpl_path) if tpl_path else "chat_template")
-    data.setdefault("architecture", info.architecture)
-    data.setdefault("context_length", info.context_length)
-    data.setdefault("block_count", info.block_count)
-    data.setdefault("quantisation", info.quantisation)
-    data.setdefault("default_context", min(4096, info.context_length or 4096))
-    data["gguf"] = GgufFacts(filename="model.gguf", size=gguf.stat().st_size, sha256=sha256_file(gguf)).model_dump()
-    manifest = parse_manifest(json.dumps(data).encode("utf-8"), source="build-pack")
-    out.mkdir(parents=True, exist_ok=True)
-    from ..core.atomicio import atomic_path, atomic_write_text
-    with atomic_path(out / "model.gguf") as tmp:
-        shutil.copyfile(gguf, tmp)
-    atomic_write_text(out / "manifest.json", manifest.to_json())
-    return manifest
 
 
 def cmd_build_pack(args) -> int:
@@ -170,7 +125,7 @@ def _log(msg: str) -> None:
 
 def cmd_offline_build(args) -> int:
     import time
-    from . import offline_bundle as ob
+    from ..packs import offline_bundle as ob
     t0 = time.perf_counter()
     repo = _repo(args)
     root = repo.load("root").signed
@@ -198,7 +153,7 @@ def _installed_root(machine: Path) -> bytes | None:
 
 def cmd_offline_verify(args) -> int:
     from ..core.paths import machine_dir
-    from . import offline_bundle as ob
+    from ..packs import offline_bundle as ob
     machine = Path(args.machine_dir) if args.machine_dir else machine_dir()
     vb = ob.verify_bundle(Path(args.bundle), installed_root=_installed_root(machine),
                           root_sha256=args.root_sha256, allow_expired=args.allow_expired)
@@ -208,7 +163,7 @@ def cmd_offline_verify(args) -> int:
 
 
 def cmd_offline_install(args) -> int:
-    from . import offline_bundle as ob
+    from ..packs import offline_bundle as ob
     rec = ob.install_bundle(Path(args.bundle), prefix=Path(args.prefix) if args.prefix else None,
                             machine=Path(args.machine_dir) if args.machine_dir else None,
                             desktop_dir=Path(args.desktop_dir) if args.desktop_dir else None,
@@ -219,7 +174,7 @@ def cmd_offline_install(args) -> int:
 
 
 def cmd_offline_uninstall(args) -> int:
-    from . import offline_bundle as ob
+    from ..packs import offline_bundle as ob
     ob.uninstall(Path(args.prefix) if args.prefix else None, log=_log)
     return EXIT_OK
 
@@ -312,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="validity of the bundle's timestamp/snapshot: longer than the courier window")
     sp = repo_cmd("status", cmd_status, "show role versions, expiry and published packs")
     _register_offline(sub, repo_cmd)
-    from ..storage.audit_cli import register as register_audit     # gennai-admin audit verify FILE
+    from .audit import register as register_audit     # gennai-admin audit verify FILE
     register_audit(sub)
     return p
 

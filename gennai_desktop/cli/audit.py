@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..core.errors import EXIT_OK, EXIT_SECURITY
 from ..core.i18n import tr
-from .audit import verify
+from ..storage.audit import verify
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -1,0 +1,121 @@
+"""Model choice, in one place: what is available, which model is active, activation, and the
+one ``open_engine`` the CLI and the UI both use.
+
+Why a service above llm/ and packs/: choosing a model needs the ministry policy (what may be
+used, the default pack, locked settings), the signed metadata (which packs still verify) and
+the engine (llm/). ``ModelService`` reads policy and trust **once** and asks each model
+source to register its specs (``packs.models.register_models``); llm/ never reaches out to
+packs. Policy decides what may be activated; locked settings are forced back to the
+policy's values. A pack that fails verification, was withdrawn or is forbidden is never
+offered.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..core.errors import ModelError
+from ..core.settings import Settings, load_settings
+from ..llm import manager
+from ..llm.base import ModelSpec
+from ..llm.bundled import ensure_bundled_model
+from ..llm.registry import ModelRegistry
+from ..llm.runner import RunnerEngine
+from ..packs import models as pack_models
+from ..packs.api import PackStatus, list_packs
+from ..packs.errors import PackError
+from ..packs.policy import Policy, apply_policy as _apply_policy, current_policy
+from ..packs.trust import TrustedView, trusted_view
+
+verify_for_load = pack_models.verify_for_load
+dev_default_spec = pack_models.dev_default_spec
+
+
+class ModelService:
+    """A snapshot of the models this run may use, with policy and trust read once.
+
+    Make a new one after settings, packs or policy change (the UI does so when the pack
+    manager or the settings dialog closes); it is cheap: no model is loaded until
+    ``open_engine``."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.user_settings: Settings = settings if settings is not None else load_settings()
+        self.view: TrustedView | None = trusted_view()
+        self.policy: Policy = current_policy(self.view)
+        self.settings: Settings = _apply_policy(self.user_settings, self.policy)   # locked values forced
+        self.registry = ModelRegistry()
+        pack_models.register_models(self.registry, self.policy, self.view)
+
+    def available(self) -> list[ModelSpec]:
+        """Models the user may choose now: the policy's default first, then the dev default, then packs."""
+        specs = self.registry.specs()
+        if self.policy.default_pack:
+            specs.sort(key=lambda s: s.id != self.policy.default_pack)
+        return specs
+
+    def active(self) -> ModelSpec:
+        """The model to use: the user's choice if allowed and verified, else the policy default,
+        else the first available. Raises ModelError when policy leaves nothing usable."""
+        specs = self.available()
+        if not specs:
+            raise ModelError("packs.error.no_usable_model")
+        for wanted in (self.settings.active_model, self.policy.default_pack):
+            if wanted and wanted in self.registry:
+                return self.registry.get(wanted)   # type: ignore[return-value]
+        return specs[0]
+
+    def active_or_none(self) -> ModelSpec | None:
+        try:
+            return self.active()
+        except ModelError:
+            return None
+
+    def activate(self, pack_id: str) -> Settings:
+        """Settings with ``pack_id`` active; refuses forbidden, locked or unverified packs.
+        The caller saves the returned settings."""
+        if "active_model" in self.policy.locked_settings:
+            raise PackError("packs.error.locked", setting="active_model")
+        if not self.policy.allowed(pack_id):
+            raise PackError("packs.error.not_allowed", pack=pack_id)
+        if pack_id not in self.registry:
+            raise PackError("packs.error.not_usable", pack=pack_id)
+        return self.user_settings.model_copy(update={"active_model": pack_id})
+
+    def pack_rows(self) -> list[PackStatus]:
+        """The pack manager's rows (UI and ``gennai packs list``), the active one marked."""
+        active = self.active_or_none()
+        return list_packs(active_id=active.id if active else "", policy=self.policy,
+                          view=self.view)
+
+    def open_engine(self) -> RunnerEngine:
+        """The active model's engine (the app's one engine, created or reused by
+        ``llm.manager``); the model itself loads in the runner process on first use.
+        The bundled default is assembled and verified first, so a missing model package is
+        reported before any process starts. Call it off the UI thread."""
+        spec = self.active()
+        if spec.dev_default:
+            spec = replace(spec, path=ensure_bundled_model())
+        s = self.settings
+        return manager.get_engine(spec, n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads,
+                                  n_ctx=s.n_ctx, batch_size=s.batch_size)
+
+
+# One-call forms for callers that need a single answer (each reads policy and trust once).
+
+def available_specs(settings: Settings | None = None) -> list[ModelSpec]:
+    return ModelService(settings).available()
+
+
+def active_spec(settings: Settings | None = None) -> ModelSpec:
+    return ModelService(settings).active()
+
+
+def activate(pack_id: str, settings: Settings) -> Settings:
+    return ModelService(settings).activate(pack_id)
+
+
+def apply_policy(settings: Settings) -> Settings:
+    return _apply_policy(settings)
+
+
+def open_engine(settings: Settings | None = None) -> RunnerEngine:
+    return ModelService(settings).open_engine()

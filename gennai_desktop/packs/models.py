@@ -1,0 +1,79 @@
+"""What packs contribute to the model registry (``llm.registry.ModelRegistry``).
+
+llm/ knows nothing of packs: like a plugin's ``register_models`` hook, this module pushes
+specs in — the bundled development default (described by its own pack manifest in
+resources/packs/gemma3-270m-dev/) and the installed packs that policy allows and that still
+verify against the signed metadata. A pack that fails verification, was withdrawn or is
+forbidden is never registered. The caller (``app.models``) reads policy and trust once and
+passes them in.
+"""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from ..core.paths import resources_dir
+from ..llm.base import ModelSpec
+from ..llm.bundled import bundled_model_spec
+from ..llm.registry import ModelRegistry
+from . import store
+from .errors import PackError
+from .manifest import Manifest, load_manifest
+from .policy import Policy
+from .trust import TrustedView
+from .verify import quick_status, verify_full
+
+DEV_MANIFEST = Path("packs") / "gemma3-270m-dev" / "manifest.json"
+
+
+@lru_cache(maxsize=1)
+def _dev_manifest() -> Manifest:
+    return load_manifest(resources_dir() / DEV_MANIFEST)
+
+
+def dev_default_spec() -> ModelSpec:
+    """The bundled Gemma 3 270M base model, as its pack manifest describes it."""
+    return _dev_manifest().to_model_spec(bundled_model_spec().path, dev_default=True)
+
+
+def register_models(registry: ModelRegistry, policy: Policy, view: TrustedView | None) -> None:
+    """Register the models policy allows: the dev default, then verified installed packs."""
+    dev = dev_default_spec()
+    if policy.allowed(dev.id):
+        registry.register(dev)
+    if view is None:
+        return                              # no trusted metadata: no pack verifies
+    for pid in store.installed_ids():
+        if not policy.allowed(pid):
+            continue
+        inst = store.active_installed(pid)
+        if inst is not None and quick_status(inst, view).ok:
+            registry.register(inst.manifest.to_model_spec(inst.gguf_path))
+
+
+_verified_lock = threading.Lock()
+_verified: set[tuple[str, int, int]] = set()
+
+
+def verify_for_load(spec: ModelSpec) -> None:
+    """On-demand full re-verification of a pack against the signed metadata (once per file
+    state per process), for callers that want the whole check explicitly.
+
+    It is not on the load path, and need not be: a pack is only registered when
+    ``quick_status`` ties its manifest (and the GGUF sha256 it names) to the signed
+    metadata, and ``LlamaEngine.load`` hashes the GGUF against ``spec.sha256`` before
+    llama.cpp opens it. The bundled default is verified by ``ensure_bundled_model``."""
+    if spec.dev_default:
+        return
+    st = Path(spec.path).stat()
+    key = (str(spec.path), st.st_size, st.st_mtime_ns)
+    with _verified_lock:
+        if key in _verified:
+            return
+    inst = store.load_installed(spec.id, spec.version)
+    verdict = verify_full(inst)
+    if not verdict.ok or Path(spec.path) != inst.gguf_path:
+        raise PackError("packs.error.verify_failed", pack=spec.id, reason=f"{verdict.status} {verdict.reason}")
+    with _verified_lock:
+        _verified.add(key)
