@@ -35,7 +35,7 @@ def _store():
 
 
 def _print_rows(entries, as_json: bool) -> None:
-    from . import emit, emit_json
+    from .output import emit, emit_json
     if as_json:
         emit_json([{k: v for k, v in e.to_json().items() if k not in ("text", "payload")} for e in entries])
         return
@@ -55,7 +55,7 @@ def _get(store, entry_id: int):
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from . import emit, emit_json
+    from .output import emit, emit_json
     from ..storage import StoreUnavailable, destroy_store
     from ..storage.history import audit_event
     try:
