@@ -23,19 +23,12 @@ from ..core.document import Block, Document, table_text
 from ..core.errors import DocumentError
 from .limits import DEFAULT_LIMITS, Limits
 from .normalize import normalize_safe
+from .ooxml import R_ID, W, body_elements, paragraph_pieces, table_cells
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 _HEADING_NAME_RE = re.compile(r"^(?:heading|見出し)\s*([1-9])$", re.IGNORECASE)
 _TITLE_NAMES = {"title", "表題"}
 _LIST_NAME_RE = re.compile(r"^list (bullet|number)(?: ([2-9]))?$", re.IGNORECASE)
-
-# Subtrees that never contribute to the visible text of the current revision.
-_SKIP = {W + "pPr", W + "rPr", W + "del", W + "moveFrom", W + "rt", W + "instrText",
-         W + "delText", W + "fldChar", W + "sectPr", MC_FALLBACK}
-
 
 @dataclass
 class _StyleInfo:
@@ -411,64 +404,17 @@ def _html_texts(blob: bytes) -> list[str]:
 
 # -- XML helpers -------------------------------------------------------------------------------
 
-def body_elements(parent: Any, *, alt_chunks: bool = False) -> Iterator[Any]:
-    """Block-level w:p / w:tbl in reading order, descending into content controls.
-
-    Public because the tracked-changes writer must walk the body exactly the same way:
-    block ids and offsets in ``Document.text`` depend on this order. For
-    mc:AlternateContent only the first Choice is read (as Word does), never the Fallback.
-    """
-    for child in parent.iterchildren():
-        tag = child.tag
-        if tag in (W + "p", W + "tbl") or (alt_chunks and tag == W + "altChunk"):
-            yield child
-        elif tag in (W + "sdt", W + "customXml", W + "sdtContent", W + "ins", W + "moveTo"):
-            yield from body_elements(child, alt_chunks=alt_chunks)
-        elif tag == "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent":
-            for choice in child.iterchildren():
-                if choice.tag != MC_FALLBACK:
-                    yield from body_elements(choice, alt_chunks=alt_chunks)
-                    break
-
-
 def paragraph_text(p: Any, hidden: "HiddenText | None" = None) -> str:
     """Visible text of a w:p in the current revision (see module docstring); with ``hidden``,
     runs formatted as hidden (w:vanish, directly or through their styles) are left out."""
-    out: list[str] = []
-    _collect(p, out, hidden, hidden.paragraph_default(p) if hidden else False)
-    return "".join(out)
-
-
-def _collect(el: Any, out: list[str], hidden: "HiddenText | None" = None, para_hidden: bool = False) -> None:
-    for child in el.iterchildren():
-        tag = child.tag
-        if not isinstance(tag, str) or tag in _SKIP:
-            continue
-        if tag == W + "r" and hidden is not None and hidden.run(child, para_hidden):
-            continue
-        if tag == W + "t":
-            if child.text:
-                out.append(child.text)
-        elif tag == W + "tab":
-            out.append("\t")
-        elif tag in (W + "br", W + "cr"):
-            if child.get(W + "type") not in ("page", "column"):
-                out.append("\n")
-        elif tag == W + "noBreakHyphen":
-            out.append("-")
-        elif tag == W + "p":   # text box paragraph nested inside a run
-            if out and out[-1] != "\n":
-                out.append("\n")
-            _collect(child, out, hidden, hidden.paragraph_default(child) if hidden else False)
-        else:
-            _collect(child, out, hidden, para_hidden)
+    return "".join(piece.text for piece in paragraph_pieces(p, hidden))
 
 
 def table_rows(tbl: Any, hidden: "HiddenText | None" = None) -> tuple[tuple[str, ...], ...]:
     rows: list[tuple[str, ...]] = []
     for tr in tbl.iterchildren(W + "tr"):
         cells: list[str] = []
-        for tc in _cells(tr):
+        for tc in table_cells(tr):
             parts: list[str] = []
             for el in body_elements(tc):
                 if el.tag == W + "p":
@@ -478,15 +424,6 @@ def table_rows(tbl: Any, hidden: "HiddenText | None" = None) -> tuple[tuple[str,
             cells.append("\n".join(parts).strip("\n"))
         rows.append(tuple(cells))
     return tuple(rows)
-
-
-def _cells(tr: Any) -> Iterator[Any]:
-    for child in tr.iterchildren():
-        if child.tag == W + "tc":
-            yield child
-        elif child.tag in (W + "sdt", W + "customXml"):
-            for sub in child.iter(W + "tc"):
-                yield sub
 
 
 def _table_style(tbl: Any) -> str | None:

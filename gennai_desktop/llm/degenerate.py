@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ..nlp.script import is_japanese, is_latin
+
 Reason = Literal["degenerate_repetition", "degenerate_language"]
 
 CHECK_EVERY = 12            # normalised characters between checks
@@ -31,18 +33,6 @@ VARIETY_WINDOW = 320
 LANG_MIN_LETTERS = 40
 JA_MIN_SHARE = 0.3          # expecting Japanese: at least this share of letters must be Japanese
 EN_MIN_SHARE = 0.5          # expecting English: at least this share must be Latin
-
-
-def _is_japanese(ch: str) -> bool:
-    o = ord(ch)
-    return (0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF
-            or 0xF900 <= o <= 0xFAFF or 0xFF66 <= o <= 0xFF9F or o == 0x3005)
-
-
-def _is_latin(ch: str) -> bool:
-    o = ord(ch)
-    return (0x41 <= o <= 0x5A or 0x61 <= o <= 0x7A or 0xC0 <= o <= 0x24F
-            or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A)
 
 
 def _keep(ch: str) -> bool:
@@ -117,9 +107,9 @@ class DegenerateDetector:
         if self.expect_language:
             for ch in kept:
                 if ch.isalpha():
-                    if _is_japanese(ch):
+                    if is_japanese(ch):
                         self._ja += 1
-                    elif _is_latin(ch):
+                    elif is_latin(ch):
                         self._latin += 1
                     else:
                         self._other += 1

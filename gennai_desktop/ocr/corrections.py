@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..nlp.script import in_japanese_charset, script_of
+
 SIMPLIFIED_TO_JAPANESE = {
     "别": "別", "对": "対", "说": "説", "这": "這", "为": "為", "与": "与", "个": "個", "们": "們",
     "时": "時", "会": "会", "过": "過", "发": "発", "经": "経", "还": "還", "进": "進", "现": "現",
@@ -49,31 +51,12 @@ SIMPLIFIED_TO_JAPANESE = {
 SIMPLIFIED_TO_JAPANESE = {k: v for k, v in SIMPLIFIED_TO_JAPANESE.items() if k != v}
 
 
-def _is_japanese(c: str) -> bool:
-    try:
-        c.encode("cp932")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
 SIMPLIFIED_TO_JAPANESE = {k: v for k, v in SIMPLIFIED_TO_JAPANESE.items()
-                          if not _is_japanese(k) and _is_japanese(v)}
+                          if not in_japanese_charset(k) and in_japanese_charset(v)}
 
 _KANA_PAIRS = {"へ": "ヘ", "べ": "ベ", "ぺ": "ペ"}                # hiragana → katakana
 _KATA_KANJI = {"カ": "力", "ロ": "口", "エ": "工", "ニ": "二", "タ": "夕", "ト": "卜", "ハ": "八",
                "ー": "一"}                                        # katakana → kanji lookalike
-
-
-def script(c: str) -> str:
-    o = ord(c)
-    if 0x3041 <= o <= 0x309F:
-        return "hira"
-    if 0x30A1 <= o <= 0x30FA or c == "ー":
-        return "kata"
-    if 0x4E00 <= o <= 0x9FFF or c in "々〆":
-        return "kanji"
-    return "other"
 
 
 def correct_line(text: str, confs: Sequence[float] | None = None,
@@ -101,8 +84,8 @@ _KATA_OF = {v: k for k, v in _KATA_KANJI.items()}
 def _pass(chars: list[str], rule) -> None:
     n = len(chars)
     for i, c in enumerate(chars):
-        prev = script(chars[i - 1]) if i > 0 else "other"
-        nxt = script(chars[i + 1]) if i + 1 < n else "other"
+        prev = script_of(chars[i - 1]) if i > 0 else "other"
+        nxt = script_of(chars[i + 1]) if i + 1 < n else "other"
         chars[i] = rule(c, prev, nxt)
 
 
@@ -124,8 +107,8 @@ def _lookalike_runs(chars: list[str]) -> None:
         j = i
         while j < n and chars[j] in _LOOKALIKES:
             j += 1
-        before = script(chars[i - 1]) if i > 0 else "other"
-        after = script(chars[j]) if j < n else "other"
+        before = script_of(chars[i - 1]) if i > 0 else "other"
+        after = script_of(chars[j]) if j < n else "other"
         run = range(i, j)
         if before == "kanji" and after == "kanji":
             for k in run:

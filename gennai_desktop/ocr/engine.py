@@ -24,6 +24,8 @@ from typing import Any, Sequence
 import numpy as np
 from PIL import Image
 
+from ..nlp.script import in_japanese_charset
+
 DET_LIMIT_SIDE = 2560        # longest side fed to the detector (a 200-dpi A4 page fits)
 DET_THRESH = 0.3             # probability threshold of the DB map
 BOX_THRESH = 0.5             # mean probability a box needs to be kept
@@ -94,14 +96,7 @@ def _japanese_mask(chars: Sequence[str]) -> np.ndarray:
     (别 → 別), with an honest, lower confidence."""
     mask = np.zeros(len(chars), dtype=bool)
     for i, c in enumerate(chars):
-        if i == 0 or c == " ":
-            mask[i] = True
-            continue
-        try:
-            c.encode("cp932")
-            mask[i] = True
-        except UnicodeEncodeError:
-            pass
+        mask[i] = i == 0 or c == " " or in_japanese_charset(c)
     return mask
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetPydanticSchema, ValidationError,
+                      create_model, field_validator, model_validator)
+from pydantic_core import core_schema
 
 from ..core.errors import SecurityError
 from ..core.tasks import ALIASES as TASK_ALIASES, TASKS, canonical as canonical_task
@@ -26,19 +29,54 @@ SHA256_RE = r"^[0-9a-f]{64}$"
 MAX_MANIFEST_BYTES = 1_000_000
 
 
-class GenerationSettings(BaseModel):
-    """Recommended sampling for this model (the app may still shorten max_tokens per task)."""
+# The manifest's ``generation`` object is a ``GenerationParams`` (llm.base, the one type for
+# sampling settings). A pack may set only the sampling fields below, within these bounds; the
+# others (stop, grammar, seed …) are chosen per task. The private model is built from
+# GenerationParams's own field types and defaults, so the two can never drift apart.
+SAMPLING_BOUNDS: dict[str, Any] = {
+    "max_tokens": Field(ge=1, le=32768),
+    "temperature": Field(ge=0.0, le=2.0),
+    "top_p": Field(gt=0.0, le=1.0),
+    "top_k": Field(ge=0, le=1000),
+    "repeat_penalty": Field(ge=0.5, le=3.0),
+}
+_PARAM_TYPES = get_type_hints(GenerationParams)
+_PARAM_DEFAULTS = GenerationParams()
+_SamplingJSON = create_model(
+    "generation", __config__=ConfigDict(extra="forbid", frozen=True),
+    **{name: (Annotated[_PARAM_TYPES[name], bound], getattr(_PARAM_DEFAULTS, name))
+       for name, bound in SAMPLING_BOUNDS.items()},
+)
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    max_tokens: int = Field(256, ge=1, le=32768)
-    temperature: float = Field(0.2, ge=0.0, le=2.0)
-    top_p: float = Field(0.9, gt=0.0, le=1.0)
-    top_k: int = Field(40, ge=0, le=1000)
-    repeat_penalty: float = Field(1.15, ge=0.5, le=3.0)
 
-    def to_params(self) -> GenerationParams:
-        return GenerationParams(max_tokens=self.max_tokens, temperature=self.temperature, top_p=self.top_p,
-                                top_k=self.top_k, repeat_penalty=self.repeat_penalty)
+def _sampling_input(value: Any) -> Any:
+    """Accept a ``GenerationParams`` too (code building a manifest), as its sampling fields."""
+    if isinstance(value, GenerationParams):
+        if replace(value, **{n: getattr(_PARAM_DEFAULTS, n) for n in SAMPLING_BOUNDS}) != _PARAM_DEFAULTS:
+            raise ValueError(f"a manifest sets only {sorted(SAMPLING_BOUNDS)}")
+        return {n: getattr(value, n) for n in SAMPLING_BOUNDS}
+    return value
+
+
+def _sampling_params(value: BaseModel) -> GenerationParams:
+    return GenerationParams(**value.model_dump())
+
+
+def _sampling_json(value: GenerationParams) -> dict[str, Any]:
+    return {n: getattr(value, n) for n in SAMPLING_BOUNDS}
+
+
+def _sampling_schema(_source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    """Validate with the bounded sampling model (errors keep their ``generation.<key>`` path),
+    hand back a GenerationParams, and serialise just the sampling fields (the signed JSON)."""
+    return core_schema.no_info_before_validator_function(
+        _sampling_input,
+        core_schema.no_info_after_validator_function(_sampling_params, handler.generate_schema(_SamplingJSON)),
+        serialization=core_schema.plain_serializer_function_ser_schema(_sampling_json),
+    )
+
+
+Sampling = Annotated[GenerationParams, GetPydanticSchema(_sampling_schema)]
 
 
 class GgufFacts(BaseModel):
@@ -77,7 +115,7 @@ class Manifest(BaseModel):
     chat_format: str | None = Field(None, pattern=r"^[a-z0-9_.-]{1,40}$")  # reviewed built-in template name
     chat_template: str | None = Field(None, max_length=100_000)    # reviewed Jinja2 text, rendered sandboxed
     chat_template_sha256: str | None = Field(None, pattern=SHA256_RE)
-    generation: GenerationSettings = Field(default_factory=GenerationSettings)
+    generation: Sampling = Field(default_factory=GenerationParams)
     prompts: dict[str, dict[str, str]] = Field(default_factory=dict)  # task -> {name: template}
     gguf: GgufFacts
 
@@ -121,7 +159,7 @@ class Manifest(BaseModel):
             instruction_tuned=self.instruction_tuned, prompt_style=self.prompt_style,
             chat_format=self.chat_format, chat_template=self.chat_template,
             chat_template_sha256=self.chat_template_sha256, context_length=self.context_length,
-            recommended_gpu_layers=self.recommended_gpu_layers, generation=self.generation.to_params(),
+            recommended_gpu_layers=self.recommended_gpu_layers, generation=self.generation,
             license=self.licence, sha256=self.gguf.sha256, architecture=self.architecture,
             quantisation=self.quantisation, version=self.version,
             prompts={k: dict(v) for k, v in self.prompts.items()},

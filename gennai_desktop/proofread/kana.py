@@ -5,6 +5,8 @@ several rules only apply when a word is written with kanji.
 """
 from __future__ import annotations
 
+from ..nlp.script import is_kanji
+
 _KATA_START, _KATA_END = 0x30A1, 0x30F6
 
 
@@ -15,11 +17,6 @@ def to_hiragana(text: str) -> str:
 
 def is_katakana_word(text: str) -> bool:
     return bool(text) and all(_KATA_START <= ord(c) <= 0x30FC for c in text)
-
-
-def is_kanji(ch: str) -> bool:
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or ch in "々〆"
 
 
 def has_kanji(text: str) -> bool:

@@ -22,27 +22,22 @@ import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 from ..core.atomicio import atomic_path
 from ..core.document import Document, table_text
 from ..core.errors import OutputError
 from ..core.findings import Finding
-from ..documents.docx_reader import body_elements
 from ..core.i18n import tr
+from ..documents.docx_reader import hidden_text_of
+from ..documents.normalize import normalize_safe
+from ..documents.ooxml import W, XML_SPACE, body_elements, paragraph_pieces, table_cells
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W = "{%s}" % W_NS
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 AUTHOR = "GENNAI"
 # The hidden-text rules (w:vanish) of the document being written: its paragraphs must read
 # exactly as docx_reader read them, which leaves hidden runs out (set by track_changes).
 _HIDDEN: contextvars.ContextVar[Any] = contextvars.ContextVar("gennai_hidden_text", default=None)
 
-# Subtrees whose text is not part of the current revision (same as the docx reader).
-_SKIP = {W + "pPr", W + "rPr", W + "del", W + "moveFrom", W + "rt", W + "instrText",
-         W + "delText", W + "fldChar", W + "sectPr", MC_FALLBACK}
 # Parents under which a run may be wrapped in w:del/w:ins.
 _EDITABLE_PARENTS = {W + "p", W + "hyperlink", W + "smartTag", W + "customXml", W + "sdtContent"}
 # Run children that may move into w:del (anything else — fields, drawings — blocks the edit).
@@ -99,44 +94,16 @@ class _Char:
 
 
 def _char_map(p: Any) -> tuple[str, list[_Char]]:
-    """Visible text of a paragraph and, per character, where it lives in the XML."""
+    """Visible text of a paragraph (exactly as the reader's ``paragraph_text``: the same
+    ``ooxml.paragraph_pieces`` walk) and, per character, where it lives in the XML."""
     text: list[str] = []
     chars: list[_Char] = []
-    hidden = _HIDDEN.get()
-    para_hidden = hidden.paragraph_default(p) if hidden is not None else False
-
-    def walk(el: Any, run: Any) -> None:
-        for child in el.iterchildren():
-            tag = child.tag
-            if not isinstance(tag, str) or tag in _SKIP:
-                continue
-            if tag == W + "r":
-                if hidden is not None and hidden.run(child, para_hidden):
-                    continue          # hidden text: not in the Document, never edited
-                walk(child, child)
-            elif tag == W + "t":
-                for i, ch in enumerate(child.text or ""):
-                    text.append(ch)
-                    chars.append(_Char(run, child, i, run is not None))
-            elif tag == W + "tab":
-                text.append("\t")
-                chars.append(_Char(run, child, 0, False))
-            elif tag in (W + "br", W + "cr"):
-                if child.get(W + "type") not in ("page", "column"):
-                    text.append("\n")
-                    chars.append(_Char(run, child, 0, False))
-            elif tag == W + "noBreakHyphen":
-                text.append("-")
-                chars.append(_Char(run, child, 0, False))
-            elif tag == W + "p":
-                if text and text[-1] != "\n":
-                    text.append("\n")
-                    chars.append(_Char(None, None, 0, False))
-                walk(child, None)
-            else:
-                walk(child, run)
-
-    walk(p, None)
+    for piece in paragraph_pieces(p, _HIDDEN.get()):
+        text.append(piece.text)
+        if piece.element is not None and piece.element.tag == W + "t":
+            chars.extend(_Char(piece.run, piece.element, i, piece.run is not None) for i in range(len(piece.text)))
+        else:
+            chars.append(_Char(piece.run, piece.element, 0, False))
     return "".join(text), chars
 
 
@@ -150,17 +117,9 @@ class _Segment:
     raw_offset: int       # offset in the paragraph's raw visible text that ``start`` maps to
 
 
-def _normalize(text: str) -> str:
-    try:
-        from ..documents.normalize import normalize_safe
-    except ImportError:   # documents package not present: texts are compared as they are
-        return text
-    return normalize_safe(text)
-
-
 def _para_block_text(p: Any) -> tuple[str, str, int]:
     raw, _ = _char_map(p)
-    norm = _normalize(raw)
+    norm = normalize_safe(raw)
     stripped = norm.strip("\n")
     lead = len(norm) - len(norm.lstrip("\n"))
     return raw, stripped, lead
@@ -168,7 +127,7 @@ def _para_block_text(p: Any) -> tuple[str, str, int]:
 
 def _paragraph_segments(p: Any) -> list[_Segment] | None:
     raw, text, lead = _para_block_text(p)
-    if _normalize(raw) != raw:
+    if normalize_safe(raw) != raw:
         return []                       # normalisation changed the text: offsets unsafe
     return [_Segment(p, 0, len(text), lead)]
 
@@ -180,14 +139,14 @@ def _table_segments(tbl: Any) -> tuple[str, list[_Segment]]:
     pending: list[tuple[int, int, list[tuple[Any, int, int, bool]], int]] = []
     for tr_el in tbl.iterchildren(W + "tr"):
         row: list[str] = []
-        for tc in _cells(tr_el):
+        for tc in table_cells(tr_el):
             parts: list[str] = []
             places: list[tuple[Any, int, int, bool]] = []
             pos = 0
             for el in body_elements(tc):
                 if el.tag == W + "p":
                     raw, _ = _char_map(el)
-                    norm = _normalize(raw)
+                    norm = normalize_safe(raw)
                     places.append((el, pos, len(norm), norm == raw))
                     parts.append(norm)
                 else:
@@ -226,24 +185,16 @@ def _plain_rows(tbl: Any) -> list[tuple[str, ...]]:
     out = []
     for tr_el in tbl.iterchildren(W + "tr"):
         cells = []
-        for tc in _cells(tr_el):
+        for tc in table_cells(tr_el):
             parts = []
             for el in body_elements(tc):
                 if el.tag == W + "p":
-                    parts.append(_normalize(_char_map(el)[0]))
+                    parts.append(normalize_safe(_char_map(el)[0]))
                 else:
                     parts.append("\n".join(" ".join(r) for r in _plain_rows(el)))
             cells.append("\n".join(parts).strip("\n"))
         out.append(tuple(cells))
     return out
-
-
-def _cells(tr_el: Any) -> Iterator[Any]:
-    for child in tr_el.iterchildren():
-        if child.tag == W + "tc":
-            yield child
-        elif child.tag in (W + "sdt", W + "customXml"):
-            yield from child.iter(W + "tc")
 
 
 def _map_blocks(body: Any, doc: Document) -> dict[int, list[_Segment]]:
@@ -493,16 +444,11 @@ def track_changes(source_path: Path, doc: Document, findings: Sequence[Finding],
         raise OutputError("proofread.error.docx_unreadable", path=str(target), reason=f"{type(exc).__name__}: {exc}"[:300]) from exc
     stats = TrackStats()
     writer = _Writer(document, author, now or dt.datetime.now(dt.timezone.utc), reserve=len(findings) + 1)
-    try:
-        from ..documents.docx_reader import hidden_text_of
-        token = _HIDDEN.set(hidden_text_of(document))
-    except ImportError:   # documents package not present: hidden runs are read like others
-        token = None
+    token = _HIDDEN.set(hidden_text_of(document))
     try:
         _track(document, doc, findings, writer, comments, stats)
     finally:
-        if token is not None:
-            _HIDDEN.reset(token)
+        _HIDDEN.reset(token)
     _enable_tracking(document.settings.element)
     with atomic_path(target) as tmp:
         document.save(str(tmp))

@@ -10,28 +10,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from ..nlp.script import guess_language, japanese_ratio, latin_ratio
+
 Weakness = Literal["degenerate", "empty", "wrong_language", "echo", "repetition"]
-
-_JA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ー]")
-_LATIN = re.compile(r"[A-Za-z]")
-_WORDISH = re.compile(r"[\w\u3040-\u30ff\u3400-\u9fff]")
-
-
-def japanese_ratio(text: str) -> float:
-    """Share of Japanese characters among letters (kana/kanji vs. everything word-like)."""
-    letters = len(_WORDISH.findall(text))
-    return len(_JA.findall(text)) / letters if letters else 0.0
-
-
-def latin_ratio(text: str) -> float:
-    letters = len(_WORDISH.findall(text))
-    return len(_LATIN.findall(text)) / letters if letters else 0.0
-
 
 def language_ok(text: str, lang: str | None) -> bool:
     """Loose test that ``text`` is mostly in ``lang`` ("ja" or "en")."""
     if lang == "ja":
-        return japanese_ratio(text) >= 0.3
+        return guess_language(text) == "ja"
     if lang == "en":
         return latin_ratio(text) >= 0.6 and japanese_ratio(text) < 0.25
     return True

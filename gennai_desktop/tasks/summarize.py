@@ -22,11 +22,12 @@ from ..core.i18n import get_language, tr
 from ..llm.base import TextEngine
 from ..llm.batch import generate_batch
 from ..nlp.morph import tokenize
+from ..nlp.script import guess_language
 from ..nlp.sentences import chunk_spans
 from . import prompting
 from .partial import DeadlineToken
 from .extractive import SentenceTable, key_sentences, locations, shorten, support
-from .quality import japanese_ratio, weakness
+from .quality import weakness
 from .results import SummaryPoint, SummaryResult
 
 Style = Literal["bullets", "three_lines", "report"]
@@ -89,7 +90,7 @@ def _summarize(doc: Document, engine: TextEngine | None, style: Style, cancel: C
         yield Notice("summary.notice.no_model")
         yield from _extractive(doc, table, style, k, "summary.notice.no_model")
         return
-    lang = "ja" if japanese_ratio(doc.text[:5000]) >= 0.3 else "en"
+    lang = guess_language(doc.text[:5000])
     notices: list[str] = []
     spans = list(_chunks(doc.text, engine))
     total = acc.chunks_total = len(spans)

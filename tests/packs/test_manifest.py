@@ -8,6 +8,7 @@ import pytest
 
 from gennai_desktop.core.errors import SecurityError
 from gennai_desktop.core.paths import resources_dir
+from gennai_desktop.llm.base import GenerationParams
 from gennai_desktop.packs.manifest import load_manifest, parse_manifest, template_sha256
 
 DEV = resources_dir() / "packs" / "gemma3-270m-dev" / "manifest.json"
@@ -86,3 +87,18 @@ def test_unknown_task_names_are_still_refused():
     d["prompts"] = {"summery": {"map.completion": "x"}}
     with pytest.raises(SecurityError):
         parse_manifest(json.dumps(d).encode())
+
+
+def test_generation_is_the_one_generation_params_type_and_serialises_unchanged():
+    d = _base()
+    d["generation"] = {"max_tokens": 512, "temperature": 1, "top_p": 1.0, "top_k": 0, "repeat_penalty": 1.0}
+    m = parse_manifest(json.dumps(d).encode())
+    assert m.generation == GenerationParams(max_tokens=512, temperature=1.0, top_p=1.0, top_k=0, repeat_penalty=1.0)
+    assert m.to_model_spec("/m.gguf").generation is m.generation
+    # the signed JSON carries exactly the sampling keys, nothing of the per-task fields
+    assert json.loads(m.to_json())["generation"] == {"max_tokens": 512, "temperature": 1.0, "top_p": 1.0,
+                                                     "top_k": 0, "repeat_penalty": 1.0}
+    for bad in ({"temperature": 2.5}, {"top_p": 0}, {"seed": 1}, {"stop": ["x"]}):
+        d["generation"] = bad
+        with pytest.raises(SecurityError):
+            parse_manifest(json.dumps(d).encode())
