@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from gennai_desktop.llm.base import FakeEngine, ModelSpec
+from gennai_desktop.llm.base import ModelSpec
 from gennai_desktop.ui.ime import commit_text, preedit_text
 from gennai_desktop.ui.qt import Qt
+from tests.support.fake_engine import FakeEngine
 
 from .conftest import make_window, wait_idle
 
@@ -98,3 +99,4 @@ def test_answer_survives_autosave_restore_without_whole_passages(window, qtbot, 
     other.restore_state(state, reopen=False)
     assert other.qa_tab.stream.toPlainText() == tab.stream.toPlainText()
     assert other.qa_tab.citations.topLevelItemCount() == tab.citations.topLevelItemCount() > 0
+
