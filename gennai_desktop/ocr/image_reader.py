@@ -10,8 +10,6 @@ from .limits import LOW_CONFIDENCE
 from .pages import line_records
 from .runner import run_ocr
 
-from .formats import IMAGE_SUFFIXES, is_image  # noqa: F401 - re-exported
-
 
 def read_image(path: Path) -> Document:
     if not available():
