@@ -84,6 +84,7 @@ def test_llama_cpp_would_pick_the_wrong_format_we_render_gemma(bundled_gguf, gem
 
 
 @pytest.mark.bundled
+@pytest.mark.slow       # up to 200 tokens on the CPU: tens of seconds on a busy machine
 def test_looping_chat_prompt_is_stopped_early(gemma):
     prompt = gemma.render_chat([Message("user", "人工知能について説明してください。")])
     params = GenerationParams(max_tokens=200, temperature=0.0, repeat_penalty=1.0, expect_language="ja")
