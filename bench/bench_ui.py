@@ -30,7 +30,7 @@ def main() -> int:
     args = ap.parse_args()
     from gennai_desktop.core.events import TextDelta
     from gennai_desktop.core.settings import Settings
-    from gennai_desktop.llm.base import FakeEngine
+    from tests.support.fake_engine import FakeEngine
     from gennai_desktop.ui.app import make_app
     from gennai_desktop.ui.engine_provider import EngineProvider
     from gennai_desktop.ui.main_window import MainWindow

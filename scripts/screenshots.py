@@ -40,7 +40,7 @@ def main() -> int:
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("GENNAI_HOME", str(Path(args.out) / "_home"))
     from gennai_desktop.core.settings import Settings
-    from gennai_desktop.llm.base import FakeEngine
+    from tests.support.fake_engine import FakeEngine
     from gennai_desktop.ui.app import make_app
     from gennai_desktop.ui.engine_provider import EngineProvider
     from gennai_desktop.ui.ime import commit_text

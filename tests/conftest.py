@@ -60,3 +60,25 @@ def bundled_model_file() -> Path:
         if exc.key == "llm.bundled.missing":
             pytest.skip(f"the bundled model packages are not installed: {exc}")
         raise
+
+
+def pytest_collection_modifyitems(config, items):
+    """The ``bundled`` marker and the bundled model go together (markers: pyproject.toml).
+
+    A test that uses the model (the ``bundled_model_file`` fixture, directly or through
+    ``bundled_gguf``/``bundled_engine``) carries the marker even if its author forgot it, so
+    ``-m "not bundled"`` really leaves the model out. A test marked ``bundled`` that does not
+    request the fixture is an error: it would fail, not skip with the reason, where the model
+    packages are not installed."""
+    unwired = []
+    for item in items:
+        uses = "bundled_model_file" in getattr(item, "fixturenames", ())
+        marked = item.get_closest_marker("bundled") is not None
+        if uses and not marked:
+            item.add_marker(pytest.mark.bundled)
+        elif marked and not uses:
+            unwired.append(item.nodeid)
+    if unwired:
+        raise pytest.UsageError("marked bundled but not using the bundled_model_file fixture "
+                                "(add it, so the test skips with the reason where the model is "
+                                "absent): " + ", ".join(unwired))

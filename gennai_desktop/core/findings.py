@@ -6,7 +6,6 @@ from typing import Iterable, Literal
 
 Origin = Literal["rule", "model"]
 Severity = Literal["error", "warning", "info", "hint"]   # hint: readability guide, not an error
-SEVERITY_ORDER = ("error", "warning", "info", "hint")
 
 
 @dataclass(frozen=True)

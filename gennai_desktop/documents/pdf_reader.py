@@ -117,7 +117,7 @@ def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") ->
     pages = answer["pages"]
     paragraphs = [(_split_paragraphs(drop_page_numbers(p["lines"]), p.get("w"), p.get("h")), i + 1)
                   for i, p in enumerate(pages)]
-    body_size, heading_sizes = _font_sizes(paragraphs)
+    _, heading_sizes = _font_sizes(paragraphs)
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []
     for paras, page_no in paragraphs:

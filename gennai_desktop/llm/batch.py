@@ -2,7 +2,7 @@
 
 Tasks call this helper, never an engine method directly: an engine that decodes sequences
 together (``LlamaEngine`` in the runner, ``RunnerEngine`` over the pipe) gets one batched
-run; any other ``TextEngine`` (``FakeEngine``, a future backend) gets the same events from
+run; any other ``TextEngine`` (a test double, a future backend) gets the same events from
 one ``generate`` after another, so a task has one code path.
 
 Events, in the order they happen: ``(index, piece)`` for text of prompt ``index`` and

@@ -12,24 +12,18 @@ import os
 from pathlib import Path
 
 from ..core.errors import ModelError, SecurityError
-from ..core.paths import models_dir, resources_dir
+from ..core.paths import models_dir
 from .base import GenerationParams, ModelSpec
 
 MODEL_FILE = "gemma-3-270m-q4_k_m.gguf"
 SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 SIZE = 253_113_024
 MODEL_ID = "gemma3-270m-dev"
-DEFAULT_N_CTX = 4096  # the model allows 32768; a small window keeps memory and latency low
 
 # Sampling that keeps a small base model usable: low temperature, a firm repeat penalty,
 # short outputs (loops are also caught by llm.degenerate).
 DEFAULT_GENERATION = GenerationParams(max_tokens=256, temperature=0.3, top_p=0.9, top_k=40,
                                       repeat_penalty=1.2, seed=42)
-
-
-def licence_notice_path() -> Path:
-    """The Gemma notice that must accompany every distribution (resources/licenses)."""
-    return resources_dir() / "licenses" / "GEMMA_NOTICE.txt"
 
 
 def candidate_paths() -> list[Path]:

@@ -24,7 +24,7 @@ import ctypes
 import os
 import platform
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 # Features each x86 variant is compiled for (ggml/src/CMakeLists.txt, ggml_add_cpu_backend_variant),
@@ -78,7 +78,6 @@ class RuntimeLayout:
     cpu_variants: tuple[str, ...]          # variant names present, e.g. ("x64", "haswell", …)
     gpu_backends: tuple[str, ...]          # e.g. ("cuda",) when libggml-cuda.so is present
     monolithic: bool                       # an old single-library build (no variants)
-    notes: tuple[str, ...] = field(default=())
 
 
 def _lib_ext() -> str:
@@ -250,10 +249,6 @@ def load_backends(cpu_variant: str | None, gpu_backend: str | None = None,
         raise OSError(f"cannot load {cpath.name}")
     _loaded["cpu"] = cpu_variant
     _ggml.append(ggml)
-    return dict(_loaded)
-
-
-def loaded_backends() -> dict[str, str]:
     return dict(_loaded)
 
 

@@ -38,7 +38,7 @@ from ..core.i18n import tr
 from ..core import frozen
 from ..core.paths import home_dir
 from . import cpu_variants
-from .base import BackendInfo, GenerationParams, Message, ModelSpec, SeqResult, StopReason, StreamedGeneration, params_per_prompt
+from .base import BackendInfo, GenerationParams, Message, ModelSpec, SeqResult, StreamedGeneration, params_per_prompt
 from .runner_child import spec_to_json
 
 _EOF = object()
@@ -163,7 +163,6 @@ class RunnerEngine:
         self._lock = threading.RLock()
         self.notices: list[str] = []       # e.g. "GPU で異常終了したため CPU に切り替えました"
         self.load_seconds: float | None = None
-        self.crashes = 0
 
     # -- configuration choice --
 
@@ -264,7 +263,6 @@ class RunnerEngine:
                 self._kill()
                 code = proc.poll()
         self._proc, self._load_reply = None, None
-        self.crashes += 1
         detail = reason or _signal_name(code)
         tail = " / ".join(line.strip() for line in list(self._stderr)[-3:] if line.strip())
         return RunnerCrashed("llm.runner.crashed", name=self.spec.label(), signal=detail,

@@ -147,11 +147,6 @@ def _index() -> dict[str, dict[str, str]]:
     return dict(data["templates"])
 
 
-def available_formats() -> list[str]:
-    """Names of the reviewed chat formats shipped with the app."""
-    return sorted(_index())
-
-
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

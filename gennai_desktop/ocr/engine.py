@@ -34,7 +34,6 @@ REC_HEIGHT = 48
 REC_MAX_WIDTH = 3200
 REC_BATCH = 8
 CLS_SHAPE = (48, 192)
-from .limits import LOW_CONFIDENCE  # noqa: E402,F401 - re-exported (uncertain characters)
 
 
 def models_dir() -> Path | None:
@@ -392,7 +391,7 @@ def _components(bitmap: np.ndarray) -> list[tuple[int, int, int, int]]:
     padded[:, 1:-1] = bitmap
     d = np.diff(padded, axis=1)
     rs, cs = np.nonzero(d == 1)
-    re_, ce = np.nonzero(d == -1)
+    _, ce = np.nonzero(d == -1)
     n = len(rs)
     if n == 0:
         return []
@@ -405,7 +404,7 @@ def _components(bitmap: np.ndarray) -> list[tuple[int, int, int, int]]:
         return a
 
     row_start = np.searchsorted(rs, np.arange(h + 1))
-    rsl, csl, cel = rs.tolist(), cs.tolist(), ce.tolist()
+    csl, cel = cs.tolist(), ce.tolist()
     for y in range(1, h):
         a0, a1 = row_start[y - 1], row_start[y]
         b0, b1 = a1, row_start[y + 1]

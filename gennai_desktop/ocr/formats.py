@@ -1,7 +1,6 @@
 """Image file recognition by magic bytes (no imports: the loader asks this for every file)."""
 from __future__ import annotations
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 IMAGE_MAGICS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 

@@ -1,7 +1,7 @@
 """校正 on OCR'd text: do not report what may just be a misread character.
 
 A finding whose span overlaps a character the recogniser was unsure of (confidence below
-engine.LOW_CONFIDENCE, recorded per block as ``Block.uncertain``) is dropped: "へ" read as
+limits.LOW_CONFIDENCE, recorded per block as ``Block.uncertain``) is dropped: "へ" read as
 "ヘ", a missing 送り仮名 or a wrong kanji there is more likely OCR noise than the author's
 error, and the user is told how many were held back (a notice), and the document carries
 the ``ocr.warning.low_confidence`` warning to check against the original.

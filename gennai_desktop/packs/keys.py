@@ -58,11 +58,6 @@ def _passphrase(*, confirm: bool = False) -> bytes:
     return _cached
 
 
-def forget_passphrase() -> None:
-    global _cached
-    _cached = None
-
-
 def has_private_key_material(data: bytes) -> bool:
     return any(m in data for m in PRIVATE_MARKERS)
 

@@ -29,7 +29,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -592,7 +591,3 @@ def assemble_bundle(out: Path, *, app: Path, model: Path | None, repo_dir: Path,
             raise OfflineBundleError("offline.error.private_key", path=str(out))
     return build_manifest(out, signers, version=version or int(time.time()), app_version=app_version,
                           expires_days=expires_days)
-
-
-def main_print(msg: str) -> None:
-    print(msg, file=sys.stderr)

@@ -83,12 +83,6 @@ class Ruleset:
     disabled: frozenset[str] = field(default_factory=frozenset)
     verbatim: re.Pattern[str] | None = None   # spans quoted as written (titles in 『』): no word rules
 
-    @property
-    def rule_ids(self) -> set[str]:
-        ids = {r.id for v in self.morph_by_lemma.values() for r in v} | {r.id for r in self.regex_rules}
-        return ids | {d["id"] for d in (self.okurigana, self.double_negation, self.long_sentence,
-                                          self.style_mix, self.ranuki)}
-
     def cite(self, ref: list[str]) -> str:
         doc, section = (ref + [""])[:2]
         return f"{self.sources.get(doc, doc)} {section}".strip()

@@ -271,10 +271,6 @@ class ProtectedStore:
     def recent(self) -> list[str]:
         return [r[0] for r in self._q("SELECT path FROM recent ORDER BY used DESC")]
 
-    def clear_recent(self) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM recent")
-
     # --- generic key/blob interface ----------------------------------------------------------
     def put_blob(self, ns: str, key: str, value: bytes) -> None:
         with self._tx() as db:
@@ -291,13 +287,6 @@ class ProtectedStore:
     def delete_blob(self, ns: str, key: str) -> bool:
         with self._tx() as db:
             return bool(db.execute("DELETE FROM blobs WHERE ns = ? AND key = ?", (ns, key)).rowcount)
-
-    def delete_namespace(self, ns: str) -> int:
-        with self._tx() as db:
-            n = db.execute("DELETE FROM blobs WHERE ns = ?", (ns,)).rowcount
-        if n:
-            self.compact()
-        return n
 
 
 def open_store(folder: Path | None = None, passphrase: str | None = None, create: bool = True) -> ProtectedStore:

@@ -2,7 +2,8 @@
 
 The window appears before any model is loaded; the first task pays the load time
 (off the UI thread). All tabs share this provider, and through ``app.models`` and
-``llm.manager`` the app never holds two models in memory. Tests pass a factory returning a FakeEngine.
+``llm.manager`` the app never holds two models in memory. Tests pass a factory
+returning a canned-text engine.
 """
 from __future__ import annotations
 

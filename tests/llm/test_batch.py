@@ -8,10 +8,11 @@ import pytest
 from gennai_desktop.core.cancel import CancelToken, Cancelled
 from gennai_desktop.core.errors import ModelError
 from gennai_desktop.llm import engine as engine_mod
-from gennai_desktop.llm.base import FakeEngine, GenerationParams, ModelSpec
+from gennai_desktop.llm.base import GenerationParams, ModelSpec
 from gennai_desktop.llm.batch import SequentialBatch, generate_batch
 from gennai_desktop.llm.engine import LlamaEngine
 from gennai_desktop.llm.runner import RunnerEngine
+from tests.support.fake_engine import FakeEngine
 
 SHARED = "共通の指示です。次の文書を読みなさい。文書: "
 PROMPTS = [SHARED + x for x in ["の は を", "a b c d", "です ます", "the of and", "12 34", "x", "。、", "true"]]

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from gennai_desktop.core.errors import ModelError
+from gennai_desktop.core.paths import resources_dir
 from gennai_desktop.llm import bundled
 from gennai_desktop.llm.base import GenerationParams, Message
 
@@ -19,7 +20,7 @@ def test_spec_describes_the_dev_default():
     assert s.sha256 == bundled.SHA256 and s.context_length == 32768
     assert s.generation.repeat_penalty > 1.0
     assert "国産ではありません" in s.label("ja")
-    assert bundled.licence_notice_path().read_text(encoding="utf-8").startswith(
+    assert (resources_dir() / "licenses" / "GEMMA_NOTICE.txt").read_text(encoding="utf-8").startswith(
         "Gemma is provided under and subject to the Gemma Terms of Use found at ai.google.dev/gemma/terms")
 
 
@@ -83,6 +84,7 @@ def test_llama_cpp_would_pick_the_wrong_format_we_render_gemma(bundled_gguf, gem
 
 
 @pytest.mark.bundled
+@pytest.mark.slow       # up to 200 tokens on the CPU: tens of seconds on a busy machine
 def test_looping_chat_prompt_is_stopped_early(gemma):
     prompt = gemma.render_chat([Message("user", "人工知能について説明してください。")])
     params = GenerationParams(max_tokens=200, temperature=0.0, repeat_penalty=1.0, expect_language="ja")

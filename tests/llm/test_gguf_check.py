@@ -36,6 +36,7 @@ def test_reports_embedded_chat_template_hash(tmp_path):
     assert info.chat_template_sha256 == hashlib.sha256(tpl.encode()).hexdigest()
 
 
+@pytest.mark.bundled
 def test_accepts_bundled_gemma(bundled_gguf):
     info = check_gguf(bundled_gguf)
     assert info.architecture == "gemma3"

@@ -24,7 +24,7 @@ def test_gemma_turn_format_exact():
 
 
 def test_other_reviewed_formats():
-    assert templates.available_formats() == ["chatml", "gemma", "llama3"]
+    assert sorted(templates._index()) == ["chatml", "gemma", "llama3"]
     chatml = templates.render_reviewed("chatml", MSGS[:2])
     assert chatml == ("<|im_start|>system\nあなたは公用文の校正者です。<|im_end|>\n"
                       "<|im_start|>user\n次の文を校正してください。<|im_end|>\n<|im_start|>assistant\n")

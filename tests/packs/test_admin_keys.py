@@ -93,21 +93,18 @@ def test_export_bundle_never_ships_a_key(tmp_path, admin_home, capsys):
 
 def test_keys_are_encrypted_by_default_with_a_prompted_passphrase(tmp_path, monkeypatch):
     monkeypatch.delenv(keys.PASSPHRASE_ENV)
-    keys.forget_passphrase()
+    monkeypatch.setattr(keys, "_cached", None)       # no passphrase remembered from another test
     monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
     answers = iter(["kasumigaseki-2026", "kasumigaseki-2026"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    try:
-        keys.generate_key(tmp_path, "targets")
-        assert b"ENCRYPTED PRIVATE KEY" in (tmp_path / "targets.pem").read_bytes()
-        assert keys.load_signer(tmp_path, "targets").public_key.keytype == "ed25519"   # cached, no 3rd prompt
-    finally:
-        keys.forget_passphrase()
+    keys.generate_key(tmp_path, "targets")
+    assert b"ENCRYPTED PRIVATE KEY" in (tmp_path / "targets.pem").read_bytes()
+    assert keys.load_signer(tmp_path, "targets").public_key.keytype == "ed25519"   # cached, no 3rd prompt
 
 
 def test_no_passphrase_and_no_terminal_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.delenv(keys.PASSPHRASE_ENV)
-    keys.forget_passphrase()
+    monkeypatch.setattr(keys, "_cached", None)       # no passphrase remembered from another test
     monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
     with pytest.raises(PackError) as ei:
         keys.generate_key(tmp_path, "targets")

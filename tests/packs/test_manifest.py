@@ -72,7 +72,7 @@ def test_dev_manifest_matches_the_bundled_gguf_header(bundled_model_file):
 def test_a_packs_summary_prompt_reaches_the_summary_task(task_key):
     """The manifest's task names and the prompt files' must be one vocabulary (core.tasks):
     a pack's own 要約 prompt is what the summary task renders."""
-    from gennai_desktop.llm.base import FakeEngine
+    from tests.support.fake_engine import FakeEngine
     from gennai_desktop.tasks import prompting
     d = _base()
     d["prompts"] = {task_key: {"map.completion": "PACK要約: {text}"}}

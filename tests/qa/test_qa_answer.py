@@ -12,11 +12,12 @@ from gennai_desktop.core.errors import DocumentError, GennaiError
 from gennai_desktop.core.events import Done, Notice, Progress
 from tests.support.events import run_to_result
 from gennai_desktop.documents import load_document
-from gennai_desktop.llm.base import FakeEngine, ModelSpec
+from gennai_desktop.llm.base import ModelSpec
 from gennai_desktop.qa.answer import ask
 from gennai_desktop.qa.index import FolderIndex
 from gennai_desktop.qa.retrieval import terms
 from gennai_desktop.qa.store import MemoryStore
+from tests.support.fake_engine import FakeEngine
 
 ABSTAIN = "ご質問の内容は、これらの文書には見当たりませんでした。"
 KENPO_PDF = "law_nihonkoku-kenpo_321CONSTITUTION.pdf"

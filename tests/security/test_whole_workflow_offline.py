@@ -64,13 +64,14 @@ def test_cli_tasks_on_real_documents_create_no_inet_socket(ja_corpus, tmp_path):
 
 
 @pytest.mark.bundled
-def test_bundled_model_generation_creates_no_inet_socket(tmp_path):
+def test_bundled_model_generation_creates_no_inet_socket(tmp_path, bundled_model_file):
     src = tmp_path / "short.txt"
     src.write_text("会議は午後三時に開始する。\n資料は事前に配布する。\n", encoding="utf-8")
     log = _traced(tmp_path, "translate-model", [*GENNAI, "translate", str(src), "--json"], timeout=300)
     _assert_offline(log, "translate with the bundled model")
 
 
+@pytest.mark.slow      # the traced window runs for its whole 12 s timeout
 def test_desktop_window_start_creates_no_inet_socket(ja_corpus, tmp_path):
     pytest.importorskip("PySide6")
     docx = ja_corpus / "law_denshi-shomei_412AC0000000102.docx"

@@ -1,7 +1,8 @@
 """A FakeEngine with ``generate_batch`` whose sequences end last-first, as a real batch may."""
 from __future__ import annotations
 
-from gennai_desktop.llm.base import FakeEngine, SeqResult
+from gennai_desktop.llm.base import SeqResult
+from tests.support.fake_engine import FakeEngine
 
 
 class ReversedBatchEngine(FakeEngine):

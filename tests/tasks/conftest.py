@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from gennai_desktop.core.document import Block, Document, table_text
-from gennai_desktop.llm.base import FakeEngine, ModelSpec
+from gennai_desktop.llm.base import ModelSpec
+from tests.support.fake_engine import FakeEngine
 
 
 

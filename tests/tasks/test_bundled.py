@@ -37,6 +37,7 @@ def _small_docx(tmp_path, src, n_blocks, with_table=False) -> Document:
     return load_document(path)
 
 
+@pytest.mark.slow      # a whole document through the model on the CPU: over 10 s
 def test_summary_citations_exist(bundled_engine, tmp_path, ja_corpus):
     from gennai_desktop.tasks.summarize import summarize
     doc = _small_docx(tmp_path, ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.docx", 18)
@@ -50,6 +51,7 @@ def test_summary_citations_exist(bundled_engine, tmp_path, ja_corpus):
                 or any(c.heading in b.heading_path for b in doc.blocks)
 
 
+@pytest.mark.slow      # a whole document through the model on the CPU: over 10 s
 def test_translation_docx_keeps_blocks_tables_and_glossary(bundled_engine, tmp_path, ja_corpus):
     from gennai_desktop.documents import load_document
     from gennai_desktop.tasks.translate import save_translation_docx, translate
@@ -70,6 +72,7 @@ def test_translation_docx_keeps_blocks_tables_and_glossary(bundled_engine, tmp_p
             assert target_term.casefold() in b.text.casefold(), (a.text, b.text)
 
 
+@pytest.mark.slow      # a whole document through the model on the CPU: over 10 s
 def test_proofread_model_spans_are_real(bundled_engine, ja_corpus):
     from gennai_desktop.core.document import Block
     from gennai_desktop.tasks.proofread import proofread
@@ -83,6 +86,7 @@ def test_proofread_model_spans_are_real(bundled_engine, ja_corpus):
         assert f.origin == "rule" or (f.rule == "model" and f.source == bundled_engine.spec.id)
 
 
+@pytest.mark.slow      # a whole document through the model on the CPU: over 10 s
 def test_cancel_during_generation_stops_within_a_second(bundled_engine, ja_corpus):
     from gennai_desktop.documents import load_document
     from gennai_desktop.tasks.summarize import summarize

@@ -54,7 +54,7 @@ def test_proofread_export_of_a_text_source(tmp_path):
 
 
 def test_summary_translation_draft_exports(tmp_path, ja_corpus):
-    from gennai_desktop.llm.base import FakeEngine
+    from tests.support.fake_engine import FakeEngine
     from gennai_desktop.tasks.draft import draft, get_template, list_templates
     from gennai_desktop.tasks.summarize import summarize
     from gennai_desktop.tasks.translate import translate

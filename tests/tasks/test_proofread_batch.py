@@ -6,8 +6,8 @@ import json
 from gennai_desktop.core.document import Block, Document
 from gennai_desktop.core.events import Progress
 from tests.support.events import run_to_result
-from gennai_desktop.llm.base import FakeEngine
 from gennai_desktop.tasks.proofread import proofread
+from tests.support.fake_engine import FakeEngine
 from tests.support.batch_fake import ReversedBatchEngine
 
 

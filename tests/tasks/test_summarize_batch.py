@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from gennai_desktop.core.document import Block, Document
 from gennai_desktop.core.events import Progress, Stats, TextDelta
-from gennai_desktop.llm.base import FakeEngine
 from gennai_desktop.tasks.summarize import summarize
+from tests.support.fake_engine import FakeEngine
 from tests.support.batch_fake import ReversedBatchEngine
 
 

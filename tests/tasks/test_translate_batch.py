@@ -4,9 +4,9 @@ from __future__ import annotations
 from gennai_desktop.core.document import Block, Document
 from gennai_desktop.core.events import Progress
 from tests.support.events import run_to_result
-from gennai_desktop.llm.base import FakeEngine
 from gennai_desktop.tasks import translate as translate_mod
 from gennai_desktop.tasks.translate import translate
+from tests.support.fake_engine import FakeEngine
 from tests.support.batch_fake import ReversedBatchEngine
 
 

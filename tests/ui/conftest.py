@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 pytest.importorskip("PySide6")
 
 from gennai_desktop.core.settings import Settings  # noqa: E402
-from gennai_desktop.llm.base import FakeEngine  # noqa: E402
+from tests.support.fake_engine import FakeEngine  # noqa: E402
 
 
 @pytest.fixture(scope="session")

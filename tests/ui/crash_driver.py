@@ -6,12 +6,12 @@ import json
 import sys
 
 from gennai_desktop.core.settings import load_settings
-from gennai_desktop.llm.base import FakeEngine
 from gennai_desktop.ui.app import make_app
 from gennai_desktop.ui.engine_provider import EngineProvider
 from gennai_desktop.ui.ime import commit_text
 from gennai_desktop.ui.main_window import MainWindow
 from gennai_desktop.ui.qt import QTimer
+from tests.support.fake_engine import FakeEngine
 
 
 def main() -> int:

@@ -9,7 +9,7 @@ from .conftest import wait_idle
 
 
 @pytest.mark.bundled
-def test_summary_on_bundled_model_through_the_ui(qtbot, app_font, ja_corpus):
+def test_summary_on_bundled_model_through_the_ui(qtbot, app_font, ja_corpus, bundled_model_file):
     from gennai_desktop.app.models import active_spec
     from gennai_desktop.ui.engine_provider import EngineProvider
     from gennai_desktop.ui.main_window import MainWindow

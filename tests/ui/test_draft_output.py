@@ -3,7 +3,7 @@ labelled 「下書き（検証前）」 draft, replaced by the validated result 
 from __future__ import annotations
 
 from gennai_desktop.core.events import TextDelta
-from gennai_desktop.llm.base import FakeEngine
+from tests.support.fake_engine import FakeEngine
 
 from .conftest import make_window, wait_idle
 

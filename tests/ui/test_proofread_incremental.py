@@ -8,8 +8,8 @@ import threading
 
 from gennai_desktop.core.events import FindingsAdded, Done, TextDelta
 from gennai_desktop.documents import load_document
-from gennai_desktop.llm.base import FakeEngine
 from gennai_desktop.tasks.proofread import proofread
+from tests.support.fake_engine import FakeEngine
 
 from .conftest import make_window, wait_idle
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from gennai_desktop.llm.base import FakeEngine, ModelSpec
+from gennai_desktop.llm.base import ModelSpec
 from gennai_desktop.ui.ime import commit_text, preedit_text
 from gennai_desktop.ui.qt import Qt
+from tests.support.fake_engine import FakeEngine
 
 from .conftest import make_window, wait_idle
 
@@ -98,3 +99,19 @@ def test_answer_survives_autosave_restore_without_whole_passages(window, qtbot, 
     other.restore_state(state, reopen=False)
     assert other.qa_tab.stream.toPlainText() == tab.stream.toPlainText()
     assert other.qa_tab.citations.topLevelItemCount() == tab.citations.topLevelItemCount() > 0
+
+
+def test_answer_saves_as_docx(window, qtbot, ja_corpus, tmp_path):
+    """保存 on the 質問 tab writes the answer and its sources (the tab's export_result)."""
+    from docx import Document as Docx
+    assert window.open_path(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt")
+    tab = window.qa_tab
+    commit_text(tab.question_edit, "山の日は何月何日ですか")
+    assert tab.run()
+    wait_idle(qtbot, tab)
+    assert tab.last_run_outcome == "done", window.messages
+    target = tab.save_dialog(chooser=lambda name: str(tmp_path / name))
+    assert target is not None, window.messages
+    text = "\n".join(p.text for p in Docx(target).paragraphs)
+    assert "山の日は何月何日ですか" in text and tab.result.answer.splitlines()[0] in text
+    assert tab.last_report is not None and tab.last_report.lost == 0

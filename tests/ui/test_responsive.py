@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from gennai_desktop.core.events import TextDelta
-from gennai_desktop.llm.base import FakeEngine
+from tests.support.fake_engine import FakeEngine
 
 from .conftest import make_window, wait_idle
 

@@ -70,7 +70,7 @@ def test_summary_result_cleared_on_other_document(qtbot, app_font, ja_corpus, tm
 
 
 def test_translate_result_cleared_on_other_document(qtbot, app_font, ja_corpus, tmp_path):
-    from gennai_desktop.llm.base import FakeEngine
+    from tests.support.fake_engine import FakeEngine
     w = make_window(qtbot, FakeEngine(reply=lambda p: "National holidays."))
     w.open_path(ja_corpus / SHUKUJITSU)
     tab = w.translate_tab

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 from gennai_desktop.core.events import Progress, TextDelta
-from gennai_desktop.llm.base import FakeEngine
 from gennai_desktop.ui.ime import commit_text
+from tests.support.fake_engine import FakeEngine
 
 from .conftest import make_window, wait_idle
 

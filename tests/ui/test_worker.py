@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 from gennai_desktop.core.events import Done, TextDelta
-from gennai_desktop.llm.base import FakeEngine
 from gennai_desktop.ui.qt import QObject, QTimer, Signal, emit
 from gennai_desktop.ui.worker import TaskWorker
+from tests.support.fake_engine import FakeEngine
 
 from .conftest import make_window, wait_idle
 

@@ -8,7 +8,6 @@ for autosave (``state`` / ``restore_state``).
 """
 from __future__ import annotations
 
-import time
 from typing import Any, Callable, Iterator
 
 from ...core.cancel import CancelToken
@@ -45,7 +44,6 @@ class TaskTab(QWidget):
         self.result: Any = None
         self.result_doc: DocumentKey | None = None   # the document self.result came from
         self._run_doc: DocumentKey | None = None
-        self.cancel_requested_at: float | None = None
         self.last_run_outcome = ""       # "done" | "cancelled" | "failed"
         self.last_report = None          # tasks.export.ExportReport of the last save
         self.setObjectName(f"tab_{self.task_name}")
@@ -254,7 +252,6 @@ class TaskTab(QWidget):
         self.progress.setRange(0, 0)
         self.progress.setFormat(tr("ui.progress.loading"))
         self.progress.setVisible(True)
-        self.cancel_requested_at = None
         self._notice_keys: set[str] = set()
         provider = self.host.engine_provider
         make = self.make_lazy_task
@@ -270,7 +267,6 @@ class TaskTab(QWidget):
         s.failed.connect(self._on_failed)
         s.cancelled.connect(self._on_cancelled)
         s.finished.connect(self._on_finished)
-        self._t0 = time.perf_counter()
         self.worker.start()
         self._update_buttons()
         emit(self.busy_changed, True)
@@ -278,7 +274,6 @@ class TaskTab(QWidget):
 
     def cancel(self) -> None:
         if self.worker is not None:
-            self.cancel_requested_at = time.perf_counter()
             self.worker.cancel()
             self.progress.setFormat(tr("ui.progress.cancelling"))
 

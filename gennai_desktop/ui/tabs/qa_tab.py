@@ -157,8 +157,9 @@ class QaTab(TaskTab):
             lines += ["", tr("cli.ask.citations")] + [f"・{c.label()}：{c.text}" for c in self.result.citations]
         return "\n".join(lines)
 
-    def save_result(self, target: str) -> None:
+    def export_result(self, target: str):
         from ...documents import write_docx
+        from ...tasks.export import ExportReport
         r = self.result
         blocks = [Block(id="b0000", kind="heading", text=r.question, level=1)]
         for line in r.answer.splitlines():
@@ -170,6 +171,7 @@ class QaTab(TaskTab):
         for text in r.notice_texts():
             blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=text))
         write_docx(blocks, target, title=tr("ui.tab.qa"))
+        return ExportReport(str(target), "docx", {"citations": len(r.citations)})
 
     def default_filename(self) -> str:
         return f"{tr('ui.tab.qa')}.docx"
