@@ -17,10 +17,13 @@ from pathlib import Path
 
 from ..core.errors import EXIT_OK, EXIT_USAGE, GennaiError
 from ..core.i18n import set_language, tr
+from ..core.paths import machine_dir
+from ..packs import offline_bundle as ob
 from ..packs.build import build_pack
 from ..packs.errors import PackError
 from ..packs.keys import default_keys_dir
 from ..packs.repo import KeyDirs, SigningRepo
+from .audit import register as register_audit
 
 
 def _repo(args) -> SigningRepo:
@@ -125,7 +128,6 @@ def _log(msg: str) -> None:
 
 def cmd_offline_build(args) -> int:
     import time
-    from ..packs import offline_bundle as ob
     t0 = time.perf_counter()
     repo = _repo(args)
     root = repo.load("root").signed
@@ -152,8 +154,6 @@ def _installed_root(machine: Path) -> bytes | None:
 
 
 def cmd_offline_verify(args) -> int:
-    from ..core.paths import machine_dir
-    from ..packs import offline_bundle as ob
     machine = Path(args.machine_dir) if args.machine_dir else machine_dir()
     vb = ob.verify_bundle(Path(args.bundle), installed_root=_installed_root(machine),
                           root_sha256=args.root_sha256, allow_expired=args.allow_expired)
@@ -163,7 +163,6 @@ def cmd_offline_verify(args) -> int:
 
 
 def cmd_offline_install(args) -> int:
-    from ..packs import offline_bundle as ob
     rec = ob.install_bundle(Path(args.bundle), prefix=Path(args.prefix) if args.prefix else None,
                             machine=Path(args.machine_dir) if args.machine_dir else None,
                             desktop_dir=Path(args.desktop_dir) if args.desktop_dir else None,
@@ -174,7 +173,6 @@ def cmd_offline_install(args) -> int:
 
 
 def cmd_offline_uninstall(args) -> int:
-    from ..packs import offline_bundle as ob
     ob.uninstall(Path(args.prefix) if args.prefix else None, log=_log)
     return EXIT_OK
 
@@ -267,7 +265,6 @@ def build_parser() -> argparse.ArgumentParser:
                     help="validity of the bundle's timestamp/snapshot: longer than the courier window")
     sp = repo_cmd("status", cmd_status, "show role versions, expiry and published packs")
     _register_offline(sub, repo_cmd)
-    from .audit import register as register_audit     # gennai-admin audit verify FILE
     register_audit(sub)
     return p
 

@@ -17,7 +17,14 @@ from ..core.cancel import CancelToken
 from ..core.document import Document, Location
 from ..core.errors import EXIT_USAGE, DocumentError, GennaiError
 from ..core.i18n import get_language, tr
+from ..documents import load_document
 from ..llm.base import ModelSpec
+from ..tasks.draft import draft, get_template, list_templates, resolve_fields
+from ..tasks.export import export_draft, export_proofread, export_summary, export_translation
+from ..tasks.glossary import load_glossary
+from ..tasks.proofread import proofread
+from ..tasks.summarize import summarize
+from ..tasks.translate import translate
 from .output import LAST_NOTICE_PARAMS, _err, drain, emit, emit_json
 
 
@@ -46,7 +53,6 @@ def guard_out(args: argparse.Namespace, *inputs: str | None) -> None:
 def load_input(path: str) -> Document:
     """Load the input and say on stderr what was left out of it (hidden text, unreadable
     embedded parts, pages without text), as the UI does."""
-    from ..documents import load_document
     doc = load_document(path)
     for key in doc.warnings:
         _err(tr("cli.notice_prefix") + tr(key))
@@ -96,8 +102,6 @@ def report_saved(report) -> None:
 
 
 def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
-    from ..tasks.export import export_summary
-    from ..tasks.summarize import summarize
     guard_out(args, args.file)
     doc = load_input(args.file)
     engine = model_engine(args)
@@ -114,9 +118,6 @@ def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
 
 
 def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
-    from ..tasks.glossary import load_glossary
-    from ..tasks.export import export_translation
-    from ..tasks.translate import translate
     guard_out(args, args.file, args.glossary)
     glossary = load_glossary(args.glossary) if args.glossary else None
     doc = load_input(args.file)
@@ -136,14 +137,12 @@ def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
 
 
 def cmd_proofread(args: argparse.Namespace, token: CancelToken) -> int:
-    from ..tasks.proofread import proofread
     guard_out(args, args.file)
     doc = load_input(args.file)
     use_model = not (args.rules_only or args.no_model)
     engine = model_engine(args) if use_model else None
     result = drain(proofread(doc, engine, use_rules=True, use_model=use_model, cancel=token), args.quiet)
     if args.out:
-        from ..tasks.export import export_proofread
         report_saved(export_proofread(doc, result.findings, args.out, plain_source="report"))
     if args.json:
         emit_json({"file": args.file, "findings": [f.to_json() for f in result.findings],
@@ -165,8 +164,6 @@ def _findings_text(doc: Document, findings) -> str:
 
 
 def cmd_draft(args: argparse.Namespace, token: CancelToken) -> int:
-    from ..tasks.draft import draft, get_template, list_templates, resolve_fields
-    from ..tasks.export import export_draft
     lang = get_language()
     if args.list:
         templates = list_templates()

@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core.i18n import tr
+from ..documents.loader import load_document
+from ..ocr.runner import ocr_context
+from ..ocr.searchable import make_searchable_pdf
 
 
 def register(subparsers: Any) -> None:
@@ -28,15 +31,12 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from ..documents.loader import load_document
-    from ..ocr.runner import ocr_context
 
     def progress(done: int, total: int) -> None:
         if not args.quiet:
             print(tr("ocr.progress.page", done=done, total=total), file=sys.stderr, flush=True)
 
     if args.searchable_pdf:
-        from ..ocr.searchable import make_searchable_pdf
         n = make_searchable_pdf(Path(args.file), Path(args.searchable_pdf), progress=progress)
         print(tr("ocr.extract.searchable_done", path=args.searchable_pdf, pages=n), file=sys.stderr, flush=True)
         return 0

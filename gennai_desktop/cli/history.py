@@ -12,8 +12,14 @@ import json
 import sys
 from pathlib import Path
 
+from ..core.atomicio import atomic_write_text
+from ..core.document import Block
 from ..core.errors import EXIT_OK, GennaiError
 from ..core.i18n import tr
+from ..documents.docx_writer import write_docx
+from ..storage import destroy_store, open_store, StoreUnavailable
+from ..storage.history import audit_event
+from .output import emit, emit_json
 
 
 class HistoryError(GennaiError):
@@ -30,12 +36,10 @@ def _snippet(text: str, n: int = 40) -> str:
 
 
 def _store():
-    from ..storage import open_store
     return open_store()
 
 
 def _print_rows(entries, as_json: bool) -> None:
-    from .output import emit, emit_json
     if as_json:
         emit_json([{k: v for k, v in e.to_json().items() if k not in ("text", "payload")} for e in entries])
         return
@@ -55,9 +59,6 @@ def _get(store, entry_id: int):
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from .output import emit, emit_json
-    from ..storage import StoreUnavailable, destroy_store
-    from ..storage.history import audit_event
     try:
         store = _store()
     except StoreUnavailable as exc:
@@ -81,13 +82,10 @@ def cmd_history(args: argparse.Namespace) -> int:
                 emit(e.text)
         elif action == "export":
             e = _get(store, args.id)
-            from ..core.atomicio import atomic_write_text
             out = Path(args.out)
             if out.suffix.lower() == ".json":
                 atomic_write_text(out, json.dumps(e.to_json(), ensure_ascii=False, indent=2) + "\n")
             elif out.suffix.lower() == ".docx":
-                from ..core.document import Block
-                from ..documents.docx_writer import write_docx
                 write_docx([Block(id=f"h{i}", kind="paragraph", text=t)
                             for i, t in enumerate(e.text.splitlines()) if t.strip()], out)
             else:

@@ -22,13 +22,13 @@ from urllib.parse import quote
 
 from ..core.atomicio import atomic_write_bytes
 from ..core.errors import GennaiError
+from ..packs.fetchers import DirectoryFetcher, is_local_url
+from ..packs.update import download, http_fetcher, open_updater, refresh, Source, targetinfo
 
 OK, FAIL = 0, 1
 
 
 def _source(args):
-    from ..packs.fetchers import DirectoryFetcher, is_local_url
-    from ..packs.update import Source, http_fetcher
     fetcher = http_fetcher()
     if is_local_url(args.metadata_url):
         from urllib.parse import urlparse
@@ -39,7 +39,6 @@ def _source(args):
 
 
 def _updater(args):
-    from ..packs.update import open_updater
     md_dir = Path(args.metadata_dir)
     root = (md_dir / "root.json").read_bytes()   # the trusted root saved by init (or a later one)
     return open_updater(_source(args), md_dir, bootstrap=root)
@@ -54,13 +53,11 @@ def cmd_init(args) -> int:
 
 
 def cmd_refresh(args) -> int:
-    from ..packs.update import refresh
     refresh(_updater(args))
     return OK
 
 
 def cmd_download(args) -> int:
-    from ..packs.update import download, refresh, targetinfo
     if not args.target_name or not args.target_dir or not args.target_base_url:
         return FAIL
     updater = _updater(args)

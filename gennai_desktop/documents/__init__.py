@@ -6,6 +6,7 @@ Public API (others depend on these names):
 """
 from __future__ import annotations
 
+from .docx_writer import write_docx as _write_docx
 from .loader import load_document
 from .normalize import normalize_safe, normalize_text
 
@@ -14,5 +15,4 @@ __all__ = ["load_document", "normalize_text", "normalize_safe", "write_docx"]
 
 def write_docx(*args, **kwargs):  # type: ignore[no-untyped-def]
     """Lazy forwarder so importing the package does not import python-docx."""
-    from .docx_writer import write_docx as _write_docx
     return _write_docx(*args, **kwargs)

@@ -24,6 +24,8 @@ from ..core.errors import DocumentError
 from .limits import DEFAULT_LIMITS, Limits
 from .normalize import normalize_safe
 from .ooxml import R_ID, W, body_elements, paragraph_pieces, table_cells
+from .txt_reader import decode_text, detect_encoding, EncodingUnknown
+from .zipscan import prescan_zip
 
 
 _HEADING_NAME_RE = re.compile(r"^(?:heading|見出し)\s*([1-9])$", re.IGNORECASE)
@@ -159,7 +161,6 @@ class _BodyReader:
             if ctype in ("text/html", "application/xhtml+xml"):
                 texts = _html_texts(blob)
             elif ctype == "text/plain":
-                from .txt_reader import decode_text
                 texts = decode_text(blob[:self.limits.max_txt_bytes]).split("\n")
             elif blob[:4] == b"PK\x03\x04" and self.depth == 0:
                 texts = self._docx_chunk_texts(blob)
@@ -183,7 +184,6 @@ class _BodyReader:
         import io
 
         import docx
-        from .zipscan import prescan_zip
         prescan_zip(io.BytesIO(blob), self.limits, name=f"{self.path} (altChunk)")
         inner = _BodyReader(docx.Document(io.BytesIO(blob)), self.limits, self.path, depth=1)
         inner.chars = self.chars
@@ -370,7 +370,6 @@ def _html_texts(blob: bytes) -> list[str]:
 
     import lxml.html
 
-    from .txt_reader import EncodingUnknown, detect_encoding
     m = _HTML_CHARSET_RE.search(blob[:4096])
     enc = None
     if m:

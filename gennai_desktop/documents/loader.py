@@ -13,7 +13,13 @@ from pathlib import Path
 from ..core.cancel import Cancelled
 from ..core.document import Document
 from ..core.errors import DocumentError, GennaiError
+from ..ocr.formats import is_image
+from .docx_reader import read_docx
+from .image_reader import read_image
 from .limits import DEFAULT_LIMITS, Limits
+from .pdf_reader import read_pdf
+from .txt_reader import detect_encoding, EncodingUnknown, read_txt
+from .zipscan import check_ole, prescan_zip
 
 PDF_MAGIC = b"%PDF"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -58,7 +64,6 @@ def detect_format(head: bytes, suffix: str) -> str:
 def _looks_like_text(head: bytes) -> bool:
     """Text in an encoding we read (see ``txt_reader.detect_encoding``: BOMs, UTF-8,
     BOM-less UTF-16/32, ISO-2022-JP, Shift_JIS/CP932, EUC-JP)."""
-    from .txt_reader import EncodingUnknown, detect_encoding
     try:
         detect_encoding(head, complete=len(head) < _HEAD_BYTES)
         return True
@@ -91,23 +96,17 @@ def _load(p: Path, limits: Limits) -> Document:
     except OSError as exc:
         raise DocumentError("documents.error.read_failed", path=str(p), reason=exc.strerror or str(exc)) from exc
     kind = detect_format(head, suffix)
-    from ..ocr.formats import is_image  # scans and FAX images are read by OCR
     if is_image(head, suffix):
-        from .image_reader import read_image
         return read_image(p)
 
     if kind == "pdf":
-        from .pdf_reader import read_pdf
         return read_pdf(p, limits)
     if kind == "zip":
         if suffix in (".xlsx", ".xlsm", ".pptx", ".odt", ".ods", ".odp", ".zip", ".epub"):
             raise DocumentError("documents.error.unsupported", path=str(p), ext=suffix)
-        from .docx_reader import read_docx
-        from .zipscan import prescan_zip
         prescan_zip(p, limits)
         return read_docx(p, limits)
     if kind == "ole":
-        from .zipscan import check_ole
         with open(p, "rb") as fh:
             probe = fh.read(min(st.st_size, 4 * 1024 ** 2))
         check_ole(p, head, probe)
@@ -115,7 +114,6 @@ def _load(p: Path, limits: Limits) -> Document:
         if st.st_size > limits.max_txt_bytes:
             raise DocumentError("documents.error.too_large", path=str(p),
                                 limit=f"{limits.max_txt_bytes // 1024 ** 2} MB")
-        from .txt_reader import read_txt
         return read_txt(p, None, limits)   # decoded in steps, stops at the caps
     if suffix in (".docx", ".pdf"):
         # Right name, wrong content: a truncated/garbage file, or text renamed to .docx.

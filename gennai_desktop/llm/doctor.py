@@ -25,6 +25,7 @@ from ..core.errors import EXIT_MODEL, EXIT_OK, GennaiError
 from ..core.i18n import get_language, tr
 from . import cpu_variants
 from .base import GenerationParams, ModelSpec
+from .runner import RunnerEngine
 
 EXIT_GPU_UNUSED = 8
 PROBE_PROMPT = "日本の行政機関は"
@@ -127,7 +128,6 @@ def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: i
         model: dict[str, Any] = {"id": spec.id, "label": spec.label(get_language()), "path": str(spec.path)}
         report["model"] = model
         if probe:
-            from .runner import RunnerEngine
             own = engine is None
             eng = engine or RunnerEngine(spec, n_gpu_layers=n_gpu_layers, n_threads=n_threads, n_ctx=n_ctx)
             try:

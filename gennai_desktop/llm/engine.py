@@ -26,11 +26,14 @@ from typing import Any, Iterator, Sequence
 from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.errors import GennaiError, ModelError
 from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason, StreamedGeneration, params_per_prompt
-from .degenerate import DegenerateDetector, is_empty_output
 from .cpu_variants import load_backends
+from .degenerate import DegenerateDetector, is_empty_output
 from .gguf_check import GgufInfo, check_gguf, verify_sha256
 
 import llama_cpp  # noqa: E402  (the one place it is imported)
+from . import templates
+from .base import SeqResult
+from .bundled import MODEL_ID, ensure_bundled_model
 
 PROMPT_CHUNK_MIN = 32       # first prompt slice; later slices are sized from the measured speed
 PREFILL_SLICE_S = 0.25      # target seconds per prompt slice (cancel is checked between slices)
@@ -265,7 +268,6 @@ class LlamaEngine:
         if spec.dev_default and not spec.path.is_file():
             from dataclasses import replace
 
-            from .bundled import MODEL_ID, ensure_bundled_model
             if spec.id == MODEL_ID:
                 spec = self.spec = replace(spec, path=ensure_bundled_model())
         return spec
@@ -332,7 +334,6 @@ class LlamaEngine:
         return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
     def render_chat(self, messages: Sequence[Message], cancel: CancelToken = NEVER) -> str:
-        from . import templates
         spec = self.spec
         if spec.chat_template:
             return templates.render_pinned(spec.chat_template, spec.chat_template_sha256, messages,
@@ -740,7 +741,6 @@ class LlamaBatchGeneration:
         return self._run()
 
     def _run(self) -> Iterator[tuple[int, str | None]]:
-        from .base import SeqResult
         eng = self._engine
         llm = eng._ensure_loaded()
         cancel = self._cancel

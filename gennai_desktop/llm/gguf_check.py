@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.atomicio import atomic_write_text
 from ..core.errors import ModelError, SecurityError
+from ..core.paths import home_dir
 
 GGUF_MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (2, 3)
@@ -422,7 +424,6 @@ _VERIFIED: dict[tuple[str, int, int], str] = {}
 
 
 def _cache_file() -> Path:
-    from ..core.paths import home_dir
     return home_dir() / "cache" / "verified_models.json"
 
 
@@ -443,7 +444,6 @@ def verify_sha256(path: str | Path, expected: str, *, expected_size: int | None 
     """
     import json
 
-    from ..core.atomicio import atomic_write_text
 
     p = Path(path)
     try:

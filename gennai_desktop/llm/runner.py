@@ -30,14 +30,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from ..core import errors as core_errors, frozen
 from ..core.atomicio import atomic_write_text
 from ..core.cancel import NEVER, CancelToken, Cancelled
-from ..core import errors as core_errors
 from ..core.errors import GennaiError, ModelError
 from ..core.i18n import tr
-from ..core import frozen
 from ..core.paths import home_dir
-from . import cpu_variants
+from . import cpu_variants, templates
 from .base import BackendInfo, GenerationParams, Message, ModelSpec, SeqResult, StreamedGeneration, params_per_prompt
 from .runner_child import spec_to_json
 
@@ -373,7 +372,6 @@ class RunnerEngine:
             return int(self._request({"op": "count_tokens", "text": text})["n"])
 
     def render_chat(self, messages: Sequence[Message]) -> str:
-        from . import templates
         spec = self.spec
         if spec.chat_template:
             return templates.render_pinned(spec.chat_template, spec.chat_template_sha256, messages,

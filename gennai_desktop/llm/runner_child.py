@@ -33,7 +33,9 @@ from typing import Any, TextIO
 
 from ..core.cancel import CancelToken, Cancelled
 from ..core.errors import GennaiError
+from . import cpu_variants
 from .base import GenerationParams, ModelSpec
+from .gguf_check import check_gguf
 
 
 def spec_to_json(spec: ModelSpec) -> dict[str, Any]:
@@ -115,7 +117,7 @@ class _Runner:
         self.requests.put(None)
 
     def serve(self) -> None:
-        from . import engine as eng_mod  # imports llama_cpp (after limits and backend choice)
+        from . import engine as eng_mod  # lazy: imports llama_cpp, only after the limits and the backend choice
         self.eng_mod = eng_mod
         threading.Thread(target=self.read_stdin, daemon=True, name="runner-stdin").start()
         self.send({"ready": True, "backends": eng_mod.BACKENDS, "pid": os.getpid()})
@@ -211,7 +213,6 @@ class _Runner:
             self.cancel = None
 
     def info(self) -> dict[str, Any]:
-        from . import cpu_variants
         return {"backends": self.eng_mod.BACKENDS, "devices": cpu_variants.devices(),
                 "system_info": self.eng_mod.llama_cpp.llama_print_system_info().decode("utf-8", "replace")}
 
@@ -219,8 +220,6 @@ class _Runner:
 def auto_gpu_layers(path: Path, n_ctx: int) -> int | None:
     """Layers that fit in the GPU's free memory (-1 = all), so an 8B pack on a 6 GB laptop GPU
     offloads what fits instead of failing. None when no GPU device is visible."""
-    from . import cpu_variants
-    from .gguf_check import check_gguf
     gpus = [d for d in cpu_variants.devices() if d["type"] in ("gpu", "igpu")]
     if not gpus:
         return None

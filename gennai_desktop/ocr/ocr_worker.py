@@ -129,7 +129,7 @@ def _run(spec: dict[str, Any]) -> None:
     if spec.get("cpu_per_page"):   # now that the page count is known: tighten the CPU cap
         _set_limits(int(spec["memory"]), int(spec["cpu_base"]) + int(spec["cpu_per_page"]) * max(1, count))
     import numpy as np
-    from gennai_desktop.ocr.engine import OcrEngine
+    from gennai_desktop.ocr.engine import OcrEngine  # lazy: onnxruntime loads only after the limits are set
     engine = OcrEngine(threads=spec.get("threads") or None, japanese_only=spec.get("japanese_only", True))
     _emit({"event": "start", "pages": count, "provider": engine.provider})
     for index, img, dpi in pages:

@@ -20,7 +20,7 @@ def apply_ocr(path: Path, answer: dict[str, Any]) -> list[str]:
     if not todo or not ctx.enabled:
         return []
     try:   # numpy, Pillow, onnxruntime and the models: without them, PDFs read as before
-        from .engine import available
+        from .engine import available  # lazy: numpy/Pillow/onnxruntime are optional here
     except ImportError:
         return []
     if not available():

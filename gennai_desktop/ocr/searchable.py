@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any, Sequence
+from .formats import is_image
+from .runner import run_ocr
 
 _FONT = ("<< /Type /Font /Subtype /Type0 /BaseFont /HeiseiMin-W3 /Encoding /UniJIS-UCS2-H "
          "/DescendantFonts [{cid} 0 R] >>")
@@ -101,8 +103,6 @@ def write_searchable_pdf(target: Path, pages: Sequence[dict[str, Any]], images: 
 def make_searchable_pdf(source: Path, target: Path, *, progress: Any = None, cancel: Any = None) -> int:
     """OCR every page of ``source`` (an image file or a PDF; text-layer pages are OCR'd too)
     in the sandboxed child and write ``target``. Returns the number of pages written."""
-    from .formats import is_image
-    from .runner import run_ocr
     source = Path(source)
     with open(source, "rb") as fh:
         head = fh.read(16)

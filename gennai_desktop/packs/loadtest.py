@@ -4,11 +4,11 @@ fails this test instead of taking the app down."""
 from __future__ import annotations
 
 from ..llm.base import GenerationParams, ModelSpec
+from ..llm.runner import RunnerEngine
 
 
 def engine_load_test(spec: ModelSpec) -> None:
     """Raises if the model cannot be loaded or produces no tokens."""
-    from ..llm.runner import RunnerEngine
     engine = RunnerEngine(spec)
     try:
         gen = engine.generate("テスト", GenerationParams(max_tokens=4, temperature=0.0))

@@ -40,9 +40,11 @@ from tuf.api import exceptions as tufx
 from tuf.api.metadata import Metadata, Root, TargetFile, Targets
 from tuf.api.serialization.json import JSONSerializer
 
-from ..core.atomicio import atomic_write_text
+from ..core.atomicio import atomic_write_bytes, atomic_write_text
 from ..core.i18n import tr
+from ..core.paths import machine_dir
 from .errors import PackError
+from .keys import has_private_key_material, scan_for_private_keys
 
 MANIFEST = "bundle.json"
 ROOT = "root.json"
@@ -356,7 +358,6 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
                    allow_expired: bool = False, allow_downgrade: bool = False,
                    log: Callable[[str], None] = lambda s: None) -> dict:
     """Verify ``folder`` completely, then install it; returns the install record."""
-    from ..core.paths import machine_dir
     t0 = time.perf_counter()
     prefix = Path(prefix or default_prefix()).absolute()
     machine = Path(machine or machine_dir()).absolute()
@@ -485,7 +486,6 @@ def _install_machine_files(vb: VerifiedBundle, machine: Path, log: Callable[[str
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
-    from ..core.atomicio import atomic_write_bytes
     atomic_write_bytes(path, data)
 
 
@@ -578,7 +578,6 @@ def assemble_bundle(out: Path, *, app: Path, model: Path | None, repo_dir: Path,
         shutil.copyfile(icon, out / "share" / "icons" / f"{DESKTOP_ID}.svg")
     if installer_script is not None:
         shutil.copy2(installer_script, out / installer_script.name)
-    from .keys import has_private_key_material, scan_for_private_keys
 
     def scan_for_private_keys_file(p: Path) -> bool:
         return has_private_key_material(p.read_bytes())

@@ -21,10 +21,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..core.paths import home_dir
+from ..core.atomicio import atomic_write_text
+from ..core.errors import GennaiError
+from ..core.paths import home_dir, machine_dir
 from ..core.settings import Settings
+from .errors import PackError
 from .manifest import NAME_RE
-from .trust import TrustedView, trusted_view
+from .names import POLICY_TARGET
+from .trust import load_state, save_state, state_path, trusted_root_bytes, trusted_view, TrustedView
 
 DEV_PACK_ID = "gemma3-270m-dev"
 
@@ -93,7 +97,6 @@ def policy_path():
 
 
 def parse_policy(data: bytes) -> Policy:
-    from .errors import PackError
     try:
         return Policy.model_validate_json(data)
     except ValidationError as exc:
@@ -106,17 +109,12 @@ RECORD_KEY = "policy-record"          # in the highest-versions record: targets 
 
 
 def _record_paths():
-    from .trust import state_path
-    from ..core.paths import machine_dir
     return [state_path().parent / RECORD_NAME, machine_dir() / "state" / RECORD_NAME,
             home_dir() / "packs" / RECORD_NAME]
 
 
 def _record(data: bytes, targets_bytes: bytes, targets_version: int) -> None:
     """Keep the policy that just verified and the signed metadata that proves it."""
-    from ..core.atomicio import atomic_write_text
-    from ..core.errors import GennaiError
-    from .trust import load_state, save_state
     if load_state()["versions"].get(RECORD_KEY, 0) > targets_version:
         return
     body = json.dumps({"policy": data.decode("utf-8"), "targets": targets_bytes.decode("utf-8")},
@@ -135,8 +133,6 @@ def _record(data: bytes, targets_bytes: bytes, targets_version: int) -> None:
 def _from_record(view) -> Policy | None:
     """The recorded last verified policy if its signature still checks out, else None."""
     from tuf.api.metadata import Metadata, Root, Targets
-    from .names import POLICY_TARGET
-    from .trust import load_state, trusted_root_bytes
     floor = load_state()["versions"].get(RECORD_KEY, 0)
     for path in _record_paths():
         try:
@@ -157,7 +153,6 @@ def _from_record(view) -> Policy | None:
 
 
 def _had_policy() -> bool:
-    from .trust import load_state
     return load_state()["versions"].get(RECORD_KEY, 0) > 0 or any(p.is_file() for p in _record_paths())
 
 
@@ -178,7 +173,6 @@ def current_policy(view: TrustedView | None | object = READ_TRUST) -> Policy:
 
     ``view``: the offline trusted view when the caller already read it (``app.models``
     reads trust once per model service); by default it is read here."""
-    from .names import POLICY_TARGET
     try:
         if view is READ_TRUST:
             view = trusted_view()

@@ -27,12 +27,14 @@ from tuf.api.metadata import (DelegatedRole, Delegations, Metadata, MetaFile, Ro
                               Timestamp)
 from tuf.api.serialization.json import JSONSerializer
 
-from ..core.atomicio import atomic_write_bytes
+from ..core.atomicio import atomic_path, atomic_write_bytes
 from .build import check_pack_template
 from .errors import PackError
-from .keys import generate_key, load_public, load_signer
+from .gguf_match import check_against_manifest
+from .keys import generate_key, load_public, load_signer, scan_for_private_keys
 from .manifest import Manifest, load_manifest
 from .names import INDEX_TARGET, POLICY_TARGET, check_id, gguf_target, manifest_target
+from .policy import Policy
 
 SPEC_VERSION = "1.0.31"
 DEFAULT_EXPIRY_DAYS = {"root": 365, "targets": 180, "vendor": 180, "snapshot": 30, "timestamp": 7}
@@ -79,7 +81,6 @@ def _inside(parent: Path, child: Path) -> bool:
 def refuse_private_keys(folder: Path, *, remove: bool = False) -> None:
     """Raise if any file under ``folder`` holds a PEM private key (removing it first when
     ``folder`` is an output we just wrote, so it cannot be shipped by mistake)."""
-    from .keys import scan_for_private_keys
     found = scan_for_private_keys(folder)
     if not found:
         return
@@ -267,7 +268,6 @@ class SigningRepo:
     # ---- packs --------------------------------------------------------------------------
     def add_pack(self, pack_dir: Path) -> Manifest:
         """Add ``pack_dir`` (manifest.json + the GGUF it names), signed by its vendor's key."""
-        from .gguf_match import check_against_manifest
         manifest = load_manifest(pack_dir / "manifest.json")
         gguf = pack_dir / manifest.gguf.filename
         if not gguf.is_file():
@@ -318,7 +318,6 @@ class SigningRepo:
                 f.unlink(missing_ok=True)
 
     def set_policy(self, policy: dict) -> None:
-        from .policy import Policy
         Policy.model_validate(policy)   # refuse to sign a policy the client would reject
         t_md = self.load("targets")
         self._put_json_target(t_md.signed, POLICY_TARGET, policy)
@@ -435,7 +434,6 @@ def _hash_twins(path: Path) -> list[Path]:
 
 
 def _copy_atomic(src: Path, dest: Path) -> None:
-    from ..core.atomicio import atomic_path
     dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(dest) as tmp:
         shutil.copyfile(src, tmp)

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..core.atomicio import atomic_write_text
-from ..core.atomicio import fsync_dir
+from ..core.atomicio import atomic_write_text, fsync_dir
 from ..core.paths import home_dir
 from .errors import PackError
 from .manifest import Manifest, load_manifest, version_key

@@ -34,6 +34,8 @@ from urllib.parse import quote
 from tuf.api import exceptions as tufx
 from tuf.api.metadata import Metadata, Root, Snapshot, TargetFile, Targets, Timestamp
 
+from ..core.atomicio import atomic_write_text
+from ..core.errors import GennaiError
 from ..core.paths import home_dir, machine_dir, resources_dir
 from .errors import PackError
 
@@ -170,8 +172,6 @@ def load_state() -> dict:
 
 def save_state(versions: dict[str, int], *, refreshed: bool = False) -> None:
     """Raise the recorded highest versions (never lowers them); a read-only home is tolerated."""
-    from ..core.atomicio import atomic_write_text
-    from ..core.errors import GennaiError
     state = load_state()
     changed = refreshed
     for k, v in versions.items():

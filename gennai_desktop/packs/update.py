@@ -25,17 +25,18 @@ from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe s
 from tuf.ngclient import Updater
 from tuf.ngclient.fetcher import FetcherInterface
 
+from ..core.atomicio import atomic_write_bytes
 from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..llm.base import ModelSpec
+from . import store
 from .errors import PackError, from_tuf
-from .fetchers import DirectoryFetcher, MirrorFetcher, folder_urls
+from .fetchers import DirectoryFetcher, folder_urls, MirrorFetcher, origin
 from .gguf_match import check_against_manifest
 from .manifest import Manifest, parse_manifest, version_key
 from .names import INDEX_TARGET, POLICY_TARGET, check_id, check_target_name, check_version, gguf_target, manifest_target
 from .policy import Policy, current_policy, parse_policy, policy_path
-from . import store
-from .trust import metadata_dir, save_state, trusted_root_bytes
+from .trust import developer_mode, metadata_dir, save_state, trusted_root_bytes
 
 MAX_SMALL = 2_000_000          # index, policy and manifests are small
 LoadTest = Callable[[ModelSpec], None]
@@ -71,8 +72,6 @@ class Source:
 
 
 def http_allowed(url: str) -> bool:
-    from .fetchers import origin
-    from .trust import developer_mode
     if developer_mode():
         return True
     policy = current_policy()
@@ -283,7 +282,6 @@ def run_update(source: Source, *, pack_ids: list[str] | None = None, cancel: Can
     if has_policy:
         data = fetch_small(updater, source, POLICY_TARGET, cancel=cancel)
         policy = parse_policy(data).model_copy(update={"source": "signed"})
-        from ..core.atomicio import atomic_write_bytes
         atomic_write_bytes(policy_path(), data)
         current_policy()                 # re-checks it offline and records it as the last verified one
     report.policy = policy

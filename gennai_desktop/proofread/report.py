@@ -13,6 +13,7 @@ from ..core.atomicio import atomic_path
 from ..core.document import Document
 from ..core.findings import Finding
 from ..core.i18n import get_language, tr
+from .kana import shown
 
 _CONTEXT = 12
 
@@ -24,7 +25,6 @@ def _context(text: str, f: Finding) -> str:
 
 
 def _visible(s: str) -> str:
-    from .kana import shown
     return shown(s)
 
 

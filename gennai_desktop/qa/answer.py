@@ -30,6 +30,10 @@ from ..core.errors import DocumentError, GennaiError
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..core.i18n import tr
 from ..nlp.sentences import sentence_spans
+from ..tasks import prompting
+from ..tasks.extractive import supported_by
+from ..tasks.quality import weakness
+from ..tasks.similarity import TfidfIndex
 from .index import FolderIndex, Hit
 from .retrieval import terms
 from .store import IndexStore
@@ -229,10 +233,6 @@ def _passages_block(related: list[Hit]) -> str:
 
 def _model_answer(question: str, engine, related: list[Hit], q: list[str], notices: list[str],
                   cancel: CancelToken):
-    from ..tasks import prompting
-    from ..tasks.extractive import supported_by
-    from ..tasks.quality import weakness
-    from ..tasks.similarity import TfidfIndex
 
     yield Progress(0, 1, "qa.stage.answer")
     prompt = prompting.build("qa", "answer", engine, passages=_passages_block(related), question=question)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from typing import Iterator, Protocol
+from ..storage import StoreUnavailable, open_store
 
 
 class IndexStore(Protocol):
@@ -78,7 +79,6 @@ _PROCESS_STORE = MemoryStore()
 
 def default_store() -> tuple[IndexStore, str]:
     """(the encrypted store, "") or (this process's memory store, the i18n message why)."""
-    from ..storage import StoreUnavailable, open_store
     try:
         return EncryptedStore(open_store()), ""
     except StoreUnavailable as exc:

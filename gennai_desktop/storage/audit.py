@@ -23,6 +23,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
+from ..core.paths import home_dir
+from ..packs import policy as packs_policy
 
 GENESIS = "0" * 64
 AUDIT_NAME = "audit.jsonl"
@@ -208,11 +210,9 @@ def verify(files: list[Path]) -> tuple[int, list[Problem]]:
 def audit_log(policy=None) -> AuditLog | None:
     """The log in force: ``GENNAI_HOME/audit/audit.jsonl`` unless the policy moves it or turns
     it off (``audit_enabled`` / ``audit_dir``); None when off."""
-    from ..core.paths import home_dir
     if policy is None:
         try:
-            from ..packs.policy import current_policy
-            policy = current_policy()
+            policy = packs_policy.current_policy()   # looked up at call time (tests replace it)
         except Exception:  # noqa: BLE001 - no policy machinery: the default (log on)
             policy = None
     if policy is not None and not getattr(policy, "audit_enabled", True):

@@ -17,8 +17,11 @@ from typing import Any, Callable, Iterator
 
 from ..core.cancel import Cancelled
 from ..core.i18n import tr
+from ..core.settings import load_settings
+from ..packs.policy import apply_policy
 from .audit import audit_log, sha256_and_size
 from .keys import StoreUnavailable
+from .store import open_store
 
 TASKS = ("summarize", "translate", "proofread", "draft")
 
@@ -54,9 +57,7 @@ def result_payload(task: str, result: Any) -> dict:
 
 
 def effective_settings():
-    from ..core.settings import load_settings
     try:
-        from ..packs.policy import apply_policy
         return apply_policy(load_settings())
     except Exception:  # noqa: BLE001 - policy machinery unavailable: the user's own settings
         return load_settings()
@@ -130,7 +131,6 @@ def record_task(task: str, result: Any, *, outcome: str = "ok", file: str | None
     own = store is None
     try:
         if own:
-            from .store import open_store
             store = open_store(create=days != 0)
         store.purge_results_older_than(days)          # days == 0: history off, what was kept goes too
         if days == 0:

@@ -23,6 +23,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.atomicio import atomic_write_text
 from ..core.errors import EXIT_SECURITY, GennaiError
 
 ENV_PASSPHRASE = "GENNAI_STORE_PASSPHRASE"
@@ -67,7 +68,6 @@ def _read_meta(folder: Path) -> dict | None:
 
 
 def _write_meta(folder: Path, meta: dict) -> None:
-    from ..core.atomicio import atomic_write_text
     atomic_write_text(folder / META_NAME, json.dumps(meta, indent=1))
     os.chmod(folder / META_NAME, 0o600)
 

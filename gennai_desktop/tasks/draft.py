@@ -19,6 +19,7 @@ from ..core.document import Block
 from ..core.errors import EXIT_USAGE, GennaiError
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..core.paths import resources_dir
+from ..documents.docx_writer import write_docx
 from ..llm.base import TextEngine
 from . import prompting
 from .quality import weakness
@@ -158,7 +159,6 @@ def _items(value: str) -> list[str]:
 def _drop_restated(prose: str, items: list[str]) -> str:
     """Prose before 記 without the sentences that only repeat an item listed under 記
     (the letter would say every point twice); what adds to the items stays."""
-    from .similarity import content_words
     wanted = [set(content_words(i)) for i in items]
     kept: list[str] = []
     for para in prose.split("\n"):
@@ -261,6 +261,5 @@ def save_draft_docx(result: DraftResult, target) -> None:
     would show the 件名 in blue 游ゴシック, and a list style would put a bullet in front
     of the 「１　」 the template already numbers each item with."""
     from dataclasses import replace
-    from ..documents.docx_writer import write_docx
     blocks = [replace(b, kind="paragraph") if b.kind in ("heading", "list_item") else b for b in result.blocks]
     write_docx(blocks, target, title=None)

@@ -20,6 +20,14 @@ from ..core.atomicio import atomic_write_text
 from ..core.document import Block, Document
 from ..core.findings import Finding
 from ..core.i18n import tr
+from ..documents import load_document
+from ..documents.docx_writer import write_docx
+from ..proofread.report import write_findings_report
+from ..proofread.tracked_changes import track_changes
+from .draft import save_draft_docx
+from .proofread import apply_findings
+from .summarize import save_summary_docx
+from .translate import save_translation_docx
 
 
 @dataclass
@@ -57,18 +65,15 @@ def _blocks_text(blocks) -> str:
 
 
 def export_summary(result, target) -> ExportReport:
-    from .summarize import save_summary_docx
     return _export(target, save_summary_docx, result, lambda: result.text, {"points": len(result.points)})
 
 
 def export_translation(result, target) -> ExportReport:
-    from .translate import save_translation_docx
     return _export(target, save_translation_docx, result, lambda: _blocks_text(result.blocks),
                    {"blocks": len(result.blocks)})
 
 
 def export_draft(result, target) -> ExportReport:
-    from .draft import save_draft_docx
     return _export(target, save_draft_docx, result, lambda: _blocks_text(result.blocks),
                    {"blocks": len(result.blocks)})
 
@@ -93,7 +98,6 @@ def export_proofread(doc: Document, findings: Sequence[Finding], target, *,
       CLI) writes a table of the findings.
     * any other target: the table of findings as a .docx report at that path.
     """
-    from ..proofread.tracked_changes import track_changes
     target = Path(target)
     if _is_docx(target) and doc.format == "docx" and doc.path is not None:
         return _tracked_report(target, track_changes(Path(doc.path), doc, findings, target))
@@ -102,7 +106,6 @@ def export_proofread(doc: Document, findings: Sequence[Finding], target, *,
         if stats is not None:
             return _tracked_report(target, stats)
         return _export_corrected(doc, findings, target)
-    from ..proofread.report import write_findings_report
     write_findings_report(doc, findings, target)
     return ExportReport(str(target), "findings_docx", {"findings": len(findings)})
 
@@ -115,8 +118,6 @@ def _tracked_report(target: Path, stats) -> ExportReport:
 def _export_corrected(doc: Document, findings: Sequence[Finding], target: Path) -> ExportReport:
     """The text cannot be laid out as paragraphs again: write the corrected text; advice
     (no replacement) has nowhere to go and is counted as not written."""
-    from ..documents.docx_writer import write_docx
-    from .proofread import apply_findings
     fixes = [f for f in findings if f.is_replacement]
     lines = apply_findings(doc.text, fixes).split("\n")
     blocks = [Block(id=f"b{i:04d}", kind="paragraph", text=t) for i, t in enumerate(lines)]
@@ -130,9 +131,6 @@ def _export_via_blocks(doc: Document, findings: Sequence[Finding], target: Path)
     it as tracked changes and comments, like a Word source. Returns TrackStats, or None
     when the written paragraphs do not read back as the same text (then the caller
     writes the corrected text instead)."""
-    from ..documents import load_document
-    from ..documents.docx_writer import write_docx
-    from ..proofread.tracked_changes import track_changes
     fd, tmp_name = tempfile.mkstemp(suffix=".docx", prefix=".gennai-src-", dir=str(target.parent))
     os.close(fd)
     tmp = Path(tmp_name)

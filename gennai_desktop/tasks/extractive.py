@@ -15,9 +15,10 @@ from typing import Sequence
 import numpy as np
 
 from ..core.document import Document, Location
+from ..nlp.morph import tokenize
+from ..nlp.sentences import sentence_spans
 from .quality import final_clause, numbers_in, numbers_in_context, polarity_agrees_ja
 from .similarity import SentenceIndex, build_index, content_words
-from ..nlp.sentences import sentence_spans
 
 MIN_CHARS = 20          # shorter lines are headings, item numbers, table fragments
 MAX_POINT_CHARS = 160   # a cited sentence longer than this is shown shortened with "…"
@@ -208,7 +209,6 @@ def grounded_in(point: str, source: str) -> bool:
 def _split_topic(text: str) -> tuple[str, str]:
     """(topic, rest) at the first topic particle は (「年次休暇は一の年ごとに…」); ("", text)
     when the sentence has none."""
-    from ..nlp.morph import tokenize
     pos = 0
     for m in tokenize(text):
         at = text.find(m.surface, pos)
@@ -226,7 +226,6 @@ def _head_noun(phrase: str) -> str:
 
 def _topic_heads(text: str) -> set[str]:
     """Head nouns of every topic (…は) and subject (…が) in ``text``."""
-    from ..nlp.morph import tokenize
     heads, last = set(), ""
     for m in tokenize(text):
         if m.pos0 == "助詞" and m.surface in ("は", "が", "も") and m.pos[1] in ("係助詞", "格助詞"):
@@ -243,7 +242,6 @@ def _topic_words(head: str) -> set[str]:
     """Content words of a topic, pronouns included (われらは、)."""
     if not head:
         return set()
-    from ..nlp.morph import tokenize
     return set(content_words(head)) | {m.normalized for m in tokenize(head) if m.pos0 == "代名詞"}
 
 

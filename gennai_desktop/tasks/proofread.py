@@ -22,6 +22,9 @@ from ..core.i18n import tr
 from ..llm.base import TextEngine
 from ..llm.batch import generate_batch
 from ..nlp.sentences import chunk_spans
+from ..ocr.proofread_filter import drop_uncertain
+from ..proofread.apply import apply_findings as _apply
+from ..proofread.rules import check_text
 from . import prompting
 from .results import ProofreadResult
 
@@ -49,7 +52,6 @@ CHUNK_CHARS = 400       # default; prompts/proofread.toml check.chunk_chars (per
 
 def apply_findings(text: str, findings) -> str:
     """Re-exported from proofread.apply: the text with the chosen findings applied."""
-    from ..proofread.apply import apply_findings as _apply
     return _apply(text, findings)
 
 
@@ -68,7 +70,6 @@ def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | Non
     rule_findings: list[Finding] = []
     if use_rules:
         yield Progress(0, 1, "proofread.stage.rules")
-        from ..proofread.rules import check_text
         rule_findings = merge(validate(check_text(text), text), [])
         yield Progress(1, 1, "proofread.stage.rules")
         yield FindingsAdded(tuple(rule_findings), "rule")
@@ -122,7 +123,6 @@ def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | Non
             yield Notice("proofread.notice.model_none")
     findings = merge(rule_findings, model_findings)
     if any(b.uncertain for b in doc.blocks):  # OCR'd text: misreadings are not the author's errors
-        from ..ocr.proofread_filter import drop_uncertain
         findings, held = drop_uncertain(findings, doc)
         if held:
             notices.append("ocr.notice.proofread_uncertain")

@@ -8,8 +8,10 @@ honestly instead of showing junk as if it were a result.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Literal
 
+from ..nlp.morph import tokenize
 from ..nlp.script import guess_language, japanese_ratio, latin_ratio
 
 Weakness = Literal["degenerate", "empty", "wrong_language", "echo", "repetition"]
@@ -109,7 +111,6 @@ def numbers_in_context(text: str) -> "Counter[tuple[int, str, bool]]":
     「三年以下」 → (3, "年", False), 「第七十二条」 → (72, "条", True): a changed number is
     caught even when the new value occurs elsewhere in the source (二年 vs 二百万円). A
     multiset: 「第二項及び第二項」 is not 「第一項及び第二項」."""
-    from collections import Counter
     out: Counter[tuple[int, str, bool]] = Counter()
     for m in _NUM_TOKEN.finditer(text):
         tok = m.group()
@@ -145,7 +146,6 @@ _EN_NEG = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without|prohibi
 
 def negations_ja(text: str) -> int:
     """Number of negation markers in Japanese ``text`` (助動詞 ない/ず/ぬ, 禁止, 不可, 無い)."""
-    from ..nlp.morph import tokenize
     n = 0
     for m in tokenize(text):
         if m.pos0 == "助動詞" and m.normalized in _NEG_AUX:

@@ -19,14 +19,15 @@ from ..core.document import Block, Document
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, Stats, TaskEvent
 from ..core.i18n import get_language, tr
+from ..documents.docx_writer import write_docx
 from ..llm.base import TextEngine
 from ..llm.batch import generate_batch
 from ..nlp.morph import tokenize
 from ..nlp.script import guess_language
 from ..nlp.sentences import chunk_spans
 from . import prompting
-from .partial import DeadlineToken
 from .extractive import SentenceTable, key_sentences, locations, shorten, support
+from .partial import DeadlineToken
 from .quality import weakness
 from .results import SummaryPoint, SummaryResult
 
@@ -320,7 +321,6 @@ def _num(n: int, lang: str) -> str:
 
 def save_summary_docx(result: SummaryResult, target) -> None:
     """Write the summary as .docx (title, one paragraph/list item per point), atomically."""
-    from ..documents.docx_writer import write_docx
     lang = get_language()
     blocks: list[Block] = [Block(id="b0000", kind="heading", text=tr("summary.doc_title", lang=lang), level=1)]
     kind = "list_item" if result.style == "bullets" else "paragraph"

@@ -18,13 +18,14 @@ from ..core.cancel import NEVER, CancelToken
 from ..core.document import Block, Document, table_text
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, Stats, TaskEvent
+from ..documents.docx_writer import write_docx
 from ..llm.base import TextEngine
 from ..llm.batch import generate_batch
 from ..nlp.sentences import chunk_spans
 from . import prompting
 from .glossary import Glossary
+from .mt_review import mt_note, polarity_review
 from .quality import copied_from, invented_numbers, weakness
-from .mt_review import polarity_review
 from .results import TranslationResult
 
 Direction = Literal["ja-en", "en-ja"]
@@ -240,8 +241,6 @@ class _State:
 def save_translation_docx(result: TranslationResult, target) -> None:
     """Write the translated blocks (headings, paragraphs, list items, tables) atomically;
     a machine translation says so in the page header and in the document properties."""
-    from ..documents.docx_writer import write_docx
-    from .mt_review import mt_note
     header, comments = mt_note(result)
     write_docx(result.blocks, target, title=result.source.title or None,
                header_lines=header, comments=comments)

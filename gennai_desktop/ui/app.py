@@ -10,9 +10,16 @@ from typing import Sequence
 
 from ..core.i18n import set_language, tr
 from ..core.settings import load_settings
+from ..llm import manager
+from ..packs.policy import apply_policy
+from ..storage import StoreUnavailable, needs_passphrase, open_store, store_dir
 from .errors import install_excepthook
 from .fonts import apply_japanese_font
-from .qt import QApplication, QGuiApplication, QLibraryInfo, Qt, QTimer, QTranslator
+from .main_window import MainWindow
+from .qt import QApplication, QGuiApplication, QInputDialog, QLineEdit, Qt, QTimer
+from .theme import follow_os_theme
+from .translations import install_qt_translations
+from .worker import task_pool
 
 APP_NAME = "GENNAI Desktop"
 
@@ -30,26 +37,6 @@ def make_app(argv: Sequence[str] | None = None) -> tuple[QApplication, str | Non
     return app, family
 
 
-_translators: list = []
-
-
-def install_qt_translations(app: QApplication, lang: str | None = None) -> bool:
-    """Qt's own strings (OK/Cancel, file dialogs) in the UI language."""
-    from ..core.i18n import get_language
-    for t in _translators:
-        app.removeTranslator(t)
-    _translators.clear()
-    lang = lang or get_language()
-    if lang == "en":
-        return True
-    tr_ = QTranslator(app)
-    if tr_.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(tr_)
-        _translators.append(tr_)
-        return True
-    return False
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="gennai-desktop", description="源内デスクトップ / GENNAI Desktop")
     p.add_argument("file", nargs="?", help=".docx / .pdf / .txt to open")
@@ -59,10 +46,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def _with_policy(settings):
     """Locked values from ministry IT's signed policy win over the user's settings."""
-    try:
-        from ..packs.policy import apply_policy
-    except ImportError:
-        return settings
     try:
         return apply_policy(settings)
     except Exception:  # noqa: BLE001 - a policy problem must not stop the app from starting
@@ -75,7 +58,6 @@ def open_store_interactive(parent=None, ask=None):
     Returns (store, "") or (None, why): cancelling or three wrong tries run the app with
     history and autosave off (never in plaintext). ``ask(prompt) -> str | None`` is the
     prompt (a password dialog by default)."""
-    from ..storage import StoreUnavailable, needs_passphrase, open_store, store_dir
     folder = store_dir()
     if not needs_passphrase(folder):
         try:
@@ -84,7 +66,6 @@ def open_store_interactive(parent=None, ask=None):
             return None, exc.message()
     first_use = not (folder / "key.json").exists()
     if ask is None:
-        from .qt import QInputDialog, QLineEdit
 
         def ask(prompt: str) -> str | None:
             text, ok = QInputDialog.getText(parent, tr("storage.ui.passphrase_title"), prompt,
@@ -108,9 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = _with_policy(load_settings())
     set_language(settings.language)
     app, family = make_app([sys.argv[0]])
-    from .theme import follow_os_theme
     follow_os_theme(app)               # a dark palette when the OS is in dark mode
-    from .main_window import MainWindow
     store, why = open_store_interactive()
     window = MainWindow(settings, font_family=family, store=store, store_reason=why)
     install_excepthook(lambda: window)
@@ -120,9 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_recovery:
         QTimer.singleShot(50, window.check_recovery)
     code = app.exec()
-    from .worker import task_pool
     task_pool().waitForDone(3000)      # closeEvent cancelled running tasks; let them stop
-    from ..llm import manager
     manager.unload()                   # ends the runner process
     return code
 

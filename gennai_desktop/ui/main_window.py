@@ -10,26 +10,39 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from ..core.cancel import CancelToken, Cancelled
 from ..core.document import Document, DocumentKey
 from ..core.errors import GennaiError
 from ..core.events import Stats
 from ..core.i18n import get_language, set_language, tr
+from ..core.paths import resources_dir
 from ..core.settings import Settings, load_settings, save_settings
+from ..documents import load_document
+from ..ocr.runner import ocr_context
+from ..storage import StoreUnavailable, open_store
+from ..storage.history import record_task
 from .autosave import AutosaveStore, Recoverable
+from .doctor_dialog import DoctorDialog
 from .document_view import DocumentView
 from .engine_provider import EngineProvider, EngineReady
-from .errors import show_error
+from .errors import describe, show_error
+from .history_dialog import HistoryDialog
 from .ime import focus_is_composing
+from .models_panel import ModelsDialog
+from .ops import run_in_background
 from .qt import (
     QAction, QApplication, QFileDialog, QKeySequence, QLabel, QMainWindow, QMessageBox,
     QSplitter, Qt, QTabWidget, QTimer,
 )
+from .qt import QDialog, QGuiApplication, QT_VERSION, QTextBrowser, QUrl, QVBoxLayout
+from .settings_dialog import SettingsDialog
 from .tabs.base import TaskTab
 from .tabs.draft_tab import DraftTab
 from .tabs.proofread_tab import ProofreadTab
 from .tabs.qa_tab import QaTab
 from .tabs.summary_tab import SummaryTab
 from .tabs.translate_tab import TranslateTab
+from .translations import install_qt_translations
 
 SUFFIXES = (".docx", ".pdf", ".txt")
 MAX_RECENT = 10
@@ -38,7 +51,6 @@ OPEN_STORE = object()          # MainWindow(store=…) default: open the encrypt
 
 def open_store_quietly():
     """(store, "") or (None, why) — the window never prompts; app.main does that first."""
-    from ..storage import StoreUnavailable, open_store
     try:
         return open_store(), ""
     except StoreUnavailable as exc:
@@ -92,7 +104,6 @@ class MainWindow(QMainWindow):
         """1280×800 where it fits; otherwise 90 % of the screen's available area (task bar
         excluded), centred — a 1366×768 laptop or a 125 % scaled display gets a window
         whose title bar and status bar are on screen."""
-        from .qt import QGuiApplication
         screen = screen or self.screen() or QGuiApplication.primaryScreen()
         if screen is None:
             self.resize(*DEFAULT_SIZE)
@@ -133,8 +144,6 @@ class MainWindow(QMainWindow):
 
     # --- help (F1): a local page, nothing is fetched ------------------------------------
     def open_help(self) -> None:
-        from ..core.paths import resources_dir
-        from .qt import QDialog, QTextBrowser, QUrl, QVBoxLayout
         lang = get_language()
         page = resources_dir() / "help" / f"help_{lang}.html"
         if not page.exists():
@@ -273,14 +282,10 @@ class MainWindow(QMainWindow):
     def open_path_async(self, path: str | Path, on_done: Callable[[bool], None] | None = None):
         """Start opening ``path`` off the UI thread; returns the ops.Op (None when refused).
         Menu, recent files and drag-and-drop use this and never block."""
-        from .ops import run_in_background
         path = Path(path)
         if self.task_running() or self.loading is not None:
             self.show_message(tr("ui.error.busy"))
             return None
-        from ..core.cancel import CancelToken, Cancelled
-        from ..documents import load_document
-        from ..ocr.runner import ocr_context
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         self.show_status(tr("ui.open.loading", name=path.name))
         self.loading_cancel = token = CancelToken()    # Esc stops a long OCR between pages
@@ -417,7 +422,6 @@ class MainWindow(QMainWindow):
     TASK_IDS = {"summary": "summarize"}          # tab name → storage/audit task id
 
     def record_result(self, tab: TaskTab, result, outcome: str) -> int | None:
-        from ..storage.history import record_task
         doc = self.document
         file = str(doc.path) if doc is not None and doc.path and tab.needs_document() else None
         return record_task(self.TASK_IDS.get(tab.task_name, tab.task_name),
@@ -429,7 +433,6 @@ class MainWindow(QMainWindow):
         if self.store is None:
             self.show_message(tr("storage.ui.unavailable", reason=self.store_reason))
             return None
-        from .history_dialog import HistoryDialog
         dlg = HistoryDialog(self.store, self)
         dlg.reopen_requested.connect(self.reopen_result)
         dlg.open()
@@ -470,7 +473,6 @@ class MainWindow(QMainWindow):
 
     # --- messages ---------------------------------------------------------------------------
     def show_exception(self, exc: BaseException) -> None:
-        from .errors import describe
         self.messages.append(describe(exc)[1])
         self.last_dialog = show_error(self, exc)
 
@@ -486,7 +488,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def about(self) -> None:
-        from .qt import QT_VERSION
         self.show_message(tr("ui.about", qt=QT_VERSION))
 
     # --- settings -------------------------------------------------------------------------
@@ -497,19 +498,16 @@ class MainWindow(QMainWindow):
             self.show_exception(exc)
 
     def open_settings(self) -> None:
-        from .settings_dialog import SettingsDialog
         dlg = SettingsDialog(self.settings, self)
         dlg.accepted.connect(lambda: self.apply_settings(dlg.result_settings()))
         dlg.open()
 
     def open_doctor(self) -> None:
-        from .doctor_dialog import DoctorDialog
         dlg = DoctorDialog(self, self.engine_provider)
         dlg.open()
         self.last_dialog = dlg
 
     def open_models(self) -> None:
-        from .models_panel import ModelsDialog
         dlg = ModelsDialog(self.settings, self)
         dlg.model_chosen.connect(self.choose_model)
         dlg.open()
@@ -540,7 +538,6 @@ class MainWindow(QMainWindow):
         elif new.language != old.language:
             state = self.collect_state()
             set_language(new.language)
-            from .app import install_qt_translations
             install_qt_translations(QApplication.instance(), new.language)
             self._build_ui()
             self.restore_state(state, reopen=False)

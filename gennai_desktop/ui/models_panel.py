@@ -8,9 +8,10 @@ closes the old one, so there is never more than one model in memory.
 """
 from __future__ import annotations
 
-from ..core.i18n import get_language, tr
 from ..app.models import ModelService
+from ..core.i18n import get_language, tr
 from ..core.settings import Settings
+from .packs_dialog import PacksDialog
 from .qt import (
     emit,
     QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QTableWidget,
@@ -64,7 +65,6 @@ class ModelsDialog(QDialog):
         lay.addWidget(buttons)
 
     def open_packs(self) -> None:
-        from .packs_dialog import PacksDialog
         self.packs_dialog = PacksDialog(self.settings, self)
         self.packs_dialog.changed.connect(self.reload)
         self.packs_dialog.open()

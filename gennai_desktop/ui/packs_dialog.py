@@ -13,7 +13,9 @@ from ..app.models import ModelService
 from ..core.events import Progress
 from ..core.i18n import get_language, has_key, tr
 from ..core.settings import Settings
+from ..packs.api import rollback, trust_notices, update_from_folder, update_from_mirror, verify
 from .errors import show_error
+from .ops import background_pool
 from .qt import (
     QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, Signal, emit,
@@ -92,7 +94,6 @@ class PacksDialog(QDialog):
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
-        from ..packs.api import trust_notices
         notices = [tr(k, **p) for k, p in trust_notices()]
         self.trust_notice.setText("\n".join(notices))
         self.trust_notice.setVisible(bool(notices))
@@ -102,7 +103,6 @@ class PacksDialog(QDialog):
 
     # --- operations ------------------------------------------------------------------------
     def update_from_mirror(self) -> bool:
-        from ..packs.api import update_from_mirror
         return self._start(lambda cancel: update_from_mirror(cancel=cancel))
 
     def update_from_folder(self, folder: str | None = None) -> bool:
@@ -110,7 +110,6 @@ class PacksDialog(QDialog):
             folder = QFileDialog.getExistingDirectory(self, tr("ui.packs.update_folder"))
         if not folder:
             return False
-        from ..packs.api import update_from_folder
         return self._start(lambda cancel: update_from_folder(folder, cancel=cancel))
 
     def rollback_selected(self) -> bool:
@@ -119,11 +118,9 @@ class PacksDialog(QDialog):
             self.status.setText(tr("ui.packs.select_one"))
             return False
         pack_id = self.rows[rows[0].row()].id
-        from ..packs.api import rollback
         return self._start(lambda cancel: rollback(pack_id))
 
     def verify_all(self) -> bool:
-        from ..packs.api import verify
         return self._start(lambda cancel: verify())
 
     def _start(self, factory: Callable[[Any], Iterator[Any]]) -> bool:
@@ -142,7 +139,6 @@ class PacksDialog(QDialog):
         for b in (self.mirror_button, self.folder_button, self.rollback_button, self.verify_button):
             b.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        from .ops import background_pool
         self.worker.start(background_pool())   # pack I/O never queues behind a model task
         return True
 

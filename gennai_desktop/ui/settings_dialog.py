@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..core.i18n import get_language, tr
+from ..core.i18n import get_language, has_key, tr
 from ..core.settings import Settings
+from ..packs.policy import current_policy
 from .qt import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
     QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
@@ -34,10 +35,6 @@ def pick_lang(text: str | None) -> str:
 
 
 def locked_settings() -> set[str]:
-    try:
-        from ..packs.policy import current_policy
-    except ImportError:
-        return set()
     try:
         return set(current_policy().locked_settings or ())
     except Exception:  # noqa: BLE001 - a broken policy must not hide the dialog
@@ -156,5 +153,4 @@ class SettingsDialog(QDialog):
 
 
 def _has(key: str) -> bool:
-    from ..core.i18n import has_key
     return has_key(key)

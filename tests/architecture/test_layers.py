@@ -94,3 +94,22 @@ def test_model_choice_lives_in_one_module():
         if rel.startswith(("cli/", "ui/")) and re.search(r"manager\.get_engine|llm\.manager import|llm\.registry import", text):
             offenders.append(rel)
     assert offenders == [], offenders
+
+
+def test_own_modules_are_imported_at_module_level_unless_a_reason_is_given():
+    """Imports inside functions hide the structure (and once hid llm/ reaching into packs/).
+    Where one must stay (a sandboxed child importing native code only after its limits, a
+    module whose import opens a socket), the line says why with ``# lazy: …``."""
+    hidden = []
+    for path in PKG.rglob("*.py"):
+        src = path.read_text(encoding="utf-8")
+        lines = src.splitlines()
+        for fn in ast.walk(ast.parse(src)):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                own = (isinstance(node, ast.ImportFrom) and (node.level > 0 or (node.module or "").startswith("gennai_desktop"))
+                       or isinstance(node, ast.Import) and any(a.name.startswith("gennai_desktop") for a in node.names))
+                if own and not re.search(r"#\s*lazy:\s*\S", lines[node.lineno - 1]):
+                    hidden.append(f"{path.relative_to(PKG)}:{node.lineno}")
+    assert sorted(set(hidden)) == [], hidden

@@ -230,6 +230,7 @@ def test_proofread_out_says_how_many_findings_could_not_be_written(capsys, tmp_p
 
     from gennai_desktop.core.events import Done
     from gennai_desktop.core.findings import Finding
+    from gennai_desktop.cli import commands
     from gennai_desktop.tasks import proofread as task
     src = tmp_path / "memo.docx"
     d = Docx()
@@ -243,7 +244,7 @@ def test_proofread_out_says_how_many_findings_could_not_be_written(capsys, tmp_p
                 stale = Finding(0, 2, "別文", "別の文", "test.rule", "テスト")
                 ev = Done(dataclasses.replace(ev.result, findings=[*ev.result.findings, stale]))
             yield ev
-    monkeypatch.setattr(task, "proofread", with_stale)
+    monkeypatch.setattr(commands, "proofread", with_stale)   # the name the command calls
     out_path = tmp_path / "checked.docx"
     code, _, err = run(capsys, "proofread", "--rules-only", "--out", str(out_path), str(src))
     assert code == 0, err

@@ -75,12 +75,12 @@ def test_permission_denied(tmp_path, monkeypatch):
 
 
 def test_unexpected_exception_is_wrapped(tmp_path, monkeypatch):
-    from gennai_desktop.documents import txt_reader
+    from gennai_desktop.documents import loader
 
     def broken(*a, **k):
         raise KeyError("internal bug")
 
-    monkeypatch.setattr(txt_reader, "read_txt", broken)
+    monkeypatch.setattr(loader, "read_txt", broken)   # the reader the loader calls for .txt
     p = tmp_path / "a.txt"
     p.write_text("本文", encoding="utf-8")
     with pytest.raises(DocumentError) as err:

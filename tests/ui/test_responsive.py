@@ -113,6 +113,7 @@ def test_timer_ticks_and_inserts_are_coalesced_while_tokens_stream(qtbot, app_fo
 
 def test_export_runs_in_the_background_pool(qtbot, app_font, ja_corpus, tmp_path, monkeypatch):
     from gennai_desktop.ui import ops
+    from gennai_desktop.ui.tabs import base as tabs_base
     w = make_window(qtbot)
     assert w.open_path(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt")
     tab = w.summary_tab
@@ -120,7 +121,8 @@ def test_export_runs_in_the_background_pool(qtbot, app_font, ja_corpus, tmp_path
     wait_idle(qtbot, tab)
     started: list = []
     real = ops.run_in_background
-    monkeypatch.setattr(ops, "run_in_background", lambda fn, *a, **k: started.append(fn) or real(fn, *a, **k))
+    monkeypatch.setattr(tabs_base, "run_in_background",          # the name the tabs call
+                        lambda fn, *a, **k: started.append(fn) or real(fn, *a, **k))
     ui = threading.get_ident()
     where: list = []
     real_save = tab.export_result

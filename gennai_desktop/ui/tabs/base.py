@@ -15,6 +15,7 @@ from ...core.document import DocumentKey
 from ...core.events import Notice, Progress, Stats, TextDelta
 from ...core.i18n import has_key, tr
 from ..engine_provider import EngineReady
+from ..ops import run_in_background
 from ..qt import (
     emit,
     QApplication, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
@@ -413,7 +414,6 @@ class TaskTab(QWidget):
             return None
         if not path.lower().endswith(".docx"):
             path += ".docx"
-        from ..ops import run_in_background
         self.save_button.setEnabled(False)
         op = run_in_background(self.export_job(path))
         ok = op.wait()                   # the event loop runs meanwhile: the window stays live

@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.i18n import get_language, tr
+from ...tasks.draft import draft, list_templates, wareki_today
+from ...tasks.export import export_draft
+from ...tasks.results import DraftResult
 from ..blocks_io import block_from_dict, block_to_dict, blocks_text
 from ..ime import ImeLineEdit, ImeTextEdit
 from ..qt import emit, QComboBox, QFormLayout, QLabel, QScrollArea, QWidget
@@ -45,11 +48,7 @@ class DraftTab(TaskTab):
 
     @staticmethod
     def _load_templates() -> list:
-        try:
-            from ...tasks.draft import list_templates
-            return list(list_templates())
-        except ImportError:
-            return []
+        return list(list_templates())
 
     def needs_document(self) -> bool:
         return False
@@ -116,7 +115,6 @@ class DraftTab(TaskTab):
         return None
 
     def make_task(self, engine, cancel):
-        from ...tasks.draft import draft
         return draft(self.template.id, self.field_values(), engine, cancel=cancel)
 
     def show_result(self, result: Any) -> None:
@@ -126,7 +124,6 @@ class DraftTab(TaskTab):
         return blocks_text(self.result.blocks) if self.result is not None else ""
 
     def export_result(self, target: str):
-        from ...tasks.export import export_draft
         return export_draft(self.result, target)
 
     def default_filename(self) -> str:
@@ -157,7 +154,6 @@ class DraftTab(TaskTab):
             self._build_fields()
         r = state.get("result")
         if r:
-            from ...tasks.results import DraftResult
             self.result = DraftResult(template_id=r["template_id"], fields=r["fields"], method=r["method"],
                                       blocks=[block_from_dict(b) for b in r["blocks"]])
             self.show_result(self.result)
@@ -168,5 +164,4 @@ def _resolve_default(default: str) -> str:
     """Template defaults may say {today}: show the real date (令和…) the draft will use."""
     if "{today}" not in default:
         return default
-    from ...tasks.draft import wareki_today
     return default.replace("{today}", wareki_today())

@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from ...core.findings import Finding
+from ...core.events import FindingsAdded
+from ...core.findings import Finding, validate
 from ...core.i18n import tr
+from ...tasks.export import export_proofread
+from ...tasks.proofread import apply_findings, proofread
+from ...tasks.results import ProofreadResult
+from ..engine_provider import EngineReady
 from ..findings_model import FindingsModel
 from ..qt import (
     emit, QAbstractItemView, QCheckBox, Qt, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
@@ -96,14 +101,11 @@ class ProofreadTab(TaskTab):
         self._refresh_summary()
 
     def make_task(self, engine, cancel):
-        from ...tasks.proofread import proofread
         return proofread(self.host.document, engine, use_rules=self.use_rules.isChecked(),
                          use_model=self.use_model.isChecked(), cancel=cancel)
 
     def make_lazy_task(self, get_engine, cancel):
         """Rules first (no model needed), the model loads only when its pass starts."""
-        from ..engine_provider import EngineReady
-        from ...tasks.proofread import proofread
         loaded: list = []
 
         def load():
@@ -119,7 +121,6 @@ class ProofreadTab(TaskTab):
             yield ev
 
     def _on_event(self, ev) -> None:
-        from ...core.events import FindingsAdded
         if isinstance(ev, FindingsAdded):
             self.model.add_findings(list(ev.findings))
             if self.model.rowCount() and not self.table.currentIndex().isValid():
@@ -130,7 +131,6 @@ class ProofreadTab(TaskTab):
 
     def _keep_partial(self, notice_key: str) -> None:
         """Cancelled or failed mid-way: what was found so far stays, and can be exported."""
-        from ...tasks.results import ProofreadResult
         doc = self.host.document
         if not self.model.findings or doc is None or not (
                 self._run_doc is not None and self._run_doc.same_document(self.host.document_key)):
@@ -267,7 +267,6 @@ class ProofreadTab(TaskTab):
         self._refresh_summary()
 
     def corrected_text(self) -> str:
-        from ...tasks.proofread import apply_findings
         return apply_findings(self.result.document.text, self.model.accepted())
 
     def result_text(self) -> str:
@@ -287,7 +286,6 @@ class ProofreadTab(TaskTab):
 
     def export_job(self, target: str):
         """The findings to export are read here (UI thread); the job only writes."""
-        from ...tasks.export import export_proofread
         doc = self.result.document          # the text the findings' offsets point into
         items = self.export_findings()
         self.last_export = None
@@ -320,8 +318,6 @@ class ProofreadTab(TaskTab):
         self.use_rules.setChecked(state.get("use_rules", True))
         self.use_model.setChecked(state.get("use_model", True))
         if "findings" in state and self.host.document is not None and self.state_matches_document(state):
-            from ...core.findings import validate
-            from ...tasks.results import ProofreadResult
             findings = validate([Finding(**f) for f in state["findings"]], self.host.document.text)
             self.result = ProofreadResult(document=self.host.document, findings=findings,
                                           used_rules=self.use_rules.isChecked(), used_model=self.use_model.isChecked())

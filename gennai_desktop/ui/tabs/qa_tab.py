@@ -13,7 +13,10 @@ from typing import Any
 
 from ...core.document import Block, Location
 from ...core.i18n import tr
+from ...documents import write_docx
+from ...qa.answer import AnswerResult, ask, Citation, engine_for_ask
 from ...qa.store import EncryptedStore
+from ...tasks.export import ExportReport
 from ..ime import ImeLineEdit
 from ..qt import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, Qt, QTreeWidget, QTreeWidgetItem
 from .base import TaskTab
@@ -105,11 +108,9 @@ class QaTab(TaskTab):
         return None
 
     def load_engine(self, provider):
-        from ...qa.answer import engine_for_ask
         return engine_for_ask(provider.active_spec(), provider.get)
 
     def make_task(self, engine, cancel):
-        from ...qa.answer import ask
         protected = getattr(self.host, "store", None)     # the window's encrypted store, if any
         store = EncryptedStore(protected) if protected is not None else None
         return ask(self.source(), self.question_edit.text(), engine, store=store, cancel=cancel)
@@ -158,8 +159,6 @@ class QaTab(TaskTab):
         return "\n".join(lines)
 
     def export_result(self, target: str):
-        from ...documents import write_docx
-        from ...tasks.export import ExportReport
         r = self.result
         blocks = [Block(id="b0000", kind="heading", text=r.question, level=1)]
         for line in r.answer.splitlines():
@@ -195,7 +194,6 @@ class QaTab(TaskTab):
         self.set_folder(state.get("folder"))
         r = state.get("result")
         if r:
-            from ...qa.answer import AnswerResult, Citation
             self.result = AnswerResult(r["question"], r["answer"], r["abstained"], r["method"],
                                        [Citation(**c) for c in r["citations"]], model_id=r.get("model_id", ""),
                                        notices=list(r.get("notices", [])))

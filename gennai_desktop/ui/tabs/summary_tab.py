@@ -5,6 +5,9 @@ from typing import Any
 
 from ...core.document import Location
 from ...core.i18n import get_language, tr
+from ...tasks.export import export_summary
+from ...tasks.results import SummaryPoint, SummaryResult
+from ...tasks.summarize import summarize
 from ..qt import QComboBox, QFormLayout, Qt, QTreeWidget, QTreeWidgetItem
 from .base import TaskTab
 
@@ -40,7 +43,6 @@ class SummaryTab(TaskTab):
         return self.style_box.currentData()
 
     def make_task(self, engine, cancel):
-        from ...tasks.summarize import summarize
         doc, style = self.host.document, self.style
         return summarize(doc, engine, style=style, cancel=cancel)
 
@@ -84,7 +86,6 @@ class SummaryTab(TaskTab):
         super().clear_result()
 
     def export_result(self, target: str):
-        from ...tasks.export import export_summary
         return export_summary(self.result, target)
 
     def result_text(self) -> str:
@@ -106,7 +107,6 @@ class SummaryTab(TaskTab):
             self.style_box.setCurrentIndex(STYLES.index(state["style"]))
         r = state.get("result")
         if r and self.state_matches_document(state):
-            from ...tasks.results import SummaryPoint, SummaryResult
             points = [SummaryPoint(p["text"], tuple(Location(**c) for c in p["citations"])) for p in r["points"]]
             self.result = SummaryResult(points=points, style=r["style"], method=r["method"], text=r["text"],
                                         model_id=r.get("model_id", ""))

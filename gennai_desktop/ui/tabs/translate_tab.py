@@ -5,6 +5,10 @@ from pathlib import Path
 from typing import Any
 
 from ...core.i18n import tr
+from ...tasks.export import export_translation
+from ...tasks.glossary import load_glossary
+from ...tasks.results import TranslationResult
+from ...tasks.translate import translate
 from ..blocks_io import block_from_dict, block_to_dict, blocks_text
 from ..ime import ImeLineEdit
 from ..qt import QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QPushButton
@@ -56,8 +60,6 @@ class TranslateTab(TaskTab):
         return super().validate()
 
     def make_task(self, engine, cancel):
-        from ...tasks.glossary import load_glossary
-        from ...tasks.translate import translate
         g = self.glossary_edit.text().strip()
         glossary = load_glossary(g) if g else None
         return translate(self.host.document, engine, direction=self.direction, glossary=glossary, cancel=cancel)
@@ -69,7 +71,6 @@ class TranslateTab(TaskTab):
         return blocks_text(self.result.blocks) if self.result is not None else ""
 
     def export_result(self, target: str):
-        from ...tasks.export import export_translation
         return export_translation(self.result, target)
 
     def state(self) -> dict:
@@ -87,7 +88,6 @@ class TranslateTab(TaskTab):
         self.glossary_edit.setText(state.get("glossary", ""))
         r = state.get("result")
         if r and self.state_matches_document(state) and self.host.document is not None:
-            from ...tasks.results import TranslationResult
             source = self.host.document
             self.result = TranslationResult(source=source, blocks=[block_from_dict(b) for b in r["blocks"]],
                                             direction=r["direction"], method=r.get("method", "model"))
