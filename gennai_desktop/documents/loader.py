@@ -15,7 +15,6 @@ from ..core.document import Document
 from ..core.errors import DocumentError, GennaiError
 from ..ocr.formats import is_image
 from .docx_reader import read_docx
-from .image_reader import read_image
 from .limits import DEFAULT_LIMITS, Limits
 from .pdf_reader import read_pdf
 from .txt_reader import detect_encoding, EncodingUnknown, read_txt
@@ -97,6 +96,7 @@ def _load(p: Path, limits: Limits) -> Document:
         raise DocumentError("documents.error.read_failed", path=str(p), reason=exc.strerror or str(exc)) from exc
     kind = detect_format(head, suffix)
     if is_image(head, suffix):
+        from .image_reader import read_image  # lazy: OCR pulls in numpy; the sandboxed PDF worker imports this package
         return read_image(p)
 
     if kind == "pdf":
