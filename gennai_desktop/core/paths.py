@@ -20,6 +20,15 @@ def resources_dir() -> Path:
     return REPO_DIR / "resources"
 
 
+def model_descriptions_dir() -> Path:
+    """models/: the bundled model's pack description and the domestic packs' draft manifests
+    (no weights). Beside the package in a checkout; inside it in the frozen app."""
+    inside = PACKAGE_DIR / "model_descriptions"
+    if inside.is_dir():
+        return inside
+    return REPO_DIR / "models"
+
+
 def home_dir() -> Path:
     """Per-user data (settings, packs, autosave). Override with GENNAI_HOME."""
     env = os.environ.get("GENNAI_HOME")

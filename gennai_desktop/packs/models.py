@@ -2,7 +2,7 @@
 
 llm/ knows nothing of packs: like a plugin's ``register_models`` hook, this module pushes
 specs in — the bundled development default (described by its own pack manifest in
-resources/packs/gemma3-270m-dev/) and the installed packs that policy allows and that still
+models/gemma3-270m-dev.manifest.json) and the installed packs that policy allows and that still
 verify against the signed metadata. A pack that fails verification, was withdrawn or is
 forbidden is never registered. The caller (``app.models``) reads policy and trust once and
 passes them in.
@@ -13,7 +13,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from ..core.paths import resources_dir
+from ..core.paths import model_descriptions_dir
 from ..llm.base import ModelSpec
 from ..llm.bundled import bundled_model_spec
 from ..llm.registry import ModelRegistry
@@ -24,12 +24,12 @@ from .policy import Policy
 from .trust import TrustedView
 from .verify import quick_status, verify_full
 
-DEV_MANIFEST = Path("packs") / "gemma3-270m-dev" / "manifest.json"
+DEV_MANIFEST = "gemma3-270m-dev.manifest.json"
 
 
 @lru_cache(maxsize=1)
 def _dev_manifest() -> Manifest:
-    return load_manifest(resources_dir() / DEV_MANIFEST)
+    return load_manifest(model_descriptions_dir() / DEV_MANIFEST)
 
 
 def dev_default_spec() -> ModelSpec:

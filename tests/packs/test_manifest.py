@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from gennai_desktop.core.errors import SecurityError
-from gennai_desktop.core.paths import resources_dir
+from gennai_desktop.core.paths import model_descriptions_dir
 from gennai_desktop.llm.base import GenerationParams
 from gennai_desktop.packs.manifest import load_manifest, parse_manifest, template_sha256
 
-DEV = resources_dir() / "packs" / "gemma3-270m-dev" / "manifest.json"
+DEV = model_descriptions_dir() / "gemma3-270m-dev.manifest.json"
 
 
 def test_dev_default_manifest_describes_the_bundled_base_model():

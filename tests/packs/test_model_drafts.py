@@ -40,7 +40,7 @@ def test_the_four_domestic_drafts_are_there_and_the_readme_names_them():
     readme = (MODELS / "README.md").read_text(encoding="utf-8")
     for pack_id in ids:
         assert pack_id in readme
-    assert "GENNAI_HOME" in readme and "build-pack" in readme and "resources/packs/gemma3-270m-dev" in readme
+    assert "GENNAI_HOME" in readme and "build-pack" in readme and "gemma3-270m-dev.manifest.json" in readme
 
 
 @pytest.mark.parametrize("path", DRAFTS, ids=lambda p: p.name)
