@@ -1,11 +1,8 @@
-"""One engine for the app; switching settings closes the old model; one generation at a time."""
+"""One engine for the app; switching settings closes the old model."""
 from __future__ import annotations
 
-import threading
-import time
-
 from gennai_desktop.llm import manager
-from gennai_desktop.llm.base import GenerationParams, ModelSpec
+from gennai_desktop.llm.base import ModelSpec
 
 
 def spec(path, id="tiny") -> ModelSpec:
@@ -16,7 +13,6 @@ def test_same_spec_and_settings_reuse_the_engine(tiny_gguf):
     try:
         a = manager.get_engine(spec(tiny_gguf), n_threads=1, n_ctx=256)
         assert manager.get_engine(spec(tiny_gguf), n_threads=1, n_ctx=256) is a
-        assert manager.current_engine() is a
         a.load()
         b = manager.get_engine(spec(tiny_gguf), n_threads=1, n_ctx=512)
         assert b is not a
@@ -25,43 +21,14 @@ def test_same_spec_and_settings_reuse_the_engine(tiny_gguf):
         assert c is not b
     finally:
         manager.unload()
-    assert manager.current_engine() is None
+    assert manager._engine is None
 
 
 def test_unload_frees_the_model(tiny_gguf):
     eng = manager.get_engine(spec(tiny_gguf), n_threads=1, n_ctx=256)
     eng.load()
     manager.unload()
-    assert not eng.loaded and manager.current_engine() is None
-    manager.unload()  # idempotent
-
-
-def test_generation_lock_serialises_work(tiny_gguf):
-    eng = manager.get_engine(spec(tiny_gguf), n_threads=1, n_ctx=256)
-    order: list[str] = []
-    inside = threading.Event()
-
-    def first():
-        with manager.generation_lock():
-            inside.set()
-            order.append("first-start")
-            list(eng.generate("一", GenerationParams(max_tokens=5, detect_degenerate=False)))
-            time.sleep(0.1)
-            order.append("first-end")
-
-    def second():
-        inside.wait()
-        assert manager.busy()
-        with manager.generation_lock():
-            order.append("second-start")
-            list(eng.generate("二", GenerationParams(max_tokens=5, detect_degenerate=False)))
-            order.append("second-end")
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
+    assert not eng.loaded and manager._engine is None
+    assert manager.get_engine(spec(tiny_gguf), n_threads=1, n_ctx=256) is not eng   # a fresh one after unload
     manager.unload()
-    assert order == ["first-start", "first-end", "second-start", "second-end"]
-    assert not manager.busy()
+    manager.unload()  # idempotent
