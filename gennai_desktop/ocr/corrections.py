@@ -122,14 +122,6 @@ def _lookalike_runs(chars: list[str]) -> None:
         i = j
 
 
-def _lookalike(c: str, prev: str, nxt: str) -> str:
-    if c in _KATA_KANJI and prev == "kanji" and nxt == "kanji":
-        return _KATA_KANJI[c]            # 第ニ条 → 第二条
-    if c in _KATA_OF and prev == "kata" and nxt == "kata":
-        return _KATA_OF[c]               # デ一タ → データ
-    return c
-
-
 def _kana(c: str, prev: str, nxt: str) -> str:
     if c in _KANA_PAIRS and nxt == "kata" and prev in ("kata", "other"):
         return _KANA_PAIRS[c]            # 「へルプ」「デスべース」 → katakana inside/at the start of a word

@@ -436,7 +436,9 @@ def _comment_text(f: Finding) -> str:
 def track_changes(source_path: Path, doc: Document, findings: Sequence[Finding], target: Path,
                   *, author: str = AUTHOR, comments: bool = True,
                   now: dt.datetime | None = None) -> TrackStats:
-    """Like ``write_tracked_docx`` and returns what was written and what was left out."""
+    """Write ``source_path`` to ``target`` with ``findings`` (offsets into ``doc.text``, where
+    ``doc = load_document(source_path)``) as tracked changes by "GENNAI" plus comments, and
+    return what was written and what was left out (``tasks.export`` reports the counts)."""
     import docx
     try:
         document = docx.Document(str(source_path))
@@ -543,9 +545,3 @@ def _block_index(doc: Document, offset: int, starts: list[int]) -> int | None:
         return None
     i = bisect.bisect_right(starts, offset) - 1
     return max(0, min(i, len(doc.blocks) - 1))
-
-
-def write_tracked_docx(source_path: Path, doc: Document, findings: Sequence[Finding], target: Path) -> None:
-    """Write ``source_path`` to ``target`` with ``findings`` (offsets into ``doc.text``, where
-    ``doc = load_document(source_path)``) as tracked changes by "GENNAI" plus comments."""
-    track_changes(Path(source_path), doc, findings, Path(target))

@@ -13,7 +13,7 @@ from docx.enum.text import WD_COLOR_INDEX
 from gennai_desktop.documents import load_document
 from gennai_desktop.proofread.apply import apply_findings
 from gennai_desktop.proofread.rules import check_text
-from gennai_desktop.proofread.tracked_changes import track_changes, write_tracked_docx
+from gennai_desktop.proofread.tracked_changes import track_changes
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -113,12 +113,13 @@ def test_comments_and_track_revisions_setting(tracked):
         assert children.index(W + "trackRevisions") < children.index(W + "defaultTabStop")
 
 
-def test_write_tracked_docx_public_api(tmp_path):
+def test_track_changes_writes_atomically_into_a_new_folder(tmp_path):
     src = tmp_path / "a.docx"
     _make_source(src)
     doc = load_document(src)
     target = tmp_path / "sub" / "b.docx"
-    assert write_tracked_docx(src, doc, check_text(doc.text), target) is None
+    stats = track_changes(src, doc, check_text(doc.text), target)
+    assert stats.revisions > 0
     assert target.exists() and not list(target.parent.glob(".*.tmp"))
 
 
