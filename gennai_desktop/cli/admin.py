@@ -33,17 +33,20 @@ def _repo(args) -> SigningRepo:
     return SigningRepo(Path(args.repo), KeyDirs(online=keys, root=root, vendor=vendor))
 
 
+def _done(what: str) -> int:
+    print(tr("packs.admin.done", what=what))
+    return EXIT_OK
+
+
 def cmd_init(args) -> int:
     _repo(args).create(root_keys=args.root_key_count, root_threshold=args.root_threshold,
                        consistent_snapshot=args.consistent_snapshot)
-    print(tr("packs.admin.done", what=f"init {args.repo}"))
-    return EXIT_OK
+    return _done(f"init {args.repo}")
 
 
 def cmd_add_vendor(args) -> int:
     _repo(args).add_vendor(args.vendor)
-    print(tr("packs.admin.done", what=f"add-vendor {args.vendor}"))
-    return EXIT_OK
+    return _done(f"add-vendor {args.vendor}")
 
 
 def cmd_build_pack(args) -> int:
@@ -65,40 +68,34 @@ def cmd_build_pack(args) -> int:
     if args.chat_template:
         fields["chat_template_file"] = args.chat_template
     m = build_pack(Path(args.gguf), Path(args.out), fields)
-    print(tr("packs.admin.done", what=f"build-pack {m.id} {m.version} → {args.out}"))
-    return EXIT_OK
+    return _done(f"build-pack {m.id} {m.version} → {args.out}")
 
 
 def cmd_add_pack(args) -> int:
     m = _repo(args).add_pack(Path(args.pack))
-    print(tr("packs.admin.done", what=f"add-pack {m.id} {m.version} ({m.vendor})"))
-    return EXIT_OK
+    return _done(f"add-pack {m.id} {m.version} ({m.vendor})")
 
 
 def cmd_withdraw(args) -> int:
     _repo(args).withdraw(args.pack_id, args.version)
-    print(tr("packs.admin.done", what=f"withdraw {args.pack_id} {args.version}"))
-    return EXIT_OK
+    return _done(f"withdraw {args.pack_id} {args.version}")
 
 
 def cmd_rotate(args) -> int:
     v = _repo(args).rotate(args.role, Path(args.new_root_keys) if args.new_root_keys else None,
                            new_keys=args.count, threshold=args.threshold)
-    print(tr("packs.admin.done", what=f"rotate-keys {args.role} → root v{v}"))
-    return EXIT_OK
+    return _done(f"rotate-keys {args.role} → root v{v}")
 
 
 def cmd_rotate_vendor(args) -> int:
     _repo(args).rotate_vendor(args.vendor)
-    print(tr("packs.admin.done", what=f"rotate-vendor-key {args.vendor}"))
-    return EXIT_OK
+    return _done(f"rotate-vendor-key {args.vendor}")
 
 
 def cmd_set_policy(args) -> int:
     policy = json.loads(Path(args.policy).read_text(encoding="utf-8"))
     _repo(args).set_policy(policy)
-    print(tr("packs.admin.done", what="set-policy"))
-    return EXIT_OK
+    return _done("set-policy")
 
 
 def cmd_publish(args) -> int:
@@ -106,14 +103,12 @@ def cmd_publish(args) -> int:
     repo.check_publishable()
     repo.publish(snapshot_days=args.expires_days, timestamp_days=args.expires_days)
     repo.check_publishable()
-    print(tr("packs.admin.done", what="publish"))
-    return EXIT_OK
+    return _done("publish")
 
 
 def cmd_export(args) -> int:
     out = _repo(args).export_bundle(Path(args.out), expires_days=args.expires_days)
-    print(tr("packs.admin.done", what=f"export-bundle → {out}"))
-    return EXIT_OK
+    return _done(f"export-bundle → {out}")
 
 
 def cmd_status(args) -> int:
