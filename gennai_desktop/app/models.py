@@ -59,8 +59,9 @@ class ModelService:
         if not specs:
             raise ModelError("packs.error.no_usable_model")
         for wanted in (self.settings.active_model, self.policy.default_pack):
-            if wanted and wanted in self.registry:
-                return self.registry.get(wanted)   # type: ignore[return-value]
+            spec = self.registry.get(wanted) if wanted else None
+            if spec is not None:
+                return spec
         return specs[0]
 
     def active_or_none(self) -> ModelSpec | None:
