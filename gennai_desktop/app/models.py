@@ -23,12 +23,8 @@ from ..llm.runner import RunnerEngine
 from ..packs import models as pack_models
 from ..packs.api import PackStatus, list_packs
 from ..packs.errors import PackError
-from ..packs.policy import Policy, apply_policy as _apply_policy, current_policy
+from ..packs.policy import Policy, apply_policy, current_policy
 from ..packs.trust import TrustedView, trusted_view
-
-verify_for_load = pack_models.verify_for_load
-dev_default_spec = pack_models.dev_default_spec
-
 
 class ModelService:
     """A snapshot of the models this run may use, with policy and trust read once.
@@ -41,7 +37,7 @@ class ModelService:
         self.user_settings: Settings = settings if settings is not None else load_settings()
         self.view: TrustedView | None = trusted_view()
         self.policy: Policy = current_policy(self.view)
-        self.settings: Settings = _apply_policy(self.user_settings, self.policy)   # locked values forced
+        self.settings: Settings = apply_policy(self.user_settings, self.policy)   # locked values forced
         self.registry = ModelRegistry()
         pack_models.register_models(self.registry, self.policy, self.view)
 
@@ -98,25 +94,3 @@ class ModelService:
         s = self.settings
         return manager.get_engine(spec, n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads,
                                   n_ctx=s.n_ctx, batch_size=s.batch_size)
-
-
-# One-call forms for callers that need a single answer (each reads policy and trust once).
-
-def available_specs(settings: Settings | None = None) -> list[ModelSpec]:
-    return ModelService(settings).available()
-
-
-def active_spec(settings: Settings | None = None) -> ModelSpec:
-    return ModelService(settings).active()
-
-
-def activate(pack_id: str, settings: Settings) -> Settings:
-    return ModelService(settings).activate(pack_id)
-
-
-def apply_policy(settings: Settings) -> Settings:
-    return _apply_policy(settings)
-
-
-def open_engine(settings: Settings | None = None) -> RunnerEngine:
-    return ModelService(settings).open_engine()

@@ -3,7 +3,7 @@
 A 270M model takes ~420 MiB and an 8B model several GiB; two loaded at once would exhaust a
 government laptop. ``get_engine(spec, …)`` returns the cached engine when the spec and
 settings are the same, otherwise closes the old one first and returns a new (lazily loading)
-engine; ``unload`` closes it (before switching packs, on exit). ``app.models.open_engine`` is
+engine; ``unload`` closes it (before switching packs, on exit). ``app.models.ModelService.open_engine`` is
 the one caller. One generation at a time is the engine's own rule: ``RunnerEngine`` holds a
 lock around each request to its runner process, and the UI runs model work on a
 one-thread pool.

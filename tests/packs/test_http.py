@@ -18,7 +18,8 @@ import pytest
 from tests.support.events import run_to_result
 from gennai_desktop.core.paths import home_dir
 from gennai_desktop.core.settings import Settings
-from gennai_desktop.app import models as model_service
+from gennai_desktop.app.models import ModelService
+from gennai_desktop.packs.models import verify_for_load
 from gennai_desktop.llm.base import GenerationParams, Message
 from gennai_desktop.packs import store
 from gennai_desktop.packs.api import update_from_mirror
@@ -51,8 +52,8 @@ def test_mirror_happy_path_loads_and_generates(world, http_serve):
     assert report.installed == [("acme-tiny", "1.0")]
     assert any(p.endswith("/1.root.json") is False and p.endswith("timestamp.json") for p in log)
     assert_intact("acme-tiny", "1.0")
-    spec = model_service.active_spec(model_service.activate("acme-tiny", Settings()))
-    model_service.verify_for_load(spec)
+    spec = ModelService(ModelService(Settings()).activate("acme-tiny")).active()
+    verify_for_load(spec)
     engine = LlamaEngine(spec, n_ctx=256)
     try:
         gen = engine.generate("こんにちは", GenerationParams(max_tokens=8, temperature=0.0))
@@ -73,7 +74,7 @@ def test_embedded_template_injection_is_never_rendered(world, http_serve, tmp_pa
                   chat_template_sha256=template_sha256(pinned))
     url, _ = http_serve(world.repo.folder)
     mirror_update(url, pack_ids=["acme-chat"])
-    spec = model_service.active_spec(model_service.activate("acme-chat", Settings()))
+    spec = ModelService(ModelService(Settings()).activate("acme-chat")).active()
     assert spec.chat_template == pinned
     engine = LlamaEngine(spec, n_ctx=256)
     try:
@@ -177,7 +178,7 @@ def test_kill_9_during_install_keeps_the_previous_pack(world, http_serve, tmp_pa
     # Killed mid-copy: the previous pack is still the active one and verifies.
     assert store.read_active("acme-tiny") == {"version": "1.0", "previous": None}
     assert not store.version_dir("acme-tiny", "1.1").exists()
-    assert "acme-tiny" in [s.id for s in model_service.available_specs(Settings())]
+    assert "acme-tiny" in [s.id for s in ModelService(Settings()).available()]
     # The next update cleans the leftovers and completes.
     assert mirror_update(url).installed == [("acme-tiny", "1.1")]
     assert_intact("acme-tiny", "1.1")

@@ -1,4 +1,4 @@
-"""Ministry policy is signed, checked offline at start-up, and enforced by the model_service."""
+"""Ministry policy is signed, checked offline at start-up, and enforced by the model service."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import pytest
 
 from gennai_desktop.core.errors import ModelError
 from gennai_desktop.core.settings import Settings
-from gennai_desktop.app import models as model_service
+from gennai_desktop.app.models import ModelService
 from gennai_desktop.packs.errors import PackError
 from gennai_desktop.packs.policy import DEV_PACK_ID, Policy, apply_policy, current_policy, policy_path
 
@@ -41,7 +41,7 @@ def test_signed_policy_is_in_force(governed):
 
 
 def test_policy_default_pack_is_active_when_the_user_chose_nothing(governed):
-    assert model_service.active_spec(Settings()).id == "acme-tiny"
+    assert ModelService(Settings()).active().id == "acme-tiny"
 
 
 def test_forbidden_pack_cannot_be_installed_or_activated(governed):
@@ -49,16 +49,16 @@ def test_forbidden_pack_cannot_be_installed_or_activated(governed):
         update(governed.bundle("usb2"), pack_ids=["beta-model"])
     assert ei.value.key == "packs.error.not_allowed"
     with pytest.raises(PackError) as ei:
-        model_service.activate("beta-model", Settings())
+        ModelService(Settings()).activate("beta-model")
     assert ei.value.key == "packs.error.not_allowed"
     # a hand-edited settings file does not get around it
-    assert model_service.active_spec(Settings(active_model="beta-model")).id == "acme-tiny"
+    assert ModelService(Settings(active_model="beta-model")).active().id == "acme-tiny"
 
 
 def test_apply_policy_resets_locked_settings(governed):
     s = apply_policy(Settings(n_gpu_layers=40, n_ctx=8192, n_threads=3))
     assert (s.n_gpu_layers, s.n_ctx, s.n_threads) == (0, 2048, 3)
-    assert model_service.apply_policy(Settings(n_gpu_layers=5)).n_gpu_layers == 0
+    assert apply_policy(Settings(n_gpu_layers=5)).n_gpu_layers == 0
 
 
 def test_hand_edited_policy_file_does_not_widen_anything(governed):
@@ -70,7 +70,7 @@ def test_hand_edited_policy_file_does_not_widen_anything(governed):
     # the last verified policy stays in force (not the edited one, not "no policy")
     assert p.source == "last_verified" and not p.allowed("beta-model") and p.allowed("acme-tiny")
     assert p.locked_values == POLICY["locked_settings"]
-    assert model_service.active_spec(Settings()).id == "acme-tiny"
+    assert ModelService(Settings()).active().id == "acme-tiny"
     path.unlink()
     assert current_policy().source == "last_verified"            # deleting it does not help either
 
@@ -80,10 +80,10 @@ def test_policy_can_forbid_the_dev_default(world):
     world.repo.set_policy({"allow_dev_default": False, "allowed_packs": ["acme-tiny"]})
     update(world.bundle())
     with pytest.raises(ModelError) as ei:
-        model_service.active_spec(Settings())                         # nothing allowed is installed yet
+        ModelService(Settings()).active()                         # nothing allowed is installed yet
     assert ei.value.key == "packs.error.no_usable_model"
     update(world.bundle("usb2"), pack_ids=["acme-tiny"])
-    assert [s.id for s in model_service.available_specs(Settings())] == ["acme-tiny"]
+    assert [s.id for s in ModelService(Settings()).available()] == ["acme-tiny"]
 
 
 def test_locked_active_model_cannot_be_changed(world):
@@ -91,9 +91,9 @@ def test_locked_active_model_cannot_be_changed(world):
     world.repo.set_policy({"locked_settings": {"active_model": "acme-tiny"}, "required_packs": ["acme-tiny"]})
     update(world.bundle())
     with pytest.raises(PackError) as ei:
-        model_service.activate(DEV_PACK_ID, Settings())
+        ModelService(Settings()).activate(DEV_PACK_ID)
     assert ei.value.key == "packs.error.locked"
-    assert model_service.active_spec(Settings(active_model=DEV_PACK_ID)).id == "acme-tiny"
+    assert ModelService(Settings(active_model=DEV_PACK_ID)).active().id == "acme-tiny"
 
 
 @pytest.mark.parametrize("bad", [{"locked_settings": {"version": 2}}, {"locked_settings": {"n_ctx": 1}},
@@ -113,10 +113,10 @@ def test_listing_and_choosing_a_model_never_load_the_network_stack(tmp_path):
     from pathlib import Path
     code = ("import sys\n"
             "from gennai_desktop.packs import api\n"
-            "from gennai_desktop.app import models as model_service\n"
+            "from gennai_desktop.app.models import ModelService\n"
             "from gennai_desktop.packs.policy import current_policy, apply_policy\n"
             "from gennai_desktop.core.settings import Settings\n"
-            "api.list_packs(); model_service.active_spec(apply_policy(Settings())); current_policy()\n"
+            "api.list_packs(); ModelService(apply_policy(Settings())).active(); current_policy()\n"
             "list(api.verify())\n"
             "bad = [m for m in ('urllib3', 'tuf.ngclient') if m in sys.modules]\n"
             "sys.exit(1 if bad else 0)\n")

@@ -12,7 +12,7 @@ from gennai_desktop.core.errors import ModelError
 from gennai_desktop.core.i18n import tr
 from gennai_desktop.core.paths import home_dir, machine_dir
 from gennai_desktop.core.settings import Settings
-from gennai_desktop.app import models as model_service
+from gennai_desktop.app.models import ModelService
 from gennai_desktop.cli import packs as packs_cli
 from gennai_desktop.packs.policy import DEV_PACK_ID, RECORD_NAME, apply_policy, current_policy, policy_path
 
@@ -59,7 +59,7 @@ def test_one_byte_appended_to_policy(governed):
 def test_policy_deleted(governed):
     policy_path().unlink()
     _assert_as_strict_as_the_signed_policy(current_policy())
-    assert model_service.active_spec(Settings(active_model=DEV_PACK_ID)).id == "acme-tiny"
+    assert ModelService(Settings(active_model=DEV_PACK_ID)).active().id == "acme-tiny"
 
 
 def test_policy_unreadable(governed, monkeypatch):
@@ -97,7 +97,7 @@ def test_record_tampered_too_gives_the_builtin_strict_rules(governed):
     _assert_as_strict_as_the_signed_policy(p)
     assert p.source == "tampered" and not p.allowed("acme-tiny")
     with pytest.raises(ModelError):
-        model_service.active_spec(Settings(active_model=DEV_PACK_ID))
+        ModelService(Settings(active_model=DEV_PACK_ID)).active()
 
 
 def test_record_deleted_too_still_not_looser(governed):

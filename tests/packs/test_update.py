@@ -15,7 +15,8 @@ from gennai_desktop.core.events import Done, Notice, Progress
 from tests.support.events import run_to_result
 from gennai_desktop.core.paths import home_dir, machine_dir
 from gennai_desktop.core.settings import Settings
-from gennai_desktop.app import models as model_service
+from gennai_desktop.app.models import ModelService
+from gennai_desktop.packs.models import verify_for_load
 from gennai_desktop.packs import api, store
 from gennai_desktop.packs.errors import PackError
 from gennai_desktop.packs.fetchers import DirectoryFetcher, folder_urls
@@ -48,11 +49,11 @@ def test_happy_path_install_list_activate(world):
     row = rows["acme-tiny"]
     assert (row.status, row.signed_by, row.domestic, row.vendor) == ("verified", "vendor-acme", True, "acme")
     assert rows["gemma3-270m-dev"].status == "bundled"
-    assert "acme-tiny" in [s.id for s in model_service.available_specs(Settings())]
-    settings = model_service.activate("acme-tiny", Settings())
-    spec = model_service.active_spec(settings)
+    assert "acme-tiny" in [s.id for s in ModelService(Settings()).available()]
+    settings = ModelService(Settings()).activate("acme-tiny")
+    spec = ModelService(settings).active()
     assert spec.id == "acme-tiny" and spec.path == store.version_dir("acme-tiny", "1.0") / "model.gguf"
-    model_service.verify_for_load(spec)              # full hash against the signed metadata
+    verify_for_load(spec)              # full hash against the signed metadata
 
 
 def test_newer_version_replaces_and_previous_is_kept(world):
@@ -256,11 +257,11 @@ def test_local_tampering_is_detected(world):
     assert not verify_full(inst).ok
     spec = inst.manifest.to_model_spec(inst.gguf_path)
     with pytest.raises(PackError):
-        model_service.verify_for_load(spec)
+        verify_for_load(spec)
     with open(inst.gguf_path, "ab") as fh:          # different size: not even offered any more
         fh.write(b"x")
     assert quick_status(inst).status == "modified"
-    assert "acme-tiny" not in [s.id for s in model_service.available_specs(Settings())]
+    assert "acme-tiny" not in [s.id for s in ModelService(Settings()).available()]
 
 
 def test_withdrawn_pack_is_no_longer_offered(world):
@@ -269,10 +270,10 @@ def test_withdrawn_pack_is_no_longer_offered(world):
     events = list(api.update_from_folder(world.bundle("usb2")))
     assert any(isinstance(e, Notice) and e.key == "packs.notice.withdrawn" for e in events)
     assert isinstance(events[-1], Done) and events[-1].result.withdrawn == [("acme-tiny", "1.0")]
-    assert "acme-tiny" not in [s.id for s in model_service.available_specs(Settings())]
+    assert "acme-tiny" not in [s.id for s in ModelService(Settings()).available()]
     assert {r.id: r.status for r in api.list_packs()}["acme-tiny"] == "withdrawn"
     with pytest.raises(PackError):
-        model_service.activate("acme-tiny", Settings())
+        ModelService(Settings()).activate("acme-tiny")
 
 
 def test_root_and_timestamp_key_rotation_are_followed(world, tmp_path):

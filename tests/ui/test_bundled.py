@@ -10,7 +10,7 @@ from .conftest import wait_idle
 
 @pytest.mark.bundled
 def test_summary_on_bundled_model_through_the_ui(qtbot, app_font, ja_corpus, bundled_model_file):
-    from gennai_desktop.app.models import active_spec
+    from gennai_desktop.app.models import ModelService
     from gennai_desktop.ui.engine_provider import EngineProvider
     from gennai_desktop.ui.main_window import MainWindow
     settings = Settings(n_ctx=2048)
@@ -26,6 +26,6 @@ def test_summary_on_bundled_model_through_the_ui(qtbot, app_font, ja_corpus, bun
     assert tab.last_run_outcome == "done", w.messages
     assert tab.result.points and all(p.citations for p in tab.result.points)
     assert tab.result.text.strip()
-    spec = active_spec(settings)
+    spec = ModelService(settings).active()
     assert spec.label("ja") in w.model_label.text()
     assert "CPU" in w.backend_label.text() or "CUDA" in w.backend_label.text()

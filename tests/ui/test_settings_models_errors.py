@@ -93,13 +93,13 @@ def test_pack_manager_lists_packs_and_reports_errors(qtbot, window, tmp_path):
 
 
 def test_status_bar_shows_dev_default_label(qtbot, app_font):
-    from gennai_desktop.app.models import active_spec
+    from gennai_desktop.app.models import ModelService
     from gennai_desktop.ui.engine_provider import EngineProvider
     from gennai_desktop.ui.main_window import MainWindow
     s = Settings()
     w = MainWindow(s, EngineProvider(s), font_family="x", autosave=False)   # no model loaded yet
     qtbot.addWidget(w)
-    spec = active_spec(s)
+    spec = ModelService(s).active()
     assert spec.label("ja") in w.model_label.text()
     assert w.backend_label.text() == tr("ui.status.not_loaded")
 
