@@ -5,7 +5,6 @@ when GENNAI_HOME is read-only or full. Loopback servers only, each bounded in ti
 from __future__ import annotations
 
 import errno
-import http.server
 import tempfile
 import time
 from pathlib import Path

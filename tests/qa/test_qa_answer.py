@@ -2,7 +2,6 @@
 (FakeEngine) with its per-sentence support check, cancellation, and the Sudachi spelling merge."""
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest

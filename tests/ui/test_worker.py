@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from gennai_desktop.core.events import Done, TextDelta
-from gennai_desktop.ui.qt import QObject, QTimer, Signal, emit
+from gennai_desktop.ui.qt import QTimer
 from gennai_desktop.ui.worker import TaskWorker
 from tests.support.fake_engine import FakeEngine
 
