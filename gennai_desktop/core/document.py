@@ -1,10 +1,17 @@
-"""One Document model for .docx, .pdf and .txt.
+"""One Document model for .docx, .pdf, .txt and scans.
 
 A document is an ordered list of blocks (reading order). ``Document.text`` is the
 blocks' texts joined with "\n"; each block knows its ``[start, end)`` slice of it, so
 character offsets (findings, citations) map back to a block, a page or a heading.
 Block ids are stable for the same file: they come from the position in the source
 ("b0007" = 8th block; tables "t0002"), not from content hashes or run-time counters.
+
+Every block has a *kind*, because an official reads a report as structure: a paragraph is
+prose, a table cell is not a sentence, a reference entry is not the author's writing, a
+running header is not text at all. The kind sets below say once what each task may do
+with a kind, so 校正, 要約, 質問 and 翻訳 agree (docs/structure.md). Running headers,
+footers, page numbers and margin line numbers are *furniture*: kept in
+``Document.furniture`` for page mapping, never part of ``Document.text``.
 """
 from __future__ import annotations
 
@@ -13,7 +20,28 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Sequence
 
-BlockKind = Literal["heading", "paragraph", "list_item", "table"]
+BlockKind = Literal[
+    "title",        # the document's title
+    "heading",      # with ``level`` (1 = 第1章 / chapter … 4 = ア / ①)
+    "paragraph",    # body prose, whole (joined across line wraps, columns and pages)
+    "list_item",    # a bulleted or numbered item; ``label`` holds its bullet/number
+    "table",        # ``rows`` holds the cells
+    "caption",      # 図/表 titles and the notes/出典 lines under a figure or table
+    "note",         # footnotes/endnotes, ※ and 注 notes; ``anchor`` = the block citing it
+    "reference",    # a bibliography / 出典 list entry
+    "url",          # a line that is only a URL
+    "slide_title",  # the title of a slide (decks exported to PDF)
+    "image_text",   # text inside a picture: screenshot UI, chart labels, diagram boxes
+    "code",         # program code / command lines (manuals)
+]
+FurnitureKind = Literal["header", "footer", "page_number", "line_number"]
+
+# What each task may do with a kind — the one place every task reads (docs/structure.md).
+HEADING_KINDS: frozenset[str] = frozenset({"title", "heading", "slide_title"})
+PROSE_KINDS: frozenset[str] = frozenset({"paragraph", "list_item", "note"})   # whole sentences: every 校正 rule
+BODY_KINDS: frozenset[str] = frozenset({"paragraph", "list_item"})            # what 要約 and 質問 quote
+LABEL_KINDS: frozenset[str] = frozenset({"title", "heading", "slide_title", "caption", "table"})  # word-level 校正 only
+UNCHECKED_KINDS: frozenset[str] = frozenset({"reference", "url", "image_text", "code"})  # never 校正'd
 DocFormat = Literal["docx", "pdf", "txt", "image"]
 
 
@@ -36,6 +64,18 @@ class Block:
     confidence: float | None = None
     uncertain: tuple[tuple[int, int], ...] = ()
     boxes: tuple[tuple[float, float, float, float], ...] = ()  # OCR line boxes (x0, top, x1, bottom), PDF points, y up
+    bbox: tuple[float, float, float, float] | None = None  # the block's box on its (first) page, same convention
+    label: str = ""                      # list bullet/number, note marker or caption number that begins ``text``
+    anchor: str | None = None            # notes: id of the block whose text carries the note's marker
+    continued: bool = False              # this block continues from the previous page or column (PDF)
+
+    @property
+    def is_heading(self) -> bool:
+        return self.kind in HEADING_KINDS
+
+    @property
+    def is_body(self) -> bool:
+        return self.kind in BODY_KINDS
 
 
 @dataclass(frozen=True)
@@ -67,6 +107,8 @@ class Document:
     title: str = ""
     page_count: int | None = None
     warnings: list[str] = field(default_factory=list)  # i18n keys of non-fatal issues
+    # Running headers/footers, page numbers, margin line numbers: not text, kept for page mapping.
+    furniture: list[Block] = field(default_factory=list)
     text: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +121,9 @@ class Document:
     def from_blocks(cls, blocks: Sequence[Block], *, path: Path | None = None,
                     fmt: DocFormat = "txt", title: str = "", page_count: int | None = None) -> "Document":
         return cls(path=path, format=fmt, blocks=list(blocks), title=title, page_count=page_count)
+
+    def blocks_of(self, kinds: frozenset[str] | set[str]) -> list[Block]:
+        return [b for b in self.blocks if b.kind in kinds]
 
     def block(self, block_id: str) -> Block:
         return self._by_id[block_id]
@@ -95,7 +140,7 @@ class Document:
 
     def locate(self, offset: int) -> Location:
         b = self.block_at(offset)
-        heading = b.heading_path[-1] if b.heading_path else (b.text if b.kind == "heading" else None)
+        heading = b.heading_path[-1] if b.heading_path else (b.text if b.is_heading else None)
         return Location(block_id=b.id, page=b.page, heading=heading)
 
     def uncertain_spans(self) -> list[tuple[int, int]]:
