@@ -2,14 +2,23 @@
 
 Used to split long documents into chunks for map-reduce and to find sentences for
 extractive summaries and long-sentence checks. Offsets refer to the input string.
+
+Sentences never span two blocks: ``body_sentences`` splits each block of the wanted
+kinds on its own (docs/structure.md), so a heading, a table cell or a reference entry never
+becomes the start or the end of a body sentence.
 """
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from ..core.document import BODY_KINDS, Block, Document
 
 _END = set("。！？!?")
 _OPEN = "「『（(【〔［"
 _CLOSE = "」』）)】〕］"
+_TRAILING_MARK_RE = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -38,6 +47,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             j = i + 1
             while j < n and (text[j] in _END or text[j] in _CLOSE):
                 j += 1
+            m = _TRAILING_MARK_RE.match(text, j)   # 「…した。¹」: the marker belongs to this sentence
+            if m:
+                j = m.end()
             _add(spans, text, start, j)
             start = j
             i = j
@@ -77,3 +89,25 @@ def chunk_spans(text: str, max_chars: int) -> Iterator[tuple[int, int]]:
             cur_s, cur_e = s, e
     if cur_s is not None:
         yield cur_s, cur_e
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of one block: ``[start, end)`` are offsets in ``Document.text``."""
+
+    start: int
+    end: int
+    text: str
+    block: Block
+
+
+def body_sentences(doc: Document, kinds: Iterable[str] = BODY_KINDS) -> Iterator[Sentence]:
+    """The sentences of ``doc``'s blocks whose kind is in ``kinds`` (default: body prose,
+    ``BODY_KINDS``; 校正 passes ``PROSE_KINDS``), in reading order, each inside one block.
+    Tables are never split into sentences (a cell is not a sentence)."""
+    wanted = frozenset(kinds) - {"table"}
+    for block in doc.blocks:
+        if block.kind not in wanted:
+            continue
+        for s, e in sentence_spans(block.text):
+            yield Sentence(block.start + s, block.start + e, block.text[s:e], block)
