@@ -26,12 +26,12 @@ from ..core.cancel import NEVER, CancelToken
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..documents.loader import SUPPORTED_SUFFIXES, load_document
-from .passages import SPLIT_PARAGRAPHS, Passage, PassageSentence, doc_context, make_passages
+from .passages import SPLIT_PARAGRAPHS, Passage, doc_context, make_passages
 from .retrieval import (CAPTION_WEIGHT, MULTI_GRANULAR, RERANK, TITLE_WEIGHT, Collection, Postings, batch_terms,
                         bonus, distinct, question_features, terms)
 from .store import IndexStore, process_store
 
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass
@@ -105,7 +105,7 @@ def _encode(entry: FileEntry) -> bytes:
     words, arrays = entry.postings.to_bytes()
     head = {"v": FORMAT, "path": entry.path, "mtime_ns": entry.mtime_ns, "size": entry.size,
             "sha256": entry.sha256, "chars": entry.chars, "words": words,
-            "passages": [[p.context, [[s.text, s.block, s.page] for s in p.sentences]] for p in entry.passages]}
+            "passages": [p.to_list() for p in entry.passages]}
     hb = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return zlib.compress(len(hb).to_bytes(8, "little") + hb + arrays, 3)
 
@@ -116,7 +116,7 @@ def _decode(blob: bytes) -> FileEntry:
     d = json.loads(raw[8:8 + n].decode("utf-8"))
     if d.get("v") != FORMAT:
         raise ValueError("index format changed")
-    passages = [Passage(tuple(PassageSentence(t, b, pg) for t, b, pg in sents), ctx) for ctx, sents in d["passages"]]
+    passages = [Passage.from_list(x) for x in d["passages"]]
     return FileEntry(d["path"], d["mtime_ns"], d["size"], d["sha256"], passages,
                      Postings.from_bytes(d["words"], raw[8 + n:]), d.get("chars", 0))
 

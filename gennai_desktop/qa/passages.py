@@ -1,29 +1,46 @@
-"""Sentence-aligned passages: the unit retrieval ranks and answers cite.
+"""Passages: the unit retrieval ranks, made of whole sentences of the document's paragraphs.
 
-A passage is a few consecutive sentences (at most ``MAX_SENTENCES`` / ``MAX_CHARS``) that
-never cross a page, and that start afresh at an article (第N条) or a caption line such as
-（期限の特例）, so one passage does not mix two provisions. Each passage keeps its sentences'
-block and page, so an answer can cite every sentence it quotes. ``context`` is the
-current caption or heading (（年次有給休暇）, 第四章 …) and ``doc_context`` the document's
-title line(s): both are indexed with the passage — a question names the provision's topic
-or the law far more often than the passage text repeats them — but never shown as if
-they were the answer.
+A document is read as an official reads it (docs/structure.md): headings and captions give
+the context of what follows; body blocks (``BODY_KINDS``: paragraphs, list items) are
+quoted; notes and figure captions are searched at a lower weight; table rows are searched
+as rows, with the header row as context; references, URLs, code and text inside pictures
+are never quoted.
+
+A *paragraph* is one body block — or, for a PDF whose reader still gives lines, the run of
+blocks on one page that continues a sentence left open (no 。 at the block's end), so a
+sentence is never cut at a line wrap. Sentences are split inside one paragraph only.
+
+A passage is a few consecutive sentences (at most ``MAX_SENTENCES`` / ``MAX_CHARS``) of one
+section: it never crosses a page, a heading or a caption, never mixes kinds, and starts
+afresh at an article (第N条). Each sentence keeps its paragraph number, block and page, so
+an answer quotes whole sentences of ONE paragraph and cites each. ``context`` (the caption
+or nearest heading, indexed with the passage) and ``doc_context`` (the title lines) are
+searched — a question names a provision's topic or the law far more often than the passage
+repeats them — but never shown as if they were the answer; ``path`` is the heading path
+shown with it.
 """
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from ..core.document import Document
+from ..core.document import BODY_KINDS, HEADING_KINDS, Block, Document
 from ..nlp.sentences import sentence_spans
 
 MAX_SENTENCES = 3
 MAX_CHARS = 320
 SPLIT_PARAGRAPHS = False    # True: a numbered paragraph (２　… / ②…) starts a new passage (score.py: lower hit@3)
+NEVER_QUOTED = frozenset({"reference", "url", "image_text", "code"})
+PassageKind = Literal["body", "note", "table", "caption"]
 _PARAGRAPH = re.compile(r"^[\s\u3000]*(?:[0-9０-９]+[\s\u3000]|[①-⑳])")
 _ARTICLE = re.compile(r"^[\s\u3000]*第[一二三四五六七八九十百千〇0-9０-９]+条(?:の[一二三四五六七八九十0-9０-９]+)*[\s\u3000]")
 _TOC = re.compile(r"（第[^（）]*条[^（）]*）[\s\u3000]*$")     # 目次: 第一節　総則（第一条―第五条）
 _CAPTION = re.compile(r"^[\s\u3000]*[（(][^（）()]{1,40}[）)][\s\u3000]*$")
+_CLOSED = frozenset("。．！？!?」』）)]］】")        # a block ending otherwise stops mid-sentence
+_LATIN_END = re.compile(r"[A-Za-z0-9]$")
+_LATIN_START = re.compile(r"^[A-Za-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -31,12 +48,15 @@ class PassageSentence:
     text: str
     block: str
     page: int | None
+    para: int = 0            # paragraph number in the document: an answer quotes one paragraph
 
 
 @dataclass(frozen=True)
 class Passage:
     sentences: tuple[PassageSentence, ...]
     context: str = ""
+    path: tuple[str, ...] = field(default=())     # heading path shown with the passage
+    kind: PassageKind = "body"
 
     @property
     def text(self) -> str:
@@ -49,6 +69,15 @@ class Passage:
     @property
     def page(self) -> int | None:
         return self.sentences[0].page
+
+    def to_list(self) -> list[Any]:
+        """A JSON-ready form for the index blob (``from_list`` reads it back)."""
+        return [self.context, list(self.path), self.kind, [[s.text, s.block, s.page, s.para] for s in self.sentences]]
+
+    @classmethod
+    def from_list(cls, d: list[Any]) -> "Passage":
+        ctx, path, kind, sents = d
+        return cls(tuple(PassageSentence(t, b, pg, pa) for t, b, pg, pa in sents), ctx, tuple(path), kind)
 
 
 def doc_context(doc: Document) -> str:
@@ -65,37 +94,107 @@ def doc_context(doc: Document) -> str:
     return " ".join(lines)
 
 
+@dataclass
+class _Paragraph:
+    kind: PassageKind
+    page: int | None
+    pieces: list[tuple[int, Block]]       # (offset in ``text``, block) for each joined block
+    text: str
+
+
+def _joins(prev: _Paragraph | None, b: Block, line_reader: bool) -> bool:
+    """Does body block ``b`` continue the paragraph ``prev`` (a sentence left open)?"""
+    if prev is None or prev.kind != "body" or b.kind != "paragraph":
+        return False
+    if b.continued:
+        return True
+    tail = prev.text[-8:].rstrip()
+    return line_reader and prev.page == b.page and bool(tail) and tail[-1] not in _CLOSED
+
+
+def _table_rows(b: Block) -> tuple[str, list[str]]:
+    """(header row, the other rows) of a table block as text lines."""
+    rows = [" ".join(c.strip() for c in r if c and c.strip()) for r in (b.rows or ())]
+    rows = [r for r in rows if r]
+    if not rows:
+        rows = [ln.strip() for ln in b.text.splitlines() if ln.strip()]
+    return (rows[0], rows[1:]) if len(rows) > 1 else ("", rows)
+
+
 def make_passages(doc: Document, split_paragraphs: bool = SPLIT_PARAGRAPHS) -> list[Passage]:
     """Split ``doc`` into passages in reading order (headings and captions become context)."""
+    line_reader = doc.format in ("pdf", "image")
     out: list[Passage] = []
     cur: list[PassageSentence] = []
+    cur_ctx, cur_path, cur_kind = "", (), "body"
     caption = ""
-    cur_ctx = ""
+    paras: list[_Paragraph] = []
 
     def flush() -> None:
         nonlocal cur
         if cur:
-            out.append(Passage(tuple(cur), cur_ctx))
+            out.append(Passage(tuple(cur), cur_ctx, cur_path, cur_kind))
             cur = []
 
-    for s, e in sentence_spans(doc.text):
-        text = doc.text[s:e]
-        b = doc.block_at(s)
-        if _TOC.search(text) and len(text) < 80:
-            continue          # a table-of-contents line names provisions; it answers nothing
-        if b.kind == "heading" or _CAPTION.match(text):
+    def add(text: str, b: Block, page: int | None, para: int, kind: PassageKind, new: bool) -> None:
+        nonlocal cur_ctx, cur_path, cur_kind
+        size = sum(len(x.text) for x in cur)
+        if cur and (new or kind != cur_kind or len(cur) >= MAX_SENTENCES or size + len(text) > MAX_CHARS
+                    or cur[-1].page != page):
+            flush()
+        if not cur:
+            heading = b.heading_path[-1] if b.heading_path else ""
+            cur_ctx = " ".join(x for x in (heading, caption) if x)
+            cur_path = tuple(b.heading_path) + ((caption,) if caption and caption not in b.heading_path else ())
+            cur_kind = kind
+        cur.append(PassageSentence(text, b.id, page, para))
+
+    def emit(p: _Paragraph, n: int) -> None:
+        bounds = [off for off, _ in p.pieces]
+        for s, e in sentence_spans(p.text):
+            i = max(0, bisect.bisect_right(bounds, s) - 1)
+            b = p.pieces[i][1]
+            text = p.text[s:e]
+            if _TOC.search(text) and len(text) < 80:
+                continue          # a table-of-contents line names provisions; it answers nothing
+            starts_article = s == bounds[i] and bool(_ARTICLE.match(text) or split_paragraphs and _PARAGRAPH.match(text))
+            add(text, b, b.page, n, p.kind, starts_article)
+
+    def close_paragraph() -> None:
+        if paras and paras[-1].text:
+            emit(paras[-1], len(paras) - 1)
+            paras[-1].text = ""          # emitted
+
+    for b in doc.blocks:
+        text = b.text.strip()
+        if not text or b.kind in NEVER_QUOTED:
+            continue
+        if b.kind in HEADING_KINDS or (b.kind == "paragraph" and _CAPTION.match(text)):
+            close_paragraph()
             flush()
             caption = text.strip(" \u3000")
             continue
-        heading = b.heading_path[-1] if b.heading_path else ""
-        starts_article = s == b.start and bool(_ARTICLE.match(text) or
-                                               split_paragraphs and _PARAGRAPH.match(text))
-        size = sum(len(x.text) for x in cur)
-        if cur and (starts_article or len(cur) >= MAX_SENTENCES or size + len(text) > MAX_CHARS
-                    or cur[-1].page != b.page):
+        if b.kind == "table":
+            close_paragraph()
             flush()
-        if not cur:
-            cur_ctx = " ".join(x for x in (heading, caption) if x)
-        cur.append(PassageSentence(text, b.id, b.page))
+            header, rows = _table_rows(b)
+            saved = caption
+            caption = " ".join(x for x in (caption, header) if x)
+            paras.append(_Paragraph("table", b.page, [(0, b)], ""))
+            for row in rows:
+                add(row, b, b.page, len(paras) - 1, "table", False)
+            flush()
+            caption = saved
+            continue
+        kind: PassageKind = "body" if b.kind in BODY_KINDS else ("note" if b.kind == "note" else "caption")
+        prev = paras[-1] if paras and paras[-1].text else None
+        if _joins(prev, b, line_reader):
+            sep = " " if _LATIN_END.search(prev.text) and _LATIN_START.match(b.text) else ""
+            prev.pieces.append((len(prev.text) + len(sep), b))
+            prev.text += sep + b.text
+            continue
+        close_paragraph()
+        paras.append(_Paragraph(kind, b.page, [(0, b)], b.text))
+    close_paragraph()
     flush()
     return out

@@ -184,7 +184,13 @@ def main() -> int:
     ap.add_argument("--verbose", "-v", action="store_true", help="name every miss")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--no-cache", action="store_true", help="re-read every document (eval/qa/doccache.py)")
     args = ap.parse_args()
+    global load_document
+    if not args.no_cache:
+        sys.path.insert(0, str(REPO / "eval" / "qa"))
+        import doccache
+        load_document = doccache.install()
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         corpus = Path("/work/shared/corpus/real")
