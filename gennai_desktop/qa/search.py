@@ -1,0 +1,130 @@
+"""Ranking a folder index's passages for one question: BM25 with synonyms, then a few measured
+re-ranking signals over the top of the list.
+
+Steps (each measured on the frozen blind set by eval/qa/blind/score.py, component by
+component; what did not help there is off in ``SearchOptions``' defaults):
+  1. the question's terms (Sudachi normalised forms, mode-A parts of compounds too), each
+     expanded with its synonyms (``synonyms``, at a lower weight);
+  2. BM25 over every file's postings, with global statistics;
+  3. passage kinds: notes and figure captions count at ``NOTE_WEIGHT``/``CAPTION_WEIGHT``;
+  4. re-ranking of the top ``pool``: the caption/heading names the question's topic
+     (``caption``), a definition question finds 「X」とは (``definition``), a passage holds an
+     answer of the asked type — a date for いつ, a count for 何人 (``type``).
+``coverage`` — the share of the question's idf weight that a passage carries, a synonym
+standing for its word — is what the abstention decision reads (answer.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .answer_type import answer_spans, question_type
+from .passages import Passage
+from .retrieval import bonus, question_features, terms
+from .synonyms import expand
+
+if TYPE_CHECKING:
+    from .index import FolderIndex
+
+NOTE_WEIGHT = 0.8
+CAPTION_WEIGHT = 0.7
+TYPE_BONUS = 0.3
+
+
+@dataclass(frozen=True)
+class Hit:
+    file: str
+    passage: Passage
+    score: float            # BM25 (after re-ranking)
+    coverage: float         # share of the question's idf weight this passage carries
+    matched: frozenset[str]  # the question terms (or their synonyms) it holds
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """What ``rank`` does beyond BM25 (eval/qa/blind/score.py compares them)."""
+
+    synonyms: bool = True
+    # "type": a passage holding an answer of the asked type. "caption" and "definition" (kept
+    # from the law set) lowered or did not move hit@1 on the blind set: off.
+    rerank: frozenset[str] = frozenset({"type"})
+    kind_weights: bool = True
+    length_floor: float = 0.5        # BM25 treats a passage as at least this share of the mean length
+    pool: int = 60
+
+
+DEFAULT = SearchOptions()
+
+
+def rank(ix: "FolderIndex", question: str, k: int = 5, query_terms: list[str] | None = None,
+         options: SearchOptions = DEFAULT) -> list[Hit]:
+    """The ``k`` best passages of ``ix`` for ``question`` (best first; the same passage found
+    in a .txt and its .pdf counts once)."""
+    q = query_terms if query_terms is not None else terms(question, ix.options.multi_granular)
+    if not q:
+        return []
+    base = list(dict.fromkeys(q))[:62]
+    expanded = expand(base) if options.synonyms else [(w, 1.0, i) for i, w in enumerate(base)]
+    qterms = [w for w, _, _ in expanded]
+    weights = np.asarray([wt for _, wt, _ in expanded], dtype=np.float32)
+    origin = [i for _, _, i in expanded]
+    per_file = max(k, options.pool)
+    scored: list[tuple[float, str, int, int]] = []
+    for path, entry in ix.entries.items():
+        scores, bits = ix.collection.score_weighted(qterms, weights, origin, entry.postings,
+                                                    options.length_floor)
+        nz = np.flatnonzero(scores)
+        if len(nz) > per_file:
+            nz = nz[np.argpartition(-scores[nz], per_file - 1)[:per_file]]
+        passages = entry.passages
+        for i in nz:
+            s = float(scores[i])
+            if options.kind_weights:
+                kind = passages[i].kind
+                s *= NOTE_WEIGHT if kind == "note" else CAPTION_WEIGHT if kind == "caption" else 1.0
+            scored.append((s, path, int(i), int(bits[i])))
+    scored.sort(key=lambda x: (-x[0], x[1], x[2]))
+    use = options.rerank
+    if use:
+        feats = question_features(question)
+        want = question_type(question) if "type" in use else ""
+        pool = []
+        for s, path, pid, hit in scored[:options.pool]:
+            p = ix.entries[path].passages[pid]
+            b = bonus(question, feats, p.text, p.context, use)
+            if want and answer_spans(p.text, want):
+                b += TYPE_BONUS
+            pool.append((s * (1.0 + b), path, pid, hit))
+        scored = sorted(pool, key=lambda x: (-x[0], x[1], x[2])) + scored[options.pool:]
+    idf = [ix.collection.idf(w) for w in base]
+    total = sum(idf) or 1.0
+    out: list[Hit] = []
+    seen: set[str] = set()
+    for s, path, pid, hit in scored:
+        p = ix.entries[path].passages[pid]
+        key = "".join(p.text.split())[:80]
+        if key in seen:
+            continue
+        seen.add(key)
+        have = [j for j in range(len(base)) if hit >> j & 1]
+        out.append(Hit(path, p, s, sum(idf[j] for j in have) / total, frozenset(base[j] for j in have)))
+        if len(out) >= k:
+            break
+    return out
+
+
+def key_terms(ix: "FolderIndex", query: list[str]) -> list[str]:
+    """The question's rarest terms that together carry half its idf weight (at least one):
+    a passage holding all of them is never answered with a flat "not found"."""
+    base = list(dict.fromkeys(query))
+    ranked = sorted(base, key=lambda w: -ix.collection.idf(w))
+    total = sum(ix.collection.idf(w) for w in base)
+    out, acc = [], 0.0
+    for w in ranked:
+        out.append(w)
+        acc += ix.collection.idf(w)
+        if acc >= total / 2:
+            break
+    return out
