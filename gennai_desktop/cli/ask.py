@@ -40,6 +40,17 @@ def _engine(args: argparse.Namespace):
     return engine_for_ask(spec, load)
 
 
+def citation_line(n: int, c) -> str:  # noqa: ANN001 - qa.answer.Citation
+    """``n. file page［回答箇所］: text`` with the answer span in 【】 (a terminal has no bold)."""
+    text = c.text
+    if c.answer_span is not None:
+        s, e = c.answer_span
+        text = f"{text[:s]}【{text[s:e]}】{text[e:]}"
+    mark = f"［{tr('qa.label.holds_answer')}］" if c.holds_answer else ""
+    head = f"（{' ＞ '.join(c.path)}）" if c.path else ""
+    return f"  {n}. {c.label()}{mark}{head}\t{text[:160]}"
+
+
 def cmd_ask(args: argparse.Namespace, token: CancelToken) -> int:
     engine = _engine(args)
     store, why = default_store()
@@ -54,7 +65,7 @@ def cmd_ask(args: argparse.Namespace, token: CancelToken) -> int:
     lines = [result.answer]
     if result.citations:
         lines += ["", tr("cli.ask.citations")]
-        lines += [f"  {c.label()}\t{c.text[:80]}" for c in result.citations]
+        lines += [citation_line(n, c) for n, c in enumerate(result.citations, 1)]
     if not result.abstained and result.method == "extractive":
         lines += ["", tr("qa.notice.extractive")]
     emit("\n".join(lines))

@@ -65,8 +65,9 @@ def test_txt_answer_cites_blocks(ja_corpus):
 
 def test_abstains_when_the_documents_do_not_answer(ja_corpus):
     res, _ = run(ja_corpus / ROUDOU, "消費税の税率は何パーセントですか")
-    assert res.abstained and res.answer == ABSTAIN and res.citations == []
-    assert res.to_json() == {"answer": ABSTAIN, "abstained": True, "method": "extractive", "citations": []}
+    assert res.abstained and res.answer == ABSTAIN and res.citations == [] and res.status == "not_found"
+    data = res.to_json()
+    assert data["status"] == "not_found" and data["citations"] == [] and data["confidence"] < 0.15
 
 
 def test_weak_model_is_not_asked_and_answer_is_extractive(ja_corpus):
@@ -98,10 +99,13 @@ def test_model_answer_without_support_falls_back_to_extractive(ja_corpus):
     assert any(isinstance(e, Notice) and e.key == "qa.notice.model_unsupported" for e in events)
 
 
-def test_model_saying_not_found_abstains(ja_corpus):
+def test_model_saying_not_found_shows_the_passages_as_unsure(ja_corpus):
+    """The passages hold the question's key terms: never a flat "not found" over them."""
     eng = FakeEngine(reply=lambda p: "見当たりません。", spec=it_spec())
     res, _ = run(ja_corpus / KENPO_PDF, "衆議院議員の任期は何年ですか", eng)
-    assert res.abstained and res.answer == ABSTAIN and res.method == "model"
+    assert res.abstained and res.status == "unsure" and res.method == "model"
+    assert res.answer != ABSTAIN and "衆議院議員の任期は、四年とする" in res.answer
+    assert 1 <= len(res.citations) <= 3
 
 
 def test_model_is_not_called_when_retrieval_abstains(ja_corpus):
@@ -147,3 +151,27 @@ def test_passage_markers_in_a_model_answer_are_not_taken_as_numbers(ja_corpus):
     eng = FakeEngine(reply=lambda p: "衆議院議員の任期は四年とする[1]。", spec=it_spec())
     res, _ = run(ja_corpus / KENPO_PDF, "衆議院議員の任期は何年ですか", eng)
     assert res.method == "model" and [s for s, _ in res.sentences] == ["衆議院議員の任期は四年とする。"]
+
+
+def test_answer_is_whole_sentences_with_three_citations_and_the_answer_span(ja_corpus):
+    res, _ = run(ja_corpus / KENPO_PDF, "衆議院議員の任期は何年ですか")
+    assert res.status == "answered"
+    quoted = res.sentences[0][0]
+    assert quoted.endswith("。") and "衆議院議員の任期は、四年とする" in quoted
+    assert 1 <= len(res.citations) <= 3
+    marked = [c for c in res.citations if c.holds_answer]
+    assert len(marked) == 1 and marked[0].answer_span is not None
+    s, e = marked[0].answer_span
+    assert "四年" in marked[0].text[s:e]
+    assert all(c.text[a:b] for c in res.citations for a, b in c.highlights)     # spans inside the text
+    j = res.citations[0].to_json()
+    assert {"file", "page", "text", "highlights", "holds_answer"} <= set(j)
+
+
+def test_unsure_question_shows_passages_not_a_flat_not_found(ja_corpus):
+    """Key terms present but not confident: the closest passages, with the note."""
+    res, events = run(ja_corpus / KENPO_PDF, "衆議院議員の任期の延長を決めた年は西暦何年ですか")
+    assert res.status in ("unsure", "answered")
+    assert res.citations and res.answer != ABSTAIN
+    if res.status == "unsure":
+        assert res.abstained and any(isinstance(e, Notice) and e.key == "qa.notice.unsure" for e in events)

@@ -53,7 +53,9 @@ def test_hit_at_3_on_answerable_questions(scored):
     ans = [q for q in qs if q["answerable"]]
     hits = [mod.hit_at(q, ix.search(q["question"], 3)) for q in ans]
     missed = [q["id"] for q, h in zip(ans, hits) if not h]
-    assert sum(hits) / len(ans) >= 0.9, missed
+    # 0.938 with the "definition" re-ranker fitted to this set; it was dropped because it did not
+    # help on the independent blind set (eval/qa/README.md), and this set measures 0.896 without it.
+    assert sum(hits) / len(ans) >= 0.85, missed
 
 
 def test_extractive_path_abstains_on_unanswerable_and_answers_answerable(scored, ja_corpus):
@@ -62,8 +64,10 @@ def test_extractive_path_abstains_on_unanswerable_and_answers_answerable(scored,
     results = [run_to_result(ask(ja_corpus, q["question"], None, index=ix)) for q in una]
     assert sum(r.abstained for r in results) / len(una) >= 0.8
     for r in results:
-        if r.abstained:
+        if r.status == "not_found":
             assert r.answer == "ご質問の内容は、これらの文書には見当たりませんでした。" and r.citations == []
+        elif r.status == "unsure":          # the closest passages, with the note, never as an answer
+            assert r.answer.startswith("文書の中にご質問の答えがないかもしれません") and 1 <= len(r.citations) <= 3
     ans = [q for q in qs if q["answerable"]]
     res_a = [run_to_result(ask(ja_corpus, q["question"], None, index=ix)) for q in ans]
     assert sum(r.abstained for r in res_a) / len(ans) <= 0.1      # the threshold does not give up too often

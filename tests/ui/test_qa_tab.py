@@ -31,11 +31,26 @@ def test_question_on_open_pdf_answers_and_jumps_to_page(window, qtbot, ja_corpus
     r = tab.result
     assert not r.abstained and "六年" in tab.stream.toPlainText()
     assert tab.citations.topLevelItemCount() == len(r.citations) > 0
+    assert len(r.citations) <= 3
+    label = tab.citations.itemWidget(tab.citations.topLevelItem(0), 0)
+    assert label.text().startswith("<b>1. ") and "ページ" in label.text()        # best first, with the page
+    assert "<b>任期</b>" in label.text()                                          # the question's terms in bold
+    assert not any(c.holds_answer for c in r.citations)      # 「…任期は」 asks for no date/number/name span
     assert "抽出型回答" in tab.notices.text()
     first = r.citations[0]
     assert tab._on_item(tab.citations.topLevelItem(0))
     view = window.document_view
     assert view.tabs.currentWidget() is view.pdf_view and view.current_page() == first.page
+
+
+def test_citation_rows_mark_the_answer_span():
+    from gennai_desktop.qa.answer import Citation
+    from gennai_desktop.ui.tabs.qa_tab import citation_html, citation_title
+    c = Citation("/d/a.pdf", "b1", 3, "任期は、六年とする。", path=("第四章　国会",), highlights=((0, 2),),
+                 answer_span=(4, 6), holds_answer=True)
+    assert citation_title(2, c) == "2. a.pdf 3ページ［回答箇所］（第四章　国会）"
+    html = citation_html(2, c)
+    assert "<b>任期</b>" in html and "<u>六年</u></span>" in html and html.index("<u>") > html.index("</b>は")
 
 
 def test_folder_source_opens_the_cited_file(window, qtbot, ja_corpus, tmp_path):

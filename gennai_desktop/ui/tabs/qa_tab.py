@@ -8,6 +8,7 @@ shows the cited page (PDF) or paragraph.
 """
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,40 @@ from ..qt import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, Qt,
 from .base import TaskTab
 
 _CITE = Qt.ItemDataRole.UserRole
+
+
+def citation_title(n: int, c: Citation) -> str:
+    """「1. file 3ページ［回答箇所］（heading ＞ path）」"""
+    mark = f"［{tr('qa.label.holds_answer')}］" if c.holds_answer else ""
+    head = f"（{' ＞ '.join(c.path)}）" if c.path else ""
+    return f"{n}. {c.label()}{mark}{head}"
+
+
+def citation_html(n: int, c: Citation) -> str:
+    """The citation as rich text: question terms bold, the answer span underlined and shaded."""
+    marks: dict[int, list[str]] = {}
+    spans = [(s, e, "<b>", "</b>") for s, e in c.highlights]
+    if c.answer_span is not None:
+        spans.append((c.answer_span[0], c.answer_span[1], '<span style="background:#ffe08a"><u>', "</u></span>"))
+    for s, e, open_, close in spans:
+        marks.setdefault(s, []).append(open_)
+        marks.setdefault(e, []).insert(0, close)
+    out = []
+    for i, ch in enumerate(c.text):
+        out.extend(marks.get(i, ()))
+        out.append(html.escape(ch))
+    out.extend(marks.get(len(c.text), ()))
+    return f"<b>{html.escape(citation_title(n, c))}</b><br>{''.join(out)}"
+
+
+def _citation(d: dict) -> Citation:
+    """A Citation back from the autosave file (JSON turned its tuples into lists)."""
+    d = dict(d)
+    d["path"] = tuple(d.get("path", ()))
+    d["highlights"] = tuple(tuple(h) for h in d.get("highlights", ()))
+    if d.get("answer_span") is not None:
+        d["answer_span"] = tuple(d["answer_span"])
+    return Citation(**d)
 
 
 class QaTab(TaskTab):
@@ -123,13 +158,23 @@ class QaTab(TaskTab):
         return started
 
     def show_result(self, result: Any) -> None:
+        """The answer, then the top three sources best first: page, heading path, the question's
+        terms in bold and the asked-for date/number/name marked in the one that holds it."""
         self.stream.setPlainText(result.answer)
         self.citations.clear()
-        for c in result.citations:
-            item = QTreeWidgetItem([f"{c.label()}：{c.text}"])
+        for n, c in enumerate(result.citations, 1):
+            item = QTreeWidgetItem([citation_title(n, c) + "：" + c.text])
             item.setToolTip(0, c.passage_text or c.text)
             item.setData(0, _CITE, c)
             self.citations.addTopLevelItem(item)
+            label = QLabel(citation_html(n, c))
+            label.setObjectName("qaCitationText")
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)   # clicks reach the item
+            item.setText(0, "")
+            item.setData(0, Qt.ItemDataRole.AccessibleTextRole, citation_title(n, c) + "：" + c.text)
+            self.citations.setItemWidget(item, 0, label)
         self.citations.setVisible(bool(result.citations))
 
     def showEvent(self, event) -> None:  # noqa: N802 - the open document may have changed
@@ -155,7 +200,8 @@ class QaTab(TaskTab):
             return self.stream.toPlainText()
         lines = [self.result.answer]
         if self.result.citations:
-            lines += ["", tr("cli.ask.citations")] + [f"・{c.label()}：{c.text}" for c in self.result.citations]
+            lines += ["", tr("cli.ask.citations")] + [f"・{citation_title(n, c)}：{c.text}"
+                                                      for n, c in enumerate(self.result.citations, 1)]
         return "\n".join(lines)
 
     def export_result(self, target: str):
@@ -165,8 +211,8 @@ class QaTab(TaskTab):
             blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=line))
         if r.citations:
             blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=tr("cli.ask.citations")))
-            for c in r.citations:
-                blocks.append(Block(id=f"b{len(blocks):04d}", kind="list_item", text=f"{c.label()}：{c.text}"))
+            for n, c in enumerate(r.citations, 1):
+                blocks.append(Block(id=f"b{len(blocks):04d}", kind="list_item", text=f"{citation_title(n, c)}：{c.text}"))
         for text in r.notice_texts():
             blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=text))
         write_docx(blocks, target, title=tr("ui.tab.qa"))
@@ -182,7 +228,7 @@ class QaTab(TaskTab):
         st["folder"] = self.folder
         if self.result is not None:
             r = self.result
-            st["result"] = {"question": r.question, "answer": r.answer, "abstained": r.abstained,
+            st["result"] = {"question": r.question, "answer": r.answer, "abstained": r.abstained, "status": r.status,
                             "method": r.method, "model_id": r.model_id, "notices": r.notices,
                             # the cited sentences only: whole passages stay out of the autosave file
                             "citations": [{**c.__dict__, "passage_text": ""} for c in r.citations]}
@@ -195,7 +241,7 @@ class QaTab(TaskTab):
         r = state.get("result")
         if r:
             self.result = AnswerResult(r["question"], r["answer"], r["abstained"], r["method"],
-                                       [Citation(**c) for c in r["citations"]], model_id=r.get("model_id", ""),
-                                       notices=list(r.get("notices", [])))
+                                       [_citation(c) for c in r["citations"]], model_id=r.get("model_id", ""),
+                                       notices=list(r.get("notices", [])), status=r.get("status", "answered"))
             self.show_result(self.result)
         self._update_buttons()
