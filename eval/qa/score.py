@@ -2,7 +2,8 @@
 
     python eval/qa/score.py [--corpus DIR] [--dense] [--verbose]
 
-Retrieval hit@3 by component over the whole shared corpus folder (the same law as
+Re-ranking now lives in gennai_desktop/qa/search.py (SearchOptions); each step's ``rerank``
+set is passed there. Retrieval hit@3 by component over the whole shared corpus folder (the same law as
 .txt, .docx and .pdf counts once), the abstention signal's separation, and the
 end-to-end extractive ``ask`` path: answered correctly / abstained.
 A hit: one of the top three passages comes from a file whose name starts with the
@@ -103,13 +104,16 @@ def main() -> int:
              ("+ re-rank: caption names the question's topic", dict(rerank=frozenset({"caption"}))),
              ("+ re-rank: definition question -> 「X」とは", dict(rerank=frozenset({"caption", "definition"}))),
              ("+ re-rank: 何日/何歳… -> number in that unit", dict(rerank=frozenset({"caption", "definition", "number"}))),
+             ("  variant of the default: the shipped re-ranking (answer type + caption)",
+              dict(rerank=frozenset({"type", "article_caption"}))),
              ("  variant of the default: + first paragraph of an article (第N条)",
               dict(rerank=frozenset({"caption", "definition", "number", "lead"}))),
              ("  variant of the default: passages also cut at numbered paragraphs (項)", dict(split_paragraphs=True)),
              ("  variant of the default: caption x3", dict(caption_weight=3)),
              ("  variant of the default: no mode-A parts", dict(multi_granular=False))]
     ix = None
-    chosen = IndexOptions()
+    from gennai_desktop.qa.search import DEFAULT, rank
+    chosen = IndexOptions(rerank=DEFAULT.rerank)
     from dataclasses import replace
     for name, change in steps:
         if name.startswith("  variant of the default"):
@@ -120,8 +124,9 @@ def main() -> int:
         if args.only_default and opts != chosen:
             continue
         cand, secs = build(corpus, opts)
-        h = [hit_at(q, cand.search(q["question"], 3)) for q in ans]
-        h1 = [hit_at(q, cand.search(q["question"], 1), 1) for q in ans]
+        so = replace(DEFAULT, rerank=opts.rerank & {"caption", "definition", "number", "lead", "type", "article_caption"})
+        h = [hit_at(q, rank(cand, q["question"], 3, options=so)) for q in ans]
+        h1 = [hit_at(q, rank(cand, q["question"], 1, options=so), 1) for q in ans]
         mark = "  <- default" if opts == chosen else ""
         print(f"{name:60s} hit@1 {sum(h1)/len(ans):.3f}  hit@3 {sum(h)/len(ans):.3f}  "
               f"({cand.n_passages} passages, {secs:.1f}s){mark}")

@@ -178,7 +178,7 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
             lock.release()
     yield Progress(1, 1, "qa.stage.search")
     want = question_type(question)
-    best = confidence(hits[0], want) if hits else 0.0
+    best = confidence(hits[0], want, question) if hits else 0.0
     model_id = getattr(getattr(engine, "spec", None), "id", "")
     if not hits or (best < NOT_FOUND_BELOW and not set(keys) <= set(hits[0].matched)):
         yield Done(AnswerResult(question, tr("qa.abstain"), True, "extractive", [], model_id=model_id,
@@ -217,11 +217,11 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
 TYPE_MISSING = 0.7        # confidence factor when the question asks for a date/count/amount/name the passage lacks
 
 
-def confidence(hit: Hit, want: AnswerType) -> float:
+def confidence(hit: Hit, want: AnswerType, question: str = "") -> float:
     """The score the answer/unsure/not-found decision reads: the share of the question's idf
     weight the best passage carries, lowered when the question asks for a date, a count, an
     amount or a name and the passage holds none (「いつ…」 over a passage with no date)."""
-    if want and not answer_spans(hit.passage.text, want):
+    if want and not answer_spans(hit.passage.text, want, question):
         return hit.coverage * TYPE_MISSING
     return hit.coverage
 
@@ -239,7 +239,7 @@ def _expanded(q: list[str]) -> set[str]:
     return out
 
 
-def _sentence_weights(hit: Hit, q: list[str], idf, want: AnswerType = "") -> list[float]:
+def _sentence_weights(hit: Hit, q: list[str], idf, want: AnswerType = "", question: str = "") -> list[float]:
     """idf weight of the question terms (or their synonyms) each sentence of ``hit`` carries,
     and a half share more for a sentence holding an answer of the asked type."""
     qset = _expanded(q)
@@ -247,16 +247,16 @@ def _sentence_weights(hit: Hit, q: list[str], idf, want: AnswerType = "") -> lis
     out = []
     for s in hit.passage.sentences:
         w = sum(idf(t) for t in set(terms(s.text)) & qset)
-        if want and answer_spans(s.text, want):
+        if want and answer_spans(s.text, want, question):
             w += 0.5 * total
         out.append(w)
     return out
 
 
-def _pick(hit: Hit, q: list[str], idf, want: AnswerType) -> list[int]:
+def _pick(hit: Hit, q: list[str], idf, want: AnswerType, question: str = "") -> list[int]:
     """The sentence that answers best, and the one beside it in the same paragraph when that
     one carries almost as much (at most ``MAX_ANSWER_SENTENCES``, reading order)."""
-    w = _sentence_weights(hit, q, idf, want)
+    w = _sentence_weights(hit, q, idf, want, question)
     if not w:
         return [0]
     i = max(range(len(w)), key=lambda j: (w[j], -j))
@@ -273,17 +273,17 @@ def _highlights(text: str, qset: set[str]) -> tuple[tuple[int, int], ...]:
     return tuple((st, en) for st, en, w, _ in index_terms(text, "C") if w in qset)
 
 
-def _citations(hits: list[Hit], q: list[str], want: AnswerType, idf) -> list[Citation]:
+def _citations(hits: list[Hit], q: list[str], want: AnswerType, idf, question: str = "") -> list[Citation]:
     """One citation per passage, best first: its answering sentence(s), the question's terms
     highlighted, and the first one whose text holds an answer of the asked type marked."""
     qset = _expanded(q)
     out: list[Citation] = []
     marked = False
     for h in hits[:MAX_PASSAGES]:
-        idx = _pick(h, q, idf, want)
+        idx = _pick(h, q, idf, want, question)
         first = h.passage.sentences[idx[0]]
         text = "".join(h.passage.sentences[i].text for i in idx)
-        spans = answer_spans(text, want)
+        spans = answer_spans(text, want, question)
         holds = bool(spans) and not marked
         marked = marked or holds
         out.append(Citation(h.file, first.block, first.page, text, h.passage.text, h.passage.path,
@@ -300,7 +300,7 @@ def _extractive(question: str, hits: list[Hit], q: list[str], want: AnswerType, 
                 model_id: str, best: float, idf) -> AnswerResult:
     """The best passage's answering sentence(s) — whole sentences of one paragraph — quoted
     with page and heading path; the top three passages cited, best first."""
-    citations = _citations(hits, q, want, idf)
+    citations = _citations(hits, q, want, idf, question)
     top = citations[0]
     sentences = [(top.text, top)]
     notices = notices + ["qa.notice.extractive"]
@@ -312,7 +312,7 @@ def _extractive(question: str, hits: list[Hit], q: list[str], want: AnswerType, 
 def _unsure(question: str, hits: list[Hit], q: list[str], want: AnswerType, model_id: str, best: float,
             idf) -> AnswerResult:
     """Not confident: the closest passages, with a note that the answer may not be there."""
-    citations = _citations(hits, q, want, idf)
+    citations = _citations(hits, q, want, idf, question)
     answer = tr("qa.unsure") + "\n" + "\n".join(_where(c) for c in citations)
     return AnswerResult(question, answer, True, "extractive", citations, [(c.text, c) for c in citations[:1]],
                         model_id, ["qa.notice.unsure"], best_coverage=best, status="unsure")

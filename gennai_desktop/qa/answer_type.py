@@ -51,12 +51,24 @@ def question_type(question: str) -> AnswerType:
 _PATTERNS = {"date": _DATE, "count": _COUNT, "amount": _AMOUNT, "name": _NAME}
 
 
-def answer_spans(text: str, kind: AnswerType) -> list[tuple[int, int]]:
-    """[start, end) spans in ``text`` of the answer type ``kind`` (empty for "")."""
+_DIGITS = re.compile(r"[0-9０-９]+")
+_WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _numbers(text: str) -> set[str]:
+    return {m.group().translate(_WIDE).lstrip("0") for m in _DIGITS.finditer(text)}
+
+
+def answer_spans(text: str, kind: AnswerType, question: str = "") -> list[tuple[int, int]]:
+    """[start, end) spans in ``text`` of the answer type ``kind`` (empty for ""). A number the
+    question itself gives (「第198回会議で…何人」) is not the answer: such spans are left out."""
     pat = _PATTERNS.get(kind)
     if pat is None:
         return []
     spans = [(m.start(), m.end()) for m in pat.finditer(text) if m.end() - m.start() >= 2]
     if kind == "count":      # an amount or a date is no count
         spans = [s for s in spans if not _AMOUNT.match(text, s[0])]
+    given = _numbers(question)
+    if given and kind != "name":
+        spans = [(a, b) for a, b in spans if not (_numbers(text[a:b]) and _numbers(text[a:b]) <= given)]
     return spans

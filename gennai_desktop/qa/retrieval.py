@@ -285,6 +285,8 @@ def bonus(question: str, feats: dict, text: str, context: str, use: frozenset[st
     b = 0.0
     if "caption" in use and context:
         b += CAPTION_BONUS * caption_match(question, context)
+    elif "article_caption" in use and context:      # only a bracketed article caption: （年次有給休暇）
+        b += CAPTION_BONUS * caption_match(question, " ".join(f"（{m}）" for m in _BRACKETED.findall(context)))
     if "definition" in use and feats["defined"]:
         flat = "".join(text.split())
         if any(f"「{d}」とは" in flat or f"{d}」とは" in flat for d in feats["defined"]):

