@@ -15,6 +15,7 @@ standing for its word — is what the abstention decision reads (answer.py).
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from .answer_type import answer_spans, question_type
 from .passages import Passage
-from .retrieval import bonus, question_features, terms
+from .retrieval import B, K1, bonus, question_features, terms
 from .synonyms import expand
 
 if TYPE_CHECKING:
@@ -61,6 +62,79 @@ class SearchOptions:
 DEFAULT = SearchOptions()
 
 
+class Merged:
+    """Every file's postings seen as one collection: per query term, one array of global
+    passage numbers (gathered from the files once and cached until the index changes), so a
+    question costs a few vector operations per term instead of per term and file — 300
+    documents are 300 small arrays per term otherwise (bench/bench_qa.py)."""
+
+    def __init__(self, ix: "FolderIndex") -> None:
+        self.key = _version(ix)
+        self.paths = list(ix.entries)
+        counts = [len(ix.entries[p].postings.lengths) for p in self.paths]
+        self.offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.lengths = (np.concatenate([ix.entries[p].postings.lengths for p in self.paths])
+                        if self.paths else np.zeros(0, dtype=np.float32))
+        kinds = [pa.kind for p in self.paths for pa in ix.entries[p].passages]
+        self.kind_weight = np.asarray([NOTE_WEIGHT if k == "note" else CAPTION_WEIGHT if k == "caption" else 1.0
+                                       for k in kinds], dtype=np.float32)
+        self._terms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._entries = [ix.entries[p] for p in self.paths]
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        got = self._terms.get(term)
+        if got is None:
+            pids, tfs = [], []
+            for off, e in zip(self.offsets, self._entries):
+                pl = e.postings.index.get(term)
+                if pl is not None:
+                    pids.append(pl[0].astype(np.int64) + off)
+                    tfs.append(pl[1])
+            got = ((np.concatenate(pids), np.concatenate(tfs)) if pids
+                   else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)))
+            self._terms[term] = got
+        return got
+
+    def score(self, ix: "FolderIndex", query: list[str], weights: np.ndarray, origin: list[int],
+              length_floor: float) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 (``retrieval.Collection`` statistics) of every passage and its term bit mask."""
+        col = ix.collection
+        avg = col.total_len / max(1, col.n_passages) or 1.0
+        lengths = np.maximum(self.lengths, np.float32(length_floor * avg)) if length_floor else self.lengths
+        n = len(self.lengths)
+        scores = np.zeros(n, dtype=np.float32)
+        bits = np.zeros(n, dtype=np.int64)
+        kk = K1 * (1 - B)
+        kb = K1 * B / avg
+        for w, wt, o in zip(query, weights, origin):
+            pids, tfs = self.postings(w)
+            if len(pids):
+                scores[pids] += wt * col.idf(w) * tfs * (K1 + 1) / (tfs + kk + kb * lengths[pids])
+                bits[pids] |= 1 << o
+        return scores, bits
+
+    def locate(self, g: int) -> tuple[str, int]:
+        """(file, passage number in it) of global passage ``g``."""
+        f = int(np.searchsorted(self.offsets, g, side="right")) - 1
+        return self.paths[f], g - int(self.offsets[f])
+
+
+_MERGED: "weakref.WeakKeyDictionary[FolderIndex, Merged]" = weakref.WeakKeyDictionary()
+
+
+def _version(ix: "FolderIndex") -> tuple:
+    return tuple((p, id(e)) for p, e in ix.entries.items())
+
+
+def merged(ix: "FolderIndex") -> Merged:
+    """The index's merged postings, rebuilt when a file was added, changed or removed."""
+    m = _MERGED.get(ix)
+    if m is None or m.key != _version(ix):
+        m = Merged(ix)
+        _MERGED[ix] = m
+    return m
+
+
 def rank(ix: "FolderIndex", question: str, k: int = 5, query_terms: list[str] | None = None,
          options: SearchOptions = DEFAULT) -> list[Hit]:
     """The ``k`` best passages of ``ix`` for ``question`` (best first; the same passage found
@@ -73,21 +147,15 @@ def rank(ix: "FolderIndex", question: str, k: int = 5, query_terms: list[str] | 
     qterms = [w for w, _, _ in expanded]
     weights = np.asarray([wt for _, wt, _ in expanded], dtype=np.float32)
     origin = [i for _, _, i in expanded]
-    per_file = max(k, options.pool)
-    scored: list[tuple[float, str, int, int]] = []
-    for path, entry in ix.entries.items():
-        scores, bits = ix.collection.score_weighted(qterms, weights, origin, entry.postings,
-                                                    options.length_floor)
-        nz = np.flatnonzero(scores)
-        if len(nz) > per_file:
-            nz = nz[np.argpartition(-scores[nz], per_file - 1)[:per_file]]
-        passages = entry.passages
-        for i in nz:
-            s = float(scores[i])
-            if options.kind_weights:
-                kind = passages[i].kind
-                s *= NOTE_WEIGHT if kind == "note" else CAPTION_WEIGHT if kind == "caption" else 1.0
-            scored.append((s, path, int(i), int(bits[i])))
+    m = merged(ix)
+    scores, bits = m.score(ix, qterms, weights, origin, options.length_floor)
+    if options.kind_weights:
+        scores *= m.kind_weight
+    nz = np.flatnonzero(scores)
+    want_n = max(k, options.pool) * 4          # room for duplicates (.txt and .pdf of one law)
+    if len(nz) > want_n:
+        nz = nz[np.argpartition(-scores[nz], want_n - 1)[:want_n]]
+    scored = [(float(scores[g]), *m.locate(int(g)), int(bits[g])) for g in nz]
     scored.sort(key=lambda x: (-x[0], x[1], x[2]))
     use = options.rerank
     if use:

@@ -69,6 +69,7 @@ def test_touched_file_is_not_reread_changed_file_is(folder, reads):
     os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))      # same bytes, new mtime
     rep, _ = update(ix)
     assert reads == [] and rep.unchanged == 3
+    assert any("行政機関の休日" in h.passage.text for h in ix.search("行政機関の休日", 5))   # ranked before the change
     p.write_text(p.read_text(encoding="utf-8").replace("行政機関の休日", "役所の休み"), encoding="utf-8")
     rep, _ = update(ix)
     assert reads == [FILES[0]] and rep.changed == [str(p)]
