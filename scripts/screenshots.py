@@ -119,6 +119,11 @@ def main() -> int:
     shot("04_draft_fields")
     run_and_wait(w.draft_tab)
     shot("05_draft_result")
+    w.open_path(pdf)
+    w.tabs.setCurrentWidget(w.qa_tab)
+    commit_text(w.qa_tab.question_edit, "電子署名法はいつから施行されますか")
+    run_and_wait(w.qa_tab)
+    shot("09_qa_citations")
     from gennai_desktop.ui.settings_dialog import SettingsDialog
     dlg = SettingsDialog(settings, w)
     dlg.show()

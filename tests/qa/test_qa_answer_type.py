@@ -41,3 +41,10 @@ def test_a_number_the_question_gives_is_not_the_answer():
     text = "第１９８回会議を開催します。ウェブ会議システムによる出席委員３名です。"
     spans = [text[s:e] for s, e in answer_spans(text, "count", "第198回会議に参加した委員は何人ですか")]
     assert spans == ["３名"]
+
+
+def test_a_law_number_is_no_date():
+    text = "この法律は、行政不服審査法（平成二十六年法律第六十八号）の施行の日から施行する。"
+    assert answer_spans(text, "date") == []
+    text = "この法律は、平成十三年四月一日から施行する。"
+    assert [text[s:e] for s, e in answer_spans(text, "date")] == ["平成十三年四月一日"]

@@ -19,7 +19,7 @@ from ...qa.answer import AnswerResult, ask, Citation, engine_for_ask
 from ...qa.store import EncryptedStore
 from ...tasks.export import ExportReport
 from ..ime import ImeLineEdit
-from ..qt import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, Qt, QTreeWidget, QTreeWidgetItem
+from ..qt import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSize, Qt, QTreeWidget, QTreeWidgetItem
 from .base import TaskTab
 
 _CITE = Qt.ItemDataRole.UserRole
@@ -174,6 +174,8 @@ class QaTab(TaskTab):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)   # clicks reach the item
             item.setText(0, "")
             item.setData(0, Qt.ItemDataRole.AccessibleTextRole, citation_title(n, c) + "：" + c.text)
+            width = max(320, self.width() - 48)      # the list may still be hidden: the tab's width
+            item.setSizeHint(0, QSize(width, label.heightForWidth(width) + 6))     # the wrapped text fits
             self.citations.setItemWidget(item, 0, label)
         self.citations.setVisible(bool(result.citations))
 
