@@ -175,7 +175,9 @@ class QaTab(TaskTab):
             item.setText(0, "")
             item.setData(0, Qt.ItemDataRole.AccessibleTextRole, citation_title(n, c) + "：" + c.text)
             width = max(320, self.width() - 48)      # the list may still be hidden: the tab's width
-            item.setSizeHint(0, QSize(width, label.heightForWidth(width) + 6))     # the wrapped text fits
+            height = label.heightForWidth(width) + 6
+            label.setFixedHeight(height)             # a word-wrapped label's own size hint is far too tall
+            item.setSizeHint(0, QSize(width, height))
             self.citations.setItemWidget(item, 0, label)
         self.citations.setVisible(bool(result.citations))
 
