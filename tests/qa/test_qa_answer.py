@@ -175,3 +175,15 @@ def test_unsure_question_shows_passages_not_a_flat_not_found(ja_corpus):
     assert res.citations and res.answer != ABSTAIN
     if res.status == "unsure":
         assert res.abstained and any(isinstance(e, Notice) and e.key == "qa.notice.unsure" for e in events)
+
+
+def test_model_is_given_only_the_passages_it_may_cite(ja_corpus):
+    """The prompt numbers at most three passages, and every one of them is a cited source."""
+    import re
+    eng = FakeEngine(reply=lambda p: "衆議院議員の任期は四年とする。", spec=it_spec())
+    res, _ = run(ja_corpus / KENPO_PDF, "衆議院議員の任期は何年ですか", eng)
+    assert res.method == "model" and res.status == "answered"
+    given = re.findall(r"^\[(\d)\] (.+)$", eng.prompts[0], flags=re.M)
+    assert 1 <= len(given) <= 3
+    cited = {"".join(c.passage_text.split()) for c in res.citations}
+    assert all("".join(text.split()) in cited for _, text in given)
