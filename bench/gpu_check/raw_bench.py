@@ -2,7 +2,8 @@
 
 No runner process, no pipe, no per-token Python beyond one C call to sample and one to
 decode: a prompt of ``pp`` tokens in one ``llama_decode``, then ``tg`` greedy tokens one
-``llama_decode`` each (llama-bench's pp/tg, with the same prompts as ``measure``); and N
+``llama_decode`` each (llama-bench's pp/tg, with the same prompts as ``measure``); the same
+with flash attention on (llama-cpp-python, and so the app, leaves it off); and N
 sequences decoded together in one context (one token of each per ``llama_decode``).
 The backends are registered by importing ``gennai_desktop.llm.engine``, with the runtime
 configuration (CPU variant, GPU backend) the caller puts in the environment — the one the
@@ -60,31 +61,47 @@ def main(argv: list[str] | None = None) -> int:
         if rc != 0:
             raise RuntimeError(f"llama_decode returned {rc}")
 
-    runs = []
-    for rep in range(args.reps + 1):
-        ll.llama_memory_clear(ll.llama_get_memory(ctx), True)
-        toks = llm.tokenize(letters(rep, args.pp - 1).encode(), add_bos=add_bos, special=True)
-        t0 = time.perf_counter()
-        for i in range(0, len(toks), int(llm.n_batch)):
-            chunk = toks[i:i + int(llm.n_batch)]
-            for j, tok in enumerate(chunk):
-                put(j, tok, i + j, 0, i + j == len(toks) - 1)
-            decode(ctx, len(chunk))
-        ll.llama_synchronize(ctx)
-        pp_s = time.perf_counter() - t0
-        pos = len(toks)
-        stamps = []
-        for _ in range(args.tg):
-            tok = ll.llama_sampler_sample(greedy, ctx, -1)
-            stamps.append(time.perf_counter())
-            put(0, tok, pos, 0, True)
-            pos += 1
-            decode(ctx, 1)
-        tg = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
-        runs.append({"warmup": rep == 0, "n_prompt_tokens": len(toks), "prompt_seconds": round(pp_s, 4),
-                     "pp_tps": round(len(toks) / pp_s, 1), "tg_tps": round(tg, 2)})
+    def single(c) -> dict:
+        """pp then tg on context ``c``: one warm-up, then ``reps`` timed runs."""
+        runs = []
+        for rep in range(args.reps + 1):
+            ll.llama_memory_clear(ll.llama_get_memory(c), True)
+            toks = llm.tokenize(letters(rep, args.pp - 1).encode(), add_bos=add_bos, special=True)
+            t0 = time.perf_counter()
+            for i in range(0, len(toks), int(llm.n_batch)):
+                chunk = toks[i:i + int(llm.n_batch)]
+                for j, tok in enumerate(chunk):
+                    put(j, tok, i + j, 0, i + j == len(toks) - 1)
+                decode(c, len(chunk))
+            ll.llama_synchronize(c)
+            pp_s = time.perf_counter() - t0
+            pos = len(toks)
+            stamps = []
+            for _ in range(args.tg):
+                tok = ll.llama_sampler_sample(greedy, c, -1)
+                stamps.append(time.perf_counter())
+                put(0, tok, pos, 0, True)
+                pos += 1
+                decode(c, 1)
+            tg = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
+            runs.append({"warmup": rep == 0, "n_prompt_tokens": len(toks), "prompt_seconds": round(pp_s, 4),
+                         "pp_tps": round(len(toks) / pp_s, 1), "tg_tps": round(tg, 2)})
+        timed = [r for r in runs if not r["warmup"]] or runs
+        return {"runs": runs, "pp_tps": statistics.median(r["pp_tps"] for r in timed),
+                "tg_tps": statistics.median(r["tg_tps"] for r in timed)}
+
+    plain = single(ctx)
+    # llama-cpp-python turns flash attention off unless asked (the app's engine does not ask);
+    # llama.cpp's own default is "auto". The same model in a second context with it on shows
+    # what that choice costs on this GPU.
+    flash = None
+    cp = type(llm.context_params).from_buffer_copy(llm.context_params)
+    cp.flash_attn_type = ll.LLAMA_FLASH_ATTN_TYPE_ENABLED
+    c_fa = ll.llama_init_from_model(llm._model.model, cp)
+    if c_fa:
+        flash = single(c_fa)
+        ll.llama_free(c_fa)
     ll.llama_batch_free(batch)
-    timed = [r for r in runs if not r["warmup"]] or runs
 
     batched = []
     for n in args.widths:
@@ -143,8 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                         "e2e_tps": widths_runs[-1]["e2e_tps"]})
     ll.llama_sampler_free(greedy)
     out = {"backends": E.BACKENDS, "gpu_backend": gpu, "n_gpu_layers_offloaded": offloaded, "threads": threads,
-           "runs": runs, "pp_tps": statistics.median(r["pp_tps"] for r in timed),
-           "tg_tps": statistics.median(r["tg_tps"] for r in timed), "batched": batched}
+           **plain, "flash_attn": flash, "batched": batched}
     llm.close()
     print(json.dumps(out))
     return 0

@@ -17,6 +17,7 @@ from . import bound as bound_mod
 
 SCHEMA = "gennai-gpu-check/1"
 SLOW_RUNNER = 0.9           # runner ÷ raw below this is reported as a problem
+FLASH_GAIN = 1.1            # flash attention this much faster (raw) is reported too
 
 
 def _gpu_name(state: dict[str, Any]) -> str | None:
@@ -34,13 +35,15 @@ def model_summary(label: str, entry: dict[str, Any], bw: dict[str, float | None]
     single, raw = m.get("single") or {}, m.get("raw") or {}
     row: dict[str, Any] = {
         "model": label, "quant": per.get("quantisation") or gen.get("quant"),
-        "params_b": round((per.get("n_parameters") or gen.get("n_params") or 0) / 1e9, 2),
+        "params": _count(per.get("n_parameters") or gen.get("n_params") or 0),
         "file_gb": round((per.get("file_bytes") or gen.get("file_bytes") or 0) / 1e9, 2),
         "backend": backend.get("backend"), "layers": backend.get("n_gpu_layers"),
         "n_layers": backend.get("n_layers"), "cpu_variant": backend.get("cpu_variant"),
         "runner_vram_mib": (doctor.get("vram") or {}).get("runner_mib"),
         "pp_tps": single.get("pp_tps"), "tg_tps": single.get("tg_tps"),
         "raw_pp_tps": raw.get("pp_tps"), "raw_tg_tps": raw.get("tg_tps"),
+        "raw_fa_pp_tps": (raw.get("flash_attn") or {}).get("pp_tps"),
+        "raw_fa_tg_tps": (raw.get("flash_attn") or {}).get("tg_tps"),
         "ratios": m.get("ratios") or {},
         # keys are strings: the same in the JSON file as in memory
         "batched": {str(b["n"]): b.get("aggregate_tps") for b in m.get("batched") or []},
@@ -95,6 +98,11 @@ def problems(state: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
         for key, ratio in sorted((row.get("ratios") or {}).items()):
             if ratio < SLOW_RUNNER:
                 out.append(f"{label}: runner ÷ raw {key} = {ratio:.2f} (below {SLOW_RUNNER})")
+        gains = {k: row[f"raw_fa_{k}"] / row[f"raw_{k}"] for k in ("pp_tps", "tg_tps")
+                 if row.get(f"raw_fa_{k}") and row.get(f"raw_{k}")}
+        if any(g >= FLASH_GAIN for g in gains.values()):
+            out.append(f"{label}: flash attention, off in the app's engine, gives raw "
+                       + ", ".join(f"{k} ×{g:.2f}" for k, g in gains.items()))
     return out
 
 
@@ -108,6 +116,10 @@ def build(state: dict[str, Any]) -> dict[str, Any]:
             "bandwidth_gbs": bw, "bandwidth_source": "shared/design/PERFORMANCE.md datasheet figure; copy = "
                                                      "device-to-device copy measured here (read + write)",
             "results": rows, "problems": problems(state, rows), "models": state.get("models")}
+
+
+def _count(n: int) -> str:
+    return f"{n / 1e9:.2f}B" if n >= 1e8 else f"{n / 1e6:.1f}M"
 
 
 def _f(x: Any, nd: int = 1) -> str:
@@ -151,12 +163,12 @@ def render(rep: dict[str, Any]) -> str:
     rows = rep.get("results") or []
     if rows:
         lines.append("Single stream (pp = prompt tokens/s, tg = generated tokens/s; runner = the app's runner process)")
-        head = (f"{'model':<8}{'quant':<8}{'GB':>6}{'backend':>9}{'layers':>8}{'VRAM MiB':>10}{'pp':>9}{'tg':>8}"
+        head = (f"{'model':<10}{'quant':<8}{'GB':>6}{'backend':>9}{'layers':>8}{'VRAM MiB':>10}{'pp':>9}{'tg':>8}"
                 f"{'raw pp':>9}{'raw tg':>8}{'tg r/raw':>9}  tg vs bound (datasheet / copy)")
         lines += [head, "-" * len(head)]
         for r in rows:
             layers = f"{_f(r['layers'])}/{_f(r['n_layers'])}"
-            lines.append(f"{r['model']:<8}{_f(r['quant']):<8}{_f(r['file_gb'], 2):>6}{_f(r['backend']):>9}{layers:>8}"
+            lines.append(f"{r['model']:<10}{_f(r['quant']):<8}{_f(r['file_gb'], 2):>6}{_f(r['backend']):>9}{layers:>8}"
                          f"{_f(r['runner_vram_mib']):>10}{_f(r['pp_tps'], 0):>9}{_f(r['tg_tps']):>8}"
                          f"{_f(r['raw_pp_tps'], 0):>9}{_f(r['raw_tg_tps']):>8}{_f((r['ratios'] or {}).get('tg_tps'), 2):>9}"
                          f"  {_pct(r.get('bound_datasheet_tg_tps'))} / {_pct(r.get('bound_measured_copy_tg_tps'))}")
@@ -164,14 +176,20 @@ def render(rep: dict[str, Any]) -> str:
         widths = sorted({n for r in rows for n in r["batched"]}, key=int)
         if widths:
             lines.append("Batched (generate_batch), aggregate decode tokens/s — runner [raw]")
-            lines.append(f"{'model':<8}" + "".join(f"{'N=' + str(n):>18}" for n in widths))
+            lines.append(f"{'model':<10}" + "".join(f"{'N=' + str(n):>18}" for n in widths))
             for r in rows:
                 cells = [f"{_f(r['batched'].get(n))} [{_f(r['raw_batched'].get(n))}]" for n in widths]
-                lines.append(f"{r['model']:<8}" + "".join(f"{c:>18}" for c in cells))
+                lines.append(f"{r['model']:<10}" + "".join(f"{c:>18}" for c in cells))
+            lines.append("")
+        if any(r.get("raw_fa_tg_tps") for r in rows):
+            lines.append("Flash attention (raw llama.cpp; off in the app's engine): pp / tg tokens/s off → on")
+            for r in rows:
+                lines.append(f"  {r['model']:<10} pp {_f(r['raw_pp_tps'], 0)} → {_f(r['raw_fa_pp_tps'], 0)}   "
+                             f"tg {_f(r['raw_tg_tps'])} → {_f(r['raw_fa_tg_tps'])}")
             lines.append("")
         lines.append("Bytes read per decoded token (weights used per token + KV cache at the mean context)")
         for r in rows:
-            lines.append(f"  {r['model']:<8} {_f(r['bytes_per_token'])} B  (params {r['params_b']} B)")
+            lines.append(f"  {r['model']:<10} {_f(r['bytes_per_token'])} B  ({r['params']} parameters)")
         lines.append("")
     for label, entry in (rep.get("models") or {}).items():
         text = (((entry.get("measure") or {}).get("doctor")) or {}).get("text")

@@ -85,10 +85,11 @@ case "$BACKEND" in
       say "cuBLAS: the CUDA toolkit's own ($CUDA_HOME)"
     else
       # the machine's Python carries NVIDIA's cuBLAS wheel (nvidia-cublas): headers and libraries
-      site="$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-      hdr="$(find "$site/nvidia" -name cublas_v2.h 2>/dev/null | head -n1 || true)"
-      lib="$(find "$site/nvidia" -name 'libcublas.so.*' 2>/dev/null | head -n1 || true)"
-      [ -n "$hdr" ] && [ -n "$lib" ] || { say "no cuBLAS: neither in $CUDA_HOME nor in $site/nvidia"; exit 4; }
+      # (``nvidia`` is a namespace package: every folder of it, wherever pip put it)
+      roots="$("$PY" -c 'import nvidia; print(" ".join(nvidia.__path__))' 2>/dev/null || true)"
+      hdr="$(find $roots -name cublas_v2.h 2>/dev/null | head -n1 || true)"
+      lib="$(find $roots -name 'libcublas.so.*' 2>/dev/null | head -n1 || true)"
+      [ -n "$hdr" ] && [ -n "$lib" ] || { say "no cuBLAS: neither in $CUDA_HOME nor in the nvidia wheels ($roots)"; exit 4; }
       links="$WORK/cublas-links"; mkdir -p "$links"
       ln -sf "$lib" "$links/libcublas.so"
       ln -sf "$(ls "$(dirname "$lib")"/libcublasLt.so.* | head -n1)" "$links/libcublasLt.so"
@@ -99,6 +100,12 @@ case "$BACKEND" in
     ;;
   *) say "unknown GPUCHECK_BACKEND=$BACKEND (cuda|cpu)"; exit 2 ;;
 esac
+
+if [ "${GPUCHECK_CONFIGURE_ONLY:-}" = 1 ]; then   # tests: CMake's configure step alone, no compiling
+  cmake -S "$SRC" -B "$WORK/configure" -G Ninja $ARGS
+  say "configured in $WORK/configure"
+  exit 0
+fi
 
 # offline: the GPU machine's Python has scikit-build-core, cmake and ninja; elsewhere pip
 # may fetch them into an isolated build environment

@@ -49,13 +49,16 @@ for d in /usr/local/cuda/bin /usr/local/cuda-*/bin; do
 done
 export PATH
 cuda_libs="$("$PY" - <<'PY'
-import sysconfig
 from pathlib import Path
 dirs = [d for d in ("/usr/local/cuda/lib64",) if Path(d).is_dir()]
-site = Path(sysconfig.get_paths()["purelib"]) / "nvidia"
-if site.is_dir():
+try:
+    import nvidia                      # NVIDIA's wheels: a namespace package
+    roots = [Path(p) for p in nvidia.__path__]
+except ImportError:
+    roots = []
+for root in roots:
     for pat in ("libcudart.so.*", "libcublas.so.*", "libcublasLt.so.*"):
-        dirs += [str(p.parent) for p in sorted(site.rglob(pat))]
+        dirs += [str(p.parent) for p in sorted(root.rglob(pat))]
 print(":".join(dict.fromkeys(dirs)))
 PY
 )"

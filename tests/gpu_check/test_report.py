@@ -56,6 +56,7 @@ def gpu_state(per_token: int = 4_700_000_000) -> dict:
             "batched": [{"n": n, "batch_size": n, "aggregate_tps": tg * n * 0.8,
                          "runs": [{"stop_reasons": ["length"]}] * 2} for n in (1, 4, 8, 16)],
             "raw": {"pp_tps": 9500.0, "tg_tps": raw_tg, "n_gpu_layers_offloaded": 33,
+                    "flash_attn": {"pp_tps": 9900.0, "tg_tps": raw_tg * 1.02},
                     "batched": [{"n": n, "aggregate_tps": raw_tg * n * 0.85} for n in (1, 4, 8, 16)]},
             "ratios": {"pp_tps": round(9000 / 9500, 3), "tg_tps": round(tg / raw_tg, 3)},
             "notices": [],
@@ -96,11 +97,13 @@ def test_each_kind_of_trouble_is_named_in_problems():
     m["ratios"]["tg_tps"] = 0.62
     m["notices"] = ["GPU で異常終了したため CPU に切り替えました"]
     m["phases"]["raw"] = {"status": "failed", "error": "RuntimeError: boom"}
+    m["raw"]["flash_attn"]["pp_tps"] = 9500.0 * 1.4
     state["steps"].append({"name": "bandwidth", "status": "timeout", "detail": "after 90 s"})
     probs = "\n".join(R.build(state)["problems"])
     for needle in ("only 20/32 layers", "exit status 8", "N=16 decoded 8", "N=8 sequences stopped early",
                    "tg_tps = 0.62", "異常終了", "phase raw failed", "step bandwidth: timeout",
-                   "raw llama.cpp offloads 33 layers, the runner 20"):
+                   "raw llama.cpp offloads 33 layers, the runner 20",
+                   "flash attention, off in the app's engine, gives raw pp_tps ×1.40"):
         assert needle in probs
 
 
@@ -127,6 +130,7 @@ def test_text_report_shows_the_table_the_batched_widths_the_doctor_and_the_probl
         assert f"N={n}" in text
     assert "gennai doctor — 8B" in text and "実行方式: CUDA" in text
     assert "tg_tps = 0.50" in text
+    assert "pp 9500 → 9900" in text                              # flash attention off → on (raw)
 
 
 def test_a_run_cut_short_still_renders():

@@ -46,6 +46,7 @@ def test_cpu_dry_run_of_run_sh_exercises_every_step_and_writes_the_report(tmp_pa
         assert measure["single"]["n_prompt_tokens"] == 64 and measure["single"]["n_tokens"] == 16
         assert {"pp_tps", "tg_tps", "batched_1", "batched_4"} <= set(row["ratios"])
         assert row["bytes_per_token"] > 0
+        assert row["raw_fa_pp_tps"] > 0 and row["raw_fa_tg_tps"] > 0      # flash attention on, raw
         assert "実行方式: CPU" in measure["doctor"]["text"]
     text = (out / "gpu-check.txt").read_text(encoding="utf-8")
     assert "gennai doctor — tiny-tied" in text and "N=4" in text

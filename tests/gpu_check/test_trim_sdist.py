@@ -6,6 +6,9 @@ import hashlib
 import io
 import os
 import re
+import shutil
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -148,3 +151,36 @@ def test_the_real_sdist_trims_to_the_recorded_hash_under_the_size_limit(tmp_path
     recorded = (REPO / "installer" / "gpu-check" / "trimmed-sdist.sha256").read_text(encoding="utf-8").split()[0]
     assert m["trimmed_sha256"] == recorded
     assert m["trimmed_bytes"] < 8 * 1024 * 1024      # "well under 40 MiB"
+
+
+TRIMMED = REPO / "installer" / "gpu-check" / ".carry" / "llama_cpp_python-0.3.36-trimmed.tar.gz"
+NVCC = shutil.which("nvcc") or next((str(p) for p in Path("/usr/local").glob("cuda*/bin/nvcc")), None)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(NVCC is None, reason="no CUDA compiler (nvcc) on this machine")
+@pytest.mark.skipif(not TRIMMED.is_file(), reason="no trimmed sdist: run installer/gpu-check/prepare.sh")
+def test_the_trimmed_sdist_configures_for_cuda_with_cublas_from_nvidia_wheels(tmp_path):
+    # NVIDIA's cuBLAS wheel layout (nvidia/cu13/{include,lib}) standing in for the GPU machine's
+    site = tmp_path / "site"
+    (site / "nvidia" / "cu13" / "include").mkdir(parents=True)
+    (site / "nvidia" / "cu13" / "lib").mkdir(parents=True)
+    (site / "nvidia" / "cu13" / "include" / "cublas_v2.h").write_text("/* stand-in */\n")
+    for lib in ("libcublas.so.13", "libcublasLt.so.13"):
+        (site / "nvidia" / "cu13" / "lib" / lib).write_bytes(b"")
+    env = {**os.environ, "GPUCHECK_CONFIGURE_ONLY": "1", "PYTHONPATH": str(site), "PYTHON": sys.executable,
+           "PATH": f"{os.environ['PATH']}:{Path(NVCC).parent}"}
+    env.pop("CUDA_HOME", None)
+    res = subprocess.run(["bash", str(REPO / "installer" / "gpu-check" / "build_wheel.sh"), str(TRIMMED),
+                          str(tmp_path / "wheel"), str(tmp_path / "tree")], env=env, capture_output=True, text=True,
+                         timeout=600)
+    log = res.stdout + res.stderr
+    assert res.returncode == 0, log[-3000:]
+    assert "matches the recorded hash" in log and "cuBLAS: nvidia-cublas wheel" in log
+    assert "Including CUDA backend" in log and "CMAKE_CUDA_ARCHITECTURES=90 " in log
+    cache = next((tmp_path / "tree").glob("*/configure/CMakeCache.txt")).read_text()
+    assert re.search(r"CUDA_cublas_LIBRARY:\w+=.*cublas-links/libcublas\.so", cache)
+    assert "GGML_NATIVE:BOOL=OFF" in cache and "GGML_BACKEND_DL:BOOL=ON" in cache
+    ninja = next((tmp_path / "tree").glob("*/configure/build.ninja")).read_text()
+    assert "ggml-cpu-haswell" in ninja and "ggml-cpu-x64" in ninja and "ggml-cpu-zen4" not in ninja
+    assert "mmq-instance-q4_k.cu" in ninja                        # the CUDA kernels are there to build
