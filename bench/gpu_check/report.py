@@ -39,7 +39,8 @@ def model_summary(label: str, entry: dict[str, Any], bw: dict[str, float | None]
         "file_gb": round((per.get("file_bytes") or gen.get("file_bytes") or 0) / 1e9, 2),
         "backend": backend.get("backend"), "layers": backend.get("n_gpu_layers"),
         "n_layers": backend.get("n_layers"), "cpu_variant": backend.get("cpu_variant"),
-        "runner_vram_mib": (doctor.get("vram") or {}).get("runner_mib"),
+        # the runner process's GPU memory; where nvidia-smi lists no processes (some VMs), all used
+        "runner_vram_mib": (doctor.get("vram") or {}).get("runner_mib") or (doctor.get("vram") or {}).get("gpu_used_mib"),
         "pp_tps": single.get("pp_tps"), "tg_tps": single.get("tg_tps"),
         "raw_pp_tps": raw.get("pp_tps"), "raw_tg_tps": raw.get("tg_tps"),
         "raw_fa_pp_tps": (raw.get("flash_attn") or {}).get("pp_tps"),
@@ -64,6 +65,10 @@ def problems(state: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
         if step.get("status") not in ("ok", "skipped"):
             out.append(f"step {step['name']}: {step.get('status')} — {str(step.get('detail') or '')[:300]}")
     has_gpu = bool((state.get("machine") or {}).get("gpus"))
+    installed = (state.get("build") or {}).get("installed") or {}
+    if installed.get("cuda_loads_as_shipped") is False:
+        out.append("libggml-cuda.so does not load with the machine's own library path (it did with run.sh's "
+                   "CUDA toolkit + nvidia wheel folders): an installed app would not find cudart/cuBLAS")
     models = state.get("models") or {}
     for row in rows:
         label = row["model"]

@@ -1,7 +1,7 @@
 """The GPU check, step by step under one deadline; the report is rewritten after every step.
 
     python -m gpu_check.run_check --out OUT --work WORK [--backend cuda|cpu] [--build auto|yes|no]
-        [--shapes 0.3B,3B,8B] [--quant Q4_K_M] [--deadline 540] [--build-timeout 330] …
+        [--shapes 0.3B,3B,8B] [--quant Q4_K_M] [--deadline 560] [--build-timeout 400] …
 
 Steps: machine facts → GGUF generation (in the background, smallest model first, while the
 build runs) → build llama-cpp-python from the trimmed sdist (``installer/gpu-check/
@@ -331,10 +331,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--tg", type=int, default=128)
     ap.add_argument("--widths", type=lambda s: [int(x) for x in s.split(",") if x], default=[1, 4, 8, 16])
     ap.add_argument("--n-ctx", type=int, default=4096)
-    ap.add_argument("--deadline", type=float, default=540.0, help="seconds for the whole run")
+    ap.add_argument("--deadline", type=float, default=560.0, help="seconds for the whole run")
     ap.add_argument("--build-timeout", type=float, default=400.0)
     ap.add_argument("--reserve", type=float, default=10.0, help="seconds kept for the final report")
-    ap.add_argument("--min-model-s", type=float, default=30.0, help="time kept for each later model")
+    ap.add_argument("--min-model-s", type=float, default=35.0, help="time kept for each later model")
     return ap.parse_args(argv)
 
 

@@ -12,7 +12,7 @@
 # same (still warm) machine reuses the wheel and the models and takes a few minutes less.
 #
 # Environment: OUT (report folder; default .work/out), PYTHON (default python3),
-# GPUCHECK_DEADLINE (seconds for the whole run, default 540: inside a 600-second call),
+# GPUCHECK_DEADLINE (seconds for the whole run, default 560: inside a 600-second call),
 # GPUCHECK_CPU_VARIANTS, GPUCHECK_CUDA_ARCHS, GPUCHECK_JOBS (see build_wheel.sh).
 # CPU dry run (no GPU, tiny models; docs/gpu-check.md):
 #   PYTHON=.venv/bin/python bash installer/gpu-check/run.sh --backend cpu --shapes tiny,tiny-tied \
@@ -25,7 +25,7 @@ cd "$ROOT"
 PY="${PYTHON:-python3}"
 WORK="${GPUCHECK_WORK:-$HERE/.work}"
 OUT="${OUT:-$WORK/out}"
-DEADLINE="${GPUCHECK_DEADLINE:-540}"
+DEADLINE="${GPUCHECK_DEADLINE:-560}"
 mkdir -p "$WORK" "$OUT"
 exec > >(tee "$OUT/run.log") 2>&1
 say() { printf '[gpu-check] %s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
@@ -70,7 +70,7 @@ export GENNAI_HOME="$WORK/home-$(date +%s)"
 export PYTHONUNBUFFERED=1
 
 # 3. the check itself, under its own deadline (the outer timeout is only a safety net)
-timeout -k 10 $((DEADLINE + 30)) "$PY" -m gpu_check.run_check --out "$OUT" --work "$WORK" --deadline "$DEADLINE" "$@"
+timeout -k 5 $((DEADLINE + 25)) "$PY" -m gpu_check.run_check --out "$OUT" --work "$WORK" --deadline "$DEADLINE" "$@"
 rc=$?
 say "run_check exit $rc"
 (cd "$WORK" && tar -czf "$OUT/logs.tar.gz" --ignore-failed-read state.json build.log gguf_synth.log ./*.measure.log ./*.measure.json 2>/dev/null)

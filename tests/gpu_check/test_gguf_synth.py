@@ -3,7 +3,6 @@ llama.cpp, tokenise ASCII one letter per token, never stop early, and have real 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest

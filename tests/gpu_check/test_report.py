@@ -99,11 +99,13 @@ def test_each_kind_of_trouble_is_named_in_problems():
     m["phases"]["raw"] = {"status": "failed", "error": "RuntimeError: boom"}
     m["raw"]["flash_attn"]["pp_tps"] = 9500.0 * 1.4
     state["steps"].append({"name": "bandwidth", "status": "timeout", "detail": "after 90 s"})
+    state["build"]["installed"] = {"cuda_loads_as_shipped": False, "cuda_loads_with_run_sh_path": True}
     probs = "\n".join(R.build(state)["problems"])
     for needle in ("only 20/32 layers", "exit status 8", "N=16 decoded 8", "N=8 sequences stopped early",
                    "tg_tps = 0.62", "異常終了", "phase raw failed", "step bandwidth: timeout",
                    "raw llama.cpp offloads 33 layers, the runner 20",
-                   "flash attention, off in the app's engine, gives raw pp_tps ×1.40"):
+                   "flash attention, off in the app's engine, gives raw pp_tps ×1.40",
+                   "does not load with the machine's own library path"):
         assert needle in probs
 
 
