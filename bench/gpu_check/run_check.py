@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -68,6 +69,7 @@ class Check:
                                       "machine": {}, "steps": [], "sdist": None, "build": None,
                                       "bandwidth": None, "models": {}}
         self.gen_proc: subprocess.Popen | None = None
+        self.children: list[subprocess.Popen] = []      # running process groups, killed on exit
 
     # -- bookkeeping --
 
@@ -112,13 +114,30 @@ class Check:
         self.state["steps"].append({"name": name, "status": "skipped", "seconds": 0.0, "detail": why})
         self.save()
 
-    def run(self, cmd: list[str], cap: float, log: Path | None = None, **kw: Any) -> subprocess.CompletedProcess:
+    def run(self, cmd: list[str], cap: float, log: Path | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """Run ``cmd`` in its own process group, for at most ``budget(cap)`` seconds.
+
+        On timeout the whole group is killed — the compilers under pip, the runner under a
+        measurement — so nothing keeps loading the CPUs or holding GPU memory afterwards."""
         timeout = self.budget(cap)
-        if log is None:
-            return subprocess.run(cmd, capture_output=True, text=True, env=self.env, timeout=timeout, **kw)
-        with open(log, "w", encoding="utf-8") as fh:
-            return subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, text=True, env=self.env,
-                                  timeout=timeout, **kw)
+        fh = open(log, "w", encoding="utf-8") if log is not None else None  # noqa: SIM115 - closed below
+        try:
+            proc = subprocess.Popen(cmd, stdout=fh or subprocess.PIPE, stderr=subprocess.STDOUT if fh else subprocess.PIPE,
+                                    text=True, env=env or self.env, start_new_session=True)
+            self.children.append(proc)
+            try:
+                out, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                proc.communicate()
+                raise
+            finally:
+                self.children.remove(proc)
+            return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+        finally:
+            if fh is not None:
+                fh.close()
 
     # -- steps --
 
@@ -140,7 +159,8 @@ class Check:
         for s in self.args.shapes:
             cmd += ["--shape", s]
         log = open(self.work / "gguf_synth.log", "w", encoding="utf-8")  # noqa: SIM115 - lives with the process
-        self.gen_proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env)
+        self.gen_proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env,
+                                         start_new_session=True)
         return f"pid {self.gen_proc.pid}: {', '.join(self.args.shapes)} ({self.args.quant})"
 
     def wait_model(self, shape: str) -> dict[str, Any]:
@@ -232,8 +252,7 @@ class Check:
             probe = "from gennai_desktop.llm import cpu_variants as c; print(c.load_backends(None, 'cuda').get('gpu'))"
             for key, ld in (("cuda_loads_as_shipped", self.env.get("GPUCHECK_BASE_LD_LIBRARY_PATH", "")),
                             ("cuda_loads_with_run_sh_path", self.env.get("LD_LIBRARY_PATH", ""))):
-                r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
-                                   env={**self.env, "LD_LIBRARY_PATH": ld})
+                r = self.run([sys.executable, "-c", probe], 60, env={**self.env, "LD_LIBRARY_PATH": ld})
                 found[key] = r.stdout.strip().endswith("cuda")
             if not found["cuda_loads_with_run_sh_path"]:
                 raise StepFailed(f"libggml-cuda.so does not load: {found}")
@@ -244,8 +263,7 @@ class Check:
     def bandwidth(self) -> str:
         # PyTorch brings its own CUDA libraries: the machine's own library path, not run.sh's
         env = {**self.env, "LD_LIBRARY_PATH": self.env.get("GPUCHECK_BASE_LD_LIBRARY_PATH", "")}
-        res = subprocess.run([sys.executable, "-m", "gpu_check.bound"], capture_output=True, text=True, env=env,
-                             timeout=self.budget(90))
+        res = self.run([sys.executable, "-m", "gpu_check.bound"], 90, env=env)
         data = json.loads(res.stdout.strip().splitlines()[-1]) if res.stdout.strip() else {"error": res.stderr[-300:]}
         self.state["bandwidth"] = data
         if "copy_gbs" not in data:
@@ -282,6 +300,22 @@ class Check:
 
     def main(self) -> int:
         self.work.mkdir(parents=True, exist_ok=True)
+        # the outer `timeout` (run.sh) sends SIGTERM: stop the children, keep the report
+        signal.signal(signal.SIGTERM, _terminated)
+        try:
+            return self._steps()
+        except KeyboardInterrupt:
+            self.state["steps"].append({"name": "run", "status": "killed", "seconds": None,
+                                        "detail": "terminated from outside before the deadline"})
+            return 2
+        finally:
+            for proc in [*self.children, *([self.gen_proc] if self.gen_proc else [])]:
+                if proc.poll() is None:
+                    _kill_group(proc)
+            self.state["finished"] = self.state["finished"] or _now()
+            self.save()
+
+    def _steps(self) -> int:
         self.step("machine", self.machine)
         self.step("generate models", self.start_generation)
         ok = True
@@ -302,12 +336,27 @@ class Check:
                 self.skip(f"measure {shape}", "out of time")
                 continue
             self.step(f"measure {shape}", lambda s=shape, n=len(self.args.shapes) - i: self.measure(s, n))
-        if self.gen_proc is not None and self.gen_proc.poll() is None:
-            self.gen_proc.kill()
         self.state["finished"] = _now()
-        self.save()
         bad = [s for s in self.state["steps"] if s["status"] not in ("ok", "skipped")]
         return 1 if bad else 0
+
+
+def _terminated(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """SIGTERM to the process group ``proc`` leads, SIGKILL after 5 s."""
+    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _tail(path: Path, n: int = 20) -> str:

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 
 import pytest
@@ -62,8 +63,9 @@ def test_a_build_that_does_not_finish_in_time_leaves_a_report_of_what_ran(tmp_pa
     fake.write_bytes(b"not really an sdist")
     recorded = tmp_path / "trimmed-sdist.sha256"
     recorded.write_text(f"{hashlib.sha256(fake.read_bytes()).hexdigest()}  trimmed.tar.gz\n", encoding="utf-8")
-    slow = tmp_path / "slow_build.sh"
-    slow.write_text("echo compiling…\nexec sleep 60\n", encoding="utf-8")
+    slow = tmp_path / "slow_build.sh"          # a "compiler" it starts must not outlive the timeout
+    pidfile = tmp_path / "compiler.pid"
+    slow.write_text(f"echo compiling…\nsleep 60 &\necho $! > {pidfile}\nwait\n", encoding="utf-8")
     monkeypatch.setattr(run_check, "RECORDED_SHA", recorded)
     monkeypatch.setattr(run_check, "BUILD_SCRIPT", slow)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO / "bench"), str(REPO)]))
@@ -78,6 +80,21 @@ def test_a_build_that_does_not_finish_in_time_leaves_a_report_of_what_ran(tmp_pa
     assert rep["build"]["status"] == "timeout" and "compiling" in rep["build"]["log_tail"]
     assert any("step build: timeout" in p for p in rep["problems"])
     assert "build                  timeout" in (tmp_path / "out" / "gpu-check.txt").read_text(encoding="utf-8")
+    assert not _alive(int(pidfile.read_text()))
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting to be reaped counts as ended)."""
+    for _ in range(50):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                state = fh.read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return False
+        if state == "Z":
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def test_a_tampered_trimmed_sdist_is_not_built(tmp_path, monkeypatch):
