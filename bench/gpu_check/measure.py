@@ -99,7 +99,9 @@ def doctor_phase(eng, spec, n_ctx: int) -> dict[str, Any]:
     report = doctor.build_report(spec, engine=eng, n_gpu_layers=-1, n_ctx=n_ctx)
     return {"report": report, "text": doctor.format_report(report), "exit_status": doctor.exit_status(report),
             "vram": nvidia_process_mib(eng.pid), "runtime_config": eng.config.key if eng.config else None,
-            "load_seconds": eng.load_seconds}
+            "load_seconds": eng.load_seconds,
+            # the runner's own layer choice from free VRAM (-1 = all), before llama.cpp applies it
+            "auto_gpu_layers": (getattr(eng, "_load_reply", None) or {}).get("auto_gpu_layers")}
 
 
 def single_phase(eng, pp: int, tg: int, reps: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@
 #    test models) and diskcache (imported by llama_cpp);
 # 3. a size check of what travels: tracked files + .carry ≤ 64 MiB.
 # Then run on the GPU machine, from the repository root:  bash installer/gpu-check/run.sh
-# with carry = ["installer/gpu-check/.carry"]  (docs/gpu-check.md).
+# taking the git-ignored installer/gpu-check/.carry along (docs/gpu-check.md).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,4 +59,4 @@ carried=$(du -sb "$CARRY" | cut -f1)
 total=$((tracked + untracked + carried))
 say "travels: tracked $((tracked >> 20)) MiB + untracked $((untracked >> 20)) MiB + .carry $((carried >> 20)) MiB = $((total >> 20)) MiB (limit 64)"
 [ "$total" -le $((64 << 20)) ] || { say "over the 64 MiB limit"; exit 1; }
-say "ready: run 'bash installer/gpu-check/run.sh' on the GPU machine with carry installer/gpu-check/.carry"
+say "ready: run 'bash installer/gpu-check/run.sh' on the GPU machine, taking installer/gpu-check/.carry along"
