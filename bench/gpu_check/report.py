@@ -141,6 +141,10 @@ def _pct(b: dict[str, Any] | None) -> str:
     return f"{100 * b['fraction']:.0f}% of {b['bound_tps']:.0f}"
 
 
+def _pct1(b: dict[str, Any] | None) -> str:
+    return "-" if not b or b.get("fraction") is None else f"{100 * b['fraction']:.0f}%"
+
+
 def render(rep: dict[str, Any]) -> str:
     lines = ["GENNAI Desktop — GPU check (issue 26)", "=" * 38]
     mach = rep.get("machine") or {}
@@ -192,9 +196,16 @@ def render(rep: dict[str, Any]) -> str:
                 lines.append(f"  {r['model']:<10} pp {_f(r['raw_pp_tps'], 0)} → {_f(r['raw_fa_pp_tps'], 0)}   "
                              f"tg {_f(r['raw_tg_tps'])} → {_f(r['raw_fa_tg_tps'])}")
             lines.append("")
-        lines.append("Bytes read per decoded token (weights used per token + KV cache at the mean context)")
+        lines.append("Bandwidth bound: tg ≤ bandwidth ÷ bytes read per token (weights used per token + KV cache "
+                     "at the mean context); runner and raw tg as a fraction of it")
         for r in rows:
-            lines.append(f"  {r['model']:<10} {_f(r['bytes_per_token'])} B  ({r['params']} parameters)")
+            per = r["bytes_per_token"]
+            lines.append(f"  {r['model']:<10} {per / 1e9 if per else 0:.3f} GB/token ({r['params']} parameters)")
+            for key, name in (("datasheet", "datasheet"), ("measured_copy", "measured copy")):
+                b, raw = r.get(f"bound_{key}_tg_tps"), r.get(f"bound_{key}_raw_tg_tps")
+                if b:
+                    lines.append(f"  {'':<10} {name} {b['bandwidth_gbs']:.0f} GB/s → bound {b['bound_tps']:.0f} t/s: "
+                                 f"runner {_pct1(b)}, raw {_pct1(raw)}")
         lines.append("")
     for label, entry in (rep.get("models") or {}).items():
         text = (((entry.get("measure") or {}).get("doctor")) or {}).get("text")

@@ -133,6 +133,9 @@ def test_text_report_shows_the_table_the_batched_widths_the_doctor_and_the_probl
     assert "gennai doctor — 8B" in text and "実行方式: CUDA" in text
     assert "tg_tps = 0.50" in text
     assert "pp 9500 → 9900" in text                              # flash attention off → on (raw)
+    # 3350 GB/s ÷ 4.7 GB per token = 713 t/s; 170 t/s is 24 % of it, raw 175 t/s 25 %
+    assert "datasheet 3350 GB/s → bound 713 t/s: runner 24%, raw 25%" in text
+    assert "measured copy 3000 GB/s → bound 638 t/s: runner 27%, raw 27%" in text
 
 
 def test_a_run_cut_short_still_renders():
