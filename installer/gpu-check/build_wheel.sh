@@ -109,7 +109,7 @@ fi
 
 # offline: the GPU machine's Python has scikit-build-core, cmake and ninja; elsewhere pip
 # may fetch them into an isolated build environment
-ISOLATION="--no-build-isolation"
+ISOLATION="--no-build-isolation --no-index"     # --no-index: never wait on an unreachable index
 "$PY" -c 'import scikit_build_core' 2>/dev/null || ISOLATION=""
 say "building ($BACKEND; CPU variants: $VARIANTS; $JOBS jobs) ${ISOLATION:-with build isolation}"
 start=$(date +%s)
