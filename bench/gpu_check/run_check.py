@@ -128,7 +128,7 @@ class Check:
             self.children.append(proc)
             try:
                 out, err = proc.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
+            except BaseException:         # the timeout, or run.sh's SIGTERM arriving meanwhile
                 _kill_group(proc)
                 proc.communicate()
                 raise

@@ -26,6 +26,12 @@ PY="${PYTHON:-python3}"
 WORK="${GPUCHECK_WORK:-$HERE/.work}"
 OUT="${OUT:-$WORK/out}"
 DEADLINE="${GPUCHECK_DEADLINE:-560}"
+prev=""
+for arg in "$@"; do    # a --deadline given to run_check also sets the outer safety timeout
+  case "$prev" in --deadline) DEADLINE="${arg%.*}" ;; esac
+  case "$arg" in --deadline=*) DEADLINE="${arg#--deadline=}"; DEADLINE="${DEADLINE%.*}" ;; esac
+  prev="$arg"
+done
 mkdir -p "$WORK" "$OUT"
 exec > >(tee "$OUT/run.log") 2>&1
 say() { printf '[gpu-check] %s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
@@ -70,7 +76,7 @@ export GENNAI_HOME="$WORK/home-$(date +%s)"
 export PYTHONUNBUFFERED=1
 
 # 3. the check itself, under its own deadline (the outer timeout is only a safety net)
-timeout -k 5 $((DEADLINE + 25)) "$PY" -m gpu_check.run_check --out "$OUT" --work "$WORK" --deadline "$DEADLINE" "$@"
+timeout -k 20 $((DEADLINE + 25)) "$PY" -m gpu_check.run_check --out "$OUT" --work "$WORK" --deadline "$DEADLINE" "$@"
 rc=$?
 say "run_check exit $rc"
 (cd "$WORK" && tar -czf "$OUT/logs.tar.gz" --ignore-failed-read state.json build.log gguf_synth.log ./*.measure.log ./*.measure.json 2>/dev/null)

@@ -112,3 +112,32 @@ def test_a_tampered_trimmed_sdist_is_not_built(tmp_path, monkeypatch):
     assert steps["sdist"]["status"] == "failed" and "is not the recorded" in steps["sdist"]["detail"]
     assert "build" not in steps and steps["measure tiny"]["status"] == "skipped"
     assert rep["sdist"]["matches"] is False
+
+
+def test_a_run_stopped_from_outside_stops_its_children_and_still_writes_the_report(tmp_path):
+    fake = tmp_path / "trimmed.tar.gz"
+    fake.write_bytes(b"stand-in")
+    recorded = tmp_path / "trimmed-sdist.sha256"
+    recorded.write_text(f"{hashlib.sha256(fake.read_bytes()).hexdigest()}  trimmed.tar.gz\n", encoding="utf-8")
+    pidfile = tmp_path / "compiler.pid"
+    slow = tmp_path / "slow_build.sh"
+    slow.write_text(f"sleep 120 &\necho $! > {pidfile}\nwait\n", encoding="utf-8")
+    code = (f"import sys; from pathlib import Path; import gpu_check.run_check as r; "
+            f"r.BUILD_SCRIPT = Path({str(slow)!r}); r.RECORDED_SHA = Path({str(recorded)!r}); "
+            f"sys.exit(r.main(sys.argv[1:]))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "bench"), str(REPO)])}
+    proc = subprocess.Popen([sys.executable, "-c", code, "--out", str(tmp_path / "out"), "--work", str(tmp_path / "work"),
+                             "--backend", "cpu", "--build", "yes", "--trimmed", str(fake), "--shapes", "tiny"], env=env)
+    try:
+        for _ in range(300):                  # until the build step has started its "compiler"
+            if pidfile.is_file() and pidfile.read_text().strip():
+                break
+            time.sleep(0.1)
+        proc.send_signal(15)                  # what run.sh's outer `timeout` sends
+        assert proc.wait(timeout=60) == 2
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    rep = json.loads((tmp_path / "out" / "gpu-check.json").read_text(encoding="utf-8"))
+    assert rep["finished"] and rep["steps"][-1]["name"] == "run" and rep["steps"][-1]["status"] == "killed"
+    assert not _alive(int(pidfile.read_text()))
