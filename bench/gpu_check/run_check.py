@@ -282,6 +282,7 @@ class Check:
         cmd = [sys.executable, "-m", "gpu_check.measure", "--model", str(path), "--out", str(out),
                "--label", shape, "--reps", str(self.args.reps), "--pp", str(self.args.pp), "--tg", str(self.args.tg),
                "--widths", ",".join(map(str, self.args.widths)), "--n-ctx", str(self.args.n_ctx),
+               "--threads", str(self.args.threads),
                "--raw-timeout", str(max(20.0, cap / 2))]
         try:
             res = self.run(cmd, cap, log=self.work / f"{shape}.measure.log")
@@ -380,6 +381,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--tg", type=int, default=128)
     ap.add_argument("--widths", type=lambda s: [int(x) for x in s.split(",") if x], default=[1, 4, 8, 16])
     ap.add_argument("--n-ctx", type=int, default=4096)
+    ap.add_argument("--threads", type=int, default=0, help="llama.cpp threads (0: the app's default)")
     ap.add_argument("--deadline", type=float, default=560.0, help="seconds for the whole run")
     ap.add_argument("--build-timeout", type=float, default=400.0)
     ap.add_argument("--reserve", type=float, default=10.0, help="seconds kept for the final report")

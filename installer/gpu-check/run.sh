@@ -16,7 +16,7 @@
 # GPUCHECK_CPU_VARIANTS, GPUCHECK_CUDA_ARCHS, GPUCHECK_JOBS (see build_wheel.sh).
 # CPU dry run (no GPU, tiny models; docs/gpu-check.md):
 #   PYTHON=.venv/bin/python bash installer/gpu-check/run.sh --backend cpu --shapes tiny,tiny-tied \
-#       --pp 64 --tg 16 --reps 1 --widths 1,4
+#       --pp 64 --tg 16 --reps 1 --widths 1,4 --threads 1
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -103,14 +103,14 @@ def test_llama_cpp_loads_it_and_generates_every_token_asked_for(tiny_models):
     from gennai_desktop.llm.engine import LlamaEngine
     from gpu_check.prompts import letters
     for name, path in tiny_models.items():
-        eng = LlamaEngine(ModelSpec(id=name, path=path, name_ja=name, name_en=name), n_threads=2, n_ctx=512)
+        eng = LlamaEngine(ModelSpec(id=name, path=path, name_ja=name, name_en=name), n_threads=1, n_ctx=512)
         try:
             assert eng.count_tokens(letters(3, 511)) == 511          # one byte token per letter
             assert len(eng._tokenize(letters(3, 511))) == 512        # + BOS: the pp512 prompt
-            gen = eng.generate(letters(5, 40), GenerationParams(max_tokens=48, temperature=0.0, repeat_penalty=1.0,
+            gen = eng.generate(letters(5, 40), GenerationParams(max_tokens=24, temperature=0.0, repeat_penalty=1.0,
                                                                detect_degenerate=False))
             text = "".join(gen)
-            assert (gen.n_tokens, gen.stop_reason) == (48, "length")
+            assert (gen.n_tokens, gen.stop_reason) == (24, "length")
             assert text
         finally:
             eng.close()

@@ -18,7 +18,7 @@ from gpu_check import run_check
 
 REPO = Path(__file__).resolve().parents[2]
 DRY_RUN = ["--backend", "cpu", "--build", "no", "--shapes", "tiny,tiny-tied", "--pp", "64", "--tg", "16",
-           "--reps", "1", "--widths", "1,4"]
+           "--reps", "1", "--widths", "1,4", "--threads", "1"]
 
 
 @pytest.mark.slow
