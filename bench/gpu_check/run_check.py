@@ -70,8 +70,25 @@ class Check:
                                       "bandwidth": None, "models": {}}
         self.gen_proc: subprocess.Popen | None = None
         self.children: list[subprocess.Popen] = []      # running process groups, killed on exit
+        self.stopping = False                            # SIGTERM received (run.sh's outer timeout)
 
     # -- bookkeeping --
+
+    def on_sigterm(self, signum: int, _frame: Any) -> None:
+        """Stop every process group now; the main thread then unwinds at its next check.
+
+        Raising from the handler could land between starting a process and recording it (its
+        group would outlive the run); a flag checked after each start and wait cannot."""
+        self.stopping = True
+        for proc in [*self.children, *([self.gen_proc] if self.gen_proc else [])]:
+            try:                  # no waiting here: the main thread may be inside proc.wait()
+                os.killpg(proc.pid, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def check_stop(self) -> None:
+        if self.stopping:
+            raise KeyboardInterrupt("SIGTERM")
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -89,6 +106,7 @@ class Check:
         report.write(self.state, self.out)
 
     def step(self, name: str, fn: Callable[[], Any]) -> Any:
+        self.check_stop()
         t0 = time.perf_counter()
         entry: dict[str, Any] = {"name": name, "status": "running", "seconds": None, "detail": None}
         self.state["steps"].append(entry)
@@ -105,6 +123,9 @@ class Check:
             entry.update(status="failed", detail=str(exc)[-800:])
         except Exception as exc:  # noqa: BLE001 - recorded; later steps decide whether to go on
             entry.update(status="failed", detail=f"{type(exc).__name__}: {exc}"[-800:])
+        except KeyboardInterrupt:
+            entry.update(status="killed", detail="stopped from outside (SIGTERM)")
+            raise
         finally:
             entry["seconds"] = round(time.perf_counter() - t0, 1)
             self.save()
@@ -127,8 +148,10 @@ class Check:
                                     text=True, env=env or self.env, start_new_session=True)
             self.children.append(proc)
             try:
+                self.check_stop()         # a SIGTERM that came while the process was starting
                 out, err = proc.communicate(timeout=timeout)
-            except BaseException:         # the timeout, or run.sh's SIGTERM arriving meanwhile
+                self.check_stop()         # the handler stopped the group: this step was cut, not failed
+            except BaseException:         # the timeout, or the stop
                 _kill_group(proc)
                 proc.communicate()
                 raise
@@ -161,6 +184,7 @@ class Check:
         log = open(self.work / "gguf_synth.log", "w", encoding="utf-8")  # noqa: SIM115 - lives with the process
         self.gen_proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env,
                                          start_new_session=True)
+        self.check_stop()
         return f"pid {self.gen_proc.pid}: {', '.join(self.args.shapes)} ({self.args.quant})"
 
     def wait_model(self, shape: str) -> dict[str, Any]:
@@ -175,6 +199,7 @@ class Check:
                 raise StepFailed(f"the generator ended (exit {self.gen_proc.returncode}) without {path.name}: {tail}")
             if self.remaining() < self.args.reserve:
                 raise subprocess.TimeoutExpired(["gguf_synth", shape], self.args.deadline)
+            self.check_stop()
             time.sleep(0.5)
 
     def sdist(self) -> str:
@@ -302,7 +327,7 @@ class Check:
     def main(self) -> int:
         self.work.mkdir(parents=True, exist_ok=True)
         # the outer `timeout` (run.sh) sends SIGTERM: stop the children, keep the report
-        signal.signal(signal.SIGTERM, _terminated)
+        signal.signal(signal.SIGTERM, self.on_sigterm)
         try:
             return self._steps()
         except KeyboardInterrupt:
@@ -340,10 +365,6 @@ class Check:
         self.state["finished"] = _now()
         bad = [s for s in self.state["steps"] if s["status"] not in ("ok", "skipped")]
         return 1 if bad else 0
-
-
-def _terminated(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

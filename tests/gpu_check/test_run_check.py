@@ -140,4 +140,5 @@ def test_a_run_stopped_from_outside_stops_its_children_and_still_writes_the_repo
             proc.kill()
     rep = json.loads((tmp_path / "out" / "gpu-check.json").read_text(encoding="utf-8"))
     assert rep["finished"] and rep["steps"][-1]["name"] == "run" and rep["steps"][-1]["status"] == "killed"
+    assert {s["name"]: s["status"] for s in rep["steps"]}["build"] == "killed"
     assert not _alive(int(pidfile.read_text()))
