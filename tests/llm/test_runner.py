@@ -1,6 +1,7 @@
 """llama.cpp in a runner process: streaming, cancel, crashes the app survives, and fallback."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -115,10 +116,10 @@ def test_a_broken_model_is_a_message_not_a_crash(tmp_path):
 # --- the fallback chain, with a fake backend that crashes on purpose ---
 
 def fake_engine(model: Path, configs, monkeypatch, tmp_path, crash_load="", crash_gen="") -> RunnerEngine:
-    monkeypatch.setenv("FAKE_CRASH_LOAD", crash_load)
-    monkeypatch.setenv("FAKE_CRASH_GEN", crash_gen)
-    monkeypatch.setenv("FAKE_RUNNER_LOG", str(tmp_path / "starts.log"))
-    return RunnerEngine(spec(model), configs=configs, child_argv=FAKE,
+    settings = tmp_path / "fake-runner.json"
+    settings.write_text(json.dumps({"crash_load": crash_load, "crash_gen": crash_gen,
+                                    "log": str(tmp_path / "starts.log")}), encoding="utf-8")
+    return RunnerEngine(spec(model), configs=configs, child_argv=[*FAKE, str(settings)],
                         choices=RuntimeChoices(tmp_path / "choices.json"))
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from securesystemslib.signer import CryptoSigner
 
-from gennai_desktop.core import frozen
+from gennai_desktop.core import frozen, paths
 from gennai_desktop.packs import offline_bundle as ob
 from gennai_desktop.packs import trust
 
@@ -273,9 +273,10 @@ def test_installed_app_ignores_a_root_in_the_users_folder(world, bundle, tmp_pat
     from gennai_desktop.packs.repo import KeyDirs, SigningRepo
     SigningRepo(other / "repo", KeyDirs(online=other / "k", root=other / "rk")).create(root_keys=1, root_threshold=1)
     shutil.copyfile(other / "repo" / "metadata" / "root.json", user_root)
+    monkeypatch.setattr(paths, "_PINNED_MACHINE_DIR", None)     # restored after the test
     rec = frozen.apply_install_record(prefix)
     assert rec is not None
-    assert os.environ["GENNAI_MACHINE_DIR"] == str(machine)
+    assert paths.machine_dir() == machine and os.environ["GENNAI_MACHINE_DIR"] == str(user_machine)
     assert os.environ["GENNAI_BUNDLED_MODEL"] == str(prefix / "models" / "tiny.gguf")
     status = trust.trust_status()
     assert status.source == "machine" and status.root_path == machine / "root.json"
@@ -286,17 +287,21 @@ def test_installed_app_ignores_a_root_in_the_users_folder(world, bundle, tmp_pat
 
 def test_frozen_child_entries_and_program_names(monkeypatch, tmp_path):
     import sys
+    from gennai_desktop import entry
+    from gennai_desktop.core import sandbox
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "executable", str(tmp_path / "app" / "gennai.exe"))
-    assert frozen.runner_argv() == [sys.executable, frozen.RUNNER_FLAG]
-    assert frozen.pdf_worker_argv(Path("w.py")) == [sys.executable, frozen.PDF_WORKER_FLAG]
-    assert frozen.worker_argv(frozen.OCR_WORKER_FLAG, Path("o.py")) == [sys.executable, frozen.OCR_WORKER_FLAG]
-    assert frozen.child_entry(["gennai", frozen.OCR_WORKER_FLAG, "{}"]) is not None
-    assert frozen.child_entry(["gennai", "summarize"]) is None
-    assert frozen.child_entry(["gennai", frozen.RUNNER_FLAG]) is not None
+    for name in ("runner", "pdf", "ocr"):           # no paths on a child's command line
+        assert sandbox.child_argv(name) == [sys.executable, sandbox.CHILD_FLAG, name]
+        assert name in entry.CHILDREN
+    assert entry.child_name(["gennai", sandbox.CHILD_FLAG, "ocr"]) == "ocr"
+    assert entry.child_name(["gennai", "summarize"]) is None
+    assert entry.program_for(sys.executable) is entry.PROGRAMS["gennai"]
+    assert entry.program_for(str(tmp_path / "gennai-admin")) is entry.PROGRAMS["gennai-admin"]
+    assert entry.program_for(str(tmp_path / "whatever")) is entry.PROGRAMS["gennai-desktop"]
     assert frozen.install_record() is None                        # no install.json beside app/
     monkeypatch.setattr(sys, "frozen", False)
-    assert frozen.runner_argv()[1:] == ["-m", "gennai_desktop.llm.runner_child"]
+    assert sandbox.child_argv("runner")[1:] == ["-I", "-m", "gennai_desktop", sandbox.CHILD_FLAG, "runner"]
 
 
 def test_bad_manifest_paths_are_refused():
