@@ -17,7 +17,7 @@ import traceback
 from typing import Any, Sequence
 
 from ..core import errors as E
-from ..core.cancel import CancelToken, Cancelled
+from ..core.cancel import CancelToken, Cancelled, cancel_scope
 from ..core.i18n import get_language, set_language, tr
 from ..storage.history import cli_recording
 from . import ask, commands, doctor, extract, history, packs
@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if not isinstance(exc.code, str) else E.EXIT_USAGE
     token = CancelToken()
     try:
-        with _Interrupt(token):
+        with _Interrupt(token), cancel_scope(token):     # the token reaches every sandboxed child
             return _dispatch(args, token)
     except (Cancelled, KeyboardInterrupt):
         _err(tr("cancelled"))
