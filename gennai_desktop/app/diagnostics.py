@@ -12,7 +12,7 @@ from ..core.errors import GennaiError
 from ..core.settings import Settings
 from ..llm.base import ModelSpec
 from ..llm.doctor import build_report
-from ..ocr.engine import provider_info as ocr_provider_info
+from ..ocr.runner import provider_info as ocr_provider_info
 from .models import ModelService
 
 SECTIONS = {"ocr": ocr_provider_info}

@@ -15,6 +15,7 @@ at once:
   {"event": "page", "index": i, "dpi": d, "w": px, "h": px, "rotation": r, "skew": s,
    "lines": [[text, x0, y0, x1, y1, confidence, vertical, [char confidences]], ...]}
   {"event": "error", "error": "too_large|corrupt|limits|failed", "reason": "..."}
+  {"event": "info", ...}   (request {"kind": "info"}: ``engine.provider_info()`` for gennai doctor)
   {"event": "done"}
 
 Pixel boxes are in the coordinates of the page image after the rotation/skew correction.
@@ -133,6 +134,11 @@ def _dpi(info: Any) -> tuple[float, float]:
 
 
 def _run(spec: dict[str, Any]) -> None:
+    if spec.get("kind") == "info":       # gennai doctor: what ONNX Runtime offers, asked in here
+        from gennai_desktop.ocr.engine import provider_info  # lazy: onnxruntime loads only after the limits are set
+        _emit({"event": "info", **provider_info()})
+        _emit({"event": "done"})
+        return
     count, pages = (_pdf_pages if spec["kind"] == "pdf" else _image_pages)(spec)
     if spec.get("cpu_per_page"):   # now that the page count is known: the CPU cap for that many
         cpu = int(spec["cpu_base"]) + int(spec["cpu_per_page"]) * max(1, count)

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from ..core import sandbox
-from ..core.cancel import CancelToken, ambient
+from ..core.cancel import NEVER, CancelToken, ambient
 from ..core.errors import DocumentError
+from .engine import available
 from .limits import DEFAULT_OCR_LIMITS, OcrLimits
 
 ProgressFn = Callable[[int, int], None]   # (pages done, pages to do)
@@ -116,3 +117,26 @@ def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
             elif kind_ev == "done":
                 return {"provider": provider, "pages": out_pages}
         raise child.error(child.wait())
+
+
+def provider_info() -> dict[str, Any]:
+    """For ``gennai doctor``: ``engine.provider_info()`` asked inside the sandboxed OCR child,
+    so the app process never loads ONNX Runtime (whose import starts its telemetry)."""
+    info: dict[str, Any] = {"available": False, "provider": None, "providers": [],
+                            "onnxruntime": None, "models": None}
+    if not available():
+        return info
+    errors = sandbox.ChildErrors(DocumentError, limit="documents.error.resource_limit",
+                                 crash="documents.error.resource_limit", timeout="documents.error.timeout",
+                                 failed="ocr.error.failed", params={"path": "-"})
+    limits = DEFAULT_OCR_LIMITS
+    caps = sandbox.Limits(memory_bytes=limits.memory_bytes, cpu_seconds=limits.cpu_seconds_base, wall_seconds=60)
+    try:
+        with sandbox.Child("ocr", {"kind": "info"}, caps, errors, cancel=NEVER) as child:
+            for raw in child.lines():
+                ev = json.loads(raw.decode("utf-8"))
+                if ev.get("event") == "info":
+                    return {k: ev.get(k) for k in info}
+    except (DocumentError, ValueError, UnicodeDecodeError) as exc:
+        info["error"] = str(exc)
+    return info
