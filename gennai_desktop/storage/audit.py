@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 from ..core.paths import home_dir
+from ..core.safefiles import regular_size, sha256_regular
+from ..documents.limits import DEFAULT_LIMITS
 from ..packs import policy as packs_policy
 
 GENESIS = "0" * 64
@@ -222,12 +224,10 @@ def audit_log(policy=None) -> AuditLog | None:
     return AuditLog(folder / AUDIT_NAME)
 
 
-def sha256_and_size(path: str | os.PathLike[str]) -> tuple[str, int] | tuple[None, None]:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest(), os.path.getsize(path)
-    except OSError:
-        return None, None
+def sha256_and_size(path: str | os.PathLike[str]) -> tuple[str, int] | tuple[None, None] | tuple[None, int]:
+    """The audited document's sha256 and size: regular files only, at most the loader's size
+    cap (a symlink to /dev/zero or a FIFO is never opened: it used to hang here forever)."""
+    found = sha256_regular(path, DEFAULT_LIMITS.max_file_bytes)
+    if found is not None:
+        return found
+    return None, regular_size(path)

@@ -25,6 +25,13 @@ from .keys import StoreKey, StoreUnavailable, forget_key, resolve_key
 
 DB_NAME = "gennai-store.db"
 SCHEMA_VERSION = 1
+INDEX_NAMESPACE = "qa-index"            # the 質問 folder index (qa/store.py)
+# blob namespaces that hold document text: they follow the history's retention and deletion
+DOCUMENT_TEXT_NAMESPACES = (INDEX_NAMESPACE,)
+
+
+def _marks(values: tuple) -> str:
+    return ",".join("?" * len(values))
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -211,17 +218,24 @@ class ProtectedStore:
         return bool(n)
 
     def delete_all_results(self) -> int:
+        """``history delete --all``: every result and the document text kept beside them
+        (the 質問 index, ``DOCUMENT_TEXT_NAMESPACES``). Returns the number of results."""
         with self._tx() as db:
             n = db.execute("DELETE FROM results").rowcount
+            db.execute(f"DELETE FROM blobs WHERE ns IN ({_marks(DOCUMENT_TEXT_NAMESPACES)})",
+                       DOCUMENT_TEXT_NAMESPACES)
         self.compact()
         return n
 
     def purge_results_older_than(self, days: int) -> int:
-        """Retention: drop results older than ``days``; ``days == 0`` (history off) drops all."""
+        """Retention: drop results — and indexed document text — older than ``days``;
+        ``days == 0`` (history off) drops all. Returns the number of results dropped."""
         cutoff = time.time() - days * 86400 if days > 0 else float("inf")
         with self._tx() as db:
             n = db.execute("DELETE FROM results WHERE created < ?", (cutoff,)).rowcount
-        if n:
+            m = db.execute(f"DELETE FROM blobs WHERE updated < ? AND ns IN ({_marks(DOCUMENT_TEXT_NAMESPACES)})",
+                           (cutoff, *DOCUMENT_TEXT_NAMESPACES)).rowcount
+        if n or m:
             self.compact()
         return n
 
