@@ -155,9 +155,11 @@ def _dispatch(args: argparse.Namespace, token: CancelToken) -> int:
     handler = {"summarize": C.cmd_summarize, "translate": C.cmd_translate, "proofread": C.cmd_proofread,
                "draft": C.cmd_draft, "models": C.cmd_models}.get(args.command)
     if handler is None and hasattr(args, "task"):
-        return int(args.task(args, token) or 0)   # mounted task sub-commands (ask): cancellable
+        with cli_recording(args):                 # mounted task sub-commands (ask, extract): audited
+            return int(args.task(args, token) or 0)
     if handler is None and hasattr(args, "func"):
-        return int(args.func(args) or 0)       # mounted sub-commands (packs)
+        with cli_recording(args):                 # mounted sub-commands (packs, extract: audited)
+            return int(args.func(args) or 0)
     if handler is None:
         raise E.GennaiError("cli.error.unknown_command", command=args.command)
     with cli_recording(args, lambda: C.recorded_model(args)):   # audit line + encrypted history

@@ -72,10 +72,15 @@ def cmd_history(args: argparse.Namespace) -> int:
         action = args.history_command
         if action == "list":
             _print_rows(store.list_results(limit=args.limit), args.json)
+            audit_event("history.list", outcome="ok")
         elif action == "search":
-            _print_rows(store.search_results(args.text, limit=args.limit), args.json)
+            found = store.search_results(args.text, limit=args.limit)
+            _print_rows(found, args.json)
+            audit_event("history.search", outcome="ok", detail=str(len(found)))   # the count, never the words
         elif action == "show":
             e = _get(store, args.id)
+            audit_event("history.show", task=e.task, doc_sha256=e.source_sha256 or None,
+                        doc_size=e.source_size, outcome="ok")
             if args.json:
                 emit_json(e.to_json())
             else:

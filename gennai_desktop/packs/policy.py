@@ -44,6 +44,7 @@ class Policy(BaseModel):
     mirror_url: str = ""                               # HTTP(S) mirror for `gennai packs update`
     locked_values: dict[str, Any] = Field(default_factory=dict, alias="locked_settings")
     audit_enabled: bool = True                         # the tamper-evident audit log (storage/audit.py)
+    audit_required: bool = False                       # refuse a task whose audit line cannot be written
     audit_dir: str = ""                                # where it goes; "" = GENNAI_HOME/audit
     source: Literal["none", "signed", "last_verified", "tampered"] = Field("none", exclude=True)
     problem: str = Field("", exclude=True)             # i18n key explaining a fallback
@@ -89,7 +90,8 @@ class Policy(BaseModel):
     @classmethod
     def locked_down(cls, problem: str = "trust.policy.builtin_strict") -> "Policy":
         """Built-in strictest rules: no pack, not the non-domestic dev model."""
-        return cls(allowed_packs=(), allow_dev_default=False, source="tampered", problem=problem)
+        return cls(allowed_packs=(), allow_dev_default=False, audit_required=True, source="tampered",
+                   problem=problem)
 
 
 def policy_path():
