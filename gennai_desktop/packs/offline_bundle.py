@@ -54,6 +54,7 @@ FORMAT = 1
 INSTALL_RECORD = "install.json"
 COMPONENTS = ("app", "models", "packs", "share")     # top-level folders that are installed
 MACHINE_POLICY = "machine.json"
+POLICY_RECORD = "policy-record.json"    # the ministry's signed policy (or none) as of the bundle: packs/policy.py
 DESKTOP_ID = "gennai-desktop"
 MIME_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/pdf")
 PROGRAMS = ("gennai-desktop", "gennai", "gennai-admin")
@@ -476,6 +477,8 @@ def _install_machine_files(vb: VerifiedBundle, machine: Path, log: Callable[[str
             else:
                 _atomic_bytes(target, policy.read_bytes())
             written.append(target)
+        if POLICY_RECORD in vb.files:
+            written += _install_policy_record(vb, machine)
         for p in written:
             if os.name != "nt":
                 os.chmod(p, 0o644)
@@ -483,6 +486,33 @@ def _install_machine_files(vb: VerifiedBundle, machine: Path, log: Callable[[str
     except OSError as exc:
         raise OfflineBundleError("offline.error.machine_dir", path=str(machine), detail=exc.strerror or str(exc)) from None
     return written
+
+
+def _install_policy_record(vb: VerifiedBundle, machine: Path) -> list[Path]:
+    """machine/state/policy-record.json and the highest versions seen (trust-state.json):
+    the fail-closed record the app falls back to, and the floor below which the user's own
+    metadata is refused. Never lowered by an older bundle."""
+    from .policy import RECORD_KEY, RECORD_NAME
+    from .trust import STATE_NAME
+    data = (vb.folder / POLICY_RECORD).read_bytes()
+    rec = json.loads(data)
+    version = Metadata[Targets].from_bytes(rec["targets"].encode("utf-8")).signed.version
+    state_dir = machine / "state"
+    state_dir.mkdir(exist_ok=True)
+    _admin_only(state_dir)
+    state_file = state_dir / STATE_NAME
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    versions = state.get("versions") if isinstance(state.get("versions"), dict) else {}
+    if version < int(versions.get(RECORD_KEY, 0)):
+        return [state_dir / RECORD_NAME, state_file]     # a newer record is already installed
+    versions[RECORD_KEY] = version
+    versions["targets"] = max(version, int(versions.get("targets", 0)))
+    _atomic_bytes(state_dir / RECORD_NAME, data)
+    _atomic_bytes(state_file, (json.dumps({"versions": versions}, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    return [state_dir / RECORD_NAME, state_file]
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
@@ -551,6 +581,21 @@ def uninstall(prefix: Path | None = None, *, log: Callable[[str], None] = lambda
 
 
 # ---- assemble (used by installer/build-offline-bundle.sh through gennai-admin) ---------------------
+def policy_record(repo_dir: Path) -> dict | None:
+    """The repository's signed targets metadata and the policy it lists (None: no policy
+    target) in the format packs/policy.py records — installed into the machine folder so a
+    user who deletes their packs folder still gets the ministry's policy, never none."""
+    from .names import POLICY_TARGET
+    try:
+        targets = (repo_dir / "metadata" / "targets.json").read_text(encoding="utf-8")
+        listed = POLICY_TARGET in Metadata[Targets].from_bytes(targets.encode("utf-8")).signed.targets
+    except (OSError, ValueError):
+        return None
+    policy = (repo_dir / "targets" / POLICY_TARGET).read_text(encoding="utf-8") if listed else None
+    return {"policy": policy, "targets": targets}
+
+
+
 def assemble_bundle(out: Path, *, app: Path, model: Path | None, repo_dir: Path, signers: list[Signer],
                     packs: Path | None = None, policy: dict | None = None, icon: Path | None = None,
                     installer_script: Path | None = None, version: int | None = None,
@@ -573,6 +618,9 @@ def assemble_bundle(out: Path, *, app: Path, model: Path | None, repo_dir: Path,
         shutil.copyfile(f, out / ROOTS_DIR / f.name)
     atomic_write_text(out / MACHINE_POLICY, json.dumps(policy if policy is not None else {"allow_developer_mode": False},
                                                         ensure_ascii=False, indent=2) + "\n")
+    record = policy_record(Path(repo_dir))
+    if record is not None:
+        atomic_write_text(out / POLICY_RECORD, json.dumps(record, ensure_ascii=False) + "\n")
     if icon is not None:
         (out / "share" / "icons").mkdir(parents=True)
         shutil.copyfile(icon, out / "share" / "icons" / f"{DESKTOP_ID}.svg")

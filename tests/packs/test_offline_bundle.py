@@ -237,7 +237,7 @@ def test_upgrade_with_a_rotated_root_chains_from_the_installed_one(world, bundle
 def test_uninstall_removes_what_was_installed_and_keeps_user_data(bundle, tmp_path):
     prefix, machine = tmp_path / "opt", tmp_path / "etc"
     rec = ob.install_bundle(bundle, prefix=prefix, machine=machine, root_sha256=_root_sha(bundle))
-    (machine / "state").mkdir()
+    (machine / "state").mkdir(exist_ok=True)            # the installer's policy record lives there
     (machine / "state" / "trust-state.json").write_text("{}", encoding="utf-8")
     home = Path(os.environ["GENNAI_HOME"])
     (home / "kept.txt").write_text("x", encoding="utf-8")
