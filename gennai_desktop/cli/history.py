@@ -22,6 +22,10 @@ from ..storage.history import audit_event
 from .output import emit, emit_json
 
 
+# a store that cannot be read any more: `history delete --all` starts a new one
+RESETTABLE = ("storage.error.key_lost", "storage.error.corrupt", "storage.error.meta_broken")
+
+
 class HistoryError(GennaiError):
     exit_code = 3          # EXIT_INPUT: no such entry
 
@@ -62,8 +66,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     try:
         store = _store()
     except StoreUnavailable as exc:
-        if exc.key == "storage.error.key_lost" and args.history_command == "delete" and args.all:
-            destroy_store()          # undecryptable without its key anyway: start over
+        if exc.key in RESETTABLE and args.history_command == "delete" and args.all:
+            destroy_store()          # undecryptable without its key / damaged anyway: start over
             audit_event("history.reset", outcome="ok")
             print(tr("storage.history.reset"), file=sys.stderr)
             return EXIT_OK

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.paths import home_dir
-from .keys import StoreKey, StoreUnavailable, forget_key, resolve_key
+from .keys import StoreKey, StoreUnavailable, forget_key, remember_check, resolve_key
 
 DB_NAME = "gennai-store.db"
 SCHEMA_VERSION = 1
@@ -131,18 +131,20 @@ class ProtectedStore:
         _touch_private(self.path)
         self._db = sqlcipher3.connect(str(self.path), timeout=10, check_same_thread=False,
                                       isolation_level=None)
+        self._errors = (sqlcipher3.DatabaseError,)
         try:
             self._db.execute(f"PRAGMA key = \"x'{key.raw.hex()}'\"")
             self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()   # wrong key fails here
+            for pragma in ("secure_delete = ON", "temp_store = MEMORY", "foreign_keys = ON",
+                           "journal_mode = DELETE", "busy_timeout = 10000"):
+                self._db.execute(f"PRAGMA {pragma}").fetchall()
+            self._db.executescript(_SCHEMA)
+            if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlcipher3.DatabaseError:
             self._db.close()
-            raise StoreUnavailable("storage.error.wrong_key") from None
-        for pragma in ("secure_delete = ON", "temp_store = MEMORY", "foreign_keys = ON",
-                       "journal_mode = DELETE", "busy_timeout = 10000"):
-            self._db.execute(f"PRAGMA {pragma}").fetchall()
-        self._db.executescript(_SCHEMA)
-        if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            # the key matched key.json's check value: then the file itself is damaged
+            raise StoreUnavailable("storage.error.corrupt" if key.verified else "storage.error.wrong_key") from None
 
     # --- plumbing -----------------------------------------------------------------------------
     class _Tx:
@@ -157,15 +159,24 @@ class ProtectedStore:
         def __exit__(self, exc_type, exc, tb) -> None:
             try:
                 self.store._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+            except self.store._errors:
+                raise StoreUnavailable("storage.error.corrupt") from None
             finally:
                 self.store._lock.release()
+            if exc_type is not None and issubclass(exc_type, self.store._errors):
+                raise StoreUnavailable("storage.error.corrupt") from exc
 
     def _tx(self) -> "_Tx":
         return ProtectedStore._Tx(self)
 
     def _q(self, sql: str, params: tuple = ()) -> list:
+        """A query; a damaged page (SQLCipher's HMAC check fails) is a clear StoreUnavailable,
+        not an internal error."""
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except self._errors:
+                raise StoreUnavailable("storage.error.corrupt") from None
 
     def pragma(self, name: str) -> Any:
         return self._q(f"PRAGMA {name}")[0][0]
@@ -180,7 +191,10 @@ class ProtectedStore:
     def compact(self) -> None:
         """Rebuild the file without free pages (after deletions: the file really shrinks)."""
         with self._lock:
-            self._db.execute("VACUUM")
+            try:
+                self._db.execute("VACUUM")
+            except self._errors:
+                raise StoreUnavailable("storage.error.corrupt") from None
 
     # --- result history -------------------------------------------------------------------------
     def add_result(self, task: str, text: str, *, title: str = "", source_name: str = "",
@@ -311,9 +325,19 @@ def open_store(folder: Path | None = None, passphrase: str | None = None, create
         raise StoreUnavailable("storage.error.no_store")
     key = resolve_key(folder, passphrase=passphrase, create=create)
     try:
-        return ProtectedStore(path, key)
+        if key.verified is not None and path.is_file() and path.stat().st_size == 0:
+            # a store that was made (key.json names its key) cut to nothing: never a silent,
+            # empty history
+            raise StoreUnavailable("storage.error.corrupt")
+    except OSError:
+        pass
+    try:
+        store = ProtectedStore(path, key)
     except ImportError as exc:
         raise StoreUnavailable("storage.error.no_sqlcipher", reason=str(exc)) from None
+    if key.verified is None:
+        remember_check(folder, key)
+    return store
 
 
 def destroy_store(folder: Path | None = None) -> None:
