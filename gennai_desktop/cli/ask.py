@@ -12,7 +12,7 @@ import sys
 
 from ..app.models import ModelService
 from ..core.cancel import CancelToken
-from ..core.i18n import get_language, tr
+from ..core.i18n import get_language, one_line, tr
 from ..qa.answer import ask, engine_for_ask
 from ..qa.store import default_store
 from .commands import model_engine
@@ -54,7 +54,7 @@ def cmd_ask(args: argparse.Namespace, token: CancelToken) -> int:
     lines = [result.answer]
     if result.citations:
         lines += ["", tr("cli.ask.citations")]
-        lines += [f"  {c.label()}\t{c.text[:80]}" for c in result.citations]
+        lines += [f"  {one_line(c.label())}\t{c.text[:80]}" for c in result.citations]
     if not result.abstained and result.method == "extractive":
         lines += ["", tr("qa.notice.extractive")]
     emit("\n".join(lines))

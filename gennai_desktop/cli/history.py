@@ -15,9 +15,11 @@ from pathlib import Path
 from ..core.atomicio import atomic_write_text
 from ..core.document import Block
 from ..core.errors import EXIT_OK, GennaiError
-from ..core.i18n import tr
+from ..core.i18n import one_line, tr
+from ..core.outputs import check_output_target
 from ..documents.docx_writer import write_docx
 from ..storage import destroy_store, open_store, StoreUnavailable
+from ..storage.audit import audit_folders
 from ..storage.history import audit_event
 from .output import emit, emit_json
 
@@ -51,7 +53,7 @@ def _print_rows(entries, as_json: bool) -> None:
         emit(tr("storage.history.empty"))
         return
     for e in entries:
-        emit(f"{e.id}\t{_when(e.created)}\t{tr('storage.task.' + e.task)}\t{e.source_name or e.title}\t"
+        emit(f"{e.id}\t{_when(e.created)}\t{tr('storage.task.' + e.task)}\t{one_line(e.source_name or e.title)}\t"
              f"{_snippet(e.text)}")
 
 
@@ -91,7 +93,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                 emit(e.text)
         elif action == "export":
             e = _get(store, args.id)
-            out = Path(args.out)
+            out = check_output_target(args.out, audit_folders())
             if out.suffix.lower() == ".json":
                 atomic_write_text(out, json.dumps(e.to_json(), ensure_ascii=False, indent=2) + "\n")
             elif out.suffix.lower() == ".docx":

@@ -308,6 +308,15 @@ def audit_log(policy=None) -> AuditLog | None:
     return AuditLog(folder / AUDIT_NAME)
 
 
+def audit_folders() -> list[Path]:
+    """The folder of the audit log in force (an output must never land there)."""
+    try:
+        log = audit_log()
+    except Exception:  # noqa: BLE001 - no policy machinery: the default folder (inside GENNAI_HOME)
+        return []
+    return [log.path.parent] if log is not None else []
+
+
 def audit_required(policy=None) -> bool:
     """Must every task be audited (a task whose line cannot be written is refused)?"""
     if policy is None:
