@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -364,8 +365,8 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
     machine = Path(machine or machine_dir()).absolute()
     try:
         installed_root = (machine / ROOT).read_bytes()
-    except FileNotFoundError:
-        installed_root = None
+    except (FileNotFoundError, NotADirectoryError):
+        installed_root = None                     # (a folder that cannot exist: the preflight says so)
     except OSError as exc:
         raise OfflineBundleError("offline.error.io", path=str(machine / ROOT), detail=exc.strerror or str(exc)) from None
     vb = verify_bundle(folder, installed_root=installed_root, root_sha256=root_sha256, allow_expired=allow_expired)
@@ -373,11 +374,13 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
            source=tr(f"offline.root_source.{vb.root_source}")))
     for rel in vb.unlisted:
         log(tr("offline.unlisted_ignored", path=rel))
-    previous = _read_record(prefix)
-    if previous and int(previous.get("bundle_version", 0)) > vb.version and not allow_downgrade:
-        raise OfflineBundleError("offline.error.downgrade", installed=previous.get("bundle_version"), bundle=vb.version)
+    previous = check_downgrade(prefix, vb, allow_downgrade)
+    ddir = Path(desktop_dir) if desktop_dir else _default_desktop_dir(prefix)
+    preflight_writable([prefix, machine, *([ddir] if os.name != "nt" else [])])
 
     # --- nothing has been written before this line ---
+    # the machine folder first: if it cannot be written, no program files are left behind
+    machine_written = _install_machine_files(vb, machine, log)
     prefix.mkdir(parents=True, exist_ok=True)
     staging = prefix / f".staging-{os.getpid()}"
     _rmtree(staging)
@@ -406,11 +409,9 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
     finally:
         _rmtree(staging)
 
-    machine_written = _install_machine_files(vb, machine, log)
     bins = _install_bin_links(prefix)
     icon = prefix / "share" / "icons" / f"{DESKTOP_ID}.svg"
     icon = icon if icon.is_file() else None
-    ddir = Path(desktop_dir) if desktop_dir else _default_desktop_dir(prefix)
     desktop_file = None
     if os.name != "nt":
         ddir.mkdir(parents=True, exist_ok=True)
@@ -432,6 +433,34 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
     os.chmod(prefix / INSTALL_RECORD, 0o644)
     log(tr("offline.installed", prefix=str(prefix), machine=str(machine), seconds=f"{record['seconds']:.1f}"))
     return record
+
+
+def check_downgrade(prefix: Path, vb: VerifiedBundle, allow_downgrade: bool = False) -> dict | None:
+    """The install record at ``prefix``; refuses a bundle older than the installed one.
+    Run by the INSTALLED verifier too (install-offline.sh: ``offline-verify --prefix``), so
+    an older bundle's own tool never decides whether it may replace a newer one."""
+    previous = _read_record(Path(prefix).absolute())
+    if previous and int(previous.get("bundle_version", 0)) > vb.version and not allow_downgrade:
+        raise OfflineBundleError("offline.error.downgrade", installed=previous.get("bundle_version"), bundle=vb.version)
+    return previous
+
+
+def preflight_writable(folders: list[Path]) -> None:
+    """Every destination can be written (a file created and removed in it, or — when it does
+    not exist yet — in the nearest existing parent), checked before anything is written: a
+    non-root run with --prefix but the default machine folder used to leave a half install
+    that could not be uninstalled."""
+    for folder in folders:
+        probe_dir = Path(folder).absolute()
+        while not probe_dir.exists() and probe_dir != probe_dir.parent:
+            probe_dir = probe_dir.parent
+        try:
+            fd, name = tempfile.mkstemp(prefix=".gennai-preflight-", dir=probe_dir)
+            os.close(fd)
+            os.unlink(name)
+        except OSError as exc:
+            raise OfflineBundleError("offline.error.not_writable", path=str(folder),
+                                     detail=exc.strerror or str(exc)) from None
 
 
 def _previous_machine_files(previous: dict | None) -> list[Path]:
@@ -545,23 +574,76 @@ def _read_record(prefix: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def _machine_is_ours(machine: Path | None, root_sha256: str | None) -> bool:
+    """The machine folder holds the root this installation recorded (checked once, before
+    anything is removed)."""
+    if machine is None or not root_sha256:
+        return False
+    try:
+        return hashlib.sha256((machine / ROOT).read_bytes()).hexdigest() == root_sha256
+    except OSError:
+        return False
+
+
+def _ours(path: Path, prefix: Path, machine: Path | None, machine_ours: bool) -> bool:
+    """Is ``path`` (listed in install.json) one this installer wrote? install.json is only as
+    trustworthy as the prefix it sits in, so --uninstall removes nothing else: files inside
+    the prefix; in the machine folder only root.json / machine.json / state/* and only when
+    that folder's root.json is the one recorded; the desktop entry by its own name and
+    content; bin links only when they point into prefix/app."""
+    p = Path(path)
+    try:
+        real = p.parent.resolve() / p.name
+    except (OSError, RuntimeError):
+        return False
+    if real.is_relative_to(prefix.resolve()) and p.name not in ("", "."):
+        if p.is_symlink() and p.parent.name == "bin":
+            return os.readlink(p) in {str(Path("..") / "app" / n) for n in PROGRAMS}
+        return True
+    if machine is not None and machine_ours and real.parent in (machine.resolve(), machine.resolve() / "state") \
+            and (p.name in (ROOT, MACHINE_POLICY) or real.parent.name == "state"):
+        return True
+    if p.name == f"{DESKTOP_ID}.desktop" and p.is_file() and not p.is_symlink():
+        try:
+            return f'Exec="{prefix / "app" / "gennai-desktop"}"' in p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+    return False
+
+
 def uninstall(prefix: Path | None = None, *, log: Callable[[str], None] = lambda s: None) -> dict:
-    """Remove what install_bundle installed (listed in install.json); user data stays."""
+    """Remove what install_bundle installed (listed in install.json, each path checked to be
+    one this installer wrote: ``_ours``); user data stays."""
     prefix = Path(prefix or default_prefix()).absolute()
     rec = _read_record(prefix)
     if rec is None:
         raise OfflineBundleError("offline.error.not_installed", prefix=str(prefix))
-    removed: list[str] = []
-    for p in [rec.get("desktop_file"), *(rec.get("bin") or ()), *(rec.get("machine_files") or ())]:
-        if p and (Path(p).exists() or Path(p).is_symlink()):
-            Path(p).unlink()
-            removed.append(p)
     machine = Path(rec["machine_dir"]) if rec.get("machine_dir") else None
-    if machine is not None:
-        state = machine / "state"                 # trust-state.json: highest versions seen
-        if state.is_dir():
+    machine_ours = _machine_is_ours(machine, rec.get("root_sha256"))
+    removed: list[str] = []
+    skipped: list[str] = []
+    listed = [rec.get("desktop_file"), *(rec.get("bin") or ()), *(rec.get("machine_files") or ())]
+    for p in [x for x in listed if isinstance(x, str) and x]:
+        if not (Path(p).exists() or Path(p).is_symlink()):
+            continue
+        if not _ours(Path(p), prefix, machine, machine_ours):
+            skipped.append(p)
+            log(tr("offline.uninstall_skipped", path=p))
+            continue
+        if Path(p).is_dir() and not Path(p).is_symlink():
+            skipped.append(p)
+            continue
+        Path(p).unlink()
+        removed.append(p)
+    if machine is not None and _ours(machine / "state" / "x", prefix, machine, machine_ours):
+        state = machine / "state"                 # trust-state.json, the policy record
+        if state.is_dir() and not state.is_symlink():
             _rmtree(state)
             removed.append(str(state))
+    if machine is not None and (machine / ROOT).exists() and _ours(machine / ROOT, prefix, machine, machine_ours):
+        (machine / ROOT).unlink()
+        removed.append(str(machine / ROOT))
+    if machine is not None:
         try:
             machine.rmdir()
         except OSError:
@@ -577,7 +659,7 @@ def uninstall(prefix: Path | None = None, *, log: Callable[[str], None] = lambda
     except OSError:
         pass
     log(tr("offline.uninstalled", prefix=str(prefix)))
-    return {"removed": removed}
+    return {"removed": removed, "skipped": skipped}
 
 
 # ---- assemble (used by installer/build-offline-bundle.sh through gennai-admin) ---------------------

@@ -352,3 +352,73 @@ def test_admin_cli_offline_commands(bundle, tmp_path, capsys):
     assert rec["prefix"] == str(prefix) and (machine / "root.json").is_file()
     assert main(["offline-uninstall", "--prefix", str(prefix)]) == 0
     assert not prefix.exists() and not machine.exists() and not (apps / "gennai-desktop.desktop").exists()
+
+
+# ---- hardening round 3 -----------------------------------------------------------------------------
+def test_an_unwritable_machine_folder_is_found_before_anything_is_written(bundle, tmp_path):
+    """A non-root run with --prefix but the default machine folder used to copy the program,
+    then fail on the machine folder: a half install that could not be uninstalled."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    prefix = tmp_path / "opt"
+    with pytest.raises(ob.OfflineBundleError) as exc:
+        ob.install_bundle(bundle, prefix=prefix, machine=blocker / "etc", root_sha256=_root_sha(bundle))
+    assert exc.value.key == "offline.error.not_writable"
+    assert not prefix.exists()
+
+
+def test_the_installed_verifier_refuses_an_older_bundle(world, bundle, tmp_path, capsys):
+    from gennai_desktop.cli.admin import main as admin
+    prefix, machine = tmp_path / "opt", tmp_path / "etc"
+    ob.install_bundle(bundle, prefix=prefix, machine=machine, root_sha256=_root_sha(bundle))   # version 5
+    older = tmp_path / "older"
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"x" * 100)
+    ob.assemble_bundle(older, app=_fake_app(tmp_path / "o"), model=model, repo_dir=world.repo.folder,
+                       signers=_targets_signers(world), version=3, app_version="0.0.9")
+    args = ["offline-verify", str(older), "--machine-dir", str(machine)]
+    assert admin(args) == 0                                   # no prefix: signature and root only
+    assert admin([*args, "--prefix", str(prefix)]) == 7      # EXIT_SECURITY
+    assert "古い束" in capsys.readouterr().err
+    assert admin([*args, "--prefix", str(prefix), "--allow-downgrade"]) == 0
+
+
+@pytest.mark.skipif(not POSIX, reason="the shell installer")
+def test_install_offline_sh_lets_the_installed_tool_decide_first(tmp_path):
+    import subprocess
+    prefix = tmp_path / "opt"
+    calls = tmp_path / "calls.log"
+    for where, verdict in ((prefix / "app", 1), (tmp_path / "bundle" / "app", 0)):
+        where.mkdir(parents=True)
+        tool = where / "gennai-admin"
+        tool.write_text(f'#!/bin/sh\necho "{where.parent.name} $*" >> "{calls}"\nexit {verdict}\n')
+        tool.chmod(0o755)
+    script = Path(__file__).resolve().parents[2] / "installer" / "install-offline.sh"
+    env = {k: v for k, v in os.environ.items() if k != "GENNAI_OFFLINE_ADMIN"}
+    proc = subprocess.run(["bash", str(script), str(tmp_path / "bundle"), "--prefix", str(prefix)],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode != 0
+    lines = calls.read_text().splitlines()
+    assert lines == [f"opt offline-verify {tmp_path / 'bundle'} --prefix {prefix}"]   # the bundle's tool never ran
+
+
+def test_uninstall_removes_only_what_this_installation_wrote(bundle, tmp_path):
+    prefix, machine = tmp_path / "opt", tmp_path / "etc"
+    ob.install_bundle(bundle, prefix=prefix, machine=machine, root_sha256=_root_sha(bundle))
+    victims = [tmp_path / "victim.txt", tmp_path / "home" / ".bashrc"]
+    for v in victims:
+        v.parent.mkdir(parents=True, exist_ok=True)
+        v.write_text("keep me")
+    other_desktop = tmp_path / "apps" / "gennai-desktop.desktop"
+    other_desktop.parent.mkdir()
+    other_desktop.write_text("[Desktop Entry]\nExec=/usr/bin/something-else\n")
+    rec_path = prefix / ob.INSTALL_RECORD
+    rec = json.loads(rec_path.read_text())
+    rec["machine_files"] += [str(v) for v in victims]
+    rec["bin"] = [*rec.get("bin", []), str(tmp_path / "victim.txt")]
+    rec["desktop_file"] = str(other_desktop)
+    rec_path.write_text(json.dumps(rec))
+    out = ob.uninstall(prefix)
+    assert all(v.read_text() == "keep me" for v in victims) and other_desktop.exists()
+    assert {str(v) for v in victims} <= set(out["skipped"])
+    assert not prefix.exists() and not (machine / "root.json").exists()
