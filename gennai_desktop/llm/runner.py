@@ -32,7 +32,7 @@ from typing import Any, Iterator, Sequence
 
 from ..core import errors as core_errors, sandbox
 from ..core.atomicio import atomic_write_text
-from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.cancel import NEVER, CancelToken, Cancelled, ambient
 from ..core.errors import GennaiError, ModelError
 from ..core.i18n import tr
 from ..core.paths import home_dir
@@ -277,7 +277,11 @@ class RunnerEngine:
 
     def _request(self, msg: dict[str, Any]) -> dict[str, Any]:
         self._send(msg)
-        reply = self._recv()
+        reply = self._recv(cancel=ambient())       # Ctrl-C / 中止 during a load reaches the child
+        if reply.get("_cancel_requested"):
+            self._kill()
+            self._proc, self._load_reply = None, None
+            raise Cancelled()
         if "error" in reply:
             raise self._as_error(reply)
         return reply

@@ -177,3 +177,21 @@ def test_every_configuration_crashing_is_one_clear_error(fake_model, monkeypatch
         eng.load()
     assert "SIGILL" in str(info.value)
     eng.close()
+
+
+def test_cancel_during_a_slow_load_reaches_the_runner(fake_model, tmp_path):
+    """Ctrl-C (the CLI's ambient token) during a model load used to wait for the load."""
+    import threading
+    from gennai_desktop.core.cancel import cancel_scope
+    settings = tmp_path / "slow.json"
+    settings.write_text(json.dumps({"slow_load": 60}), encoding="utf-8")
+    eng = RunnerEngine(spec(fake_model), configs=[RuntimeConfig("x64", None)], child_argv=[*FAKE, str(settings)],
+                       choices=RuntimeChoices(tmp_path / "choices.json"))
+    token = CancelToken()
+    threading.Timer(1.0, token.cancel).start()
+    t0 = time.monotonic()
+    with cancel_scope(token), pytest.raises(Cancelled):
+        eng.load()
+    assert time.monotonic() - t0 < 30
+    assert eng.pid is None or not Path(f"/proc/{eng.pid}").exists()
+    eng.close()

@@ -6,6 +6,7 @@ first argument (the sandbox gives children an allow-listed environment, so not f
   "crash_load": "zen4+cpu,icelake+cpu"   die with SIGILL while loading these configurations
   "crash_gen": "zen4+cpu"                die with SIGSEGV on the first generate
   "log": PATH                            every start is appended (one key per line)
+  "slow_load": 30                        take this many seconds to answer a load
 The configuration key is "<GENNAI_CPU_VARIANT or builtin>+<GENNAI_GPU_BACKEND or cpu>".
 """
 import json
@@ -37,6 +38,9 @@ for line in sys.stdin:
     if op == "close":
         break
     if op == "load":
+        if settings.get("slow_load"):
+            import time
+            time.sleep(float(settings["slow_load"]))
         if key in crash_load:
             os.kill(os.getpid(), signal.SIGILL)
         gpu = key.endswith("+cuda")
