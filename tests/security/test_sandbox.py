@@ -306,3 +306,10 @@ def test_ocr_writes_nothing_into_the_childs_home_and_nothing_into_the_users_cach
     assert "個人情報" in load_document(png).text
     assert list(sandbox.child_home().iterdir()) == []
     assert not (fake_home / ".cache").exists()
+
+
+def test_doctor_reports_what_a_child_gets(capsys):
+    from gennai_desktop.cli import main as gennai
+    assert gennai(["doctor", "--json", "--no-probe"]) in (0, 8)     # 8: a GPU is present but unused
+    report = json.loads(capsys.readouterr().out)
+    assert report["sandbox"]["seccomp"] is True and report["sandbox"]["netns"] is _userns_available()
