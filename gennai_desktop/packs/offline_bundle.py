@@ -46,6 +46,9 @@ from ..core.i18n import tr
 from ..core.paths import machine_dir
 from .errors import PackError
 from .keys import has_private_key_material, scan_for_private_keys
+from .names import POLICY_TARGET
+from .policy import RECORD_KEY, RECORD_NAME
+from .trust import STATE_NAME
 
 MANIFEST = "bundle.json"
 ROOT = "root.json"
@@ -521,8 +524,6 @@ def _install_policy_record(vb: VerifiedBundle, machine: Path) -> list[Path]:
     """machine/state/policy-record.json and the highest versions seen (trust-state.json):
     the fail-closed record the app falls back to, and the floor below which the user's own
     metadata is refused. Never lowered by an older bundle."""
-    from .policy import RECORD_KEY, RECORD_NAME
-    from .trust import STATE_NAME
     data = (vb.folder / POLICY_RECORD).read_bytes()
     rec = json.loads(data)
     version = Metadata[Targets].from_bytes(rec["targets"].encode("utf-8")).signed.version
@@ -667,7 +668,6 @@ def policy_record(repo_dir: Path) -> dict | None:
     """The repository's signed targets metadata and the policy it lists (None: no policy
     target) in the format packs/policy.py records — installed into the machine folder so a
     user who deletes their packs folder still gets the ministry's policy, never none."""
-    from .names import POLICY_TARGET
     try:
         targets = (repo_dir / "metadata" / "targets.json").read_text(encoding="utf-8")
         listed = POLICY_TARGET in Metadata[Targets].from_bytes(targets.encode("utf-8")).signed.targets
