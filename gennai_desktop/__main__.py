@@ -1,6 +1,9 @@
-"""``python -m gennai_desktop [FILE]`` opens the desktop window (the CLI is ``gennai``)."""
+"""``python -m gennai_desktop [FILE]`` opens the desktop window (the CLI is ``gennai``); the
+app's sandboxed children start here too (``--gennai-child NAME``, see ``entry.py``)."""
 from __future__ import annotations
 
-from gennai_desktop.ui.app import main
+import sys
 
-raise SystemExit(main())
+from gennai_desktop.entry import main
+
+raise SystemExit(main(sys.argv))

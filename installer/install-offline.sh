@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     --root-sha256|--machine-dir) PASS+=("$1" "$2"); VPASS+=("$1" "$2"); shift 2;;
     --desktop-dir) PASS+=("$1" "$2"); shift 2;;
     --allow-expired) PASS+=("$1"); VPASS+=("$1"); shift;;
-    --allow-downgrade) PASS+=("$1"); shift;;
+    --allow-downgrade) PASS+=("$1"); VPASS+=("$1"); shift;;
     -h|--help) sed -n '2,17p' "$0"; exit 0;;
     -*) echo "不明な引数 / unknown argument: $1" >&2; exit 2;;
     *) BUNDLE="$1"; shift;;
@@ -41,7 +41,9 @@ if [ -n "${GENNAI_OFFLINE_ADMIN:-}" ]; then
   exec $GENNAI_OFFLINE_ADMIN offline-install "$BUNDLE" --prefix "$PREFIX" ${PASS[@]+"${PASS[@]}"}
 fi
 if [ -x "$PREFIX/app/gennai-admin" ]; then
-  # upgrade: the installed, already trusted verifier checks the new bundle (writes nothing)
-  "$PREFIX/app/gennai-admin" offline-verify "$BUNDLE" ${VPASS[@]+"${VPASS[@]}"} >&2
+  # upgrade: the installed, already trusted verifier checks the new bundle — signature, root
+  # chain AND that it is not older than what is installed — before the bundle's own (possibly
+  # older) tool runs; it writes nothing
+  "$PREFIX/app/gennai-admin" offline-verify "$BUNDLE" --prefix "$PREFIX" ${VPASS[@]+"${VPASS[@]}"} >&2
 fi
 exec "$BUNDLE/app/gennai-admin" offline-install "$BUNDLE" --prefix "$PREFIX" ${PASS[@]+"${PASS[@]}"}

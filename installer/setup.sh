@@ -31,7 +31,7 @@ quiet() { if ! "$@" >>"$LOG" 2>&1; then tail -n 40 "$LOG" >&2; say "FAILED: $* (
 
 # --- 1. Debian packages -------------------------------------------------------------
 APT_APP="fonts-noto-cjk libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 cmake build-essential"
-APT_TEST="xvfb xauth libreoffice-writer poppler-utils strace"
+APT_TEST="xvfb xauth libreoffice-writer poppler-utils strace util-linux"  # strace + unshare: tests/security/test_egress.py
 want="$APT_APP"; [ "$MODE" = test ] && want="$want $APT_TEST"
 missing=""
 for p in $want; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -128,11 +128,11 @@ traced summarize timeout 900 "$BIN/gennai" summarize "$WORK/law_gyosei-kikan-kyu
 t1=$(now)
 head -c 600 "$U/summary.out" | sed 's/^/    /'
 check "gennai summarize on a corpus .txt, model in the frozen runner child (rc=$rc, $(secs "$t0" "$t1") s)" \
-  bash -c "[ $rc -eq 0 ] && grep -q -- '--gennai-runner' $TRACE/summarize && grep -q '第一条' '$U/summary.out'"
+  bash -c "[ $rc -eq 0 ] && grep -q -- '--gennai-child.*runner' $TRACE/summarize && grep -q '第一条' '$U/summary.out'"
 t0=$(now); traced proofread_docx "$BIN/gennai" proofread --no-model --json "$WORK/law_denshi-shomei_412AC0000000102.docx" > "$U/proof-docx.json" 2>"$U/proof-docx.err" && rc=0 || rc=$?; t1=$(now)
 check "gennai proofread .docx (rc=$rc, $(secs "$t0" "$t1") s, $(grep -o '"rule' "$U/proof-docx.json" | wc -l) findings)" bash -c "[ $rc -eq 0 ] && test -s '$U/proof-docx.json'"
 t0=$(now); traced proofread_pdf "$BIN/gennai" proofread --no-model --json "$WORK/law_denshi-shomei_412AC0000000102.pdf" > "$U/proof-pdf.json" 2>"$U/proof-pdf.err" && rc=0 || rc=$?; t1=$(now)
-check "gennai proofread .pdf via the frozen PDF worker child (rc=$rc, $(secs "$t0" "$t1") s)" bash -c "[ $rc -eq 0 ] && test -s '$U/proof-pdf.json' && grep -q -- '--gennai-pdf-worker' $TRACE/proofread_pdf"
+check "gennai proofread .pdf via the frozen PDF worker child (rc=$rc, $(secs "$t0" "$t1") s)" bash -c "[ $rc -eq 0 ] && test -s '$U/proof-pdf.json' && grep -q -- '--gennai-child.*pdf' $TRACE/proofread_pdf"
 
 # a root.json in the user's folder, developer mode asked for, a user-chosen machine dir: all ignored
 mkdir -p "$HOME/.local/share/gennai-desktop/trust" "$U/fake-machine"

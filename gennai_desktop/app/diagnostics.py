@@ -6,16 +6,24 @@ the UI both call ``diagnose`` so they show the same report.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from ..core import sandbox
 from ..core.errors import GennaiError
 from ..core.settings import Settings
 from ..llm.base import ModelSpec
 from ..llm.doctor import build_report
-from ..ocr.engine import provider_info as ocr_provider_info
+from ..ocr.runner import provider_info as ocr_provider_info
 from .models import ModelService
 
-SECTIONS = {"ocr": ocr_provider_info}
+
+def sandbox_info() -> dict[str, Any]:
+    """What a child process gets here (asked of a real child): seccomp filter, network namespace."""
+    return dataclasses.asdict(sandbox.probe())
+
+
+SECTIONS = {"ocr": ocr_provider_info, "sandbox": sandbox_info}
 
 
 def report_for(spec: ModelSpec | None, settings: Settings, *, probe: bool = True,

@@ -17,7 +17,7 @@ import traceback
 from typing import Any, Sequence
 
 from ..core import errors as E
-from ..core.cancel import CancelToken, Cancelled
+from ..core.cancel import CancelToken, Cancelled, cancel_scope
 from ..core.i18n import get_language, set_language, tr
 from ..storage.history import cli_recording
 from . import ask, commands, doctor, extract, history, packs
@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if not isinstance(exc.code, str) else E.EXIT_USAGE
     token = CancelToken()
     try:
-        with _Interrupt(token):
+        with _Interrupt(token), cancel_scope(token):     # the token reaches every sandboxed child
             return _dispatch(args, token)
     except (Cancelled, KeyboardInterrupt):
         _err(tr("cancelled"))
@@ -155,9 +155,11 @@ def _dispatch(args: argparse.Namespace, token: CancelToken) -> int:
     handler = {"summarize": C.cmd_summarize, "translate": C.cmd_translate, "proofread": C.cmd_proofread,
                "draft": C.cmd_draft, "models": C.cmd_models}.get(args.command)
     if handler is None and hasattr(args, "task"):
-        return int(args.task(args, token) or 0)   # mounted task sub-commands (ask): cancellable
+        with cli_recording(args):                 # mounted task sub-commands (ask, extract): audited
+            return int(args.task(args, token) or 0)
     if handler is None and hasattr(args, "func"):
-        return int(args.func(args) or 0)       # mounted sub-commands (packs)
+        with cli_recording(args):                 # mounted sub-commands (packs, extract: audited)
+            return int(args.func(args) or 0)
     if handler is None:
         raise E.GennaiError("cli.error.unknown_command", command=args.command)
     with cli_recording(args, lambda: C.recorded_model(args)):   # audit line + encrypted history

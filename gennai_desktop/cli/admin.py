@@ -152,6 +152,8 @@ def cmd_offline_verify(args) -> int:
     machine = Path(args.machine_dir) if args.machine_dir else machine_dir()
     vb = ob.verify_bundle(Path(args.bundle), installed_root=_installed_root(machine),
                           root_sha256=args.root_sha256, allow_expired=args.allow_expired)
+    if args.prefix:          # the installed verifier decides about downgrades, not the new bundle's tool
+        ob.check_downgrade(Path(args.prefix), vb, args.allow_downgrade)
     print(tr("offline.verified", files=len(vb.files), mb=f"{vb.total_bytes / 1e6:,.1f}", version=vb.version,
              source=tr(f"offline.root_source.{vb.root_source}")))
     return EXIT_OK
@@ -192,10 +194,10 @@ def _register_offline(sub, repo_cmd) -> None:
         sp.add_argument("--machine-dir", help="per-machine folder (default: /etc/gennai-desktop)")
         sp.add_argument("--allow-expired", action="store_true")
         sp.set_defaults(func=func)
+        sp.add_argument("--prefix", help="install folder (default: /opt/gennai-desktop; verify: check for a downgrade)")
+        sp.add_argument("--allow-downgrade", action="store_true")
         if name == "offline-install":
-            sp.add_argument("--prefix", help="install folder (default: /opt/gennai-desktop)")
             sp.add_argument("--desktop-dir", help="where the .desktop entry goes")
-            sp.add_argument("--allow-downgrade", action="store_true")
     sp = sub.add_parser("offline-uninstall", help="remove an offline installation (user data stays)")
     sp.add_argument("--prefix")
     sp.set_defaults(func=cmd_offline_uninstall)

@@ -12,7 +12,7 @@ import sys
 
 from ..app.models import ModelService
 from ..core.cancel import CancelToken
-from ..core.i18n import get_language, tr
+from ..core.i18n import get_language, one_line, tr
 from ..qa.answer import ask, engine_for_ask
 from ..qa.store import default_store
 from .commands import model_engine
@@ -48,7 +48,7 @@ def citation_line(n: int, c) -> str:  # noqa: ANN001 - qa.answer.Citation
         text = f"{text[:s]}【{text[s:e]}】{text[e:]}"
     mark = f"［{tr('qa.label.holds_answer')}］" if c.holds_answer else ""
     head = f"（{' ＞ '.join(c.path)}）" if c.path else ""
-    return f"  {n}. {c.label()}{mark}{head}\t{text[:160]}"
+    return f"  {n}. {one_line(c.label())}{mark}{one_line(head)}\t{text[:160]}"
 
 
 def cmd_ask(args: argparse.Namespace, token: CancelToken) -> int:

@@ -17,8 +17,10 @@ from ..core.cancel import CancelToken
 from ..core.document import Document, Location
 from ..core.errors import EXIT_USAGE, DocumentError, GennaiError
 from ..core.i18n import get_language, tr
+from ..core.outputs import check_output_target
 from ..documents import load_document
 from ..llm.base import ModelSpec
+from ..storage.audit import audit_folders
 from ..tasks.draft import draft, get_template, list_templates, resolve_fields
 from ..tasks.export import export_draft, export_proofread, export_summary, export_translation
 from ..tasks.glossary import load_glossary
@@ -37,6 +39,8 @@ def guard_out(args: argparse.Namespace, *inputs: str | None) -> None:
     inode, via os.path.samefile) unless --overwrite-input: ``proofread X.docx --out X.docx``
     used to replace the original without a word."""
     out = getattr(args, "out", None)
+    if out:
+        check_output_target(out, audit_folders())     # never the app's own files, never a device
     if not out or getattr(args, "overwrite_input", False) or not os.path.exists(out):
         return
     for src in inputs:

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from ..core.i18n import tr
+from ..core.outputs import check_output_target
 from ..documents.loader import load_document
 from ..ocr.runner import ocr_context
 from ..ocr.searchable import make_searchable_pdf
+from ..storage.audit import audit_folders
 
 
 def register(subparsers: Any) -> None:
@@ -37,7 +39,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print(tr("ocr.progress.page", done=done, total=total), file=sys.stderr, flush=True)
 
     if args.searchable_pdf:
-        n = make_searchable_pdf(Path(args.file), Path(args.searchable_pdf), progress=progress)
+        out = check_output_target(args.searchable_pdf, audit_folders())
+        n = make_searchable_pdf(Path(args.file), out, progress=progress)
         print(tr("ocr.extract.searchable_done", path=args.searchable_pdf, pages=n), file=sys.stderr, flush=True)
         return 0
     with ocr_context(progress=progress, enabled=not args.no_ocr):

@@ -15,11 +15,17 @@ from pathlib import Path
 from ..core.atomicio import atomic_write_text
 from ..core.document import Block
 from ..core.errors import EXIT_OK, GennaiError
-from ..core.i18n import tr
+from ..core.i18n import one_line, tr
+from ..core.outputs import check_output_target
 from ..documents.docx_writer import write_docx
 from ..storage import destroy_store, open_store, StoreUnavailable
+from ..storage.audit import audit_folders
 from ..storage.history import audit_event
 from .output import emit, emit_json
+
+
+# a store that cannot be read any more: `history delete --all` starts a new one
+RESETTABLE = ("storage.error.key_lost", "storage.error.corrupt", "storage.error.meta_broken")
 
 
 class HistoryError(GennaiError):
@@ -47,7 +53,7 @@ def _print_rows(entries, as_json: bool) -> None:
         emit(tr("storage.history.empty"))
         return
     for e in entries:
-        emit(f"{e.id}\t{_when(e.created)}\t{tr('storage.task.' + e.task)}\t{e.source_name or e.title}\t"
+        emit(f"{e.id}\t{_when(e.created)}\t{tr('storage.task.' + e.task)}\t{one_line(e.source_name or e.title)}\t"
              f"{_snippet(e.text)}")
 
 
@@ -62,8 +68,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     try:
         store = _store()
     except StoreUnavailable as exc:
-        if exc.key == "storage.error.key_lost" and args.history_command == "delete" and args.all:
-            destroy_store()          # undecryptable without its key anyway: start over
+        if exc.key in RESETTABLE and args.history_command == "delete" and args.all:
+            destroy_store()          # undecryptable without its key / damaged anyway: start over
             audit_event("history.reset", outcome="ok")
             print(tr("storage.history.reset"), file=sys.stderr)
             return EXIT_OK
@@ -72,17 +78,22 @@ def cmd_history(args: argparse.Namespace) -> int:
         action = args.history_command
         if action == "list":
             _print_rows(store.list_results(limit=args.limit), args.json)
+            audit_event("history.list", outcome="ok")
         elif action == "search":
-            _print_rows(store.search_results(args.text, limit=args.limit), args.json)
+            found = store.search_results(args.text, limit=args.limit)
+            _print_rows(found, args.json)
+            audit_event("history.search", outcome="ok", detail=str(len(found)))   # the count, never the words
         elif action == "show":
             e = _get(store, args.id)
+            audit_event("history.show", task=e.task, doc_sha256=e.source_sha256 or None,
+                        doc_size=e.source_size, outcome="ok")
             if args.json:
                 emit_json(e.to_json())
             else:
                 emit(e.text)
         elif action == "export":
             e = _get(store, args.id)
-            out = Path(args.out)
+            out = check_output_target(args.out, audit_folders())
             if out.suffix.lower() == ".json":
                 atomic_write_text(out, json.dumps(e.to_json(), ensure_ascii=False, indent=2) + "\n")
             elif out.suffix.lower() == ".docx":

@@ -1,7 +1,10 @@
 """Cooperative cancellation: a flag the UI/CLI sets and long work checks between steps."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import threading
+from typing import Iterator
 
 
 class Cancelled(Exception):
@@ -27,3 +30,23 @@ class CancelToken:
 
 
 NEVER = CancelToken()  # a token nobody cancels; handy default for library calls
+
+
+# The token of the task running in this thread/context (the CLI run, a UI worker), for work
+# started deep below where no token is passed by hand — the sandboxed children above all.
+_AMBIENT: contextvars.ContextVar[CancelToken] = contextvars.ContextVar("gennai_cancel", default=NEVER)
+
+
+@contextlib.contextmanager
+def cancel_scope(token: CancelToken) -> Iterator[CancelToken]:
+    """Make ``token`` the ambient one inside this block (``ambient()``)."""
+    reset = _AMBIENT.set(token)
+    try:
+        yield token
+    finally:
+        _AMBIENT.reset(reset)
+
+
+def ambient() -> CancelToken:
+    """The token set by the nearest ``cancel_scope`` (``NEVER`` outside one)."""
+    return _AMBIENT.get()

@@ -45,12 +45,27 @@ def _catalog() -> dict[str, dict[str, str]]:
     return merged
 
 
+# Parameters that carry a file or folder name: a name may contain a newline, a tab or an
+# escape sequence, and must not break a message (or a line of output) into two.
+NAME_PARAMS = frozenset({"path", "file", "name", "out", "input", "folder", "title", "prefix", "machine"})
+_CONTROL = {i: f"\\x{i:02x}" for i in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROL.update({0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"})
+_CONTROL.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
+
+
+def one_line(text: str) -> str:
+    """``text`` with newlines, tabs and other control characters shown as escapes."""
+    return text.translate(_CONTROL)
+
+
 def tr(key: str, lang: str | None = None, **params: Any) -> str:
-    """Translate ``key``; falls back to Japanese, then to the key itself (never raises)."""
+    """Translate ``key``; falls back to Japanese, then to the key itself (never raises).
+    File and folder names among the parameters are shown on one line (``one_line``)."""
     cat = _catalog()
     lang = lang or get_language()
     text = cat.get(lang, {}).get(key) or cat["ja"].get(key) or key
     if params:
+        params = {k: one_line(v) if k in NAME_PARAMS and isinstance(v, str) else v for k, v in params.items()}
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):

@@ -12,16 +12,13 @@ changes), guess headings from font size, and apply ``normalize_text``.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import statistics
-import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..core import frozen
+from ..core import sandbox
 from ..core.document import Block, Document
 from ..core.errors import DocumentError
 from ..core.i18n import tr
@@ -29,8 +26,6 @@ from ..ocr.pages import block_fields
 from ..ocr.pdf import apply_ocr
 from .limits import DEFAULT_LIMITS, Limits
 from .normalize import normalize_text
-
-WORKER = Path(__file__).resolve().parent / "pdf_worker.py"
 
 # Why no pypdf fallback: of the 14 malformed-corpus PDFs that pdfium refuses, pypdf raises
 # on 12 and reads 0 characters from the other 2 (qpdf-15390, qpdf-70306). A second parser
@@ -41,33 +36,21 @@ _TEXT, _X0, _Y0, _X1, _Y1, _SIZE, _VERT = range(7)
 
 
 def run_worker(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
-    """Run the extraction child and return its JSON answer (raises DocumentError on failure)."""
-    cmd = [*frozen.pdf_worker_argv(WORKER), str(path), str(limits.pdf_memory_bytes),
-           str(limits.pdf_cpu_seconds), str(limits.max_pdf_pages), str(limits.max_chars)]
-    kwargs: dict[str, Any] = {}
-    if os.name == "nt":
-        kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+    """Run the sandboxed extraction child and return its JSON answer (raises DocumentError
+    on failure, Cancelled when the ambient cancel token is set)."""
+    errors = sandbox.ChildErrors(DocumentError, limit="documents.error.resource_limit",
+                                 crash="documents.error.resource_limit", timeout="documents.error.timeout",
+                                 failed="documents.error.corrupt", params={"path": str(path)})
+    request = {"path": str(path), "max_pages": limits.max_pdf_pages, "max_chars": limits.max_chars}
+    caps = sandbox.Limits(memory_bytes=limits.pdf_memory_bytes, cpu_seconds=limits.pdf_cpu_seconds,
+                          wall_seconds=limits.pdf_wall_seconds)
+    with sandbox.Child("pdf", request, caps, errors) as child:
+        out = child.output()
+        rc = child.wait()
+        if rc != 0:
+            raise child.error(rc)
     try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=limits.pdf_wall_seconds,
-                              check=False, **kwargs)
-    except subprocess.TimeoutExpired as exc:
-        raise DocumentError("documents.error.timeout", path=str(path),
-                            seconds=int(limits.pdf_wall_seconds)) from exc
-    except OSError as exc:
-        raise DocumentError("documents.error.corrupt", path=str(path),
-                            reason=f"cannot start PDF reader: {exc}") from exc
-    if proc.returncode != 0:
-        rc = proc.returncode
-        if rc < 0 and -rc in (getattr(signal, "SIGXCPU", -1), getattr(signal, "SIGKILL", -1)):
-            raise DocumentError("documents.error.resource_limit", path=str(path))
-        reason = f"PDF reader exited with status {rc}"
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if proc.stderr else []
-        if tail and "MemoryError" in tail[0]:
-            raise DocumentError("documents.error.resource_limit", path=str(path))
-        raise DocumentError("documents.error.corrupt", path=str(path), reason=reason)
-    try:
-        answer = json.loads(proc.stdout.decode("utf-8", "surrogatepass"))
+        answer = json.loads(out.decode("utf-8", "surrogatepass"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise DocumentError("documents.error.corrupt", path=str(path),
                             reason="PDF reader returned no result") from exc

@@ -1,13 +1,15 @@
 """Child process that extracts text from one PDF under hard resource limits.
 
 Why a separate process: PDF parsers have a long history of hangs and memory blow-ups on
-hostile files (/Prev loops, content-stream cycles, decompression bombs). This script runs
-in its own interpreter with RLIMIT_AS / RLIMIT_CPU set *before* pdfium is imported, and the
-parent adds a wall-clock timeout. If anything goes wrong the child dies, not the app.
+hostile files (/Prev loops, content-stream cycles, decompression bombs). It runs as the
+sandboxed child "pdf" (``core/sandbox.py``: RLIMIT_AS / RLIMIT_CPU and no network, set
+*before* pdfium is imported; the parent adds a wall-clock timeout and the cancel token).
+If anything goes wrong the child dies, not the app.
 
-It deliberately imports only the standard library and pypdfium2 (never gennai_desktop), so
-it starts fast (~one interpreter start per document, not per page) and can be run with
-``python -I``. Output: one JSON object on stdout (see ``_extract``), always with "ok".
+It imports only the standard library and pypdfium2, so it starts fast (~one interpreter
+start per document, not per page). Input: the request ``{"path", "max_pages",
+"max_chars"}`` over the pipe (never on the command line). Output: one JSON object on
+stdout (see ``_extract``), always with "ok".
 
 Layout: pdfium gives page text as lines separated by CR LF; we keep the lines and attach
 just enough geometry (first/last character box, font size) for the parent to decide where
@@ -20,30 +22,9 @@ import os
 import sys
 from typing import Any
 
-# Defaults; the parent passes explicit values on the command line.
-DEFAULT_MEMORY_BYTES = 2 * 1024 ** 3
-DEFAULT_CPU_SECONDS = 60
+# Defaults; the parent passes explicit values in the request.
 DEFAULT_MAX_PAGES = 5000
 DEFAULT_MAX_CHARS = 20_000_000
-
-
-def _set_limits(memory_bytes: int, cpu_seconds: int) -> None:
-    """Cap address space and CPU time (POSIX only; on Windows the parent's timeout still applies)."""
-    try:
-        import resource
-    except ImportError:  # Windows: no setrlimit (a Job Object would be the equivalent)
-        return
-    for which, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_seconds)):
-        try:
-            soft, hard = resource.getrlimit(which)
-            new_hard = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(which, (min(value, new_hard), new_hard))
-        except (ValueError, OSError):
-            pass
-    try:  # no core dumps of (possibly confidential) document memory
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ValueError, OSError):
-        pass
 
 
 def _restore_ideographic_spaces(textpage: Any, raw: Any, line: str, pos: int) -> str:
@@ -167,15 +148,11 @@ def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
     return {"ok": True, "page_count": page_count, "pages": pages, "failed_pages": failed}
 
 
-def main(argv: list[str]) -> int:
-    path = argv[1]
-    memory = int(argv[2]) if len(argv) > 2 else DEFAULT_MEMORY_BYTES
-    cpu = int(argv[3]) if len(argv) > 3 else DEFAULT_CPU_SECONDS
-    max_pages = int(argv[4]) if len(argv) > 4 else DEFAULT_MAX_PAGES
-    max_chars = int(argv[5]) if len(argv) > 5 else DEFAULT_MAX_CHARS
-    _set_limits(memory, cpu)
+def main(request: dict[str, Any]) -> int:
+    """The child's work, inside the sandbox (``entry._pdf``): extract ``request["path"]``."""
     try:
-        result = _extract(path, max_pages, max_chars)
+        result = _extract(str(request["path"]), int(request.get("max_pages") or DEFAULT_MAX_PAGES),
+                          int(request.get("max_chars") or DEFAULT_MAX_CHARS))
     except MemoryError:
         result = {"ok": False, "error": "limits", "reason": "memory limit"}
     except Exception as exc:  # noqa: BLE001 - everything becomes a structured answer
@@ -184,7 +161,3 @@ def main(argv: list[str]) -> int:
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
     os._exit(0)  # skip interpreter teardown (pdfium finalisers): faster, and nothing left to flush
-
-
-if __name__ == "__main__":
-    main(sys.argv)

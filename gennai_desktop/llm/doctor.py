@@ -222,6 +222,12 @@ def format_report(r: dict[str, Any]) -> str:
                                    providers=" ".join(ocr.get("providers") or [])))
         else:
             lines.append("  " + t("doctor.ocr_unavailable"))
+    box = r.get("sandbox")
+    if box and "seccomp" in box:
+        lines.append(t("doctor.h.sandbox"))
+        yes, no = t("doctor.sandbox.on"), t("doctor.sandbox.off")
+        lines.append("  " + t("doctor.sandbox", seccomp=yes if box["seccomp"] else no,
+                               netns=yes if box["netns"] else no) + (f"（{box['detail']}）" if box.get("detail") else ""))
     if r.get("error"):
         lines.append(t("doctor.error", error=r["error"]))
     if r.get("gpu_reason"):

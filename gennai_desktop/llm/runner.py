@@ -30,9 +30,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from ..core import errors as core_errors, frozen
+from ..core import errors as core_errors, sandbox
 from ..core.atomicio import atomic_write_text
-from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.cancel import NEVER, CancelToken, Cancelled, ambient
 from ..core.errors import GennaiError, ModelError
 from ..core.i18n import tr
 from ..core.paths import home_dir
@@ -150,7 +150,7 @@ class RunnerEngine:
         self.n_threads = n_threads
         self._n_ctx_wanted = n_ctx
         self._configs = configs
-        self._argv = child_argv or frozen.runner_argv()   # frozen app: <exe> --gennai-runner
+        self._argv = child_argv or sandbox.child_argv("runner")   # sandboxed child (core/sandbox.py)
         self._choices = choices or RuntimeChoices()
         self._proc: subprocess.Popen | None = None
         self._lines: "queue.Queue[Any]" = queue.Queue()
@@ -189,24 +189,15 @@ class RunnerEngine:
         return self._proc.pid if self._proc is not None else None
 
     def _spawn(self, config: RuntimeConfig) -> None:
-        env = dict(os.environ)
-        env.pop("GENNAI_CPU_VARIANT", None)
-        env.pop("GENNAI_GPU_BACKEND", None)
+        env: dict[str, str] = {}
         if config.cpu_variant:
             env["GENNAI_CPU_VARIANT"] = config.cpu_variant
         if config.gpu_backend:
             env["GENNAI_GPU_BACKEND"] = config.gpu_backend
-        else:
-            env["GENNAI_RUNNER_MEMORY_BYTES"] = str(self._memory_cap())
-        env["PYTHONUNBUFFERED"] = "1"
-        kwargs: dict[str, Any] = {}
-        if sys.platform == "win32":
-            kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+        limits = sandbox.Limits(memory_bytes=0 if config.gpu_backend else self._memory_cap())
         self._lines = q = queue.Queue()
         self._stderr.clear()
-        proc = subprocess.Popen(self._argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=env, encoding="utf-8", errors="replace",
-                                bufsize=1, **kwargs)
+        proc = sandbox.start("runner", {}, limits, argv=self._argv, env=env, text=True)
         threading.Thread(target=_pump_lines, args=(proc.stdout, q), daemon=True,
                          name="runner-stdout").start()
         threading.Thread(target=_pump_stderr, args=(proc.stderr, self._stderr), daemon=True,
@@ -286,7 +277,11 @@ class RunnerEngine:
 
     def _request(self, msg: dict[str, Any]) -> dict[str, Any]:
         self._send(msg)
-        reply = self._recv()
+        reply = self._recv(cancel=ambient())       # Ctrl-C / 中止 during a load reaches the child
+        if reply.get("_cancel_requested"):
+            self._kill()
+            self._proc, self._load_reply = None, None
+            raise Cancelled()
         if "error" in reply:
             raise self._as_error(reply)
         return reply

@@ -17,14 +17,14 @@ reaches llama.cpp between tokens (and between prompt slices) while the main thre
 
 The parent chooses the CPU variant / GPU backend in the environment (GENNAI_CPU_VARIANT,
 GENNAI_GPU_BACKEND) before this process imports llama.cpp (``llm.engine`` registers them).
-Resource limits (address space, no core dumps) are set before that import too.
+It runs as the sandboxed child "runner" (``core/sandbox.py``): resource limits (address
+space, no core dumps), no network and no terminal Ctrl-C are set before that import too.
 """
 from __future__ import annotations
 
 import json
 import os
 import queue
-import signal
 import sys
 import threading
 from dataclasses import asdict, fields
@@ -66,26 +66,6 @@ def error_to_json(exc: BaseException) -> dict[str, Any]:
         return {"key": exc.key, "params": params, "cls": type(exc).__name__}
     return {"key": "llm.model.decode_failed", "params": {"reason": f"{type(exc).__name__}: {exc}"[:300]},
             "cls": "ModelError"}
-
-
-def _set_limits() -> None:
-    """Address-space cap (CPU-only runs) and no core dumps of document text in memory."""
-    try:
-        import resource
-    except ImportError:  # Windows: a Job Object would be the equivalent
-        return
-    mem = int(os.environ.get("GENNAI_RUNNER_MEMORY_BYTES") or 0)
-    if mem > 0:
-        try:
-            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-            cap = mem if hard == resource.RLIM_INFINITY else min(mem, hard)
-            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-        except (ValueError, OSError):
-            pass
-    try:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ValueError, OSError):
-        pass
 
 
 class _Runner:
@@ -236,10 +216,10 @@ def auto_gpu_layers(path: Path, n_ctx: int) -> int | None:
 
 
 def main() -> int:
+    """The runner's loop, inside the sandbox (``entry._runner``: limits and no network are
+    already set, the request line already read)."""
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # stray native prints go to stderr, never into the protocol
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _set_limits()
     runner = _Runner(proto)
     try:
         runner.serve()
@@ -248,6 +228,3 @@ def main() -> int:
         return 1
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from functools import lru_cache
@@ -118,6 +119,87 @@ def _concat(*parts: Any) -> str:
             raise _BudgetExceeded("value too large")
         out.append(text)
     return "".join(out)
+
+
+# Widths a template may ask of a formatting function: ``|center(2**31)``, ``|indent(n)``,
+# ``|format``, ``'%2000000000d' % 1``, ``'{:>2000000000}'.format(x)`` and ``'x'.ljust(n)``
+# allocate their result before any size check could see it (they reached 2–4 GB).
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(\*|\d+)?(?:\.(\*|\d+))?[a-zA-Z%]")
+_BRACE_NUMBERS = re.compile(r"\{[^{}]*?:[^{}]*?(\d+)[^{}]*\}")
+
+
+def _check_width(width: Any) -> None:
+    if isinstance(width, int) and abs(width) > MAX_VALUE_CHARS:
+        raise _BudgetExceeded(f"width {width}")
+
+
+def _check_percent(fmt: str, args: Any) -> None:
+    """``fmt % args``: every width/precision bounded, ``*`` widths taken from ``args``."""
+    star = False
+    for width, precision in _PERCENT_SPEC.findall(fmt):
+        for n in (width, precision):
+            if n == "*":
+                star = True
+            elif n:
+                _check_width(int(n))
+    if star:
+        for a in args if isinstance(args, tuple) else (args,):
+            _check_width(a)
+
+
+def _check_brace(fmt: str) -> None:
+    """``fmt.format(...)``: no width or precision above the cap (nested ``{}`` widths refused)."""
+    if re.search(r"\{[^{}]*:[^{}]*\{", fmt):
+        raise _BudgetExceeded("nested format width")
+    for n in _BRACE_NUMBERS.findall(fmt):
+        _check_width(int(n))
+
+
+def _precheck_call(obj: Any, args: tuple, kwargs: dict) -> None:
+    """Bound what a str method will allocate before it runs (jinja's sandbox hands out
+    ``str.format`` wrapped: the string is then behind ``__wrapped__``)."""
+    self_ = getattr(obj, "__self__", None)
+    if self_ is None and hasattr(obj, "__wrapped__"):
+        self_ = getattr(obj.__wrapped__, "__self__", None)
+    name = getattr(obj, "__name__", "")
+    if not isinstance(self_, str):
+        return
+    values = list(args) + list(kwargs.values())
+    if name in ("center", "ljust", "rjust", "zfill") and values:
+        _check_width(values[0])
+    elif name == "expandtabs" and values:
+        _check_width(int(values[0]) * max(1, self_.count("\t")) if isinstance(values[0], int) else 0)
+    elif name == "replace" and len(values) >= 2 and isinstance(values[0], str) and isinstance(values[1], str):
+        hits = len(self_) + 1 if values[0] == "" else self_.count(values[0])
+        if len(values) >= 3 and isinstance(values[2], int) and values[2] >= 0:
+            hits = min(hits, values[2])
+        if len(self_) + hits * len(values[1]) > MAX_VALUE_CHARS:
+            raise _BudgetExceeded("replace too large")
+    elif name in ("format", "format_map"):
+        _check_brace(self_)
+
+
+def _safe_center(value: Any, width: int = 80) -> str:
+    _check_width(width)
+    return str(value).center(width)
+
+
+def _safe_indent(s: Any, width: Any = 4, first: bool = False, blank: bool = False) -> str:
+    from jinja2.filters import do_indent
+    text = str(s)
+    per_line = width if isinstance(width, int) else len(str(width))
+    _check_width(per_line)
+    if per_line * (text.count("\n") + 1) + len(text) > MAX_VALUE_CHARS:
+        raise _BudgetExceeded("indent too large")
+    return do_indent(text, width, first, blank)
+
+
+def _safe_format(value: Any, *args: Any, **kwargs: Any) -> str:
+    from jinja2.filters import do_format
+    if args and kwargs:
+        raise _BudgetExceeded("format with both args and kwargs")
+    _check_percent(str(value), tuple(args) if args else kwargs)
+    return do_format(value, *args, **kwargs)
 
 
 def _bounded_range(*args: int):
@@ -212,12 +294,15 @@ def _budgeted_environment_class():
                 raise _BudgetExceeded("power too large")
             if operator == "+" and _size(left) + _size(right) > MAX_VALUE_CHARS:
                 raise _BudgetExceeded("value too large")
+            if operator == "%" and isinstance(left, str):
+                _check_percent(left, right)
             return _check_size(super().call_binop(context, operator, left, right))
 
         def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - jinja's signature
             _budget().check()
             for a in (*args, *kwargs.values()):
                 _check_size(a)
+            _precheck_call(__obj, args, kwargs)
             return _check_size(super().call(__context, __obj, *args, **kwargs))
 
         def getattr(self, obj, attribute):
@@ -240,6 +325,7 @@ def _environment():
     for name in ("cycler", "joiner", "lipsum"):
         env.globals.pop(name, None)
     env.globals["range"] = _bounded_range
+    env.filters.update(center=_safe_center, indent=_safe_indent, format=_safe_format)
     env.globals["raise_exception"] = _raise_exception  # used by Hugging Face chat templates
     env.globals[_LOOP_GUARD] = _loop_guard
     env.globals[_CONCAT_GUARD] = _concat

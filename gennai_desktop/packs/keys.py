@@ -7,8 +7,9 @@ automation (cron ``publish``) it may be given in ``GENNAI_ADMIN_KEY_PASSPHRASE``
 
 Key folders never live inside the signing repository (which is published as is): the
 online keys default to ``~/.gennai-admin/keys``; root keys belong on offline removable
-media (``--root-keys``). ``scan_for_private_keys`` finds PEM private keys in a tree; the
-publish and export commands refuse to finish when one is there.
+media (``--root-keys``). ``scan_for_private_keys`` finds private keys in a tree (PEM, OpenSSH
+and DER: PKCS#8 plain or encrypted, PKCS#1, SEC1); the publish and export commands refuse
+to finish when one is there.
 """
 from __future__ import annotations
 
@@ -58,27 +59,57 @@ def _passphrase(*, confirm: bool = False) -> bytes:
     return _cached
 
 
+MAX_DER_KEY_BYTES = 64 * 1024      # a DER private key is a few KiB at most (RSA-16384 ≈ 10 KiB)
+OPENSSH_MARKER = b"openssh-key-v1\x00"
+
+
 def has_private_key_material(data: bytes) -> bool:
-    return any(m in data for m in PRIVATE_MARKERS)
+    """PEM private key headers anywhere, an OpenSSH private key, or a whole file that is a
+    DER private key (PKCS#8 plain or encrypted, PKCS#1, SEC1: publish used to miss these)."""
+    if any(m in data for m in PRIVATE_MARKERS) or OPENSSH_MARKER in data:
+        return True
+    return is_der_private_key(data)
+
+
+def is_der_private_key(data: bytes) -> bool:
+    if not data or len(data) > MAX_DER_KEY_BYTES or data[0] != 0x30:     # a DER SEQUENCE
+        return False
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+    try:
+        load_der_private_key(data, password=None)
+        return True
+    except TypeError:                 # "password was not given but private key is encrypted"
+        return True
+    except (ValueError, Exception):  # noqa: BLE001 - anything else: not a private key cryptography can read
+        return _looks_like_encrypted_pkcs8(data)
+
+
+def _looks_like_encrypted_pkcs8(data: bytes) -> bool:
+    """EncryptedPrivateKeyInfo with a cipher cryptography does not read: PBES2/PBES1 OIDs."""
+    return any(oid in data[:64] for oid in (bytes.fromhex("06092a864886f70d01050d"),      # PBES2
+                                            bytes.fromhex("060a2a864886f70d010c01")))     # pkcs-12PbeIds
 
 
 def scan_for_private_keys(folder: Path) -> list[Path]:
-    """Every file under ``folder`` that contains a PEM private key header (streamed)."""
+    """Every file under ``folder`` that contains a PEM private key header (streamed) or is
+    a DER private key (``has_private_key_material``)."""
     found: list[Path] = []
     if not folder.is_dir():
         return found
-    overlap = max(len(m) for m in PRIVATE_MARKERS)
+    overlap = max(len(m) for m in (*PRIVATE_MARKERS, OPENSSH_MARKER))
+    markers = (*PRIVATE_MARKERS, OPENSSH_MARKER)
     for path in sorted(folder.rglob("*")):
         if path.is_symlink() or not path.is_file():
             continue
-        tail = b""
         try:
-            with open(path, "rb") as fh:
-                while True:
-                    block = fh.read(1 << 20)
-                    if not block:
-                        break
-                    if has_private_key_material(tail + block):
+            if path.stat().st_size <= MAX_DER_KEY_BYTES:       # small: PEM, OpenSSH or DER
+                if has_private_key_material(path.read_bytes()):
+                    found.append(path)
+                continue
+            tail = b""
+            with open(path, "rb") as fh:                       # large: the text markers, streamed
+                while block := fh.read(1 << 20):
+                    if any(m in tail + block for m in markers):
                         found.append(path)
                         break
                     tail = block[-overlap:]

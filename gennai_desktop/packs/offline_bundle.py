@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -45,6 +46,9 @@ from ..core.i18n import tr
 from ..core.paths import machine_dir
 from .errors import PackError
 from .keys import has_private_key_material, scan_for_private_keys
+from .names import POLICY_TARGET
+from .policy import RECORD_KEY, RECORD_NAME
+from .trust import STATE_NAME
 
 MANIFEST = "bundle.json"
 ROOT = "root.json"
@@ -54,6 +58,7 @@ FORMAT = 1
 INSTALL_RECORD = "install.json"
 COMPONENTS = ("app", "models", "packs", "share")     # top-level folders that are installed
 MACHINE_POLICY = "machine.json"
+POLICY_RECORD = "policy-record.json"    # the ministry's signed policy (or none) as of the bundle: packs/policy.py
 DESKTOP_ID = "gennai-desktop"
 MIME_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/pdf")
 PROGRAMS = ("gennai-desktop", "gennai", "gennai-admin")
@@ -363,8 +368,8 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
     machine = Path(machine or machine_dir()).absolute()
     try:
         installed_root = (machine / ROOT).read_bytes()
-    except FileNotFoundError:
-        installed_root = None
+    except (FileNotFoundError, NotADirectoryError):
+        installed_root = None                     # (a folder that cannot exist: the preflight says so)
     except OSError as exc:
         raise OfflineBundleError("offline.error.io", path=str(machine / ROOT), detail=exc.strerror or str(exc)) from None
     vb = verify_bundle(folder, installed_root=installed_root, root_sha256=root_sha256, allow_expired=allow_expired)
@@ -372,11 +377,13 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
            source=tr(f"offline.root_source.{vb.root_source}")))
     for rel in vb.unlisted:
         log(tr("offline.unlisted_ignored", path=rel))
-    previous = _read_record(prefix)
-    if previous and int(previous.get("bundle_version", 0)) > vb.version and not allow_downgrade:
-        raise OfflineBundleError("offline.error.downgrade", installed=previous.get("bundle_version"), bundle=vb.version)
+    previous = check_downgrade(prefix, vb, allow_downgrade)
+    ddir = Path(desktop_dir) if desktop_dir else _default_desktop_dir(prefix)
+    preflight_writable([prefix, machine, *([ddir] if os.name != "nt" else [])])
 
     # --- nothing has been written before this line ---
+    # the machine folder first: if it cannot be written, no program files are left behind
+    machine_written = _install_machine_files(vb, machine, log)
     prefix.mkdir(parents=True, exist_ok=True)
     staging = prefix / f".staging-{os.getpid()}"
     _rmtree(staging)
@@ -405,11 +412,9 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
     finally:
         _rmtree(staging)
 
-    machine_written = _install_machine_files(vb, machine, log)
     bins = _install_bin_links(prefix)
     icon = prefix / "share" / "icons" / f"{DESKTOP_ID}.svg"
     icon = icon if icon.is_file() else None
-    ddir = Path(desktop_dir) if desktop_dir else _default_desktop_dir(prefix)
     desktop_file = None
     if os.name != "nt":
         ddir.mkdir(parents=True, exist_ok=True)
@@ -431,6 +436,34 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
     os.chmod(prefix / INSTALL_RECORD, 0o644)
     log(tr("offline.installed", prefix=str(prefix), machine=str(machine), seconds=f"{record['seconds']:.1f}"))
     return record
+
+
+def check_downgrade(prefix: Path, vb: VerifiedBundle, allow_downgrade: bool = False) -> dict | None:
+    """The install record at ``prefix``; refuses a bundle older than the installed one.
+    Run by the INSTALLED verifier too (install-offline.sh: ``offline-verify --prefix``), so
+    an older bundle's own tool never decides whether it may replace a newer one."""
+    previous = _read_record(Path(prefix).absolute())
+    if previous and int(previous.get("bundle_version", 0)) > vb.version and not allow_downgrade:
+        raise OfflineBundleError("offline.error.downgrade", installed=previous.get("bundle_version"), bundle=vb.version)
+    return previous
+
+
+def preflight_writable(folders: list[Path]) -> None:
+    """Every destination can be written (a file created and removed in it, or — when it does
+    not exist yet — in the nearest existing parent), checked before anything is written: a
+    non-root run with --prefix but the default machine folder used to leave a half install
+    that could not be uninstalled."""
+    for folder in folders:
+        probe_dir = Path(folder).absolute()
+        while not probe_dir.exists() and probe_dir != probe_dir.parent:
+            probe_dir = probe_dir.parent
+        try:
+            fd, name = tempfile.mkstemp(prefix=".gennai-preflight-", dir=probe_dir)
+            os.close(fd)
+            os.unlink(name)
+        except OSError as exc:
+            raise OfflineBundleError("offline.error.not_writable", path=str(folder),
+                                     detail=exc.strerror or str(exc)) from None
 
 
 def _previous_machine_files(previous: dict | None) -> list[Path]:
@@ -476,6 +509,8 @@ def _install_machine_files(vb: VerifiedBundle, machine: Path, log: Callable[[str
             else:
                 _atomic_bytes(target, policy.read_bytes())
             written.append(target)
+        if POLICY_RECORD in vb.files:
+            written += _install_policy_record(vb, machine)
         for p in written:
             if os.name != "nt":
                 os.chmod(p, 0o644)
@@ -483,6 +518,31 @@ def _install_machine_files(vb: VerifiedBundle, machine: Path, log: Callable[[str
     except OSError as exc:
         raise OfflineBundleError("offline.error.machine_dir", path=str(machine), detail=exc.strerror or str(exc)) from None
     return written
+
+
+def _install_policy_record(vb: VerifiedBundle, machine: Path) -> list[Path]:
+    """machine/state/policy-record.json and the highest versions seen (trust-state.json):
+    the fail-closed record the app falls back to, and the floor below which the user's own
+    metadata is refused. Never lowered by an older bundle."""
+    data = (vb.folder / POLICY_RECORD).read_bytes()
+    rec = json.loads(data)
+    version = Metadata[Targets].from_bytes(rec["targets"].encode("utf-8")).signed.version
+    state_dir = machine / "state"
+    state_dir.mkdir(exist_ok=True)
+    _admin_only(state_dir)
+    state_file = state_dir / STATE_NAME
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    versions = state.get("versions") if isinstance(state.get("versions"), dict) else {}
+    if version < int(versions.get(RECORD_KEY, 0)):
+        return [state_dir / RECORD_NAME, state_file]     # a newer record is already installed
+    versions[RECORD_KEY] = version
+    versions["targets"] = max(version, int(versions.get("targets", 0)))
+    _atomic_bytes(state_dir / RECORD_NAME, data)
+    _atomic_bytes(state_file, (json.dumps({"versions": versions}, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    return [state_dir / RECORD_NAME, state_file]
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
@@ -515,23 +575,76 @@ def _read_record(prefix: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def _machine_is_ours(machine: Path | None, root_sha256: str | None) -> bool:
+    """The machine folder holds the root this installation recorded (checked once, before
+    anything is removed)."""
+    if machine is None or not root_sha256:
+        return False
+    try:
+        return hashlib.sha256((machine / ROOT).read_bytes()).hexdigest() == root_sha256
+    except OSError:
+        return False
+
+
+def _ours(path: Path, prefix: Path, machine: Path | None, machine_ours: bool) -> bool:
+    """Is ``path`` (listed in install.json) one this installer wrote? install.json is only as
+    trustworthy as the prefix it sits in, so --uninstall removes nothing else: files inside
+    the prefix; in the machine folder only root.json / machine.json / state/* and only when
+    that folder's root.json is the one recorded; the desktop entry by its own name and
+    content; bin links only when they point into prefix/app."""
+    p = Path(path)
+    try:
+        real = p.parent.resolve() / p.name
+    except (OSError, RuntimeError):
+        return False
+    if real.is_relative_to(prefix.resolve()) and p.name not in ("", "."):
+        if p.is_symlink() and p.parent.name == "bin":
+            return os.readlink(p) in {str(Path("..") / "app" / n) for n in PROGRAMS}
+        return True
+    if machine is not None and machine_ours and real.parent in (machine.resolve(), machine.resolve() / "state") \
+            and (p.name in (ROOT, MACHINE_POLICY) or real.parent.name == "state"):
+        return True
+    if p.name == f"{DESKTOP_ID}.desktop" and p.is_file() and not p.is_symlink():
+        try:
+            return f'Exec="{prefix / "app" / "gennai-desktop"}"' in p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+    return False
+
+
 def uninstall(prefix: Path | None = None, *, log: Callable[[str], None] = lambda s: None) -> dict:
-    """Remove what install_bundle installed (listed in install.json); user data stays."""
+    """Remove what install_bundle installed (listed in install.json, each path checked to be
+    one this installer wrote: ``_ours``); user data stays."""
     prefix = Path(prefix or default_prefix()).absolute()
     rec = _read_record(prefix)
     if rec is None:
         raise OfflineBundleError("offline.error.not_installed", prefix=str(prefix))
-    removed: list[str] = []
-    for p in [rec.get("desktop_file"), *(rec.get("bin") or ()), *(rec.get("machine_files") or ())]:
-        if p and (Path(p).exists() or Path(p).is_symlink()):
-            Path(p).unlink()
-            removed.append(p)
     machine = Path(rec["machine_dir"]) if rec.get("machine_dir") else None
-    if machine is not None:
-        state = machine / "state"                 # trust-state.json: highest versions seen
-        if state.is_dir():
+    machine_ours = _machine_is_ours(machine, rec.get("root_sha256"))
+    removed: list[str] = []
+    skipped: list[str] = []
+    listed = [rec.get("desktop_file"), *(rec.get("bin") or ()), *(rec.get("machine_files") or ())]
+    for p in [x for x in listed if isinstance(x, str) and x]:
+        if not (Path(p).exists() or Path(p).is_symlink()):
+            continue
+        if not _ours(Path(p), prefix, machine, machine_ours):
+            skipped.append(p)
+            log(tr("offline.uninstall_skipped", path=p))
+            continue
+        if Path(p).is_dir() and not Path(p).is_symlink():
+            skipped.append(p)
+            continue
+        Path(p).unlink()
+        removed.append(p)
+    if machine is not None and _ours(machine / "state" / "x", prefix, machine, machine_ours):
+        state = machine / "state"                 # trust-state.json, the policy record
+        if state.is_dir() and not state.is_symlink():
             _rmtree(state)
             removed.append(str(state))
+    if machine is not None and (machine / ROOT).exists() and _ours(machine / ROOT, prefix, machine, machine_ours):
+        (machine / ROOT).unlink()
+        removed.append(str(machine / ROOT))
+    if machine is not None:
         try:
             machine.rmdir()
         except OSError:
@@ -547,10 +660,24 @@ def uninstall(prefix: Path | None = None, *, log: Callable[[str], None] = lambda
     except OSError:
         pass
     log(tr("offline.uninstalled", prefix=str(prefix)))
-    return {"removed": removed}
+    return {"removed": removed, "skipped": skipped}
 
 
 # ---- assemble (used by installer/build-offline-bundle.sh through gennai-admin) ---------------------
+def policy_record(repo_dir: Path) -> dict | None:
+    """The repository's signed targets metadata and the policy it lists (None: no policy
+    target) in the format packs/policy.py records — installed into the machine folder so a
+    user who deletes their packs folder still gets the ministry's policy, never none."""
+    try:
+        targets = (repo_dir / "metadata" / "targets.json").read_text(encoding="utf-8")
+        listed = POLICY_TARGET in Metadata[Targets].from_bytes(targets.encode("utf-8")).signed.targets
+    except (OSError, ValueError):
+        return None
+    policy = (repo_dir / "targets" / POLICY_TARGET).read_text(encoding="utf-8") if listed else None
+    return {"policy": policy, "targets": targets}
+
+
+
 def assemble_bundle(out: Path, *, app: Path, model: Path | None, repo_dir: Path, signers: list[Signer],
                     packs: Path | None = None, policy: dict | None = None, icon: Path | None = None,
                     installer_script: Path | None = None, version: int | None = None,
@@ -573,6 +700,9 @@ def assemble_bundle(out: Path, *, app: Path, model: Path | None, repo_dir: Path,
         shutil.copyfile(f, out / ROOTS_DIR / f.name)
     atomic_write_text(out / MACHINE_POLICY, json.dumps(policy if policy is not None else {"allow_developer_mode": False},
                                                         ensure_ascii=False, indent=2) + "\n")
+    record = policy_record(Path(repo_dir))
+    if record is not None:
+        atomic_write_text(out / POLICY_RECORD, json.dumps(record, ensure_ascii=False) + "\n")
     if icon is not None:
         (out / "share" / "icons").mkdir(parents=True)
         shutil.copyfile(icon, out / "share" / "icons" / f"{DESKTOP_ID}.svg")

@@ -6,11 +6,13 @@ targets key). ``update`` stores the verified copy in ``home_dir()/packs/policy.j
 targets metadata, so editing the file by hand does not loosen anything.
 
 Fail closed: every policy that verifies is also recorded (policy bytes + the signed targets
-metadata that lists them, ``policy-record.json`` beside the highest-versions record). On a
-machine that has had a policy, a missing, unreadable, unsigned or tampered policy — or a
-missing / rolled-back / tampered targets metadata — gives the last verified policy again
-(``source="last_verified"``), or, if that record does not verify either, the strictest
-built-in rules (``source="tampered"``: no pack and not the bundled dev model). Never looser.
+metadata that lists them, ``policy-record.json`` beside the highest-versions record). The
+offline installer writes that record into the machine folder at install time
+(``machine_dir()/state``, admin-only), so the user cannot delete it. On a managed machine,
+or a machine that has had a policy, a missing, unreadable, unsigned or tampered policy — or
+a missing / rolled-back / tampered targets metadata — gives the last verified policy again
+(``source="last_verified"``), or, if no record verifies, the strictest built-in rules
+(``source="tampered"``: no pack, not the bundled dev model, audit required). Never looser.
 ``Policy.problem`` names the message to show.
 """
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ..core.settings import Settings
 from .errors import PackError
 from .manifest import NAME_RE
 from .names import POLICY_TARGET
-from .trust import load_state, save_state, state_path, trusted_root_bytes, trusted_view, TrustedView
+from .trust import load_state, managed_install, save_state, state_path, trusted_root_bytes, trusted_view, TrustedView
 
 DEV_PACK_ID = "gemma3-270m-dev"
 
@@ -44,6 +46,7 @@ class Policy(BaseModel):
     mirror_url: str = ""                               # HTTP(S) mirror for `gennai packs update`
     locked_values: dict[str, Any] = Field(default_factory=dict, alias="locked_settings")
     audit_enabled: bool = True                         # the tamper-evident audit log (storage/audit.py)
+    audit_required: bool = False                       # refuse a task whose audit line cannot be written
     audit_dir: str = ""                                # where it goes; "" = GENNAI_HOME/audit
     source: Literal["none", "signed", "last_verified", "tampered"] = Field("none", exclude=True)
     problem: str = Field("", exclude=True)             # i18n key explaining a fallback
@@ -89,7 +92,8 @@ class Policy(BaseModel):
     @classmethod
     def locked_down(cls, problem: str = "trust.policy.builtin_strict") -> "Policy":
         """Built-in strictest rules: no pack, not the non-domestic dev model."""
-        return cls(allowed_packs=(), allow_dev_default=False, source="tampered", problem=problem)
+        return cls(allowed_packs=(), allow_dev_default=False, audit_required=True, source="tampered",
+                   problem=problem)
 
 
 def policy_path():
@@ -137,12 +141,14 @@ def _from_record(view) -> Policy | None:
     for path in _record_paths():
         try:
             rec = json.loads(path.read_text(encoding="utf-8"))
-            data, t_bytes = rec["policy"].encode("utf-8"), rec["targets"].encode("utf-8")
+            data, t_bytes = (rec["policy"] or "").encode("utf-8"), rec["targets"].encode("utf-8")
             root = view.root if view is not None else Metadata[Root].from_bytes(trusted_root_bytes()).signed
             t_md = Metadata[Targets].from_bytes(t_bytes)
             root.verify_delegate(Targets.type, t_md.signed_bytes, t_md.signatures)
             if t_md.signed.version < floor:
                 continue                              # an older record put back: not accepted
+            if rec["policy"] is None and POLICY_TARGET not in t_md.signed.targets:
+                return Policy(source="last_verified")  # signed metadata that names no policy (installer record)
             info = t_md.signed.targets[POLICY_TARGET]
             info.verify_length_and_hashes(data)
             return parse_policy(data).model_copy(update={"source": "last_verified",
@@ -157,7 +163,13 @@ def _had_policy() -> bool:
 
 
 def _fallback(view, problem: str) -> Policy:
-    """What a machine that had a policy gets when the current one does not verify: never looser."""
+    """What a machine gets when the current policy does not verify: never looser. On a
+    managed machine (the machine folder holds the ministry's root.json or machine.json) that
+    is the record in the machine folder — written by the installer, which the user cannot
+    delete — or, without one, the strictest rules: deleting the packs folder or starting
+    with a fresh GENNAI_HOME no longer leaves a machine without a policy."""
+    if managed_install():
+        return _from_record(view) or Policy.locked_down("trust.policy.no_machine_record")
     if not _had_policy():
         if problem == "trust.policy.no_metadata":
             return Policy()                           # never had metadata or policy: defaults

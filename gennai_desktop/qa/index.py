@@ -11,6 +11,7 @@ what was indexed before instead of reading every document again.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -22,8 +23,11 @@ from typing import Iterator
 
 
 from ..core.cancel import NEVER, CancelToken
+from ..core.i18n import tr
+from ..core.safefiles import regular_size, sha256_regular
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, TaskEvent
+from ..documents.limits import DEFAULT_LIMITS
 from ..documents.loader import SUPPORTED_SUFFIXES, load_document
 from .passages import SPLIT_PARAGRAPHS, Passage, doc_context, make_passages
 from .retrieval import CAPTION_WEIGHT, MULTI_GRANULAR, RERANK, TITLE_WEIGHT, Collection, Postings, batch_terms, terms
@@ -55,14 +59,6 @@ class UpdateReport:
     seconds: float = 0.0
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def passage_terms(passages: list[Passage], title: str = "", opts: "IndexOptions | None" = None) -> list[list[str]]:
     """Index terms of each passage: its text, its caption/heading's terms ``caption_weight``
     times and the document title's ``title_weight`` times."""
@@ -88,6 +84,24 @@ class IndexOptions:
     multi_granular: bool = MULTI_GRANULAR
     rerank: frozenset[str] = RERANK         # question-type signals (retrieval.bonus)
     pool: int = 60                          # BM25 candidates the re-ranking looks at
+
+
+def options_key(options: IndexOptions) -> dict:
+    """The options as stable JSON data (sets sorted): part of the namespace."""
+    out = {}
+    for f in dataclasses.fields(options):
+        v = getattr(options, f.name)
+        out[f.name] = sorted(v) if isinstance(v, (set, frozenset)) else v
+    return out
+
+
+def namespace(root: Path, options: IndexOptions) -> str:
+    """``qa/<hash>/`` for a folder and options: the same in every process (it used to hash
+    ``str(options)``, whose frozenset order changes with the hash seed, so every run rebuilt
+    the index under a new name)."""
+    ident = json.dumps({"format": FORMAT, "root": str(root), "options": options_key(options)},
+                       sort_keys=True, ensure_ascii=False)
+    return "qa/" + hashlib.sha256(ident.encode("utf-8")).hexdigest()[:24] + "/"
 
 
 def _encode(entry: FileEntry) -> bytes:
@@ -119,14 +133,37 @@ class FolderIndex:
         self.root = Path(root).resolve()
         self.options = options or IndexOptions()    # options exist for eval/qa/score.py's comparison
         self.store: IndexStore = store if store is not None else process_store()
-        ident = f"{self.root}\0{self.options}"
-        self.ns = "qa/" + hashlib.sha256(ident.encode("utf-8")).hexdigest()[:24] + "/"
+        self.opts_key = options_key(self.options)
+        self.ns = namespace(self.root, self.options)
         self.entries: dict[str, FileEntry] = {}
         self.skipped: dict[str, tuple[int, int, str]] = {}        # path → (mtime_ns, size, reason)
         self.collection = Collection()
+        self._remove_stale_copies()
         self._load()
 
     # -- persistence (through the IndexStore only) ------------------------------------------
+    def _remove_stale_copies(self) -> None:
+        """Delete other copies of this folder's index made with the same options: those of
+        earlier versions (their namespace hashed a frozenset's unstable repr, so every run
+        made a new copy and the old ones kept deleted documents' text)."""
+        by_ns: dict[str, list[str]] = {}
+        for key in self.store.keys("qa/"):
+            parts = key.split("/", 2)
+            if len(parts) == 3 and parts[1] + "/" != self.ns[3:]:
+                by_ns.setdefault(parts[1], []).append(key)
+        for ns, keys in by_ns.items():
+            raw = self.store.get(f"qa/{ns}/manifest")
+            try:
+                man = json.loads(raw.decode("utf-8")) if raw is not None else None
+            except (ValueError, UnicodeDecodeError):
+                man = None
+            if not isinstance(man, dict) or man.get("root") != str(self.root):
+                continue
+            if man.get("opts") not in (None, self.opts_key):
+                continue                          # the same folder indexed with other options (eval)
+            for key in keys:
+                self.store.delete(key)
+
     def _load(self) -> None:
         raw = self.store.get(self.ns + "manifest")
         if raw is None:
@@ -151,22 +188,41 @@ class FolderIndex:
         return self.ns + "file/" + hashlib.sha256(path.encode("utf-8")).hexdigest()[:32]
 
     def _save_manifest(self) -> None:
-        man = {"v": FORMAT, "root": str(self.root), "files": {p: self._key(p) for p in self.entries},
+        man = {"v": FORMAT, "root": str(self.root), "opts": self.opts_key,
+               "files": {p: self._key(p) for p in self.entries},
                "skipped": {p: list(v) for p, v in self.skipped.items()}}
         self.store.put(self.ns + "manifest", json.dumps(man, ensure_ascii=False).encode("utf-8"))
 
     # -- scanning ----------------------------------------------------------------------------
     def files(self) -> list[Path]:
+        return self.scan()[0]
+
+    def scan(self) -> tuple[list[Path], dict[str, str]]:
+        """(files to index, refused: path → notice key). A file whose link leads out of the
+        folder is refused (a prepared folder must not pull /etc or the user's private files
+        into answers), and so is anything that is not a regular file (a FIFO or a link to
+        /dev/urandom used to hang the index forever)."""
         if self.root.is_file():
-            return [self.root]
-        found = []
+            return [self.root], {}
+        found: list[Path] = []
+        refused: dict[str, str] = {}
         for dirpath, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if name.startswith((".", "~$")) or not name.lower().endswith(SUPPORTED_SUFFIXES):
                     continue
-                found.append(Path(dirpath) / name)
-        return found
+                p = Path(dirpath) / name
+                try:
+                    inside = p.resolve().is_relative_to(self.root)
+                except (OSError, RuntimeError):      # a link loop
+                    inside = False
+                if not inside:
+                    refused[str(p)] = "qa.notice.outside_folder"
+                elif regular_size(p) is None:
+                    refused[str(p)] = "qa.notice.not_regular"
+                else:
+                    found.append(p)
+        return found, refused
 
     def update(self, cancel: CancelToken = NEVER) -> Iterator[TaskEvent]:
         """Bring the index up to date with the folder; ends with Done(UpdateReport)."""
@@ -174,7 +230,10 @@ class FolderIndex:
         report = UpdateReport()
         yield Progress(0, 1, "qa.stage.scan")
         present: dict[str, os.stat_result] = {}
-        for p in self.files():
+        listed, refused = self.scan()
+        for path, key in sorted(refused.items()):
+            yield Notice(key, {"file": Path(path).name})
+        for p in listed:
             try:
                 present[str(p)] = p.stat()
             except OSError:
@@ -194,11 +253,11 @@ class FolderIndex:
             if sk is not None and (sk[0], sk[1]) == (st.st_mtime_ns, st.st_size):
                 report.skipped[path] = sk[2]
                 continue
-            try:
-                digest = _sha256(Path(path))
-            except OSError as exc:
-                report.skipped[path] = exc.strerror or str(exc)
+            found = sha256_regular(path, DEFAULT_LIMITS.max_file_bytes, cancel)
+            if found is None:        # changed under us, not regular any more, or above the cap
+                report.skipped[path] = tr("qa.notice.unreadable")
                 continue
+            digest = found[0]
             if old is not None and old.sha256 == digest:      # touched, not changed
                 old.mtime_ns, old.size = st.st_mtime_ns, st.st_size
                 self.store.put(self._key(path), _encode(old))

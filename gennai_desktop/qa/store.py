@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Iterator, Protocol
 from ..storage import StoreUnavailable, open_store
+from ..storage.store import INDEX_NAMESPACE
 
 
 class IndexStore(Protocol):
@@ -54,7 +55,7 @@ class MemoryStore:
 class EncryptedStore:
     """IndexStore over ``storage.ProtectedStore`` blobs (namespace ``qa-index``)."""
 
-    NS = "qa-index"
+    NS = INDEX_NAMESPACE      # follows the history's retention and `history delete --all`
 
     def __init__(self, protected) -> None:  # noqa: ANN001 - storage.ProtectedStore
         self._p = protected

@@ -9,8 +9,18 @@ never interleave or fork the chain. When the file passes ``max_bytes`` it is ren
 file's last hash, so the chain runs across files.
 
 ``verify(files)`` recomputes the chain and names the first line that was edited, removed or
-reordered. What a bare hash chain cannot prove (stated, not hidden): that the LAST lines were
-not cut off, or that someone with write access did not rewrite the whole file consistently.
+reordered. A bare hash chain cannot prove that the LAST lines were not cut off or the file
+deleted, so every append also keeps the last (seq, hash) in the encrypted store (the
+*anchor*, ``read_anchor``): ``verify(files, anchor=…)`` (``gennai-admin audit verify
+--anchor``) then names a truncated or deleted log, and the next append notices it too and
+writes an ``audit.anchor_mismatch`` line that chains from the anchor (so the gap shows in
+the file itself). A torn last line (a crash mid-write) no longer restarts the chain at 1.
+What stays unprovable locally: someone who deletes the log *and* the store, or rewrites
+both consistently — collect the logs centrally where that matters.
+
+When the policy requires the audit (``Policy.audit_required``, and always under the strict
+built-in policy) a task whose audit line cannot be written is refused before it starts
+(``require_writable``) and reported as failed if the line fails afterwards.
 """
 from __future__ import annotations
 
@@ -24,7 +34,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 from ..core.paths import home_dir
+from ..core.safefiles import regular_size, sha256_regular
+from ..documents.limits import DEFAULT_LIMITS
 from ..packs import policy as packs_policy
+from .keys import StoreUnavailable
+from .store import open_store
 
 GENESIS = "0" * 64
 AUDIT_NAME = "audit.jsonl"
@@ -74,6 +88,8 @@ def _locked(lock_path: Path) -> Iterator[None]:
 
 
 def _last_record(path: Path) -> dict | None:
+    """The last complete record (a torn last line, from a crash mid-write, is passed over:
+    the chain continues from the record before it and ``verify`` names the torn line)."""
     try:
         with open(path, "rb") as fh:
             fh.seek(0, os.SEEK_END)
@@ -85,16 +101,59 @@ def _last_record(path: Path) -> dict | None:
     for raw in reversed(tail):
         if raw.strip():
             try:
-                return json.loads(raw)
+                rec = json.loads(raw)
             except ValueError:
-                return None       # a broken last line: the next append chains to nothing → verify says so
+                continue
+            if isinstance(rec, dict) and isinstance(rec.get("seq"), int) and "hash" in rec:
+                return rec
     return None
 
 
+# --- the anchor: the last (seq, hash) kept in the encrypted store -------------------------------
+ANCHOR_NS = "audit-anchor"
+
+
+def _anchor_key(path: Path) -> str:
+    return str(Path(path).absolute())
+
+
+def read_anchor(path: Path) -> dict | None:
+    """{"seq", "hash"} of the last line appended to ``path`` on this machine (None when the
+    store is unavailable or holds none)."""
+    try:
+        store = open_store(create=False)
+    except StoreUnavailable:
+        return None
+    try:
+        raw = store.get_blob(ANCHOR_NS, _anchor_key(path))
+    finally:
+        store.close()
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("seq"), int) else None
+
+
+def _write_anchor(path: Path, rec: dict) -> None:
+    try:
+        store = open_store(create=False)
+    except StoreUnavailable:
+        return                      # no store (no key yet): the chain alone, as before
+    try:
+        store.put_blob(ANCHOR_NS, _anchor_key(path),
+                       json.dumps({"seq": rec["seq"], "hash": rec["hash"]}).encode("utf-8"))
+    except Exception:  # noqa: BLE001 - a locked or broken store must not lose the audit line itself
+        pass
+    finally:
+        store.close()
+
+
 class AuditLog:
-    def __init__(self, path: Path, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, path: Path, max_bytes: int = MAX_BYTES, anchored: bool = True) -> None:
         self.path = Path(path)
         self.max_bytes = max_bytes
+        self.anchored = anchored          # keep the last (seq, hash) in the encrypted store
 
     def append(self, action: str, **fields: Any) -> dict:
         unknown = set(fields) - set(FIELDS)
@@ -103,13 +162,31 @@ class AuditLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _locked(self.path.with_name(self.path.name + ".lock")):
             last = _last_record(self.path)
+            anchor = read_anchor(self.path) if self.anchored else None
+            if anchor is not None and (last is None or last.get("seq", 0) < anchor["seq"]
+                                       or (last.get("seq") == anchor["seq"] and last.get("hash") != anchor.get("hash"))):
+                # lines after the anchor are gone (or the file): say so, chained from the anchor
+                gap = self._record("audit.anchor_mismatch", {"seq": anchor["seq"], "hash": anchor.get("hash", "")},
+                                   outcome="error:log_truncated",
+                                   detail=f"expected seq {anchor['seq']}, found {last.get('seq') if last else 'no log'}")
+                self._write(gap)
+                last = gap
             if last is not None and self.path.stat().st_size >= self.max_bytes:
                 rotated = self._rotate()
                 self._write(self._record("rotate", last, prev_file=rotated.name))
                 last = _last_record(self.path)
             rec = self._record(action, last, **fields)
             self._write(rec)
+            if self.anchored:
+                _write_anchor(self.path, rec)
             return rec
+
+    def require_writable(self) -> None:
+        """Raise OSError unless a line could be appended now (a task that policy says must
+        be audited is refused before it starts)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.close(fd)
 
     def _record(self, action: str, last: dict | None, **fields: Any) -> dict:
         rec: dict[str, Any] = {
@@ -144,25 +221,30 @@ class AuditLog:
 class Problem:
     file: str
     line: int
-    reason: str          # "edited" | "chain" | "removed" | "reordered" | "unreadable" | "rotate"
+    reason: str          # "edited" | "chain" | "removed" | "reordered" | "unreadable" | "rotate" | "truncated" | "deleted"
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
 
 
-def verify(files: list[Path]) -> tuple[int, list[Problem]]:
+def verify(files: list[Path], anchor: dict | None = None) -> tuple[int, list[Problem]]:
     """Check one file or several in chronological order (rotated files first).
 
     Returns (lines checked, problems). The first line of the first file is trusted as the
-    anchor when it is a ``rotate`` line whose predecessor file was not given.
+    anchor when it is a ``rotate`` line whose predecessor file was not given. With
+    ``anchor`` (``read_anchor`` of the current log), the chain must reach that line:
+    otherwise the last file is reported ``truncated`` (or ``deleted``).
     """
     problems: list[Problem] = []
+    if anchor is not None and files and not Path(files[-1]).exists():
+        problems.append(Problem(str(files[-1]), 0, "deleted"))
     records: list[tuple[int, str, int, dict | None]] = []       # (file index, file, line, record)
     for fi, f in enumerate(files):
         try:
             lines = Path(f).read_bytes().splitlines()
         except OSError:
-            problems.append(Problem(str(f), 0, "unreadable"))
+            if not any(p.reason == "deleted" and p.file == str(f) for p in problems):
+                problems.append(Problem(str(f), 0, "unreadable"))
             continue
         for no, raw in enumerate(lines, 1):
             if not raw.strip():
@@ -203,6 +285,10 @@ def verify(files: list[Path]) -> tuple[int, list[Problem]]:
                     reason = "chain"
                 problems.append(Problem(fname, no, reason))
         prev = rec
+    if anchor is not None and files and Path(files[-1]).exists():
+        at = [r for _fi, _f, _no, r in records if r is not None and r.get("seq") == anchor.get("seq")]
+        if not any(r.get("hash") == anchor.get("hash") for r in at):
+            problems.append(Problem(str(files[-1]), len(records), "truncated"))
     return len(records), problems
 
 
@@ -222,12 +308,29 @@ def audit_log(policy=None) -> AuditLog | None:
     return AuditLog(folder / AUDIT_NAME)
 
 
-def sha256_and_size(path: str | os.PathLike[str]) -> tuple[str, int] | tuple[None, None]:
-    h = hashlib.sha256()
+def audit_folders() -> list[Path]:
+    """The folder of the audit log in force (an output must never land there)."""
     try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest(), os.path.getsize(path)
-    except OSError:
-        return None, None
+        log = audit_log()
+    except Exception:  # noqa: BLE001 - no policy machinery: the default folder (inside GENNAI_HOME)
+        return []
+    return [log.path.parent] if log is not None else []
+
+
+def audit_required(policy=None) -> bool:
+    """Must every task be audited (a task whose line cannot be written is refused)?"""
+    if policy is None:
+        try:
+            policy = packs_policy.current_policy()
+        except Exception:  # noqa: BLE001 - no policy machinery: not required
+            return False
+    return bool(getattr(policy, "audit_enabled", True) and getattr(policy, "audit_required", False))
+
+
+def sha256_and_size(path: str | os.PathLike[str]) -> tuple[str, int] | tuple[None, None] | tuple[None, int]:
+    """The audited document's sha256 and size: regular files only, at most the loader's size
+    cap (a symlink to /dev/zero or a FIFO is never opened: it used to hang here forever)."""
+    found = sha256_regular(path, DEFAULT_LIMITS.max_file_bytes)
+    if found is not None:
+        return found
+    return None, regular_size(path)

@@ -16,14 +16,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..core.cancel import Cancelled
+from ..core.errors import SecurityError
 from ..core.i18n import tr
 from ..core.settings import load_settings
+from ..packs import policy as packs_policy
 from ..packs.policy import apply_policy
-from .audit import audit_log, sha256_and_size
+from .audit import audit_log, audit_required, sha256_and_size
 from .keys import StoreUnavailable
 from .store import open_store
 
 TASKS = ("summarize", "translate", "proofread", "draft")
+AUDITED = TASKS + ("ask", "extract")     # every task the CLI runs on a document (history: TASKS only)
 
 
 def result_text(task: str, result: Any) -> str:
@@ -85,10 +88,31 @@ def _warn(text: str) -> None:
     print(tr("cli.notice_prefix") + text, file=sys.stderr, flush=True)
 
 
+def audit_preflight() -> None:
+    """Refuse to start a task that policy says must be audited when its line could not be
+    written (an unwritable audit file used to let the task run with a note on stderr)."""
+    try:
+        policy = packs_policy.current_policy()
+    except Exception:  # noqa: BLE001 - no policy machinery: nothing is required
+        return
+    if not audit_required(policy):
+        return
+    log = audit_log(policy)
+    try:
+        if log is None:
+            raise OSError("audit log switched off")
+        log.require_writable()
+    except OSError as exc:
+        raise SecurityError("storage.error.audit_unwritable", path=str(log.path if log else "-"),
+                            reason=exc.strerror or str(exc)) from None
+
+
 @contextlib.contextmanager
 def recording(task: str, file: str | None = None, model: Any = None, origin: str = "cli",
-              store=None, warn=_warn) -> Iterator[TaskContext]:
-    """Run a task under this context; on exit the outcome is audited and the result kept."""
+              store=None, warn=_warn, keep: bool = True) -> Iterator[TaskContext]:
+    """Run a task under this context; on exit the outcome is audited and (``keep``) the
+    result kept. Refused before it starts when a required audit cannot be written."""
+    audit_preflight()
     ctx = TaskContext(task=task, file=file, model=model)
     token = _current.set(ctx)
     outcome = "ok"
@@ -102,16 +126,22 @@ def recording(task: str, file: str | None = None, model: Any = None, origin: str
         raise
     finally:
         _current.reset(token)
-        record_task(task, ctx.result if outcome == "ok" else None, outcome=outcome, file=file, model=model,
-                    origin=origin, store=store, warn=warn)
+        failed: list[str] = []
+        record_task(task, ctx.result if outcome == "ok" and keep else None, outcome=outcome, file=file,
+                    model=model, origin=origin, store=store, warn=warn, audit_failures=failed)
+        if failed and outcome == "ok" and audit_required():
+            raise SecurityError("storage.error.audit_unwritable", path="-", reason=failed[0])
 
 
 def record_task(task: str, result: Any, *, outcome: str = "ok", file: str | None = None, model: Any = None,
-                origin: str = "ui", store=None, warn=_warn, title: str = "", extra: dict | None = None) -> int | None:
+                origin: str = "ui", store=None, warn=_warn, title: str = "", extra: dict | None = None,
+                audit_failures: list[str] | None = None) -> int | None:
     """Audit one task run and, when it succeeded and history is on, keep its result.
 
-    Returns the history id (None when not kept). Never raises: a task that worked must not
-    fail because history or audit could not be written (the user is told instead)."""
+    Returns the history id (None when not kept). Never raises: the user is told instead, and
+    an audit line that could not be written is added to ``audit_failures`` (``recording``
+    turns it into a failed task when policy requires the audit; the UI checks before it
+    starts, ``audit_preflight``)."""
     sha, size = sha256_and_size(file) if file else (None, None)
     model_id = getattr(model, "id", None) or getattr(result, "model_id", None) or None
     try:
@@ -121,6 +151,8 @@ def record_task(task: str, result: Any, *, outcome: str = "ok", file: str | None
                        model_sha256=getattr(model, "sha256", None), outcome=outcome)
     except Exception as exc:  # noqa: BLE001
         warn(tr("storage.notice.audit_failed", reason=type(exc).__name__))
+        if audit_failures is not None:
+            audit_failures.append(type(exc).__name__)
     if outcome != "ok" or result is None:
         return None
     try:
@@ -163,9 +195,13 @@ def audit_event(action: str, **fields: Any) -> None:
 
 
 def cli_recording(args, model_for: Callable[[], Any] = lambda: None) -> contextlib.AbstractContextManager:
-    """The CLI's one hook: task commands run inside ``recording``; others (models, packs,
-    history, ``draft --list``) inside a null context. ``model_for()`` names the model for the
-    history entry and audit line (asked only when the command is recorded)."""
-    if getattr(args, "command", None) not in TASKS or getattr(args, "list", False):
+    """The CLI's one hook: task commands (``AUDITED``) run inside ``recording``; others
+    (models, packs, history — which audits itself —, ``draft --list``) inside a null context.
+    ``model_for()`` names the model for the history entry and audit line (asked only when
+    the command is recorded). ``ask`` and ``extract`` are audited but not kept in history."""
+    command = getattr(args, "command", None)
+    if command not in AUDITED or getattr(args, "list", False):
         return contextlib.nullcontext()
-    return recording(args.command, file=getattr(args, "file", None), model=model_for(), origin="cli")
+    file = getattr(args, "file", None) or getattr(args, "source", None)
+    return recording(command, file=file, model=model_for() if command in TASKS else None, origin="cli",
+                     keep=command in TASKS)

@@ -12,11 +12,14 @@ no secret: only which source was used and, for a passphrase, the scrypt salt and
    store secrets in a plain file (``keyrings.alt``) are refused.
 
 An EXISTING store always uses the source it was created with; a wrong passphrase or a key
-that vanished from the keyring is reported, never papered over with a new key.
+that vanished from the keyring is reported, never papered over with a new key. key.json also
+holds a check value (HMAC of a fixed label under the key), so a wrong passphrase is told
+apart from a damaged database, and an edited key.json is reported as such.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -45,6 +48,7 @@ class StoreUnavailable(GennaiError):
 class StoreKey:
     raw: bytes          # 32 bytes, handed to SQLCipher as a raw key (no second KDF)
     source: str         # "keyring" | "passphrase"
+    verified: bool | None = None   # matched key.json's check value (None: an older store without one)
 
     def __repr__(self) -> str:          # never print the key (logs, tracebacks)
         return f"StoreKey(source={self.source!r})"
@@ -141,25 +145,60 @@ def forget_key(folder: Path) -> None:
         pass
 
 
+def key_check(raw: bytes) -> str:
+    """A value stored in key.json that tells a wrong key from a damaged database (it reveals
+    nothing of the key: HMAC-SHA256 of a fixed label)."""
+    return hmac.new(raw, b"gennai-store-key-check", hashlib.sha256).hexdigest()[:32]
+
+
+def _checked(raw: bytes, source: str, meta: dict) -> StoreKey:
+    check = meta.get("check")
+    if check is None:
+        return StoreKey(raw, source, None)
+    if not hmac.compare_digest(str(check), key_check(raw)):
+        raise StoreUnavailable("storage.error.wrong_key")
+    return StoreKey(raw, source, True)
+
+
+def remember_check(folder: Path, key: StoreKey) -> None:
+    """Add the check value to an older store's key.json once its key has opened it."""
+    try:
+        meta = _read_meta(folder)
+        if meta is not None and "check" not in meta:
+            _write_meta(folder, {**meta, "check": key_check(key.raw)})
+    except (OSError, GennaiError):
+        pass
+
+
 def resolve_key(folder: Path, passphrase: str | None = None, create: bool = True) -> StoreKey:
     """The key for the store in ``folder`` (see module doc); raises StoreUnavailable."""
     folder = Path(folder)
     passphrase = passphrase or os.environ.get(ENV_PASSPHRASE) or None
     meta = _read_meta(folder)
+    if meta is not None and not isinstance(meta, dict):
+        raise StoreUnavailable("storage.error.meta_broken", reason=type(meta).__name__)
     if meta is not None:
         source = meta.get("source")
-        if source == "keyring":
-            hexkey = _keyring_get(folder)
-            if not hexkey:
-                raise StoreUnavailable("storage.error.key_lost")
-            return StoreKey(bytes.fromhex(hexkey), "keyring")
-        if source == "passphrase":
-            if not passphrase:
-                raise StoreUnavailable("storage.error.passphrase_needed")
-            k = meta.get("kdf") or {}
-            return StoreKey(derive_key(passphrase, bytes.fromhex(k["salt"]), int(k["n"]), int(k["r"]), int(k["p"])),
-                            "passphrase")
-        raise StoreUnavailable("storage.error.meta_broken", reason=str(source))
+        try:
+            if source == "keyring":
+                hexkey = _keyring_get(folder)
+                if not hexkey:
+                    raise StoreUnavailable("storage.error.key_lost")
+                return _checked(bytes.fromhex(hexkey), "keyring", meta)
+            if source == "passphrase":
+                if not passphrase:
+                    raise StoreUnavailable("storage.error.passphrase_needed")
+                k = meta.get("kdf") or {}
+                n, r, p = int(k["n"]), int(k["r"]), int(k["p"])
+                if (n, r, p) != (SCRYPT_N, SCRYPT_R, SCRYPT_P) and not (2 ** 14 <= n <= 2 ** 20 and 1 <= r <= 16 and p == 1):
+                    raise ValueError("scrypt cost out of range")       # an edited key.json must not stall us
+                salt = bytes.fromhex(k["salt"])
+                if len(salt) < 16:
+                    raise ValueError("salt too short")
+                return _checked(derive_key(passphrase, salt, n, r, p), "passphrase", meta)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise StoreUnavailable("storage.error.meta_broken", reason=type(exc).__name__) from None
+        raise StoreUnavailable("storage.error.meta_broken", reason=str(source)[:40])
     if not create:
         raise StoreUnavailable("storage.error.no_store")
     folder.mkdir(parents=True, exist_ok=True)
@@ -170,13 +209,13 @@ def resolve_key(folder: Path, passphrase: str | None = None, create: bool = True
         raw = derive_key(passphrase, salt)
         _write_meta(folder, {"version": 1, "source": "passphrase",
                              "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
-                                     "salt": salt.hex()}})
-        return StoreKey(raw, "passphrase")
+                                     "salt": salt.hex()}, "check": key_check(raw)})
+        return StoreKey(raw, "passphrase", True)
     raw = _keyring_create(folder)
     if raw is None:
         raise StoreUnavailable("storage.error.no_keyring", env=ENV_PASSPHRASE)
-    _write_meta(folder, {"version": 1, "source": "keyring", "service": KEYRING_SERVICE})
-    return StoreKey(raw, "keyring")
+    _write_meta(folder, {"version": 1, "source": "keyring", "service": KEYRING_SERVICE, "check": key_check(raw)})
+    return StoreKey(raw, "keyring", True)
 
 
 def needs_passphrase(folder: Path) -> bool:

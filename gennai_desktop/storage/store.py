@@ -21,10 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from ..core.paths import home_dir
-from .keys import StoreKey, StoreUnavailable, forget_key, resolve_key
+from .keys import StoreKey, StoreUnavailable, forget_key, remember_check, resolve_key
 
 DB_NAME = "gennai-store.db"
 SCHEMA_VERSION = 1
+INDEX_NAMESPACE = "qa-index"            # the 質問 folder index (qa/store.py)
+# blob namespaces that hold document text: they follow the history's retention and deletion
+DOCUMENT_TEXT_NAMESPACES = (INDEX_NAMESPACE,)
+
+
+def _marks(values: tuple) -> str:
+    return ",".join("?" * len(values))
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -124,18 +131,20 @@ class ProtectedStore:
         _touch_private(self.path)
         self._db = sqlcipher3.connect(str(self.path), timeout=10, check_same_thread=False,
                                       isolation_level=None)
+        self._errors = (sqlcipher3.DatabaseError,)
         try:
             self._db.execute(f"PRAGMA key = \"x'{key.raw.hex()}'\"")
             self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()   # wrong key fails here
+            for pragma in ("secure_delete = ON", "temp_store = MEMORY", "foreign_keys = ON",
+                           "journal_mode = DELETE", "busy_timeout = 10000"):
+                self._db.execute(f"PRAGMA {pragma}").fetchall()
+            self._db.executescript(_SCHEMA)
+            if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlcipher3.DatabaseError:
             self._db.close()
-            raise StoreUnavailable("storage.error.wrong_key") from None
-        for pragma in ("secure_delete = ON", "temp_store = MEMORY", "foreign_keys = ON",
-                       "journal_mode = DELETE", "busy_timeout = 10000"):
-            self._db.execute(f"PRAGMA {pragma}").fetchall()
-        self._db.executescript(_SCHEMA)
-        if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            # the key matched key.json's check value: then the file itself is damaged
+            raise StoreUnavailable("storage.error.corrupt" if key.verified else "storage.error.wrong_key") from None
 
     # --- plumbing -----------------------------------------------------------------------------
     class _Tx:
@@ -150,15 +159,24 @@ class ProtectedStore:
         def __exit__(self, exc_type, exc, tb) -> None:
             try:
                 self.store._db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+            except self.store._errors:
+                raise StoreUnavailable("storage.error.corrupt") from None
             finally:
                 self.store._lock.release()
+            if exc_type is not None and issubclass(exc_type, self.store._errors):
+                raise StoreUnavailable("storage.error.corrupt") from exc
 
     def _tx(self) -> "_Tx":
         return ProtectedStore._Tx(self)
 
     def _q(self, sql: str, params: tuple = ()) -> list:
+        """A query; a damaged page (SQLCipher's HMAC check fails) is a clear StoreUnavailable,
+        not an internal error."""
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except self._errors:
+                raise StoreUnavailable("storage.error.corrupt") from None
 
     def pragma(self, name: str) -> Any:
         return self._q(f"PRAGMA {name}")[0][0]
@@ -173,7 +191,10 @@ class ProtectedStore:
     def compact(self) -> None:
         """Rebuild the file without free pages (after deletions: the file really shrinks)."""
         with self._lock:
-            self._db.execute("VACUUM")
+            try:
+                self._db.execute("VACUUM")
+            except self._errors:
+                raise StoreUnavailable("storage.error.corrupt") from None
 
     # --- result history -------------------------------------------------------------------------
     def add_result(self, task: str, text: str, *, title: str = "", source_name: str = "",
@@ -211,17 +232,24 @@ class ProtectedStore:
         return bool(n)
 
     def delete_all_results(self) -> int:
+        """``history delete --all``: every result and the document text kept beside them
+        (the 質問 index, ``DOCUMENT_TEXT_NAMESPACES``). Returns the number of results."""
         with self._tx() as db:
             n = db.execute("DELETE FROM results").rowcount
+            db.execute(f"DELETE FROM blobs WHERE ns IN ({_marks(DOCUMENT_TEXT_NAMESPACES)})",
+                       DOCUMENT_TEXT_NAMESPACES)
         self.compact()
         return n
 
     def purge_results_older_than(self, days: int) -> int:
-        """Retention: drop results older than ``days``; ``days == 0`` (history off) drops all."""
+        """Retention: drop results — and indexed document text — older than ``days``;
+        ``days == 0`` (history off) drops all. Returns the number of results dropped."""
         cutoff = time.time() - days * 86400 if days > 0 else float("inf")
         with self._tx() as db:
             n = db.execute("DELETE FROM results WHERE created < ?", (cutoff,)).rowcount
-        if n:
+            m = db.execute(f"DELETE FROM blobs WHERE updated < ? AND ns IN ({_marks(DOCUMENT_TEXT_NAMESPACES)})",
+                           (cutoff, *DOCUMENT_TEXT_NAMESPACES)).rowcount
+        if n or m:
             self.compact()
         return n
 
@@ -297,9 +325,19 @@ def open_store(folder: Path | None = None, passphrase: str | None = None, create
         raise StoreUnavailable("storage.error.no_store")
     key = resolve_key(folder, passphrase=passphrase, create=create)
     try:
-        return ProtectedStore(path, key)
+        if key.verified is not None and path.is_file() and path.stat().st_size == 0:
+            # a store that was made (key.json names its key) cut to nothing: never a silent,
+            # empty history
+            raise StoreUnavailable("storage.error.corrupt")
+    except OSError:
+        pass
+    try:
+        store = ProtectedStore(path, key)
     except ImportError as exc:
         raise StoreUnavailable("storage.error.no_sqlcipher", reason=str(exc)) from None
+    if key.verified is None:
+        remember_check(folder, key)
+    return store
 
 
 def destroy_store(folder: Path | None = None) -> None:

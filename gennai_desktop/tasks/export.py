@@ -5,7 +5,8 @@ written, what was written (counts) and what could not be (counts) — so the use
 「3 件の指摘は文書に書き込めませんでした」 instead of finding out in Word. The CLI prints
 ``report.lines()`` on stderr; the UI shows them in the status bar.
 
-A ``.docx`` target goes through the task's Word writer; any other suffix is UTF-8 text.
+A ``.docx`` target goes through the task's Word writer; any other suffix is UTF-8 text. The
+app's own files and anything but a regular file are refused first (``core.outputs``).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..core.atomicio import atomic_write_text
 from ..core.document import Block, Document
 from ..core.findings import Finding
 from ..core.i18n import tr
+from ..core.outputs import check_output_target
 from ..documents import load_document
 from ..documents.docx_writer import write_docx
 from ..proofread.report import write_findings_report
@@ -80,6 +82,7 @@ def export_draft(result, target) -> ExportReport:
 
 def _export(target, save_docx, result, text, counts: dict) -> ExportReport:
     """A .docx through the task's own writer, anything else as plain text."""
+    check_output_target(target)
     if _is_docx(target):
         save_docx(result, target)
         return ExportReport(str(target), "docx", counts)
@@ -98,7 +101,7 @@ def export_proofread(doc: Document, findings: Sequence[Finding], target, *,
       CLI) writes a table of the findings.
     * any other target: the table of findings as a .docx report at that path.
     """
-    target = Path(target)
+    target = check_output_target(target)
     if _is_docx(target) and doc.format == "docx" and doc.path is not None:
         return _tracked_report(target, track_changes(Path(doc.path), doc, findings, target))
     if _is_docx(target) and plain_source == "tracked":

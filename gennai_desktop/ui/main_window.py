@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..core.cancel import CancelToken, Cancelled
+from ..core.cancel import CancelToken, Cancelled, cancel_scope
 from ..core.document import Document, DocumentKey
 from ..core.errors import GennaiError
 from ..core.events import Stats
@@ -291,7 +291,8 @@ class MainWindow(QMainWindow):
         self.loading_cancel = token = CancelToken()    # Esc stops a long OCR between pages
 
         def load(report):  # background thread: scanned pages are OCR'd here, page by page
-            with ocr_context(progress=lambda done, total: report((done, total)), cancel=token):
+            with ocr_context(progress=lambda done, total: report((done, total)), cancel=token), \
+                    cancel_scope(token):             # the PDF reader child stops on Esc too
                 return load_document(path)
 
         def progress(value) -> None:

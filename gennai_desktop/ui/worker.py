@@ -11,7 +11,7 @@ from __future__ import annotations
 import traceback
 from typing import Any, Callable, Iterator
 
-from ..core.cancel import CancelToken, Cancelled
+from ..core.cancel import CancelToken, Cancelled, cancel_scope
 from ..core.events import drain
 from .qt import emit, QObject, QRunnable, QThreadPool, Signal
 
@@ -68,7 +68,8 @@ class TaskWorker(QRunnable):
                     raise Cancelled()
                 emit(sig.event, ev)
 
-            result = drain(self.factory(self.cancel_token), forward)
+            with cancel_scope(self.cancel_token):     # reaches the sandboxed children too
+                result = drain(self.factory(self.cancel_token), forward)
             if self.cancel_token.cancelled:
                 raise Cancelled()
             emit(sig.done, result)

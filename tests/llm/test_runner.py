@@ -1,6 +1,7 @@
 """llama.cpp in a runner process: streaming, cancel, crashes the app survives, and fallback."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -115,10 +116,10 @@ def test_a_broken_model_is_a_message_not_a_crash(tmp_path):
 # --- the fallback chain, with a fake backend that crashes on purpose ---
 
 def fake_engine(model: Path, configs, monkeypatch, tmp_path, crash_load="", crash_gen="") -> RunnerEngine:
-    monkeypatch.setenv("FAKE_CRASH_LOAD", crash_load)
-    monkeypatch.setenv("FAKE_CRASH_GEN", crash_gen)
-    monkeypatch.setenv("FAKE_RUNNER_LOG", str(tmp_path / "starts.log"))
-    return RunnerEngine(spec(model), configs=configs, child_argv=FAKE,
+    settings = tmp_path / "fake-runner.json"
+    settings.write_text(json.dumps({"crash_load": crash_load, "crash_gen": crash_gen,
+                                    "log": str(tmp_path / "starts.log")}), encoding="utf-8")
+    return RunnerEngine(spec(model), configs=configs, child_argv=[*FAKE, str(settings)],
                         choices=RuntimeChoices(tmp_path / "choices.json"))
 
 
@@ -175,4 +176,22 @@ def test_every_configuration_crashing_is_one_clear_error(fake_model, monkeypatch
     with pytest.raises(RunnerCrashed) as info:
         eng.load()
     assert "SIGILL" in str(info.value)
+    eng.close()
+
+
+def test_cancel_during_a_slow_load_reaches_the_runner(fake_model, tmp_path):
+    """Ctrl-C (the CLI's ambient token) during a model load used to wait for the load."""
+    import threading
+    from gennai_desktop.core.cancel import cancel_scope
+    settings = tmp_path / "slow.json"
+    settings.write_text(json.dumps({"slow_load": 60}), encoding="utf-8")
+    eng = RunnerEngine(spec(fake_model), configs=[RuntimeConfig("x64", None)], child_argv=[*FAKE, str(settings)],
+                       choices=RuntimeChoices(tmp_path / "choices.json"))
+    token = CancelToken()
+    threading.Timer(1.0, token.cancel).start()
+    t0 = time.monotonic()
+    with cancel_scope(token), pytest.raises(Cancelled):
+        eng.load()
+    assert time.monotonic() - t0 < 30
+    assert eng.pid is None or not Path(f"/proc/{eng.pid}").exists()
     eng.close()

@@ -135,3 +135,40 @@ def test_check_template_refuses(tpl):
     with pytest.raises(SecurityError) as ei:
         templates.check_template(tpl)
     _assert_mapped(ei.value)
+
+
+# Hardening round 3: widths in a vendor-signed template reached 2–4 GB before any size check.
+WIDTHS = {
+    "center": "{{ 'x'|center(2000000000) }}",
+    "indent": "{{ 'a\nb'|indent(1000000000) }}",
+    "indent-lines": "{{ ('a\n' * 3000000)|indent(100) }}",
+    "format-filter": "{{ '%2000000000d'|format(1) }}",
+    "format-star": "{{ '%*d'|format(2000000000, 1) }}",
+    "percent": "{{ '%2000000000s' % 'x' }}",
+    "percent-precision": "{{ '%.2000000000f' % 1.5 }}",
+    "str-format": "{{ '{:>2000000000}'.format('x') }}",
+    "str-format-nested": "{{ '{:>{w}}'.format('x', w=2000000000) }}",
+    "ljust": "{{ 'x'.ljust(2000000000) }}",
+    "replace": "{{ ('x' * 3000000).replace('', 'yy') }}",
+}
+
+
+@pytest.mark.parametrize("tpl", list(WIDTHS.values()), ids=list(WIDTHS))
+def test_formatting_widths_are_bounded_before_allocating(tpl):
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        with pytest.raises(SecurityError) as ei:
+            _pinned(tpl)
+        _cur, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert ei.value.key in ("llm.template.budget", "llm.template.invalid", "llm.template.unsafe"), ei.value.key
+    assert peak < 200 * 1024 ** 2, f"peak {peak / 1e6:.0f} MB"
+    _assert_mapped(ei.value)
+
+
+def test_ordinary_formatting_still_works():
+    out = _pinned("{{ 'ab'|center(6) }}|{{ 'a\nb'|indent(2) }}|{{ '%03d'|format(7) }}|{{ '%-4s' % 'x' }}|"
+                  "{{ '{:>4}'.format('y') }}|{{ 'x'.ljust(3) }}|{{ 'aa'.replace('a', 'b') }}")
+    assert out == "  ab  |a\n  b|007|x   |   y|x  |bb"

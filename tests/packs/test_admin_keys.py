@@ -3,6 +3,7 @@ encrypted at rest, and refuses to publish or export a tree that contains key mat
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -111,3 +112,35 @@ def test_no_passphrase_and_no_terminal_is_a_clear_error(tmp_path, monkeypatch):
     assert ei.value.key == "hardening.admin.passphrase_needed"
     assert keys.PASSPHRASE_ENV in ei.value.message("ja")
     assert not (tmp_path / "targets.pem").exists()
+
+
+@pytest.mark.parametrize("fmt", ["pkcs8-der", "pkcs8-der-encrypted", "pkcs1-der", "sec1-der", "openssh"])
+def test_publish_refuses_a_der_or_openssh_private_key_in_the_repository(tmp_path, admin_home, capsys, fmt):
+    """Hardening round 3: publish only looked for PEM headers, so a DER key went out."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+    from cryptography.hazmat.primitives.serialization import (BestAvailableEncryption, Encoding, NoEncryption,
+                                                              PrivateFormat)
+    key, enc, pf = {
+        "pkcs8-der": (ed25519.Ed25519PrivateKey.generate(), Encoding.DER, PrivateFormat.PKCS8),
+        "pkcs8-der-encrypted": (ed25519.Ed25519PrivateKey.generate(), Encoding.DER, PrivateFormat.PKCS8),
+        "pkcs1-der": (rsa.generate_private_key(65537, 2048), Encoding.DER, PrivateFormat.TraditionalOpenSSL),
+        "sec1-der": (ec.generate_private_key(ec.SECP256R1()), Encoding.DER, PrivateFormat.TraditionalOpenSSL),
+        "openssh": (ed25519.Ed25519PrivateKey.generate(), Encoding.PEM, PrivateFormat.OpenSSH),
+    }[fmt]
+    crypt = BestAvailableEncryption(b"secret-pass") if fmt == "pkcs8-der-encrypted" else NoEncryption()
+    data = key.private_bytes(enc, pf, crypt)
+    if fmt == "openssh":          # the armour stripped: only the binary body is left
+        import base64
+        data = base64.b64decode(b"".join(data.splitlines()[1:-1]))
+    repo = _publish_with_defaults(tmp_path)
+    (repo / "targets" / "backup.key").write_bytes(data)
+    assert keys.scan_for_private_keys(repo) == [repo / "targets" / "backup.key"]
+    assert admin("publish", "--repo", str(repo)) == EXIT_SECURITY
+    assert "private key" in capsys.readouterr().err
+
+
+def test_ordinary_binary_files_are_not_taken_for_keys(tmp_path):
+    (tmp_path / "model.gguf").write_bytes(b"GGUF" + os.urandom(5000))
+    (tmp_path / "seq.der").write_bytes(bytes.fromhex("3003020101"))        # a DER SEQUENCE, not a key
+    (tmp_path / "cert.json").write_text('{"x": 1}')
+    assert keys.scan_for_private_keys(tmp_path) == []

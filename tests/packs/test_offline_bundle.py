@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from securesystemslib.signer import CryptoSigner
 
-from gennai_desktop.core import frozen
+from gennai_desktop.core import frozen, paths
 from gennai_desktop.packs import offline_bundle as ob
 from gennai_desktop.packs import trust
 
@@ -237,7 +237,7 @@ def test_upgrade_with_a_rotated_root_chains_from_the_installed_one(world, bundle
 def test_uninstall_removes_what_was_installed_and_keeps_user_data(bundle, tmp_path):
     prefix, machine = tmp_path / "opt", tmp_path / "etc"
     rec = ob.install_bundle(bundle, prefix=prefix, machine=machine, root_sha256=_root_sha(bundle))
-    (machine / "state").mkdir()
+    (machine / "state").mkdir(exist_ok=True)            # the installer's policy record lives there
     (machine / "state" / "trust-state.json").write_text("{}", encoding="utf-8")
     home = Path(os.environ["GENNAI_HOME"])
     (home / "kept.txt").write_text("x", encoding="utf-8")
@@ -273,9 +273,10 @@ def test_installed_app_ignores_a_root_in_the_users_folder(world, bundle, tmp_pat
     from gennai_desktop.packs.repo import KeyDirs, SigningRepo
     SigningRepo(other / "repo", KeyDirs(online=other / "k", root=other / "rk")).create(root_keys=1, root_threshold=1)
     shutil.copyfile(other / "repo" / "metadata" / "root.json", user_root)
+    monkeypatch.setattr(paths, "_PINNED_MACHINE_DIR", None)     # restored after the test
     rec = frozen.apply_install_record(prefix)
     assert rec is not None
-    assert os.environ["GENNAI_MACHINE_DIR"] == str(machine)
+    assert paths.machine_dir() == machine and os.environ["GENNAI_MACHINE_DIR"] == str(user_machine)
     assert os.environ["GENNAI_BUNDLED_MODEL"] == str(prefix / "models" / "tiny.gguf")
     status = trust.trust_status()
     assert status.source == "machine" and status.root_path == machine / "root.json"
@@ -286,17 +287,21 @@ def test_installed_app_ignores_a_root_in_the_users_folder(world, bundle, tmp_pat
 
 def test_frozen_child_entries_and_program_names(monkeypatch, tmp_path):
     import sys
+    from gennai_desktop import entry
+    from gennai_desktop.core import sandbox
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "executable", str(tmp_path / "app" / "gennai.exe"))
-    assert frozen.runner_argv() == [sys.executable, frozen.RUNNER_FLAG]
-    assert frozen.pdf_worker_argv(Path("w.py")) == [sys.executable, frozen.PDF_WORKER_FLAG]
-    assert frozen.worker_argv(frozen.OCR_WORKER_FLAG, Path("o.py")) == [sys.executable, frozen.OCR_WORKER_FLAG]
-    assert frozen.child_entry(["gennai", frozen.OCR_WORKER_FLAG, "{}"]) is not None
-    assert frozen.child_entry(["gennai", "summarize"]) is None
-    assert frozen.child_entry(["gennai", frozen.RUNNER_FLAG]) is not None
+    for name in ("runner", "pdf", "ocr"):           # no paths on a child's command line
+        assert sandbox.child_argv(name) == [sys.executable, sandbox.CHILD_FLAG, name]
+        assert name in entry.CHILDREN
+    assert entry.child_name(["gennai", sandbox.CHILD_FLAG, "ocr"]) == "ocr"
+    assert entry.child_name(["gennai", "summarize"]) is None
+    assert entry.program_for(sys.executable) is entry.PROGRAMS["gennai"]
+    assert entry.program_for(str(tmp_path / "gennai-admin")) is entry.PROGRAMS["gennai-admin"]
+    assert entry.program_for(str(tmp_path / "whatever")) is entry.PROGRAMS["gennai-desktop"]
     assert frozen.install_record() is None                        # no install.json beside app/
     monkeypatch.setattr(sys, "frozen", False)
-    assert frozen.runner_argv()[1:] == ["-m", "gennai_desktop.llm.runner_child"]
+    assert sandbox.child_argv("runner")[1:] == ["-I", "-m", "gennai_desktop", sandbox.CHILD_FLAG, "runner"]
 
 
 def test_bad_manifest_paths_are_refused():
@@ -347,3 +352,73 @@ def test_admin_cli_offline_commands(bundle, tmp_path, capsys):
     assert rec["prefix"] == str(prefix) and (machine / "root.json").is_file()
     assert main(["offline-uninstall", "--prefix", str(prefix)]) == 0
     assert not prefix.exists() and not machine.exists() and not (apps / "gennai-desktop.desktop").exists()
+
+
+# ---- hardening round 3 -----------------------------------------------------------------------------
+def test_an_unwritable_machine_folder_is_found_before_anything_is_written(bundle, tmp_path):
+    """A non-root run with --prefix but the default machine folder used to copy the program,
+    then fail on the machine folder: a half install that could not be uninstalled."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    prefix = tmp_path / "opt"
+    with pytest.raises(ob.OfflineBundleError) as exc:
+        ob.install_bundle(bundle, prefix=prefix, machine=blocker / "etc", root_sha256=_root_sha(bundle))
+    assert exc.value.key == "offline.error.not_writable"
+    assert not prefix.exists()
+
+
+def test_the_installed_verifier_refuses_an_older_bundle(world, bundle, tmp_path, capsys):
+    from gennai_desktop.cli.admin import main as admin
+    prefix, machine = tmp_path / "opt", tmp_path / "etc"
+    ob.install_bundle(bundle, prefix=prefix, machine=machine, root_sha256=_root_sha(bundle))   # version 5
+    older = tmp_path / "older"
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"x" * 100)
+    ob.assemble_bundle(older, app=_fake_app(tmp_path / "o"), model=model, repo_dir=world.repo.folder,
+                       signers=_targets_signers(world), version=3, app_version="0.0.9")
+    args = ["offline-verify", str(older), "--machine-dir", str(machine)]
+    assert admin(args) == 0                                   # no prefix: signature and root only
+    assert admin([*args, "--prefix", str(prefix)]) == 7      # EXIT_SECURITY
+    assert "古い束" in capsys.readouterr().err
+    assert admin([*args, "--prefix", str(prefix), "--allow-downgrade"]) == 0
+
+
+@pytest.mark.skipif(not POSIX, reason="the shell installer")
+def test_install_offline_sh_lets_the_installed_tool_decide_first(tmp_path):
+    import subprocess
+    prefix = tmp_path / "opt"
+    calls = tmp_path / "calls.log"
+    for where, verdict in ((prefix / "app", 1), (tmp_path / "bundle" / "app", 0)):
+        where.mkdir(parents=True)
+        tool = where / "gennai-admin"
+        tool.write_text(f'#!/bin/sh\necho "{where.parent.name} $*" >> "{calls}"\nexit {verdict}\n')
+        tool.chmod(0o755)
+    script = Path(__file__).resolve().parents[2] / "installer" / "install-offline.sh"
+    env = {k: v for k, v in os.environ.items() if k != "GENNAI_OFFLINE_ADMIN"}
+    proc = subprocess.run(["bash", str(script), str(tmp_path / "bundle"), "--prefix", str(prefix)],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode != 0
+    lines = calls.read_text().splitlines()
+    assert lines == [f"opt offline-verify {tmp_path / 'bundle'} --prefix {prefix}"]   # the bundle's tool never ran
+
+
+def test_uninstall_removes_only_what_this_installation_wrote(bundle, tmp_path):
+    prefix, machine = tmp_path / "opt", tmp_path / "etc"
+    ob.install_bundle(bundle, prefix=prefix, machine=machine, root_sha256=_root_sha(bundle))
+    victims = [tmp_path / "victim.txt", tmp_path / "home" / ".bashrc"]
+    for v in victims:
+        v.parent.mkdir(parents=True, exist_ok=True)
+        v.write_text("keep me")
+    other_desktop = tmp_path / "apps" / "gennai-desktop.desktop"
+    other_desktop.parent.mkdir()
+    other_desktop.write_text("[Desktop Entry]\nExec=/usr/bin/something-else\n")
+    rec_path = prefix / ob.INSTALL_RECORD
+    rec = json.loads(rec_path.read_text())
+    rec["machine_files"] += [str(v) for v in victims]
+    rec["bin"] = [*rec.get("bin", []), str(tmp_path / "victim.txt")]
+    rec["desktop_file"] = str(other_desktop)
+    rec_path.write_text(json.dumps(rec))
+    out = ob.uninstall(prefix)
+    assert all(v.read_text() == "keep me" for v in victims) and other_desktop.exists()
+    assert {str(v) for v in victims} <= set(out["skipped"])
+    assert not prefix.exists() and not (machine / "root.json").exists()

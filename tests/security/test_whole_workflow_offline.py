@@ -1,10 +1,9 @@
-"""No data leaves the device: the whole workflow creates no inet socket at all.
+"""No data leaves the device: the desktop window creates no inet socket at all.
 
-pytest-socket only sees Python's socket module; llama.cpp, libxml2, Qt or pdfium would use
-C sockets. So each step runs in a child process under ``strace -f`` and we assert that no
-AF_INET/AF_INET6 socket was even created (SECURITY.md, test 12). The steps cover every
-task on real documents, the bundled model generating, and the desktop window starting
-with a document open.
+pytest-socket only sees Python's socket module; Qt or pdfium would use C sockets. So the
+window runs in a child process under ``strace -f`` and we assert that no AF_INET/AF_INET6
+socket was even created. Every command-line task (OCR, the model, packs from a folder…)
+is covered by tests/security/test_egress.py, inside a network namespace.
 """
 from __future__ import annotations
 
@@ -23,7 +22,6 @@ pytestmark = pytest.mark.skipif(shutil.which("strace") is None or sys.platform !
                                 reason="needs strace on Linux")
 
 INET = re.compile(r"socket\((AF_INET|AF_INET6|PF_INET|PF_INET6)\b")
-GENNAI = [sys.executable, "-m", "gennai_desktop.cli"]
 
 
 def _traced(tmp_path: Path, name: str, argv: list[str], timeout: float, env: dict | None = None,
@@ -41,33 +39,6 @@ def _traced(tmp_path: Path, name: str, argv: list[str], timeout: float, env: dic
 def _assert_offline(log: str, name: str) -> None:
     hits = [line for line in log.splitlines() if INET.search(line)]
     assert hits == [], f"{name} created inet sockets:\n" + "\n".join(hits[:10])
-
-
-def test_cli_tasks_on_real_documents_create_no_inet_socket(ja_corpus, tmp_path):
-    docx = ja_corpus / "law_denshi-shomei_412AC0000000102.docx"
-    pdf = ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.pdf"
-    glossary = tmp_path / "g.csv"
-    glossary.write_text("source,target\n電子署名,electronic signature\n", encoding="utf-8")
-    steps = {
-        "proofread": [*GENNAI, "proofread", str(docx), "--rules-only", "--out", str(tmp_path / "p.docx")],
-        "summarize": [*GENNAI, "summarize", str(pdf), "--no-model", "--json"],
-        "translate": [*GENNAI, "translate", str(docx), "--no-model", "--glossary", str(glossary),
-                      "--out", str(tmp_path / "t.docx")],
-        "draft": [*GENNAI, "draft", "--template", "tsuchi", "--no-model", "--field", "件名=会議の開催について",
-                  "--field", "宛先=各課長", "--field", "発信者=総務課長", "--field", "本文の要点=会議を開催する",
-                  "--out", str(tmp_path / "d.docx")],
-    }
-    for name, argv in steps.items():
-        _assert_offline(_traced(tmp_path, name, argv, timeout=300), name)
-    assert (tmp_path / "p.docx").exists() and (tmp_path / "t.docx").exists() and (tmp_path / "d.docx").exists()
-
-
-@pytest.mark.bundled
-def test_bundled_model_generation_creates_no_inet_socket(tmp_path, bundled_model_file):
-    src = tmp_path / "short.txt"
-    src.write_text("会議は午後三時に開始する。\n資料は事前に配布する。\n", encoding="utf-8")
-    log = _traced(tmp_path, "translate-model", [*GENNAI, "translate", str(src), "--json"], timeout=300)
-    _assert_offline(log, "translate with the bundled model")
 
 
 @pytest.mark.slow      # the traced window runs for its whole 12 s timeout

@@ -74,7 +74,8 @@ def test_cli_workflow_leaves_no_plaintext(ja_corpus, dirs):
     assert any(p.name == "gennai-store.db" for p in written) and any("audit" in p.name for p in written)
     assert_nowhere_in_plaintext(home, tmpdir, marker)
     audit = next(p for p in written if p.name == "audit.jsonl").read_text(encoding="utf-8")
-    assert len(audit.splitlines()) == 4 and f'"doc_sha256":"{e.source_sha256}"' in audit
+    assert len(audit.splitlines()) == 5 and f'"doc_sha256":"{e.source_sha256}"' in audit
+    assert json.loads(audit.splitlines()[-1])["action"] == "history.search"     # audited, without the words
 
 
 def test_the_scanner_does_find_a_plaintext_leak(dirs):
@@ -109,11 +110,12 @@ def test_history_cli_show_export_delete(ja_corpus, dirs, tmp_path):
     r = _gennai(home, tmpdir, "history", "delete", "--all")
     assert r.returncode == 0 and "削除しました" in r.stderr
     assert "履歴はありません" in _gennai(home, tmpdir, "history", "list").stdout
-    # deletions and exports are audited, and the chain verifies
+    # reading, deletions and exports are audited, and the chain verifies
     from gennai_desktop.cli.admin import main as admin_main
     assert admin_main(["audit", "verify", str(home / "audit" / "audit.jsonl")]) == 0
     actions = [json.loads(line)["action"] for line in (home / "audit" / "audit.jsonl").read_text().splitlines()]
-    assert actions == ["task", "task", "history.export", "history.export", "history.delete", "history.delete_all"]
+    assert actions == ["task", "task", "history.list", "history.show", "history.export", "history.export",
+                       "history.delete", "history.list", "history.delete_all", "history.list"]
 
 
 def test_retention_zero_keeps_nothing(ja_corpus, dirs):

@@ -1,11 +1,13 @@
 """A stand-in runner process that speaks llm.runner's protocol without llama.cpp.
 
 It crashes on purpose, the way native code does, so the parent's crash handling and fallback
-chain can be tested with a fake backend:
-  FAKE_CRASH_LOAD=zen4+cpu,icelake+cpu   die with SIGILL while loading these configurations
-  FAKE_CRASH_GEN=zen4+cpu                die with SIGSEGV on the first generate
+chain can be tested with a fake backend. Its settings come from the JSON file named as its
+first argument (the sandbox gives children an allow-listed environment, so not from there):
+  "crash_load": "zen4+cpu,icelake+cpu"   die with SIGILL while loading these configurations
+  "crash_gen": "zen4+cpu"                die with SIGSEGV on the first generate
+  "log": PATH                            every start is appended (one key per line)
+  "slow_load": 30                        take this many seconds to answer a load
 The configuration key is "<GENNAI_CPU_VARIANT or builtin>+<GENNAI_GPU_BACKEND or cpu>".
-Every start is appended to FAKE_RUNNER_LOG (one key per line) so tests can count them.
 """
 import json
 import os
@@ -15,9 +17,10 @@ import sys
 
 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core files from the deliberate crashes
 key = f"{os.environ.get('GENNAI_CPU_VARIANT') or 'builtin'}+{os.environ.get('GENNAI_GPU_BACKEND') or 'cpu'}"
-crash_load = set(filter(None, os.environ.get("FAKE_CRASH_LOAD", "").split(",")))
-crash_gen = set(filter(None, os.environ.get("FAKE_CRASH_GEN", "").split(",")))
-log = os.environ.get("FAKE_RUNNER_LOG")
+settings = json.loads(open(sys.argv[1], encoding="utf-8").read()) if len(sys.argv) > 1 else {}
+crash_load = set(filter(None, settings.get("crash_load", "").split(",")))
+crash_gen = set(filter(None, settings.get("crash_gen", "").split(",")))
+log = settings.get("log")
 if log:
     with open(log, "a", encoding="utf-8") as f:
         f.write(key + "\n")
@@ -35,6 +38,9 @@ for line in sys.stdin:
     if op == "close":
         break
     if op == "load":
+        if settings.get("slow_load"):
+            import time
+            time.sleep(float(settings["slow_load"]))
         if key in crash_load:
             os.kill(os.getpid(), signal.SIGILL)
         gpu = key.endswith("+cuda")

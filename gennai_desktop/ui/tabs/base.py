@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 from ...core.cancel import CancelToken
+from ...core.errors import GennaiError
 from ...core.document import DocumentKey
 from ...core.events import Notice, Progress, Stats, TextDelta
 from ...core.i18n import has_key, tr
+from ...storage.history import audit_preflight
 from ..engine_provider import EngineReady
 from ..ops import run_in_background
 from ..qt import (
@@ -241,6 +243,11 @@ class TaskTab(QWidget):
         if problem:       # an i18n key, or (key, params) for a message with details
             key, params = problem if isinstance(problem, tuple) else (problem, {})
             self.host.show_message(tr(key, **params))
+            return False
+        try:
+            audit_preflight()          # policy requires an audit line this task could not write
+        except GennaiError as exc:
+            self.host.show_message(exc.message())
             return False
         self.result = None
         self.result_doc = None
