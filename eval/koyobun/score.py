@@ -110,6 +110,7 @@ class Report:
     correct_sentences: int = 0
     trap_findings: list[tuple[str, str, str, str]] = field(default_factory=list)
     misses: list[tuple[str, str, str]] = field(default_factory=list)
+    expected_items: list[tuple[Expected, bool]] = field(default_factory=list)   # (label, found)
     false_pos: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
@@ -179,6 +180,7 @@ def score(check: Callable[[str], Sequence] | None = None, path: Path = DATA) -> 
         for exp in case.expected:
             rep.per_cat_expected[exp.category] += 1
             hit = next((i for i, f in enumerate(found) if i not in used and _matches(case.text, exp, f)), None)
+            rep.expected_items.append((exp, hit is not None))
             if hit is None:
                 rep.fn += 1
                 rep.misses.append((case.id, f"{exp.original}→{exp.suggestion}", exp.category))
