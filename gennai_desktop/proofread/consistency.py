@@ -42,7 +42,7 @@ _DIGIT_RUN = re.compile(r"[0-9０-９]+(?:[.,．，][0-9０-９]+)*")
 _LATIN_RUN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+")
 # identifiers (Ｋ０３９, Ｂ００５－１０, 表１-1, ISO27001, 5G): judged as a whole, on their own
 _ALNUM = "0-9０-９A-Za-zＡ-Ｚａ-ｚ"
-_IDENT = re.compile(rf"(?:[A-Za-zＡ-Ｚａ-ｚ]+[0-9０-９]|[0-9０-９]+[A-Za-zＡ-Ｚａ-ｚ])[{_ALNUM}]*(?:[\-－‐―][{_ALNUM}]+)*"
+_IDENT = re.compile(rf"(?:[A-Za-zＡ-Ｚａ-ｚ]+\n?[0-9０-９]|[0-9０-９]+[A-Za-zＡ-Ｚａ-ｚ])[{_ALNUM}]*(?:[\-－‐―][{_ALNUM}]+)*"
                     rf"|[0-9０-９]+(?:[\-－‐―][0-9０-９]+)+")
 # English words and phrases (Artificial Intelligence, machine-based, DCAT 2.0, NIST SP 800-207):
 # written as in English, digits included
@@ -55,15 +55,23 @@ def _digit_width(run: str) -> str:
     return "h" if full == 0 else "f" if full == len(run) else "m"
 
 
+COUNT_MIN_CHARS = 15    # an unterminated body line this long is text (a PDF line), not a figure label
+
+
 def _counted(ctx: Context, sent: Sentence, s: int, e: int) -> bool:
-    return sent.level == "body" and sent.terminated and not ctx.quotes.overlaps(s, e)
+    """Does this occurrence count toward the document's majority? Body text only, outside
+    quotations; a line without a sentence end counts if it is long enough to be prose."""
+    if sent.level != "body" or ctx.quotes.overlaps(s, e):
+        return False
+    return sent.terminated or sent.end - sent.start >= COUNT_MIN_CHARS
 
 
 def _runs(ctx: Context, pattern: re.Pattern[str]) -> Iterator[tuple[Sentence, int, int, str]]:
-    """(sentence, start, end, run) of every run that a width rule may judge."""
+    """(sentence, start, end, run) of every run in body and note text; only runs in
+    sentences that end like one are ever flagged (``_flaggable``)."""
     text = ctx.text
     for sent in ctx.sentences:
-        if sent.level not in ("body", "prose") or not sent.terminated:
+        if sent.level not in ("body", "prose"):
             continue
         for mo in pattern.finditer(text, sent.start, sent.end):
             s, e = mo.span()
@@ -114,7 +122,7 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
         conv = "h" if half >= full else "f"
     counts = {"half": half, "full": full, "single_full": f1, "multi_half": hn}
     for sent, s, e, run in runs:
-        if ctx.verbatim.overlaps(s, e):
+        if not sent.terminated or ctx.verbatim.overlaps(s, e):
             continue
         w = _digit_width(run)
         if conv == "split":
@@ -135,7 +143,9 @@ def _mixed_identifiers(ctx: Context, idents: list, doc_width: str, cfg: dict, sr
     """An identifier whose own digits mix widths (「Ｂ００５－10－２」): the minority part takes
     the width of the rest of the identifier (the document's on a tie)."""
     text = ctx.text
-    for _, s, e, ident in idents:
+    for sent, s, e, ident in idents:
+        if not sent.terminated:
+            continue
         parts = [(m.start(), m.end(), _digit_width(m.group())) for m in _DIGIT_RUN.finditer(text, s, e)]
         h = sum(1 for *_, w in parts if w == "h")
         f = sum(1 for *_, w in parts if w == "f")
@@ -155,7 +165,8 @@ def _width_latin(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     """Latin letters by the same majority, except that a half-width word with lower-case
     letters (DeepMind, Google, Excel) is a name or an English word and stays as written."""
     english = _english(ctx)
-    runs = [r for r in _runs(ctx, _LATIN_RUN) if not english.overlaps(r[1], r[2])]
+    runs = [r for r in _runs(ctx, _LATIN_RUN)
+            if not english.overlaps(r[1], r[2]) and not (r[3].isascii() and not r[3].isupper())]
     half = full = 0
     for sent, s, e, run in runs:
         if _counted(ctx, sent, s, e):
@@ -165,10 +176,10 @@ def _width_latin(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     conv = "h" if half >= full else "f"
     counts = {"half": half, "full": full}
     for sent, s, e, run in runs:
-        if ctx.verbatim.overlaps(s, e):
+        if not sent.terminated or ctx.verbatim.overlaps(s, e):
             continue
         w = _digit_width(run)
-        if w == conv or (conv == "f" and w == "h" and not run.isupper()):
+        if w == conv:
             continue
         sug = to_fullwidth(to_halfwidth(run)) if conv == "f" else to_halfwidth(run)
         if sug == run:
@@ -190,7 +201,7 @@ def comma(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
     marks: list[tuple[Sentence, int]] = []
     ten = maru = 0
     for sent in ctx.sentences:
-        if sent.level not in ("body", "prose") or not sent.terminated:
+        if sent.level not in ("body", "prose"):
             continue
         for mo in _COMMA.finditer(text, sent.start, sent.end):
             i = mo.start()
@@ -207,7 +218,7 @@ def comma(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
     counts = {"ten": ten, "comma": maru}
     for sent, i in marks:
         ch = text[i]
-        if ch == major or ctx.verbatim.overlaps(i, i + 1):
+        if ch == major or not sent.terminated or ctx.verbatim.overlaps(i, i + 1):
             continue
         key = "ascii" if ch == "," else ("to_ten" if major == "、" else "to_comma")
         yield Hit(i, i + 1, major, cfg["id"], "句読点", src, {"_message": cfg["messages"][key], **counts})

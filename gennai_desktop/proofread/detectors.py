@@ -36,6 +36,12 @@ _VERBAL_NEXT = frozenset({("助動詞", "*"), ("助詞", "接続助詞"), ("接�
                           ("動詞", "非自立可能"), ("形容詞", "非自立可能")})
 
 
+def verbal_next(nxt: Morpheme) -> bool:
+    """Does this morpheme continue a verb (auxiliary, 接続助詞, the ない of なければ)? Then the
+    連用形 before it is a verb, not the noun of the same spelling."""
+    return nxt.pos[:2] in _VERBAL_NEXT or (nxt.pos[0] == "形容詞" and nxt.dictionary in ("無い", "ない"))
+
+
 @lru_cache(maxsize=4096)
 def _conjugation(word: str) -> str:
     """Conjugation type (活用型) of a dictionary-form verb, e.g. '上一段-マ行'."""
@@ -95,9 +101,10 @@ def double_negation(text: str, rs: Ruleset) -> Iterator[Hit]:
 
 
 def long_sentences(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
-    """A readability hint on the longest sentence of a body paragraph when it is longer
-    than ``hint_chars`` and has at least ``hint_commas`` 読点, spanning the whole sentence
-    (that is what the advice is about; it may overlap replacements inside it).
+    """A readability hint on the longest sentence of a body paragraph when it is at least
+    as long, with at least as many 読点, as one of the ``hint_when`` pairs (characters, 読点),
+    spanning the whole sentence (that is what the advice is about; it may overlap
+    replacements inside it).
 
     Why only a hint, at most one per paragraph, only in body text: the 2022 建議 gives
     50〜60字 as a 目安 for easy reading, not as a rule of correct 公用文; flagging every long
@@ -105,8 +112,8 @@ def long_sentences(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
     with five long sentences needs one remark, not five. Titles, table cells, captions,
     notes and references are not running prose. See rules.json long_sentence.why."""
     cfg = rs.long_sentence
-    limit = int(cfg.get("hint_chars", 100))
-    min_commas = int(cfg.get("hint_commas", 0))
+    when = [(int(n), int(c)) for n, c in cfg["hint_when"]]
+    limit = min(n for n, _ in when)
     src = rs.cite(cfg["source"])
     text = ctx.text
     best: dict[int, tuple[int, int, int, int]] = {}
@@ -115,10 +122,10 @@ def long_sentences(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
             continue
         s, e = sent.start, sent.end
         length = e - s
-        if length <= limit:
+        if length < limit:
             continue
         commas = text.count("、", s, e) + text.count("，", s, e)
-        if commas < min_commas:
+        if not any(length >= n and commas >= c for n, c in when):
             continue
         if sent.block not in best or length > best[sent.block][2]:
             best[sent.block] = (s, e, length, commas)

@@ -119,6 +119,10 @@ class RuleEngine:
                     sug = _suggest(rule, m)
                     if sug is None or sug == m.surface:
                         continue
+                    if rule.category == "常用漢字表外" and _ruby_follows(text, m):
+                        continue            # 牽引（けんいん）: the reading is given, as the 建議 allows
+                    if rule.id in rs.kyoyo_rules and i + 1 < len(ms) and detectors.verbal_next(ms[i + 1]):
+                        continue            # 「届け出なければ」: a verb SudachiPy read as the noun
                     hits.append(Hit(m.start, m.end, sug, rule.id, rule.category, rule.source,
                                     {"_message": rule.message} if rule.message else {}))
                     break
@@ -157,6 +161,8 @@ class RuleEngine:
                     sug = unicodedata.normalize("NFC", orig)
                 elif to == "group3":
                     sug = _group3(orig)
+                elif to == "kanji_numeral":
+                    sug = _KANJI_NUMERAL.get(orig.strip())
                 elif isinstance(to, dict):
                     sug = to.get("map", {}).get(orig)
                 else:
@@ -186,6 +192,8 @@ class RuleEngine:
             morph = [h for h in morph if not ctx.titles.covers(h.start, h.end)]
         word = self._regex_hits(text, "word") + morph
         prose = self._regex_hits(text, "prose")
+        if ctx.titles:                      # running-text rules do not rewrite a quoted title
+            prose = [h for h in prose if not ctx.titles.overlaps(h.start, h.end)]
         if rs.enabled(rs.approximate["id"]):
             prose += detectors.approximate_numbers(ctx, rs)
         if rs.enabled(rs.double_negation["id"]):
@@ -274,6 +282,9 @@ def _in_scope(ctx: Context, hits: Iterable[Hit], least: str) -> list[Hit]:
     return out
 
 
+_KANJI_NUMERAL = dict(zip("123456789１２３４５６７８９", "一二三四五六七八九" * 2))
+
+
 def _group3(digits: str) -> str | None:
     """15000 → 15,000 (１５０００ → １５，０００): the separator takes the digits' width."""
     full = digits[0] > "9"
@@ -306,6 +317,20 @@ def _non_overlapping(hits: Iterable[Hit]) -> list[Hit]:
     return kept
 
 
+_RUBY_GAP = " \t\u3000\n（(【［"
+
+
+def _ruby_follows(text: str, m: Morpheme) -> bool:
+    """A word outside the 常用漢字表 followed by its own reading (a ruby line the PDF reader
+    kept: 「牽引\nけんいん」, or 「牽引（けんいん）」): written the way the 2022 建議 Ⅰ-2 allows."""
+    reading = to_hiragana(m.reading)
+    if not reading or len(reading) < 2:
+        return False
+    window = text[m.start:m.end + 3 + len(reading)]
+    k = window.find(reading, 1)
+    return k > 0 and window[k - 1] in _RUBY_GAP
+
+
 def _follows_kyoyo(ms: Sequence[Morpheme], rs: Ruleset) -> bool:
     """Does the text write any 通則6 許容 noun of the 訓令 list in its 許容 form (手続, 取扱い)?
     Only then is an 本則 form (手続き) an inconsistency rather than the 2022 建議's allowance
@@ -319,7 +344,8 @@ def _tokenize_joined(text: str, regions: Sequence[Region]) -> list[Morpheme]:
     is the word 事業, not 事 + 業. Offsets stay offsets into ``text`` (a morpheme that
     spans a wrap includes the newline)."""
     removed: list[int] = []
-    for r in regions:
+    prose = ("body", "prose")
+    for k, r in enumerate(regions):
         if not r.wrapped or r.level == "none":
             continue
         i = text.find("\n", r.start, r.end)
@@ -327,6 +353,13 @@ def _tokenize_joined(text: str, regions: Sequence[Region]) -> list[Morpheme]:
             if i > r.start and i + 1 < r.end and not text[i - 1].isspace() and not text[i + 1].isspace():
                 removed.append(i)
             i = text.find("\n", i + 1, r.end)
+        # a PDF line that the reader made a block of its own: 「…推論過」「程、判断根拠…」
+        nxt = regions[k + 1] if k + 1 < len(regions) else None
+        if (nxt is not None and nxt.wrapped and r.level in prose and nxt.level in prose and r.end < len(text)
+                and nxt.start == r.end + 1 and r.end > r.start and nxt.end > nxt.start
+                and not text[r.end - 1].isspace() and text[r.end - 1] not in _SENTENCE_END
+                and not text[nxt.start].isspace()):
+            removed.append(r.end)
     if not removed:
         return tokenize(_encodable(text))
     parts = []
@@ -345,6 +378,7 @@ def _tokenize_joined(text: str, regions: Sequence[Region]) -> list[Morpheme]:
     return out
 
 
+_SENTENCE_END = frozenset("。．！？!?」』）)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

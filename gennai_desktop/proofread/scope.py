@@ -64,7 +64,8 @@ _TOC = re.compile(r"(?:\.{4,}|…{2,}|・{4,}|‥{2,}|\u2025{2,})\s*[0-9０-９i
 _REF_HEADING = re.compile(r"参考文献|参考資料|参考情報|引用文献|出典一覧|参考URL|参考ＵＲＬ|関連リンク|リンク集|"
                           r"References|Bibliography|参考リンク")
 _REF_ENTRY = re.compile(r"^\s*(?:[\[［(（]?[0-9０-９]{1,3}[\]］)）.．]?\s*)?"
-                        r"(?:[A-Z][A-Za-z\-]+,\s|.*\bet al\.|.*\(\d{4}[a-z]?\)[,.]|.*https?://)")
+                        r"(?:[A-Z][A-Za-z\-]+,\s|.*\bet al\.|.*\(\d{4}[a-z]?\)[,.]|.*https?://"
+                        r"|.*[（(](?:19|20)[0-9]{2}[a-z]?[)）]\s*[『「])")
 _CAPTION = re.compile(r"^\s*[■□◆◇●○▼▽【\[]?\s*(?:図表|図|表|写真|グラフ|コラム|参考)\s*[0-9０-９][0-9０-９\-－‐―ー．.・]*"
                       r"|^\s*(?:出典|資料|出所|備考)\s*[：:]")
 _NOTE = re.compile(r"^\s*(?:（注[0-9０-９]*）|\(注[0-9０-９]*\)|注[0-9０-９]{0,2}[\s　：:]|※[0-9０-９]*[\s　])")
@@ -122,8 +123,8 @@ def block_levels(doc: Document) -> list[Level]:
                 level = "prose"
         elif b.is_heading:
             in_refs = bool(_REF_HEADING.search(text))
-        if not text.strip():
-            level = "none"
+        if len(_norm(text)) <= 2:
+            level = "none"          # empty, or one or two characters: a figure label, a vertical table heading
         levels.append(level)
     return levels
 
@@ -161,14 +162,13 @@ def marker_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [m.span() for m in _MARKER.finditer(text, start, end)]
 
 
-_QUOTE = re.compile(r"「[^「」\n]{1,300}」|『[^『』\n]{1,300}』")
+_QUOTE = re.compile(r"「[^「」]{1,300}」|『[^『』]{1,300}』")
 # a 「…」 that names another document (quoted as written: 2022 建議 Ⅰ-6): it ends like a title,
 # or a date/number citation follows it — 「…の取扱いについて」（令和２年３月５日保医発…）
 _TITLE_END = re.compile(r"(?:について|に関する件|の件|する件|法|法律|令|規則|規程|要綱|要領|基準|指針|方針|計画|戦略|大綱|"
                         r"ガイドライン|ガイドブック|ハンドブック|マニュアル|報告書|報告|白書|通知|告示|決定|宣言|考え方|ビジョン|プラン|"
                         r"プログラム|ロードマップ|アクションプラン|綱領|憲章|条約|協定|規約|約款|手引き?|概要|資料|答申|建議|提言)」$")
 _CITATION_AFTER = re.compile(r"[（(][^）)\n]{0,40}(?:[0-9０-９一二三四五六七八九十元]年|第[0-9０-９一二三四五六七八九十百]+号|決定|閣議)")
-TITLE_QUOTE_MIN = 8      # a quoted span this long is taken as a title or a citation, not the author's words
 
 
 def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -219,6 +219,9 @@ _CLOSERS = "」』"
 # 均等割付 lines (「事 務 連 絡」「保 医 発 0 8 1 9 第 1 0 号」) and text set one character per line
 # (vertical labels in tables and figures): no word can be read there
 _SPACED = re.compile(r"(?<![^ \t\u3000\n])\S(?:[ \t\u3000]+\S(?![^ \t\u3000\n])){1,}")
+# 漢字片仮名交じりの文語文 (「勅令ヲ以テ之ヲ定ム」: pre-war laws and promulgation formulas) is quoted
+# history, not text a 2010/2022 rule applies to
+_BUNGO = re.compile(r"^.*[一-鿿][ヲハニノヘトモテ][一-鿿].*[一-鿿][ヲハニノヘトモテ][一-鿿].*$", re.M)
 _SHORT_LINES = re.compile(r"(?:^[ \t\u3000]*\S{1,2}[ \t\u3000]*(?:\n|$)){3,}", re.M)
 
 
@@ -240,7 +243,7 @@ class Context:
     sentences: list[Sentence]
     blocked: SpanSet        # URLs, e-mail, link targets, inline code: nothing is read there
     markers: SpanSet        # footnote markers
-    verbatim: SpanSet       # quoted titles/citations (『…』, long 「…」)
+    verbatim: SpanSet       # quoted titles of other texts: consistency rules leave them as written
     quotes: SpanSet         # every quotation (left out of majority counts)
     labels: SpanSet         # leading item numbers of blocks ("(1)", "１．", "2)", "２　")
     titles: SpanSet         # quoted titles of other texts: word rules stay out
@@ -264,10 +267,15 @@ def build_context(text: str, regs: Sequence[Region]) -> Context:
                 blocked.append((r.start + m.start(), r.start + m.end()))
             for m in _SPACED.finditer(chunk):
                 blocked.append((r.start + m.start(), r.start + m.end()))
+        if "ヲ" in chunk or "ハ" in chunk:
+            for m in _BUNGO.finditer(chunk):
+                if len(re.findall(r"[一-鿿][ヲハニノヘ][一-鿿]", m.group())) >= 3:
+                    blocked.append((r.start + m.start(), r.start + m.end()))
         qs = quote_spans(text, r.start, r.end)
         quotes += qs
-        verbatim += [(s, e) for s, e in qs if text[s] == "『" or e - s - 2 >= TITLE_QUOTE_MIN]
-        titles += title_quotes(text, r.start, r.end)
+        ts = title_quotes(text, r.start, r.end)
+        titles += ts
+        verbatim += ts
         if r.level == "label":
             continue
         markers += marker_spans(text, r.start, r.end)

@@ -63,7 +63,6 @@ def test_rule_fires_in_context(text, original, suggestion, category):
     "必要な範囲を超えて行ってはならない。",          # 行っ: 行う or 行く — ambiguous, left alone
     "内部部局として置かれる局とする。",              # 置く as a real verb after として
     "他人の所有する物の中から発見された。",          # 有体物の「物」
-    "外国に在る日本人とする。",
     "当該事件の過程において見られた事実",            # において + 見る (a compound particle, not て+補助動詞)
     "この法律によって置かれる機関とする。",
     "遺言をし、撤回し、取り消し、又は変更すること。",    # 取り消し: a verb here, keeps okurigana
@@ -164,3 +163,19 @@ def test_sentences_up_to_100_characters_get_no_long_hint():
 def test_rule_specific_message_overrides_the_category_template():
     f = check_text("更に、翌年度の計画も見直した。")[0]
     assert f.rule == "conj.sarani" and "副詞" in f.message
+
+
+@pytest.mark.parametrize("text", [
+    "外国に在る日本人とする。",                        # 所在の「在る」
+    "相手方に到達した時からその効力を生ずる。",
+    "届け出た物を保管する者とする。",
+    "三箇月以内に届け出なければならない。",
+    "当該申請に係る処分は、及び並びに又は若しくはを含む。",
+])
+def test_law_terms_are_left_alone_by_the_horei_profile(text):
+    assert check_text(text, profile="horei") == []
+
+
+def test_horei_profile_still_applies_the_legislative_standard():
+    pairs = {(f.original, f.suggestion) for f in check_text("但し、法律に基いて行なう。", profile="horei")}
+    assert pairs >= {("但し", "ただし"), ("基い", "基づい"), ("行なう", "行う")}
