@@ -249,8 +249,10 @@ class RuleEngine:
         tmpl = params.pop("_message", None) or rs.categories[h.category]
         if "style_key" in params:
             params["style"] = rs.style_names[params.pop("style_key")].get(lang, "")
-        params.update(original=orig, suggestion=h.suggestion, original_shown=shown(orig),
-                      suggestion_shown=shown(h.suggestion) or ("（削除）" if lang == "ja" else "(delete)"))
+        params.update(original=orig, suggestion=h.suggestion)
+        if "_shown}" in (tmpl.get(lang) or tmpl["ja"]):     # PDF artefacts: invisible characters as U+XXXX
+            params.update(original_shown=shown(orig),
+                          suggestion_shown=shown(h.suggestion) or ("（削除）" if lang == "ja" else "(delete)"))
         try:
             message = (tmpl.get(lang) or tmpl["ja"]).format(**params)
         except (KeyError, IndexError, ValueError):
@@ -371,10 +373,21 @@ def _tokenize_joined(text: str, regions: Sequence[Region]) -> list[Morpheme]:
     view = "".join(parts)
     adj = [pos - k for k, pos in enumerate(removed)]   # where each removed newline sits in ``view``
     out = []
+    append = out.append
+    make = Morpheme.__new__
+    n = len(adj)
+    k = 0
     for m in tokenize(_encodable(view)):
-        s = m.start + bisect.bisect_right(adj, m.start)
-        e = m.end + bisect.bisect_left(adj, m.end)
-        out.append(m._replace(start=s, end=e) if (s, e) != (m.start, m.end) else m)
+        ms, me = m.start, m.end
+        while k < n and adj[k] <= ms:                   # newlines removed before the morpheme
+            k += 1
+        j = k
+        while j < n and adj[j] < me:                    # … and inside it
+            j += 1
+        if k == 0 and j == 0:
+            append(m)
+        else:
+            append(make(Morpheme, m.surface, m.pos, m.normalized, m.dictionary, m.reading, ms + k, me + j))
     return out
 
 
