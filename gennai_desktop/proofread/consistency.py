@@ -46,7 +46,7 @@ _IDENT = re.compile(rf"(?:[A-Za-zＡ-Ｚａ-ｚ]+\n?[0-9０-９]|[0-9０-９]+[A
                     rf"|[0-9０-９]+(?:[\-－‐―][0-9０-９]+)+")
 # English words and phrases (Artificial Intelligence, machine-based, DCAT 2.0, NIST SP 800-207):
 # written as in English, digits included
-_ENGLISH = re.compile(r"[A-Za-z][A-Za-z0-9.]*(?:[ \-/][A-Za-z0-9][A-Za-z0-9.]*)+")
+_ENGLISH = re.compile(r"[A-Za-z][A-Za-z0-9.]*(?:[ \-/][A-Za-z0-9][A-Za-z0-9.]*)+|[A-Za-z]+\.[0-9][0-9.]*")
 
 
 def _digit_width(run: str) -> str:
@@ -163,10 +163,12 @@ def _mixed_identifiers(ctx: Context, idents: list, doc_width: str, cfg: dict, sr
 
 def _width_latin(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     """Latin letters by the same majority, except that a half-width word with lower-case
-    letters (DeepMind, Google, Excel) is a name or an English word and stays as written."""
+    letters (DeepMind, Google, Excel) is a name or an English word and stays as written, and
+    a single letter is a symbol."""
     english = _english(ctx)
+    # one letter (Ａ案, ＡがＢに, 別表Ｘ) is a symbol, not a word
     runs = [r for r in _runs(ctx, _LATIN_RUN)
-            if not english.overlaps(r[1], r[2]) and not (r[3].isascii() and not r[3].isupper())]
+            if len(r[3]) > 1 and not english.overlaps(r[1], r[2]) and not (r[3].isascii() and not r[3].isupper())]
     half = full = 0
     for sent, s, e, run in runs:
         if _counted(ctx, sent, s, e):

@@ -29,6 +29,7 @@ from typing import Literal, Sequence
 from ..core.document import (
     BODY_KINDS, LABEL_KINDS, UNCHECKED_KINDS, Block, Document,
 )
+from ..nlp.notes import note_marker_spans
 from ..nlp.sentences import sentence_spans
 
 Level = Literal["body", "prose", "label", "none"]
@@ -78,6 +79,14 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
+def _side_by_side(text: str) -> bool:
+    """Two columns of a comparison table (新旧対照表) read as one line: the line's opening
+    words recur later in the same line (「（２）　結核病棟に…際 （２）　結核病棟に…」)."""
+    flat = _norm(text)
+    head = flat[:10]
+    return len(head) >= 10 and flat.find(head, 10) > 0
+
+
 def _furniture(blocks: Sequence[Block]) -> set[str]:
     """Texts repeated on at least three pages (running headers/footers the reader kept)."""
     pages: dict[str, set[int]] = defaultdict(set)
@@ -117,7 +126,7 @@ def block_levels(doc: Document) -> list[Level]:
                 level = "none"
             elif _REF_ENTRY.match(stripped) and not stripped.endswith("。") and stripped.count("。") == 0:
                 level = "none"
-            elif _CAPTION.match(stripped):
+            elif _CAPTION.match(stripped) or (doc.format == "pdf" and _side_by_side(text)):
                 level = "label"
             elif _NOTE.match(stripped) or (doc.format == "pdf" and _FOOTNOTE_LINE.match(stripped)):
                 level = "prose"
@@ -140,15 +149,15 @@ def regions(doc: Document) -> list[Region]:
 # --- spans no rule may read ----------------------------------------------------------------
 _URLISH = re.compile(r"(?:https?://|www\.)[^\s\u3000「」『』（）()<>、。，]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
                      r"|\]\([^)\s]*\)|`[^`\n]+`")
-# footnote markers: [43](#) / [^1] / ^[1,2] / ※1 / （注３） / superscripts, and digits glued
-# between a predicate's kana and 。/、 (「…した1。」「…ませんが2、」: PDF superscripts flattened)
-_MARKER = re.compile(r"\[[0-9]{1,3}\]\(#[^)]*\)|\[\^?[0-9]{1,3}\]|\^\[[^\]\n]{1,20}\]|※[0-9０-９]{1,2}"
-                     r"|[（(]注[0-9０-９]{0,2}[)）]|注[0-9０-９]{1,2}(?=[。．])|[⁰¹²³⁴-⁹]+"
-                     r"|(?<=[ぁ-ゖ」』）])[0-9]{1,3}(?:[,，、][0-9]{1,3})*(?=[。、．，])"
-                     # a half-width number glued to a word and followed by a particle or a closing
-                     # bracket, with no counter: 「戦略7が」「行動計画7」」「拡充2される」
-                     r"|(?<=[一-鿿ァ-ヺー）」』A-Za-zＡ-Ｚａ-ｚ])(?<![第約計全各同毎])[0-9]{1,2}(?:[,、][0-9]{1,2})*"
-                     r"(?=[ぁ-ゔ」』）、。])(?!つ|か[月所国年条]|ヶ)")
+# Footnote markers beyond the explicit shapes nlp.notes knows ([43](#), ^[1], ※1, （注3）,
+# superscripts): digits the PDF reader flattened from superscripts, glued between a predicate's
+# kana and 。/、 (「…した1。」「…ませんが2、」), or to a word and followed by a particle or a
+# closing bracket with no counter (「戦略7が」「行動計画7」」「拡充2される」). Until the reader
+# writes them as superscripts, these are recognised here.
+_FLAT_MARKER = re.compile(r"(?<=[ぁ-ゖ」』）])[0-9]{1,3}(?:[,，、][0-9]{1,3})*(?=[。、．，])"
+                          r"|(?<=[一-鿿ァ-ヺー）」』A-Za-zＡ-Ｚａ-ｚ])(?<![第約計全各同毎])[0-9]{1,2}(?:[,、][0-9]{1,2})*"
+                          r"(?=[ぁ-ゔ」』）、。])(?!つ|か[月所国年条]|ヶ)")
+_MID_MARKER = re.compile(r"\[[0-9]{1,3}\]\(#[^)]*\)|\^\[[^\]\n]{1,20}\]|※[0-9０-９]{1,2}|[⁰¹²³⁴-⁹]+")
 
 
 def protected_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -157,9 +166,14 @@ def protected_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def marker_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Footnote markers inside ``text[start:end]``: stripped before a sentence end is read,
-    and never counted or flagged by the width rules."""
-    return [m.span() for m in _MARKER.finditer(text, start, end)]
+    """Footnote markers inside ``text[start:end]``: stripped before a sentence end is read
+    (nlp.notes, the shapes every task strips), and never counted or flagged by the width
+    rules (also the explicit ones in mid-sentence, and digits flattened from superscripts)."""
+    chunk = text[start:end]
+    spans = [(start + s, start + e) for s, e in note_marker_spans(chunk)]
+    spans += [(start + m.start(), start + m.end()) for m in _MID_MARKER.finditer(chunk)]
+    spans += [(start + m.start(), start + m.end()) for m in _FLAT_MARKER.finditer(chunk)]
+    return spans
 
 
 _QUOTE = re.compile(r"「[^「」]{1,300}」|『[^『』]{1,300}』")
@@ -168,6 +182,9 @@ _QUOTE = re.compile(r"「[^「」]{1,300}」|『[^『』]{1,300}』")
 _TITLE_END = re.compile(r"(?:について|に関する件|の件|する件|法|法律|令|規則|規程|要綱|要領|基準|指針|方針|計画|戦略|大綱|"
                         r"ガイドライン|ガイドブック|ハンドブック|マニュアル|報告書|報告|白書|通知|告示|決定|宣言|考え方|ビジョン|プラン|"
                         r"プログラム|ロードマップ|アクションプラン|綱領|憲章|条約|協定|規約|約款|手引き?|概要|資料|答申|建議|提言)」$")
+# a line that is the title of another notice, with its date/number on the next line:
+# 「…の届出に関する手続きの取扱いについて」⏎「（令和２年３月５日保医発0305第２号）」
+_TITLE_LINE = re.compile(r"^[^\n。]{6,120}(?:について|に関する件|の件|する件)[ \u3000]*\n[ \u3000]*[（(](?:令和|平成|昭和)", re.M)
 _CITATION_AFTER = re.compile(r"[（(][^）)\n]{0,40}(?:[0-9０-９一二三四五六七八九十元]年|第[0-9０-９一二三四五六七八九十百]+号|決定|閣議)")
 
 
@@ -183,6 +200,10 @@ def title_quotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for s, e in quote_spans(text, start, end):
         if text[s] == "『" or _TITLE_END.search(text, s, e) or _CITATION_AFTER.match(text, e, min(len(text), e + 48)):
             out.append((s, e))
+    if "\n" in text[start:end] or end < len(text):
+        for m in _TITLE_LINE.finditer(text, start, min(len(text), end + 12)):
+            if m.start() < end:
+                out.append((m.start(), text.find("\n", m.start())))
     return out
 
 
