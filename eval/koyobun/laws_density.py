@@ -19,14 +19,14 @@ sys.path.insert(0, str(HERE.parent.parent))
 from gennai_desktop.documents import load_document  # noqa: E402
 
 
-def _check(doc):
-    """The app's path: the whole document with its chosen profile, where that exists."""
+def _check(doc, profile: str = "auto"):
+    """The app's path: the whole document with its chosen (or the given) profile."""
     try:
         from gennai_desktop.proofread.document_check import check_document
     except ImportError:                       # before the document-level check existed
         from gennai_desktop.proofread.rules import check_text
         return "koyobun", check_text(doc.text)
-    res = check_document(doc)
+    res = check_document(doc, profile)
     return res.profile, res.findings
 
 
@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", type=Path, default=HERE.parents[2] / "shared" / "corpus" / "ja")
     ap.add_argument("--out", type=Path, help="write every finding as TSV")
+    ap.add_argument("--profile", default="auto", help="auto (the app's choice), koyobun or horei")
     args = ap.parse_args(argv)
     files = {}
     for p in sorted(args.folder.iterdir()):
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for stem, p in sorted(files.items()):
         doc = load_document(p)
-        profile, fs = _check(doc)
+        profile, fs = _check(doc, args.profile)
         total_chars += len(doc.text)
         total += len(fs)
         by_cat.update(f.category for f in fs)
