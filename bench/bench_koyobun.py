@@ -1,9 +1,11 @@
 """Speed of the 公用文 rule engine and of the whole .docx → tracked-changes .docx path.
 
-Why: the issue asks for ≥100,000 characters/s on one core for rule checking (SudachiPy
-alone does ~220k–480k chars/s depending on load), so rule matching must stay a small
-fraction of tokenisation. Prints numbers, not assertions (the machine is shared):
-wall-clock and CPU time, best of N runs, and the ratio to bare SudachiPy.
+Why: the issues ask for ≥100,000 characters/s for rule checking on a 2-core machine (the
+engine runs on one core; SudachiPy alone does ~220k–480k chars/s depending on load), so
+rule matching — now including block scopes, document majorities and PDF line joins —
+must stay a small fraction of tokenisation. Prints numbers, not assertions (the machine is
+shared): wall-clock and CPU time, best of N runs, the ratio to bare SudachiPy and the
+ratio to the 100,000 chars/s target.
 
 Run: python bench/bench_koyobun.py [--chars 150000] [--runs 3] [--text FILE]
 """
@@ -59,13 +61,27 @@ def main(argv: list[str] | None = None) -> int:
     w, c, fs = _time(lambda: engine.check(text), args.runs)
     print(f"rule engine check_text        wall {w:6.3f}s {_rate(n, w)}   cpu {c:6.3f}s {_rate(n, c)}")
     print(f"  findings: {len(fs):,}   rule overhead over tokenising: {c / base_c:.2f}x CPU")
-    target_ok = n / c >= 100_000
-    print(f"  target ≥100,000 chars/s on one core (CPU time): {'met' if target_ok else 'NOT met'}")
+    print(f"  ratio to the 100,000 chars/s target (CPU time, one core): {n / c / 100_000:.2f}x "
+          f"({'met' if n / c >= 100_000 else 'NOT met'})")
+
+    # the app's path: a loaded document, block scopes, majorities, the chosen profile
+    from gennai_desktop.documents import load_document
+    from gennai_desktop.proofread.document_check import check_document
+    real = REPO.parent / "shared" / "corpus" / "real"
+    for name in ("shian_moj_chukan_shian_hosoku.pdf", "jimurenraku_mhlw_teisei_r020416.pdf", "report_cio_zerotrust.docx"):
+        path = real / name
+        if not path.exists():
+            continue
+        doc = load_document(path)
+        check_document(doc)                       # warm the profile's engine
+        w, c, res = _time(lambda doc=doc: check_document(doc), args.runs)
+        m = len(doc.text)
+        print(f"check_document {name[:34]:34} {m:7,} chars  wall {w:6.3f}s {_rate(m, w)}   cpu {c:6.3f}s "
+              f"{_rate(m, c)}  ratio to target {m / c / 100_000:.2f}x  ({len(res.findings)} findings, {res.profile})")
 
     # whole path: .docx → load → check → tracked-changes .docx
     import docx
 
-    from gennai_desktop.documents import load_document
     from gennai_desktop.proofread.tracked_changes import track_changes
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -8,6 +8,10 @@ Matching: a finding matches an expected one when the spans overlap, the category
 same and, for replacements, applying either to the overlapping window gives the same
 text (so 「下さい→ください」 and 「下→くだ」 count as the same correction). Advice-only
 expectations (長文, 文体, 二重否定) need overlap and category only.
+
+Genre: a sentence of genre 法令 (laws, 政令, 規則, 規程, 条例, 告示, 要綱) is checked with the
+法令 profile (「法令における漢字使用等について」) when the rule data has one, every other
+sentence with the 公用文 profile — what the app does when it recognises a law.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import argparse
 import json
 import re
 import sys
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +110,7 @@ class Report:
     correct_sentences: int = 0
     trap_findings: list[tuple[str, str, str, str]] = field(default_factory=list)
     misses: list[tuple[str, str, str]] = field(default_factory=list)
+    expected_items: list[tuple[Expected, bool]] = field(default_factory=list)   # (label, found)
     false_pos: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
@@ -123,21 +129,49 @@ class Report:
     def per_category_recall(self) -> dict[str, float]:
         return {c: self.per_cat_found[c] / n for c, n in sorted(self.per_cat_expected.items())}
 
+    def per_category(self) -> dict[str, tuple[int, int, int, float, float, float]]:
+        """category → (TP, FP, FN, P, R, F1); a finding counts for its own category."""
+        out = {}
+        for c in sorted(set(self.per_cat_expected) | set(self.per_cat_fp)):
+            tp, fp = self.per_cat_found[c], self.per_cat_fp[c]
+            fn = self.per_cat_expected[c] - tp
+            p = tp / (tp + fp) if tp + fp else 1.0
+            r = tp / (tp + fn) if tp + fn else 1.0
+            out[c] = (tp, fp, fn, p, r, 2 * p * r / (p + r) if p + r else 0.0)
+        return out
+
     def to_json(self) -> dict:
         return {"sentences": self.sentences, "correct_sentences": self.correct_sentences,
                 "tp": self.tp, "fp": self.fp, "fn": self.fn,
                 "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
                 "per_category_recall": {k: round(v, 4) for k, v in self.per_category_recall().items()},
+                "per_category": {k: {"tp": v[0], "fp": v[1], "fn": v[2], "p": round(v[3], 4), "r": round(v[4], 4),
+                                     "f1": round(v[5], 4)} for k, v in self.per_category().items()},
                 "trap_findings": len(self.trap_findings)}
 
 
+LAW_GENRES = frozenset({"法令"})
+
+
+def genre_checker() -> Callable[[str, str], Sequence]:
+    """check(text, genre): the 法令 profile for 法令 sentences where the rule data has one."""
+    from gennai_desktop.proofread.rules import check_text
+    from gennai_desktop.proofread.ruleset import RuleDataError, load_rules
+    try:
+        load_rules("horei")
+        law = "horei"
+    except RuleDataError:
+        law = "koyobun"
+    return lambda text, genre: check_text(text, profile=law if genre in LAW_GENRES else "koyobun")
+
+
 def score(check: Callable[[str], Sequence] | None = None, path: Path = DATA) -> Report:
-    if check is None:
-        from gennai_desktop.proofread.rules import check_text as check
+    """``check(text)`` or, when omitted, the engine with the profile the genre asks for."""
+    by_genre = genre_checker() if check is None else (lambda text, genre: check(text))
     rep = Report()
     for case in load_cases(path):
         rep.sentences += 1
-        found = list(check(case.text))
+        found = list(by_genre(case.text, case.genre))
         if not case.expected:
             rep.correct_sentences += 1
             for f in found:
@@ -146,6 +180,7 @@ def score(check: Callable[[str], Sequence] | None = None, path: Path = DATA) -> 
         for exp in case.expected:
             rep.per_cat_expected[exp.category] += 1
             hit = next((i for i, f in enumerate(found) if i not in used and _matches(case.text, exp, f)), None)
+            rep.expected_items.append((exp, hit is not None))
             if hit is None:
                 rep.fn += 1
                 rep.misses.append((case.id, f"{exp.original}→{exp.suggestion}", exp.category))
@@ -159,6 +194,12 @@ def score(check: Callable[[str], Sequence] | None = None, path: Path = DATA) -> 
                 rep.per_cat_fp[f.category] += 1
                 rep.false_pos.append((case.id, f.original, f.suggestion, f.category))
     return rep
+
+
+def _pad(s: str, width: int) -> str:
+    """Left-justify for a terminal where CJK characters take two columns."""
+    w = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    return s + " " * max(0, width - w)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,9 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"expected findings: {rep.tp + rep.fn}  TP {rep.tp}  FP {rep.fp}  FN {rep.fn}")
     print(f"precision {rep.precision:.3f}  recall {rep.recall:.3f}  F1 {rep.f1:.3f}")
     print(f"findings on correct sentences: {len(rep.trap_findings)}")
-    print("per-category recall:")
-    for cat, r in rep.per_category_recall().items():
-        print(f"  {cat:<8} {r:.3f}  ({rep.per_cat_found[cat]}/{rep.per_cat_expected[cat]}, FP {rep.per_cat_fp[cat]})")
+    print("per category:            TP   FP   FN      P      R     F1")
+    for cat, (tp, fp, fn, p, r, f1) in rep.per_category().items():
+        print(f"  {_pad(cat, 14)} {tp:4d} {fp:4d} {fn:4d}  {p:.3f}  {r:.3f}  {f1:.3f}")
     if args.verbose:
         for m in rep.misses:
             print("MISS", *m)

@@ -66,6 +66,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("proofread", parents=[common], help=t("cli.cmd.proofread"))
     p.add_argument("file", help=t("cli.arg.file"))
     p.add_argument("--rules-only", action="store_true", help=t("cli.opt.rules_only"))
+    p.add_argument("--profile", choices=("auto", "koyobun", "horei"), default="auto", help=t("cli.opt.profile"))
 
     p = sub.add_parser("draft", parents=[common], help=t("cli.cmd.draft"))
     p.add_argument("--list", action="store_true", help=t("cli.opt.list"))

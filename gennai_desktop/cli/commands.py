@@ -145,11 +145,12 @@ def cmd_proofread(args: argparse.Namespace, token: CancelToken) -> int:
     doc = load_input(args.file)
     use_model = not (args.rules_only or args.no_model)
     engine = model_engine(args) if use_model else None
-    result = drain(proofread(doc, engine, use_rules=True, use_model=use_model, cancel=token), args.quiet)
+    result = drain(proofread(doc, engine, use_rules=True, use_model=use_model, cancel=token,
+                             profile=args.profile), args.quiet)
     if args.out:
         report_saved(export_proofread(doc, result.findings, args.out, plain_source="report"))
     if args.json:
-        emit_json({"file": args.file, "findings": [f.to_json() for f in result.findings],
+        emit_json({"file": args.file, "profile": result.profile, "findings": [f.to_json() for f in result.findings],
                    "notices": _notices(result.notices)})
     elif not args.out:
         emit(_findings_text(doc, result.findings))

@@ -1,19 +1,21 @@
-"""Rules that need more than one morpheme or a whole sentence: 送り仮名 of verbs from
-SudachiPy's normalised form, ら抜き言葉, 文体の混在, 二重否定 and 長すぎる文.
+"""Rules that need more than one morpheme or a whole sentence: 送り仮名 from SudachiPy's
+normalised form, ら抜き言葉, 二重否定, 概数, 長すぎる文, and the sentence-ending reader
+that the 文体 rule (proofread.consistency) uses.
 
-Why code here and not JSON: these look at conjugation types, sentence endings and
-document-wide majorities; their parameters, messages and sources still live in the
-rule data.
+Why code here and not JSON: these look at conjugation types, sentence endings, number
+sequences and paragraphs; their parameters, messages and sources still live in the rule data.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 from typing import Iterator, NamedTuple, Sequence
 
 from ..nlp.morph import Token as Morpheme, tokenize
-from ..nlp.sentences import sentence_spans
 from .kana import has_kanji, kanji_only
 from .ruleset import Ruleset
+from .scope import Context
 
 
 class Hit(NamedTuple):
@@ -34,6 +36,12 @@ _VERBAL_NEXT = frozenset({("助動詞", "*"), ("助詞", "接続助詞"), ("接�
                           ("動詞", "非自立可能"), ("形容詞", "非自立可能")})
 
 
+def verbal_next(nxt: Morpheme) -> bool:
+    """Does this morpheme continue a verb (auxiliary, 接続助詞, the ない of なければ)? Then the
+    連用形 before it is a verb, not the noun of the same spelling."""
+    return nxt.pos[:2] in _VERBAL_NEXT or (nxt.pos[0] == "形容詞" and nxt.dictionary in ("無い", "ない"))
+
+
 @lru_cache(maxsize=4096)
 def _conjugation(word: str) -> str:
     """Conjugation type (活用型) of a dictionary-form verb, e.g. '上一段-マ行'."""
@@ -42,11 +50,13 @@ def _conjugation(word: str) -> str:
 
 
 def okurigana(m: Morpheme, rs: Ruleset, nxt: Morpheme | None = None) -> Hit | None:
-    """行なう→行う, 終る→終わる: only the kana differ between the written lemma and the
-    normalised (本則) form; nouns are never touched (公用文 omits okurigana in them), and
-    a 連用形 used as a noun (「買戻しの特約」「差押え前」) counts as a noun."""
+    """行なう→行う, 終る→終わる (通則1・2), 必らず→必ず, 辛じて→辛うじて (通則5): only the
+    kana differ between the written lemma and the normalised (本則) form; nouns are never
+    touched (公用文 omits okurigana in them), and a 連用形 used as a noun (「買戻しの特約」
+    「差押え前」) counts as a noun."""
     cfg = rs.okurigana
-    if m.pos[5].startswith("連用形") and not (nxt is not None and nxt.pos[:2] in _VERBAL_NEXT):
+    if m.pos[0] in ("動詞", "形容詞") and m.pos[5].startswith("連用形") and not (
+            nxt is not None and nxt.pos[:2] in _VERBAL_NEXT):
         return None
     lemma = m.dictionary
     target = cfg["explicit"].get(lemma) or m.normalized
@@ -90,32 +100,70 @@ def double_negation(text: str, rs: Ruleset) -> Iterator[Hit]:
         yield Hit(mo.start(), mo.end(), mo.group(0), cfg["id"], cfg["category"], src, {})
 
 
-def long_sentences(text: str, rs: Ruleset) -> Iterator[Hit]:
-    """A readability hint on each sentence longer than ``hint_chars``, spanning the whole
-    sentence (that is what the advice is about; it may overlap replacements inside it).
+def long_sentences(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
+    """A readability hint on the longest sentence of a body paragraph when it is at least
+    as long, with at least as many 読点, as one of the ``hint_when`` pairs (characters, 読点),
+    spanning the whole sentence (that is what the advice is about; it may overlap
+    replacements inside it).
 
-    Why only a hint, and why 100: the 2022 建議 gives 50〜60字 as a 目安 for easy reading,
-    not as a rule of correct 公用文 (laws and notices routinely run longer). Flagging
-    every sentence over 70 made 長文 59 % of all findings on real documents; a hint is
-    kept for sentences well past the guide (> 100 ≈ 1.7 × its upper end), where
-    splitting is usually worth it. See resources/koyobun/rules.json long_sentence.why."""
+    Why only a hint, at most one per paragraph, only in body text: the 2022 建議 gives
+    50〜60字 as a 目安 for easy reading, not as a rule of correct 公用文; flagging every long
+    sentence made 長文 the majority of all findings on real documents, and a paragraph
+    with five long sentences needs one remark, not five. Titles, table cells, captions,
+    notes and references are not running prose. See rules.json long_sentence.why."""
     cfg = rs.long_sentence
-    limit = int(cfg.get("hint_chars", cfg.get("max_chars", 100)))
+    when = [(int(n), int(c)) for n, c in cfg["hint_when"]]
+    limit = min(n for n, _ in when)
     src = rs.cite(cfg["source"])
-    for s, e in sentence_spans(text):
+    text = ctx.text
+    best: dict[int, tuple[int, int, int, int]] = {}
+    for sent in ctx.sentences:
+        if sent.level != "body" or not sent.terminated:
+            continue
+        s, e = sent.start, sent.end
         length = e - s
-        if length <= limit:
+        if length < limit:
             continue
         commas = text.count("、", s, e) + text.count("，", s, e)
+        if not any(length >= n and commas >= c for n, c in when):
+            continue
+        if sent.block not in best or length > best[sent.block][2]:
+            best[sent.block] = (s, e, length, commas)
+    for s, e, length, commas in sorted(best.values()):
         yield Hit(s, e, text[s:e], cfg["id"], "長文", src,
                   {"length": length, "commas": commas, "max_chars": limit, "guide": cfg.get("guide", "50〜60")})
+
+
+_KANJI_DIGITS = dict(zip("123456789１２３４５６７８９", "一二三四五六七八九" * 2))
+
+
+def approximate_numbers(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
+    """「2、3日」→「二、三日」: two consecutive one-digit numbers joined by 、 before a
+    counter are an approximate number, written in kanji (2022 建議 Ⅰ-4 概数). Sequences
+    that are not consecutive (「1、3号」) or follow 第 are enumerations and stay."""
+    cfg = rs.approximate
+    pat: re.Pattern[str] = cfg["compiled"]
+    src = rs.cite(cfg["source"])
+    text = ctx.text
+    for sent in ctx.sentences:
+        if sent.level not in ("body", "prose"):
+            continue
+        for mo in pat.finditer(text, sent.start, sent.end):
+            a, b = mo.group("a"), mo.group("b")
+            if unicodedata.digit(b) != unicodedata.digit(a) + 1:
+                continue
+            s, e = mo.start("a"), mo.end("b")
+            if ctx.blocked.overlaps(s, e):
+                continue
+            yield Hit(s, e, _KANJI_DIGITS[a] + "、" + _KANJI_DIGITS[b], cfg["id"], cfg["category"], src,
+                      {"_message": cfg["message"]} if cfg.get("message") else {})
 
 
 _POLITE = frozenset({"です", "ます"})
 _SKIP_TAIL = ("補助記号", "空白")
 
 
-def _ending(ms: Sequence[Morpheme]) -> tuple[str, int, int] | None:
+def ending(ms: Sequence[Morpheme]) -> tuple[str, int, int] | None:
     """(style, start, end) of a sentence's predicate ending, or None if it has none
     (headings, noun endings like 「…すること。」)."""
     j = len(ms) - 1
@@ -144,29 +192,3 @@ def _ending(ms: Sequence[Morpheme]) -> tuple[str, int, int] | None:
             return None
         return "plain", chain[0].start if len(chain) == 1 else chain[0].start, end
     return None
-
-
-def style_mix(text: str, ms: Sequence[Morpheme], rs: Ruleset) -> Iterator[Hit]:
-    """Flag the sentence endings of the minority style (です・ます vs である)."""
-    endings: list[tuple[str, int, int]] = []
-    cur: list[Morpheme] = []
-    for m in ms:
-        if m.pos[1] == "句点":
-            e = _ending(cur)
-            if e:
-                endings.append(e)
-            cur = []
-        elif "\n" in m.surface:
-            cur = []
-        else:
-            cur.append(m)
-    polite = sum(1 for e in endings if e[0] == "polite")
-    plain = len(endings) - polite
-    if not polite or not plain:
-        return
-    major = "polite" if polite > plain or (polite == plain and endings[0][0] == "polite") else "plain"
-    cfg = rs.style_mix
-    src = rs.cite(cfg["source"])
-    for style, s, e in endings:
-        if style != major:
-            yield Hit(s, e, text[s:e], cfg["id"], "文体", src, {"style_key": major})

@@ -54,9 +54,10 @@ class RegexRule:
     id: str
     category: str
     pattern: re.Pattern[str]
-    to: Any                          # fixed str | "nfkc" | "nfc" | {"map": {...}}
+    to: Any                          # fixed str | "nfkc" | "nfc" | "group3" | {"map": {...}}
     source: str
     message: dict[str, str] | None = None
+    scope: str = "word"              # "word": anywhere checked; "prose": running text only
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ class Ruleset:
     style_mix: dict[str, Any]
     ranuki: dict[str, Any]
     protected: list[Protected]
+    consistency: dict[str, Any] = field(default_factory=dict)   # width / comma majorities
+    approximate: dict[str, Any] = field(default_factory=dict)   # 概数 (2、3日 → 二、三日)
+    # 通則6 許容 nouns (手続, 取扱い …): rule ids, and 本則 lemma → 許容 form, judged per document
+    kyoyo_rules: frozenset[str] = frozenset()
+    kyoyo_forms: dict[str, str] = field(default_factory=dict)
     disabled: frozenset[str] = field(default_factory=frozenset)
     verbatim: re.Pattern[str] | None = None   # spans quoted as written (titles in 『』): no word rules
 
@@ -134,7 +140,7 @@ def load_rules(profile: str = "koyobun") -> Ruleset:
     profiles = data.get("profiles", {})
     if profile not in profiles:
         raise RuleDataError("proofread.error.unknown_profile", profile=profile, known=", ".join(sorted(profiles)))
-    prof = profiles[profile]
+    prof = _resolved(profiles, profile)
     disabled = frozenset(prof.get("disable", []))
     rs = Ruleset(profile=profile, sources=data["sources"], categories=data["categories"],
                  style_names=data["style_names"], morph_by_lemma={}, regex_rules=[],
@@ -142,7 +148,7 @@ def load_rules(profile: str = "koyobun") -> Ruleset:
                  long_sentence=data["long_sentence"], style_mix=data["style_mix"], ranuki=data["ranuki"],
                  protected=[Protected(p["original"], p["forbidden"], p.get("unless_rule"))
                             for p in prof.get("protected", [])],
-                 disabled=disabled)
+                 disabled=disabled, consistency=data["consistency"], approximate=dict(data["approximate"]))
     try:
         rs.verbatim = re.compile(prof["verbatim"]) if prof.get("verbatim") else None
     except re.error as exc:
@@ -159,18 +165,55 @@ def load_rules(profile: str = "koyobun") -> Ruleset:
                              source=rs.cite(r["source"]), message=r.get("message"))
             for lemma in rule.lemmas:
                 rs.morph_by_lemma.setdefault(lemma, []).append(rule)
+                if r["id"] in data["okurigana_nouns"]["rules"] and isinstance(r["to"], str):
+                    rs.kyoyo_forms[lemma] = r["to"]
         for r in data["regex_rules"]:
             _check_common(r, rs, seen)
             if r["id"] in disabled:
                 continue
+            if r.get("scope", "word") not in ("word", "prose"):
+                raise RuleDataError("proofread.error.rules_invalid", reason=f"{r['id']}: unknown scope {r['scope']!r}")
             rs.regex_rules.append(RegexRule(id=r["id"], category=r["category"],
                                             pattern=re.compile(r["pattern"]), to=r["to"],
-                                            source=rs.cite(r["source"]), message=r.get("message")))
+                                            source=rs.cite(r["source"]), message=r.get("message"),
+                                            scope=r.get("scope", "word")))
+        for key in ("width", "comma"):
+            c = rs.consistency[key]
+            _check_common(c, rs, seen)
+        rs.kyoyo_rules = frozenset(data["okurigana_nouns"]["rules"])
+        rs.approximate["compiled"] = re.compile(data["approximate"]["pattern"])
+        _check_common(data["approximate"], rs, seen)
         rs.double_negation = dict(rs.double_negation)
         rs.double_negation["compiled"] = re.compile("|".join(f"(?:{p})" for p in data["double_negation"]["patterns"]))
     except (KeyError, TypeError, re.error) as exc:
         raise RuleDataError("proofread.error.rules_invalid", reason=f"{type(exc).__name__}: {exc}") from exc
     return rs
+
+
+def _resolved(profiles: dict[str, Any], name: str, depth: int = 0) -> dict[str, Any]:
+    """A profile with the profile it ``extends`` folded in: ``disable`` and ``protected``
+    add up, other keys of the child win (the 法令 profile is the 公用文 profile minus the
+    rules that would "correct" 法令用語)."""
+    prof = profiles[name]
+    parent = prof.get("extends")
+    if not parent:
+        return prof
+    if parent not in profiles or depth > 4:
+        raise RuleDataError("proofread.error.rules_invalid", reason=f"profile {name}: bad extends {parent!r}")
+    base = _resolved(profiles, parent, depth + 1)
+    out = {**base, **prof}
+    out["disable"] = list(base.get("disable", [])) + list(prof.get("disable", []))
+    out["protected"] = list(base.get("protected", [])) + list(prof.get("protected", []))
+    return out
+
+
+def profile_names() -> list[str]:
+    """Profiles the rule data defines (for the CLI and the 校正 tab)."""
+    try:
+        data = json.loads(rules_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RuleDataError("proofread.error.rules_invalid", reason=str(exc)) from exc
+    return list(data.get("profiles", {}))
 
 
 def _check_common(r: dict[str, Any], rs: Ruleset, seen: set[str]) -> None:

@@ -24,7 +24,8 @@ from ..llm.batch import generate_batch
 from ..nlp.sentences import chunk_spans
 from ..ocr.proofread_filter import drop_uncertain
 from ..proofread.apply import apply_findings as _apply
-from ..proofread.rules import check_text
+from ..proofread.document_check import check_document
+from ..proofread.profile_choice import AUTO, HOREI
 from . import prompting
 from .results import ProofreadResult
 
@@ -56,22 +57,30 @@ def apply_findings(text: str, findings) -> str:
 
 
 def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | None, *, use_rules: bool = True,
-              use_model: bool = True, cancel: CancelToken = NEVER) -> Iterator[TaskEvent]:
-    """Check ``doc.text``; yields Progress/TextDelta/Notice/Stats/FindingsAdded, ends with
+              use_model: bool = True, cancel: CancelToken = NEVER, profile: str = AUTO) -> Iterator[TaskEvent]:
+    """Check ``doc``; yields Progress/TextDelta/Notice/Stats/FindingsAdded, ends with
     Done(ProofreadResult).
 
     Rule findings (a fraction of a second) are yielded as one ``FindingsAdded`` before
     the model is even loaded — ``engine`` may be a loader called only when the model
     pass starts — and each model chunk's new findings follow as soon as it finishes, so
-    a cancelled run still has everything found so far.
+    a cancelled run still has everything found so far. ``profile`` is the writing
+    standard ("auto": laws, 規則 and 要綱 by the 法令 standard, everything else as 公用文);
+    when a law is recognised the user is told, with how to override it.
     """
     text = doc.text
     notices: list[str] = []
     rule_findings: list[Finding] = []
+    used_profile = ""
     if use_rules:
         yield Progress(0, 1, "proofread.stage.rules")
-        rule_findings = merge(validate(check_text(text), text), [])
+        checked = check_document(doc, profile)
+        rule_findings = merge(validate(checked.findings, text), [])
+        used_profile = checked.profile
         yield Progress(1, 1, "proofread.stage.rules")
+        if checked.choice is not None and checked.profile == HOREI:
+            notices.append("proofread.notice.profile_horei")
+            yield Notice("proofread.notice.profile_horei", {"reason": tr(checked.choice.reason)})
         yield FindingsAdded(tuple(rule_findings), "rule")
     cancel.raise_if_cancelled()
     model_findings: list[Finding] = []
@@ -127,7 +136,7 @@ def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | Non
         if held:
             notices.append("ocr.notice.proofread_uncertain")
             yield Notice("ocr.notice.proofread_uncertain", {"count": held})
-    yield Done(ProofreadResult(doc, findings, use_rules, used_model, notices))
+    yield Done(ProofreadResult(doc, findings, use_rules, used_model, notices, used_profile))
 
 
 def _new_findings(found: list[Finding], taken: list[Finding]) -> list[Finding]:

@@ -48,6 +48,7 @@ class ProofreadResult:
     used_rules: bool
     used_model: bool
     notices: list[str] = field(default_factory=list)
+    profile: str = ""                        # writing standard the rules used (koyobun / horei)
 
 
 @dataclass

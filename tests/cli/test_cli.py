@@ -72,6 +72,19 @@ def test_proofread_json_offsets_into_txt(capsys, tmp_path):
     assert {f["original"] for f in data["findings"]} >= {"下さい", "事"}
 
 
+def test_proofread_profile_is_chosen_or_given(capsys, tmp_path):
+    src = tmp_path / "kisoku.txt"
+    src.write_text("サンプル規則\n第一条　変更があった時は、届け出るものとする。\n", encoding="utf-8")
+    code, out, err = run(capsys, "proofread", "--rules-only", "--json", str(src))
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["profile"] == "horei" and data["findings"] == []
+    assert [n["id"] for n in data["notices"]] == ["proofread.notice.profile_horei"]
+    code, out, err = run(capsys, "proofread", "--rules-only", "--json", "--profile", "koyobun", str(src))
+    data = json.loads(out)
+    assert code == 0 and data["profile"] == "koyobun" and {f["original"] for f in data["findings"]} == {"時"}
+
+
 def test_proofread_docx_out_writes_tracked_changes(capsys, tmp_path):
     from docx import Document as Docx
     src = tmp_path / "memo.docx"

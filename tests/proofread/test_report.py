@@ -19,7 +19,7 @@ def test_report_has_page_numbers_and_columns(tmp_path):
     doc = Document.from_blocks([
         Block(id="b0000", kind="heading", text="第1章 総則", page=1),
         Block(id="b0001", kind="paragraph", text="資料を送って下さい。", page=1),
-        Block(id="b0002", kind="paragraph", text="本件は\u200b，別途通知する。", page=3),
+        Block(id="b0002", kind="paragraph", text="本件は\u200b，別途、通知する。", page=3),
     ], fmt="pdf", page_count=3)
     fs = check_text(doc.text)
     target = tmp_path / "report.docx"

@@ -83,3 +83,15 @@ def test_tiny_model_cannot_break_json(tiny_engine):
     result = run_to_result(proofread(d, tiny_engine, use_rules=True))
     _spans_ok(d, result.findings)
     assert all(f.origin == "rule" or f.source == "tiny" for f in result.findings)
+
+
+def test_a_law_is_checked_by_the_legislative_standard_and_the_user_is_told():
+    law = Document.from_blocks([Block("b0000", "title", "サンプル規則"),
+                                Block("b0001", "paragraph", "第一条　届出をした者は、その事項に変更があった時は、届け出るものとする。")])
+    events = list(proofread(law, None, use_model=False))
+    result = events[-1].result
+    assert result.profile == "horei" and result.findings == []          # 時・者・もの are law terms
+    notices = [e for e in events if isinstance(e, Notice)]
+    assert notices and notices[0].key == "proofread.notice.profile_horei" and notices[0].params["reason"]
+    forced = run_to_result(proofread(law, None, use_model=False, profile="koyobun"))
+    assert forced.profile == "koyobun" and any(f.original == "時" for f in forced.findings)

@@ -65,3 +65,9 @@ def denshi_pdf(ja_corpus):
 @pytest.fixture
 def denshi_docx(ja_corpus):
     return ja_corpus / "law_denshi-shomei_412AC0000000102.docx"
+
+
+@pytest.fixture
+def report_docx(corpus):
+    """A real report (です・ます, headings, tables, references) with 公用文 findings and 長文 hints."""
+    return corpus / "real" / "report_cio_zerotrust.docx"

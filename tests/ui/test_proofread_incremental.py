@@ -13,7 +13,7 @@ from tests.support.fake_engine import FakeEngine
 
 from .conftest import make_window, wait_idle
 
-DOC = "law_kokumin-shukujitsu_323AC1000000178.txt"
+DOC = "law_rodo-kijun_322AC0000000049.txt"     # 第一条 in the first chunk for the fake model; 法令-standard findings for the rules
 
 
 def _article_finder(prompt: str) -> str:

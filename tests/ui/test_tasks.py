@@ -145,16 +145,16 @@ def test_proofread_findings_accept_reject_export(qtbot, app_font, ja_corpus, tmp
     assert again.text.count("および") == 1
 
 
-def test_proofread_docx_exports_tracked_changes(qtbot, window, denshi_docx, tmp_path):
+def test_proofread_docx_exports_tracked_changes(qtbot, window, corpus, tmp_path):
     import zipfile
-    window.open_path(denshi_docx)
+    window.open_path(corpus / "real" / "report_cio_metadata.docx")
     tab = window.proofread_tab
     tab.use_model.setChecked(False)
     assert tab.run()
     wait_idle(qtbot, tab)
     assert tab.last_run_outcome == "done", window.messages
     replacements = [i for i, f in enumerate(tab.model.findings) if f.is_replacement]
-    assert len(replacements) >= 2, "the rules find something to change in a real law"
+    assert len(replacements) >= 2, "the rules find something to change in a real report"
     first, second = replacements[:2]
     tab.table.selectRow(first)
     assert window.document_view.text.textCursor().selectedText() == tab.model.findings[first].original

@@ -79,8 +79,8 @@ def test_main_controls_have_accessible_names(window):
 def test_title_keeps_document_name_after_language_switch(qtbot, app_font, ja_corpus):
     from .conftest import wait_idle
     w = make_window(qtbot)
-    w.open_path(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt")
-    assert w.windowTitle().startswith("law_kokumin-shukujitsu")
+    w.open_path(ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.txt")
+    assert w.windowTitle().startswith("law_nihonkoku-kenpo")
     w.proofread_tab.use_model.setChecked(False)
     assert w.proofread_tab.run()
     wait_idle(qtbot, w.proofread_tab)
@@ -88,12 +88,12 @@ def test_title_keeps_document_name_after_language_switch(qtbot, app_font, ja_cor
     assert n > 0
     try:
         w.apply_settings(w.settings.model_copy(update={"language": "en"}))
-        assert w.windowTitle() == "law_kokumin-shukujitsu_323AC1000000178.txt — GENNAI Desktop"
+        assert w.windowTitle() == "law_nihonkoku-kenpo_321CONSTITUTION.txt — GENNAI Desktop"
         # rebuilt tabs keep the result: it belongs to the document still open
         assert w.proofread_tab.model.rowCount() == n and w.proofread_tab.result_is_current()
     finally:
         w.apply_settings(w.settings.model_copy(update={"language": "ja"}))
-    assert w.windowTitle().endswith("源内デスクトップ") and "kokumin" in w.windowTitle()
+    assert w.windowTitle().endswith("源内デスクトップ") and "kenpo" in w.windowTitle()
 
 
 def test_about_box_is_honest_about_network(window):

@@ -17,8 +17,11 @@ from ..qt import (
     emit, QAbstractItemView, QCheckBox, Qt, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
 )
 
-SEVERITY_FILTERS = ("all", "no_hints", "warning")   # all / hide 長文 hints / edits only
 from .base import TaskTab
+
+SEVERITY_FILTERS = ("all", "no_hints", "warning")   # all / hide 長文 hints / edits only
+DEFAULT_SEVERITY = "no_hints"      # 長文 hints are readability guides: collapsed until asked for
+PROFILES = ("auto", "koyobun", "horei")             # proofread.profile_choice; "auto" picks 法令 for laws
 
 
 class ProofreadTab(TaskTab):
@@ -32,8 +35,15 @@ class ProofreadTab(TaskTab):
         self.use_rules.setChecked(True)
         self.use_model = QCheckBox(tr("ui.proofread.use_model"))
         self.use_model.setChecked(host.settings.proofread_use_model)
+        self.profile_box = QComboBox()
+        self.profile_box.setObjectName("profileBox")
+        self.profile_box.setAccessibleName(tr("ui.proofread.profile"))
+        for key in PROFILES:
+            self.profile_box.addItem(tr(f"proofread.profile.{key}"), key)
         opts.addWidget(self.use_rules)
         opts.addWidget(self.use_model)
+        opts.addWidget(QLabel(tr("ui.proofread.profile")))
+        opts.addWidget(self.profile_box)
         opts.addStretch(1)
         self.options.addLayout(opts)
         filt = QHBoxLayout()
@@ -42,6 +52,7 @@ class ProofreadTab(TaskTab):
         self.severity_filter.setAccessibleName(tr("ui.findings.filter.severity"))
         for key in SEVERITY_FILTERS:
             self.severity_filter.addItem(tr(f"ui.findings.filter.sev.{key}"), key)
+        self.severity_filter.setCurrentIndex(SEVERITY_FILTERS.index(DEFAULT_SEVERITY))
         self.category_filter = QComboBox()
         self.category_filter.setObjectName("categoryFilter")
         self.category_filter.setAccessibleName(tr("ui.findings.filter.category"))
@@ -102,7 +113,7 @@ class ProofreadTab(TaskTab):
 
     def make_task(self, engine, cancel):
         return proofread(self.host.document, engine, use_rules=self.use_rules.isChecked(),
-                         use_model=self.use_model.isChecked(), cancel=cancel)
+                         use_model=self.use_model.isChecked(), cancel=cancel, profile=self.profile_box.currentData())
 
     def make_lazy_task(self, get_engine, cancel):
         """Rules first (no model needed), the model loads only when its pass starts."""
@@ -114,7 +125,8 @@ class ProofreadTab(TaskTab):
 
         announced = False
         for ev in proofread(self.host.document, load, use_rules=self.use_rules.isChecked(),
-                            use_model=self.use_model.isChecked(), cancel=cancel):
+                            use_model=self.use_model.isChecked(), cancel=cancel,
+                            profile=self.profile_box.currentData()):
             if loaded and not announced:
                 announced = True
                 yield EngineReady(loaded[0].spec, loaded[0].backend_info())
@@ -258,6 +270,9 @@ class ProofreadTab(TaskTab):
             shown = sum(1 for r in range(self.model.rowCount()) if self.row_passes(r))
             if shown != len(self.model.findings):
                 text += tr("ui.findings.filter.shown", shown=shown)
+            hidden_hints = sum(1 for f in self.model.findings if f.severity == "hint")
+            if hidden_hints and self.severity_filter.currentData() != "all":
+                text += tr("ui.findings.hints_hidden", count=hidden_hints)
         self.summary_label.setText(text)
         self._update_buttons()
 
@@ -307,7 +322,8 @@ class ProofreadTab(TaskTab):
 
     def state(self) -> dict:
         st = super().state()
-        st.update(use_rules=self.use_rules.isChecked(), use_model=self.use_model.isChecked())
+        st.update(use_rules=self.use_rules.isChecked(), use_model=self.use_model.isChecked(),
+                  profile=self.profile_box.currentData())
         if self.result is not None:
             st["findings"] = [asdict(f) for f in self.model.findings]
             st["decisions"] = list(self.model.decisions)
@@ -317,6 +333,8 @@ class ProofreadTab(TaskTab):
         super().restore_state(state)
         self.use_rules.setChecked(state.get("use_rules", True))
         self.use_model.setChecked(state.get("use_model", True))
+        i = self.profile_box.findData(state.get("profile", "auto"))
+        self.profile_box.setCurrentIndex(max(0, i))
         if "findings" in state and self.host.document is not None and self.state_matches_document(state):
             findings = validate([Finding(**f) for f in state["findings"]], self.host.document.text)
             self.result = ProofreadResult(document=self.host.document, findings=findings,

@@ -1,0 +1,278 @@
+"""Rules judged against the document's own majority: 全角/半角 digits and Latin letters,
+「，」 vs 「、」, and です・ます vs である.
+
+Why per document: the 2022 建議 does not prescribe full-width or half-width digits, and it
+allows 「，」 as the 読点 in horizontal text; what it asks is that one document use one form
+(Ⅰ-4, Ⅰ-5, Ⅲ-1). A ministry 仕様書 written consistently in full-width digits is correct,
+and a report that mixes widths is not. So each family is counted over the document's body
+sentences only — paragraphs and list items that end like a sentence, outside quotations,
+titles, captions, tables, references and footnote markers — and only the minority forms
+become findings, each saying which majority it was measured against.
+
+A document's own convention is honoured when the counts show one: 1-digit numbers in
+full-width and longer numbers in half-width (a common ministry house rule) is a convention,
+recognised only with enough evidence (``split_min`` numbers of each kind), never from one
+sentence.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from typing import Iterator, Sequence
+
+from ..nlp.morph import Token as Morpheme
+from .detectors import Hit, ending
+from .ruleset import Ruleset
+from .scope import Context, Sentence, SpanSet
+
+_FW_TABLE = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
+
+
+def to_fullwidth(s: str) -> str:
+    return s.translate(_FW_TABLE)
+
+
+def to_halfwidth(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+# --- widths -------------------------------------------------------------------------------
+_DIGIT_RUN = re.compile(r"[0-9０-９]+(?:[.,．，][0-9０-９]+)*")
+_LATIN_RUN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+")
+# identifiers (Ｋ０３９, Ｂ００５－１０, 表１-1, ISO27001, 5G): judged as a whole, on their own
+_ALNUM = "0-9０-９A-Za-zＡ-Ｚａ-ｚ"
+_IDENT = re.compile(rf"(?:[A-Za-zＡ-Ｚａ-ｚ]+\n?[0-9０-９]|[0-9０-９]+[A-Za-zＡ-Ｚａ-ｚ])[{_ALNUM}]*(?:[\-－‐―][{_ALNUM}]+)*"
+                    rf"|[0-9０-９]+(?:[\-－‐―][0-9０-９]+)+")
+# English words and phrases (Artificial Intelligence, machine-based, DCAT 2.0, NIST SP 800-207):
+# written as in English, digits included
+_ENGLISH = re.compile(r"[A-Za-z][A-Za-z0-9.]*(?:[ \-/][A-Za-z0-9][A-Za-z0-9.]*)+|[A-Za-z]+\.[0-9][0-9.]*")
+
+
+def _digit_width(run: str) -> str:
+    """'h' (all half-width), 'f' (all full-width) or 'm' (mixed, separators included)."""
+    full = sum(1 for c in run if c > "\u00ff")
+    return "h" if full == 0 else "f" if full == len(run) else "m"
+
+
+COUNT_MIN_CHARS = 15    # an unterminated body line this long is text (a PDF line), not a figure label
+
+
+def _counted(ctx: Context, sent: Sentence, s: int, e: int) -> bool:
+    """Does this occurrence count toward the document's majority? Body text only, outside
+    quotations; a line without a sentence end counts if it is long enough to be prose."""
+    if sent.level != "body" or ctx.quotes.overlaps(s, e):
+        return False
+    return sent.terminated or sent.end - sent.start >= COUNT_MIN_CHARS
+
+
+def _runs(ctx: Context, pattern: re.Pattern[str]) -> Iterator[tuple[Sentence, int, int, str]]:
+    """(sentence, start, end, run) of every run in body and note text; only runs in
+    sentences that end like one are ever flagged (``_flaggable``)."""
+    text = ctx.text
+    for sent in ctx.sentences:
+        if sent.level not in ("body", "prose"):
+            continue
+        for mo in pattern.finditer(text, sent.start, sent.end):
+            s, e = mo.span()
+            if ctx.blocked.overlaps(s, e) or ctx.markers.overlaps(s, e) or ctx.labels.overlaps(s, e):
+                continue
+            # part of an identifier (ABC-123, v2.0, ISO/IEC 27001): judged as a whole elsewhere
+            yield sent, s, e, mo.group()
+
+
+def width(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
+    cfg = rs.consistency["width"]
+    src = rs.cite(cfg["source"])
+    yield from _width_digits(ctx, cfg, src)
+    yield from _width_latin(ctx, cfg, src)
+
+
+def _identifiers(ctx: Context) -> list[tuple[Sentence, int, int, str]]:
+    return list(_runs(ctx, _IDENT))
+
+
+def _english(ctx: Context) -> SpanSet:
+    return SpanSet([(s, e) for _, s, e, _ in _runs(ctx, _ENGLISH)])
+
+
+def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
+    english = _english(ctx)
+    idents = [i for i in _identifiers(ctx) if not english.overlaps(i[1], i[2])]
+    in_ident = SpanSet([(s, e) for _, s, e, _ in idents])
+    runs = [r for r in _runs(ctx, _DIGIT_RUN) if not in_ident.overlaps(r[1], r[2]) and not english.overlaps(r[1], r[2])]
+    h1 = hn = f1 = fn = 0
+    for sent, s, e, run in runs:
+        if not _counted(ctx, sent, s, e):
+            continue
+        w = _digit_width(run)
+        single = len(run) == 1
+        if w == "h":
+            h1 += single
+            hn += not single
+        elif w == "f":
+            f1 += single
+            fn += not single
+    half, full = h1 + hn, f1 + fn
+    split_v = h1 + fn
+    split_min = int(cfg.get("split_min", 3))
+    if half and full and f1 >= split_min and hn >= split_min and split_v < min(half, full):
+        conv = "split"
+    else:
+        conv = "h" if half >= full else "f"
+    counts = {"half": half, "full": full, "single_full": f1, "multi_half": hn}
+    for sent, s, e, run in runs:
+        if not sent.terminated or ctx.verbatim.overlaps(s, e):
+            continue
+        w = _digit_width(run)
+        if conv == "split":
+            want = "f" if len(run) == 1 else "h"
+        else:
+            want = conv
+        if w == want:
+            continue
+        sug = to_fullwidth(to_halfwidth(run)) if want == "f" else to_halfwidth(run)
+        if sug == run:
+            continue
+        key = "digits_split" if conv == "split" else ("digits_half" if want == "h" else "digits_full")
+        yield Hit(s, e, sug, cfg["id"], "全角半角", src, {"_message": cfg["messages"][key], **counts})
+    yield from _mixed_identifiers(ctx, idents, "h" if conv == "split" else conv, cfg, src)
+
+
+def _mixed_identifiers(ctx: Context, idents: list, doc_width: str, cfg: dict, src: str) -> Iterator[Hit]:
+    """An identifier whose own digits mix widths (「Ｂ００５－10－２」): the minority part takes
+    the width of the rest of the identifier (the document's on a tie)."""
+    text = ctx.text
+    for sent, s, e, ident in idents:
+        if not sent.terminated:
+            continue
+        parts = [(m.start(), m.end(), _digit_width(m.group())) for m in _DIGIT_RUN.finditer(text, s, e)]
+        h = sum(1 for *_, w in parts if w == "h")
+        f = sum(1 for *_, w in parts if w == "f")
+        if not (h and f) or ctx.verbatim.overlaps(s, e):
+            continue
+        want = "h" if h > f else "f" if f > h else doc_width
+        for ps, pe, w in parts:
+            if w == want:
+                continue
+            run = text[ps:pe]
+            sug = to_fullwidth(to_halfwidth(run)) if want == "f" else to_halfwidth(run)
+            key = "ident_half" if want == "h" else "ident_full"
+            yield Hit(ps, pe, sug, cfg["id"], "全角半角", src, {"_message": cfg["messages"][key], "ident": ident})
+
+
+def _width_latin(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
+    """Latin letters by the same majority, except that a half-width word with lower-case
+    letters (DeepMind, Google, Excel) is a name or an English word and stays as written, and
+    a single letter is a symbol."""
+    english = _english(ctx)
+    # one letter (Ａ案, ＡがＢに, 別表Ｘ) is a symbol, not a word
+    runs = [r for r in _runs(ctx, _LATIN_RUN)
+            if len(r[3]) > 1 and not english.overlaps(r[1], r[2]) and not (r[3].isascii() and not r[3].isupper())]
+    half = full = 0
+    for sent, s, e, run in runs:
+        if _counted(ctx, sent, s, e):
+            w = _digit_width(run)
+            half += w == "h"
+            full += w == "f"
+    conv = "h" if half >= full else "f"
+    counts = {"half": half, "full": full}
+    for sent, s, e, run in runs:
+        if not sent.terminated or ctx.verbatim.overlaps(s, e):
+            continue
+        w = _digit_width(run)
+        if w == conv:
+            continue
+        sug = to_fullwidth(to_halfwidth(run)) if conv == "f" else to_halfwidth(run)
+        if sug == run:
+            continue
+        key = "latin_half" if conv == "h" else "latin_full"
+        yield Hit(s, e, sug, cfg["id"], "全角半角", src, {"_message": cfg["messages"][key], **counts})
+
+
+# --- 読点 -------------------------------------------------------------------------------------
+_COMMA = re.compile(r"[、，]|(?<=[ぁ-ゖァ-ヺ一-鿿々）」』]),(?![0-9])")
+
+
+def comma(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
+    """「，」 and 「、」 are both allowed in horizontal text, one per document (2022 建議 Ⅰ-5);
+    an ASCII comma after Japanese text is never right and takes the document's mark."""
+    cfg = rs.consistency["comma"]
+    src = rs.cite(cfg["source"])
+    text = ctx.text
+    marks: list[tuple[Sentence, int]] = []
+    ten = maru = 0
+    for sent in ctx.sentences:
+        if sent.level not in ("body", "prose"):
+            continue
+        for mo in _COMMA.finditer(text, sent.start, sent.end):
+            i = mo.start()
+            ch = text[i]
+            if ch == "，" and i > 0 and i + 1 < len(text) and _is_digit(text[i - 1]) and _is_digit(text[i + 1]):
+                continue          # a thousands separator, judged by the width rule
+            if ctx.blocked.overlaps(i, i + 1):
+                continue
+            marks.append((sent, i))
+            if _counted(ctx, sent, i, i + 1):
+                ten += ch == "、"
+                maru += ch == "，"
+    major = "，" if maru > ten else "、"
+    counts = {"ten": ten, "comma": maru}
+    for sent, i in marks:
+        ch = text[i]
+        if ch == major or not sent.terminated or ctx.verbatim.overlaps(i, i + 1):
+            continue
+        key = "ascii" if ch == "," else ("to_ten" if major == "、" else "to_comma")
+        yield Hit(i, i + 1, major, cfg["id"], "句読点", src, {"_message": cfg["messages"][key], **counts})
+
+
+def _is_digit(c: str) -> bool:
+    return "0" <= c <= "9" or "０" <= c <= "９"
+
+
+# --- です・ます vs である -------------------------------------------------------------------
+def style(ctx: Context, ms: Sequence[Morpheme], rs: Ruleset) -> Iterator[Hit]:
+    """The predicate ending of each body sentence (footnote markers stripped first). Where
+    both styles occur, a minority ending is a mix when it stands among majority sentences —
+    at most ``max_run`` minority sentences in a row; a longer run of the other style is a
+    passage of its own (an abstract, a glossary, a quoted text), and it is left alone."""
+    cfg = rs.style_mix
+    src = rs.cite(cfg["source"])
+    max_run = int(cfg.get("max_run", 2))
+    text = ctx.text
+    starts = [m.start for m in ms]
+    endings: list[tuple[str, int, int]] = []
+    for sent in ctx.sentences:
+        if sent.level != "body" or not sent.terminated:
+            continue
+        last = sent.end - 1
+        while last > sent.start and text[last] in "」』":
+            last -= 1
+        if ctx.quotes.overlaps(last, last + 1):
+            continue              # the 。 belongs to a quotation
+        i = bisect.bisect_left(starts, sent.start)
+        j = bisect.bisect_left(starts, sent.end)
+        cur = [m for m in ms[i:j] if not ctx.markers.overlaps(m.start, m.end)]
+        e = ending(cur)
+        if e is None or "\n" in text[max(sent.start, e[1] - 1):e[2]]:
+            continue              # no predicate, or one cut by a line wrap (unreadable)
+        endings.append(e)
+    polite = sum(1 for e in endings if e[0] == "polite")
+    plain = len(endings) - polite
+    if not polite or not plain:
+        return
+    major = "polite" if polite > plain or (polite == plain and endings[0][0] == "polite") else "plain"
+    params = {"style_key": major, "polite": polite, "plain": plain}
+    k = 0
+    n = len(endings)
+    while k < n:
+        if endings[k][0] == major:
+            k += 1
+            continue
+        r = k
+        while r < n and endings[r][0] != major:
+            r += 1
+        if r - k <= max_run:
+            for st, s, e in endings[k:r]:
+                yield Hit(s, e, text[s:e], cfg["id"], "文体", src, dict(params))
+        k = r

@@ -1,0 +1,311 @@
+"""What each part of a document is checked for: block kinds → levels, and the spans inside
+a block that no rule may read (URLs, footnote markers, quoted titles).
+
+Why: officials stop reading a checker that flags reference entries, URLs, running headers or
+a table cell as if they were the author's sentences. The kind sets in ``core.document`` say
+what each kind gets (docs/structure.md); the readers do not yet emit every kind (.docx gives
+headings, list items and tables; PDFs mostly paragraphs), so ``block_levels`` also recognises
+from the text alone what a reader left as a plain paragraph: a line that is only a URL, a
+page number or a running header repeated on many pages, a table-of-contents line, a
+bibliography entry, a figure/table caption, Markdown code. When the readers emit those kinds
+themselves, these guesses simply stop firing (a block of kind ``url`` is ``none`` already).
+
+Levels:
+  body  — paragraphs and list items: every rule; document majorities (width, comma, style)
+          are counted here and 長文 hints are given only here.
+  prose — notes (footnotes, ※, 注): every rule except majorities and 長文.
+  label — titles, headings, captions, table cells: word-level rules only (no sentence-end,
+          consistency, 長文 or running-text rules).
+  none  — references, URLs, image text, code, page furniture: never checked.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+from ..core.document import (
+    BODY_KINDS, LABEL_KINDS, UNCHECKED_KINDS, Block, Document,
+)
+from ..nlp.notes import note_marker_spans
+from ..nlp.sentences import sentence_spans
+
+Level = Literal["body", "prose", "label", "none"]
+LEVEL_RANK = {"none": 0, "label": 1, "prose": 2, "body": 3}
+
+
+@dataclass(frozen=True)
+class Region:
+    """A block's ``[start, end)`` slice of the checked text and what it is checked for."""
+
+    start: int
+    end: int
+    level: Level
+    block_id: str = ""
+    wrapped: bool = False   # its newlines are layout line wraps (PDF), not sentence breaks
+
+
+def kind_level(kind: str) -> Level:
+    if kind in UNCHECKED_KINDS:
+        return "none"
+    if kind in LABEL_KINDS:
+        return "label"
+    if kind in BODY_KINDS:
+        return "body"
+    return "prose"          # note and any kind added later that is prose
+
+
+# --- recognising from the text what a reader left as a plain paragraph -----------------------
+_URL_ONLY = re.compile(r"^\s*[<(（]?(?:https?://|www\.)\S+[>)）]?\s*$")
+_PAGE_NO = re.compile(r"^\s*(?:[-－–—‐]\s*)?(?:[0-9０-９]{1,4}|[ivxIVXⅰ-ⅹⅠ-Ⅹ]{1,5})(?:\s*[-－–—‐])?"
+                      r"(?:\s*/\s*[0-9０-９]{1,4})?\s*$")
+_TOC = re.compile(r"(?:\.{4,}|…{2,}|・{4,}|‥{2,}|\u2025{2,})\s*[0-9０-９ivx]+\s*$|^[^。\t]{1,80}\t\s*[0-9０-９ivxIVX]+\s*$")
+_REF_HEADING = re.compile(r"参考文献|参考資料|参考情報|引用文献|出典一覧|参考URL|参考ＵＲＬ|関連リンク|リンク集|"
+                          r"References|Bibliography|参考リンク")
+_REF_ENTRY = re.compile(r"^\s*(?:[\[［(（]?[0-9０-９]{1,3}[\]］)）.．]?\s*)?"
+                        r"(?:[A-Z][A-Za-z\-]+,\s|.*\bet al\.|.*\(\d{4}[a-z]?\)[,.]|.*https?://"
+                        r"|.*[（(](?:19|20)[0-9]{2}[a-z]?[)）]\s*[『「])")
+_CAPTION = re.compile(r"^\s*[■□◆◇●○▼▽【\[]?\s*(?:図表|図|表|写真|グラフ|コラム|参考)\s*[0-9０-９][0-9０-９\-－‐―ー．.・]*"
+                      r"|^\s*(?:出典|資料|出所|備考)\s*[：:]")
+_NOTE = re.compile(r"^\s*(?:（注[0-9０-９]*）|\(注[0-9０-９]*\)|注[0-9０-９]{0,2}[\s　：:]|※[0-9０-９]*[\s　])")
+_FOOTNOTE_LINE = re.compile(r"^[0-9]{1,3}[ \u3000](?=\S)")   # a PDF page's footnote: "2 コラム…", "1 McCarthy…"
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _side_by_side(text: str) -> bool:
+    """Two columns of a comparison table (新旧対照表) read as one line: the line's opening
+    words recur later in the same line (「（２）　結核病棟に…際 （２）　結核病棟に…」)."""
+    flat = _norm(text)
+    head = flat[:10]
+    return len(head) >= 10 and flat.find(head, 10) > 0
+
+
+def _furniture(blocks: Sequence[Block]) -> set[str]:
+    """Texts repeated on at least three pages (running headers/footers the reader kept)."""
+    pages: dict[str, set[int]] = defaultdict(set)
+    for b in blocks:
+        if b.page is not None and b.kind in BODY_KINDS and len(b.text) <= 80:
+            pages[_norm(b.text)].add(b.page)
+    n_pages = len({b.page for b in blocks if b.page is not None})
+    need = max(3, n_pages // 3)
+    return {t for t, ps in pages.items() if t and len(ps) >= need}
+
+
+def block_levels(doc: Document) -> list[Level]:
+    """The level of each block of ``doc`` (same order as ``doc.blocks``)."""
+    blocks = doc.blocks
+    furniture = _furniture(blocks) if doc.format == "pdf" else set()
+    levels: list[Level] = []
+    in_refs = False
+    in_code = False
+    for b in blocks:
+        level = kind_level(b.kind)
+        text = b.text
+        if b.kind in BODY_KINDS and text.strip():
+            stripped = text.strip()
+            if doc.format == "txt" and _FENCE.match(stripped):
+                in_code = not in_code
+                level = "none"
+            elif in_code:
+                level = "none"
+            elif _URL_ONLY.match(stripped) or _PAGE_NO.match(stripped) or _TOC.search(stripped):
+                level = "none"
+            elif furniture and _norm(text) in furniture:
+                level = "none"
+            elif doc.format == "txt" and _MD_HEADING.match(text):
+                level = "label"
+                in_refs = bool(_REF_HEADING.search(text))
+            elif in_refs and not stripped.endswith(("。", "．")):
+                level = "none"
+            elif _REF_ENTRY.match(stripped) and not stripped.endswith("。") and stripped.count("。") == 0:
+                level = "none"
+            elif _CAPTION.match(stripped) or (doc.format == "pdf" and _side_by_side(text)):
+                level = "label"
+            elif _NOTE.match(stripped) or (doc.format == "pdf" and _FOOTNOTE_LINE.match(stripped)):
+                level = "prose"
+        elif b.is_heading:
+            in_refs = bool(_REF_HEADING.search(text))
+        if len(_norm(text)) <= 2:
+            level = "none"          # empty, or one or two characters: a figure label, a vertical table heading
+        levels.append(level)
+    return levels
+
+
+def regions(doc: Document) -> list[Region]:
+    """One region per block, in offset order. A PDF block's newlines are where the page
+    wrapped its lines, so a sentence runs across them."""
+    wrapped = doc.format in ("pdf", "image")
+    return [Region(b.start, b.end, lv, b.id, wrapped and b.kind != "table")
+            for b, lv in zip(doc.blocks, block_levels(doc))]
+
+
+# --- spans no rule may read ----------------------------------------------------------------
+_URLISH = re.compile(r"(?:https?://|www\.)[^\s\u3000「」『』（）()<>、。，]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+                     r"|\]\([^)\s]*\)|`[^`\n]+`")
+# Footnote markers beyond the explicit shapes nlp.notes knows ([43](#), ^[1], ※1, （注3）,
+# superscripts): digits the PDF reader flattened from superscripts, glued between a predicate's
+# kana and 。/、 (「…した1。」「…ませんが2、」), or to a word and followed by a particle or a
+# closing bracket with no counter (「戦略7が」「行動計画7」」「拡充2される」). Until the reader
+# writes them as superscripts, these are recognised here.
+_FLAT_MARKER = re.compile(r"(?<=[ぁ-ゖ」』）])[0-9]{1,3}(?:[,，、][0-9]{1,3})*(?=[。、．，])"
+                          r"|(?<=[一-鿿ァ-ヺー）」』A-Za-zＡ-Ｚａ-ｚ])(?<![第約計全各同毎])[0-9]{1,2}(?:[,、][0-9]{1,2})*"
+                          r"(?=[ぁ-ゔ」』）、。])(?!つ|か[月所国年条]|ヶ)")
+_MID_MARKER = re.compile(r"\[[0-9]{1,3}\]\(#[^)]*\)|\^\[[^\]\n]{1,20}\]|※[0-9０-９]{1,2}|[⁰¹²³⁴-⁹]+")
+
+
+def protected_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """URLs, e-mail addresses, link targets and inline code inside ``text[start:end]``."""
+    return [(start + m.start(), start + m.end()) for m in _URLISH.finditer(text, start, end)] if start < end else []
+
+
+def marker_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Footnote markers inside ``text[start:end]``: stripped before a sentence end is read
+    (nlp.notes, the shapes every task strips), and never counted or flagged by the width
+    rules (also the explicit ones in mid-sentence, and digits flattened from superscripts)."""
+    chunk = text[start:end]
+    spans = [(start + s, start + e) for s, e in note_marker_spans(chunk)]
+    spans += [(start + m.start(), start + m.end()) for m in _MID_MARKER.finditer(chunk)]
+    spans += [(start + m.start(), start + m.end()) for m in _FLAT_MARKER.finditer(chunk)]
+    return spans
+
+
+_QUOTE = re.compile(r"「[^「」]{1,300}」|『[^『』]{1,300}』")
+# a 「…」 that names another document (quoted as written: 2022 建議 Ⅰ-6): it ends like a title,
+# or a date/number citation follows it — 「…の取扱いについて」（令和２年３月５日保医発…）
+_TITLE_END = re.compile(r"(?:について|に関する件|の件|する件|法|法律|令|規則|規程|要綱|要領|基準|指針|方針|計画|戦略|大綱|"
+                        r"ガイドライン|ガイドブック|ハンドブック|マニュアル|報告書|報告|白書|通知|告示|決定|宣言|考え方|ビジョン|プラン|"
+                        r"プログラム|ロードマップ|アクションプラン|綱領|憲章|条約|協定|規約|約款|手引き?|概要|資料|答申|建議|提言)」$")
+# a line that is the title of another notice, with its date/number on the next line:
+# 「…の届出に関する手続きの取扱いについて」⏎「（令和２年３月５日保医発0305第２号）」
+_TITLE_LINE = re.compile(r"^[^\n。]{6,120}(?:について|に関する件|の件|する件)[ \u3000]*\n[ \u3000]*[（(](?:令和|平成|昭和)", re.M)
+_CITATION_AFTER = re.compile(r"[（(][^）)\n]{0,40}(?:[0-9０-９一二三四五六七八九十元]年|第[0-9０-９一二三四五六七八九十百]+号|決定|閣議)")
+
+
+def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Quoted spans (「…」『…』, brackets included) inside ``text[start:end]``."""
+    return [m.span() for m in _QUOTE.finditer(text, start, end)]
+
+
+def title_quotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Quotes that are titles of other texts (『…』, or 「…」 that ends like a title or is
+    followed by a date/number citation): quoted as written, so word rules stay out."""
+    out = []
+    for s, e in quote_spans(text, start, end):
+        if text[s] == "『" or _TITLE_END.search(text, s, e) or _CITATION_AFTER.match(text, e, min(len(text), e + 48)):
+            out.append((s, e))
+    if "\n" in text[start:end] or end < len(text):
+        for m in _TITLE_LINE.finditer(text, start, min(len(text), end + 12)):
+            if m.start() < end:
+                out.append((m.start(), text.find("\n", m.start())))
+    return out
+
+
+class SpanSet:
+    """Sorted, merged spans with a fast overlap test."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [s for s, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect.bisect_right(self.starts, e - 1) - 1
+        return i >= 0 and self.ends[i] > s
+
+    def covers(self, s: int, e: int) -> bool:
+        i = bisect.bisect_right(self.starts, s) - 1
+        return i >= 0 and self.ends[i] >= e
+
+
+# --- the context every sentence-level rule reads ------------------------------------------------
+_LABEL = re.compile(r"^[ \t\u3000]*(?:[(（][0-9０-９]{1,3}[)）]|[0-9０-９]{1,3}(?:[.．\-－][0-9０-９]{1,3})*"
+                    r"(?:[)）.．]|(?=[ \t\u3000])))", re.M)
+_TERMINATORS = frozenset("。．！？!?")
+_CLOSERS = "」』"
+# 均等割付 lines (「事 務 連 絡」「保 医 発 0 8 1 9 第 1 0 号」) and text set one character per line
+# (vertical labels in tables and figures): no word can be read there
+_SPACED = re.compile(r"(?<![^ \t\u3000\n])\S(?:[ \t\u3000]+\S(?![^ \t\u3000\n])){1,}")
+# 漢字片仮名交じりの文語文 (「勅令ヲ以テ之ヲ定ム」: pre-war laws and promulgation formulas) is quoted
+# history, not text a 2010/2022 rule applies to
+_BUNGO = re.compile(r"^.*[一-鿿][ヲハニノヘトモテ][一-鿿].*[一-鿿][ヲハニノヘトモテ][一-鿿].*$", re.M)
+_SHORT_LINES = re.compile(r"(?:^[ \t\u3000]*\S{1,2}[ \t\u3000]*(?:\n|$)){3,}", re.M)
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    level: Level          # the level of its block
+    block: int            # index of its region
+    terminated: bool      # ends with 。．！？ — a sentence, not a label or a figure's text
+
+
+@dataclass
+class Context:
+    """What the document-level rules need, computed once per check."""
+
+    text: str
+    regions: Sequence[Region]
+    sentences: list[Sentence]
+    blocked: SpanSet        # URLs, e-mail, link targets, inline code: nothing is read there
+    markers: SpanSet        # footnote markers
+    verbatim: SpanSet       # quoted titles of other texts: consistency rules leave them as written
+    quotes: SpanSet         # every quotation (left out of majority counts)
+    labels: SpanSet         # leading item numbers of blocks ("(1)", "１．", "2)", "２　")
+    titles: SpanSet         # quoted titles of other texts: word rules stay out
+
+
+def build_context(text: str, regs: Sequence[Region]) -> Context:
+    sentences: list[Sentence] = []
+    blocked: list[tuple[int, int]] = []
+    markers: list[tuple[int, int]] = []
+    quotes: list[tuple[int, int]] = []
+    verbatim: list[tuple[int, int]] = []
+    labels: list[tuple[int, int]] = []
+    titles: list[tuple[int, int]] = []
+    for k, r in enumerate(regs):
+        if r.level == "none" or r.start >= r.end:
+            continue
+        chunk = text[r.start:r.end]
+        blocked += protected_spans(text, r.start, r.end)
+        if "\n" in chunk or "\u3000" in chunk or " " in chunk:
+            for m in _SHORT_LINES.finditer(chunk):
+                blocked.append((r.start + m.start(), r.start + m.end()))
+            for m in _SPACED.finditer(chunk):
+                blocked.append((r.start + m.start(), r.start + m.end()))
+        if "ヲ" in chunk or "ハ" in chunk:
+            for m in _BUNGO.finditer(chunk):
+                if len(re.findall(r"[一-鿿][ヲハニノヘ][一-鿿]", m.group())) >= 3:
+                    blocked.append((r.start + m.start(), r.start + m.end()))
+        qs = quote_spans(text, r.start, r.end)
+        quotes += qs
+        ts = title_quotes(text, r.start, r.end)
+        titles += ts
+        verbatim += ts
+        if r.level == "label":
+            continue
+        markers += marker_spans(text, r.start, r.end)
+        labels += [(r.start + m.start(), r.start + m.end()) for m in _LABEL.finditer(chunk) if m.end() > m.start()]
+        view = chunk.replace("\n", " ") if r.wrapped else chunk
+        for s, e in sentence_spans(view):
+            t = e - 1
+            while t > s and chunk[t] in _CLOSERS:
+                t -= 1
+            sentences.append(Sentence(r.start + s, r.start + e, r.level, k, chunk[t] in _TERMINATORS))
+    return Context(text, regs, sentences, SpanSet(blocked), SpanSet(markers), SpanSet(verbatim),
+                   SpanSet(quotes), SpanSet(labels), SpanSet(titles))

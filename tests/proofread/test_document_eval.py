@@ -1,0 +1,65 @@
+"""The whole-document evaluation: findings exported with their sentence, and the scorer of
+the blind judgement (right / debatable / wrong) computed from the judged file alone."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[2] / "eval" / "koyobun" / "documents"
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"koyobun_{name}", DOCS / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    assert spec.loader is not None
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_export_writes_every_finding_with_its_sentence_and_an_empty_judgement(tmp_path):
+    src = tmp_path / "memo.txt"
+    src.write_text("会議資料を送付して下さい。\n出席する事ができます。\n", encoding="utf-8")
+    out = tmp_path / "findings.tsv"
+    assert _load("export_findings").main([str(src), "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    doc = [ln for ln in lines if ln.startswith("#doc\t")]
+    from gennai_desktop.documents import load_document
+    assert doc and doc[0].split("\t")[4] == str(len(load_document(src).text))
+    header = next(ln for ln in lines if ln.startswith("id\t")).split("\t")
+    rows = [dict(zip(header, ln.split("\t"))) for ln in lines if ln.startswith("F")]
+    assert {r["original"] for r in rows} == {"下さい", "事"}
+    assert all("【" + r["original"] + "】" in r["sentence"] and r["judgement"] == "" for r in rows)
+
+
+def _judged(tmp_path, judgements: list[str]) -> Path:
+    head = "id\tdocument\tpage\tlocation\tsentence\toriginal\tsuggestion\trule\tcategory\tseverity\tmessage\tjudgement\tnote"
+    lines = ["#doc\ta.pdf\t報告書\tpdf\t2000\tkoyobun", "#doc\tb.docx\t通知\tdocx\t3000\tkoyobun", head]
+    for i, j in enumerate(judgements):
+        doc = "a.pdf" if i % 2 else "b.docx"
+        cat, rule = ("全角半角", "width.mixed") if i == 0 else ("補助動詞", "hojo.kudasai")
+        lines.append(f"F{i:04d}\t{doc}\t1\tp.1\t…【下さい】…\t下さい\tください\t{rule}\t{cat}\twarning\tm\t{j}\t")
+    p = tmp_path / "judged.tsv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return p
+
+
+def test_scorer_counts_shares_rates_and_targets(tmp_path):
+    mod = _load("score_judged")
+    chars, rows = mod.load(_judged(tmp_path, ["wrong"] + ["right"] * 8 + ["debatable"]))
+    s = mod.summarise(chars, rows)
+    assert s["findings"] == 10 and s["characters"] == 5000
+    assert s["right_share"] == 0.8 and s["wrong_share"] == 0.1 and not s["targets_met"]   # 10 % wrong
+    assert s["wrong_per_1000_chars"] == 0.2 and s["wrong_or_debatable_per_1000_chars"] == 0.4
+    assert s["consistency_findings_judged_wrong"] == ["F0000"]
+    assert s["by_rule"]["hojo.kudasai"] == {"right": 8, "debatable": 1}
+    chars, rows = mod.load(_judged(tmp_path, ["正"] + ["r"] * 9))
+    assert mod.summarise(chars, rows)["targets_met"]
+
+
+def test_scorer_refuses_an_unjudged_line(tmp_path):
+    with pytest.raises(ValueError, match="judgement"):
+        _load("score_judged").load(_judged(tmp_path, ["right", ""]))
