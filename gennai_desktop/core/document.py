@@ -68,6 +68,7 @@ class Block:
     label: str = ""                      # list bullet/number, note marker or caption number that begins ``text``
     anchor: str | None = None            # notes: id of the block whose text carries the note's marker
     continued: bool = False              # this block continues from the previous page or column (PDF)
+    page_end: int | None = None          # last page of a block joined across a page break (None: ``page``)
 
     @property
     def is_heading(self) -> bool:
