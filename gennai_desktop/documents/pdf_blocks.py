@@ -188,18 +188,24 @@ def _starts_item(a: Line, b: Line, para: Para) -> bool:
     label = K.list_label(b.text) or _footnote_number(b.text)
     if not label:
         return False
-    head = para.lines[0]
-    if (K.list_label(head.text) or K.note_label(head.text) or _footnote_number(head.text)) \
-            and abs(b.x0 - head.x0) < 0.5 * head.size and not b.vert:
-        return True     # hanging-indent items: the next item starts where this one did
     text = "".join(ln.text for ln in para.lines)
     if sum(text.count(c) for c in "（(「『") > sum(text.count(c) for c in "）)」』"):
         return False
     number = K.numbering(b.text)
-    if number is not None and number.rank in (6, 7, 8, 10, 15) and not K.ends_sentence(a.text) \
-            and not a.text.endswith(("：", ":")):
-        return False
-    return True
+    after = b.text.lstrip(" \u3000")[len(label):len(label) + 1]
+    weak = ((number is not None and number.rank in _WEAK_RANKS) or label == _footnote_number(b.text)) \
+        and after != "\u3000"          # 「十五　審査請求…」: a number set off by a 全角スペース is a label
+    if weak and not K.ends_sentence(a.text) and not a.text.endswith(("：", ":")):
+        return False    # 「…準用する。この場合において、」+「第十五条第三項中…」: one sentence wrapped
+    head = para.lines[0]
+    if (K.list_label(head.text) or K.note_label(head.text) or _footnote_number(head.text)) \
+            and abs(b.x0 - head.x0) < 0.5 * head.size and not b.vert:
+        return True     # hanging-indent items: the next item starts where this one did
+    return not weak or K.ends_sentence(a.text) or a.text.endswith(("：", ":"))
+
+
+# numbers that may begin a wrapped line inside a sentence (第三十三条の場合…, 2020 年…)
+_WEAK_RANKS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 15)
 
 
 # -- kinds -------------------------------------------------------------------------------------

@@ -152,7 +152,11 @@ def find_furniture(pages: list[Page]) -> None:
     from ``page.lines`` into ``page.furniture`` (kind → lines)."""
     seen: dict[tuple[str, str], set[int]] = defaultdict(set)
     positions: dict[tuple[str, str], list[float]] = defaultdict(list)
+    numbered: dict[int, list[Line]] = {}
     for page in pages:
+        numbered[page.number] = _line_numbers(page.lines)
+        if numbered[page.number]:
+            page.lines = [ln for ln in page.lines if ln not in numbered[page.number]]
         for line in page.lines:
             zone = _zone(line, page.width, page.height)
             if zone and len(line.text) <= 80:
@@ -176,10 +180,8 @@ def find_furniture(pages: list[Page]) -> None:
                 furniture["footer" if zone == "bottom" else "header"].append(line)
             else:
                 keep.append(line)
-        numbers = _line_numbers(keep)
-        if numbers:
-            furniture["line_number"].extend(numbers)
-            keep = [ln for ln in keep if ln not in numbers]
+        if numbered[page.number]:
+            furniture["line_number"].extend(numbered[page.number])
         page.lines = keep
         page.furniture = dict(furniture)
 
@@ -203,9 +205,14 @@ def _edge_lines(page: Page) -> set[Line]:
     return out
 
 
+_LEADING_NUMBER_RE = re.compile(r"^([0-9０-９]{1,3})[ \u3000]+(?=\S)")
+
+
 def _line_numbers(lines: list[Line]) -> list[Line]:
     """Margin line numbers (行番号): at least 5 lines holding only a small integer, one above
-    the other at the same x, left or right of the text they number."""
+    the other at the same x, left or right of the text they number. Where pdfium put a
+    number on the same line as the text beside it (「4 「AI 事業者…」), the number is cut off
+    that line and counted with the others."""
     ints = [ln for ln in lines if ln.geometry and not ln.vert and _INT_RE.match(ln.text)]
     if len(ints) < 5:
         return []
@@ -215,14 +222,28 @@ def _line_numbers(lines: list[Line]) -> list[Line]:
     best = max(by_x.values(), key=len)
     if len(best) < 5:
         return []
-    others = [ln for ln in lines if ln not in best and ln.geometry and not ln.vert]
-    if not others:
-        return []
     x1 = statistics.median(ln.x1 for ln in best)
     x0 = statistics.median(ln.x0 for ln in best)
-    left_of_text = sum(1 for ln in others if ln.x0 >= x1 - 1) >= 0.8 * len(others)
-    right_of_text = sum(1 for ln in others if ln.x1 <= x0 + 1) >= 0.8 * len(others)
-    return best if left_of_text or right_of_text else []
+    others = [ln for ln in lines if ln not in best and ln.geometry and not ln.vert]
+    glued = [ln for ln in others if ln.x0 < x1 - 1 and _LEADING_NUMBER_RE.match(ln.text)]
+    rest = [ln for ln in others if ln not in glued]
+    if not rest:
+        return []
+    left_of_text = sum(1 for ln in rest if ln.x0 >= x1 - 1) >= 0.8 * len(rest)
+    right_of_text = sum(1 for ln in rest if ln.x1 <= x0 + 1) >= 0.8 * len(rest)
+    if not (left_of_text or right_of_text):
+        return []
+    if left_of_text and glued:
+        start = statistics.median(ln.x0 for ln in rest if ln.x0 >= x1 - 1)
+        for ln in glued:
+            m = _LEADING_NUMBER_RE.match(ln.text)
+            assert m is not None
+            number = Line(m.group(1), ln.x0, ln.top, x1, ln.bottom, ln.size, False, ln.font, ln.weight,
+                          0, ln.page, ln.order, ln.rec, True)
+            best.append(number)
+            ln.text = ln.text[m.end():]
+            ln.x0 = max(start, x1 + ln.size)
+    return sorted(best, key=lambda ln: -ln.top)
 
 
 # -- tables ------------------------------------------------------------------------------------

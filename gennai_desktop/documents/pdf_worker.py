@@ -219,7 +219,7 @@ def _vertical(pg: _Page, text: str, bf: tuple, bl: tuple, index: int) -> list[An
 def _horizontal(pg: _Page, line: str, pos: int, f: int, last: int, bf: tuple,
                 bl: tuple) -> list[list[Any]]:
     text = line[f:last + 1]
-    size = max(bf[3] - bf[1], bl[3] - bl[1], 1.0)
+    size = pg.em(pos + f) or max(bf[3] - bf[1], bl[3] - bl[1], 1.0)
     if " " not in text:
         return [_with_superscripts(pg, _record(pg, text, bf, bl, pos + f, 0, 0), pos + f)]
     # gaps at each run of spaces: (start, end) in ``text``, left box, right box
