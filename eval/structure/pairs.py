@@ -12,7 +12,7 @@ Definitions (the same for both versions; nothing here calls the code under test 
 
 * **Sentence.** Each block is split on its own (a sentence never spans two blocks) at 。！？
   outside 「」『』（）() brackets, and at newlines; table blocks are split into cells (tab and
-  newline), each cell one "sentence". Furniture (``Document.furniture``) is not text.
+  newline) first, then each cell the same way. Furniture (``Document.furniture``) is not text.
 * **Key.** A sentence is compared by its key: NFKC, all whitespace removed, footnote
   markers before the sentence end removed (superscript digits, ``[n]``, ``※n``, ``（注n）``),
   so that glyph variants, spacing and note marks do not count — only where the text is cut.
@@ -86,7 +86,7 @@ def split_sentences(text: str) -> list[str]:
 
 def block_sentences(block: dict) -> list[str]:
     if block["kind"] == "table":
-        return [c for c in re.split(r"[\t\n]", block["text"]) if c.strip()]
+        return [s for c in re.split(r"[\t\n]", block["text"]) for s in split_sentences(c)]
     return split_sentences(block["text"])
 
 

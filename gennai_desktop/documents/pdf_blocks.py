@@ -118,8 +118,9 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
         """Where lines that start like line i stop when they wrap (the 2nd-largest end)."""
         s = starts[i]
         size = lines[i].size
+        box = lines[i].box
         near = sorted((ends[j] for j in range(max(0, i - 40), min(len(lines), i + 41))
-                       if abs(starts[j] - s) <= 2.5 * size), reverse=True)
+                       if abs(starts[j] - s) <= 2.5 * size and lines[j].box == box), reverse=True)
         if len(near) < 2:
             return near[0]
         # most lines stop at the margin; a few hang a 、。 beyond it (ぶら下げ)
@@ -134,17 +135,20 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
         size = a.size
         para = paras[-1]
         joined = False
-        if a.vert == b.vert and abs(b.size - a.size) <= 0.2 * max(a.size, b.size):
+        if a.vert == b.vert and a.box == b.box and abs(b.size - a.size) <= 0.2 * max(a.size, b.size):
             step = bc - ac
             limit = 1.35 * pitch if pitch else 2.2 * size
-            if 0.3 * size < step <= max(limit, 1.1 * size) and _reaches(a, b, as1, margin_end(i - 1)):
-                label = _starts_item(a, b, para)
+            if 0.3 * size < step <= max(limit, 1.1 * size) and (_reaches(a, b, as1, margin_end(i - 1))
+                                                                 or url_continues(a.text, b.text)):
+                label = _starts_item(a, b, para) and not url_continues(a.text, b.text)
                 if len(para.lines) == 1:
                     lab = K.list_label(a.text) or K.note_label(a.text) or _footnote_number(a.text)
                     allowed = as0 + (len(lab) + 3.5) * size if lab else as0 + 0.5 * size
                 else:
                     allowed = (cont_start if cont_start is not None else as0) + 0.5 * size
-                if bs0 <= allowed and not label:
+                heading_font = (len(para.lines) == 1 and a.font != b.font and K.numbering(a.text) is not None
+                                and (_is_heading_font_pair(a, b)))
+                if bs0 <= allowed and not label and not heading_font:
                     joined = True
         if joined:
             para.lines.append(b)
@@ -210,8 +214,30 @@ _WEAK_RANKS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 15)
 
 # -- kinds -------------------------------------------------------------------------------------
 
+_URL_TAIL_RE = __import__("re").compile(r"(?:https?://|www\.)[^\s　]*$")
+_URL_MORE_RE = __import__("re").compile(r"^[A-Za-z0-9%#=&?/._~:+\-]+")
+
+
+def url_continues(a: str, b: str) -> bool:
+    """``a`` ends inside a URL that ``b`` carries on (a URL is wrapped anywhere, without a
+    hyphen of its own): 「…/NIST.SP.800-」+「207-draft.pdf)」."""
+    m = _URL_TAIL_RE.search(a)
+    return bool(m) and len(m.group(0)) > 8 and not a.endswith((")", "）", ">")) and _URL_MORE_RE.match(b) is not None
+
+
 def _text(lines: list[Line]) -> str:
-    return normalize_text("\n".join(ln.text for ln in lines), drop_cjk_spaces=False).strip()
+    parts: list[str] = []
+    for ln in lines:
+        if parts and url_continues(parts[-1], ln.text):
+            parts[-1] += ln.text
+        else:
+            parts.append(ln.text)
+    return normalize_text("\n".join(parts), drop_cjk_spaces=False).strip()
+
+
+def _is_heading_font_pair(a: Line, b: Line) -> bool:
+    """``a`` is set in a heading face (bold, or Gothic where ``b`` is Mincho)."""
+    return _is_heading_font(a, DocStats(b.size, b.font, False))
 
 
 def _is_heading_font(ln: Line, stats: DocStats) -> bool:
@@ -284,7 +310,7 @@ def _followed_by_body(paras: list[Para], i: int) -> bool:
 
 def _footnote_number(text: str) -> str:
     import re
-    m = re.match(r"^([0-9]{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?=[ \u3000]|[^\s0-9.．、,)）年月日])", text)
+    m = re.match(r"^([0-9]{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?=[ \u3000]|[^\x00-\x7f0-9．、，）年月日])", text)
     return m.group(1) if m else ""
 
 
@@ -387,7 +413,7 @@ def join_breaks(paras: list[Para]) -> list[Para]:
                     and q.page in (last_page, last_page + 1) and q.lines[0].geometry
                     and q.lines[0].vert == tail.vert and abs(q.size - tail.size) <= 0.15 * tail.size):
                 break
-            p.text = join_wrapped_lines(p.text + "\n" + q.text)
+            p.text = (p.text + q.text) if url_continues(p.text, q.text) else join_wrapped_lines(p.text + "\n" + q.text)
             for ln in q.lines:
                 ln._margin = q.margin  # type: ignore[attr-defined]
             p.joined.extend(q.lines + q.joined)

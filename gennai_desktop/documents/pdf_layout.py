@@ -58,6 +58,7 @@ class Line:
     order: int
     rec: list[Any]
     geometry: bool = True
+    box: int = -1           # index of the frame (a drawn rectangle) the line sits in, -1: none
 
     @property
     def bold(self) -> bool:
@@ -102,6 +103,7 @@ class Page:
     furniture: dict[str, list[Line]] = field(default_factory=dict)
     tables: list[Table] = field(default_factory=list)
     pictures: list[Picture] = field(default_factory=list)
+    frames: list[list[float]] = field(default_factory=list)   # ruled boxes that are not tables
     ocr: bool = False
     columns: int = 1
 
@@ -275,7 +277,7 @@ def _merge_segments(segs: list[tuple[float, float, float]], tol: float = 1.5,
 def find_tables(page: Page, rules: list[list[float]], pictures: list[list[float]] | None = None) -> None:
     """Ruled tables: grids of horizontal and vertical ruling lines with text in ≥ 2 rows and
     ≥ 2 columns. Their lines leave ``page.lines`` for ``page.tables``."""
-    if len(rules) < 6 or not page.lines:
+    if len(rules) < 4 or not page.lines:
         return
     hs = _merge_segments([((r[1] + r[3]) / 2, r[0], r[2]) for r in rules if r[3] - r[1] <= 2.5 and r[2] - r[0] > 4])
     vs = _merge_segments([((r[0] + r[2]) / 2, r[1], r[3]) for r in rules if r[2] - r[0] <= 2.5 and r[3] - r[1] > 4])
@@ -305,6 +307,11 @@ def find_tables(page: Page, rules: list[list[float]], pictures: list[list[float]
         if table is not None:
             page.tables.append(table)
             used.update(id(ln) for ln in table.lines)
+        elif len(hgroup) >= 2 and len(vgroup) >= 2:
+            x0, x1 = min(v[0] for v in vgroup), max(v[0] for v in vgroup)
+            y0, y1 = min(h[0] for h in hgroup), max(h[0] for h in hgroup)
+            if x1 - x0 > 40 and y1 - y0 > 12:
+                page.frames.append([x0, y0, x1, y1])
     if used:
         page.lines = [ln for ln in page.lines if id(ln) not in used]
 
@@ -433,6 +440,35 @@ def find_pictures(page: Page, boxes: list[list[float]], body_size: float,
         used.update(id(ln) for ln in inside)
     if used:
         page.lines = [ln for ln in page.lines if id(ln) not in used]
+
+
+def assign_frames(page: Page, boxes: list[list[float]]) -> None:
+    """Which drawn rectangle (a boxed note, a disclaimer, a panel) each line sits in: a box
+    has its own margins, and a paragraph does not run from inside a box to outside it."""
+    boxes = list(boxes) + page.frames
+    if not boxes:
+        return
+    area = (page.width * page.height) or 1.0
+    frames = [b for b in boxes if (b[2] - b[0]) > 40 and (b[3] - b[1]) > 12
+              and (b[2] - b[0]) * (b[3] - b[1]) < 0.5 * area]
+    if not frames:
+        return
+    for ln in page.lines:
+        if not ln.geometry:
+            continue
+        best, best_area = -1, 0.0
+        for i, (x0, y0, x1, y1) in enumerate(frames):
+            if x0 - 1 <= ln.x0 and ln.x1 <= x1 + 1 and y0 - 1 <= ln.bottom and ln.top <= y1 + 1:
+                a = (x1 - x0) * (y1 - y0)
+                if best < 0 or a < best_area:
+                    best, best_area = i, a
+        if best >= 0:
+            # a frame around one line only (a shaded heading band) is not a box of text
+            ln.box = best
+    counts = Counter(ln.box for ln in page.lines if ln.box >= 0)
+    for ln in page.lines:
+        if ln.box >= 0 and counts[ln.box] < 2:
+            ln.box = -1
 
 
 # -- ruby --------------------------------------------------------------------------------------
