@@ -108,6 +108,25 @@ def list_label(text: str) -> str:
     return n.label if n else ""
 
 
+_BARE_IROHA_RE = re.compile(f"[{_KATAKANA_IROHA.replace('ノ', '')}](?=[\u4e00-\u9fff（(「])")
+_BARE_KANJI_RE = re.compile(f"[{_KANJI_NUM}]+(?:の[{_KANJI_NUM}]+)?(?=[^{_KANJI_NUM}の])")
+
+
+def bare_label(text: str, hanging: bool) -> str:
+    """A label set without a space, as 告示 and vertical documents do: 「イ当該…」 (an iroha
+    letter before a kanji), and — only with a hanging indent to prove it — 「一保険医療機関…」
+    (a kanji numeral; 「一定」「一部」 begin ordinary words)."""
+    s = text.lstrip(" \u3000")
+    m = _BARE_IROHA_RE.match(s)
+    if m:
+        return m.group(0)
+    if hanging:
+        m = _BARE_KANJI_RE.match(s)
+        if m:
+            return m.group(0)
+    return ""
+
+
 def is_speaker(label: str) -> bool:
     return bool(label) and _SPEAKER_RE.fullmatch(label) is not None
 

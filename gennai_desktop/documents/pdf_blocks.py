@@ -144,12 +144,16 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
                 if len(para.lines) == 1:
                     lab = K.list_label(a.text) or K.note_label(a.text) or _footnote_number(a.text)
                     allowed = as0 + (len(lab) + 3.5) * size if lab else as0 + 0.5 * size
+                    if not K.ends_sentence(a.text):
+                        allowed = max(allowed, as0 + 3.5 * size)   # hanging indent of an item
                 else:
                     allowed = (cont_start if cont_start is not None else as0) + 0.5 * size
                 heading_font = (len(para.lines) == 1 and a.font != b.font and K.numbering(a.text) is not None
                                 and (_is_heading_font_pair(a, b)))
                 if bs0 <= allowed and not label and not heading_font:
                     joined = True
+        if not joined and _note_continues(para, a, b, ac, bc, pitch):
+            joined = True
         if joined:
             para.lines.append(b)
             if len(para.lines) == 2 or cont_start is None:
@@ -183,6 +187,22 @@ def _reaches(a: Line, b: Line, end: float, margin: float) -> bool:
             and any(ch in _NO_LINE_START for ch in b.text[:4]))
 
 
+def _note_continues(para: Para, a: Line, b: Line, ac: float, bc: float, pitch: float) -> bool:
+    """A footnote's next entry or line set at its hanging indent (「5　Diffusion Model」 +
+    「Sohl-Dickstein, J., …」) belongs to that note even though the line above stopped short."""
+    head = para.lines[0]
+    if a.vert or b.vert or not head.geometry:
+        return False
+    label = K.note_label(head.text) or _footnote_number(head.text)
+    if not label or K.list_label(b.text) or K.note_label(b.text) or _footnote_number(b.text):
+        return False
+    size = head.size
+    step = bc - ac
+    if not (0.3 * size < step <= (1.35 * pitch if pitch else 1.8 * size)) or abs(b.size - size) > 0.15 * size:
+        return False
+    return head.x0 + 0.8 * size <= b.x0 <= head.x0 + (len(label) + 4) * size
+
+
 def _starts_item(a: Line, b: Line, para: Para) -> bool:
     """Does line ``b`` begin a new item although ``a`` ran to the margin? A bullet, a note or
     caption mark does; a number only when ``a`` finished its sentence (「…（第」 + 「１-１-４図）」
@@ -195,17 +215,23 @@ def _starts_item(a: Line, b: Line, para: Para) -> bool:
     text = "".join(ln.text for ln in para.lines)
     if sum(text.count(c) for c in "（(「『") > sum(text.count(c) for c in "）)」』"):
         return False
+    head = para.lines[0]
+    head_label = K.list_label(head.text) or K.note_label(head.text) or _footnote_number(head.text)
+    if head_label and _set_off(head.text, head_label) and _set_off(b.text, label) \
+            and abs(b.x0 - head.x0) < 0.5 * head.size and not b.vert:
+        return True     # hanging-indent items (notes, lists): the next item starts where this one did
     number = K.numbering(b.text)
-    after = b.text.lstrip(" \u3000")[len(label):len(label) + 1]
     weak = ((number is not None and number.rank in _WEAK_RANKS) or label == _footnote_number(b.text)) \
-        and after != "\u3000"          # 「十五　審査請求…」: a number set off by a 全角スペース is a label
+        and not _set_off(b.text, label, ideographic=True)
     if weak and not K.ends_sentence(a.text) and not a.text.endswith(("：", ":")):
         return False    # 「…準用する。この場合において、」+「第十五条第三項中…」: one sentence wrapped
-    head = para.lines[0]
-    if (K.list_label(head.text) or K.note_label(head.text) or _footnote_number(head.text)) \
-            and abs(b.x0 - head.x0) < 0.5 * head.size and not b.vert:
-        return True     # hanging-indent items: the next item starts where this one did
-    return not weak or K.ends_sentence(a.text) or a.text.endswith(("：", ":"))
+    return True
+
+
+def _set_off(text: str, label: str, ideographic: bool = False) -> bool:
+    """Is ``label`` followed by a space (a 全角スペース only, with ``ideographic``)?"""
+    after = text.lstrip(" \u3000")[len(label):len(label) + 1]
+    return after == "\u3000" if ideographic else after in (" ", "\u3000")
 
 
 # numbers that may begin a wrapped line inside a sentence (第三十三条の場合…, 2020 年…)
@@ -215,14 +241,22 @@ _WEAK_RANKS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 15)
 # -- kinds -------------------------------------------------------------------------------------
 
 _URL_TAIL_RE = __import__("re").compile(r"(?:https?://|www\.)[^\s　]*$")
-_URL_MORE_RE = __import__("re").compile(r"^[A-Za-z0-9%#=&?/._~:+\-]+")
+_URL_MORE_RE = __import__("re").compile(r"^[A-Za-z0-9%#=&?/._~:+()!*',;@\-]+")
 
 
 def url_continues(a: str, b: str) -> bool:
     """``a`` ends inside a URL that ``b`` carries on (a URL is wrapped anywhere, without a
     hyphen of its own): 「…/NIST.SP.800-」+「207-draft.pdf)」."""
     m = _URL_TAIL_RE.search(a)
-    return bool(m) and len(m.group(0)) > 8 and not a.endswith((")", "）", ">")) and _URL_MORE_RE.match(b) is not None
+    if not m or len(m.group(0)) <= 8 or a.endswith((")", "）", ">")):
+        return False
+    token = b.split(None, 1)[0] if b.strip() else ""
+    more = _URL_MORE_RE.match(token)
+    if more is None or more.end() < len(token) and not token[more.end()] in ")）":
+        return False        # the next line starts with words, not the rest of an address
+    if token[:more.end()].isdigit() and not a.endswith(("/", "-", "_", ".", "=", "?", "&", "%", "#")):
+        return False        # 「…/1706.03762」 then 「3　Bidirectional」: a note number
+    return a.endswith(("/", "-", "_", ".", "=", "?", "&", "%", "#", ":")) or any(c in token for c in "/.-_=?&%")
 
 
 def _text(lines: list[Line]) -> str:
@@ -263,7 +297,7 @@ def classify(paras: list[Para], page: Page, stats: DocStats) -> None:
         short = len(text) <= _HEADING_MAX and n_lines <= 2
         number = K.numbering(text)
         note = K.note_label(text)
-        label = K.list_label(text)
+        label = K.list_label(text) or K.bare_label(text, _hanging(p))
         if any(k in first.font.lower() for k in _MONO) and first.font:
             p.kind = "code"
         elif K.is_url_only(text):
@@ -301,6 +335,13 @@ def classify(paras: list[Para], page: Page, stats: DocStats) -> None:
             p.level = 1
         else:
             p.kind = "paragraph"
+
+
+def _hanging(p: Para) -> bool:
+    """The first line starts before the others (a hanging indent: the label sticks out)."""
+    if len(p.lines) < 2 or not p.first.geometry:
+        return False
+    return _axes(p.lines[1])[0] - _axes(p.first)[0] >= 0.7 * p.size
 
 
 def _followed_by_body(paras: list[Para], i: int) -> bool:

@@ -156,7 +156,7 @@ def find_furniture(pages: list[Page]) -> None:
     positions: dict[tuple[str, str], list[float]] = defaultdict(list)
     numbered: dict[int, list[Line]] = {}
     for page in pages:
-        numbered[page.number] = _line_numbers(page.lines)
+        numbered[page.number] = _line_numbers(page.lines, page.height)
         if numbered[page.number]:
             page.lines = [ln for ln in page.lines if ln not in numbered[page.number]]
         for line in page.lines:
@@ -207,10 +207,11 @@ def _edge_lines(page: Page) -> set[Line]:
     return out
 
 
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _LEADING_NUMBER_RE = re.compile(r"^([0-9０-９]{1,3})[ \u3000]+(?=\S)")
 
 
-def _line_numbers(lines: list[Line]) -> list[Line]:
+def _line_numbers(lines: list[Line], height: float = 0.0) -> list[Line]:
     """Margin line numbers (行番号): at least 5 lines holding only a small integer, one above
     the other at the same x, left or right of the text they number. Where pdfium put a
     number on the same line as the text beside it (「4 「AI 事業者…」), the number is cut off
@@ -223,6 +224,12 @@ def _line_numbers(lines: list[Line]) -> list[Line]:
         by_x[round(ln.x1 / 6)].append(ln)
     best = max(by_x.values(), key=len)
     if len(best) < 5:
+        return []
+    # line numbers run down the whole page in order; footnote numbers fill a corner of it
+    if height and max(ln.top for ln in best) - min(ln.bottom for ln in best) < 0.35 * height:
+        return []
+    values = [int(ln.text.translate(_WIDE_DIGITS)) for ln in sorted(best, key=lambda ln: -ln.top)]
+    if any(b <= a for a, b in zip(values, values[1:])):
         return []
     x1 = statistics.median(ln.x1 for ln in best)
     x0 = statistics.median(ln.x0 for ln in best)
@@ -466,8 +473,20 @@ def assign_frames(page: Page, boxes: list[list[float]]) -> None:
             # a frame around one line only (a shaded heading band) is not a box of text
             ln.box = best
     counts = Counter(ln.box for ln in page.lines if ln.box >= 0)
+    cut: set[int] = set()
+    for i in counts:
+        x0, y0, x1, y1 = frames[i]
+        inside = [ln for ln in page.lines if ln.box == i]
+        starts = {round(ln.x0) for ln in inside}
+        for ln in page.lines:
+            if ln.box == i or not ln.geometry or round(ln.x0) not in starts:
+                continue
+            near = min(abs(ln.top - y0), abs(ln.bottom - y1))
+            if near <= 2 * ln.size and any(abs(ln.size - o.size) <= 0.1 * ln.size for o in inside):
+                cut.add(i)  # text runs on beyond the rectangle at the same margin: a drawing, not a box
+                break
     for ln in page.lines:
-        if ln.box >= 0 and counts[ln.box] < 2:
+        if ln.box >= 0 and (counts[ln.box] < 2 or ln.box in cut):
             ln.box = -1
 
 
@@ -495,6 +514,38 @@ def drop_ruby(page: Page, body_size: float) -> None:
 
 # -- reading order -----------------------------------------------------------------------------
 
+_MARK_RE = re.compile(r"^(?:[0-9０-９]{1,3}|[※＊*][0-9０-９]{0,2}|注[0-9０-９]{0,2}|[①-⑳]|[（(][0-9０-９]{1,2}[）)])$")
+
+
+def attach_marks(page: Page) -> None:
+    """A footnote number or mark drawn on its own (often in a colour, so in a separate text
+    run) belongs to the line that starts right after it on the same baseline."""
+    marks = [ln for ln in page.lines if ln.geometry and not ln.vert and _MARK_RE.match(ln.text)]
+    if not marks:
+        return
+    gone: set[int] = set()
+    for mark in marks:
+        best = None
+        for ln in page.lines:
+            if ln is mark or ln.vert or not ln.geometry or id(ln) in gone:
+                continue
+            gap = ln.x0 - mark.x1
+            if -0.5 <= gap <= 3 * mark.size and abs(ln.cy - mark.cy) < 0.35 * max(ln.size, mark.size) \
+                    and abs(ln.size - mark.size) <= 0.25 * mark.size and not _MARK_RE.match(ln.text):
+                if best is None or gap < best[0]:
+                    best = (gap, ln)
+        if best is None:
+            continue
+        ln = best[1]
+        sep = "\u3000" if best[0] >= 0.5 * mark.size else ""
+        ln.text = mark.text + sep + ln.text
+        ln.x0 = mark.x0
+        ln.top = max(ln.top, mark.top)
+        gone.add(id(mark))
+    if gone:
+        page.lines = [ln for ln in page.lines if id(ln) not in gone]
+
+
 def reading_order(page: Page) -> None:
     """Sort ``page.lines`` as a reader goes: columns within bands, right-to-left for vertical
     writing; rejoin lines of one baseline that the worker cut at a wide gap."""
@@ -504,7 +555,8 @@ def reading_order(page: Page) -> None:
         return          # no geometry: keep the content order
     vert = [ln for ln in lines if ln.vert]
     if len(vert) * 2 > len(lines):
-        page.lines = sorted(lines, key=lambda ln: (-round(ln.x1 / max(ln.size, 1) * 2), -ln.top))
+        unit = statistics.median(ln.size for ln in vert) * 0.6
+        page.lines = sorted(lines, key=lambda ln: (-round(ln.cx / unit), -ln.top))
         return
     gutter = _gutter(lines)
     if gutter is None:

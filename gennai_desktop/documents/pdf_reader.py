@@ -27,7 +27,7 @@ from ..ocr.pdf import apply_ocr
 from .limits import DEFAULT_LIMITS, Limits
 from .pdf_blocks import (Para, anchor_of, captions_after_figures, doc_stats, heading_levels, join_breaks,
                          mark_references, mark_titles, page_paragraphs)
-from .pdf_layout import Line, Page, assign_frames, drop_ruby, find_furniture, find_pictures, find_tables, lines_of, reading_order
+from .pdf_layout import Line, Page, assign_frames, attach_marks, drop_ruby, find_furniture, find_pictures, find_tables, lines_of, reading_order
 
 # Why no pypdf fallback: of the 14 malformed-corpus PDFs that pdfium refuses, pypdf raises
 # on 12 and reads 0 characters from the other 2 (qpdf-15390, qpdf-70306). A second parser
@@ -111,6 +111,7 @@ def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") ->
         find_tables(page, record.get("rules") or [], record.get("pictures"))
         find_pictures(page, record.get("pictures") or [], stats.body_size, record.get("boxes"))
         drop_ruby(page, stats.body_size)
+        attach_marks(page)
         assign_frames(page, record.get("boxes") or [])
         reading_order(page)
         paras.extend(page_paragraphs(page, stats, len(paras)))

@@ -167,18 +167,24 @@ def _same_line(prev: list[Any], rec: list[Any]) -> bool:
     """pdfium starts a new line where the baseline moves for a raised footnote mark
     (「西村 毅¹、満塩 尚史¹、…」 comes out as six lines): pieces that continue one another on
     one line are put back together."""
-    if prev[1] is None or rec[1] is None or prev[6] or rec[6] or prev[7][2] & FLAG_SEGMENT:
+    if prev[1] is None or rec[1] is None or prev[7][2] & FLAG_SEGMENT:
         return False
     size = max(prev[5], rec[5], 1.0)
+    if prev[6] or rec[6]:
+        # one vertical column cut where a 縦中横 group (「(1)」) sits inside it
+        return (abs((prev[1] + prev[3]) - (rec[1] + rec[3])) <= 0.6 * size
+                and -1.0 * size <= prev[4] - rec[2] <= 0.8 * size)
     return (abs(prev[5] - rec[5]) <= 0.2 * size and abs(prev[4] - rec[4]) <= 0.3 * size
             and abs(prev[2] - rec[2]) <= 0.5 * size and -1.0 <= rec[1] - prev[3] <= 0.6 * size)
 
 
 def _append(prev: list[Any], rec: list[Any]) -> None:
     prev[0] = prev[0] + rec[0]
+    prev[1] = min(prev[1], rec[1])
     prev[3] = max(prev[3], rec[3])
     prev[2] = max(prev[2], rec[2])
     prev[4] = min(prev[4], rec[4])
+    prev[6] = 1 if (prev[6] or rec[6]) else 0
     prev[7][2] |= rec[7][2]
 
 
