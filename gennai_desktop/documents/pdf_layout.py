@@ -288,6 +288,7 @@ def find_tables(page: Page, rules: list[list[float]], pictures: list[list[float]
         return
     hs = _merge_segments([((r[1] + r[3]) / 2, r[0], r[2]) for r in rules if r[3] - r[1] <= 2.5 and r[2] - r[0] > 4])
     vs = _merge_segments([((r[0] + r[2]) / 2, r[1], r[3]) for r in rules if r[2] - r[0] <= 2.5 and r[3] - r[1] > 4])
+    hs += _open_table_edges(vs, page.height)
     if len(hs) < 2 or len(vs) < 2:
         return
     # connected components of touching horizontal/vertical segments
@@ -323,6 +324,24 @@ def find_tables(page: Page, rules: list[list[float]], pictures: list[list[float]
         page.lines = [ln for ln in page.lines if id(ln) not in used]
 
 
+def _open_table_edges(vs: list[tuple[float, float, float]], height: float) -> list[tuple[float, float, float]]:
+    """A table continued from or onto another page is often ruled by its column lines only
+    (a 新旧対照表: 改正後 | 改正前): three or more long vertical rules over the same height
+    get a top and a bottom edge, so that they form a grid of one row."""
+    long = [v for v in vs if v[2] - v[1] >= max(150.0, 0.4 * height)]
+    out: list[tuple[float, float, float]] = []
+    used: set[int] = set()
+    for i, (x, y0, y1) in enumerate(long):
+        if i in used:
+            continue
+        same = [j for j, (_, b0, b1) in enumerate(long) if abs(b0 - y0) <= 5 and abs(b1 - y1) <= 5]
+        if len(same) >= 3:
+            used.update(same)
+            xs = [long[j][0] for j in same]
+            out += [(y0, min(xs), max(xs)), (y1, min(xs), max(xs))]
+    return out
+
+
 def _grid_table(page: Page, hs: list, vs: list, used: set[int], pictures: list[list[float]]) -> Table | None:
     if len(hs) < 2 or len(vs) < 2:
         return None
@@ -346,9 +365,9 @@ def _grid_table(page: Page, hs: list, vs: list, used: set[int], pictures: list[l
         return None     # a chart or diagram in a frame
     if any(is_caption(ln.text) for ln in inside):
         return None     # a figure's frame with its title inside: tables have captions outside
-    ys = sorted(_cluster([h[0] for h in hs], 2.5), reverse=True)
+    ys = sorted(_cluster([h[0] for h in full_h], 2.5), reverse=True)
     xs = _cluster([v[0] for v in vs], 2.5)
-    if len(ys) < 3 or len(xs) < 3:
+    if len(ys) < 2 or len(xs) < 3 or (len(ys) < 3 and len(full_v) < 3):
         return None
     cells: dict[tuple[int, int], list[Line]] = defaultdict(list)
     for ln in inside:
@@ -365,7 +384,9 @@ def _grid_table(page: Page, hs: list, vs: list, used: set[int], pictures: list[l
             if ln.x0 + 1.5 < x < ln.x1 - 1.5 and vy0 - 1 <= ln.cy <= vy1 + 1:
                 return None
     filled_rows = sum(1 for r in range(n_rows) if sum(1 for c in range(n_cols) if (r, c) in cells) >= 2)
-    if filled_rows < 2:
+    one_tall_row = (n_rows == 1 and filled_rows == 1
+                    and all(len(v) >= 3 for (r, c), v in cells.items()))   # columns of running text
+    if filled_rows < 2 and not one_tall_row:
         return None
     rows_used = sorted({r for r, _ in cells})
     cols_used = sorted({c for _, c in cells})

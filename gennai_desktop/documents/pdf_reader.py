@@ -104,11 +104,13 @@ def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") ->
     records = answer["pages"]
     pages = [Page(i + 1, float(r.get("w") or 0.0), float(r.get("h") or 0.0), lines_of(i + 1, r),
                   ocr=bool(r.get("ocr"))) for i, r in enumerate(records)]
+    for page, record in zip(pages, records):
+        # tables first: a column of row numbers is not margin line numbering
+        find_tables(page, record.get("rules") or [], record.get("pictures"))
     find_furniture(pages)
     stats = doc_stats(pages)
     paras: list[Para] = []
     for page, record in zip(pages, records):
-        find_tables(page, record.get("rules") or [], record.get("pictures"))
         find_pictures(page, record.get("pictures") or [], stats.body_size, record.get("boxes"))
         drop_ruby(page, stats.body_size)
         attach_marks(page)

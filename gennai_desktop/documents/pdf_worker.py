@@ -84,6 +84,7 @@ class _Page:
         self._flags = ctypes.c_int()
         self.fonts: list[str] = []
         self._font_index: dict[str, int] = {}
+        self.columns: list[tuple[float, float, float]] = []   # vertical rules (x, y0, y1): cell walls
 
     def to_display(self, l: float, b: float, r: float, t: float) -> tuple[float, float, float, float]:
         cl, cb, cr, ct = self.crop
@@ -258,7 +259,9 @@ def _horizontal(pg: _Page, line: str, pos: int, f: int, last: int, bf: tuple,
     seg_start, seg_box = 0, bf
     chars = list(text)
     for (i, j, left, right), width, even in zip(gaps, widths, near):
-        if width >= _WIDE_GAP * size and not (spaced and even):
+        wall = any(left[2] - 0.5 <= x <= right[0] + 0.5 and y0 <= (left[1] + left[3]) / 2 <= y1
+                   for x, y0, y1 in pg.columns) if pg.columns else False
+        if (width >= _WIDE_GAP * size or wall) and not (spaced and even and not wall):
             seg = "".join(chars[seg_start:i])
             flags = FLAG_SEGMENT | (FLAG_SPACED if spaced else 0)
             rec = _record(pg, seg.replace(" ", "") if spaced else seg, seg_box, left,
@@ -515,8 +518,10 @@ def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
                 if total > max_chars:
                     return {"ok": False, "error": "too_many_chars", "limit": max_chars, "count": total}
                 pg = _Page(page, textpage, raw)
-                lines = _page_lines(pg, text, raw.FPDFText_CountChars(textpage.raw))
                 graphics = _graphics(pg, page)
+                pg.columns = [((r[0] + r[2]) / 2, r[1], r[3]) for r in graphics["rules"]
+                              if r[2] - r[0] <= 2.5 and r[3] - r[1] >= 8][:200]
+                lines = _page_lines(pg, text, raw.FPDFText_CountChars(textpage.raw))
             finally:
                 textpage.close()
         finally:
