@@ -61,14 +61,14 @@ _LABEL_TAIL_RE = re.compile(f"{_SP}*")
 
 CAPTION_RE = re.compile(
     rf"^[■□◆◇●○▲△▼▽【\[]?\s*(?:"
-    rf"第?{_N}(?:{_DASH}{_N})*{_DASH}?{_N}?\s*[図表](?![）)、。，,をにのはがでと])"    # 第１-１-２図
+    rf"第?{_N}(?:{_DASH}{_N})*{_DASH}?(?:{_N})?\s*[図表](?![）)、。，,をにのはがでと])"    # 第１-１-２図
     rf"|(?:図表|図|表|写真|グラフ|Fig(?:ure)?\.?|Table|Chart)\s*{_N}(?:{_DASH}{_N})*(?![）)、。，,をにのはがでと])"   # 図1 表１-1
     rf"|(?:資料|出典|出所|備考|（?注）?)\s*[：:]"                          # 資料： 出典：
     rf"|(?:資料|出典)\s*[）)]"
     rf")"
 )
 NOTE_RE = re.compile(
-    rf"^(?:※\s*{_N}?|[＊*]\s*{_N}|[（(]注{_N}?[）)]|注{_N}?\s*[：:.．]?(?=\s|[^\s{_D}])(?!意|目|文|記|射|視|力|入|釈)"
+    rf"^(?:※\s*(?:{_N})?|[＊*]\s*{_N}|[（(]注(?:{_N})?[）)]|注(?:{_N})?\s*[：:.．]?(?=\s|[^\s{_D}])(?!意|目|文|記|射|視|力|入|釈)"
     rf"|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
 )
 URL_RE = re.compile(r"^(?:(?:URL|ＵＲＬ|Web|HP)\s*[：:]\s*)?<?(?:https?://|www\.)\S+>?$", re.IGNORECASE)
@@ -88,9 +88,11 @@ def numbering(text: str) -> Numbering | None:
     s = text.lstrip(" \u3000")
     for rank, pattern in _NUMBERING:
         m = pattern.match(s)
-        if m and (len(s) > m.end() or rank == 5):
+        if m and (len(s) > m.end() or rank in (5, 16)):
             if rank in (6, 7, 10) and _UNIT_RE.match(s, m.end()):
                 return None
+            if rank <= 5 and s[m.end():m.end() + 1] not in ("", " ", "\u3000", "（", "("):
+                return None     # 「第１章で見てきたように」: a reference in a sentence, not a label
             return Numbering(rank, m.group(0))
     return None
 
@@ -128,7 +130,7 @@ def bare_label(text: str, hanging: bool) -> str:
 
 
 def is_speaker(label: str) -> bool:
-    return bool(label) and _SPEAKER_RE.fullmatch(label) is not None
+    return _SPEAKER_RE.match(label + "\u3000") is not None and len(label) >= 3
 
 
 def is_bullet(label: str) -> bool:

@@ -41,6 +41,7 @@ class Para:
     last_of_stream: bool = False
     indented: bool = False
     reaches_end: bool = False
+    reaches_end_line: bool = False   # its only/first line runs to the margin (a wrapped item, not a heading)
     page_end: int | None = None
     margin: float = 0.0         # where the lines of its column start (for joining across breaks)
     rank: int | None = None     # heading numbering rank (kinds.numbering), if numbered
@@ -71,7 +72,11 @@ def doc_stats(pages: list[Page]) -> DocStats:
             if ln.geometry:
                 sizes[round(ln.size * 2) / 2] += len(ln.text)
                 fonts[ln.font] += len(ln.text)
-    body = sizes.most_common(1)[0][0] if sizes else 10.5
+    # the body is the largest size that carries a good share of the text: footnotes, chart
+    # labels and tables in small print can outnumber it in a white paper full of figures
+    total = sum(sizes.values())
+    shares = [s for s, n in sizes.items() if n >= 0.25 * total]
+    body = max(shares) if shares else (sizes.most_common(1)[0][0] if sizes else 10.5)
     return DocStats(body, fonts.most_common(1)[0][0] if fonts else "", landscape * 2 > len(pages))
 
 
@@ -169,6 +174,7 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
         i1 = lines.index(p.lines[-1])
         p.indented = starts[i0] > margin_start + 0.5 * p.size
         p.reaches_end = ends[i1] >= margin_end(i1) - 1.2 * p.lines[-1].size
+        p.reaches_end_line = ends[i0] >= margin_end(i0) - 1.2 * p.lines[0].size and len(lines) > 2
     paras[0].first_of_stream = True
     paras[-1].last_of_stream = True
     return paras
@@ -317,14 +323,17 @@ def classify(paras: list[Para], page: Page, stats: DocStats) -> None:
             p.kind = "heading"
             p.label = number.label if number else ""
             p.rank = number.rank if number else None
-        elif (number and short and number.rank <= 16 and n_lines == 1 and not K.ends_sentence(text)
-              and len(text) <= 40 and (_is_heading_font(first, stats) or number.rank <= 8
-                                      or _followed_by_body(paras, i))):
+        elif (number and short and n_lines == 1 and not K.ends_sentence(text) and len(text) <= 40
+              and not p.reaches_end_line and (
+                  _is_heading_font(first, stats)
+                  or (number.rank <= 8 and (number.rank <= 5 or _followed_by_body(paras, i)))
+                  or (number.rank == 16 and len(text) <= 12))):
+            # 第1章 / 1. / 1.1 headings; （１）ア ① only when set in a heading face; 【甲案】 alone
             p.kind = "heading"
             p.label = number.label
             p.rank = number.rank
         elif (short and n_lines == 1 and _is_heading_font(first, stats) and not K.ends_sentence(text)
-              and len(text) <= 40 and not label and _followed_by_body(paras, i)):
+              and len(text) <= 40 and not label and _followed_by_body(paras, i) and not p.reaches_end_line):
             p.kind = "heading"
         elif label and K.is_speaker(label):
             p.kind = "paragraph"

@@ -410,6 +410,7 @@ def find_pictures(page: Page, boxes: list[list[float]], body_size: float,
     """Text inside a picture (chart labels, diagram boxes, screenshot text) becomes the
     picture's ``image_text``; a picture behind ordinary paragraphs (a page frame, a shaded
     box) is ignored."""
+    boxes = list(boxes) + chart_frames(page, frames or [], body_size)
     if not boxes or not page.lines:
         return
     area = page.width * page.height or 1.0
@@ -454,14 +455,14 @@ def find_pictures(page: Page, boxes: list[list[float]], body_size: float,
             framed = [ln for ln in page.lines if ln.geometry and id(ln) not in used
                       and fx0 - 2 <= ln.cx <= fx1 + 2 and fy0 - 2 <= ln.cy <= fy1 + 2
                       and not is_caption(ln.text) and not _SOURCE_RE.match(ln.text)]
-            if not any(len(ln.text) >= 12 and abs(ln.size - body_size) <= 0.12 * body_size for ln in framed[:0]):
+            if framed and not any(_prose(ln, body_size) for ln in framed):
                 x0, y0, x1, y1 = (min(x0, fx0), min(y0, fy0), max(x1, fx1), max(y1, fy1))
         inside = [ln for ln in page.lines if ln.geometry and id(ln) not in used
                   and x0 - 2 <= ln.cx <= x1 + 2 and y0 - 2 <= ln.cy <= y1 + 2
                   and not is_caption(ln.text) and not _SOURCE_RE.match(ln.text)]
         if not inside:
             continue
-        prose = [ln for ln in inside if len(ln.text) >= 12 and abs(ln.size - body_size) <= 0.12 * body_size]
+        prose = [ln for ln in inside if _prose(ln, body_size)]
         if len(prose) * 3 > len(inside) or len(prose) >= 3:
             continue    # paragraphs on a shaded box, a frame or a decoration, not text in a picture
         page.pictures.append(Picture((x0, y1, x1, y0), inside))
@@ -509,6 +510,31 @@ def assign_frames(page: Page, boxes: list[list[float]]) -> None:
     for ln in page.lines:
         if ln.box >= 0 and (counts[ln.box] < 2 or ln.box in cut):
             ln.box = -1
+
+
+def _prose(ln: Line, body_size: float) -> bool:
+    """A line of running text (not a chart label): body size, a dozen characters or more."""
+    return len(ln.text) >= 12 and abs(ln.size - body_size) <= 0.12 * body_size and not _NUMBERS_RE.match(ln.text)
+
+
+_NUMBERS_RE = re.compile(r"^[\d\s,.%()（）％年月/～~\-]+$")
+
+
+def chart_frames(page: Page, boxes: list[list[float]], body_size: float) -> list[list[float]]:
+    """Frames full of short labels and numbers (a bar chart drawn with rectangles, a diagram
+    of boxes): picture regions although no curve or image is drawn there."""
+    out: list[list[float]] = []
+    area = (page.width * page.height) or 1.0
+    for fx0, fy0, fx1, fy1 in boxes + page.frames:
+        if (fx1 - fx0) < 80 or (fy1 - fy0) < 60 or (fx1 - fx0) * (fy1 - fy0) > 0.6 * area:
+            continue
+        inner = [b for b in boxes if fx0 - 1 <= b[0] and b[2] <= fx1 + 1 and fy0 - 1 <= b[1] and b[3] <= fy1 + 1
+                 and (b[2] - b[0]) * (b[3] - b[1]) < 0.2 * (fx1 - fx0) * (fy1 - fy0)]
+        lines = [ln for ln in page.lines if ln.geometry and fx0 - 1 <= ln.cx <= fx1 + 1 and fy0 - 1 <= ln.cy <= fy1 + 1
+                 and not is_caption(ln.text) and not _SOURCE_RE.match(ln.text)]
+        if len(inner) >= 4 and len(lines) >= 4 and not any(_prose(ln, body_size) for ln in lines):
+            out.append([fx0, fy0, fx1, fy1])
+    return out
 
 
 # -- ruby --------------------------------------------------------------------------------------

@@ -387,13 +387,31 @@ def _graphics(pg: _Page, page: Any) -> dict[str, Any]:
         a, bb, c, d, e, f = m
         return a * x + c * y + e, bb * x + d * y + f
 
-    def bounds(obj: Any, m: tuple | None) -> tuple[float, float, float, float]:
+    def bounds(obj: Any, m: tuple | None, clipped: bool = False) -> tuple[float, float, float, float]:
         raw.FPDFPageObj_GetBounds(obj, l, b, r, t)
-        x0, y0 = transform(m, l.value, b.value)
-        x1, y1 = transform(m, r.value, t.value)
+        bx0, by0, bx1, by1 = l.value, b.value, r.value, t.value
+        if clipped:
+            # what a clip path hides is not on the page: decorations bleeding out of a banner
+            clip = raw.FPDFPageObj_GetClipPath(obj)
+            if clip:
+                xs: list[float] = []
+                ys: list[float] = []
+                for pi in range(min(raw.FPDFClipPath_CountPaths(clip), 4)):
+                    for si in range(min(raw.FPDFClipPath_CountPathSegments(clip, pi), 16)):
+                        seg = raw.FPDFClipPath_GetPathSegment(clip, pi, si)
+                        raw.FPDFPathSegment_GetPoint(seg, point_x, point_y)
+                        xs.append(point_x.value)
+                        ys.append(point_y.value)
+                if xs:
+                    bx0, by0 = max(bx0, min(xs)), max(by0, min(ys))
+                    bx1, by1 = min(bx1, max(xs)), min(by1, max(ys))
+                    if bx1 <= bx0 or by1 <= by0:
+                        return (0.0, 0.0, 0.0, 0.0)
+        x0, y0 = transform(m, bx0, by0)
+        x1, y1 = transform(m, bx1, by1)
         return pg.to_display(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
-    def visit(obj: Any, m: tuple | None, depth: int) -> None:
+    def visit(obj: Any, m: tuple | None, depth: int, window: tuple | None = None) -> None:
         nonlocal images, glyphs, seen
         seen += 1
         kind = raw.FPDFPageObj_GetType(obj)
@@ -418,14 +436,17 @@ def _graphics(pg: _Page, page: Any) -> dict[str, Any]:
                 return
             if w * h < 400 and n >= 8:
                 glyphs += 1     # a small curved shape: most often a glyph drawn as an outline
-            pictures.append([round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)])
+            x0, y0, x1, y1 = _inside(bounds(obj, m, clipped=True), window)
+            if x1 > x0 and y1 > y0:
+                pictures.append([round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)])
             return
         if kind == 3:          # image
-            x0, y0, x1, y1 = bounds(obj, m)
+            x0, y0, x1, y1 = _inside(bounds(obj, m, clipped=True), window)
             images += max(0.0, x1 - x0) * max(0.0, y1 - y0)
             pictures.append([round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)])
             return
         if kind == 5 and depth < 3:  # form XObject: its objects in the form's space
+            window = _inside(bounds(obj, m, clipped=True), window)   # the form as clipped on the page
             raw.FPDFPageObj_GetMatrix(obj, matrix)
             own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
             if m is not None:
@@ -436,7 +457,7 @@ def _graphics(pg: _Page, page: Any) -> dict[str, Any]:
             for k in range(raw.FPDFFormObj_CountObjects(obj)):
                 if seen >= _MAX_OBJECTS:
                     return
-                visit(raw.FPDFFormObj_GetObject(obj, k), own, depth + 1)
+                visit(raw.FPDFFormObj_GetObject(obj, k), own, depth + 1, window)
 
     for k in range(raw.FPDFPage_CountObjects(page.raw)):
         if seen >= _MAX_OBJECTS:
@@ -444,6 +465,13 @@ def _graphics(pg: _Page, page: Any) -> dict[str, Any]:
         visit(raw.FPDFPage_GetObject(page.raw, k), None, 0)
     return {"rules": rules[:4000], "boxes": boxes[:1000], "pictures": pictures[:2000], "images": images,
             "glyphs": glyphs}
+
+
+def _inside(box: tuple, window: tuple | None) -> tuple:
+    """``box`` cut to ``window`` (both x0, y0, x1, y1); empty boxes come out with x1 <= x0."""
+    if window is None:
+        return box
+    return (max(box[0], window[0]), max(box[1], window[1]), min(box[2], window[2]), min(box[3], window[3]))
 
 
 def _straight_rules(raw: Any, obj: Any, m: tuple | None, pg: _Page, rules: list[list[float]],
