@@ -82,10 +82,17 @@ SENTENCE_END = tuple("。．！？!?")
 _UNIT_RE = re.compile(" ?[年月日時分秒円人件％%歳回個名社倍割]")   # after 「　」 it is a label
 
 
+_FIRST = set("第0123456789０１２３４５６７８９（(【≪《〈＜" + _KANJI_NUM + _KATAKANA_IROHA
+             + "abcdefghijklmnopqrstuvwxyzａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"
+             + "".join(chr(c) for c in range(0x2460, 0x24A0)) + "".join(chr(c) for c in range(0x3251, 0x32C0)))
+
+
 def numbering(text: str) -> Numbering | None:
     """The heading/list number that begins ``text`` (after spaces), or None. A number
     followed by a unit (「2020 年」, 「3 月」) is a quantity, not a number label."""
     s = text.lstrip(" \u3000")
+    if not s or s[0] not in _FIRST:
+        return None
     for rank, pattern in _NUMBERING:
         m = pattern.match(s)
         if m and (len(s) > m.end() or rank in (5, 16)):

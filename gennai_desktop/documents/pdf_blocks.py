@@ -119,18 +119,27 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
     starts = [a[0] for a in ax]
     ends = [a[1] for a in ax]
 
+    # where lines that start like line i stop when they wrap: lines of the same box whose
+    # start is within 2.5 em; most stop at the margin, a few hang a 、。 beyond it (ぶら下げ)
+    unit = 2.5 * (statistics.median(ln.size for ln in lines) or 10.0)
+    buckets: dict[tuple[int, int], list[float]] = {}
+    for ln, s0, e0 in zip(lines, starts, ends):
+        buckets.setdefault((ln.box, int(s0 // unit)), []).append(e0)
+    cache: dict[tuple[int, int], float] = {}
+
     def margin_end(i: int) -> float:
-        """Where lines that start like line i stop when they wrap (the 2nd-largest end)."""
-        s = starts[i]
-        size = lines[i].size
-        box = lines[i].box
-        near = sorted((ends[j] for j in range(max(0, i - 40), min(len(lines), i + 41))
-                       if abs(starts[j] - s) <= 2.5 * size and lines[j].box == box), reverse=True)
-        if len(near) < 2:
-            return near[0]
-        # most lines stop at the margin; a few hang a 、。 beyond it (ぶら下げ)
-        full = [e for e in near if e >= near[0] - 3 * size]
-        return full[len(full) // 2] if len(full) >= 3 else near[1]
+        key = (lines[i].box, int(starts[i] // unit))
+        got = cache.get(key)
+        if got is None:
+            near = sorted(buckets.get((key[0], key[1] - 1), []) + buckets[key]
+                          + buckets.get((key[0], key[1] + 1), []), reverse=True)
+            if len(near) < 2:
+                got = near[0]
+            else:
+                full = [e for e in near if e >= near[0] - 3 * lines[i].size]
+                got = full[len(full) // 2] if len(full) >= 3 else near[1]
+            cache[key] = got
+        return got
 
     paras: list[Para] = [Para([lines[0]], page_no, stream)]
     cont_start: float | None = None
@@ -229,9 +238,13 @@ def _starts_item(a: Line, b: Line, para: Para) -> bool:
     number = K.numbering(b.text)
     weak = ((number is not None and number.rank in _WEAK_RANKS) or label == _footnote_number(b.text)) \
         and not _set_off(b.text, label, ideographic=True)
-    if weak and not K.ends_sentence(a.text) and not a.text.endswith(("：", ":")):
+    if weak and not K.ends_sentence(a.text) and not a.text.endswith(("：", ":")) and not _TOC_ENTRY_RE.search(a.text):
         return False    # 「…準用する。この場合において、」+「第十五条第三項中…」: one sentence wrapped
     return True
+
+
+# a table-of-contents line: dot leaders and a page number end the entry
+_TOC_ENTRY_RE = __import__("re").compile(r"(?:[.．…・‥･]\s*){3,}\s*(?:[0-9０-９]+|[ivxIVX]+)\s*$")
 
 
 def _set_off(text: str, label: str, ideographic: bool = False) -> bool:
