@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import Any
 
@@ -63,6 +64,7 @@ FLAG_SEGMENT = 2     # the next record continues this baseline after a wide gap 
 FLAG_SUPERSCRIPT = 4  # raised, smaller digits written as superscripts (footnote references)
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_DIGIT_AFTER_RE = re.compile(r"[^\s0-9] ?[0-9]")
 _WIDE_GAP = 2.0       # ems: a gap this wide inside a pdfium line separates columns or cells
 _MAX_FONTS = 64
 
@@ -208,13 +210,13 @@ def _line(pg: _Page, line: str, pos: int) -> list[list[Any]]:
 
 
 def _record(pg: _Page, text: str, first: tuple, last: tuple, index: int, vert: int,
-            flags: int) -> list[Any]:
+            flags: int, em: float = 0.0) -> list[Any]:
     if vert:
         x0, x1 = min(first[0], last[0]), max(first[2], last[2])
     else:
         x0, x1 = first[0], max(first[2], last[2])
     top, bottom = max(first[3], last[3]), min(first[1], last[1])
-    size = pg.em(index) or max(first[3] - first[1], last[3] - last[1], 1.0)
+    size = em or pg.em(index) or max(first[3] - first[1], last[3] - last[1], 1.0)
     return [text, round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2), round(size, 2), vert,
             pg.style(index, flags)]
 
@@ -226,9 +228,10 @@ def _vertical(pg: _Page, text: str, bf: tuple, bl: tuple, index: int) -> list[An
 def _horizontal(pg: _Page, line: str, pos: int, f: int, last: int, bf: tuple,
                 bl: tuple) -> list[list[Any]]:
     text = line[f:last + 1]
-    size = pg.em(pos + f) or max(bf[3] - bf[1], bl[3] - bl[1], 1.0)
+    em = pg.em(pos + f)
+    size = em or max(bf[3] - bf[1], bl[3] - bl[1], 1.0)
     if " " not in text:
-        return [_with_superscripts(pg, _record(pg, text, bf, bl, pos + f, 0, 0), pos + f)]
+        return [_with_superscripts(pg, _record(pg, text, bf, bl, pos + f, 0, 0, em), pos + f)]
     # gaps at each run of spaces: (start, end) in ``text``, left box, right box
     gaps: list[tuple[int, int, tuple, tuple]] = []
     i = 0
@@ -273,7 +276,7 @@ def _horizontal(pg: _Page, line: str, pos: int, f: int, last: int, bf: tuple,
             chars[i] = "\u3000"   # a one-em gap between Japanese characters: the 全角スペース typed
     seg = "".join(chars[seg_start:])
     rec = _record(pg, seg.replace(" ", "") if spaced else seg, seg_box, bl, pos + f + seg_start, 0,
-                  FLAG_SPACED if spaced else 0)
+                  FLAG_SPACED if spaced else 0, em if seg_start == 0 else 0.0)
     out.append(_with_superscripts(pg, rec, None if spaced else pos + f + seg_start))
     return out
 
@@ -283,7 +286,7 @@ def _with_superscripts(pg: _Page, rec: list[Any], index: int | None) -> list[Any
     reference (「モーダル性1・」 with a small raised 1): written as superscripts 「性¹・」 so
     that tasks can tell them from text (nlp.notes)."""
     text = rec[0]
-    if index is None or not any(ch.isdigit() for ch in text):
+    if index is None or _DIGIT_AFTER_RE.search(text) is None:
         return rec
     out = list(text)
     changed = False

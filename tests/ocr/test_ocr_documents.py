@@ -154,7 +154,8 @@ def test_gennai_extract_json_lines(tmp_path, scan_lines, capsys):
     synth.render_lines(scan_lines[:2]).save(png, dpi=(200, 200))
     assert main(["extract", str(png), "--json", "--quiet"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
-    assert rows and set(rows[0]) == {"page", "block", "text", "ocr", "confidence"}
+    assert rows and set(rows[0]) >= {"page", "block", "kind", "level", "label", "text", "bbox", "anchor", "ocr",
+                                     "confidence"}
     assert all(r["ocr"] is True and r["page"] == 1 and 0 < r["confidence"] <= 1 for r in rows)
     assert similarity("".join(scan_lines[:2]).replace(" ", ""), "".join(r["text"] for r in rows).replace(" ", "")) >= 0.95
 
