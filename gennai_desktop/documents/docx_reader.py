@@ -24,7 +24,7 @@ from ..core.errors import DocumentError
 from .limits import DEFAULT_LIMITS, Limits
 from .normalize import normalize_safe
 from .docx_numbering import Numbering, _all_paragraphs
-from .kinds import CAPTION_RE, REFERENCE_HEADING_RE, is_speaker, is_url_only, list_label, looks_like_reference, note_label
+from .kinds import CAPTION_RE, is_speaker, is_url_only, list_label, note_label, reference_sections
 from .ooxml import R_ID, W, body_elements, paragraph_pieces, table_cells
 from .txt_reader import decode_text, detect_encoding, EncodingUnknown
 from .zipscan import prescan_zip
@@ -131,7 +131,7 @@ class _BodyReader:
                 self._alt_chunk(el)
         if self.depth == 0:
             self._notes()
-            self.blocks = _reference_sections(self.blocks)
+            self.blocks = reference_sections(self.blocks)
         return self.blocks
 
     def _add(self, block: Block) -> None:
@@ -347,26 +347,6 @@ def _kind_from_text(kind: str, text: str, style_name: str, label: str) -> str:
     if label and kind == "paragraph" and not is_speaker(label):
         return "list_item"
     return kind
-
-
-def _reference_sections(blocks: list[Block]) -> list[Block]:
-    """Entries under a 参考文献/参考資料/出典 heading are reference entries (until the next
-    heading of the same or a higher level)."""
-    from dataclasses import replace
-
-    out: list[Block] = []
-    level: int | None = None
-    for b in blocks:
-        if b.kind in ("heading", "title"):
-            if level is not None and (b.kind == "title" or b.level <= level):
-                level = None
-            if b.kind == "heading" and len(b.text) <= 30 and REFERENCE_HEADING_RE.search(b.text):
-                level = b.level
-        elif level is not None and b.kind in ("paragraph", "list_item", "url") and (
-                b.kind != "paragraph" or b.label or looks_like_reference(b.text) or is_url_only(b.text)):
-            b = replace(b, kind="reference", level=0)
-        out.append(b)
-    return out
 
 
 def _note_parts(document: Any) -> dict[str, dict[str, Any]]:

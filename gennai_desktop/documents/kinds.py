@@ -13,7 +13,10 @@ a document's heading levels are the ranks it actually uses, in that order
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Iterable, NamedTuple
+
+from ..core.document import Block
 
 _D = "0-9０-９"
 _KANJI_NUM = "一二三四五六七八九十百千〇"
@@ -111,8 +114,8 @@ def list_label(text: str) -> str:
     if m:
         return m.group(0)
     m = _BULLET_RE.match(s)
-    if m and not (s[0] in "-–—+＋" and len(s) > 1 and s[1].isdigit()):   # −1, +3 are numbers
-        return m.group(0)
+    if m and not (s[0] in "-–—+＋" and len(s) > 1 and s[1].isdigit()) and s[1:2] != s[0]:
+        return m.group(0)   # not −1 / +3 (numbers), not ** / -- (emphasis, rules)
     n = numbering(s)
     return n.label if n else ""
 
@@ -174,3 +177,40 @@ def levels_of(ranks: Iterable[int]) -> dict[int, int]:
     """Heading levels 1–4 for the numbering ranks a document uses, outermost first."""
     used = sorted(set(ranks))
     return {rank: min(4, i + 1) for i, rank in enumerate(used)}
+
+
+def reference_sections(blocks: list[Block]) -> list[Block]:
+    """Entries under a 参考文献/参考資料/出典 heading are reference entries (until the next
+    heading of the same or a higher level)."""
+    out: list[Block] = []
+    level: int | None = None
+    for b in blocks:
+        if b.kind in ("heading", "title"):
+            if level is not None and (b.kind == "title" or b.level <= level):
+                level = None
+            if b.kind == "heading" and len(b.text) <= 30 and REFERENCE_HEADING_RE.search(b.text):
+                level = b.level
+        elif level is not None and b.kind in ("paragraph", "list_item", "url") and (
+                b.kind != "paragraph" or b.label or looks_like_reference(b.text) or is_url_only(b.text)):
+            b = replace(b, kind="reference", level=0)
+        out.append(b)
+    return out
+
+
+def text_kind(text: str) -> tuple[str, str]:
+    """(kind, label) of a line or paragraph judged from its characters alone (the .txt and
+    .html readers): URL-only lines, 図/表 captions, ※/注 notes, numbered or bulleted items;
+    else a paragraph. Speaker marks (○藤田部会長) label a paragraph."""
+    if is_url_only(text):
+        return "url", ""
+    if len(text) <= 80 and CAPTION_RE.match(text.lstrip(" \u3000")):
+        return "caption", ""
+    note = note_label(text)
+    if note:
+        return "note", note
+    label = list_label(text)
+    if label and is_speaker(label):
+        return "paragraph", label
+    if label and label != "○":
+        return "list_item", label
+    return "paragraph", ""

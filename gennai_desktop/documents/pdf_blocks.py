@@ -178,7 +178,10 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
     # layout facts used for joining across breaks
     margin_start = min(starts)
     for p in paras:
-        p.margin = margin_start
+        s0 = _axes(p.lines[0])[0]
+        # the margin of the column this paragraph is in (a stream can run on into full-width
+        # footnotes that start further left)
+        p.margin = min((st for st in starts if abs(st - s0) <= 3 * p.size), default=margin_start)
         i0 = lines.index(p.lines[0])
         i1 = lines.index(p.lines[-1])
         p.indented = starts[i0] > margin_start + 0.5 * p.size
@@ -299,7 +302,7 @@ def _is_heading_font(ln: Line, stats: DocStats) -> bool:
     if not ln.font or not stats.body_font or ln.font == stats.body_font:
         return False
     f, body = ln.font.lower(), stats.body_font.lower()
-    gothic = ("gothic" in f or "ゴシック" in f or "goth" in f or "sans" in f or "ｺﾞｼｯｸ" in f)
+    gothic = any(k in f for k in ("gothic", "ゴシック", "goth", "sans", "ｺﾞｼｯｸ", "meiryo", "メイリオ", "hei"))
     mincho = ("mincho" in body or "明朝" in body or "serif" in body or "times" in body or "century" in body)
     return gothic and mincho
 
@@ -456,6 +459,15 @@ def join_breaks(paras: list[Para]) -> list[Para]:
     tables in between are passed over) starts a column or page without an indent."""
     from .normalize import join_wrapped_lines
 
+    # the first and last paragraph of a column that is not a note, a caption or a figure
+    # (a figure title or footnotes may come after the text of a column)
+    body_of: dict[int, list[int]] = {}
+    for i, p in enumerate(paras):
+        if p.kind not in _SKIP_OVER:
+            body_of.setdefault(p.stream, []).append(i)
+    for idx in body_of.values():
+        paras[idx[0]].first_of_stream = True
+        paras[idx[-1]].last_of_stream = True
     out: list[Para] = []
     skip: set[int] = set()
     for i, p in enumerate(paras):

@@ -217,8 +217,12 @@ def _record(pg: _Page, text: str, first: tuple, last: tuple, index: int, vert: i
         x0, x1 = first[0], max(first[2], last[2])
     top, bottom = max(first[3], last[3]), min(first[1], last[1])
     size = em or pg.em(index) or max(first[3] - first[1], last[3] - last[1], 1.0)
+    # the font of the text, not of a margin line number or list number glued in front of it
+    k = 0
+    while k < min(len(text) - 1, 6) and (text[k] in "0123456789 "):
+        k += 1
     return [text, round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2), round(size, 2), vert,
-            pg.style(index, flags)]
+            pg.style(index + k, flags)]
 
 
 def _vertical(pg: _Page, text: str, bf: tuple, bl: tuple, index: int) -> list[Any]:
