@@ -193,7 +193,12 @@ class Numbering:
                 label = "".join(SYMBOL_FONT_CHARS.get(ch, ch) for ch in level.text)
             if not label.strip():
                 continue
-            sep = "" if level.suffix == "nothing" else ("\u3000" if _wide(label[-1]) else " ")
+            if level.suffix == "nothing":
+                sep = ""
+            elif level.suffix == "space":
+                sep = " "
+            else:   # a tab: after a full-width label it reads as a 全角スペース
+                sep = "\u3000" if _wide(label[-1]) else " "
             out[p] = (label, sep)
         return out
 

@@ -210,6 +210,8 @@ class _BodyReader:
         numbered = self.hidden.labels.get(p)
         label = numbered[0] if numbered and text.startswith(numbered[0]) else _typed_label(kind, text)
         kind = _kind_from_text(kind, text, name, label)
+        if kind == "note" and not label:
+            label = note_label(text)
         style = name
         align = {"center": "center", "right": "right", "end": "right"}.get(jc or "")
         if align:

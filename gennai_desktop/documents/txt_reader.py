@@ -254,6 +254,8 @@ def read_txt(path: Path, data: bytes | None = None, limits: Limits = DEFAULT_LIM
         m = _HEADING_RE.match(line) if len(line) < 80 and not _TOC_RE.search(line) else None
         if m:
             heading_marks[i] = m.group(1)
+        elif _SECTION_WORD_RE.match(line):
+            heading_marks[i] = "節"      # 「参考文献」「出典」 on a line of their own head a section
     used = sorted(set(heading_marks.values()), key=_LEVEL_ORDER.index)
     level_of = {mark: used.index(mark) + 1 for mark in used}
     blocks: list[Block] = []
@@ -288,6 +290,7 @@ def read_txt(path: Path, data: bytes | None = None, limits: Limits = DEFAULT_LIM
     return Document(path=path, format="txt", blocks=blocks, title=title[:200])
 
 
+_SECTION_WORD_RE = re.compile(r"^[\s\u3000]*(?:参考文献|引用文献|参考資料|参考情報|出典|References?|Bibliography)[\s\u3000]*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+\S")
 _MD_ITEM_RE = re.compile(r"^(\s*)([-*+]|[0-9]{1,3}[.)])\s+\S")
