@@ -49,7 +49,7 @@ def decode_html(blob: bytes) -> str:
 
 
 def read_html(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
-    import lxml.html
+    import lxml.html  # lazy: only .html files need the HTML parser
 
     blob = path.read_bytes()
     if len(blob) > limits.max_txt_bytes:

@@ -12,6 +12,7 @@ landscape decks.
 """
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Any
 
 from ..core.document import Block
 from . import kinds as K
-from .normalize import normalize_text
+from .normalize import join_wrapped_lines, normalize_text
 from .pdf_layout import FLAG_SUPERSCRIPT, Line, Page, Picture, Table, rows_in_order
 
 _MONO = ("courier", "consolas", "mono", "menlo", "lucida console", "source code", "ocr-b")
@@ -106,7 +107,8 @@ def streams_of(page: Page) -> list[list[Line]]:
     return out
 
 
-def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
+def paragraphs_of(lines: list[Line], page_no: int, stream: int, body_size: float = 0.0,
+                  page_right: float = 0.0) -> list[Para]:
     if not lines:
         return []
     if not lines[0].geometry:
@@ -126,6 +128,10 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
     for ln, s0, e0 in zip(lines, starts, ends):
         buckets.setdefault((ln.box, int(s0 // unit)), []).append(e0)
     cache: dict[tuple[int, int], float] = {}
+    by_end = sorted(ends, reverse=True)
+    # the column's right edge (a 、 may hang beyond); on a one-column page, the page's text edge
+    right = max(by_end[min(2, len(by_end) - 1)], page_right)
+    left = min(starts)
 
     def margin_end(i: int) -> float:
         key = (lines[i].box, int(starts[i] // unit))
@@ -138,6 +144,8 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
             else:
                 full = [e for e in near if e >= near[0] - 3 * lines[i].size]
                 got = full[len(full) // 2] if len(full) >= 3 else near[1]
+            if key[0] < 0 and starts[i] <= left + 2 * lines[i].size and got < left + 0.7 * (right - left):
+                got = right   # short lines at the margin (an address block) do not make a margin of their own
             cache[key] = got
         return got
 
@@ -152,8 +160,10 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
         if a.vert == b.vert and a.box == b.box and abs(b.size - a.size) <= 0.2 * max(a.size, b.size):
             step = bc - ac
             limit = 1.35 * pitch if pitch else 2.2 * size
-            if 0.3 * size < step <= max(limit, 1.1 * size) and (_reaches(a, b, as1, margin_end(i - 1))
-                                                                 or url_continues(a.text, b.text)):
+            offset = as0 - min(starts)
+            short_right = False and offset > 0
+            if 0.3 * size < step <= max(limit, 1.1 * size) and not short_right and (
+                    _reaches(a, b, as1, margin_end(i - 1)) or url_continues(a.text, b.text)):
                 label = _starts_item(a, b, para) and not url_continues(a.text, b.text)
                 if len(para.lines) == 1:
                     lab = K.list_label(a.text) or K.note_label(a.text) or _footnote_number(a.text)
@@ -167,6 +177,8 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int) -> list[Para]:
                 if bs0 <= allowed and not label and not heading_font:
                     joined = True
         if not joined and _note_continues(para, a, b, ac, bc, pitch):
+            joined = True
+        if not joined and body_size and _centred_title_continues(a, b, body_size):
             joined = True
         if joined:
             para.lines.append(b)
@@ -221,6 +233,17 @@ def _note_continues(para: Para, a: Line, b: Line, ac: float, bc: float, pitch: f
     return head.x0 + 0.8 * size <= b.x0 <= head.x0 + (len(label) + 4) * size
 
 
+def _centred_title_continues(a: Line, b: Line, body_size: float) -> bool:
+    """A title set in large type over two centred lines (「政府情報システムにおける」 /
+    「ゼロトラスト適用に向けた考え方」) is one block although neither line reaches a margin."""
+    if a.vert or b.vert or a.size < 1.25 * body_size or abs(a.size - b.size) > 0.05 * a.size:
+        return False
+    if a.font != b.font or K.ends_sentence(a.text) or K.numbering(b.text) is not None:
+        return False
+    step = a.cy - b.cy
+    return 0.8 * a.size <= step <= 2.0 * a.size and abs(a.cx - b.cx) <= 1.5 * a.size
+
+
 def _starts_item(a: Line, b: Line, para: Para) -> bool:
     """Does line ``b`` begin a new item although ``a`` ran to the margin? A bullet, a note or
     caption mark does; a number only when ``a`` finished its sentence (「…（第」 + 「１-１-４図）」
@@ -247,7 +270,7 @@ def _starts_item(a: Line, b: Line, para: Para) -> bool:
 
 
 # a table-of-contents line: dot leaders and a page number end the entry
-_TOC_ENTRY_RE = __import__("re").compile(r"(?:[.．…・‥･]\s*){3,}\s*(?:[0-9０-９]+|[ivxIVX]+)\s*$")
+_TOC_ENTRY_RE = re.compile(r"(?:[.．…・‥･]\s*){3,}\s*(?:[0-9０-９]+|[ivxIVX]+)\s*$")
 
 
 def _set_off(text: str, label: str, ideographic: bool = False) -> bool:
@@ -262,8 +285,8 @@ _WEAK_RANKS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 15)
 
 # -- kinds -------------------------------------------------------------------------------------
 
-_URL_TAIL_RE = __import__("re").compile(r"(?:https?://|www\.)[^\s　]*$")
-_URL_MORE_RE = __import__("re").compile(r"^[A-Za-z0-9%#=&?/._~:+()!*',;@\-]+")
+_URL_TAIL_RE = re.compile(r"(?:https?://|www\.)[^\s　]*$")
+_URL_MORE_RE = re.compile(r"^[A-Za-z0-9%#=&?/._~:+()!*',;@\-]+")
 
 
 def url_continues(a: str, b: str) -> bool:
@@ -375,7 +398,6 @@ def _followed_by_body(paras: list[Para], i: int) -> bool:
 
 
 def _footnote_number(text: str) -> str:
-    import re
     m = re.match(r"^([0-9]{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?=[ \u3000]|[^\x00-\x7f0-9．、，）年月日])", text)
     return m.group(1) if m else ""
 
@@ -385,8 +407,12 @@ def _footnote_number(text: str) -> str:
 def page_paragraphs(page: Page, stats: DocStats, stream_base: int) -> list[Para]:
     """Paragraphs, tables and pictures of one page in reading order, with kinds."""
     paras: list[Para] = []
+    page_right = 0.0
+    if page.columns == 1:
+        ends = sorted((ln.x1 for ln in page.lines if ln.geometry and not ln.vert), reverse=True)
+        page_right = ends[min(2, len(ends) - 1)] if ends else 0.0
     for k, stream in enumerate(streams_of(page)):
-        paras.extend(paragraphs_of(stream, page.number, stream_base + k))
+        paras.extend(paragraphs_of(stream, page.number, stream_base + k, stats.body_size, page_right))
     for p in paras:
         p.text = _text(p.lines)
     paras = [p for p in paras if p.text]
@@ -420,7 +446,7 @@ def _place(paras: list[Para], extra: list[Para]) -> list[Para]:
     return out
 
 
-_TSUCHI_TITLE_RE = __import__("re").compile(r"(?:について|に関する(?:件|規則|要綱|指針|方針))(?:[（(][^）)]{1,8}[）)])?$")
+_TSUCHI_TITLE_RE = re.compile(r"(?:について|に関する(?:件|規則|要綱|指針|方針))(?:[（(][^）)]{1,8}[）)])?$")
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SKIP_OVER = ("note", "caption", "image_text", "table", "url")
@@ -457,8 +483,6 @@ def join_breaks(paras: list[Para]) -> list[Para]:
     """Join a paragraph cut by a column or page break: the first part reaches the margin
     without ending its sentence; the next body paragraph (notes, captions, figures and
     tables in between are passed over) starts a column or page without an indent."""
-    from .normalize import join_wrapped_lines
-
     # the first and last paragraph of a column that is not a note, a caption or a figure
     # (a figure title or footnotes may come after the text of a column)
     body_of: dict[int, list[int]] = {}
