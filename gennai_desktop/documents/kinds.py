@@ -53,7 +53,7 @@ _NUMBERING = [
     (11, re.compile(f"[{_KATAKANA_IROHA}](?={_SP})|[{_KATAKANA_IROHA}][.．、]")),      # ア
     (12, re.compile(f"[（(][{_KATAKANA_IROHA}][）)]")),                               # （ア）
     (13, re.compile(f"[{_CIRCLED}]")),                                                 # ①
-    (14, re.compile(f"[a-zａ-ｚ][）).．]|[（(][a-zａ-ｚ][）)]")),                       # a) (a)
+    (14, re.compile("[a-zａ-ｚ][）).．]|[（(][a-zａ-ｚ][）)]")),                       # a) (a)
     (15, re.compile(f"[{_KANJI_NUM}]+(?={_SP})")),                                     # 一　(法令の号)
     (16, re.compile("【[^】]{1,20}】|≪[^≫]{1,20}≫|《[^》]{1,20}》|〈[^〉]{1,20}〉|＜[^＞]{1,20}＞")),
 ]

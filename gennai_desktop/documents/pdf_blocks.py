@@ -16,12 +16,11 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..core.document import Block
 from . import kinds as K
 from .normalize import join_wrapped_lines, normalize_text
-from .pdf_layout import FLAG_SUPERSCRIPT, Line, Page, Picture, Table, rows_in_order
+from .pdf_layout import Line, Page, rows_in_order
 
 _MONO = ("courier", "consolas", "mono", "menlo", "lucida console", "source code", "ocr-b")
 _HEADING_MAX = 60
@@ -153,16 +152,14 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int, body_size: float
     cont_start: float | None = None
     for i in range(1, len(lines)):
         a, b = lines[i - 1], lines[i]
-        (as0, as1, ac), (bs0, bs1, bc) = ax[i - 1], ax[i]
+        (as0, as1, ac), (bs0, _, bc) = ax[i - 1], ax[i]
         size = a.size
         para = paras[-1]
         joined = False
         if a.vert == b.vert and a.box == b.box and abs(b.size - a.size) <= 0.2 * max(a.size, b.size):
             step = bc - ac
             limit = 1.35 * pitch if pitch else 2.2 * size
-            offset = as0 - min(starts)
-            short_right = False and offset > 0
-            if 0.3 * size < step <= max(limit, 1.1 * size) and not short_right and (
+            if 0.3 * size < step <= max(limit, 1.1 * size) and (
                     _reaches(a, b, as1, margin_end(i - 1)) or url_continues(a.text, b.text)):
                 label = _starts_item(a, b, para) and not url_continues(a.text, b.text)
                 if len(para.lines) == 1:
@@ -333,6 +330,18 @@ def _is_heading_font(ln: Line, stats: DocStats) -> bool:
 def classify(paras: list[Para], page: Page, stats: DocStats) -> None:
     """Kind, label and (provisional) heading rank of each paragraph of one page."""
     body = stats.body_size
+    # a page set in larger type than the document's body (a cover letter before tables)
+    # measures its headings against its own body text
+    sizes: Counter[float] = Counter()
+    for p in paras:
+        for ln in p.lines:
+            if ln.geometry:
+                sizes[round(ln.size * 2) / 2] += len(ln.text)
+    total = sum(sizes.values())
+    if sizes:
+        local, count = sizes.most_common(1)[0]
+        if local > body and count >= 0.4 * total:
+            body = local
     body_paras = [p for p in paras if abs(p.size - body) <= 0.1 * body and len(p.text) > 30]
     lowest_body = min((p.lines[-1].bottom for p in body_paras if not p.first.vert), default=None)
     for i, p in enumerate(paras):
