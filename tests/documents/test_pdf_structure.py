@@ -140,3 +140,12 @@ def test_wrapped_urls_continue_only_with_address_characters():
     assert url_continues("https://media.defense.gov/2019/Jul/09/2002155219/-1/-", "1/0/DIB_X.PDF")
     assert not url_continues("arXiv. https://arxiv.org/abs/1706.03762", "3\u3000Bidirectional Encoder")
     assert not url_continues("詳しくは次を参照。", "https://example.go.jp/")
+
+
+def test_text_drawn_as_glyph_outlines_counts_as_a_picture_for_ocr(real):
+    from gennai_desktop.documents.pdf_reader import run_worker
+    from gennai_desktop.ocr.pages import page_needs_ocr
+
+    page = run_worker(real / "tsuchi_mhlw_hoihatsu_r040316_outline.pdf")["pages"][1]
+    assert not page["lines"] and page["img"] == 1.0       # no text layer, no image: outlines
+    assert page_needs_ocr(page["lines"], page["img"])
