@@ -45,6 +45,7 @@ class Para:
     page_end: int | None = None
     margin: float = 0.0         # where the lines of its column start (for joining across breaks)
     rank: int | None = None     # heading numbering rank (kinds.numbering), if numbered
+    continued: bool = False     # starts mid-sentence after a column/page break it could not be joined across
     joined: list[Line] = field(default_factory=list)   # lines of later parts (other pages/columns)
 
     @property
@@ -520,6 +521,9 @@ def join_breaks(paras: list[Para]) -> list[Para]:
             if not (q.first_of_stream and q.kind == "paragraph" and not q.label and _continues_at(p, q)
                     and q.page in (last_page, last_page + 1) and q.lines[0].geometry
                     and q.lines[0].vert == tail.vert and abs(q.size - tail.size) <= 0.15 * tail.size):
+                if (q.first_of_stream and q.kind == "paragraph" and not q.label and q.page in (last_page, last_page + 1)
+                        and abs(q.size - tail.size) <= 0.15 * tail.size and not K.numbering(q.text)):
+                    q.continued = True      # the sentence goes on here, but the layout does not say it safely
                 break
             p.text = (p.text + q.text) if url_continues(p.text, q.text) else join_wrapped_lines(p.text + "\n" + q.text)
             for ln in q.lines:

@@ -175,6 +175,7 @@ def _blocks(paras: list[Para]) -> list[Block]:
         if p.kind == "note":
             anchor = anchor_of(p, blocks, p.page)
         kwargs: dict[str, Any] = {"bbox": p.bbox or _bbox(p.lines), "label": label, "anchor": anchor,
+                                  "continued": p.continued,
                                   "page_end": p.page_end if p.page_end and p.page_end != p.page else None}
         if "boxes" in extra and kwargs["bbox"] is None:
             kwargs.pop("bbox")

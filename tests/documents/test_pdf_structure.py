@@ -149,3 +149,12 @@ def test_text_drawn_as_glyph_outlines_counts_as_a_picture_for_ocr(real):
     page = run_worker(real / "tsuchi_mhlw_hoihatsu_r040316_outline.pdf")["pages"][1]
     assert not page["lines"] and page["img"] == 1.0       # no text layer, no image: outlines
     assert page_needs_ocr(page["lines"], page["img"])
+
+
+def test_a_sentence_the_layout_cannot_join_across_a_page_break_is_marked_continued(real):
+    # 補足説明 p7 begins mid-word (「…利」 / 「用及び支配の移転…」) under a different page layout
+    doc = load_document(real / "shian_moj_chukan_shian_hosoku.pdf")
+    block = next(b for b in doc.blocks if b.text.startswith("用及び支配の移転をすることができない"))
+    assert block.continued and block.page == 7
+    starts = [b for b in doc.blocks if b.kind == "heading" or b.label]
+    assert starts and not any(b.continued for b in starts)
