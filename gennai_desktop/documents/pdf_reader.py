@@ -12,13 +12,10 @@ changes), guess headings from font size, and apply ``normalize_text``.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 from pathlib import Path
 from typing import Any
 
-from ..core import frozen
+from ..core import sandbox
 from ..core.document import Block, Document, table_text
 from ..core.errors import DocumentError
 from ..core.i18n import tr

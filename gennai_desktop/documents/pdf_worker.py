@@ -28,25 +28,6 @@ DEFAULT_MAX_PAGES = 5000
 DEFAULT_MAX_CHARS = 20_000_000
 
 
-def _set_limits(memory_bytes: int, cpu_seconds: int) -> None:
-    """Cap address space and CPU time (POSIX only; on Windows the parent's timeout still applies)."""
-    try:
-        import resource
-    except ImportError:  # Windows: no setrlimit (a Job Object would be the equivalent)
-        return
-    for which, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_seconds)):
-        try:
-            soft, hard = resource.getrlimit(which)
-            new_hard = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(which, (min(value, new_hard), new_hard))
-        except (ValueError, OSError):
-            pass
-    try:  # no core dumps of (possibly confidential) document memory
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ValueError, OSError):
-        pass
-
-
 # -- text lines ---------------------------------------------------------------------------------
 #
 # A line record is [text, x0, top, x1, bottom, size, vert, style]:
