@@ -1,10 +1,19 @@
-"""Extraction speed and quality: our loader vs raw pypdfium2 / pypdf / python-docx.
+"""Extraction speed and quality: our loader before/after a change, and vs raw pypdfium2 / pypdf / python-docx.
 
-Run: ``python bench/bench_extract.py [--repeat N] [--corpus DIR]``. Prints pages/s (PDF, ours
-includes the sandbox child process), blocks/s (docx), ratios, and for PDFs the text
-similarity to the corpus .txt, ASCII spaces between Japanese characters, and (if
-LibreOffice is installed) whether a vertical-writing PDF keeps its lines in order.
-A script, not a test: numbers depend on the machine.
+Run: ``python bench/bench_extract.py [--repeat N] [--corpus DIR] [--before REF] [--cores N]``.
+
+First, in one run, the reader of commit ``--before`` (default: main when the structure work
+of issue 20 started) and the working tree's reader each time ``load_document`` on every PDF
+of the corpus in a child process of their own, pinned to ``--cores`` CPUs (default 2, the
+target machine), best of ``--repeat``: pages/s per file and in total, the after/before ratio,
+and the largest resident memory of the sandboxed PDF workers (the bound the worker's
+RLIMIT_AS keeps). The target is ≥ 200 pages/s for text PDFs on 2 cores.
+
+Then (``--engines``) ours vs raw pdfium/pypdf: pages/s (ours includes the sandbox child
+process), blocks/s (docx), ratios, and for PDFs the text similarity to the corpus .txt,
+ASCII spaces between Japanese characters, and (if LibreOffice is installed) whether a
+vertical-writing PDF keeps its lines in order. A script, not a test: numbers depend on the
+machine; compare only numbers printed by one run.
 """
 from __future__ import annotations
 
@@ -172,14 +181,109 @@ def bench_docx(corpus: Path, repeat: int) -> None:
         print(f"{path.name[:38]:38s} {n:6d} {n / t_ours:8.0f} {n / t_raw:8.0f} {t_raw / t_ours:8.2f}")
 
 
+_VERSION_CHILD = r"""
+import json, os, resource, sys, time
+root, repeat, cores = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if cores and hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:cores])   # children inherit it
+sys.path.insert(0, root)
+import gennai_desktop
+assert gennai_desktop.__file__.startswith(root), gennai_desktop.__file__
+from gennai_desktop.documents.loader import load_document
+from gennai_desktop.ocr.runner import ocr_context
+out = {}
+def cpu():
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+with ocr_context(enabled=False):
+    for path in sys.argv[4:]:
+        best = best_cpu = None
+        pages = 0
+        for _ in range(repeat):
+            t, c = time.perf_counter(), cpu()
+            doc = load_document(path)
+            dt, dc = time.perf_counter() - t, cpu() - c
+            pages = doc.page_count or 0
+            best = dt if best is None else min(best, dt)
+            best_cpu = dc if best_cpu is None else min(best_cpu, dc)
+        out[path] = {"pages": pages, "seconds": best, "cpu": best_cpu}
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+self_usage = resource.getrusage(resource.RUSAGE_SELF)
+out["_memory"] = {"worker_max_rss_mb": usage.ru_maxrss / 1024, "parent_max_rss_mb": self_usage.ru_maxrss / 1024}
+sys.stdout.write(json.dumps(out))
+"""
+
+
+def bench_versions(corpus: Path, repeat: int, before: str, cores: int) -> None:
+    """Pages/s of the reader at ``before`` and of the working tree, in one run, same cores."""
+    import json
+    import os
+
+    sys.path.insert(0, str(REPO / "eval" / "structure"))
+    from versions import checkout  # noqa: E402 - the eval helper that exports a commit's code
+
+    pdfs = sorted(corpus.glob("*.pdf"))
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        roots = {"before": checkout(before, Path(tmp)), "after": REPO}
+        for name in ("before", "after", "before", "after"):   # interleaved: load drifts during a run
+            proc = subprocess.run([sys.executable, "-c", _VERSION_CHILD, str(roots[name]), str(repeat),
+                                   str(cores), *map(str, pdfs)], capture_output=True, cwd=str(roots[name]),
+                                  env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+            if proc.returncode != 0:
+                raise SystemExit(proc.stderr.decode("utf-8", "replace")[-2000:])
+            got = json.loads(proc.stdout)
+            prev = results.get(name)
+            if prev is None:
+                results[name] = got
+            else:
+                for key, value in got.items():
+                    if key != "_memory":
+                        prev[key]["seconds"] = min(prev[key]["seconds"], value["seconds"])
+                        prev[key]["cpu"] = min(prev[key]["cpu"], value["cpu"])
+    cpus = f"{cores} cores" if cores else "all cores"
+    print(f"PDF reader, before ({before}) vs after (working tree), {cpus}, best of {2 * repeat}")
+    print("pages/s = wall clock; pages/CPU-s = pages per second of CPU spent by the reader and its")
+    print("sandboxed worker together (one document is read on one core at a time; less sensitive to load)")
+    print(f"{'file':40s} {'pages':>5s} {'before p/s':>10s} {'after p/s':>10s} {'ratio':>6s} | "
+          f"{'before p/CPU-s':>14s} {'after p/CPU-s':>13s} {'ratio':>6s}")
+    tb = ta = cb = ca = 0.0
+    n = 0
+    for path in pdfs:
+        b, a = results["before"][str(path)], results["after"][str(path)]
+        tb += b["seconds"]
+        ta += a["seconds"]
+        cb += b["cpu"]
+        ca += a["cpu"]
+        n += a["pages"]
+        print(f"{path.name[:40]:40s} {a['pages']:5d} {b['pages'] / b['seconds']:10.0f} {a['pages'] / a['seconds']:10.0f} "
+              f"{b['seconds'] / a['seconds']:6.2f} | {b['pages'] / max(b['cpu'], 1e-9):14.0f} "
+              f"{a['pages'] / max(a['cpu'], 1e-9):13.0f} {b['cpu'] / max(a['cpu'], 1e-9):6.2f}")
+    if n:
+        print(f"{'TOTAL':40s} {n:5d} {n / tb:10.0f} {n / ta:10.0f} {tb / ta:6.2f} | {n / max(cb, 1e-9):14.0f} "
+              f"{n / max(ca, 1e-9):13.0f} {cb / max(ca, 1e-9):6.2f}   (ratio = after speed / before speed; "
+              f"target ≥ 200 pages/s after)")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    for name in ("before", "after"):
+        mem = results[name]["_memory"]
+        print(f"memory {name}: PDF worker max RSS {mem['worker_max_rss_mb']:.0f} MB, "
+              f"parent max RSS {mem['parent_max_rss_mb']:.0f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "ja")
+    ap.add_argument("--before", default="76a44d5", help="git ref of the 'before' reader (default: %(default)s)")
+    ap.add_argument("--cores", type=int, default=2, help="CPUs to pin each reader to (0: all)")
+    ap.add_argument("--engines", action="store_true", help="also compare with raw pdfium/pypdf and python-docx")
     ap.add_argument("--no-vertical", action="store_true")
     args = ap.parse_args()
     logging.disable(logging.WARNING)
     warnings.simplefilter("ignore")
+    bench_versions(args.corpus, args.repeat, args.before, args.cores)
+    if not args.engines:
+        return
     bench_pdf(args.corpus, args.repeat)
     if not args.no_vertical:
         bench_vertical(args.repeat)

@@ -42,7 +42,7 @@ PROSE_KINDS: frozenset[str] = frozenset({"paragraph", "list_item", "note"})   # 
 BODY_KINDS: frozenset[str] = frozenset({"paragraph", "list_item"})            # what 要約 and 質問 quote
 LABEL_KINDS: frozenset[str] = frozenset({"title", "heading", "slide_title", "caption", "table"})  # word-level 校正 only
 UNCHECKED_KINDS: frozenset[str] = frozenset({"reference", "url", "image_text", "code"})  # never 校正'd
-DocFormat = Literal["docx", "pdf", "txt", "image"]
+DocFormat = Literal["docx", "pdf", "txt", "html", "image"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class Block:
     label: str = ""                      # list bullet/number, note marker or caption number that begins ``text``
     anchor: str | None = None            # notes: id of the block whose text carries the note's marker
     continued: bool = False              # this block continues from the previous page or column (PDF)
+    page_end: int | None = None          # last page of a block joined across a page break (None: ``page``)
 
     @property
     def is_heading(self) -> bool:

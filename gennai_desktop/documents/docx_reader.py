@@ -23,6 +23,8 @@ from ..core.document import Block, Document, table_text
 from ..core.errors import DocumentError
 from .limits import DEFAULT_LIMITS, Limits
 from .normalize import normalize_safe
+from .docx_numbering import Numbering, _all_paragraphs
+from .kinds import CAPTION_RE, is_speaker, is_url_only, list_label, note_label, reference_sections
 from .ooxml import R_ID, W, body_elements, paragraph_pieces, table_cells
 from .txt_reader import decode_text, detect_encoding, EncodingUnknown
 from .zipscan import prescan_zip
@@ -90,8 +92,8 @@ def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     except Exception:  # noqa: BLE001 - core properties are optional and often broken
         title = ""
     if not title:
-        title = next((b.text for b in blocks if b.kind == "heading" and (b.style or "").split(";")[0].lower()
-                      in _TITLE_NAMES), "") or next((b.text for b in blocks if b.kind == "heading"), "")
+        title = next((b.text for b in blocks if b.kind == "title"), "") or next(
+            (b.text for b in blocks if b.kind == "heading"), "")
     doc = Document(path=path, format="docx", blocks=blocks, title=(title or path.stem)[:200])
     doc.warnings.extend(warnings)
     return doc
@@ -112,6 +114,7 @@ class _BodyReader:
         self.num_formats = _load_numbering(document)
         self.blocks: list[Block] = []
         self.stack: list[tuple[int, str]] = []
+        self.anchors: dict[Any, str] = {}
 
     # -- body walk -------------------------------------------------------------------------
     def read(self) -> list[Block]:
@@ -126,6 +129,9 @@ class _BodyReader:
                 self._table(el)
             elif el.tag == W + "altChunk":
                 self._alt_chunk(el)
+        if self.depth == 0:
+            self._notes()
+            self.blocks = reference_sections(self.blocks)
         return self.blocks
 
     def _add(self, block: Block) -> None:
@@ -201,6 +207,11 @@ class _BodyReader:
         info = self.styles.get(style_id or self.default_style or "")
         name = info.name if info else (style_id or "Normal")
         kind, level = self._classify(info, outline, num_id, ilvl)
+        numbered = self.hidden.labels.get(p)
+        label = numbered[0] if numbered and text.startswith(numbered[0]) else _typed_label(kind, text)
+        kind = _kind_from_text(kind, text, name, label)
+        if kind == "note" and not label:
+            label = note_label(text)
         style = name
         align = {"center": "center", "right": "right", "end": "right"}.get(jc or "")
         if align:
@@ -209,7 +220,7 @@ class _BodyReader:
             style += f";indent:{indent}"
         index = len(self.blocks)
         bid = f"b{index:04d}"
-        if kind == "heading":
+        if kind in ("heading", "title"):
             while self.stack and self.stack[-1][0] >= level:
                 self.stack.pop()
             path_now = tuple(t for _, t in self.stack)
@@ -220,8 +231,41 @@ class _BodyReader:
                 fmt = self.num_formats.get((num_id, max(level - 1, 0)))
                 if fmt and not _LIST_NAME_RE.match(name):
                     style += ";list:" + ("bullet" if fmt == "bullet" else "number")
-        self._add(Block(id=bid, kind=kind, text=text, level=level,
-                        heading_path=path_now, style=style))
+        if kind not in ("heading", "list_item"):
+            level = 0
+        if numbered and label:
+            style += ";label:auto"      # drawn by Word's numbering, not typed (docx_writer)
+        self._note_anchors(p, bid)
+        self._add(Block(id=bid, kind=kind, text=text, level=level,  # type: ignore[arg-type]
+                        heading_path=path_now, style=style, label=label))
+
+    def _note_anchors(self, el: Any, bid: str) -> None:
+        for ref in el.iter(W + "footnoteReference", W + "endnoteReference"):
+            self.anchors.setdefault(ref, bid)
+
+    def _notes(self) -> None:
+        """Footnotes and endnotes as note blocks after the body, in the order of their
+        references; each names the block that cites it (``anchor``)."""
+        if not self.hidden.notes:
+            return
+        parts = _note_parts(self.document)
+        done: set[tuple[str, str]] = set()
+        for which, note_id, ref in self.hidden.notes:
+            if (which, note_id) in done:
+                continue
+            done.add((which, note_id))
+            note = parts.get(which, {}).get(note_id)
+            if note is None:
+                continue
+            body = "\n".join(t for t in (normalize_safe(paragraph_text(q, self.hidden)).strip()
+                                          for q in body_elements(note) if q.tag == W + "p") if t)
+            if not body:
+                continue
+            mark = self.hidden.note_mark(ref).translate(_PLAIN_DIGITS)
+            text = f"{mark}\u3000{body}" if mark else body
+            bid = f"b{len(self.blocks):04d}"
+            self._add(Block(id=bid, kind="note", text=text, label=mark, anchor=self.anchors.get(ref),
+                            heading_path=(), style=("Footnote Text" if which == "footnote" else "Endnote Text")))
 
     def _classify(self, info: _StyleInfo | None, outline: int | None, num_id: str | None,
                   ilvl: int | None) -> tuple[str, int]:
@@ -231,7 +275,7 @@ class _BodyReader:
             if m:
                 return "heading", int(m.group(1))
             if st.name.strip().lower() in _TITLE_NAMES:
-                return "heading", 1
+                return "title", 1
         if outline is None:
             outline = next((st.outline for st in chain if st.outline is not None), None)
         if outline is not None and 0 <= outline < 9:
@@ -268,6 +312,7 @@ class _BodyReader:
         if not any(cell.strip() for row in rows for cell in row):
             return
         index = len(self.blocks)
+        self._note_anchors(tbl, f"t{index:04d}")
         self._add(Block(id=f"t{index:04d}", kind="table", text=table_text(rows),
                         heading_path=tuple(t for _, t in self.stack),
                         rows=rows, style=self._table_style_name(tbl)))
@@ -275,6 +320,70 @@ class _BodyReader:
     def _table_style_name(self, tbl: Any) -> str | None:
         sid = _table_style(tbl)
         return self.table_styles.get(sid, sid) if sid else None
+
+
+# -- kinds from text and style ---------------------------------------------------------------
+
+_CAPTION_STYLES = ("caption", "図表番号")
+_NOTE_STYLES = ("footnote text", "endnote text", "脚注文字列", "文末脚注文字列")
+_PLAIN_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _typed_label(kind: str, text: str) -> str:
+    """A bullet or number typed at the start of a paragraph (「・ポリシーエンジン」「（１）」)."""
+    return list_label(text) if kind == "paragraph" else ""
+
+
+def _kind_from_text(kind: str, text: str, style_name: str, label: str) -> str:
+    """Refine a paragraph's kind from its style name and text: captions, notes (※, 注),
+    URL-only lines; a numbered paragraph is a list item (its number is its label)."""
+    name = style_name.strip().lower()
+    if kind in ("heading", "title"):
+        return kind
+    if name in _CAPTION_STYLES or (len(text) <= 80 and CAPTION_RE.match(text.lstrip(" \u3000"))):
+        return "caption"
+    if name in _NOTE_STYLES or note_label(text):
+        return "note"
+    if is_url_only(text):
+        return "url"
+    if label and kind == "paragraph" and not is_speaker(label):
+        return "list_item"
+    return kind
+
+
+def _note_parts(document: Any) -> dict[str, dict[str, Any]]:
+    """footnotes.xml / endnotes.xml: note id → w:footnote / w:endnote element (separators
+    left out). Parsed with python-docx's parser (no entities, no network)."""
+    from docx.oxml import parse_xml
+
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        rels = list(document.part.rels.values())
+    except Exception:  # noqa: BLE001 - no relationships
+        return out
+    for rel in rels:
+        if getattr(rel, "is_external", False):
+            continue
+        reltype = str(getattr(rel, "reltype", ""))
+        which = "footnote" if reltype.endswith("/footnotes") else "endnote" if reltype.endswith("/endnotes") else None
+        if which is None:
+            continue
+        try:
+            part = rel.target_part
+            root = getattr(part, "element", None)
+            if root is None:
+                root = parse_xml(part.blob)
+        except Exception:  # noqa: BLE001 - a broken notes part loses the notes, not the document
+            continue
+        notes: dict[str, Any] = {}
+        for note in root.iterchildren(W + which):
+            if note.get(W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
+                continue
+            nid = note.get(W + "id")
+            if nid is not None:
+                notes[nid] = note
+        out[which] = notes
+    return out
 
 
 # -- hidden text (w:vanish) ---------------------------------------------------------------------
@@ -293,18 +402,53 @@ def _vanish(rpr: Any) -> bool | None:
 
 
 class HiddenText:
-    """Which runs Word does not show: w:vanish on the run, on its character style, or on
-    the paragraph's style (styles resolved through w:basedOn). Hidden text is not part of
-    the document the reader sees, so no task may summarise, translate or quote it."""
+    """What Word shows of a paragraph beyond its runs, and which runs it does not show.
+
+    Hidden: w:vanish on the run, on its character style, or on the paragraph's style (styles
+    resolved through w:basedOn), and the results of PAGE/NUMPAGES/PAGEREF/TOC fields (page
+    numbers and a generated table of contents are not the author's text). Hidden text is
+    not part of the document the reader sees, so no task may summarise, translate or quote
+    it. Shown although not in the runs: the automatic number or bullet of a list paragraph
+    (``label_of``) and the number of a footnote/endnote reference (``note_mark``), both
+    computed once for the whole body in document order (``docx_numbering``)."""
 
     def __init__(self, char_styles: set[str], para_styles: set[str], default_para: str | None) -> None:
         self.char_styles = char_styles
         self.para_styles = para_styles
         self.default_para = default_para
         self.dropped = False
+        self.labels: dict[Any, tuple[str, str]] = {}
+        self.marks: dict[Any, str] = {}
+        self.notes: list[tuple[str, str, Any]] = []      # (footnote|endnote, id, reference element)
+        self.field_runs: set[Any] = set()
 
     @classmethod
     def of(cls, document: Any, default_para: str | None) -> "HiddenText":
+        self = cls._styles(document, default_para)
+        try:
+            body = document.element.body
+        except Exception:  # noqa: BLE001 - no body: nothing else to compute
+            return self
+        styles, _ = _load_styles(document)
+        style_numbering = {sid: (st.num_id, st.ilvl) for sid, st in styles.items() if st.num_id is not None}
+        for sid, st in styles.items():      # numbering inherited through w:basedOn
+            base, seen = st, 0
+            while sid not in style_numbering and base is not None and base.based_on and seen < 20:
+                base, seen = styles.get(base.based_on), seen + 1
+                if base is not None and base.num_id is not None:
+                    style_numbering[sid] = (base.num_id, base.ilvl)
+        numbering = Numbering(document, style_numbering)
+
+        def props(p: Any) -> tuple[str | None, str | None, int | None]:
+            style_id, _, num_id, ilvl, _, _ = _paragraph_props(p)
+            return style_id or default_para, num_id, ilvl
+
+        self.labels = numbering.labels(body, props)
+        self._scan_fields_and_notes(body)
+        return self
+
+    @classmethod
+    def _styles(cls, document: Any, default_para: str | None) -> "HiddenText":
         own: dict[tuple[str, str], tuple[bool | None, str | None]] = {}
         try:
             root = document.styles.element
@@ -329,6 +473,42 @@ class HiddenText:
         paras = {sid for kind, sid in own if kind == "paragraph" and resolved(kind, sid)}
         return cls(chars, paras, default_para)
 
+    def _scan_fields_and_notes(self, body: Any) -> None:
+        """One pass over every run in document order: runs inside the result of a field
+        that is not text (PAGE, PAGEREF, TOC …, also across paragraphs), and the number of
+        each footnote/endnote reference (1, 2, 3 … in order of appearance)."""
+        stack: list[list[Any]] = []        # [instruction, in_result]
+        counters = {"footnote": 0, "endnote": 0}
+        for p in _all_paragraphs(body):
+            for el in _runs_in_order(p):
+                tag = el.tag
+                if tag == W + "fldSimple":
+                    if _dropped_field(el.get(W + "instr") or ""):
+                        self.field_runs.update(el.iter(W + "r"))
+                    continue
+                if any(result and _dropped_field(instr) for instr, result in stack):
+                    self.field_runs.add(el)
+                for child in el.iterchildren():
+                    ctag = child.tag
+                    if ctag == W + "fldChar":
+                        kind = child.get(W + "fldCharType")
+                        if kind == "begin":
+                            stack.append(["", False])
+                        elif kind == "separate" and stack:
+                            stack[-1][1] = True
+                        elif kind == "end" and stack:
+                            stack.pop()
+                    elif ctag == W + "instrText" and stack and not stack[-1][1]:
+                        stack[-1][0] += child.text or ""
+                    elif ctag in (W + "footnoteReference", W + "endnoteReference"):
+                        which = "footnote" if ctag == W + "footnoteReference" else "endnote"
+                        custom = (child.get(W + "customMarkFollows") or "").lower() in ("1", "true", "on")
+                        note_id = child.get(W + "id") or ""
+                        if not custom:
+                            counters[which] += 1
+                            self.marks[child] = str(counters[which]).translate(_SUPERSCRIPT)
+                        self.notes.append((which, note_id, child))
+
     def paragraph_default(self, p: Any) -> bool:
         if not self.para_styles:
             return False
@@ -337,6 +517,8 @@ class HiddenText:
         return (sid or self.default_para or "") in self.para_styles
 
     def run(self, r: Any, para_hidden: bool) -> bool:
+        if self.field_runs and r in self.field_runs:
+            return True
         rpr = r.find(W + "rPr")
         hidden = _vanish(rpr)
         if hidden is None:
@@ -345,6 +527,39 @@ class HiddenText:
         if hidden and any((t.text or "").strip() for t in r.iter(W + "t")):
             self.dropped = True
         return hidden
+
+    def label_of(self, p: Any) -> str:
+        label = self.labels.get(p)
+        return label[0] + label[1] if label else ""
+
+    def note_mark(self, ref: Any) -> str:
+        return self.marks.get(ref, "")
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# fields whose result is not the author's text: page numbers, a generated table of contents
+_DROPPED_FIELDS = ("PAGE", "NUMPAGES", "SECTIONPAGES", "PAGEREF", "TOC", "SECTION")
+
+
+def _dropped_field(instr: str) -> bool:
+    words = instr.strip().split()
+    return bool(words) and words[0].upper() in _DROPPED_FIELDS
+
+
+def _runs_in_order(p: Any) -> Iterator[Any]:
+    """w:r and w:fldSimple of a paragraph in document order (not inside text boxes, deleted
+    text or mc:Fallback copies)."""
+    for child in p.iterchildren():
+        tag = child.tag
+        if not isinstance(tag, str) or tag in (W + "del", W + "moveFrom", W + "pPr") or tag.endswith("}Fallback"):
+            continue
+        if tag == W + "r":
+            yield child
+        elif tag == W + "fldSimple":
+            yield child
+            yield from _runs_in_order(child)
+        elif tag != W + "txbxContent":
+            yield from _runs_in_order(child)
 
 
 def hidden_text_of(document: Any) -> HiddenText:

@@ -6,7 +6,10 @@ Bullet"/"List Number" (+ " 2"/" 3" for nesting), tables → a grid table. Layout
 ``Block.style`` (tokens separated by ";", e.g. ``"Normal;align:right;indent:1"``):
 ``align:left|center|right`` and ``indent:N`` (first-line indent of N characters) — the
 drafting task uses them for 日付・宛先・発信者・記・以上. ``list:number`` / ``list:bullet``
-choose the list kind. Japanese text gets an East Asian font (游明朝, Word substitutes MS
+choose the list kind; ``label:auto`` says the item's ``label`` is Word's own numbering (it is
+left out of the text, the list style draws it). A list item whose label was typed or drawn
+on a PDF page keeps it as text in a plain paragraph, so no bullet is drawn twice. A title
+block is written in "Title". Japanese text gets an East Asian font (游明朝, Word substitutes MS
 明朝 where it is missing) and ja-JP language so Word breaks lines correctly. The page is A4.
 
 Output goes through ``core.atomicio.atomic_path``: the target appears complete or not at all.
@@ -37,7 +40,7 @@ def parse_style_hints(style: str | None) -> tuple[str | None, dict[str, str]]:
         if not token:
             continue
         key, sep, value = token.partition(":")
-        if sep and key.strip().lower() in ("align", "indent", "list"):
+        if sep and key.strip().lower() in ("align", "indent", "list", "label"):
             hints[key.strip().lower()] = value.strip().lower()
         elif name is None:
             name = token
@@ -81,13 +84,22 @@ def _add_block(document: Any, block: Block) -> None:
         _add_table(document, block, name)
         return
     text = _clean(block.text)
-    if block.kind == "heading":
+    if block.kind == "title":
+        paragraph = document.add_paragraph(text, style="Title")
+    elif block.kind == "heading":
         if name and name.strip().lower() in ("title", "表題"):
             paragraph = document.add_paragraph(text, style="Title")
         else:
             level = min(max(block.level or 1, 1), 9)
             paragraph = document.add_paragraph(text, style=f"Heading {level}")
+    elif block.kind == "list_item" and block.label and hints.get("label") != "auto":
+        # a bullet or number typed in the text (or drawn in a PDF): keep it as text in a
+        # plain paragraph, or a list style would draw a second one
+        paragraph = document.add_paragraph(text, style=_existing_style(document, name) or "Normal")
     elif block.kind == "list_item":
+        # Word's own numbering read as the label (「・」「1.」): the list style draws it again
+        if block.label and text.startswith(block.label):
+            text = text[len(block.label):].lstrip(" \u3000\t")
         paragraph = document.add_paragraph(text, style=_list_style(block, name, hints))
     else:
         paragraph = document.add_paragraph(text, style=_existing_style(document, name) or "Normal")

@@ -15,6 +15,7 @@ from ..core.document import Document
 from ..core.errors import DocumentError, GennaiError
 from ..ocr.formats import is_image
 from .docx_reader import read_docx
+from .html_reader import read_html
 from .limits import DEFAULT_LIMITS, Limits
 from .pdf_reader import read_pdf
 from .txt_reader import detect_encoding, EncodingUnknown, read_txt
@@ -24,9 +25,11 @@ PDF_MAGIC = b"%PDF"
 ZIP_MAGIC = b"PK\x03\x04"
 ZIP_EMPTY_MAGIC = b"PK\x05\x06"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")  # images: OCR
+SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt", ".md", ".html", ".htm",
+                      ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")  # images: OCR
 _HEAD_BYTES = 8192
 _TEXT_SUFFIXES = (".txt", ".text", ".md", ".csv", ".tsv", ".log")
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
 def load_document(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -110,6 +113,8 @@ def _load(p: Path, limits: Limits) -> Document:
         with open(p, "rb") as fh:
             probe = fh.read(min(st.st_size, 4 * 1024 ** 2))
         check_ole(p, head, probe)
+    if kind == "text" and suffix in _HTML_SUFFIXES:
+        return read_html(p, limits)
     if kind == "text" and (suffix in _TEXT_SUFFIXES or suffix == ""):
         if st.st_size > limits.max_txt_bytes:
             raise DocumentError("documents.error.too_large", path=str(p),

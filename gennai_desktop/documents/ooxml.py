@@ -9,12 +9,18 @@ make the writer edit the wrong characters or skip findings. Here they share one 
 paragraph, piece by piece, with the run and element each piece comes from).
 
 What counts as visible text of the current revision: ``w:t``, ``w:tab`` (a tab), ``w:br``/
-``w:cr`` (a newline, except page and column breaks), ``w:noBreakHyphen`` ("-"), tracked
-insertions (``w:ins``) and text-box paragraphs (on a line of their own). Deleted text, ruby
-(furigana) readings, field codes, properties and ``mc:Fallback`` copies are not (``SKIP``).
+``w:cr`` (a newline, except page and column breaks), ``w:noBreakHyphen`` ("-") and tracked
+insertions (``w:ins``); with a ``VisibleText`` context (``docx_reader.HiddenText``) also the
+automatic number or bullet Word draws before a list paragraph (「１．」「（１）」「・」) and the
+footnote/endnote reference marks (superscript digits), one non-editable piece per character,
+while runs it declares hidden (w:vanish, and the results of PAGE/PAGEREF/TOC fields) are left
+out. Deleted text, ruby (furigana) readings, field codes, properties and ``mc:Fallback``
+copies are not text (``SKIP``). A text box is not part of the paragraph that anchors it:
+``body_elements`` yields its paragraphs right after that paragraph, in reading order.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator, NamedTuple, Protocol
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -42,6 +48,25 @@ class HiddenRuns(Protocol):
     def run(self, r: Any, para_hidden: bool) -> bool: ...
 
 
+class VisibleText(HiddenRuns, Protocol):
+    """Hidden runs plus what Word draws that is not in the runs (``docx_reader.HiddenText``)."""
+
+    def label_of(self, p: Any) -> str: ...
+
+    def note_mark(self, ref: Any) -> str: ...
+
+
+_TEXT_BOX = W + "txbxContent"
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUPERSCRIPT_DIGITS_RE = re.compile(r"^[0-9]+(?:[,，][0-9]+)*$")
+
+
+def _raised(run: Any) -> bool:
+    rpr = run.find(W + "rPr")
+    va = rpr.find(W + "vertAlign") if rpr is not None else None
+    return va is not None and va.get(W + "val") == "superscript"
+_NOTE_REFS = frozenset({W + "footnoteReference", W + "endnoteReference"})
+
 class Piece(NamedTuple):
     """One piece of a paragraph's visible text and where it lives in the XML."""
 
@@ -59,6 +84,9 @@ def body_elements(parent: Any, *, alt_chunks: bool = False) -> Iterator[Any]:
         tag = child.tag
         if tag in (W + "p", W + "tbl") or (alt_chunks and tag == W + "altChunk"):
             yield child
+            if tag == W + "p":
+                for box in text_boxes(child):
+                    yield from body_elements(box, alt_chunks=alt_chunks)
         elif tag in _BLOCK_CONTAINERS:
             yield from body_elements(child, alt_chunks=alt_chunks)
         elif tag == MC_ALTERNATE_CONTENT:
@@ -66,6 +94,23 @@ def body_elements(parent: Any, *, alt_chunks: bool = False) -> Iterator[Any]:
                 if choice.tag != MC_FALLBACK:
                     yield from body_elements(choice, alt_chunks=alt_chunks)
                     break
+
+
+def text_boxes(p: Any) -> list[Any]:
+    """The w:txbxContent of text boxes anchored in paragraph ``p`` (not the mc:Fallback
+    copies, not boxes nested in another box: those come with their own box)."""
+    out = []
+    for box in p.iter(_TEXT_BOX):
+        parent = box.getparent()
+        nested = False
+        while parent is not None and parent is not p:
+            if parent.tag == MC_FALLBACK or parent.tag == _TEXT_BOX:
+                nested = True
+                break
+            parent = parent.getparent()
+        if not nested:
+            out.append(box)
+    return out
 
 
 def table_cells(tr: Any) -> Iterator[Any]:
@@ -80,12 +125,13 @@ def table_cells(tr: Any) -> Iterator[Any]:
 def paragraph_pieces(p: Any, hidden: HiddenRuns | None = None) -> Iterator[Piece]:
     """The visible text of a w:p in document order (see the module docstring); with
     ``hidden``, runs formatted as hidden are left out. Empty w:t yield nothing."""
-    last = [""]    # the text of the last piece yielded (a text-box paragraph starts a new line)
+    label_of = getattr(hidden, "label_of", None)
+    note_mark = getattr(hidden, "note_mark", None)
 
     def walk(el: Any, run: Any | None, para_hidden: bool) -> Iterator[Piece]:
         for child in el.iterchildren():
             tag = child.tag
-            if not isinstance(tag, str) or tag in SKIP:
+            if not isinstance(tag, str) or tag in SKIP or tag == _TEXT_BOX:
                 continue
             if tag == W + "r":
                 if hidden is not None and hidden.run(child, para_hidden):
@@ -93,6 +139,12 @@ def paragraph_pieces(p: Any, hidden: HiddenRuns | None = None) -> Iterator[Piece
                 yield from walk(child, child, para_hidden)
                 continue
             if tag == W + "t":
+                if child.text and run is not None and _SUPERSCRIPT_DIGITS_RE.match(child.text) and _raised(run):
+                    # a footnote-style mark typed as a raised digit: shown as the superscript
+                    # it is (non-editable, one piece per character)
+                    for ch in child.text.translate(_SUPERSCRIPT):
+                        yield Piece(ch, run, None)
+                    continue
                 piece = Piece(child.text, run, child) if child.text else None
             elif tag == W + "tab":
                 piece = Piece("\t", run, child)
@@ -100,17 +152,17 @@ def paragraph_pieces(p: Any, hidden: HiddenRuns | None = None) -> Iterator[Piece
                 piece = Piece("\n", run, child) if child.get(W + "type") not in ("page", "column") else None
             elif tag == W + "noBreakHyphen":
                 piece = Piece("-", run, child)
-            elif tag == W + "p":   # text box paragraph nested inside a run
-                if last[0] and last[0] != "\n":
-                    last[0] = "\n"
-                    yield Piece("\n", None, None)
-                yield from walk(child, None, hidden.paragraph_default(child) if hidden is not None else False)
+            elif tag in _NOTE_REFS:
+                for ch in (note_mark(child) if note_mark is not None else ""):
+                    yield Piece(ch, run, child)
                 continue
             else:
                 yield from walk(child, run, para_hidden)
                 continue
             if piece is not None:
-                last[0] = piece.text
                 yield piece
 
+    if label_of is not None:
+        for ch in label_of(p):
+            yield Piece(ch, None, None)
     yield from walk(p, None, hidden.paragraph_default(p) if hidden is not None else False)

@@ -12,20 +12,19 @@ changes), guess headings from font size, and apply ``normalize_text``.
 from __future__ import annotations
 
 import json
-import re
-import statistics
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from ..core import sandbox
-from ..core.document import Block, Document
+from ..core.document import Block, Document, table_text
 from ..core.errors import DocumentError
 from ..core.i18n import tr
 from ..ocr.pages import block_fields
 from ..ocr.pdf import apply_ocr
 from .limits import DEFAULT_LIMITS, Limits
-from .normalize import normalize_text
+from .pdf_blocks import (Para, anchor_of, captions_after_figures, doc_stats, heading_levels, join_breaks,
+                         mark_references, mark_titles, page_paragraphs)
+from .pdf_layout import Line, Page, assign_frames, attach_marks, drop_ruby, find_furniture, find_pictures, find_tables, lines_of, reading_order
 
 # Why no pypdf fallback: of the 14 malformed-corpus PDFs that pdfium refuses, pypdf raises
 # on 12 and reads 0 characters from the other 2 (qpdf-15390, qpdf-70306). A second parser
@@ -97,160 +96,100 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
 
 
 def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") -> Document:
-    """Blocks from page line records (text layer or OCR): paragraphs, headings, page numbers."""
-    pages = answer["pages"]
-    paragraphs = [(_split_paragraphs(drop_page_numbers(p["lines"]), p.get("w"), p.get("h")), i + 1)
-                  for i, p in enumerate(pages)]
-    _, heading_sizes = _font_sizes(paragraphs)
-    blocks: list[Block] = []
-    stack: list[tuple[int, str]] = []
-    for paras, page_no in paragraphs:
-        for para in paras:
-            text = normalize_text("\n".join(line[_TEXT] for line in para),
-                                  drop_cjk_spaces=False).strip()
-            if not text.strip():
-                continue
-            size = para[0][_SIZE]
-            level = heading_sizes.get(_size_key(size), 0) if size else 0
-            if level and len(text) > 80:
-                level = 0  # big print of a whole paragraph is emphasis, not a heading
-            extra = _ocr_block_fields(para, text) if len(para[0]) > 8 else {}
-            bid = f"b{len(blocks):04d}"
-            path_now = tuple(t for _, t in stack)
-            if level:
-                while stack and stack[-1][0] >= level:
-                    stack.pop()
-                path_now = tuple(t for _, t in stack)
-                stack.append((level, text))
-                blocks.append(Block(id=bid, kind="heading", text=text, level=level, page=page_no,
-                                    heading_path=path_now, **extra))
-            else:
-                blocks.append(Block(id=bid, kind="paragraph", text=text, page=page_no,
-                                    heading_path=path_now, **extra))
+    """Blocks from page line records (text layer or OCR): furniture, tables, pictures,
+    columns, paragraphs joined across breaks, kinds (``pdf_layout``, ``pdf_blocks``)."""
+    records = answer["pages"]
+    pages = [Page(i + 1, float(r.get("w") or 0.0), float(r.get("h") or 0.0), lines_of(i + 1, r),
+                  ocr=bool(r.get("ocr"))) for i, r in enumerate(records)]
+    for page, record in zip(pages, records):
+        # tables first: a column of row numbers is not margin line numbering
+        find_tables(page, record.get("rules") or [], record.get("pictures"))
+    find_furniture(pages)
+    stats = doc_stats(pages)
+    paras: list[Para] = []
+    for page, record in zip(pages, records):
+        find_pictures(page, record.get("pictures") or [], stats.body_size, record.get("boxes"))
+        drop_ruby(page, stats.body_size)
+        attach_marks(page)
+        assign_frames(page, record.get("boxes") or [])
+        reading_order(page)
+        paras.extend(page_paragraphs(page, stats, len(paras)))
+    captions_after_figures(paras)
+    mark_titles(paras, pages, stats)
+    paras = join_breaks(paras)
+    heading_levels(paras)
+    paras = mark_references(paras)
+    blocks = _blocks(paras)
     if not blocks:
         raise DocumentError("documents.error.no_text", path=str(path))
-    title = next((b.text for b in blocks if b.kind == "heading"), "")
+    title = next((b.text for b in blocks if b.kind == "title"), "") or next(
+        (b.text for b in blocks if b.kind == "heading"), "")
     doc = Document(path=path, format=fmt, blocks=blocks, title=title or path.stem,  # type: ignore[arg-type]
                    page_count=int(answer["page_count"]))
+    doc.furniture = _furniture(pages)
     if answer.get("failed_pages"):
         doc.warnings.append("documents.warning.pages_unreadable")
-    empty = sum(1 for p in pages if not p.get("failed") and not any(ln[0].strip() for ln in p["lines"]))
-    if empty and empty * 2 >= len(pages):
+    empty = sum(1 for r in records if not r.get("failed") and not any(str(ln[0]).strip() for ln in r["lines"]))
+    if empty and empty * 2 >= len(records):
         doc.warnings.append("documents.warning.pages_without_text")
     return doc
 
 
-def _ocr_block_fields(para: list[list[Any]], text: str) -> dict[str, Any]:
-    return block_fields(para, text)
+def _bbox(lines: list[Line]) -> tuple[float, float, float, float] | None:
+    geo = [ln for ln in lines if ln.geometry]
+    if not geo:
+        return None
+    page = geo[0].page
+    geo = [ln for ln in geo if ln.page == page]
+    return (round(min(ln.x0 for ln in geo), 2), round(max(ln.top for ln in geo), 2),
+            round(max(ln.x1 for ln in geo), 2), round(min(ln.bottom for ln in geo), 2))
 
 
-def _size_key(size: float) -> float:
-    return round(size * 2) / 2
-
-
-def _font_sizes(paragraphs: list[tuple[list[list[list[Any]]], int]]) -> tuple[float, dict[float, int]]:
-    """Body size = the size most characters have; clearly larger sizes are heading levels."""
-    weights: Counter[float] = Counter()
-    for paras, _ in paragraphs:
-        for para in paras:
-            for line in para:
-                if line[_SIZE]:
-                    weights[_size_key(line[_SIZE])] += len(line[_TEXT])
-    if not weights:
-        return 0.0, {}
-    body = weights.most_common(1)[0][0]
-    bigger = sorted((s for s in weights if s >= body * 1.2), reverse=True)[:6]
-    return body, {s: i + 1 for i, s in enumerate(bigger)}
-
-
-_PAGE_NUMBER_RE = re.compile(
-    r"^[\s\u3000]*(?:[-－—‐–]\s*)?(?:p\.?\s*|page\s*|第)?[0-9０-９]{1,4}(?:\s*ページ|\s*頁)?"
-    r"(?:\s*[/／]\s*[0-9０-９]{1,4})?(?:\s*[-－—‐–])?[\s\u3000]*$",
-    re.IGNORECASE,
-)
-
-
-def drop_page_numbers(lines: list[list[Any]]) -> list[list[Any]]:
-    """Remove a page-number line ("- 3 -", "3/10", "３ページ") at the top or bottom of a page.
-
-    They are print furniture, not text: left in, they split sentences that continue across
-    pages and show up in summaries. A page whose only text is a number keeps it.
-    """
-    idx = [i for i, ln in enumerate(lines) if ln[_TEXT].strip()]
-    if len(idx) < 2:
-        return lines
-    drop = {i for i in (idx[0], idx[-1]) if _PAGE_NUMBER_RE.match(lines[i][_TEXT])}
-    if len(drop) == len(idx):
-        return lines
-    return [ln for i, ln in enumerate(lines) if i not in drop]
-
-
-def _split_paragraphs(lines: list[list[Any]], width: float | None = None,
-                      height: float | None = None) -> list[list[list[Any]]]:
-    """Group one page's lines into paragraphs using line ends, gaps and font changes.
-
-    The text block's far edge (right, or bottom for vertical writing) is where the longest
-    line ends; it only counts as a wrapping margin if two lines reach it or it mirrors the
-    opposite page margin — otherwise a page of short one-line paragraphs would be glued.
-    """
-    lines = [ln for ln in lines if ln[_TEXT].strip()]
-    if not lines:
-        return []
-    geo = [ln for ln in lines if ln[_X0] is not None]
-    horiz = [ln for ln in geo if not ln[_VERT]]
-    vert = [ln for ln in geo if ln[_VERT]]
-    right_edge = max((ln[_X1] for ln in horiz), default=0.0)
-    bottom_edge = min((ln[_Y1] for ln in vert), default=0.0)
-    if horiz:
-        em = statistics.median(ln[_SIZE] or 10.0 for ln in horiz)
-        at_edge = sum(1 for ln in horiz if ln[_X1] >= right_edge - 1.5 * em)
-        mirror = (width - min(ln[_X0] for ln in horiz)) if width else None
-        if at_edge < 2 and (mirror is None or abs(right_edge - mirror) > 2 * em):
-            right_edge = float("inf")
-    if vert:
-        em = statistics.median(ln[_SIZE] or 10.0 for ln in vert)
-        at_edge = sum(1 for ln in vert if ln[_Y1] <= bottom_edge + 1.5 * em)
-        mirror = (height - max(ln[_Y0] for ln in vert)) if height else None
-        if at_edge < 2 and (mirror is None or abs(bottom_edge - mirror) > 2 * em):
-            bottom_edge = float("-inf")
-    pitches_h = [a[_Y0] - b[_Y0] for a, b in zip(lines, lines[1:])
-                 if a[_X0] is not None and b[_X0] is not None and not a[_VERT] and not b[_VERT]
-                 and a[_Y0] - b[_Y0] > 0]
-    pitches_v = [a[_X0] - b[_X0] for a, b in zip(lines, lines[1:])
-                 if a[_X0] is not None and b[_X0] is not None and a[_VERT] and b[_VERT]
-                 and a[_X0] - b[_X0] > 0]
-    pitch_h = statistics.median(pitches_h) if pitches_h else 0.0
-    pitch_v = statistics.median(pitches_v) if pitches_v else 0.0
-
-    paras: list[list[list[Any]]] = [[lines[0]]]
-    for prev, cur in zip(lines, lines[1:]):
-        if _continues(prev, cur, right_edge, bottom_edge, pitch_h, pitch_v):
-            paras[-1].append(cur)
+def _blocks(paras: list[Para]) -> list[Block]:
+    blocks: list[Block] = []
+    stack: list[tuple[int, str]] = []
+    for p in paras:
+        if p.kind == "table" and p.rows is not None:
+            text = table_text(p.rows)
         else:
-            paras.append([cur])
-    return paras
+            text = p.text
+        if not text.strip():
+            continue
+        index = len(blocks)
+        bid = (f"t{index:04d}" if p.kind == "table" else f"b{index:04d}")
+        if p.kind in ("heading", "title"):
+            level = p.level if p.kind == "heading" else 0
+            while stack and stack[-1][0] >= max(level, 1):
+                stack.pop()
+            path_now = tuple(t for _, t in stack)
+            stack.append((max(level, 1) if p.kind == "heading" else 0, text))
+        else:
+            path_now = tuple(t for _, t in stack)
+        lines = p.lines + p.joined
+        extra = block_fields([ln.rec for ln in lines], text) if lines and all(len(ln.rec) > 8 for ln in lines) else {}
+        label = p.label if p.label and text.startswith(p.label) else ""
+        anchor = None
+        if p.kind == "note":
+            anchor = anchor_of(p, blocks, p.page)
+        kwargs: dict[str, Any] = {"bbox": p.bbox or _bbox(p.lines), "label": label, "anchor": anchor,
+                                  "continued": p.continued,
+                                  "page_end": p.page_end if p.page_end and p.page_end != p.page else None}
+        if "boxes" in extra and kwargs["bbox"] is None:
+            kwargs.pop("bbox")
+        blocks.append(Block(id=bid, kind=p.kind, text=text, level=p.level if p.kind in ("heading", "list_item") else 0,  # type: ignore[arg-type]
+                            page=p.page, heading_path=path_now, rows=p.rows, **kwargs, **extra))
+    return blocks
 
 
-def _continues(prev: list[Any], cur: list[Any], right_edge: float, bottom_edge: float,
-               pitch_h: float, pitch_v: float) -> bool:
-    if prev[_X0] is None or cur[_X0] is None:
-        return False
-    if prev[_VERT] != cur[_VERT]:
-        return False
-    size = prev[_SIZE] or 10.0
-    if cur[_SIZE] and abs(cur[_SIZE] - size) > 0.1 * size:
-        return False
-    tolerance = 1.5 * size
-    if not prev[_VERT]:
-        if prev[_X1] < right_edge - tolerance:
-            return False            # previous line ended early: paragraph end
-        step = prev[_Y0] - cur[_Y0]
-        if step <= 0 or (pitch_h and step > pitch_h * 1.35):
-            return False            # column/page jump or paragraph spacing
-        return True
-    if prev[_Y1] > bottom_edge + tolerance:
-        return False
-    step = prev[_X0] - cur[_X0]     # vertical writing: columns go right to left
-    if step <= 0 or (pitch_v and step > pitch_v * 1.35):
-        return False
-    return True
+def _furniture(pages: list[Page]) -> list[Block]:
+    out: list[Block] = []
+    for page in pages:
+        for kind in ("header", "footer", "page_number", "line_number"):
+            lines = page.furniture.get(kind)
+            if not lines:
+                continue
+            ordered = sorted(lines, key=lambda ln: (-ln.top, ln.x0)) if kind != "line_number" else lines
+            text = "\n".join(ln.text for ln in ordered)
+            out.append(Block(id=f"f{len(out):04d}", kind=kind, text=text, page=page.number,  # type: ignore[arg-type]
+                             bbox=_bbox(lines)))
+    return out

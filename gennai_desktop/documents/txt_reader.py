@@ -4,7 +4,11 @@ Contract: ``Document.text == decode_text(file bytes)``, i.e. the file's text wit
 newlines (CR LF / CR converted), the BOM dropped, other control characters removed and NFD
 kana composed (``normalize_safe``). Proofreading offsets for .txt refer to that string.
 Every line — empty ones included — is one block, so joining the blocks with "\\n" gives the
-text back exactly. Lines such as 「第一章　総則」 become headings (编/章/節/款/目 levels).
+text back exactly. Lines such as 「第一章　総則」 become headings (编/章/節/款/目 levels);
+other lines get the kind their characters show (``kinds.text_kind``: numbered or bulleted
+items, ※/注 notes, URL lines, 図/表 captions; entries under a 参考文献 heading are
+references). A Markdown file (.md) also has ``#`` headings, ``-``/``1.`` items, fenced code
+and ``|`` table rows (one row per block, so the text stays the file's).
 
 Encodings (issue 9): a BOM decides (UTF-8/16/32); ISO-2022-JP is recognised by its escape
 sequences; BOM-less UTF-16/32 by where the NUL bytes sit; valid UTF-8 is UTF-8; anything
@@ -26,6 +30,7 @@ from pathlib import Path
 
 from ..core.document import Block, Document
 from ..core.errors import DocumentError
+from .kinds import reference_sections, text_kind
 from .limits import DEFAULT_LIMITS, Limits
 from .normalize import normalize_safe
 
@@ -243,26 +248,70 @@ def read_txt(path: Path, data: bytes | None = None, limits: Limits = DEFAULT_LIM
     lines = text.split("\n")
     if len(lines) > limits.max_txt_lines:
         raise _too_large(path, "documents.error.too_many_lines", limits.max_txt_lines, f"{len(lines):,}")
+    markdown = path.suffix.lower() == ".md"
     heading_marks = {}
     for i, line in enumerate(lines):
         m = _HEADING_RE.match(line) if len(line) < 80 and not _TOC_RE.search(line) else None
         if m:
             heading_marks[i] = m.group(1)
+        elif _SECTION_WORD_RE.match(line):
+            heading_marks[i] = "節"      # 「参考文献」「出典」 on a line of their own head a section
     used = sorted(set(heading_marks.values()), key=_LEVEL_ORDER.index)
     level_of = {mark: used.index(mark) + 1 for mark in used}
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []
+    fenced = False
     for i, line in enumerate(lines):
         bid = f"b{i:04d}"
-        if i in heading_marks:
-            level = level_of[heading_marks[i]]
+        md = _markdown_kind(line, fenced) if markdown else None
+        if markdown and _FENCE_RE.match(line):
+            fenced = not fenced
+        if md is not None and md[0] == "heading" or i in heading_marks:
+            level = md[1] if md is not None and md[0] == "heading" else level_of[heading_marks[i]]
             while stack and stack[-1][0] >= level:
                 stack.pop()
             blocks.append(Block(id=bid, kind="heading", text=line, level=level,
                                 heading_path=tuple(t for _, t in stack)))
-            stack.append((level, line.strip(" \t\u3000")))
+            stack.append((level, line.strip(" \t\u3000#")))
+            continue
+        path_now = tuple(t for _, t in stack)
+        if md is not None:
+            kind, level, label, rows = md
+        elif line.strip():
+            kind, label = text_kind(line.strip(" \t"))
+            level, rows = (1 if kind == "list_item" else 0), None
+            label = label if line.lstrip(" \t").startswith(label) and line.startswith(label) else ""
         else:
-            blocks.append(Block(id=bid, kind="paragraph", text=line,
-                                heading_path=tuple(t for _, t in stack)))
+            kind, level, label, rows = "paragraph", 0, "", None
+        blocks.append(Block(id=bid, kind=kind, text=line, level=level, heading_path=path_now,  # type: ignore[arg-type]
+                            label=label, rows=rows))
+    blocks = reference_sections(blocks)
     title = next((ln.strip() for ln in lines if ln.strip()), path.stem)
     return Document(path=path, format="txt", blocks=blocks, title=title[:200])
+
+
+_SECTION_WORD_RE = re.compile(r"^[\s\u3000]*(?:参考文献|引用文献|参考資料|参考情報|出典|References?|Bibliography)[\s\u3000]*$")
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+_MD_HEADING_RE = re.compile(r"^(#{1,6})\s+\S")
+_MD_ITEM_RE = re.compile(r"^(\s*)([-*+]|[0-9]{1,3}[.)])\s+\S")
+_MD_TABLE_RE = re.compile(r"^\s*\|.*\|\s*$")
+_MD_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _markdown_kind(line: str, fenced: bool) -> tuple[str, int, str, tuple | None] | None:
+    """(kind, level, label, rows) of a Markdown line, or None where plain-text rules apply."""
+    if fenced or _FENCE_RE.match(line):
+        return "code", 0, "", None
+    m = _MD_HEADING_RE.match(line)
+    if m:
+        return "heading", min(len(m.group(1)), 4), "", None
+    m = _MD_ITEM_RE.match(line)
+    if m:
+        label = m.group(2) if not m.group(1) else ""
+        return "list_item", 1 + len(m.group(1)) // 2, label, None
+    if _MD_TABLE_RE.match(line):
+        if _MD_RULE_RE.match(line):
+            return "paragraph", 0, "", None
+        cells = tuple(c.strip() for c in line.strip().strip("|").split("|"))
+        return "table", 0, "", (cells,)
+    return None

@@ -23,8 +23,8 @@ NOTE_MARKER = (
     f"(?:\\[{_NUMS}\\]\\(#[^)\\s]*\\)"          # [43](#) / [43](#fn43): Markdown footnote links
     f"|\\^\\[{_NUMS}\\]|\\^{_NUM}"              # ^[1,2] / ^3: Pandoc-style superscripts
     f"|\\[{_NUMS}\\]|［{_NUMS}］"                # [3] / ［3］: bracketed citation numbers
-    f"|[（(]注{_NUM}?[）)]|注{_NUM}"             # （注3）/ (注) / 注3
-    f"|[（(][※＊*]{_NUM}?[）)]|[※＊]{_NUM}|※|\\*{_NUM}"  # ※1 / ※ / ＊2 / *1 / （※1）
+    f"|[（(]注(?:{_NUM})?[）)]|注{_NUM}"             # （注3）/ (注) / 注3
+    f"|[（(][※＊*](?:{_NUM})?[）)]|[※＊]{_NUM}|※|\\*{_NUM}"  # ※1 / ※ / ＊2 / *1 / （※1）
     f"|{_SUP})"                                   # ¹ / ¹² / ¹,³: superscript digits
 )
 # Markers right before a sentence end: 。．！？.!? , a closing bracket, or the end of the text.

@@ -2,7 +2,11 @@
 
 Why block by block: the result must have the same headings, paragraphs, list items and
 tables in the same order as the source (table cells translated one by one), so the
-.docx can be compared side by side. The glossary is enforced: source terms are replaced
+.docx can be compared side by side. A block is a whole paragraph (the readers join PDF
+lines across wraps, columns and pages), so the model sees whole sentences, never a line.
+A list item's, heading's or note's label (「１．」「（ア）」「・」「※1」) is kept as it is and
+only the text after it is translated; reference entries, bare URLs, text inside pictures
+and program code are kept as they are (docs/structure.md). The glossary is enforced: source terms are replaced
 by their target terms before generation and every required target term is verified in
 the output; a block whose output lost a term, or whose output is unusable, keeps its
 source text (with glossary substitutions) and is counted as untranslated — honest, not
@@ -15,7 +19,7 @@ from dataclasses import replace
 from typing import Iterator, Literal
 
 from ..core.cancel import NEVER, CancelToken
-from ..core.document import Block, Document, table_text
+from ..core.document import UNCHECKED_KINDS, Block, Document, table_text
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, Stats, TaskEvent
 from ..documents.docx_writer import write_docx
@@ -30,6 +34,9 @@ from .results import TranslationResult
 
 Direction = Literal["ja-en", "en-ja"]
 GIVE_UP_AFTER = 8   # unusable outputs in a row (and none usable yet) → keep the rest as source
+# kept as they are: not the author's prose (reference entries, URLs), or not translatable
+# (text inside pictures, program code) — the kinds the 公用文 checker leaves alone too
+KEPT_KINDS = UNCHECKED_KINDS
 WINDOW = 16         # model pieces handed to llm.batch together (give-up is judged between windows)
 
 
@@ -45,7 +52,7 @@ def translate(doc: Document, engine: TextEngine | None, *, direction: Direction 
     if engine is None:
         yield Notice("translate.notice.no_model")
     total = len(doc.blocks)
-    # every text to translate — block texts and table cells — in document order
+    # every text to translate — block texts (after their label) and table cells — in document order
     sources: list[str] = []
     block_of: list[int] = []
     for n, block in enumerate(doc.blocks):
@@ -53,8 +60,10 @@ def translate(doc: Document, engine: TextEngine | None, *, direction: Direction 
             for row in block.rows:
                 sources.extend(row)
                 block_of.extend([n] * len(row))
+        elif block.kind in KEPT_KINDS:
+            continue
         else:
-            sources.append(block.text)
+            sources.append(_split_label(block)[1])
             block_of.append(n)
     yield Progress(0, total, "translate.stage.blocks")
     done = yield from state.run(sources, block_of, total)
@@ -64,8 +73,15 @@ def translate(doc: Document, engine: TextEngine | None, *, direction: Direction 
         if block.kind == "table" and block.rows is not None:
             rows = tuple(tuple(next(it) for _ in row) for row in block.rows)
             out.append(replace(block, rows=rows, text=table_text(rows)))
+        elif block.kind in KEPT_KINDS:
+            out.append(block)
         else:
-            out.append(replace(block, text=next(it)))
+            label, _ = _split_label(block)
+            text = next(it)
+            if label:
+                sep = " " if direction == "ja-en" and label[-1:].isspace() else ""
+                text = (label.rstrip() + sep if sep else label) + text
+            out.append(replace(block, text=text))
     yield Progress(total, total, "translate.stage.blocks")
     notices: list[str] = []
     method: Literal["model", "glossary_only"] = "model"
@@ -87,6 +103,16 @@ def translate(doc: Document, engine: TextEngine | None, *, direction: Direction 
     applied = {s: t for s, t in glossary.entries if s in doc.text}
     yield Done(TranslationResult(doc, out, direction, applied, method, notices,
                                  model_id=engine.spec.id if engine is not None else "", review=review))
+
+
+def _split_label(block: Block) -> tuple[str, str]:
+    """(label with the space after it, text to translate) of a block."""
+    label = block.label
+    if not label or not block.text.startswith(label):
+        return "", block.text
+    rest = block.text[len(label):]
+    body = rest.lstrip(" \u3000\t")
+    return label + rest[:len(rest) - len(body)], body
 
 
 class _State:

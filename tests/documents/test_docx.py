@@ -54,13 +54,14 @@ def test_reading_order_kinds_and_levels(tmp_path):
     doc = load_document(_sample(tmp_path))
     got = [(b.kind, b.level, b.text) for b in doc.blocks]
     assert got == [
-        ("heading", 1, "表題の文書"),
+        ("title", 0, "表題の文書"),
         ("heading", 1, "第一章　総則"),
         ("paragraph", 0, "最初の段落。"),
         ("table", 0, "項目\t内容\n期限\t十二月"),
         ("paragraph", 0, "表の後の段落。"),
-        ("list_item", 1, "箇条一"),
-        ("list_item", 2, "箇条二"),
+        # Word draws the bullet and the number of a list style: they are the items' labels
+        ("list_item", 1, "・\u3000箇条一"),
+        ("list_item", 2, "1. 箇条二"),
         ("heading", 2, "第一節　目的"),
         ("heading", 3, "アウトラインだけの見出し"),
         ("paragraph", 0, "節の本文。"),
@@ -68,6 +69,7 @@ def test_reading_order_kinds_and_levels(tmp_path):
         ("paragraph", 0, "コンテンツコントロール内"),
     ]
     assert doc.title == "表題の文書"
+    assert [b.label for b in doc.blocks if b.kind == "list_item"] == ["・", "1."]
 
 
 def test_ids_heading_paths_offsets_and_table_rows(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from docx.oxml import parse_xml
 
 from gennai_desktop.documents.docx_reader import paragraph_text
-from gennai_desktop.documents.ooxml import SKIP, W, W_NS, paragraph_pieces
+from gennai_desktop.documents.ooxml import SKIP, W, W_NS, body_elements, paragraph_pieces
 
 NS = f'xmlns:w="{W_NS}"'
 
@@ -27,12 +27,16 @@ def test_pieces_follow_the_current_revision_in_document_order():
     assert W + "del" in SKIP and W + "rt" in SKIP and W + "ins" not in SKIP
 
 
-def test_text_box_paragraph_starts_a_new_line_once():
-    p = parse_xml(
-        f'<w:p {NS}><w:r><w:t>本文</w:t></w:r>'
-        '<w:r><w:txbxContent><w:p><w:r><w:t>枠</w:t><w:br/></w:r></w:p><w:p><w:r><w:t>二</w:t></w:r></w:p>'
-        '</w:txbxContent></w:r></w:p>')
-    pieces = list(paragraph_pieces(p))
-    assert "".join(x.text for x in pieces) == "本文\n枠\n二"
-    sep = pieces[1]
-    assert (sep.text, sep.run, sep.element) == ("\n", None, None)
+def test_text_box_paragraphs_follow_their_anchor_as_blocks_of_their_own():
+    body = parse_xml(
+        f'<w:body {NS} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        '<w:p><w:r><w:t>本文</w:t></w:r>'
+        '<w:r><mc:AlternateContent><mc:Choice><w:txbxContent><w:p><w:r><w:t>枠</w:t></w:r></w:p>'
+        '<w:p><w:r><w:t>二</w:t></w:r></w:p></w:txbxContent></mc:Choice>'
+        '<mc:Fallback><w:txbxContent><w:p><w:r><w:t>枠</w:t></w:r></w:p></w:txbxContent></mc:Fallback>'
+        '</mc:AlternateContent></w:r></w:p>'
+        '<w:p><w:r><w:t>次</w:t></w:r></w:p></w:body>')
+    paras = list(body_elements(body))
+    # the anchoring paragraph no longer carries the box's text; the box's paragraphs come
+    # right after it (once: the mc:Fallback copy is not read), then the next paragraph
+    assert [paragraph_text(p) for p in paras] == ["本文", "枠", "二", "次"]

@@ -10,7 +10,8 @@ import pytest
 from gennai_desktop.core.errors import DocumentError
 from gennai_desktop.documents import load_document
 from gennai_desktop.documents.limits import Limits
-from gennai_desktop.documents.pdf_reader import _split_paragraphs
+from gennai_desktop.documents.pdf_blocks import paragraphs_of
+from gennai_desktop.documents.pdf_layout import Page, find_furniture, lines_of
 
 LAWS = ["law_nihonkoku-kenpo_321CONSTITUTION", "law_denshi-shomei_412AC0000000102",
         "law_gyosei-tetsuzuki_405AC0000000088"]
@@ -54,7 +55,8 @@ def test_headings_from_font_size(ja_corpus):
     assert doc.title == "日本国憲法"
     assert any(h.text == "第一章　天皇" for h in headings)
     ninth = next(b for b in doc.blocks if "国権の発動たる戦争" in b.text)
-    assert ninth.heading_path[-1] == "第二章　戦争の放棄"
+    # an article number on its own line is a heading under its chapter, as in the .docx
+    assert ninth.heading_path[-2:] == ("第二章　戦争の放棄", "第九条")
 
 
 def test_large_pdf_with_tables(ja_corpus):
@@ -100,7 +102,18 @@ def test_page_limit(ja_corpus):
 # -- paragraph grouping on synthetic line records ----------------------------------------------
 
 def _line(text, x0, y0, x1, y1, size=10.5, vert=0):
-    return [text, x0, y0, x1, y1, size, vert]
+    return [text, x0, y0, x1, y1, size, vert, [0, 400, 0]]
+
+
+def _split_paragraphs(records, width=None, height=None):
+    paras = paragraphs_of(lines_of(1, {"lines": records, "fonts": ["MS-Mincho"]}), 1, 0)
+    return [[ln.rec for ln in p.lines] for p in paras]
+
+
+def drop_page_numbers(records, width=595.0, height=842.0):
+    page = Page(1, width, height, lines_of(1, {"lines": records}))
+    find_furniture([page])
+    return [ln.rec for ln in page.lines]
 
 
 def test_split_horizontal_by_line_end_and_gap():
@@ -152,17 +165,13 @@ def test_vertical_writing_pdf_keeps_columns_in_order():
     assert doc.blocks[0].text.endswith("確かめるためのものである。")
 
 
-@pytest.mark.parametrize("number", ["- 3 -", "３", "3 / 10", "－１２－", "p. 4", "5ページ"])
+@pytest.mark.parametrize("number", ["- 3 -", "３", "3 / 10", "－１２－", "p. 4", "5ページ", "ii"])
 def test_page_numbers_at_page_edges_are_dropped(number):
-    from gennai_desktop.documents.pdf_reader import drop_page_numbers
-
     lines = [_line("本文の行。", 70, 700, 200, 690), _line(number, 290, 40, 300, 30)]
     assert [ln[0] for ln in drop_page_numbers(lines)] == ["本文の行。"]
 
 
 def test_numbers_inside_text_and_lonely_numbers_are_kept():
-    from gennai_desktop.documents.pdf_reader import drop_page_numbers
-
     lines = [_line("第3条", 70, 700, 100, 690), _line("本文", 70, 680, 100, 670), _line("2026年", 70, 660, 100, 650)]
     assert len(drop_page_numbers(lines)) == 3
     only = [_line("7", 290, 40, 300, 30)]

@@ -33,10 +33,25 @@ def test_round_trip_kinds_texts_tables(tmp_path):
     target = tmp_path / "out.docx"
     write_docx(BLOCKS, target, title="通知")
     doc = load_document(target)
-    assert [(b.kind, b.text) for b in doc.blocks] == [(b.kind, b.text) for b in BLOCKS]
+    # list items read back with the bullet/number Word draws for their style, as their label
+    assert [(b.kind, b.text[len(b.label):].lstrip("\u3000 ")) for b in doc.blocks] == [(b.kind, b.text) for b in BLOCKS]
+    assert [b.label for b in doc.blocks if b.kind == "list_item"] == ["・", "◦", "1."] or all(
+        b.label for b in doc.blocks if b.kind == "list_item")
     assert [b.level for b in doc.blocks if b.kind in ("heading", "list_item")] == [1, 2, 1, 2, 1]
     assert doc.blocks[11].rows == ROWS
     assert doc.title == "通知"
+
+
+def test_labels_are_not_written_twice(tmp_path):
+    """A list item read with its label (「１．」) is written without it: the list style draws
+    the number again, and reading the result back gives the same text."""
+    first = tmp_path / "a.docx"
+    write_docx(BLOCKS, first)
+    doc = load_document(first)
+    second = tmp_path / "b.docx"
+    write_docx(doc.blocks, second)
+    again = load_document(second)
+    assert [b.text for b in again.blocks] == [b.text for b in doc.blocks]
 
 
 def test_layout_hints_survive_round_trip(tmp_path):

@@ -63,9 +63,12 @@ def test_multipage_fax_tiff(tmp_path, scan_lines):
     frames[0].save(tif, save_all=True, append_images=frames[1:], compression="group4", dpi=(204, 98))
     doc = load_document(tif)
     assert doc.format == "image" and doc.page_count == 2
-    for page, line in ((1, scan_lines[0]), (2, scan_lines[1])):
-        text = "".join(b.text for b in doc.blocks if b.page == page)
-        assert similarity(line.replace(" ", ""), text.replace(" ", "")) >= 0.9, (page, text)
+    # The sentence runs on from the first frame to the second, so it is one block spanning
+    # pages 1–2 (Block.page_end): both frames must be read and the text whole, in order.
+    pages = {p for b in doc.blocks for p in range(b.page or 0, (b.page_end or b.page or 0) + 1)}
+    text = "".join(b.text for b in doc.blocks)
+    assert pages == {1, 2}
+    assert similarity("".join(scan_lines[:2]).replace(" ", ""), text.replace(" ", "")) >= 0.9, text
     assert all(b.ocr for b in doc.blocks)
 
 
@@ -154,7 +157,8 @@ def test_gennai_extract_json_lines(tmp_path, scan_lines, capsys):
     synth.render_lines(scan_lines[:2]).save(png, dpi=(200, 200))
     assert main(["extract", str(png), "--json", "--quiet"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
-    assert rows and set(rows[0]) == {"page", "block", "text", "ocr", "confidence"}
+    assert rows and set(rows[0]) >= {"page", "block", "kind", "level", "label", "text", "bbox", "anchor", "ocr",
+                                     "confidence"}
     assert all(r["ocr"] is True and r["page"] == 1 and 0 < r["confidence"] <= 1 for r in rows)
     assert similarity("".join(scan_lines[:2]).replace(" ", ""), "".join(r["text"] for r in rows).replace(" ", "")) >= 0.95
 

@@ -119,3 +119,27 @@ def test_invented_numbers_reject_a_fluent_translation():
     good = run_to_result(translate(d, fake(lambda p: "Constitution Memorial Day | May 3 | commemorates the Constitution.")))
     assert bad.method == "glossary_only" and bad.blocks[0].text == d.blocks[0].text
     assert good.method == "model" and good.blocks[0].text.startswith("Constitution Memorial Day")
+
+
+def test_labels_kept_and_references_urls_left_as_they_are():
+    from gennai_desktop.core.document import Block, Document
+    src = Document.from_blocks([
+        Block("b0000", "heading", "１．　はじめに", level=1, label="１．"),
+        Block("b0001", "list_item", "（ア）　申請書を提出する。", level=1, label="（ア）"),
+        Block("b0002", "reference", "「報告書」2026 年 3 月 6 日, https://example.go.jp/a"),
+        Block("b0003", "url", "https://example.go.jp/b"),
+        Block("b0004", "paragraph", "本文である。"),
+    ])
+    seen = []
+
+    def reply(prompt):
+        seen.append(prompt.rsplit("日本語: ", 1)[1].split("\n")[0])
+        return "Translated."
+    result = run_to_result(translate(src, fake(reply)))
+    texts = [b.text for b in result.blocks]
+    assert texts[0] == "１． Translated." and texts[1] == "（ア） Translated."
+    assert texts[2] == src.blocks[2].text and texts[3] == src.blocks[3].text
+    assert texts[4] == "Translated."
+    # the model saw the text after the label, never a reference entry or a URL
+    assert "はじめに" in seen and "申請書を提出する。" in seen
+    assert not any("example.go.jp" in s or s.startswith(("１．", "（ア）")) for s in seen)

@@ -1,0 +1,160 @@
+"""PDF reading as structure on real documents (pages that are NOT in eval/structure/labels):
+two columns, footnotes, furniture, paragraphs across pages, tables, figures, vertical text,
+letter-spaced lines, line numbers, tables of contents; and the layout rules on synthetic lines."""
+from __future__ import annotations
+
+import pytest
+
+from gennai_desktop.documents import load_document
+from gennai_desktop.documents.pdf_blocks import paragraphs_of, url_continues
+from gennai_desktop.documents.pdf_layout import Page, assign_frames, lines_of
+
+
+@pytest.fixture(scope="module")
+def real(corpus):
+    return corpus / "real"
+
+
+@pytest.fixture(scope="module")
+def hakusho1(real):
+    return load_document(real / "hakusho_mext_st_r6_ch1.pdf")
+
+
+def test_two_columns_read_in_order_and_a_paragraph_crosses_the_column_break(hakusho1):
+    # p3: the left column ends 「…極めて大規模な深層」, the right one begins 「学習によって作られた…」
+    block = next(b for b in hakusho1.blocks if "極めて大規模な深層" in b.text)
+    assert "極めて大規模な深層学習によって作られた「基盤モデル」の登場により" in block.text
+    assert block.kind == "paragraph" and block.page == 3
+
+
+def test_footnotes_are_notes_with_superscript_anchors(hakusho1):
+    notes = [b for b in hakusho1.blocks if b.page == 3 and b.kind == "note"]
+    assert [n.label for n in notes] == ["1", "2", "3", "4"]
+    first = notes[0]
+    assert first.text.startswith("1\u3000マルチモーダルは") and first.text.endswith("処理すること。")  # two lines, one note
+    cited = hakusho1.block(first.anchor)
+    assert "モーダル性¹・汎用性の高い「基盤モデル²」" in cited.text     # raised small digits → superscripts
+
+
+def test_running_header_and_page_number_are_furniture_not_text(hakusho1):
+    furniture = {(f.kind, f.text) for f in hakusho1.furniture if f.page == 3}
+    assert ("page_number", "6") in furniture
+    assert ("header", "第１部\u3000ＡＩがもたらす科学技術・イノベーションの変革") in furniture
+    assert "イノベーションの変革" not in hakusho1.text.split("。")[5]
+    assert all(f.text not in hakusho1.text for f in hakusho1.furniture if f.kind == "header")
+
+
+def test_figure_labels_are_image_text_and_captions_are_captions(real):
+    doc = load_document(real / "hakusho_mext_st_r6_ch3.pdf")
+    page1 = [b for b in doc.blocks if b.page == 1]
+    chart = next(b for b in page1 if "232,673" in b.text)
+    assert chart.kind == "image_text"
+    assert any(b.kind == "caption" and b.text.startswith("■第１-３-１図") for b in page1)
+    assert any(b.kind == "caption" and b.text.startswith("資料：") for b in page1)
+    # 「第１章で見てきたように」 refers to a chapter: a paragraph, not a numbered item
+    assert next(b for b in page1 if b.text.startswith("第１章で見てきたように")).kind == "paragraph"
+
+
+def test_paragraph_joined_across_a_page_break(real):
+    doc = load_document(real / "report_cio_zerotrust.pdf")
+    block = next(b for b in doc.blocks if b.text.startswith("外部（インターネット）と遮断されたネットワークでは"))
+    assert (block.page, block.page_end) == (4, 5)
+    assert "\n" not in block.text
+
+
+def test_ruled_table_rows_and_cells(real):
+    doc = load_document(real / "report_cio_zerotrust.pdf")
+    table = next(b for b in doc.blocks if b.kind == "table" and b.page == 3)
+    assert table.rows[0] == ("用語", "意味")
+    assert table.rows[1][0] == "境界型セキュリティ"          # a cell wrapped over two lines is one cell
+    assert table.text.startswith("用語\t意味\n")
+
+
+def test_new_old_comparison_table_ruled_by_its_columns_only(real):
+    # 新旧対照表 continued over pages: three long vertical rules, no horizontal ones
+    doc = load_document(real / "kokuji_mhlw_shinryohoshu_shinkyu_r010819.pdf")
+    table = next(b for b in doc.blocks if b.kind == "table" and b.page == 4)
+    assert len(table.rows[0]) == 2
+    left, right = table.rows[0]
+    assert "144点" in left and "141点" in right
+
+
+def test_letter_spaced_document_number_is_joined(real):
+    doc = load_document(real / "tsuchi_mhlw_hoihatsu_r010819_10.pdf")
+    assert "保医発0819第10号" in doc.text and "保 医 発" not in doc.text
+    assert "（公印省略）" in doc.text
+
+
+def test_margin_line_numbers_are_furniture_and_do_not_cut_sentences(real):
+    doc = load_document(real / "hoshin_cao_ai_seido_kangaekata.pdf")
+    numbers = [f for f in doc.furniture if f.kind == "line_number" and f.page == 8]
+    assert numbers and numbers[0].text.startswith("1\n2\n3")
+    block = next(b for b in doc.blocks if b.text.startswith("「AI 事業者ガイドライン（第 1.0 版）"))
+    assert "関係者による自主的な取組を促し、非拘束的なソフトロー" in block.text
+    heading = next(b for b in doc.blocks if b.page == 8 and b.text.startswith("（１）AI 事業者ガイドラインの趣旨"))
+    assert heading.kind == "heading" and heading.label == "（１）"
+
+
+def test_vertical_writing_items_and_columns_in_order(real):
+    doc = load_document(real / "kokuji_mhlw_tokkei_shisetsu_r04_vertical.pdf")
+    page3 = [b for b in doc.blocks if b.page == 3]
+    items = [b for b in page3 if b.kind == "list_item" and b.label in ("イ", "ロ", "ハ")]
+    assert [b.label for b in items] == ["イ", "ロ", "ハ"]
+    assert items[0].text.endswith("配置されていること。")   # the column and its hanging continuation
+    page4 = [b.text[:3] for b in doc.blocks if b.page == 4]
+    assert page4.index("ニ当該") < page4.index("ホ当該") < page4.index("(1)")   # right to left
+
+
+def test_table_of_contents_entries_stay_apart(real):
+    doc = load_document(real / "report_cio_cloudlocation.pdf")
+    toc = [b for b in doc.blocks if b.page == 2]
+    assert any(b.text.startswith("目次 ....") and b.text.rstrip().endswith("i") for b in toc)
+    assert any(b.kind == "list_item" and b.text.startswith("１ はじめに") for b in toc)
+
+
+def test_speaker_turns_of_minutes_are_labelled_paragraphs(real):
+    doc = load_document(real / "gijiroku_moj_shoho_bukai16.pdf")
+    turn = next(b for b in doc.blocks if b.text.startswith("○藤田部会長"))
+    assert turn.kind == "paragraph" and turn.label == "○藤田部会長"
+
+
+# -- the rules on synthetic lines ---------------------------------------------------------------
+
+def _rec(text, x0, top, x1, bottom, size=10.5):
+    return [text, x0, top, x1, bottom, size, 0, [0, 400, 0]]
+
+
+def test_a_boxed_paragraph_wraps_at_the_box_not_at_the_page_margin():
+    recs = [_rec("本文の行は右の余白まで届く長い行である本文の行は右の余白まで", 70, 700, 520, 690),
+            _rec("届いて終わる。", 70, 683, 160, 673),
+            _rec("枠の中の文は枠の右端で折り返す文である枠の", 80, 640, 480, 630),
+            _rec("中で続く。", 80, 623, 140, 613)]
+    page = Page(1, 595, 842, lines_of(1, {"lines": recs}))
+    assign_frames(page, [[75, 600, 485, 650]])
+    paras = paragraphs_of(page.lines, 1, 0)
+    assert [len(p.lines) for p in paras] == [2, 2]
+
+
+def test_wrapped_urls_continue_only_with_address_characters():
+    assert url_continues("https://nvlpubs.nist.gov/nistpubs/SpecialPublications/NIST.SP.800-", "207-draft.pdf)")
+    assert url_continues("https://media.defense.gov/2019/Jul/09/2002155219/-1/-", "1/0/DIB_X.PDF")
+    assert not url_continues("arXiv. https://arxiv.org/abs/1706.03762", "3\u3000Bidirectional Encoder")
+    assert not url_continues("詳しくは次を参照。", "https://example.go.jp/")
+
+
+def test_text_drawn_as_glyph_outlines_counts_as_a_picture_for_ocr(real):
+    from gennai_desktop.documents.pdf_reader import run_worker
+    from gennai_desktop.ocr.pages import page_needs_ocr
+
+    page = run_worker(real / "tsuchi_mhlw_hoihatsu_r040316_outline.pdf")["pages"][1]
+    assert not page["lines"] and page["img"] == 1.0       # no text layer, no image: outlines
+    assert page_needs_ocr(page["lines"], page["img"])
+
+
+def test_a_sentence_the_layout_cannot_join_across_a_page_break_is_marked_continued(real):
+    # 補足説明 p7 begins mid-word (「…利」 / 「用及び支配の移転…」) under a different page layout
+    doc = load_document(real / "shian_moj_chukan_shian_hosoku.pdf")
+    block = next(b for b in doc.blocks if b.text.startswith("用及び支配の移転をすることができない"))
+    assert block.continued and block.page == 7
+    starts = [b for b in doc.blocks if b.kind == "heading" or b.label]
+    assert starts and not any(b.continued for b in starts)
