@@ -138,7 +138,11 @@ def _export_via_blocks(doc: Document, findings: Sequence[Finding], target: Path)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        write_docx(doc.blocks, tmp, title=doc.title or None)
+        # list items go in as plain paragraphs: Word would draw a bullet before a label the
+        # text already carries (「・　ア　…」), and the read-back would no longer match
+        plain = [dataclasses.replace(b, kind="paragraph") if b.kind == "list_item" else b
+                 for b in doc.blocks]
+        write_docx(plain, tmp, title=doc.title or None)
         again = load_document(tmp)
         mapping: dict[int, int] = {}
         j = 0
