@@ -72,8 +72,10 @@ _KEEP = frozenset({"PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "L
                    "SYSTEMROOT", "SystemRoot", "WINDIR", "COMSPEC", "PATHEXT", "NUMBER_OF_PROCESSORS",
                    "PROCESSOR_ARCHITECTURE", "GENNAI_HOME", "GENNAI_DEBUG", "GENNAI_LANG",
                    "GENNAI_RESOURCES", "GENNAI_OCR_MODELS", "GENNAI_CPU_VARIANT", "GENNAI_GPU_BACKEND"})
-# locale, GPU runtime selection (CUDA_VISIBLE_DEVICES, GGML_VK_…), thread counts
-_KEEP_PREFIXES = ("LC_", "CUDA_", "HIP_", "ROCR_", "HSA_", "GGML_", "VK_", "OMP_", "OPENBLAS_", "MKL_")
+# locale, GPU runtime selection (CUDA_VISIBLE_DEVICES, GGML_VK_…), thread counts and OpenMP
+# waiting (GOMP_SPINCOUNT: the wait policy "system" keeps what IT set, core/cpu_budget.py)
+_KEEP_PREFIXES = ("LC_", "CUDA_", "HIP_", "ROCR_", "HSA_", "GGML_", "VK_", "OMP_", "GOMP_", "OPENBLAS_",
+                  "MKL_")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,13 @@ class Settings(BaseModel):
     n_gpu_layers: int = Field(-1, ge=-1, le=999, title="GPU層数 / GPU layers",
                               description="-1 = 可能な限りGPUへ / as many as fit")
     n_threads: int = Field(0, ge=0, le=256, title="CPUスレッド数 / CPU threads",
-                           description="0 = 自動 / automatic")
+                           description="0 = 自動（使えるコア数−1）/ automatic (usable cores − 1); "
+                                       "使えるCPU数を超える値はその数に / capped at the CPUs this process may use")
+    thread_wait: Literal["passive", "active", "system"] = Field(
+        "passive", title="待機中のCPUスレッド / Idle CPU threads",
+        description="passive = 休止して他のプログラムに譲る（既定）/ sleep (default); "
+                    "active = CPUを使って待つ（専用機向け）/ spin (dedicated machines); "
+                    "system = OpenMPの既定 / OpenMP's default")
     n_ctx: int = Field(4096, ge=512, le=131072, title="コンテキスト長 / Context size")
     batch_size: int = Field(0, ge=0, le=64, title="同時に生成する数 / Sequences decoded together",
                             description="0 = 自動（メモリに合わせる）/ automatic; 1 = 1件ずつ / one at a time")
