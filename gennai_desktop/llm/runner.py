@@ -51,6 +51,9 @@ if TYPE_CHECKING:
 
 _EOF = object()
 _R = TypeVar("_R", bound="protocol.Reply")
+CANCEL_GRACE_S = 10.0        # after this the child is killed if it does not stop on cancel
+START_TIMEOUT_S = 120.0      # the child's Python start (llama.cpp loads with the load request)
+CHOICES_FILE = Path("runtime") / "choices.json"
 
 
 class _CancelRequested:
@@ -58,9 +61,6 @@ class _CancelRequested:
 
 
 _CANCEL_REQUESTED = _CancelRequested()
-CANCEL_GRACE_S = 10.0        # after this the child is killed if it does not stop on cancel
-START_TIMEOUT_S = 120.0      # importing llama.cpp + registering backends
-CHOICES_FILE = Path("runtime") / "choices.json"
 
 
 class RunnerCrashed(ModelError):

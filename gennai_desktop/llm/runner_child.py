@@ -52,7 +52,9 @@ class _Runner:
         self.engine: Any = None
         self.eng_mod: ModuleType | None = None
         self.cancel: CancelToken | None = None
-        self.requests: "queue.Queue[protocol.Request | None]" = queue.Queue()
+        # requests for the main thread; a line that is not one is answered there too, so only
+        # the main thread ever writes to the protocol stream
+        self.requests: "queue.Queue[protocol.Request | protocol.ProtocolError | None]" = queue.Queue()
 
     def send(self, reply: protocol.Reply) -> None:
         self.out.write(protocol.encode_reply(reply))
@@ -63,7 +65,7 @@ class _Runner:
             try:
                 req = protocol.decode_request(line)
             except protocol.ProtocolError as exc:
-                self.send(protocol.Failure.of(ValueError(str(exc))))
+                self.requests.put(exc)
                 continue
             if isinstance(req, protocol.Cancel):
                 token = self.cancel
@@ -84,6 +86,8 @@ class _Runner:
             if req is None or isinstance(req, protocol.Close):
                 break
             try:
+                if isinstance(req, protocol.ProtocolError):
+                    raise ValueError(str(req))
                 self.handle(req)
             except Cancelled:
                 self.send(protocol.Cancelled())

@@ -244,3 +244,25 @@ def test_a_malformed_model_is_refused_before_any_runner_starts(tmp_path, monkeyp
     with pytest.raises(Exception) as info:
         eng.load()
     assert "GGUF" in str(info.value) and eng.pid is None and not (tmp_path / "starts.log").exists()
+
+
+def test_the_child_answers_a_line_that_is_no_request_and_a_request_before_load():
+    import subprocess
+    from gennai_desktop.llm import protocol
+    proc = subprocess.Popen([sys.executable, "-c",
+                             "import sys, runpy; runpy.run_module('gennai_desktop.llm.runner_child', run_name='__main__')"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert isinstance(protocol.decode_reply(proc.stdout.readline()), protocol.Ready)
+        proc.stdin.write('{"op": "explode"}\n')
+        proc.stdin.write(protocol.encode_request(protocol.CountTokens("x")))   # no model loaded yet
+        proc.stdin.flush()
+        bad, early = (protocol.decode_reply(proc.stdout.readline()) for _ in range(2))
+        assert isinstance(bad, protocol.Failure) and "explode" in str(bad.params)
+        assert isinstance(early, protocol.Failure) and "no model" in str(early.params)
+        proc.stdin.write(protocol.encode_request(protocol.Close()))
+        proc.stdin.flush()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
