@@ -47,15 +47,17 @@ def test_physical_cores_count_smt_siblings_once(tmp_path):
     assert cb.physical_cores([0, 9], tmp_path) == 2                     # unknown topology: count CPUs
 
 
-def test_default_leaves_a_core_and_caps(monkeypatch):
-    assert [cb.default_threads(n) for n in (1, 2, 3, 4, 16, 64)] == [1, 1, 2, 3, 8, 8]
+def test_default_is_the_usable_cores_capped(monkeypatch):
+    assert [cb.default_threads(n) for n in (1, 2, 3, 4, 16, 64)] == [1, 2, 3, 4, 8, 8]
     monkeypatch.setattr(cb, "allowed_cpus", lambda: [0, 1, 2, 3])
     monkeypatch.setattr(cb, "physical_cores", lambda cpus: 4)
     monkeypatch.setattr(cb, "cgroup_cpu_limit", lambda: 1.5)            # a 1.5-CPU container
     assert cb.usable_cpus() == 1 and cb.usable_cores() == 1
     assert cb.choose_threads(0) == 1 and cb.choose_threads(8) == 1
     monkeypatch.setattr(cb, "cgroup_cpu_limit", lambda: None)
-    assert cb.choose_threads(0) == 3 and cb.choose_threads(2) == 2 and cb.choose_threads(32) == 4
+    assert cb.choose_threads(0) == 4 and cb.choose_threads(2) == 2 and cb.choose_threads(32) == 4
+    monkeypatch.setattr(cb, "physical_cores", lambda cpus: 2)            # 4 CPUs, SMT: 2 cores
+    assert cb.choose_threads(0) == 2 and cb.choose_threads(4) == 4
 
 
 def test_openmp_environment_per_policy():

@@ -4,17 +4,19 @@ its idle threads should wait.
 Why: officials' machines are busy — a 2–4 core desktop or a VDI session running mail, Teams
 and a browser. llama.cpp's worker threads meet at a barrier after every graph node; with
 OpenMP's default wait policy a thread that arrives early *spins* for a while, burning the
-core another program (or its own sibling thread) needs. Measured on a 2-core machine with
-two other CPU-bound processes, that made the default configuration several times slower
-than one thread (docs/runtime.md "Threads on a busy machine", ``bench/bench_threads.py``).
+core another program (or its own sibling thread) needs. Measured on a shared 2-core machine
+(``bench/bench_threads.py``, docs/runtime.md "Threads on a busy machine"), the old default —
+2 threads, OpenMP's spinning — took 7–15× as long as 1 thread, and 22–51× as long as 2
+threads that sleep while they wait.
 
-So the default is chosen from that measurement: threads = the physical cores this process
-may use minus one (at least 1; at most ``MAX_DEFAULT_THREADS``), and idle threads sleep
-instead of spinning ("passive"). "The cores this process may use" is the smallest of the
-CPU affinity mask (``sched_getaffinity``: taskset, VDI pinning), the cgroup CPU quota
-(containers, systemd ``CPUQuota=``) and the physical cores among them (SMT siblings share
-one core's arithmetic units, which decode saturates). Both stay settings (``n_threads``,
-``thread_wait``).
+So the default is chosen from that measurement: idle threads sleep instead of spinning
+("passive"), and then one thread per physical core this process may use is the fastest in
+every contention case measured (a busy scheduler shares the CPU per thread, so a second
+thread that does not spin doubles the work done), at most ``MAX_DEFAULT_THREADS``. "The
+cores this process may use" is the smallest of the CPU affinity mask (``sched_getaffinity``:
+taskset, VDI pinning), the cgroup CPU quota (containers, systemd ``CPUQuota=``) and the
+physical cores among them (SMT siblings share one core's arithmetic units). Both stay
+settings (``n_threads``, ``thread_wait``).
 
 Stdlib only: the OCR child (ocr/) and the runner child use it before their native
 libraries load.
@@ -144,10 +146,11 @@ def usable_cores() -> int:
 
 
 def default_threads(cores: int | None = None) -> int:
-    """Threads for native work when the setting says automatic (0): one core left for the
-    rest of the machine (the UI, the user's other programs), at least 1, at most 8."""
+    """Threads for native work when the setting says automatic (0): one per usable physical
+    core, at most 8 — measured fastest with the passive wait policy, busy machine or not
+    (bench/bench_threads.py)."""
     n = usable_cores() if cores is None else cores
-    return max(1, min(MAX_DEFAULT_THREADS, n - 1 if n > 1 else 1))
+    return max(1, min(MAX_DEFAULT_THREADS, n))
 
 
 def choose_threads(setting: int) -> int:

@@ -28,7 +28,7 @@ class Settings(BaseModel):
     n_gpu_layers: int = Field(-1, ge=-1, le=999, title="GPU層数 / GPU layers",
                               description="-1 = 可能な限りGPUへ / as many as fit")
     n_threads: int = Field(0, ge=0, le=256, title="CPUスレッド数 / CPU threads",
-                           description="0 = 自動（使えるコア数−1）/ automatic (usable cores − 1); "
+                           description="0 = 自動（使える物理コア数、最大8）/ automatic (usable physical cores, ≤ 8); "
                                        "使えるCPU数を超える値はその数に / capped at the CPUs this process may use")
     thread_wait: Literal["passive", "active", "system"] = Field(
         "passive", title="待機中のCPUスレッド / Idle CPU threads",

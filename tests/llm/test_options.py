@@ -41,7 +41,7 @@ def test_decide_for_cpu_and_gpu_configurations(tiny_gguf, monkeypatch):
                          n_threads=0, wait_policy="passive", n_ctx=4096)
     assert (cpu.model_path, cpu.n_ctx, cpu.n_gpu_layers, cpu.cpu_variant, cpu.gpu_backend) == \
         (str(tiny_gguf), 256, 0, "haswell", None)
-    assert cpu.n_threads == cpu_budget.default_threads(4) == 3 and cpu.wait_policy == "passive"
+    assert cpu.n_threads == cpu_budget.default_threads(4) == 4 and cpu.wait_policy == "passive"
     asked = []
     gpu = options.decide(spec(tiny_gguf), info, cpu_variant="haswell", gpu_backend="cuda", n_gpu_layers=-1,
                          n_threads=16, wait_policy="active", n_ctx=128,
