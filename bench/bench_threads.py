@@ -156,9 +156,9 @@ class OcrSubject:
 
     def job(self, n: int) -> tuple[float, str]:
         t0 = time.perf_counter()
-        lines = self.eng.read(self.image)
+        page = self.eng.read(self.image)
         wall = time.perf_counter() - t0
-        return wall, f"{1 / wall:.3f} pages/s, {len(lines)} lines"
+        return wall, f"{1 / wall:.3f} pages/s, {len(page['lines'])} lines"
 
     def close(self) -> None:
         self.eng = None

@@ -6,7 +6,7 @@ and a browser. llama.cpp's worker threads meet at a barrier after every graph no
 OpenMP's default wait policy a thread that arrives early *spins* for a while, burning the
 core another program (or its own sibling thread) needs. Measured on a shared 2-core machine
 (``bench/bench_threads.py``, docs/runtime.md "Threads on a busy machine"), the old default —
-2 threads, OpenMP's spinning — took 7–15× as long as 1 thread, and 22–51× as long as 2
+2 threads, OpenMP's spinning — took 7–15× as long as 1 thread, and 16–51× as long as 2
 threads that sleep while they wait.
 
 So the default is chosen from that measurement: idle threads sleep instead of spinning
