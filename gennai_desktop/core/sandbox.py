@@ -151,7 +151,7 @@ def start(name: str, request: dict[str, Any], limits: Limits, *, argv: list[str]
     line = json.dumps({"child": name, "limits": asdict(limits), "request": request}, ensure_ascii=False) + "\n"
     try:
         assert proc.stdin is not None
-        proc.stdin.write(line if text else line.encode("utf-8"))    # type: ignore[arg-type]
+        proc.stdin.write(line if text else line.encode("utf-8"))
         proc.stdin.flush()
     except (BrokenPipeError, OSError):
         pass                                         # it died at once: its exit status says why
@@ -384,7 +384,7 @@ def isolate() -> Isolation:
     """Cut this (single-threaded) process off from the network; see the module docstring."""
     if not sys.platform.startswith("linux"):
         return Isolation(False, False, f"not enforced on {sys.platform}")
-    notes = []
+    notes: list[str] = []
     netns = _enter_network_namespace(notes)
     seccomp = _install_filter(notes)
     return Isolation(seccomp, netns, "; ".join(notes))

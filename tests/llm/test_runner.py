@@ -247,11 +247,9 @@ def test_a_malformed_model_is_refused_before_any_runner_starts(tmp_path, monkeyp
 
 
 def test_the_child_answers_a_line_that_is_no_request_and_a_request_before_load():
-    import subprocess
+    from gennai_desktop.core import sandbox
     from gennai_desktop.llm import protocol
-    proc = subprocess.Popen([sys.executable, "-c",
-                             "import sys, runpy; runpy.run_module('gennai_desktop.llm.runner_child', run_name='__main__')"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = sandbox.start("runner", {}, sandbox.Limits(), text=True)     # the real runner child
     try:
         assert isinstance(protocol.decode_reply(proc.stdout.readline()), protocol.Ready)
         proc.stdin.write('{"op": "explode"}\n')
