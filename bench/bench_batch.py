@@ -15,8 +15,15 @@ the sequential ones (greedy agreement; near-ties may differ between batch shapes
 
 Part 2: 要約 (bullets) of the first 50 pages of the longest PDF in the corpus, before
 (every chunk one at a time, through ``llm.batch``'s sequential fallback) and after (batched).
+The base model's map phase is forced (base_model_passes): the model path is what is measured.
 
-    python bench/bench_batch.py [--threads 2] [--tokens 64] [--pages 50] [--n-ctx 4096] [--skip-summary]
+Busy machine (issue 23): ``--busy N`` runs part 2 again while N CPU-bound competitors (started
+here, as bench_threads.py does) run beside it, and prints both figures. ``--threads 0`` and
+``--wait-policy`` give the app's own choice (core.cpu_budget); the policy is set before
+llama.cpp loads.
+
+    python bench/bench_batch.py [--threads 0] [--wait-policy passive] [--tokens 64] [--pages 50]
+                                [--n-ctx 4096] [--skip-summary] [--busy 2] [--batched-only]
 """
 from __future__ import annotations
 
@@ -116,7 +123,7 @@ class SequentialOnly:
         return getattr(self._eng, name)
 
 
-def summary_benchmark(eng, pages: int) -> None:
+def summary_benchmark(eng, pages: int, batched_only: bool = False, label: str = "") -> float:
     from gennai_desktop.core.document import Document
     from gennai_desktop.core.events import Done, Progress
     from gennai_desktop.documents import load_document
@@ -132,26 +139,35 @@ def summary_benchmark(eng, pages: int) -> None:
         c0 = time.process_time()
         t0 = time.perf_counter()
         chunks, result = 0, None
-        for ev in summarize(doc, engine, style="bullets"):
+        for ev in summarize(doc, engine, style="bullets", base_model_passes=True):  # the model path, measured even on the base model
             if isinstance(ev, Progress) and ev.stage == "summary.stage.map":
                 chunks = ev.total
             elif isinstance(ev, Done):
                 result = ev.result
         return time.perf_counter() - t0, chunks, result, time.process_time() - c0
 
+    if batched_only:
+        t_after, chunks, r_after, c_after = run(eng)
+        print(f"summary {pages} pages{label} ({chunks} chunks, batched): {t_after:.1f} s wall, "
+              f"{c_after:.1f} s CPU (method {r_after.method})", flush=True)
+        return t_after
     t_before, chunks, r_before, c_before = run(SequentialOnly(eng))
     print(f"  before (one chunk at a time): {t_before:.1f} s wall, {c_before:.1f} s CPU", flush=True)
     t_after, _, r_after, c_after = run(eng)
     print(f"  after (batched): {t_after:.1f} s wall, {c_after:.1f} s CPU", flush=True)
     same = [p.text for p in r_before.points] == [p.text for p in r_after.points]
-    print(f"summary {pages} pages ({chunks} chunks): before {t_before:.1f} s, after {t_after:.1f} s, "
+    print(f"summary {pages} pages{label} ({chunks} chunks): before {t_before:.1f} s, after {t_after:.1f} s, "
           f"before/after {t_before / t_after:.2f}x wall, {c_before / c_after:.2f}x CPU (method {r_before.method}/{r_after.method}, "
           f"same points: {same})", flush=True)
+    return t_after
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=0, help="0: the app's default (core.cpu_budget)")
+    ap.add_argument("--wait-policy", choices=("passive", "active", "system"), default="passive")
+    ap.add_argument("--busy", type=int, default=0, help="also run the summary with N competing processes")
+    ap.add_argument("--batched-only", action="store_true", help="summary: time the batched path only")
     ap.add_argument("--tokens", type=int, default=64)
     ap.add_argument("--pages", type=int, default=50)
     ap.add_argument("--n-ctx", type=int, default=4096)
@@ -159,13 +175,26 @@ def main() -> None:
     ap.add_argument("--skip-summary", action="store_true")
     ap.add_argument("--skip-decode", action="store_true")
     args = ap.parse_args()
+    from gennai_desktop.core import cpu_budget
+    cpu_budget.apply_openmp_environment(args.wait_policy)      # before llama.cpp loads
+    threads = cpu_budget.choose_threads(args.threads)
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, "
-          f"{args.threads} threads", flush=True)
-    eng = bundled_engine(args.threads, args.n_ctx)
+          f"{threads} threads, wait policy {args.wait_policy}", flush=True)
+    eng = bundled_engine(threads, args.n_ctx)
     if not args.skip_decode:
         decode_benchmark(eng, args.tokens, args.repeats)
     if not args.skip_summary:
-        summary_benchmark(eng, args.pages)
+        quiet = summary_benchmark(eng, args.pages, args.batched_only)
+        if args.busy:
+            from bench.bench_threads import start_competitors, stop
+            rivals = start_competitors(args.busy)
+            try:
+                busy = summary_benchmark(eng, args.pages, args.batched_only,
+                                         f" with {args.busy} competing processes")
+            finally:
+                stop(rivals)
+            print(f"busy machine: the summary took {busy / quiet:.2f}x as long with {args.busy} competitors "
+                  f"({quiet:.1f} s → {busy:.1f} s)", flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}", flush=True)
     eng.close()
 

@@ -36,12 +36,14 @@ from pathlib import Path
 from gennai_desktop.llm.base import GenerationParams, ModelSpec
 mode, model, tokens, threads, reps = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 spec = ModelSpec(id="bench", path=Path(model), name_ja="bench", name_en="bench")
+import os
+variant = os.environ.get("BENCH_CPU_VARIANT") or None
 if mode == "runner":
     from gennai_desktop.llm.runner import RunnerEngine, RuntimeConfig
-    import os
-    cfg = [RuntimeConfig(os.environ.get("GENNAI_CPU_VARIANT") or None, None)]
-    eng = RunnerEngine(spec, n_threads=threads, n_ctx=1024, configs=cfg)
+    eng = RunnerEngine(spec, n_threads=threads, n_ctx=1024, configs=[RuntimeConfig(variant, None)])
 else:
+    from gennai_desktop.llm import cpu_variants
+    cpu_variants.load_backends(variant)      # before llama.cpp loads, as the runner does
     from gennai_desktop.llm.engine import LlamaEngine
     eng = LlamaEngine(spec, n_threads=threads, n_ctx=1024)
 eng.load()
@@ -63,7 +65,7 @@ print(json.dumps(out[1:]))  # the first run warms caches
 
 
 def measure(mode: str, variant: str, model: Path, tokens: int, threads: int, reps: int) -> list[dict]:
-    env = dict(os.environ, GENNAI_CPU_VARIANT=variant)
+    env = dict(os.environ, BENCH_CPU_VARIANT=variant)
     res = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), mode, str(model), str(tokens), str(threads),
                           str(reps), PROMPT], capture_output=True, text=True, env=env, timeout=900)
     if res.returncode != 0:

@@ -100,8 +100,8 @@ def doctor_phase(eng, spec, n_ctx: int) -> dict[str, Any]:
     return {"report": report, "text": doctor.format_report(report), "exit_status": doctor.exit_status(report),
             "vram": nvidia_process_mib(eng.pid), "runtime_config": eng.config.key if eng.config else None,
             "load_seconds": eng.load_seconds,
-            # the runner's own layer choice from free VRAM (-1 = all), before llama.cpp applies it
-            "auto_gpu_layers": (getattr(eng, "_load_reply", None) or {}).get("auto_gpu_layers")}
+            # the layers the app decided from free VRAM (RuntimeOptions), before llama.cpp applies them
+            "auto_gpu_layers": eng.options.n_gpu_layers if getattr(eng, "options", None) else None}
 
 
 def single_phase(eng, pp: int, tg: int, reps: int) -> dict[str, Any]:

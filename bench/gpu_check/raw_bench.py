@@ -5,9 +5,10 @@ decode: a prompt of ``pp`` tokens in one ``llama_decode``, then ``tg`` greedy to
 ``llama_decode`` each (llama-bench's pp/tg, with the same prompts as ``measure``); the same
 with flash attention on (llama-cpp-python, and so the app, leaves it off); and N
 sequences decoded together in one context (one token of each per ``llama_decode``).
-The backends are registered by importing ``gennai_desktop.llm.engine``, with the runtime
-configuration (CPU variant, GPU backend) the caller puts in the environment — the one the
-runner chose — so both sides run the same libraries. Prints one JSON line.
+The backends are registered before ``gennai_desktop.llm.engine`` is imported, with the runtime
+configuration (CPU variant, GPU backend) the caller puts in the environment
+(GENNAI_CPU_VARIANT, GENNAI_GPU_BACKEND) — the one the runner was given — so both sides run
+the same libraries. Prints one JSON line.
 """
 from __future__ import annotations
 
@@ -33,9 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=0)
     args = ap.parse_args(argv)
 
-    from gennai_desktop.llm import engine as E   # registers the backends named in the environment
+    import os
+
+    from gennai_desktop.core.cpu_budget import choose_threads
+    from gennai_desktop.llm.cpu_variants import load_backends
+    load_backends(os.environ.get("GENNAI_CPU_VARIANT") or None, os.environ.get("GENNAI_GPU_BACKEND") or None)
+    from gennai_desktop.llm import engine as E   # finds the backends registered above
     ll = E.llama_cpp
-    threads = args.threads or E.default_threads()
+    threads = choose_threads(args.threads)
     gpu = E.gpu_backend()
     E._clear_log()
     llm = ll.Llama(model_path=str(args.model), n_ctx=args.n_ctx, n_threads=threads, n_threads_batch=threads,

@@ -30,7 +30,8 @@ def report_for(spec: ModelSpec | None, settings: Settings, *, probe: bool = True
                engine: Any = None) -> dict[str, Any]:
     """The report for ``spec`` (None: no model usable) with every section."""
     return build_report(spec, n_gpu_layers=settings.n_gpu_layers, n_threads=settings.n_threads,
-                        n_ctx=settings.n_ctx, probe=probe, engine=engine, sections=SECTIONS)
+                        wait_policy=settings.thread_wait, n_ctx=settings.n_ctx, probe=probe, engine=engine,
+                        sections=SECTIONS)
 
 
 def diagnose(service: ModelService | None = None, *, probe: bool = True) -> dict[str, Any]:
@@ -39,6 +40,8 @@ def diagnose(service: ModelService | None = None, *, probe: bool = True) -> dict
     spec, error = None, None
     try:
         spec = service.active()
+        if probe:
+            spec = service.runnable(spec)
     except GennaiError as exc:
         error = exc.message()
     report = report_for(spec, service.settings, probe=probe)

@@ -83,14 +83,17 @@ class ModelService:
         return list_packs(active_id=active.id if active else "", policy=self.policy,
                           view=self.view)
 
+    def runnable(self, spec: ModelSpec) -> ModelSpec:
+        """``spec`` with its model file in place — the one place a model path is resolved:
+        the bundled default is assembled (offline) and verified here, so a missing model
+        package is reported before any process starts; the runner loads exactly this path."""
+        return replace(spec, path=ensure_bundled_model()) if spec.dev_default else spec
+
     def open_engine(self) -> RunnerEngine:
         """The active model's engine (the app's one engine, created or reused by
         ``llm.manager``); the model itself loads in the runner process on first use.
-        The bundled default is assembled and verified first, so a missing model package is
-        reported before any process starts. Call it off the UI thread."""
-        spec = self.active()
-        if spec.dev_default:
-            spec = replace(spec, path=ensure_bundled_model())
+        Call it off the UI thread."""
+        spec = self.runnable(self.active())
         s = self.settings
         return manager.get_engine(spec, n_gpu_layers=s.n_gpu_layers, n_threads=s.n_threads,
-                                  n_ctx=s.n_ctx, batch_size=s.batch_size)
+                                  n_ctx=s.n_ctx, batch_size=s.batch_size, wait_policy=s.thread_wait)

@@ -24,6 +24,7 @@ from ..storage.audit import audit_folders
 from ..tasks.draft import draft, get_template, list_templates, resolve_fields
 from ..tasks.export import export_draft, export_proofread, export_summary, export_translation
 from ..tasks.glossary import load_glossary
+from ..tasks.model_passes import engine_for
 from ..tasks.proofread import proofread
 from ..tasks.summarize import summarize
 from ..tasks.translate import translate
@@ -73,6 +74,19 @@ def model_engine(args: argparse.Namespace, quiet: bool = False, service: ModelSe
     return service.open_engine()
 
 
+def pass_engine(args: argparse.Namespace) -> tuple[Any, bool]:
+    """(engine, base_model_passes) for a task whose model pass runs only where it can help
+    (校正, 要約, 起案: tasks.model_passes). A model that cannot help is not even opened: the
+    task gets a SpecOnly and gives its rule / extractive / template result at once."""
+    if getattr(args, "no_model", False):
+        return None, False
+    service = ModelService()
+    spec = service.active()
+    _err(tr("cli.model_line", label=spec.label(get_language()), id=spec.id))
+    force = service.settings.base_model_passes
+    return engine_for(spec, service.open_engine, force), force
+
+
 def recorded_model(args: argparse.Namespace) -> ModelSpec | None:
     """The model a task command's history entry and audit line name (None: no model used
     or none can be chosen — the audit line then has no model_id)."""
@@ -108,8 +122,8 @@ def report_saved(report) -> None:
 def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
     guard_out(args, args.file)
     doc = load_input(args.file)
-    engine = model_engine(args)
-    result = drain(summarize(doc, engine, style=args.style, cancel=token), args.quiet)
+    engine, force = pass_engine(args)
+    result = drain(summarize(doc, engine, style=args.style, cancel=token, base_model_passes=force), args.quiet)
     if args.out:
         report_saved(export_summary(result, args.out))
     if args.json:
@@ -144,9 +158,9 @@ def cmd_proofread(args: argparse.Namespace, token: CancelToken) -> int:
     guard_out(args, args.file)
     doc = load_input(args.file)
     use_model = not (args.rules_only or args.no_model)
-    engine = model_engine(args) if use_model else None
-    result = drain(proofread(doc, engine, use_rules=True, use_model=use_model, cancel=token,
-                             profile=args.profile), args.quiet)
+    engine, force = pass_engine(args) if use_model else (None, False)
+    result = drain(proofread(doc, engine, use_rules=True, use_model=use_model, base_model_passes=force,
+                             cancel=token, profile=args.profile), args.quiet)
     if args.out:
         report_saved(export_proofread(doc, result.findings, args.out, plain_source="report"))
     if args.json:
@@ -193,8 +207,8 @@ def cmd_draft(args: argparse.Namespace, token: CancelToken) -> int:
         fields[k.strip()] = v.replace("\\n", "\n")
     guard_out(args, args.fields_json)
     resolve_fields(get_template(args.template), fields)   # fail on bad fields before loading a model
-    engine = model_engine(args)
-    result = drain(draft(args.template, fields, engine, cancel=token), args.quiet)
+    engine, force = pass_engine(args)
+    result = drain(draft(args.template, fields, engine, cancel=token, base_model_passes=force), args.quiet)
     if args.out:
         report_saved(export_draft(result, args.out))
     if args.json:

@@ -72,8 +72,10 @@ _KEEP = frozenset({"PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "L
                    "SYSTEMROOT", "SystemRoot", "WINDIR", "COMSPEC", "PATHEXT", "NUMBER_OF_PROCESSORS",
                    "PROCESSOR_ARCHITECTURE", "GENNAI_HOME", "GENNAI_DEBUG", "GENNAI_LANG",
                    "GENNAI_RESOURCES", "GENNAI_OCR_MODELS", "GENNAI_CPU_VARIANT", "GENNAI_GPU_BACKEND"})
-# locale, GPU runtime selection (CUDA_VISIBLE_DEVICES, GGML_VK_…), thread counts
-_KEEP_PREFIXES = ("LC_", "CUDA_", "HIP_", "ROCR_", "HSA_", "GGML_", "VK_", "OMP_", "OPENBLAS_", "MKL_")
+# locale, GPU runtime selection (CUDA_VISIBLE_DEVICES, GGML_VK_…), thread counts and OpenMP
+# waiting (GOMP_SPINCOUNT: the wait policy "system" keeps what IT set, core/cpu_budget.py)
+_KEEP_PREFIXES = ("LC_", "CUDA_", "HIP_", "ROCR_", "HSA_", "GGML_", "VK_", "OMP_", "GOMP_", "OPENBLAS_",
+                  "MKL_")
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ def start(name: str, request: dict[str, Any], limits: Limits, *, argv: list[str]
     line = json.dumps({"child": name, "limits": asdict(limits), "request": request}, ensure_ascii=False) + "\n"
     try:
         assert proc.stdin is not None
-        proc.stdin.write(line if text else line.encode("utf-8"))    # type: ignore[arg-type]
+        proc.stdin.write(line if text else line.encode("utf-8"))
         proc.stdin.flush()
     except (BrokenPipeError, OSError):
         pass                                         # it died at once: its exit status says why
@@ -382,7 +384,7 @@ def isolate() -> Isolation:
     """Cut this (single-threaded) process off from the network; see the module docstring."""
     if not sys.platform.startswith("linux"):
         return Isolation(False, False, f"not enforced on {sys.platform}")
-    notes = []
+    notes: list[str] = []
     netns = _enter_network_namespace(notes)
     seccomp = _install_filter(notes)
     return Isolation(seccomp, netns, "; ".join(notes))

@@ -28,7 +28,13 @@ class Settings(BaseModel):
     n_gpu_layers: int = Field(-1, ge=-1, le=999, title="GPU層数 / GPU layers",
                               description="-1 = 可能な限りGPUへ / as many as fit")
     n_threads: int = Field(0, ge=0, le=256, title="CPUスレッド数 / CPU threads",
-                           description="0 = 自動 / automatic")
+                           description="0 = 自動（使える物理コア数、最大8）/ automatic (usable physical cores, ≤ 8); "
+                                       "使えるCPU数を超える値はその数に / capped at the CPUs this process may use")
+    thread_wait: Literal["passive", "active", "system"] = Field(
+        "passive", title="待機中のCPUスレッド / Idle CPU threads",
+        description="passive = 休止して他のプログラムに譲る（既定）/ sleep (default); "
+                    "active = CPUを使って待つ（専用機向け）/ spin (dedicated machines); "
+                    "system = OpenMPの既定 / OpenMP's default")
     n_ctx: int = Field(4096, ge=512, le=131072, title="コンテキスト長 / Context size")
     batch_size: int = Field(0, ge=0, le=64, title="同時に生成する数 / Sequences decoded together",
                             description="0 = 自動（メモリに合わせる）/ automatic; 1 = 1件ずつ / one at a time")
@@ -40,6 +46,10 @@ class Settings(BaseModel):
     autosave_interval_s: int = Field(10, ge=2, le=600, title="自動保存の間隔(秒) / Autosave interval (s)")
     recent_files: list[str] = Field(default_factory=list, title="最近使ったファイル / Recent files")
     proofread_use_model: bool = Field(True, title="校正でモデルも使う / Use the model when proofreading")
+    base_model_passes: bool = Field(
+        False, title="指示調整なしのモデルでもモデル処理を行う / Run model passes on models that are not instruction-tuned",
+        description="既定では、同梱の開発用モデルなど指示調整されていないモデルでは校正・要約・起案のモデル処理を省きます"
+                    " / by default 校正, 要約 and 起案 skip the model on such models (their output is not used)")
     history_retention_days: int = Field(
         90, ge=0, le=3650, title="結果の履歴を残す日数 / Keep result history (days)",
         description="0 = 履歴を残さない（既存の履歴も削除） / 0 = no history (existing history is deleted)")

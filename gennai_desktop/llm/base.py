@@ -76,6 +76,7 @@ class BackendInfo:
     n_layers: int           # layers in the model
     n_threads: int
     cpu_variant: str = ""   # llama.cpp CPU build in use (e.g. "zen4", "haswell", "x64")
+    wait_policy: str = ""   # how idle CPU threads wait: "passive", "active", "system" (core.cpu_budget)
     note: str = ""          # why the GPU/fast variant is not used (e.g. fell back after a crash)
 
 
@@ -89,13 +90,21 @@ class Generation(Protocol):
     """An in-progress generation: iterate for text pieces; then read the outcome.
 
     Iteration raises ``Cancelled`` if the token is set (checked between tokens).
-    ``stop_reason`` tells whether it ended normally or was cut as degenerate.
+    ``stop_reason`` tells whether it ended normally or was cut as degenerate. The outcome is
+    read-only to callers (properties here, so plain attributes and properties both qualify).
     """
 
-    text: str
-    stop_reason: StopReason | None
-    n_tokens: int
-    seconds: float
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def stop_reason(self) -> StopReason | None: ...
+
+    @property
+    def n_tokens(self) -> int: ...
+
+    @property
+    def seconds(self) -> float: ...
 
     def __iter__(self) -> Iterator[str]: ...
 

@@ -21,6 +21,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from ..core import cpu_budget
+from ..core.cpu_budget import DEFAULT_WAIT_POLICY, WaitPolicy
 from ..core.errors import EXIT_MODEL, EXIT_OK, GennaiError
 from ..core.i18n import get_language, tr
 from . import cpu_variants
@@ -103,7 +105,16 @@ def gpu_reason(gpus: list[dict[str, Any]], layout: cpu_variants.RuntimeLayout | 
     return tr("doctor.reason.unknown", gpu=names)
 
 
+def cpu_budget_report() -> dict[str, Any]:
+    """The CPUs this process may use and the thread default they give (core.cpu_budget)."""
+    cpus = cpu_budget.allowed_cpus()
+    return {"allowed_cpus": len(cpus), "physical_cores": cpu_budget.physical_cores(cpus),
+            "cgroup_quota": cpu_budget.cgroup_cpu_limit(), "usable_cores": cpu_budget.usable_cores(),
+            "default_threads": cpu_budget.default_threads()}
+
+
 def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: int = 0,
+                 wait_policy: WaitPolicy = DEFAULT_WAIT_POLICY,
                  n_ctx: int = 4096, probe: bool = True, engine: Any = None,
                  sections: Mapping[str, Callable[[], dict[str, Any]]] | None = None) -> dict[str, Any]:
     """The whole report. ``sections``: parts that layers above llm/ add (``app.diagnostics``
@@ -113,7 +124,7 @@ def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: i
     report: dict[str, Any] = {
         "cpu": {"name": _cpu_name(), "machine": platform.machine(), "os": platform.platform(),
                 "features_os_allows": feats.summary(), "amx_advertised": feats.amx_advertised,
-                "amx_os_enabled": feats.amx_os_enabled},
+                "amx_os_enabled": feats.amx_os_enabled, "budget": cpu_budget_report()},
         "runtime": None, "gpus": nvidia_gpus() + other_gpus(), "model": None, "gpu_reason": None,
         "error": None,
     }
@@ -129,7 +140,8 @@ def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: i
         report["model"] = model
         if probe:
             own = engine is None
-            eng = engine or RunnerEngine(spec, n_gpu_layers=n_gpu_layers, n_threads=n_threads, n_ctx=n_ctx)
+            eng = engine or RunnerEngine(spec, n_gpu_layers=n_gpu_layers, n_threads=n_threads, n_ctx=n_ctx,
+                                         wait_policy=wait_policy)
             try:
                 t0 = time.perf_counter()
                 load = getattr(eng, "load", None)
@@ -147,12 +159,16 @@ def build_report(spec: ModelSpec | None, *, n_gpu_layers: int = -1, n_threads: i
                 if tps is None:   # engines without the figure (test doubles)
                     tps = gen.n_tokens / gen.seconds if gen.seconds else 0.0
                 model["tokens_per_second"] = round(tps, 1)
-                model["runtime_config"] = eng.config.label() if getattr(eng, "config", None) else None
-                auto_layers = (getattr(eng, "_load_reply", None) or {}).get("auto_gpu_layers")
+                config = getattr(eng, "config", None)
+                model["runtime_config"] = config.label() if config is not None else None
+                opts = getattr(eng, "options", None)
+                if opts is not None:
+                    model["runtime_options"] = asdict(opts)
+                    if opts.gpu_backend and n_gpu_layers < 0:
+                        auto_layers = opts.n_gpu_layers     # what free VRAM allowed
                 notices = list(getattr(eng, "notices", []))
                 model["notices"] = notices
-                devices = eng.info().get("devices", []) if hasattr(eng, "info") else []
-                report["devices"] = devices
+                report["devices"] = eng.info().devices if hasattr(eng, "info") else []
             except GennaiError as exc:
                 report["error"] = exc.message()
             finally:
@@ -179,6 +195,12 @@ def format_report(r: dict[str, Any]) -> str:
     t = tr
     lines = [t("doctor.h.cpu"), f"  {r['cpu']['name']} ({r['cpu']['machine']}, {r['cpu']['os']})",
              "  " + t("doctor.features", features=" ".join(r["cpu"]["features_os_allows"]) or "-")]
+    budget = r["cpu"].get("budget")
+    if budget:
+        quota = budget["cgroup_quota"]
+        lines.append("  " + t("doctor.cpu_budget", cpus=budget["allowed_cpus"], cores=budget["physical_cores"],
+                               quota=f"{quota:g}" if quota is not None else t("doctor.none"),
+                               usable=budget["usable_cores"], default=budget["default_threads"]))
     amx = r["cpu"]
     if amx["amx_advertised"] and not amx["amx_os_enabled"]:
         lines.append("  " + t("doctor.amx_not_enabled"))
@@ -210,6 +232,8 @@ def format_report(r: dict[str, Any]) -> str:
             lines.append("  " + t("doctor.backend", backend=b["backend"], layers=b["n_gpu_layers"],
                                    n_layers=b["n_layers"], variant=b.get("cpu_variant") or "-",
                                    threads=b["n_threads"]))
+            lines.append("  " + t("doctor.threads", threads=b["n_threads"],
+                                   policy=t("doctor.wait." + (b.get("wait_policy") or "system"))))
             lines.append("  " + t("doctor.probe", tps=m["tokens_per_second"], n=m["probe_tokens"],
                                    load=m["load_seconds"]))
         for n in m.get("notices") or []:

@@ -21,19 +21,23 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import Any, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.cpu_budget import choose_threads
 from ..core.errors import GennaiError, ModelError
-from .base import BackendInfo, GenerationParams, Message, ModelSpec, StopReason, StreamedGeneration, params_per_prompt
+from .base import (BackendInfo, GenerationParams, Message, ModelSpec, StopReason, StreamedGeneration, TextEngine,
+                   params_per_prompt)
 from .cpu_variants import load_backends
 from .degenerate import DegenerateDetector, is_empty_output
 from .gguf_check import GgufInfo, check_gguf, verify_sha256
+from .options import RuntimeOptions
 
 import llama_cpp  # noqa: E402  (the one place it is imported)
 from . import templates
 from .base import SeqResult
-from .bundled import MODEL_ID, ensure_bundled_model
 
 PROMPT_CHUNK_MIN = 32       # first prompt slice; later slices are sized from the measured speed
 PREFILL_SLICE_S = 0.25      # target seconds per prompt slice (cancel is checked between slices)
@@ -61,11 +65,11 @@ def _log_callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None: 
 llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
 
 # Our wheel is a GGML_BACKEND_DL build (installer/build-llama-wheel.sh): register the CPU
-# variant this machine really supports (and the GPU backend the runner asked for) before
-# llama.cpp initialises, so ggml's cpuid-only chooser never runs. The runner process passes
-# its choice in the environment; elsewhere (tests, tools) the best eligible variant is used.
-BACKENDS = load_backends(os.environ.get("GENNAI_CPU_VARIANT") or None,
-                         os.environ.get("GENNAI_GPU_BACKEND") or None)
+# variant this machine really supports before llama.cpp initialises, so ggml's cpuid-only
+# chooser never runs. The runner process has already registered the variant and GPU backend
+# its RuntimeOptions name (``runner_child.import_engine``), and this returns those; elsewhere
+# (tests, tools) the best eligible variant is registered here.
+BACKENDS = load_backends(None, None)
 
 
 def _recent_log(match: str | None = None) -> list[str]:
@@ -101,10 +105,9 @@ def gpu_backend() -> str | None:
     return "GPU"
 
 
-def default_threads() -> int:
-    """Physical-ish core count: llama.cpp decode does not gain from SMT siblings."""
-    n = os.cpu_count() or 2
-    return max(1, n // 2 if n >= 8 else n)
+def system_info() -> str:
+    """llama.cpp's own one-line description of the backends and CPU features in use."""
+    return llama_cpp.llama_print_system_info().decode("utf-8", "replace")
 
 
 # --- generation --------------------------------------------------------------------------------
@@ -234,10 +237,11 @@ class LlamaEngine:
     """``TextEngine`` backed by one ``llama_cpp.Llama``; the model loads lazily on first use."""
 
     def __init__(self, spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
-                 n_ctx: int | None = None) -> None:
+                 n_ctx: int | None = None, wait_policy: str = "") -> None:
         self.spec = spec
         self.n_gpu_layers = n_gpu_layers
-        self.n_threads = n_threads if n_threads > 0 else default_threads()
+        self.n_threads = choose_threads(n_threads)
+        self.wait_policy = wait_policy      # as the runner set it ("" in-process: not managed here)
         self._n_ctx_wanted = n_ctx
         self._llm: Any = None
         self._info: GgufInfo | None = None
@@ -256,21 +260,18 @@ class LlamaEngine:
     def loaded(self) -> bool:
         return self._llm is not None
 
+    @classmethod
+    def from_options(cls, spec: ModelSpec, options: RuntimeOptions) -> "LlamaEngine":
+        """The engine exactly as the parent decided (the runner process's only constructor):
+        the model file, threads, layers and context of ``options``, nothing chosen here."""
+        return cls(replace(spec, path=Path(options.model_path)), n_gpu_layers=options.n_gpu_layers,
+                   n_threads=options.n_threads, n_ctx=options.n_ctx, wait_policy=options.wait_policy)
+
     @property
     def gguf_info(self) -> GgufInfo:
         if self._info is None:
-            self._info = check_gguf(self._resolve_spec().path)
+            self._info = check_gguf(self.spec.path)
         return self._info
-
-    def _resolve_spec(self) -> ModelSpec:
-        """The bundled model may not be assembled yet: find or assemble it (offline)."""
-        spec = self.spec
-        if spec.dev_default and not spec.path.is_file():
-            from dataclasses import replace
-
-            if spec.id == MODEL_ID:
-                spec = self.spec = replace(spec, path=ensure_bundled_model())
-        return spec
 
     def load(self) -> None:
         """Load now (otherwise the first call that needs the model does it)."""
@@ -283,7 +284,7 @@ class LlamaEngine:
             if self._llm is not None:
                 return self._llm
             t0 = time.perf_counter()
-            spec = self._resolve_spec()
+            spec = self.spec
             self._info = check_gguf(spec.path)
             if spec.sha256:
                 verify_sha256(spec.path, spec.sha256)
@@ -338,7 +339,7 @@ class LlamaEngine:
         if spec.chat_template:
             return templates.render_pinned(spec.chat_template, spec.chat_template_sha256, messages,
                                            name=spec.id, cancel=cancel,
-                                           **self._special_token_texts(spec.chat_template))
+                                           special=self.special_token_texts(spec.chat_template))
         if spec.chat_format:
             return templates.render_reviewed(spec.chat_format, messages, cancel=cancel)
         raise ModelError("llm.template.missing", name=spec.label())
@@ -359,15 +360,23 @@ class LlamaEngine:
         n_layers = info.block_count or 0
         gpu = gpu_backend()
         if gpu is None or self.n_gpu_layers == 0:
-            return BackendInfo(backend="CPU", n_gpu_layers=0, n_layers=n_layers, n_threads=self.n_threads)
+            return BackendInfo(backend="CPU", n_gpu_layers=0, n_layers=n_layers, n_threads=self.n_threads,
+                               wait_policy=self.wait_policy)
         if self._offloaded is not None:
             offloaded = min(self._offloaded, n_layers)
         else:
             offloaded = n_layers if self.n_gpu_layers < 0 else min(self.n_gpu_layers, n_layers)
         return BackendInfo(backend=gpu if offloaded else "CPU", n_gpu_layers=offloaded,
-                           n_layers=n_layers, n_threads=self.n_threads)
+                           n_layers=n_layers, n_threads=self.n_threads, wait_policy=self.wait_policy)
 
-    def _special_token_texts(self, template: str) -> dict[str, str]:
+    def warm_up(self) -> None:
+        """One real one-token decode, then a clean context: an instruction the CPU or OS
+        refuses crashes now (the runner is loading, the parent falls back) instead of in the
+        middle of a user's task; the first real prompt is then evaluated from scratch."""
+        list(self.generate("a", GenerationParams(max_tokens=1, detect_degenerate=False)))
+        self._ensure_loaded().reset()
+
+    def special_token_texts(self, template: str) -> dict[str, str]:
         """bos_token/eos_token for Hugging Face-style pinned templates that use them.
 
         The tokenizer already adds BOS when the model asks for it, so the template then gets "".
@@ -753,8 +762,8 @@ class LlamaBatchGeneration:
                 return
             n_ctx = llm.n_ctx()
             toks: list[list[int]] = []
-            for p in self._prompts:
-                t = eng._tokenize(p)
+            for text in self._prompts:
+                t = eng._tokenize(text)
                 if not t:
                     bos = llama_cpp.llama_vocab_bos(llm._model.vocab)
                     if bos < 0:
@@ -884,22 +893,23 @@ class LlamaBatchGeneration:
                                          eng._sampler_chain(p, grammars[id(p)]), _TextSink(p), max_toks[k])
                 # 1. one prompt slice of one sequence (alone in its batch: llama.cpp splits a
                 #    multi-stream batch into equal-length pieces, a mixed one would crawl)
-                s = next((i for i, sl in enumerate(slots) if sl is not None and sl.todo), None)
-                if s is not None:
-                    sl = slots[s]
-                    take = sl.todo[:slice_len()]
-                    whole = len(take) == len(sl.todo)
+                prefilling = next(((i, sl) for i, sl in enumerate(slots) if sl is not None and sl.todo), None)
+                if prefilling is not None:
+                    s, slot = prefilling
+                    todo = slot.todo or []
+                    take = todo[:slice_len()]
+                    whole = len(take) == len(todo)
                     for j, tok in enumerate(take):
-                        put(j, tok, sl.pos + j, s, whole and j == len(take) - 1)
+                        put(j, tok, slot.pos + j, s, whole and j == len(take) - 1)
                     timed_decode(len(take))
-                    sl.pos += len(take)
+                    slot.pos += len(take)
                     self.n_prompt_tokens += len(take)
                     if whole:
-                        sl.todo = None
-                        sl.out = len(take) - 1
+                        slot.todo = None
+                        slot.out = len(take) - 1
                         yield from sample(s)
                     else:
-                        sl.todo = sl.todo[len(take):]
+                        slot.todo = todo[len(take):]
                 # 2. one token of every generating sequence, together
                 rows = 0
                 for s, sl in enumerate(slots):
@@ -934,3 +944,9 @@ class LlamaBatchGeneration:
                 if cur is not None and cur[1] * eng.kv_bytes_per_token() > KEEP_CONTEXT_BYTES:
                     eng._free_batch_context()   # a big KV cache is not kept between tasks
             self.seconds = time.perf_counter() - t0
+
+
+if TYPE_CHECKING:
+    def _implements_text_engine(engine: LlamaEngine) -> TextEngine:
+        """Never called: the type checker proves here that LlamaEngine is a TextEngine."""
+        return engine

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 
+from ..core.cpu_budget import DEFAULT_WAIT_POLICY, WaitPolicy
 from .base import ModelSpec
 from .runner import RunnerEngine
 
@@ -20,19 +21,20 @@ _engine: RunnerEngine | None = None
 _key: tuple | None = None
 
 
-def _spec_key(spec: ModelSpec, n_gpu_layers: int, n_threads: int, n_ctx: int) -> tuple:
+def _spec_key(spec: ModelSpec, n_gpu_layers: int, n_threads: int, n_ctx: int, wait_policy: str) -> tuple:
     return (spec.id, str(spec.path), spec.sha256, spec.chat_format, spec.chat_template_sha256,
-            n_gpu_layers, n_threads, n_ctx)
+            n_gpu_layers, n_threads, n_ctx, wait_policy)
 
 
 def get_engine(spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
-               n_ctx: int = 4096, batch_size: int = 0) -> RunnerEngine:
+               n_ctx: int = 4096, batch_size: int = 0,
+               wait_policy: WaitPolicy = DEFAULT_WAIT_POLICY) -> RunnerEngine:
     """The app's single engine for ``spec`` with these settings (created or reused).
 
     llama.cpp always runs in a runner process (``llm.runner``): a crash of native code ends
     that process, never the app."""
     global _engine, _key
-    key = _spec_key(spec, n_gpu_layers, n_threads, n_ctx)
+    key = _spec_key(spec, n_gpu_layers, n_threads, n_ctx, wait_policy)
     with _lock:
         if _engine is not None and _key == key:
             _engine.batch_size = batch_size      # no reload needed for this one
@@ -41,7 +43,7 @@ def get_engine(spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
             _engine.close()
             _engine, _key = None, None
         _engine = RunnerEngine(spec, n_gpu_layers=n_gpu_layers, n_threads=n_threads, n_ctx=n_ctx,
-                               batch_size=batch_size)
+                               wait_policy=wait_policy, batch_size=batch_size)
         _key = key
         return _engine
 

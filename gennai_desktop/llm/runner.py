@@ -11,9 +11,13 @@ fastest CPU variant → … → x64 baseline — and says so (``notices``). The 
 worked is remembered per model in ``home_dir()/runtime/choices.json``, so the next start
 goes straight to it.
 
-Tokens cross the pipe as one JSON line each; a reader thread moves lines into a queue, so the
-consuming thread can check its CancelToken every 50 ms even while the child is silent (prompt
-evaluation) and forward ``cancel`` to the child, which stops between tokens.
+Every load parameter is decided here, once per runtime configuration, into one typed
+``RuntimeOptions`` (``llm.options``: the model path as given, CPU variant, GPU backend, GPU
+layers from free VRAM, threads, thread wait policy, context) that the child obeys; the
+messages are ``llm.protocol``'s. Tokens cross the pipe as one JSON line each; a reader thread
+decodes lines into a queue, so the consuming thread can check its CancelToken every 50 ms even
+while the child is silent (prompt evaluation) and forward ``cancel`` to the child, which stops
+between tokens.
 """
 from __future__ import annotations
 
@@ -28,22 +32,35 @@ import time
 from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence, TypeVar
 
 from ..core import errors as core_errors, sandbox
 from ..core.atomicio import atomic_write_text
 from ..core.cancel import NEVER, CancelToken, Cancelled, ambient
+from ..core.cpu_budget import DEFAULT_WAIT_POLICY, WaitPolicy
 from ..core.errors import GennaiError, ModelError
 from ..core.i18n import tr
 from ..core.paths import home_dir
-from . import cpu_variants, templates
+from . import cpu_variants, options as runtime_options, protocol, templates
 from .base import BackendInfo, GenerationParams, Message, ModelSpec, SeqResult, StreamedGeneration, params_per_prompt
-from .runner_child import spec_to_json
+from .gguf_check import GgufInfo, check_gguf
+from .options import RuntimeOptions
+
+if TYPE_CHECKING:
+    from .base import TextEngine
 
 _EOF = object()
+_R = TypeVar("_R", bound="protocol.Reply")
 CANCEL_GRACE_S = 10.0        # after this the child is killed if it does not stop on cancel
-START_TIMEOUT_S = 120.0      # importing llama.cpp + registering backends
+START_TIMEOUT_S = 120.0      # the child's Python start (llama.cpp loads with the load request)
 CHOICES_FILE = Path("runtime") / "choices.json"
+
+
+class _CancelRequested:
+    """Not a message: ``_recv`` saw the caller's CancelToken set while waiting."""
+
+
+_CANCEL_REQUESTED = _CancelRequested()
 
 
 class RunnerCrashed(ModelError):
@@ -104,7 +121,8 @@ class RuntimeChoices:
 
     def _update(self, key: str, **changes: Any) -> None:
         data = self._read()
-        entry = data.get(key) if isinstance(data.get(key), dict) else {}
+        old = data.get(key)
+        entry: dict[str, Any] = dict(old) if isinstance(old, dict) else {}
         entry.update(changes)
         data[key] = entry
         try:
@@ -141,23 +159,27 @@ class RunnerEngine:
     """``TextEngine`` over a runner process; same interface as ``LlamaEngine``."""
 
     def __init__(self, spec: ModelSpec, *, n_gpu_layers: int = -1, n_threads: int = 0,
-                 n_ctx: int | None = None, configs: list[RuntimeConfig] | None = None,
+                 n_ctx: int | None = None, wait_policy: WaitPolicy = DEFAULT_WAIT_POLICY,
+                 configs: list[RuntimeConfig] | None = None,
                  child_argv: list[str] | None = None, choices: RuntimeChoices | None = None,
                  batch_size: int = 0) -> None:
-        self.spec = spec
+        self.spec = spec                   # its path is final: the runner loads exactly that file
         self.batch_size = batch_size       # sequences decoded together; 0: automatic (setting)
-        self.n_gpu_layers = n_gpu_layers
+        self.n_gpu_layers = n_gpu_layers   # settings, turned into RuntimeOptions per configuration
         self.n_threads = n_threads
+        self.wait_policy: WaitPolicy = wait_policy
         self._n_ctx_wanted = n_ctx
+        self._gguf: GgufInfo | None = None
+        self._options: RuntimeOptions | None = None
         self._configs = configs
         self._argv = child_argv or sandbox.child_argv("runner")   # sandboxed child (core/sandbox.py)
         self._choices = choices or RuntimeChoices()
         self._proc: subprocess.Popen | None = None
-        self._lines: "queue.Queue[Any]" = queue.Queue()
+        self._lines: "queue.Queue[protocol.Reply | object]" = queue.Queue()
         self._stderr: deque[str] = deque(maxlen=40)
         self._config: RuntimeConfig | None = None
         self._proven = False               # a generation completed with this configuration
-        self._load_reply: dict[str, Any] | None = None
+        self._load_reply: protocol.Loaded | None = None
         self._special: dict[str, dict[str, str]] = {}
         self._lock = threading.RLock()
         self.notices: list[str] = []       # e.g. "GPU で異常終了したため CPU に切り替えました"
@@ -178,6 +200,21 @@ class RunnerEngine:
     def config(self) -> RuntimeConfig | None:
         return self._config
 
+    @property
+    def options(self) -> RuntimeOptions | None:
+        """What the running runner was told to do (None before the first load)."""
+        return self._options
+
+    def options_for(self, config: RuntimeConfig) -> RuntimeOptions:
+        """Every load parameter for ``config``, decided here from the settings and the model
+        file's header (read once; a malformed file is refused before any process starts)."""
+        if self._gguf is None:
+            self._gguf = check_gguf(self.spec.path)
+        return runtime_options.decide(self.spec, self._gguf, cpu_variant=config.cpu_variant,
+                                      gpu_backend=config.gpu_backend, n_gpu_layers=self.n_gpu_layers,
+                                      n_threads=self.n_threads, wait_policy=self.wait_policy,
+                                      n_ctx=self._n_ctx_wanted, warmup=not self._proven)
+
     # -- process --
 
     @property
@@ -189,22 +226,18 @@ class RunnerEngine:
         return self._proc.pid if self._proc is not None else None
 
     def _spawn(self, config: RuntimeConfig) -> None:
-        env: dict[str, str] = {}
-        if config.cpu_variant:
-            env["GENNAI_CPU_VARIANT"] = config.cpu_variant
-        if config.gpu_backend:
-            env["GENNAI_GPU_BACKEND"] = config.gpu_backend
+        # every load parameter (CPU variant and GPU backend included) travels in RuntimeOptions
         limits = sandbox.Limits(memory_bytes=0 if config.gpu_backend else self._memory_cap())
-        self._lines = q = queue.Queue()
+        self._lines = q = queue.Queue[protocol.Reply | object]()
         self._stderr.clear()
-        proc = sandbox.start("runner", {}, limits, argv=self._argv, env=env, text=True)
+        proc = sandbox.start("runner", {}, limits, argv=self._argv, text=True)
         threading.Thread(target=_pump_lines, args=(proc.stdout, q), daemon=True,
                          name="runner-stdout").start()
         threading.Thread(target=_pump_stderr, args=(proc.stderr, self._stderr), daemon=True,
                          name="runner-stderr").start()
         self._proc, self._config, self._load_reply, self._special = proc, config, None, {}
         hello = self._recv(timeout=START_TIMEOUT_S)
-        if not hello.get("ready"):
+        if not isinstance(hello, protocol.Ready):
             raise self._as_error(hello)
 
     def _memory_cap(self) -> int:
@@ -216,32 +249,34 @@ class RunnerEngine:
             size = 0
         return 2 * size + 6 * 1024 ** 3
 
-    def _send(self, msg: dict[str, Any]) -> None:
+    def _send(self, req: protocol.Request) -> None:
         proc = self._proc
         if proc is None or proc.stdin is None:
             raise self._crashed()
         try:
-            proc.stdin.write(json.dumps(msg, ensure_ascii=False) + "\n")
+            proc.stdin.write(protocol.encode_request(req))
             proc.stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise self._crashed() from None
 
-    def _recv(self, timeout: float | None = None, cancel: CancelToken | None = None) -> dict[str, Any]:
-        """Next message from the child; raises RunnerCrashed if it died."""
+    def _recv(self, timeout: float | None = None,
+              cancel: CancelToken | None = None) -> protocol.Reply | _CancelRequested:
+        """Next message from the child (or ``_CANCEL_REQUESTED`` once ``cancel`` is set while
+        waiting); raises RunnerCrashed if it died."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             try:
                 item = self._lines.get(timeout=0.05)
             except queue.Empty:
                 if cancel is not None and cancel.cancelled:
-                    return {"_cancel_requested": True}
+                    return _CANCEL_REQUESTED
                 if deadline is not None and time.monotonic() > deadline:
                     self._kill()
                     raise self._crashed(reason="timeout")
                 continue
             if item is _EOF:
                 raise self._crashed()
-            return item
+            return item  # type: ignore[return-value]  # the queue holds replies and _EOF only
 
     def _crashed(self, reason: str | None = None) -> RunnerCrashed:
         proc = self._proc
@@ -259,12 +294,14 @@ class RunnerEngine:
                              config=self._config.label() if self._config else "?",
                              detail=tail[-300:])
 
-    def _as_error(self, msg: dict[str, Any]) -> GennaiError:
-        err = msg.get("error") or {}
-        cls = getattr(core_errors, str(err.get("cls", "ModelError")), ModelError)
+    def _as_error(self, reply: protocol.Reply | _CancelRequested) -> GennaiError:
+        """The GennaiError for a ``Failure`` (or for a reply that makes no sense here)."""
+        if not isinstance(reply, protocol.Failure):
+            return ModelError("llm.model.decode_failed", reason=f"unexpected {type(reply).__name__}")
+        cls = getattr(core_errors, reply.cls, ModelError)
         if not (isinstance(cls, type) and issubclass(cls, GennaiError)):
             cls = ModelError
-        return cls(err.get("key", "llm.model.decode_failed"), **(err.get("params") or {}))
+        return cls(reply.key, **reply.params)
 
     def _kill(self) -> None:
         proc = self._proc
@@ -275,26 +312,28 @@ class RunnerEngine:
             except subprocess.TimeoutExpired:
                 pass
 
-    def _request(self, msg: dict[str, Any]) -> dict[str, Any]:
-        self._send(msg)
-        reply = self._recv(cancel=ambient())       # Ctrl-C / 中止 during a load reaches the child
-        if reply.get("_cancel_requested"):
+    def _request(self, req: protocol.Request, expect: type[_R]) -> _R:
+        """Send ``req`` and return its one reply, which must be an ``expect``; a cancel
+        (Ctrl-C / 中止, the ambient token) while waiting, e.g. during a load, stops the child."""
+        self._send(req)
+        reply = self._recv(cancel=ambient())
+        if isinstance(reply, _CancelRequested):
             self._kill()
             self._proc, self._load_reply = None, None
             raise Cancelled()
-        if "error" in reply:
+        if not isinstance(reply, expect):
             raise self._as_error(reply)
         return reply
 
     # -- loading, with fallback --
 
-    def _ensure_loaded(self) -> dict[str, Any]:
+    def _ensure_loaded(self) -> protocol.Loaded:
         with self._lock:
-            if self.loaded:
-                return self._load_reply  # type: ignore[return-value]
+            if self.loaded and self._load_reply is not None:
+                return self._load_reply
             return self._load_with_fallback()
 
-    def _load_with_fallback(self) -> dict[str, Any]:
+    def _load_with_fallback(self) -> protocol.Loaded:
         configs = self._ordered_configs()
         if self._config in configs and self._proven:
             configs.remove(self._config)
@@ -303,12 +342,10 @@ class RunnerEngine:
         last: RunnerCrashed | None = None
         for i, config in enumerate(configs):
             t0 = time.perf_counter()
+            opts = self.options_for(config)
             try:
                 self._spawn(config)
-                reply = self._request({"op": "load", "spec": spec_to_json(self.spec),
-                                       "n_gpu_layers": self.n_gpu_layers if config.gpu_backend else 0,
-                                       "n_threads": self.n_threads, "n_ctx": self._n_ctx_wanted,
-                                       "warmup": not self._proven})
+                reply = self._request(protocol.Load(self.spec, opts), protocol.Loaded)
             except RunnerCrashed as exc:
                 last = exc
                 self._choices.mark_bad(key, config, str(exc.params.get("signal")))
@@ -320,11 +357,8 @@ class RunnerEngine:
             except GennaiError:
                 self._stop()
                 raise
-            self._load_reply = reply
+            self._load_reply, self._options = reply, opts
             self.load_seconds = time.perf_counter() - t0
-            path = reply.get("path")
-            if path and path != str(self.spec.path):
-                self.spec = replace(self.spec, path=Path(path))
             return reply
         raise last if last is not None else ModelError("llm.runner.no_runtime")
 
@@ -342,7 +376,7 @@ class RunnerEngine:
             return
         try:
             if proc.stdin is not None:
-                proc.stdin.write(json.dumps({"op": "close"}) + "\n")
+                proc.stdin.write(protocol.encode_request(protocol.Close()))
                 proc.stdin.flush()
                 proc.stdin.close()
             proc.wait(timeout=10)
@@ -359,20 +393,23 @@ class RunnerEngine:
     # -- TextEngine --
 
     def n_ctx(self) -> int:
-        return int(self._ensure_loaded()["n_ctx"])
+        return self._ensure_loaded().n_ctx
 
     def count_tokens(self, text: str) -> int:
         with self._lock:
             self._ensure_loaded()
-            return int(self._request({"op": "count_tokens", "text": text})["n"])
+            return self._request(protocol.CountTokens(text), protocol.TokenCount).n
 
-    def render_chat(self, messages: Sequence[Message]) -> str:
+    def render_chat(self, messages: Sequence[Message], cancel: CancelToken = NEVER) -> str:
+        """The prompt for ``messages`` with the model's reviewed template, rendered here (in
+        the app's sandboxed Jinja2); ``cancel`` stops a template that is still rendering."""
         spec = self.spec
         if spec.chat_template:
             return templates.render_pinned(spec.chat_template, spec.chat_template_sha256, messages,
-                                           name=spec.id, **self._special_token_texts(spec.chat_template))
+                                           name=spec.id, cancel=cancel,
+                                           special=self._special_token_texts(spec.chat_template))
         if spec.chat_format:
-            return templates.render_reviewed(spec.chat_format, messages)
+            return templates.render_reviewed(spec.chat_format, messages, cancel=cancel)
         raise ModelError("llm.template.missing", name=spec.label())
 
     def _special_token_texts(self, template: str) -> dict[str, str]:
@@ -381,7 +418,8 @@ class RunnerEngine:
         if template not in self._special:
             with self._lock:
                 self._ensure_loaded()
-                self._special[template] = self._request({"op": "special_tokens", "template": template})["value"]
+                self._special[template] = self._request(protocol.SpecialTokens(template),
+                                                        protocol.SpecialTokenTexts).value
         return self._special[template]
 
     def generate(self, prompt: str, params: GenerationParams,
@@ -398,19 +436,16 @@ class RunnerEngine:
         return RunnerBatchGeneration(self, prompts, params, cancel, batch_size)
 
     def backend_info(self) -> BackendInfo:
-        reply = self._ensure_loaded()
-        b = reply.get("backend") or {}
+        b = self._ensure_loaded().backend
         cfg = self._config
-        return BackendInfo(backend=b.get("backend", "CPU"), n_gpu_layers=int(b.get("n_gpu_layers", 0)),
-                           n_layers=int(b.get("n_layers", 0)), n_threads=int(b.get("n_threads", 0)),
-                           cpu_variant=(cfg.cpu_variant or "builtin") if cfg else "",
-                           note=" ".join(self.notices[-1:]))
+        return replace(b, cpu_variant=(cfg.cpu_variant or "builtin") if cfg else "",
+                       note=" ".join(self.notices[-1:]))
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> protocol.RuntimeInfo:
         """Backends and devices as the runner sees them (for ``gennai doctor``)."""
         with self._lock:
             self._ensure_loaded()
-            return self._request({"op": "info"})
+            return self._request(protocol.Info(), protocol.RuntimeInfo)
 
 
 class RunnerGeneration(StreamedGeneration):
@@ -452,10 +487,10 @@ class RunnerGeneration(StreamedGeneration):
                     eng.notices.append(tr("llm.runner.fell_back", old=eng._config.label(),
                                           new=remaining[0].label(), signal=exc.params.get("signal")))
 
-    def _message(self) -> dict[str, Any]:
-        return {"op": "generate", "prompt": self._prompt, "params": _params_json(self._params)}
+    def _message(self) -> protocol.Request:
+        return protocol.Generate(self._prompt, self._params)
 
-    def _stream(self, msg: dict[str, Any]) -> Iterator[str]:
+    def _stream(self, msg: protocol.Request) -> Iterator[Any]:
         eng = self._engine
         cancel = self._cancel
         t0 = time.perf_counter()
@@ -475,17 +510,17 @@ class RunnerGeneration(StreamedGeneration):
 
     def _request_cancel(self) -> float:
         """Ask the child to stop; what it still streams until it confirms is dropped."""
-        self._engine._send({"op": "cancel"})
+        self._engine._send(protocol.Cancel())
         self.stop_reason = "cancelled"
         return time.monotonic()
 
     def _drain_after_cancel(self) -> None:
         eng = self._engine
         try:
-            eng._send({"op": "cancel"})
+            eng._send(protocol.Cancel())
             while True:
                 item = eng._recv(timeout=CANCEL_GRACE_S)
-                if item.get("done") or item.get("cancelled") or "error" in item:
+                if isinstance(item, (protocol.Done, protocol.Cancelled, protocol.Failure)):
                     return
         except RunnerCrashed:
             return
@@ -497,8 +532,7 @@ class RunnerGeneration(StreamedGeneration):
         while True:
             item = eng._recv(cancel=cancel if cancel_sent_at is None else None,
                              timeout=None if cancel_sent_at is None else CANCEL_GRACE_S)
-            piece = item.get("p")
-            if piece is not None:
+            if isinstance(item, protocol.Piece):
                 if cancel_sent_at is not None:
                     continue            # already cancelled: what the child still sends is dropped
                 if cancel.cancelled:
@@ -506,26 +540,24 @@ class RunnerGeneration(StreamedGeneration):
                     continue
                 if self.first_token_seconds is None:
                     self.first_token_seconds = time.perf_counter() - t0
-                parts.append(piece)
+                parts.append(item.text)
                 self.n_tokens += 1
-                yield piece
-                continue
-            if item.get("_cancel_requested"):
+                yield item.text
+            elif isinstance(item, _CancelRequested):
                 cancel_sent_at = self._request_cancel()
-                continue
-            if item.get("cancelled"):
+            elif isinstance(item, protocol.Cancelled):
                 self.stop_reason = "cancelled"
                 raise Cancelled()
-            if item.get("done"):
+            elif isinstance(item, protocol.Done):
                 if cancel_sent_at is not None:
                     self.stop_reason = "cancelled"
                     raise Cancelled()
-                self.stop_reason = item.get("stop_reason")
-                self.n_tokens = int(item.get("n_tokens") or self.n_tokens)
-                self.n_prompt_tokens = int(item.get("n_prompt_tokens") or 0)
-                self.prompt_seconds = float(item.get("prompt_seconds") or 0.0)
+                self.stop_reason = item.stop_reason
+                self.n_tokens = item.n_tokens or self.n_tokens
+                self.n_prompt_tokens = item.n_prompt_tokens
+                self.prompt_seconds = item.prompt_seconds
                 return
-            if "error" in item:
+            else:
                 raise eng._as_error(item)
 
 
@@ -550,10 +582,8 @@ class RunnerBatchGeneration(RunnerGeneration):
         self.batch_size = 0
         self.shared_prefix = 0
 
-    def _message(self) -> dict[str, Any]:
-        p = self._all_params
-        return {"op": "generate_batch", "prompts": self._prompts, "batch_size": self._batch_size,
-                "params": _params_json(p) if isinstance(p, GenerationParams) else [_params_json(q) for q in p]}
+    def _message(self) -> protocol.Request:
+        return protocol.GenerateBatch(self._prompts, self._all_params, self._batch_size)
 
     def _cancelled(self) -> Cancelled:
         self.stop_reason = "cancelled"
@@ -568,57 +598,48 @@ class RunnerBatchGeneration(RunnerGeneration):
         while True:
             item = eng._recv(cancel=cancel if cancel_sent_at is None else None,
                              timeout=None if cancel_sent_at is None else CANCEL_GRACE_S)
-            k = item.get("i")
-            if k is not None:
+            if isinstance(item, (protocol.SeqPiece, protocol.SeqEnd)):
                 if cancel_sent_at is not None:
                     continue
                 if cancel.cancelled:
                     cancel_sent_at = self._request_cancel()
                     continue
-                piece = item.get("p")
-                if piece is not None:
+                k = item.index
+                if isinstance(item, protocol.SeqPiece):
                     if self.first_token_seconds is None:
                         self.first_token_seconds = time.perf_counter() - t0
-                    self._parts.append(piece)
-                    self._texts[k].append(piece)
-                    yield k, piece
-                elif item.get("end"):
+                    self._parts.append(item.text)
+                    self._texts[k].append(item.text)
+                    yield k, item.text
+                else:
                     self._parts.append("")      # something was delivered: a crash is not retried
-                    self.results[k] = SeqResult(k, "".join(self._texts[k]), item.get("stop_reason"),
-                                                int(item.get("n_tokens") or 0),
-                                                int(item.get("n_prompt_tokens") or 0),
-                                                float(item.get("seconds") or 0.0))
+                    self.results[k] = SeqResult(k, "".join(self._texts[k]), item.stop_reason, item.n_tokens,
+                                                item.n_prompt_tokens, item.seconds)
                     yield k, None
-                continue
-            if item.get("_cancel_requested"):
+            elif isinstance(item, _CancelRequested):
                 cancel_sent_at = self._request_cancel()
-                continue
-            if item.get("cancelled"):
+            elif isinstance(item, protocol.Cancelled):
                 raise self._cancelled()
-            if item.get("done"):
+            elif isinstance(item, protocol.Done):
                 if cancel_sent_at is not None:
                     raise self._cancelled()
-                self.batch_size = int(item.get("batch_size") or 0)
-                self.shared_prefix = int(item.get("shared_prefix") or 0)
-                self.n_tokens = int(item.get("n_tokens") or 0)
-                self.n_prompt_tokens = int(item.get("n_prompt_tokens") or 0)
-                self.prompt_seconds = float(item.get("prompt_seconds") or 0.0)
+                self.batch_size = item.batch_size
+                self.shared_prefix = item.shared_prefix
+                self.n_tokens = item.n_tokens
+                self.n_prompt_tokens = item.n_prompt_tokens
+                self.prompt_seconds = item.prompt_seconds
                 self.stop_reason = "eos"
                 return
-            if "error" in item:
+            else:
                 raise eng._as_error(item)
 
 
-def _params_json(params: GenerationParams) -> dict[str, Any]:
-    return {**params.__dict__, "stop": list(params.stop)}
-
-
-def _pump_lines(stream, q: "queue.Queue[Any]") -> None:
+def _pump_lines(stream: Any, q: "queue.Queue[protocol.Reply | object]") -> None:
     try:
         for line in stream:
             try:
-                q.put(json.loads(line))
-            except ValueError:
+                q.put(protocol.decode_reply(line))
+            except protocol.ProtocolError:
                 continue
     except (OSError, ValueError):
         pass
@@ -626,7 +647,7 @@ def _pump_lines(stream, q: "queue.Queue[Any]") -> None:
         q.put(_EOF)
 
 
-def _pump_stderr(stream, tail: deque) -> None:
+def _pump_stderr(stream: Any, tail: "deque[str]") -> None:
     try:
         for line in stream:
             tail.append(line[-500:])
@@ -634,3 +655,9 @@ def _pump_stderr(stream, tail: deque) -> None:
                 sys.stderr.write(line)
     except (OSError, ValueError):
         pass
+
+
+if TYPE_CHECKING:
+    def _implements_text_engine(engine: RunnerEngine) -> TextEngine:
+        """Never called: the type checker proves here that RunnerEngine is a TextEngine."""
+        return engine

@@ -6,213 +6,162 @@ here that is this runner, and the app (window, CLI, open documents, unsaved resu
 and reports it. It keeps one model loaded across tasks, as Ollama's runner and LM Studio's
 runtimes do.
 
-Protocol (one JSON object per line; the parent is ``llm.runner``):
-    parent → child   {"op": "load"|"count_tokens"|"special_tokens"|"generate"|"generate_batch"|
-                      "info"|"close"|"cancel", …}
-    child → parent   {"ok": true, …} | {"p": "piece"} … {"done": true, …} | {"error": {…}}
-    generate_batch   {"i": k, "p": "piece"} … {"i": k, "end": true, "stop_reason": …} per prompt,
-                     then {"done": true, "batch_size": …, "shared_prefix": …}
+One-way boundary: every load parameter arrives decided, in the ``load`` request's
+``RuntimeOptions`` (``llm.options``); this process obeys it — it registers the CPU variant
+and GPU backend named there, sets the OpenMP wait policy in its own environment before
+llama.cpp loads, and loads the model file it is given with the threads, layers and context
+it is given. It decides nothing and echoes nothing back. The messages are ``llm.protocol``'s.
 ``cancel`` is read by the stdin thread and sets the running generation's CancelToken, so it
 reaches llama.cpp between tokens (and between prompt slices) while the main thread decodes.
 
-The parent chooses the CPU variant / GPU backend in the environment (GENNAI_CPU_VARIANT,
-GENNAI_GPU_BACKEND) before this process imports llama.cpp (``llm.engine`` registers them).
 It runs as the sandboxed child "runner" (``core/sandbox.py``): resource limits (address
-space, no core dumps), no network and no terminal Ctrl-C are set before that import too.
+space, no core dumps), no network and no terminal Ctrl-C are set before llama.cpp is imported.
 """
 from __future__ import annotations
 
-import json
 import os
 import queue
 import sys
 import threading
-from dataclasses import asdict, fields
-from pathlib import Path
+from types import ModuleType
 from typing import Any, TextIO
 
 from ..core.cancel import CancelToken, Cancelled
-from ..core.errors import GennaiError
-from . import cpu_variants
-from .base import GenerationParams, ModelSpec
-from .gguf_check import check_gguf
+from ..core.cpu_budget import apply_openmp_environment
+from . import cpu_variants, protocol
+from .base import GenerationParams
+from .options import RuntimeOptions
 
 
-def spec_to_json(spec: ModelSpec) -> dict[str, Any]:
-    d = asdict(spec)
-    d["path"] = str(spec.path)
-    return d
+def import_engine(options: RuntimeOptions) -> ModuleType:
+    """Prepare the process as ``options`` says, then import llama.cpp (``llm.engine``).
 
-
-def spec_from_json(d: dict[str, Any]) -> ModelSpec:
-    d = dict(d)
-    d["path"] = Path(d["path"])
-    d["generation"] = params_from_json(d.get("generation") or {})
-    names = {f.name for f in fields(ModelSpec)}
-    return ModelSpec(**{k: v for k, v in d.items() if k in names})
-
-
-def params_from_json(d: dict[str, Any]) -> GenerationParams:
-    d = dict(d)
-    d["stop"] = tuple(d.get("stop") or ())
-    names = {f.name for f in fields(GenerationParams)}
-    return GenerationParams(**{k: v for k, v in d.items() if k in names})
-
-
-def error_to_json(exc: BaseException) -> dict[str, Any]:
-    if isinstance(exc, GennaiError):
-        params = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
-                  for k, v in exc.params.items()}
-        return {"key": exc.key, "params": params, "cls": type(exc).__name__}
-    return {"key": "llm.model.decode_failed", "params": {"reason": f"{type(exc).__name__}: {exc}"[:300]},
-            "cls": "ModelError"}
-
+    The OpenMP wait variables are read by libgomp when it loads (with the CPU variant's
+    library), and the variant and GPU backend must be registered before llama.cpp
+    initialises, so both happen first. A second call (another load in the same runner)
+    finds them done; the parent starts a new runner for another configuration."""
+    apply_openmp_environment(options.wait_policy)
+    if options.cpu_variant or options.gpu_backend:
+        cpu_variants.load_backends(options.cpu_variant, options.gpu_backend)
+    from . import engine  # lazy: llama_cpp loads only after the limits, the wait policy and the backends
+    return engine
 
 class _Runner:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.engine: Any = None
+        self.eng_mod: ModuleType | None = None
         self.cancel: CancelToken | None = None
-        self.requests: "queue.Queue[dict | None]" = queue.Queue()
+        # requests for the main thread; a line that is not one is answered there too, so only
+        # the main thread ever writes to the protocol stream
+        self.requests: "queue.Queue[protocol.Request | protocol.ProtocolError | None]" = queue.Queue()
 
-    def send(self, obj: dict[str, Any]) -> None:
-        self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    def send(self, reply: protocol.Reply) -> None:
+        self.out.write(protocol.encode_reply(reply))
         self.out.flush()
 
     def read_stdin(self) -> None:
         for line in sys.stdin:
             try:
-                msg = json.loads(line)
-            except ValueError:
+                req = protocol.decode_request(line)
+            except protocol.ProtocolError as exc:
+                self.requests.put(exc)
                 continue
-            if msg.get("op") == "cancel":
+            if isinstance(req, protocol.Cancel):
                 token = self.cancel
                 if token is not None:
                     token.cancel()
                 continue
-            self.requests.put(msg)
+            self.requests.put(req)
         token = self.cancel          # the parent went away: stop what runs and exit
         if token is not None:
             token.cancel()
         self.requests.put(None)
 
     def serve(self) -> None:
-        from . import engine as eng_mod  # lazy: imports llama_cpp, only after the limits and the backend choice
-        self.eng_mod = eng_mod
         threading.Thread(target=self.read_stdin, daemon=True, name="runner-stdin").start()
-        self.send({"ready": True, "backends": eng_mod.BACKENDS, "pid": os.getpid()})
+        self.send(protocol.Ready(os.getpid()))
         while True:
-            msg = self.requests.get()
-            if msg is None or msg.get("op") == "close":
+            req = self.requests.get()
+            if req is None or isinstance(req, protocol.Close):
                 break
             try:
-                self.handle(msg)
+                if isinstance(req, protocol.ProtocolError):
+                    raise ValueError(str(req))
+                self.handle(req)
             except Cancelled:
-                self.send({"cancelled": True})
+                self.send(protocol.Cancelled())
             except BaseException as exc:  # noqa: BLE001 - every failure goes back as a message
-                self.send({"error": error_to_json(exc)})
+                self.send(protocol.Failure.of(exc))
         if self.engine is not None:
             self.engine.close()
 
     # -- operations --
 
-    def handle(self, msg: dict[str, Any]) -> None:
-        op = msg.get("op")
-        if op == "load":
-            self.load(msg)
-        elif op == "count_tokens":
-            self.send({"ok": True, "n": self.engine.count_tokens(msg["text"])})
-        elif op == "special_tokens":
-            self.send({"ok": True, "value": self.engine._special_token_texts(msg["template"])})
-        elif op == "generate":
-            self.generate(msg)
-        elif op == "generate_batch":
-            self.generate_batch(msg)
-        elif op == "info":
-            self.send({"ok": True, **self.info()})
-        else:
-            self.send({"error": error_to_json(ValueError(f"unknown op {op!r}"))})
+    def handle(self, req: protocol.Request) -> None:
+        if isinstance(req, protocol.Load):
+            self.load(req)
+            return
+        if self.engine is None:
+            raise ValueError("no model loaded")
+        if isinstance(req, protocol.CountTokens):
+            self.send(protocol.TokenCount(self.engine.count_tokens(req.text)))
+        elif isinstance(req, protocol.SpecialTokens):
+            self.send(protocol.SpecialTokenTexts(self.engine.special_token_texts(req.template)))
+        elif isinstance(req, protocol.Generate):
+            self.generate(req)
+        elif isinstance(req, protocol.GenerateBatch):
+            self.generate_batch(req)
+        elif isinstance(req, protocol.Info):
+            self.send(self.info())
 
-    def load(self, msg: dict[str, Any]) -> None:
-        spec = spec_from_json(msg["spec"])
+    def load(self, req: protocol.Load) -> None:
+        opts = req.options
+        self.eng_mod = eng_mod = import_engine(opts)
         if self.engine is not None:
             self.engine.close()
-        n_gpu_layers = int(msg.get("n_gpu_layers", -1))
-        auto_layers = None
-        if "gpu" in self.eng_mod.BACKENDS and n_gpu_layers < 0:
-            auto_layers = auto_gpu_layers(spec.path, int(msg.get("n_ctx") or spec.context_length or 4096))
-            if auto_layers is not None:
-                n_gpu_layers = auto_layers
-        self.engine = self.eng_mod.LlamaEngine(spec, n_gpu_layers=n_gpu_layers,
-                                               n_threads=int(msg.get("n_threads", 0)),
-                                               n_ctx=msg.get("n_ctx"))
+        self.engine = eng_mod.LlamaEngine.from_options(req.spec, opts)
         self.engine.load()
-        if msg.get("warmup"):
+        if opts.warmup:
             # one real decode, so an instruction the CPU/OS refuses crashes now, during load,
             # where the parent falls back, instead of in the middle of a user's task
-            list(self.engine.generate("a", GenerationParams(max_tokens=1, detect_degenerate=False)))
-            self.engine._llm.reset()   # the first real prompt is evaluated from scratch, as in-process
-        info = self.engine.backend_info()
-        self.send({"ok": True, "n_ctx": self.engine.n_ctx(), "load_seconds": self.engine.load_seconds,
-                   "backend": asdict(info), "backends": self.eng_mod.BACKENDS,
-                   "auto_gpu_layers": auto_layers, "path": str(self.engine.spec.path)})
+            self.engine.warm_up()
+        self.send(protocol.Loaded(self.engine.n_ctx(), self.engine.load_seconds or 0.0,
+                                  self.engine.backend_info(), dict(eng_mod.BACKENDS)))
 
-    def generate(self, msg: dict[str, Any]) -> None:
-        params = params_from_json(msg.get("params") or {})
+    def generate(self, req: protocol.Generate) -> None:
         self.cancel = token = CancelToken()
         try:
-            gen = self.engine.generate(msg["prompt"], params, token)
+            gen = self.engine.generate(req.prompt, req.params, token)
             send = self.send
             for piece in gen:
-                send({"p": piece})
-            send({"done": True, "stop_reason": gen.stop_reason, "n_tokens": gen.n_tokens,
-                  "n_prompt_tokens": gen.n_prompt_tokens, "seconds": gen.seconds,
-                  "prompt_seconds": gen.prompt_seconds, "first_token_seconds": gen.first_token_seconds})
+                send(protocol.Piece(piece))
+            send(protocol.Done(gen.stop_reason, gen.n_tokens, gen.n_prompt_tokens, gen.seconds,
+                               gen.prompt_seconds, gen.first_token_seconds))
         finally:
             self.cancel = None
 
-    def generate_batch(self, msg: dict[str, Any]) -> None:
-        raw = msg.get("params") or {}
-        params = ([params_from_json(p) for p in raw] if isinstance(raw, list) else params_from_json(raw))
+    def generate_batch(self, req: protocol.GenerateBatch) -> None:
         self.cancel = token = CancelToken()
         try:
-            run = self.engine.generate_batch(list(msg["prompts"]), params, token,
-                                             batch_size=msg.get("batch_size"))
+            run = self.engine.generate_batch(req.prompts, req.params, token, batch_size=req.batch_size)
             send = self.send
             for k, piece in run:
                 if piece is not None:
-                    send({"i": k, "p": piece})
+                    send(protocol.SeqPiece(k, piece))
                     continue
                 r = run.results[k]
-                send({"i": k, "end": True, "stop_reason": r.stop_reason, "n_tokens": r.n_tokens,
-                      "n_prompt_tokens": r.n_prompt_tokens, "seconds": r.seconds})
-            send({"done": True, "batch_size": run.batch_size, "shared_prefix": run.shared_prefix,
-                  "n_tokens": run.n_tokens, "n_prompt_tokens": run.n_prompt_tokens,
-                  "seconds": run.seconds, "prompt_seconds": run.prompt_seconds})
+                send(protocol.SeqEnd(k, r.stop_reason, r.n_tokens, r.n_prompt_tokens, r.seconds))
+            send(protocol.Done("eos", run.n_tokens, run.n_prompt_tokens, run.seconds, run.prompt_seconds,
+                               None, run.batch_size, run.shared_prefix))
         finally:
             self.cancel = None
 
-    def info(self) -> dict[str, Any]:
-        return {"backends": self.eng_mod.BACKENDS, "devices": cpu_variants.devices(),
-                "system_info": self.eng_mod.llama_cpp.llama_print_system_info().decode("utf-8", "replace")}
-
-
-def auto_gpu_layers(path: Path, n_ctx: int) -> int | None:
-    """Layers that fit in the GPU's free memory (-1 = all), so an 8B pack on a 6 GB laptop GPU
-    offloads what fits instead of failing. None when no GPU device is visible."""
-    gpus = [d for d in cpu_variants.devices() if d["type"] in ("gpu", "igpu")]
-    if not gpus:
-        return None
-    info = check_gguf(path)
-    n_layers = max(1, info.block_count or 1)
-    free = max(d["free"] for d in gpus)
-    per_layer = info.size / (n_layers + 1)             # +1: output/embedding tensors
-    kv = 2 * n_ctx * n_layers * (info.embedding_length or 4096) * 2 // 4   # f16 K+V, GQA ≈ 1/4
-    reserve = 512 * 1024 ** 2 + kv                      # compute buffers and KV cache
-    fit = int((free - reserve) // per_layer)
-    if fit >= n_layers + 1:
-        return -1
-    return max(0, fit)
+    def info(self) -> protocol.RuntimeInfo:
+        mod = self.eng_mod
+        assert mod is not None
+        openmp = {k: v for k, v in os.environ.items() if k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+        return protocol.RuntimeInfo(dict(mod.BACKENDS), cpu_variants.devices(), mod.system_info(), openmp)
 
 
 def main() -> int:
@@ -224,7 +173,7 @@ def main() -> int:
     try:
         runner.serve()
     except BaseException as exc:  # noqa: BLE001 - e.g. the llama.cpp import itself failed
-        runner.send({"error": error_to_json(exc), "fatal": True})
+        runner.send(protocol.Failure.of(exc, fatal=True))
         return 1
     return 0
 

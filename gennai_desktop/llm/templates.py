@@ -31,6 +31,7 @@ import re
 import threading
 import time
 from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any, Sequence
 
 from ..core.cancel import NEVER, CancelToken, Cancelled
@@ -381,7 +382,8 @@ def neutralise(text: str) -> str:
 
 
 def render(template: str, messages: Sequence[Message], *, add_generation_prompt: bool = True,
-           cancel: CancelToken = NEVER, seconds: float | None = None, **extra: Any) -> str:
+           cancel: CancelToken = NEVER, seconds: float | None = None,
+           variables: Mapping[str, str] | None = None) -> str:
     """Render ``messages`` with a (reviewed or pinned) ``template`` text, sandboxed and under a
     ``RenderBudget`` (deadline, ``cancel``, loop/size caps). Every failure is a SecurityError
     with an i18n key; ``Cancelled`` propagates as a clean stop."""
@@ -395,7 +397,8 @@ def render(template: str, messages: Sequence[Message], *, add_generation_prompt:
     previous = getattr(_local, "budget", None)
     budget = _local.budget = RenderBudget(cancel, seconds)
     try:
-        for chunk in compiled.generate(messages=msgs, add_generation_prompt=add_generation_prompt, **extra):
+        for chunk in compiled.generate(messages=msgs, add_generation_prompt=add_generation_prompt,
+                                       **(variables or {})):
             size += len(chunk)
             if size > MAX_RENDERED_CHARS:
                 raise SecurityError("llm.template.unsafe", detail="output too large")
@@ -427,15 +430,20 @@ SAMPLE_MESSAGES = (Message("system", "あなたは公用文の校正者です。
                    Message("assistant", "はい。"), Message("user", "続けてください。"))
 
 
-def check_template(template: str, **extra: Any) -> None:
+def check_template(template: str, special: Mapping[str, str] | None = None) -> None:
     """What gennai-admin runs before signing: the AST check and a trial render of sample
     messages under the same budget the app uses. Raises SecurityError."""
-    safe = {k: str(v) for k, v in extra.items() if k in ("bos_token", "eos_token")}
+    safe = _special_only(special)
     safe.setdefault("bos_token", "<bos>")
     safe.setdefault("eos_token", "<eos>")
     for add in (True, False):
-        render(template, list(SAMPLE_MESSAGES), add_generation_prompt=add, **safe)
-        render(template, list(SAMPLE_MESSAGES[1:2]), add_generation_prompt=add, **safe)
+        render(template, list(SAMPLE_MESSAGES), add_generation_prompt=add, variables=safe)
+        render(template, list(SAMPLE_MESSAGES[1:2]), add_generation_prompt=add, variables=safe)
+
+
+def _special_only(special: Mapping[str, str] | None) -> dict[str, str]:
+    """Only the plain string variables pinned templates may see (``bos_token``, ``eos_token``)."""
+    return {k: str(v) for k, v in (special or {}).items() if k in ("bos_token", "eos_token")}
 
 
 def render_reviewed(name: str, messages: Sequence[Message], *, add_generation_prompt: bool = True,
@@ -446,12 +454,12 @@ def render_reviewed(name: str, messages: Sequence[Message], *, add_generation_pr
 
 def render_pinned(template: str, sha256: str | None, messages: Sequence[Message], *,
                   add_generation_prompt: bool = True, name: str = "pack", cancel: CancelToken = NEVER,
-                  **extra: Any) -> str:
+                  special: Mapping[str, str] | None = None) -> str:
     """Render a pack-pinned template; refuses it unless its sha256 matches the pinned one.
 
-    ``extra`` carries plain string variables such templates expect (``bos_token``, ``eos_token``).
+    ``special`` carries plain string variables such templates expect (``bos_token``, ``eos_token``).
     """
     if not sha256 or sha256_text(template) != sha256.lower():
         raise SecurityError("llm.template.hash_mismatch", name=name)
-    safe = {k: str(v) for k, v in extra.items() if k in ("bos_token", "eos_token")}
-    return render(template, messages, add_generation_prompt=add_generation_prompt, cancel=cancel, **safe)
+    return render(template, messages, add_generation_prompt=add_generation_prompt, cancel=cancel,
+                  variables=_special_only(special))

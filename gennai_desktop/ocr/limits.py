@@ -18,7 +18,7 @@ class OcrLimits:
     cpu_seconds_per_page: int = 240        # RLIMIT_CPU = base + per page × pages
     cpu_seconds_base: int = 60
     wall_seconds_per_page: float = 300.0   # parent-side timeout, per page
-    threads: int = 0                       # 0: ONNX Runtime's choice of intra-op threads (≤ 8)
+    threads: int = 0                       # 0: core.cpu_budget.default_threads() (usable physical cores, ≤ 8)
 
 
 DEFAULT_OCR_LIMITS = OcrLimits()

@@ -22,6 +22,7 @@ from ..core.paths import resources_dir
 from ..documents.docx_writer import write_docx
 from ..llm.base import TextEngine
 from . import prompting
+from .model_passes import SpecOnly, model_can_help
 from .quality import weakness
 from .results import DraftResult
 from .similarity import content_words
@@ -112,18 +113,24 @@ def resolve_fields(template: DraftTemplate, fields: dict[str, str]) -> dict[str,
     return values
 
 
-def draft(template_id: str, fields: dict[str, str], engine: TextEngine | None, *,
-          cancel: CancelToken = NEVER) -> Iterator[TaskEvent]:
-    """Lay out a draft; yields Progress/TextDelta/Notice/Stats and ends with Done(DraftResult)."""
+def draft(template_id: str, fields: dict[str, str], engine: TextEngine | SpecOnly | None, *,
+          cancel: CancelToken = NEVER, base_model_passes: bool = False) -> Iterator[TaskEvent]:
+    """Lay out a draft; yields Progress/TextDelta/Notice/Stats and ends with Done(DraftResult).
+    The model writes the body only on an instruction-tuned model unless ``base_model_passes``
+    (``tasks.model_passes``); otherwise the template wording is used at once."""
     template = get_template(template_id)
     values = resolve_fields(template, fields)
     cancel.raise_if_cancelled()
     prose: str | None = None
     notices: list[str] = []
+    wants_body = any(b.get("model_body") for b in template.blocks)
     if engine is None:
         notices.append("draft.notice.template_only")
         yield Notice("draft.notice.template_only")
-    elif any(b.get("model_body") for b in template.blocks):
+    elif wants_body and (isinstance(engine, SpecOnly) or not model_can_help(engine.spec, base_model_passes)):
+        notices.append("draft.notice.model_skipped")
+        yield Notice("draft.notice.model_skipped", {"model": engine.spec.id})
+    elif wants_body:
         yield Progress(0, 1, "draft.stage.model")
         prose = yield from _expand(engine, template, values, cancel)
         yield Progress(1, 1, "draft.stage.model")

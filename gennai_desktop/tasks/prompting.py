@@ -75,12 +75,7 @@ def build(task: str, name: str, engine: TextEngine, *, cancel: CancelToken = NEV
         if e.get("chat_system"):
             messages.append(Message("system", fill(e["chat_system"], **values)))
         messages.append(Message("user", fill(e["chat_user"], **values)))
-        import inspect
-        if "cancel" in inspect.signature(engine.render_chat).parameters:
-            rendered = engine.render_chat(messages, cancel=cancel)
-        else:                                   # an engine without the cancel parameter
-            cancel.raise_if_cancelled()
-            rendered = engine.render_chat(messages)
+        rendered = engine.render_chat(messages, cancel=cancel)   # every TextEngine takes cancel (mypy checks)
         return Prompt(rendered, "chat", max_tokens,
                       tuple(e.get("chat_stop", ())))
     return Prompt(fill(e["completion"], **values), "completion", max_tokens,

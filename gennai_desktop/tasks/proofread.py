@@ -27,6 +27,7 @@ from ..proofread.apply import apply_findings as _apply
 from ..proofread.document_check import check_document
 from ..proofread.profile_choice import AUTO, HOREI
 from . import prompting
+from .model_passes import SpecOnly, model_can_help
 from .results import ProofreadResult
 
 FINDINGS_SCHEMA = {
@@ -56,8 +57,9 @@ def apply_findings(text: str, findings) -> str:
     return _apply(text, findings)
 
 
-def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | None, *, use_rules: bool = True,
-              use_model: bool = True, cancel: CancelToken = NEVER, profile: str = AUTO) -> Iterator[TaskEvent]:
+def proofread(doc: Document, engine: TextEngine | SpecOnly | Callable[[], TextEngine | SpecOnly] | None, *,
+              use_rules: bool = True, use_model: bool = True, base_model_passes: bool = False,
+              cancel: CancelToken = NEVER, profile: str = AUTO) -> Iterator[TaskEvent]:
     """Check ``doc``; yields Progress/TextDelta/Notice/Stats/FindingsAdded, ends with
     Done(ProofreadResult).
 
@@ -66,7 +68,8 @@ def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | Non
     pass starts — and each model chunk's new findings follow as soon as it finishes, so
     a cancelled run still has everything found so far. ``profile`` is the writing
     standard ("auto": laws, 規則 and 要綱 by the 法令 standard, everything else as 公用文);
-    when a law is recognised the user is told, with how to override it.
+    when a law is recognised the user is told, with how to override it. The model pass runs
+    only on an instruction-tuned model unless ``base_model_passes`` (``tasks.model_passes``).
     """
     text = doc.text
     notices: list[str] = []
@@ -85,11 +88,14 @@ def proofread(doc: Document, engine: TextEngine | Callable[[], TextEngine] | Non
     cancel.raise_if_cancelled()
     model_findings: list[Finding] = []
     used_model = False
-    if use_model and engine is not None and not hasattr(engine, "generate"):
+    if use_model and callable(engine):
         engine = engine()                       # the model loads only now, after the rules
     if use_model and engine is None:
         notices.append("proofread.notice.no_model")
         yield Notice("proofread.notice.no_model")
+    elif use_model and (isinstance(engine, SpecOnly) or not model_can_help(engine.spec, base_model_passes)):
+        notices.append("proofread.notice.model_skipped")
+        yield Notice("proofread.notice.model_skipped", {"model": engine.spec.id})
     elif use_model:
         used_model = True
         dropped = 0

@@ -27,6 +27,7 @@ from ..nlp.script import guess_language
 from ..nlp.sentences import chunk_spans
 from . import prompting
 from .extractive import SentenceTable, key_sentences, locations, shorten, support
+from .model_passes import SpecOnly, model_can_help
 from .partial import DeadlineToken
 from .quality import weakness
 from .results import SummaryPoint, SummaryResult
@@ -37,16 +38,19 @@ MIN_SIM = 0.2            # a point must share this much (cosine) with a source s
 _BULLET = re.compile(r"^\s*(?:[・\-*•●○◦]|[0-9０-９]+[.)．、）]|[一二三四五六七八九十]+[、.．])\s*")
 
 
-def summarize(doc: Document, engine: TextEngine | None, *, style: Style = "bullets",
-              cancel: CancelToken = NEVER, time_limit: float | None = None) -> Iterator[TaskEvent]:
+def summarize(doc: Document, engine: TextEngine | SpecOnly | None, *, style: Style = "bullets",
+              cancel: CancelToken = NEVER, time_limit: float | None = None,
+              base_model_passes: bool = False) -> Iterator[TaskEvent]:
     """Summarise ``doc``; yields Progress/TextDelta/Notice/Stats and ends with Done(SummaryResult).
 
     Cancelled (or past ``time_limit`` seconds) after some chunks were summarised, it ends
-    with the points it already has, ``partial=True``; with none yet it raises Cancelled."""
+    with the points it already has, ``partial=True``; with none yet it raises Cancelled.
+    The model's map phase runs only on an instruction-tuned model unless ``base_model_passes``
+    (``tasks.model_passes``); otherwise the summary is extractive at once."""
     acc = _Acc()
     token = cancel if time_limit is None else DeadlineToken(cancel, time_limit)
     try:
-        for ev in _summarize(doc, engine, style, token, acc):
+        for ev in _summarize(doc, engine, style, token, acc, base_model_passes):
             if isinstance(ev, Progress) and ev.stage == "summary.stage.map":
                 acc.chunks_done = ev.done     # the map stage reports each chunk as it starts
             yield ev
@@ -76,8 +80,8 @@ class _Acc:
         self.chunks_done = 0
 
 
-def _summarize(doc: Document, engine: TextEngine | None, style: Style, cancel: CancelToken,
-               acc: _Acc) -> Iterator[TaskEvent]:
+def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style, cancel: CancelToken,
+               acc: _Acc, base_model_passes: bool = False) -> Iterator[TaskEvent]:
     if style not in POINTS:
         raise ValueError(f"unknown summary style: {style}")
     if not doc.text.strip():
@@ -90,6 +94,10 @@ def _summarize(doc: Document, engine: TextEngine | None, style: Style, cancel: C
     if engine is None:
         yield Notice("summary.notice.no_model")
         yield from _extractive(doc, table, style, k, "summary.notice.no_model")
+        return
+    if isinstance(engine, SpecOnly) or not model_can_help(engine.spec, base_model_passes):
+        yield Notice("summary.notice.model_skipped", {"model": engine.spec.id})
+        yield from _extractive(doc, table, style, k, "summary.notice.model_skipped", engine.spec.id)
         return
     lang = guess_language(doc.text[:5000])
     notices: list[str] = []

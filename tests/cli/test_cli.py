@@ -191,7 +191,9 @@ def test_sigint_cancels_cleanly_and_writes_nothing(tmp_path, ja_corpus):
 
 @pytest.mark.bundled
 def test_bundled_model_summarize_via_cli(capsys, ja_corpus, bundled_model_file):
+    from gennai_desktop.core.settings import Settings, save_settings
     from gennai_desktop.documents import load_document
+    save_settings(Settings(base_model_passes=True))     # the base model's map phase runs only when forced
     path = ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt"
     code, out, err = run(capsys, "summarize", "--json", str(path))
     assert code == 0, err          # a model failure (e.g. a crashed runner) is a failure, not a skip
@@ -267,3 +269,31 @@ def test_proofread_out_says_how_many_findings_could_not_be_written(capsys, tmp_p
                        str(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt"))
     assert code == 0, err
     assert "保存しました" in err and "書き込めませんでした" not in err
+
+
+@pytest.mark.parametrize("argv,key", [(("summarize",), "summary.notice.model_skipped"),
+                                      (("proofread",), "proofread.notice.model_skipped")])
+def test_base_model_passes_are_skipped_without_opening_the_model(capsys, monkeypatch, ja_corpus, argv, key):
+    from gennai_desktop.app.models import ModelService
+
+    def never(self):
+        raise AssertionError("the model was opened")
+
+    monkeypatch.setattr(ModelService, "open_engine", never)
+    path = ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt"
+    code, out, err = run(capsys, *argv, "--json", str(path))
+    assert code == 0, err
+    data = json.loads(out)
+    assert [n["id"] for n in data["notices"]].count(key) == 1
+    assert data.get("method", "extractive") == "extractive"
+
+
+def test_draft_on_the_base_model_uses_the_template_without_opening_it(capsys, monkeypatch):
+    from gennai_desktop.app.models import ModelService
+    monkeypatch.setattr(ModelService, "open_engine", lambda self: (_ for _ in ()).throw(AssertionError("opened")))
+    code, out, err = run(capsys, "draft", "--template", "tsuchi", "--json", "--field", "件名=庁舎の停電",
+                         "--field", "宛先=各課長", "--field", "発信者=総務課長",
+                         "--field", "本文の要点=五月十一日の午前に停電する")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["method"] == "template" and "draft.notice.model_skipped" in [n["id"] for n in data["notices"]]

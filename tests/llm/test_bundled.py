@@ -153,15 +153,14 @@ def test_cancel_during_a_long_prompt_stops_the_prompt_evaluation(gemma, ja_corpu
 
 
 @pytest.mark.bundled
-def test_engine_finds_the_bundled_model_itself(bundled_gguf, tmp_path, monkeypatch):
+def test_the_engine_loads_the_path_it_is_given_and_resolves_nothing(bundled_gguf, tmp_path, monkeypatch):
+    """The model path is resolved once, by app.models.ModelService.runnable (tests/app); the
+    engine no longer looks for the bundled model on its own (it once did, a second time)."""
+    from gennai_desktop.core.errors import ModelError
     from gennai_desktop.llm.engine import LlamaEngine
     monkeypatch.setenv("GENNAI_BUNDLED_MODEL", str(bundled_gguf))
     spec = bundled.bundled_model_spec(tmp_path / "not-assembled-yet.gguf")
     eng = LlamaEngine(spec, n_gpu_layers=0, n_threads=1, n_ctx=256)
-    try:
-        assert eng.backend_info().n_layers == 18  # header read from the found copy, no load yet
-        assert not eng.loaded
-        assert eng.count_tokens("公用文") > 0
-        assert eng.spec.path == bundled_gguf
-    finally:
-        eng.close()
+    with pytest.raises(ModelError) as info:
+        eng.load()
+    assert info.value.key == "llm.model.not_found" and eng.spec.path == spec.path

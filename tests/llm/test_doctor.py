@@ -56,3 +56,25 @@ def test_doctor_runs_the_bundled_model_and_reports_speed(capsys, bundled_model_f
     text = capsys.readouterr().out
     assert code in (0, 8), text
     assert "CPU 版" in text and "トークン/秒" in text and "実行方式" in text
+
+
+def test_report_names_threads_wait_policy_and_cpu_budget(monkeypatch):
+    from dataclasses import replace as dc_replace
+
+    from gennai_desktop.core import cpu_budget
+    from gennai_desktop.core.i18n import tr
+    from tests.support.fake_engine import FakeEngine
+
+    class Passive(FakeEngine):
+        def backend_info(self):
+            return dc_replace(super().backend_info(), n_threads=3, wait_policy="passive")
+
+    monkeypatch.setattr(cpu_budget, "cgroup_cpu_limit", lambda: 3.5)
+    eng = Passive()
+    report = doctor.build_report(eng.spec, engine=eng)
+    budget = report["cpu"]["budget"]
+    assert budget["cgroup_quota"] == 3.5 and budget["default_threads"] == cpu_budget.default_threads()
+    assert report["model"]["backend"]["wait_policy"] == "passive"
+    text = doctor.format_report(report)
+    assert tr("doctor.threads", threads=3, policy=tr("doctor.wait.passive")) in text
+    assert "cgroup" in text and "3.5" in text

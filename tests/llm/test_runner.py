@@ -22,9 +22,10 @@ def spec(path: Path, id: str = "tiny") -> ModelSpec:
 
 
 @pytest.fixture
-def fake_model(tmp_path) -> Path:
+def fake_model(tmp_path, tiny_gguf) -> Path:
+    """A model file the parent's header check accepts (the fake runner never reads it)."""
     p = tmp_path / "fake.gguf"
-    p.write_bytes(b"GGUF" + b"\0" * 60)
+    p.write_bytes(tiny_gguf.read_bytes())
     return p
 
 
@@ -118,7 +119,8 @@ def test_a_broken_model_is_a_message_not_a_crash(tmp_path):
 def fake_engine(model: Path, configs, monkeypatch, tmp_path, crash_load="", crash_gen="") -> RunnerEngine:
     settings = tmp_path / "fake-runner.json"
     settings.write_text(json.dumps({"crash_load": crash_load, "crash_gen": crash_gen,
-                                    "log": str(tmp_path / "starts.log")}), encoding="utf-8")
+                                    "log": str(tmp_path / "starts.log"),
+                                    "options_log": str(tmp_path / "options.log")}), encoding="utf-8")
     return RunnerEngine(spec(model), configs=configs, child_argv=[*FAKE, str(settings)],
                         choices=RuntimeChoices(tmp_path / "choices.json"))
 
@@ -195,3 +197,70 @@ def test_cancel_during_a_slow_load_reaches_the_runner(fake_model, tmp_path):
     assert time.monotonic() - t0 < 30
     assert eng.pid is None or not Path(f"/proc/{eng.pid}").exists()
     eng.close()
+
+
+# --- one-way boundary: the parent decides, the runner obeys ---
+
+def test_the_runner_obeys_the_wait_policy_and_threads_it_is_given(tiny_gguf):
+    eng = RunnerEngine(spec(tiny_gguf), n_threads=1, n_ctx=256, wait_policy="passive")
+    try:
+        info = eng.info()
+        assert info.openmp == {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "0"}
+        b = eng.backend_info()
+        assert b.n_threads == 1 and b.wait_policy == "passive"
+        assert eng.options.model_path == str(tiny_gguf) and eng.options.n_ctx == 256 == eng.n_ctx()
+    finally:
+        eng.close()
+    active = RunnerEngine(spec(tiny_gguf), n_threads=1, n_ctx=128, wait_policy="active")
+    try:
+        assert active.info().openmp == {"OMP_WAIT_POLICY": "ACTIVE"} and active.options.n_ctx == 128
+    finally:
+        active.close()
+
+
+def test_the_parent_decides_gpu_layers_from_free_vram(fake_model, monkeypatch, tmp_path):
+    from gennai_desktop.llm import gpu_memory
+    asked = []
+    monkeypatch.setattr(gpu_memory, "free_vram", lambda backend: asked.append(backend) or 10 ** 12)
+    chain = [RuntimeConfig("zen4", "cuda"), RuntimeConfig("zen4", None)]
+    eng = fake_engine(fake_model, chain, monkeypatch, tmp_path, crash_load="zen4+cuda")
+    eng.load()
+    eng.close()
+    sent = [json.loads(line) for line in (tmp_path / "options.log").read_text().splitlines()]
+    assert asked == ["cuda"]
+    assert [(o["gpu_backend"], o["n_gpu_layers"], o["cpu_variant"]) for o in sent] == \
+        [("cuda", -1, "zen4"), (None, 0, "zen4")]
+    assert all(o["model_path"] == str(fake_model) and o["n_threads"] >= 1 and o["wait_policy"] == "passive"
+               for o in sent)
+
+
+def test_a_malformed_model_is_refused_before_any_runner_starts(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"GGUF" + b"\0" * 60)
+    settings = tmp_path / "fake-runner.json"
+    settings.write_text(json.dumps({"log": str(tmp_path / "starts.log")}), encoding="utf-8")
+    eng = RunnerEngine(spec(bad), configs=CPU_CHAIN, child_argv=[*FAKE, str(settings)],
+                       choices=RuntimeChoices(tmp_path / "c.json"))
+    with pytest.raises(Exception) as info:
+        eng.load()
+    assert "GGUF" in str(info.value) and eng.pid is None and not (tmp_path / "starts.log").exists()
+
+
+def test_the_child_answers_a_line_that_is_no_request_and_a_request_before_load():
+    from gennai_desktop.core import sandbox
+    from gennai_desktop.llm import protocol
+    proc = sandbox.start("runner", {}, sandbox.Limits(), text=True)     # the real runner child
+    try:
+        assert isinstance(protocol.decode_reply(proc.stdout.readline()), protocol.Ready)
+        proc.stdin.write('{"op": "explode"}\n')
+        proc.stdin.write(protocol.encode_request(protocol.CountTokens("x")))   # no model loaded yet
+        proc.stdin.flush()
+        bad, early = (protocol.decode_reply(proc.stdout.readline()) for _ in range(2))
+        assert isinstance(bad, protocol.Failure) and "explode" in str(bad.params)
+        assert isinstance(early, protocol.Failure) and "no model" in str(early.params)
+        proc.stdin.write(protocol.encode_request(protocol.Close()))
+        proc.stdin.flush()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

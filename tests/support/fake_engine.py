@@ -38,6 +38,14 @@ class SimpleGeneration:
         self.stop_reason = self._final_reason
 
 
+def instruct_spec(id: str = "fake") -> ModelSpec:
+    """An instruction-tuned model with completion prompts: the tasks run their model passes on
+    it (``tasks.model_passes``), while FakeEngine's default spec is a base model like the
+    bundled one, whose passes are skipped."""
+    return ModelSpec(id=id, path=Path("/dev/null"), name_ja="テスト用（指示調整済み）", name_en="Fake instruct",
+                     prompt_style="completion", instruction_tuned=True)
+
+
 class FakeEngine:
     """Deterministic engine for tests: answers with ``reply(prompt)`` split into pieces."""
 

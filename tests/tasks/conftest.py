@@ -8,7 +8,7 @@ import pytest
 
 from gennai_desktop.core.document import Block, Document, table_text
 from gennai_desktop.llm.base import ModelSpec
-from tests.support.fake_engine import FakeEngine
+from tests.support.fake_engine import FakeEngine, instruct_spec
 
 
 
@@ -51,6 +51,8 @@ def chat_spec() -> ModelSpec:
 
 
 def fake(reply, **kw) -> FakeEngine:
+    """A model whose passes run: instruction-tuned unless the test passes its own spec."""
+    kw.setdefault("spec", instruct_spec())
     return FakeEngine(reply=reply, **kw)
 
 

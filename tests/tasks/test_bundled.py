@@ -1,7 +1,9 @@
 """The four tasks on the real bundled Gemma 3 270M and real corpus documents (few, short).
 
 They assert properties that must hold whatever the weak model writes: citations exist,
-structure and glossary terms survive, finding spans are real, cancellation is prompt.
+structure and glossary terms survive, finding spans are real, cancellation is prompt. The
+base model's passes are skipped by default (tasks.model_passes); these tests force them, as
+the setting base_model_passes does, to exercise the model path itself.
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def _small_docx(tmp_path, src, n_blocks, with_table=False) -> Document:
 def test_summary_citations_exist(bundled_engine, tmp_path, ja_corpus):
     from gennai_desktop.tasks.summarize import summarize
     doc = _small_docx(tmp_path, ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.docx", 18)
-    result = run_to_result(summarize(doc, bundled_engine, style="bullets"))
+    result = run_to_result(summarize(doc, bundled_engine, style="bullets", base_model_passes=True))
     assert result.points and result.method in ("model", "extractive")
     for p in result.points:
         assert p.citations
@@ -79,7 +81,7 @@ def test_proofread_model_spans_are_real(bundled_engine, ja_corpus):
     text = (ja_corpus / "law_gyosei-tetsuzuki_405AC0000000088.txt").read_text(encoding="utf-8")[:400]
     text += "\n申請書を提出して下さい。"
     doc = Document.from_blocks([Block(f"b{i:04d}", "paragraph", t) for i, t in enumerate(text.split("\n"))])
-    result = run_to_result(proofread(doc, bundled_engine))
+    result = run_to_result(proofread(doc, bundled_engine, base_model_passes=True))
     assert result.used_model and any(f.original == "下さい" for f in result.findings)
     for f in result.findings:
         assert 0 <= f.start < f.end <= len(doc.text) and doc.text[f.start:f.end] == f.original
@@ -97,7 +99,7 @@ def test_cancel_during_generation_stops_within_a_second(bundled_engine, ja_corpu
 
     def work():
         try:
-            for ev in summarize(doc, bundled_engine, cancel=token):
+            for ev in summarize(doc, bundled_engine, cancel=token, base_model_passes=True):
                 if isinstance(ev, TextDelta):
                     started.set()
                 if isinstance(ev, Done):

@@ -7,7 +7,7 @@ from gennai_desktop.core.document import Block, Document
 from gennai_desktop.core.events import Progress
 from tests.support.events import run_to_result
 from gennai_desktop.tasks.proofread import proofread
-from tests.support.fake_engine import FakeEngine
+from tests.support.fake_engine import FakeEngine, instruct_spec
 from tests.support.batch_fake import ReversedBatchEngine
 
 
@@ -22,8 +22,8 @@ def test_batched_model_pass_equals_the_sequential_one():
     paras = [f"第{i}条 委員会は、必要な調査を行なうものとする。" if i % 3 == 0 else
              f"第{i}条 職員は、規程に従い事務を処理する。" for i in range(60)]
     doc = Document.from_blocks([Block(f"b{i:04d}", "paragraph", t) for i, t in enumerate(paras)])
-    seq = run_to_result(proofread(doc, FakeEngine(reply=_reply), use_rules=False))
-    eng = ReversedBatchEngine(reply=_reply)
+    seq = run_to_result(proofread(doc, FakeEngine(reply=_reply, spec=instruct_spec()), use_rules=False))
+    eng = ReversedBatchEngine(reply=_reply, spec=instruct_spec())
     events = list(proofread(doc, eng, use_rules=False))
     bat = events[-1].result
     key = [(f.start, f.end, f.suggestion) for f in bat.findings]

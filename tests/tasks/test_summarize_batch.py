@@ -4,7 +4,7 @@ from __future__ import annotations
 from gennai_desktop.core.document import Block, Document
 from gennai_desktop.core.events import Progress, Stats, TextDelta
 from gennai_desktop.tasks.summarize import summarize
-from tests.support.fake_engine import FakeEngine
+from tests.support.fake_engine import FakeEngine, instruct_spec
 from tests.support.batch_fake import ReversedBatchEngine
 
 
@@ -22,8 +22,8 @@ def _doc() -> Document:
 
 def test_batched_map_phase_equals_the_sequential_one():
     doc = _doc()
-    seq = FakeEngine(reply=_reply, ctx=600)
-    batched = ReversedBatchEngine(reply=_reply, ctx=600)
+    seq = FakeEngine(reply=_reply, ctx=600, spec=instruct_spec())
+    batched = ReversedBatchEngine(reply=_reply, ctx=600, spec=instruct_spec())
     r_seq = list(summarize(doc, seq, style="bullets"))[-1].result
     events = list(summarize(doc, batched, style="bullets"))
     r_bat = events[-1].result

@@ -1,5 +1,7 @@
 """Qt test setup: offscreen platform, the app's Japanese font, and a main window on a
-FakeEngine (tasks are real; only the model is fake)."""
+FakeEngine (tasks are real; only the model is fake). The window's default fake model is
+instruction-tuned, so the 校正・要約・起案 tabs run their model passes on it
+(tasks.model_passes skips them on base models)."""
 from __future__ import annotations
 
 import os
@@ -11,7 +13,7 @@ import pytest  # noqa: E402
 pytest.importorskip("PySide6")
 
 from gennai_desktop.core.settings import Settings  # noqa: E402
-from tests.support.fake_engine import FakeEngine  # noqa: E402
+from tests.support.fake_engine import FakeEngine, instruct_spec  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +31,8 @@ def make_window(qtbot, engine=None, settings: Settings | None = None, autosave: 
     from gennai_desktop.ui.engine_provider import EngineProvider
     from gennai_desktop.ui.main_window import MainWindow
     settings = settings or Settings()
-    engine = engine or FakeEngine(reply=lambda p: "本法は電子署名について定める。")
-    provider = EngineProvider(settings, factory=lambda: engine, spec=engine.spec)
+    model = engine or FakeEngine(reply=lambda p: "本法は電子署名について定める。", spec=instruct_spec())
+    provider = EngineProvider(settings, factory=lambda: model, spec=model.spec)
     w = MainWindow(settings, provider, font_family="test", autosave=autosave)
     qtbot.addWidget(w)
     w.show()

@@ -1,4 +1,7 @@
-"""One task through the whole UI on the real bundled model (Gemma 3 270M, CPU)."""
+"""One task through the whole UI on the real bundled model (Gemma 3 270M, CPU).
+
+The base model's 要約 map phase is skipped by default (tasks.model_passes); the setting
+base_model_passes forces it here so the model really runs through the UI."""
 from __future__ import annotations
 
 import pytest
@@ -13,7 +16,7 @@ def test_summary_on_bundled_model_through_the_ui(qtbot, app_font, ja_corpus, bun
     from gennai_desktop.app.models import ModelService
     from gennai_desktop.ui.engine_provider import EngineProvider
     from gennai_desktop.ui.main_window import MainWindow
-    settings = Settings(n_ctx=2048)
+    settings = Settings(n_ctx=2048, base_model_passes=True)
     w = MainWindow(settings, EngineProvider(settings), font_family="x", autosave=False)
     qtbot.addWidget(w)
     w.show()

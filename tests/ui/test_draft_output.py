@@ -3,7 +3,7 @@ labelled 「下書き（検証前）」 draft, replaced by the validated result 
 from __future__ import annotations
 
 from gennai_desktop.core.events import TextDelta
-from tests.support.fake_engine import FakeEngine
+from tests.support.fake_engine import FakeEngine, instruct_spec
 
 from .conftest import make_window, wait_idle
 
@@ -11,7 +11,7 @@ REJECTED = "ああああああああああああああああああああ"   # de
 
 
 def test_rejected_summary_stream_is_a_grey_draft_then_replaced(qtbot, app_font, ja_corpus):
-    w = make_window(qtbot, FakeEngine(reply=lambda p: REJECTED))
+    w = make_window(qtbot, FakeEngine(spec=instruct_spec(), reply=lambda p: REJECTED))
     w.open_path(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt")
     tab = w.summary_tab
     assert tab.run()
@@ -44,7 +44,7 @@ def test_cancelled_stream_stays_marked_as_unvalidated(qtbot, app_font, ja_corpus
             holder["tab"].worker.cancel_token.cancel()
         return "This Act sets the national holidays."
 
-    w = make_window(qtbot, FakeEngine(reply=reply))
+    w = make_window(qtbot, FakeEngine(spec=instruct_spec(), reply=reply))
     w.open_path(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt")
     tab = w.translate_tab
     w.tabs.setCurrentWidget(tab)

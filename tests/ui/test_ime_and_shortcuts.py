@@ -58,8 +58,8 @@ def test_shortcuts_are_bound(window):
 
 
 def test_ctrl_enter_runs_and_esc_cancels(qtbot, window, denshi_docx):
-    from tests.support.fake_engine import FakeEngine
-    window.engine_provider._factory = lambda: FakeEngine(reply=lambda p: "長い出力。" * 300, delay=0.02)
+    from tests.support.fake_engine import FakeEngine, instruct_spec
+    window.engine_provider._factory = lambda: FakeEngine(spec=instruct_spec(), reply=lambda p: "長い出力。" * 300, delay=0.02)
     window.open_path(denshi_docx)
     window.tabs.setCurrentWidget(window.summary_tab)
     window.activateWindow()

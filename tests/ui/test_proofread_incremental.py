@@ -9,7 +9,7 @@ import threading
 from gennai_desktop.core.events import FindingsAdded, Done, TextDelta
 from gennai_desktop.documents import load_document
 from gennai_desktop.tasks.proofread import proofread
-from tests.support.fake_engine import FakeEngine
+from tests.support.fake_engine import FakeEngine, instruct_spec
 
 from .conftest import make_window, wait_idle
 
@@ -29,7 +29,7 @@ def test_task_yields_rules_before_loading_model_then_each_chunk(ja_corpus):
 
     def load():
         order.append("load")
-        return FakeEngine(reply=_article_finder)
+        return FakeEngine(spec=instruct_spec(), reply=_article_finder)
 
     added: list[FindingsAdded] = []
     done = None
@@ -70,7 +70,7 @@ def test_cancel_keeps_rule_and_model_findings_so_far(qtbot, app_font, ja_corpus,
             holder["tab"].worker.cancel_token.cancel()
         return _article_finder(prompt)
 
-    w = make_window(qtbot, FakeEngine(reply=reply))
+    w = make_window(qtbot, FakeEngine(spec=instruct_spec(), reply=reply))
     w.open_path(ja_corpus / DOC)
     tab = w.proofread_tab
     holder["tab"] = tab

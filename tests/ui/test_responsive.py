@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from gennai_desktop.core.events import TextDelta
-from tests.support.fake_engine import FakeEngine
+from tests.support.fake_engine import FakeEngine, instruct_spec
 
 from .conftest import make_window, wait_idle
 
@@ -95,7 +95,7 @@ def test_open_failure_arrives_as_a_dialog(qtbot, app_font, tmp_path):
 @pytest.mark.parametrize("tokens", [3000])
 def test_timer_ticks_and_inserts_are_coalesced_while_tokens_stream(qtbot, app_font, tokens):
     text = "あいう" * tokens                               # FakeEngine streams 3 characters a piece
-    w = make_window(qtbot, FakeEngine(reply=lambda p: text, delay=0.0005))
+    w = make_window(qtbot, FakeEngine(spec=instruct_spec(), reply=lambda p: text, delay=0.0005))
     tab = w.draft_tab
     w.tabs.setCurrentWidget(tab)
     for f in tab.template.fields:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import signal
 
+from gennai_desktop.llm import protocol
 from gennai_desktop.llm.runner import RunnerEngine
 
 from .conftest import make_window, wait_idle
@@ -24,12 +25,12 @@ def test_runner_killed_during_a_summary_leaves_the_window_and_document(qtbot, ap
 
         def _recv(self, timeout=None, cancel=None):
             item = super()._recv(timeout=timeout, cancel=cancel)
-            if not killed and item.get("p") is not None:
+            if not killed and isinstance(item, (protocol.Piece, protocol.SeqPiece)):
                 killed.append(self.pid)
                 os.kill(self.pid, signal.SIGSEGV)
             return item
 
-    engine = KillingEngine(ModelSpec(id="tiny", path=model, name_ja="テスト", name_en="tiny"),
+    engine = KillingEngine(ModelSpec(id="tiny", path=model, name_ja="テスト", name_en="tiny", instruction_tuned=True),
                            n_threads=1, n_ctx=2048)
     try:
         w = make_window(qtbot, engine)

@@ -5,7 +5,7 @@ import json
 
 from gennai_desktop.core.events import Progress, TextDelta
 from gennai_desktop.ui.ime import commit_text
-from tests.support.fake_engine import FakeEngine
+from tests.support.fake_engine import FakeEngine, instruct_spec
 
 from .conftest import make_window, wait_idle
 
@@ -117,7 +117,7 @@ def _json_finder(word: str, better: str):
 
 
 def test_proofread_findings_accept_reject_export(qtbot, app_font, ja_corpus, tmp_path):
-    w = make_window(qtbot, FakeEngine(reply=_json_finder("及び", "および")))
+    w = make_window(qtbot, FakeEngine(spec=instruct_spec(), reply=_json_finder("及び", "および")))
     w.open_path(ja_corpus / "law_kokumin-shukujitsu_323AC1000000178.txt")
     tab = w.proofread_tab
     w.tabs.setCurrentWidget(tab)

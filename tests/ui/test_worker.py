@@ -13,7 +13,7 @@ from pathlib import Path
 from gennai_desktop.core.events import Done, TextDelta
 from gennai_desktop.ui.qt import QTimer
 from gennai_desktop.ui.worker import TaskWorker
-from tests.support.fake_engine import FakeEngine
+from tests.support.fake_engine import FakeEngine, instruct_spec
 
 from .conftest import make_window, wait_idle
 
@@ -53,7 +53,7 @@ def test_events_are_delivered_on_the_ui_thread(qtbot, qapp):
 
 
 def test_cancel_mid_generation_stops_within_a_second(qtbot, app_font, denshi_docx):
-    engine = FakeEngine(reply=lambda p: LONG, delay=0.02)
+    engine = FakeEngine(spec=instruct_spec(), reply=lambda p: LONG, delay=0.02)
     w = make_window(qtbot, engine)
     w.open_path(denshi_docx)
     tab = w.translate_tab
@@ -73,7 +73,7 @@ def test_cancel_mid_generation_stops_within_a_second(qtbot, app_font, denshi_doc
 
 
 def test_ui_thread_keeps_ticking_while_generating(qtbot, app_font, denshi_docx):
-    engine = FakeEngine(reply=lambda p: LONG, delay=0.01)
+    engine = FakeEngine(spec=instruct_spec(), reply=lambda p: LONG, delay=0.01)
     w = make_window(qtbot, engine)
     w.open_path(denshi_docx)
     ticks: list[float] = []
@@ -93,7 +93,7 @@ def test_ui_thread_keeps_ticking_while_generating(qtbot, app_font, denshi_docx):
 
 
 def test_one_task_at_a_time(qtbot, app_font, denshi_docx):
-    w = make_window(qtbot, FakeEngine(reply=lambda p: LONG, delay=0.02))
+    w = make_window(qtbot, FakeEngine(spec=instruct_spec(), reply=lambda p: LONG, delay=0.02))
     w.open_path(denshi_docx)
     assert w.summary_tab.run()
     assert not w.translate_tab.run()            # one model, one request at a time

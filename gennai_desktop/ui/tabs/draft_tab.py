@@ -9,6 +9,7 @@ from typing import Any
 from ...core.i18n import get_language, tr
 from ...tasks.draft import draft, list_templates, wareki_today
 from ...tasks.export import export_draft
+from ...tasks.model_passes import engine_for
 from ...tasks.results import DraftResult
 from ..blocks_io import block_from_dict, block_to_dict, blocks_text
 from ..ime import ImeLineEdit, ImeTextEdit
@@ -114,8 +115,13 @@ class DraftTab(TaskTab):
             return "ui.draft.required_missing_named", {"fields": names}
         return None
 
+    def load_engine(self, provider):
+        """Not even opened when the model cannot help with the body (tasks.model_passes)."""
+        return engine_for(provider.active_spec(), provider.get, self.host.settings.base_model_passes)
+
     def make_task(self, engine, cancel):
-        return draft(self.template.id, self.field_values(), engine, cancel=cancel)
+        return draft(self.template.id, self.field_values(), engine, cancel=cancel,
+                     base_model_passes=self.host.settings.base_model_passes)
 
     def show_result(self, result: Any) -> None:
         self.stream.setPlainText(blocks_text(result.blocks))

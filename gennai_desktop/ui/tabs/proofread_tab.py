@@ -9,6 +9,7 @@ from ...core.events import FindingsAdded
 from ...core.findings import Finding, validate
 from ...core.i18n import tr
 from ...tasks.export import export_proofread
+from ...tasks.model_passes import engine_for
 from ...tasks.proofread import apply_findings, proofread
 from ...tasks.results import ProofreadResult
 from ..engine_provider import EngineReady
@@ -111,9 +112,15 @@ class ProofreadTab(TaskTab):
         self.use_model.setAccessibleName(self.use_model.text())
         self._refresh_summary()
 
+    def load_engine(self, provider):
+        """Not even opened when the model pass cannot help (tasks.model_passes)."""
+        return engine_for(provider.active_spec(), provider.get, self.host.settings.base_model_passes)
+
     def make_task(self, engine, cancel):
         return proofread(self.host.document, engine, use_rules=self.use_rules.isChecked(),
-                         use_model=self.use_model.isChecked(), cancel=cancel, profile=self.profile_box.currentData())
+                         use_model=self.use_model.isChecked(),
+                         base_model_passes=self.host.settings.base_model_passes, cancel=cancel,
+                         profile=self.profile_box.currentData())
 
     def make_lazy_task(self, get_engine, cancel):
         """Rules first (no model needed), the model loads only when its pass starts."""
@@ -125,9 +132,10 @@ class ProofreadTab(TaskTab):
 
         announced = False
         for ev in proofread(self.host.document, load, use_rules=self.use_rules.isChecked(),
-                            use_model=self.use_model.isChecked(), cancel=cancel,
+                            use_model=self.use_model.isChecked(),
+                            base_model_passes=self.host.settings.base_model_passes, cancel=cancel,
                             profile=self.profile_box.currentData()):
-            if loaded and not announced:
+            if loaded and not announced and hasattr(loaded[0], "backend_info"):
                 announced = True
                 yield EngineReady(loaded[0].spec, loaded[0].backend_info())
             yield ev

@@ -6,6 +6,7 @@ from typing import Any
 from ...core.document import Location
 from ...core.i18n import get_language, tr
 from ...tasks.export import export_summary
+from ...tasks.model_passes import engine_for
 from ...tasks.results import SummaryPoint, SummaryResult
 from ...tasks.summarize import summarize
 from ..qt import QComboBox, QFormLayout, Qt, QTreeWidget, QTreeWidgetItem
@@ -42,9 +43,14 @@ class SummaryTab(TaskTab):
     def style(self) -> str:
         return self.style_box.currentData()
 
+    def load_engine(self, provider):
+        """Not even opened when the model's map phase cannot help (tasks.model_passes)."""
+        return engine_for(provider.active_spec(), provider.get, self.host.settings.base_model_passes)
+
     def make_task(self, engine, cancel):
         doc, style = self.host.document, self.style
-        return summarize(doc, engine, style=style, cancel=cancel)
+        return summarize(doc, engine, style=style, cancel=cancel,
+                         base_model_passes=self.host.settings.base_model_passes)
 
     def run(self) -> bool:
         started = super().run()
