@@ -49,7 +49,7 @@ def _set_limits(memory_bytes: int, cpu_seconds: int) -> None:
 def _windows(stream: Any, window_seconds: float, sr: int) -> Any:
     """(offset seconds, audio) windows of at most ``window_seconds``, cut at a quiet moment."""
     import numpy as np
-    from gennai_desktop.asr.segment import quiet_cut
+    from gennai_desktop.asr.segment import quiet_cut  # lazy: the child sets sys.path to the package first
     buf: list[Any] = []
     n = 0
     offset = 0
@@ -69,8 +69,8 @@ def _windows(stream: Any, window_seconds: float, sr: int) -> Any:
 
 
 def _run(spec: dict[str, Any]) -> None:
-    from gennai_desktop.asr.decode import SAMPLE_RATE, AudioStream
-    from gennai_desktop.asr.segment import speech_regions
+    from gennai_desktop.asr.decode import SAMPLE_RATE, AudioStream  # lazy: FFmpeg loads after the limits are set
+    from gennai_desktop.asr.segment import speech_regions  # lazy: the child sets sys.path to the package first
     stream = AudioStream(spec["path"], float(spec["max_seconds"]))
     info = stream.info
     _emit({"event": "start", "format": info.format, "codec": info.codec, "rate": info.rate,
