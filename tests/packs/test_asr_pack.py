@@ -122,3 +122,16 @@ def test_a_file_changed_inside_a_repinned_archive_is_refused(world, tiny_pack):
     assert "sha256 differs" in err.value.params["reason"]
     for lang in ("ja", "en"):
         assert not err.value.message(lang).startswith("packs.")
+
+
+def test_the_asr_draft_builds_with_the_admin_command(tmp_path, asr_model, capsys):  # noqa: F811
+    from pathlib import Path
+
+    from gennai_desktop.cli.admin import main as admin
+    draft = Path(__file__).resolve().parents[2] / "models" / "kotoba-whisper-v2-0.asr-draft.json"
+    model = make_tiny_whisper(tmp_path / "tiny", asr_model.path)
+    rc = admin(["build-asr-pack", "--model-dir", str(model), "--out", str(tmp_path / "p"), "--fields", str(draft)])
+    assert rc == 0, capsys.readouterr().err
+    m = parse_asr_manifest((tmp_path / "p" / "manifest.json").read_bytes())
+    assert (m.id, m.vendor, m.domestic, m.engine) == ("kotoba-whisper-v2-0", "kotoba-tech", True, "ctranslate2-whisper")
+    assert set(m.files) >= {"model.bin", "config.json", "tokenizer.json"}
