@@ -89,7 +89,8 @@ def _run(spec: dict[str, Any]) -> None:
         clips = speech_regions(audio, SAMPLE_RATE)
         if clips:
             for seg in engine.transcribe(audio, clips, beam_size=int(spec.get("beam_size") or 5),
-                                         initial_prompt=spec.get("initial_prompt"), hotwords=spec.get("hotwords")):
+                                         initial_prompt=spec.get("initial_prompt"), hotwords=spec.get("hotwords"),
+                                         max_new_tokens=spec.get("max_new_tokens")):
                 if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
                     continue     # Whisper's own "nothing was said here"
                 words = [[w.word, round(offset + w.start, 3), round(offset + w.end, 3), round(w.probability, 3)]

@@ -29,11 +29,12 @@ class AsrEngine:
 
     def transcribe(self, audio: Any, clips: list[tuple[float, float]], *, beam_size: int = 5,
                    initial_prompt: str | None = None, hotwords: str | None = None,
-                   language: str = "ja") -> Iterator[Any]:
+                   language: str = "ja", max_new_tokens: int | None = None) -> Iterator[Any]:
         """Segments of ``audio`` (16 kHz float32) within ``clips`` (seconds), with word times."""
         flat: list[float] = [v for c in clips for v in c]
         segments, _info = self.model.transcribe(
             audio, language=language, task="transcribe", beam_size=beam_size, word_timestamps=True,
             clip_timestamps=flat, initial_prompt=initial_prompt or None, hotwords=hotwords or None,
-            condition_on_previous_text=False, vad_filter=False, hallucination_silence_threshold=2.0)
+            condition_on_previous_text=False, vad_filter=False, hallucination_silence_threshold=2.0,
+            max_new_tokens=max_new_tokens)
         yield from segments

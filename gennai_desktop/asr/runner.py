@@ -77,7 +77,8 @@ _ERRORS = {"not_audio": "asr.error.not_audio", "no_audio": "asr.error.no_audio",
 
 
 def iter_asr(path: Path, model: AsrModel, *, limits: AsrLimits | None = None, cancel: CancelToken = NEVER,
-             initial_prompt: str | None = None, hotwords: str | None = None) -> Iterator[dict[str, Any]]:
+             initial_prompt: str | None = None, hotwords: str | None = None,
+             max_new_tokens: int | None = None) -> Iterator[dict[str, Any]]:
     """The child's events (start, model, segment, progress, done) as dicts.
 
     Raises DocumentError for a refused input, ModelError when the model cannot load,
@@ -91,7 +92,7 @@ def iter_asr(path: Path, model: AsrModel, *, limits: AsrLimits | None = None, ca
             "cpu": int(limits.cpu_seconds_base + limits.cpu_per_audio_second * limits.max_seconds),
             "cpu_base": limits.cpu_seconds_base, "cpu_per_second": limits.cpu_per_audio_second,
             "threads": limits.threads, "beam_size": limits.beam_size, "root": str(PACKAGE_ROOT),
-            "initial_prompt": initial_prompt, "hotwords": hotwords}
+            "initial_prompt": initial_prompt, "hotwords": hotwords, "max_new_tokens": max_new_tokens}
     cmd = [*frozen.worker_argv(frozen.ASR_WORKER_FLAG, WORKER), json.dumps(spec, ensure_ascii=False)]
     try:
         proc = _spawn(cmd)
