@@ -96,6 +96,17 @@ class MinutesResult:
                 "method": self.method, "model_id": self.model_id, "notices": list(self.notices),
                 "transcript": self.transcript.to_json()}
 
+    @classmethod
+    def from_json(cls, d: dict) -> "MinutesResult":
+        def items(xs: list) -> list[MinutesItem]:
+            return [MinutesItem(str(i["text"]), int(i["utterance"]), float(i["start"]), str(i.get("speaker", "")))
+                    for i in xs or []]
+        return cls(transcript=Transcript.from_json(d.get("transcript") or {}), title=str(d.get("title", "")),
+                   fields=dict(d.get("fields") or {}), points=items(d.get("発言要旨")), decisions=items(d.get("決定事項")),
+                   schedule=items(d.get("今後の予定")), method=d.get("method", "extractive"),
+                   model_id=str(d.get("model_id", "")), notices=list(d.get("notices") or []),
+                   field_sources=dict(d.get("field_sources") or {}))
+
 
 def transcript_document(t: Transcript) -> Document:
     """The transcript as a Document (one block per utterance, id ``u<index>``) for the
