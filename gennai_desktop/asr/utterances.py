@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from ..nlp.morph import tokenize
 from .numerals import arabic_numerals
-from .transcript import SENTENCE_GAP, Utterance, Word, assign_turns
+from .transcript import SENTENCE_GAP, TURN_GAP, Utterance, Word, assign_turns
 
 _END = ("。", "？", "！", "?", "!")
 _JA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -31,7 +31,7 @@ def clean_text(text: str) -> str:
 
 
 def _finish(text: str) -> str:
-    text = clean_text(text)
+    text = clean_text(text).rstrip("、，, ")
     if text and _JA.search(text) and not text.endswith(_END + ("」", "』", "）")):
         text += "。"
     return text
@@ -76,26 +76,35 @@ def _flush(out: list[Utterance], tokens: list[Word], seg_text: str | None = None
 
 
 def build_utterances(segments: Iterable[dict[str, Any]], *, turn_gap: float | None = None) -> list[Utterance]:
-    """Sentences from the child's segment events ({start, end, text, words: [[w, s, e, p]]})."""
+    """Sentences from the child's segment events ({start, end, text, words: [[w, s, e, p]]}).
+
+    The words of consecutive segments are one stream: Whisper cuts its segments where its
+    30-s window or its timestamp tokens fall, often after a 「、」 in mid-sentence, so a
+    sentence ends only at 。？！ or at a pause of SENTENCE_GAP (never right after 「、」)."""
     out: list[Utterance] = []
+    cur: list[Word] = []
     for seg in segments:
         text = str(seg.get("text", "")).strip()
         if not text or _HALLUCINATIONS.match(text):
             continue
         words = [Word(str(w[0]), float(w[1]), float(w[2]), float(w[3])) for w in seg.get("words") or []]
         if not words:
+            _flush(out, cur)
+            cur = []
             _flush(out, [], text, (float(seg["start"]), float(seg["end"])))
             continue
-        cur: list[Word] = []
         for w in words:
             if cur and w.start - cur[-1].end >= SENTENCE_GAP and not cur[-1].text.rstrip().endswith(("、", ",")):
                 _flush(out, cur)
+                cur = []
+            if cur and w.start - cur[-1].end >= TURN_GAP:
+                _flush(out, cur)           # a turn-long silence ends the sentence even after 「、」
                 cur = []
             cur.append(w)
             if w.text.rstrip().endswith(_END):
                 _flush(out, cur)
                 cur = []
-        _flush(out, cur)
+    _flush(out, cur)
     if turn_gap is None:
         assign_turns(out)
     else:

@@ -176,7 +176,7 @@ def _extractive_points(t: Transcript, table: SentenceTable, k: int, taken: set[i
     for s in picked:
         block = table.doc.block_at(table.sentences[s].start)
         i = int(block.id[1:])
-        if i in taken or _CEREMONY.match(t.utterances[i].text):
+        if i in taken or _CEREMONY.match(t.utterances[i].text) or _QUESTION.search(t.utterances[i].text):
             continue
         out.append(_item(t, i))
         if len(out) >= k:

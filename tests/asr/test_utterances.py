@@ -17,7 +17,7 @@ def test_segments_are_recut_into_sentences_with_times_and_words():
 
 
 def test_a_long_pause_ends_a_sentence_but_not_after_a_comma():
-    seg = _seg([("それでは", 0.0, 0.5), ("、", 0.5, 0.5), ("始めます", 2.0, 2.6), ("次に", 4.0, 4.3), ("報告", 4.3, 4.8)])
+    seg = _seg([("それでは", 0.0, 0.5), ("、", 0.5, 0.5), ("始めます", 1.4, 2.0), ("次に", 4.0, 4.3), ("報告", 4.3, 4.8)])
     us = build_utterances([seg])
     assert [u.text for u in us] == ["それでは、始めます。", "次に報告。"]   # punctuation added at the pause
 
@@ -31,3 +31,12 @@ def test_pauses_split_turns_and_whisper_silence_captions_are_dropped():
     assert [u.text for u in us] == ["説明します。", "質問です。", "回答します。"]
     assert [u.turn for u in us] == [0, 0, 1]
     assert [u.turn for u in build_utterances([a, b, c], turn_gap=0.2)] == [0, 1, 2]
+
+
+def test_whisper_segment_boundaries_are_not_sentence_ends():
+    a = _seg([("現在の", 0.0, 0.4), ("サイトは", 0.4, 0.9), ("、", 0.9, 0.9)])
+    b = _seg([("平成30年に", 1.3, 2.0), ("構築しました。", 2.0, 2.8)])
+    c = _seg([("次の議題", 3.0, 3.6), ("、", 3.6, 3.6)])          # ends in 、 then a turn-long silence
+    d = _seg([("承知しました。", 6.0, 6.8)])
+    us = build_utterances([a, b, c, d])
+    assert [u.text for u in us] == ["現在のサイトは、平成30年に構築しました。", "次の議題。", "承知しました。"]
