@@ -139,6 +139,7 @@ def cmd_offline_build(args) -> int:
     signers = repo._signers_for(root, "targets")          # noqa: SLF001 - the ministry targets key(s)
     policy = json.loads(Path(args.machine_policy).read_text(encoding="utf-8")) if args.machine_policy else None
     md = ob.assemble_bundle(Path(args.out), app=Path(args.app), model=Path(args.model) if args.model else None,
+                            asr_model=Path(args.asr_model) if args.asr_model else None,
                             repo_dir=Path(args.repo), signers=signers,
                             packs=Path(args.packs) if args.packs else None, policy=policy,
                             icon=Path(args.icon) if args.icon else None,
@@ -189,6 +190,7 @@ def _register_offline(sub, repo_cmd) -> None:
     sp.add_argument("--out", required=True)
     sp.add_argument("--app", required=True, help="the PyInstaller one-folder build")
     sp.add_argument("--model", help="the bundled GGUF")
+    sp.add_argument("--asr-model", help="the bundled speech model folder (CTranslate2 Whisper base)")
     sp.add_argument("--packs", help="a signed pack bundle (export-bundle output) to ship along")
     sp.add_argument("--machine-policy", help="machine.json to install (default: developer mode forbidden)")
     sp.add_argument("--icon")
