@@ -2,7 +2,7 @@
 
 PyAV decodes WAV, MP3, AAC/M4A (and the audio track of an MP4), Ogg Vorbis/Opus and FLAC
 from its own wheel; nothing is fetched and no encoder is used (the wheel also carries GPL
-encoders such as x264/x265, which decoding never touches: resources/licenses/PYAV_NOTICE.txt).
+encoders such as x264/x265, which decoding never touches: resources/licenses/SPEECH_NOTICE.txt).
 Limits: the demuxer is the one ``formats.sniff`` names, the ``file`` protocol only, sample
 rate and channel count within real ranges, the header's duration and the decoded samples
 both capped, and the audio comes out in blocks so memory stays bounded.
