@@ -11,6 +11,9 @@ CER = Levenshtein distance / reference length, over characters.
               whitespace and line breaks removed.
   normalised: both sides NFKC; numerals unified (asr.numerals.arabic_numerals, then digit
               group commas removed); every punctuation and symbol character removed.
+Turns: recall = share of the real speaker changes (turn starts of the script) that have a
+pause-split turn start within 1 s; precision = share of the turn starts found that are real
+changes (the rest split one speaker at a pause).
 """
 from __future__ import annotations
 
@@ -27,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+TURN_TOLERANCE = 1.0     # a turn start found within 1 s of a real change of speaker counts
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -67,7 +73,8 @@ def one(path: str) -> dict:
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"text": "".join(u.text for u in t.utterances), "duration": t.duration, "wall": wall,
             "cpu": ru.ru_utime + ru.ru_stime, "peak_mb": ru.ru_maxrss / 1024,
-            "turns": len({u.turn for u in t.utterances}), "utterances": len(t.utterances)}
+            "turns": len({u.turn for u in t.utterances}), "utterances": len(t.utterances),
+            "turn_starts": [t.utterances[idx[0]].start for idx in t.turns()]}
 
 
 def main() -> int:
@@ -93,17 +100,22 @@ def main() -> int:
                 print(f"{f.name}: failed\n{out.stderr[-2000:]}", file=sys.stderr)
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
+            hyp_starts = r.get("turn_starts", [])
+            ref_starts = [x["start"] for x in ref["turns"]]
+            found = sum(any(abs(h - s) <= TURN_TOLERANCE for h in hyp_starts) for s in ref_starts)
+            right = sum(any(abs(h - s) <= TURN_TOLERANCE for s in ref_starts) for h in hyp_starts)
+            r.update(turn_recall=found / max(1, len(ref_starts)), turn_precision=right / max(1, len(hyp_starts)))
             r.update(name=f.name, ref_turns=len(ref["turns"]),
                      cer_raw=cer(raw_form(r["text"]), raw_form(ref["text"])),
                      cer_norm=cer(normal_form(r["text"]), normal_form(ref["text"])))
             rows.append(r)
             if args.show:
                 print(f"--- {f.name}\nREF {ref['text']}\nHYP {r['text']}\n", file=sys.stderr)
-    print(f"{'file':28} {'audio s':>7} {'CER raw':>8} {'CER norm':>8} {'wall/aud':>8} {'CPU/aud':>8} {'peak MB':>8} {'turns':>9}")
+    print(f"{'file':28} {'audio s':>7} {'CER raw':>8} {'CER norm':>8} {'wall/aud':>8} {'CPU/aud':>8} {'peak MB':>8} {'turns':>9} {'turn R':>6} {'turn P':>6}")
     for r in rows:
         print(f"{r['name']:28} {r['duration']:7.1f} {r['cer_raw']:8.3f} {r['cer_norm']:8.3f} "
               f"{r['wall'] / r['duration']:8.3f} {r['cpu'] / r['duration']:8.3f} {r['peak_mb']:8.0f} "
-              f"{r['turns']:>4}/{r['ref_turns']:<4}")
+              f"{r['turns']:>4}/{r['ref_turns']:<4} {r['turn_recall']:6.2f} {r['turn_precision']:6.2f}")
     if rows:
         tot = sum(r["duration"] for r in rows)
         print(f"{'all (audio-weighted)':28} {tot:7.1f} "

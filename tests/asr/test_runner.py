@@ -121,3 +121,18 @@ def test_a_changed_model_file_is_refused_before_the_child_starts(monkeypatch, wa
         drain(transcribe(wav, tiny_model))
     assert err.value.key == "asr.model.changed" and procs == []
     assert "改変" in tr("asr.model.changed", path="p")
+
+
+def test_glossary_terms_reach_the_recogniser_as_its_initial_prompt(monkeypatch, wav, tiny_model):
+    from gennai_desktop.tasks.transcribe import glossary_prompt
+    seen = []
+
+    def spawn(cmd):
+        seen.append(json.loads(cmd[-1]))
+        return subprocess.Popen([sys.executable, "-c", "print('{\"event\": \"done\", \"seconds\": 1}')"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    monkeypatch.setattr(runner, "_spawn", spawn)
+    drain(transcribe(wav, tiny_model, terms=["個人情報保護委員会", "マイナンバー", "個人情報保護委員会", ""]))
+    assert seen[0]["initial_prompt"] == "個人情報保護委員会、マイナンバー。"
+    assert glossary_prompt([]) is None
+    assert glossary_prompt(f"用語{i}" for i in range(100)).count("、") == 39      # capped at 40 terms
