@@ -218,8 +218,11 @@ class MinutesTab(TaskTab):
         st = super().state()
         st["audio"] = self.audio
         st["fields"] = self.fields()
-        if self.result is not None:
-            st["result"] = self.result.to_json()
+        if self.result is not None:      # word timings stay out of autosave (hours of audio: MBs)
+            data = self.result.to_json()
+            for u in data["transcript"]["utterances"]:
+                u["words"] = []
+            st["result"] = data
         return st
 
     def restore_state(self, state: dict) -> None:
