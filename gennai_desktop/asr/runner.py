@@ -41,11 +41,8 @@ def _spawn(cmd: list[str]) -> subprocess.Popen:
     kwargs: dict[str, Any] = {}
     if os.name == "nt":
         kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0)
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-                "OMP_NUM_THREADS": env.get("OMP_NUM_THREADS", "")})
-    if not env["OMP_NUM_THREADS"]:
-        del env["OMP_NUM_THREADS"]
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}   # no proxy to reach
+    env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"})
     return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=env, **kwargs)
 

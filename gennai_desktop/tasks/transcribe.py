@@ -16,12 +16,11 @@ from typing import Iterable, Iterator
 from ..asr.limits import AsrLimits
 from ..asr.model import AsrModel
 from ..asr.runner import AsrError, iter_asr
-from ..asr.transcript import TURN_GAP, Transcript
+from ..asr.transcript import TURN_GAP, Transcript, short_clock
 from ..asr.utterances import build_utterances
 from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..core.i18n import tr
-from ..asr.transcript import short_clock
 
 MAX_PROMPT_TERMS = 40      # glossary terms given to Whisper as context (its prompt is ≤ 224 tokens)
 
@@ -95,15 +94,15 @@ def transcribe(path: str | Path, model: AsrModel, *, limits: AsrLimits | None = 
             raise
         stopped = ("asr.notice.partial_crash", {"reason": exc.message()})
     utterances = build_utterances(segments, turn_gap=turn_gap)
-    transcript = Transcript(utterances=utterances, duration=max(decoded, total if stopped is None else decoded),
+    heard = max((float(s["end"]) for s in segments), default=0.0)
+    transcript = Transcript(utterances=utterances, duration=decoded or (total if stopped is None else heard),
                             model_id=model.id, source_name=path.name, recorded_at=_file_date(path))
     if stopped is not None:
         key, params = stopped
-        last = max((float(s["end"]) for s in segments), default=0.0)
         transcript.partial = True
-        transcript.stopped_at = last
+        transcript.stopped_at = heard
         transcript.notices.append(key)
-        yield Notice(key, {"time": short_clock(last), **params})
+        yield Notice(key, {"time": short_clock(heard), **params})
     if truncated:
         transcript.notices.append("asr.notice.truncated")
         yield Notice("asr.notice.truncated", {"time": short_clock(decoded)})
