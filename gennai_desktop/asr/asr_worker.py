@@ -1,8 +1,10 @@
 """Child process that decodes a recording and runs Whisper on it, under hard limits.
 
-Started by asr/runner.py like the OCR child: ``python -I asr_worker.py SPEC`` (a frozen app:
-``<exe> --gennai-asr-worker SPEC``). RLIMIT_AS / RLIMIT_CPU / no core dumps are set before
-FFmpeg or CTranslate2 touch anything. The audio is decoded and recognised one window
+Started by asr/runner.py as the sandboxed child "asr" (``core/sandbox.py``; entry in
+``gennai_desktop/entry.py``): RLIMIT_AS / RLIMIT_CPU / no core dumps and no network are set
+by ``sandbox.enter`` before this module, FFmpeg or CTranslate2 are imported; the request
+(path, model folder, limits) arrives on stdin. Once the header says how long the recording
+is, the CPU allowance is tightened to that length. The audio is decoded and recognised one window
 (5 min) at a time, so memory does not grow with the recording; silent stretches never reach
 the model (asr/segment.py). Output: JSON lines on stdout, flushed at once:
 
@@ -22,34 +24,18 @@ import sys
 import time
 from typing import Any
 
+from ..core.sandbox import set_limits
+
 
 def _emit(obj: dict[str, Any]) -> None:
     sys.stdout.buffer.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
     sys.stdout.buffer.flush()
 
 
-def _set_limits(memory_bytes: int, cpu_seconds: int) -> None:
-    try:
-        import resource
-    except ImportError:  # Windows: the parent's timeout still applies
-        return
-    for which, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_seconds)):
-        try:
-            _soft, hard = resource.getrlimit(which)
-            new_hard = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(which, (min(value, new_hard), new_hard))
-        except (ValueError, OSError):
-            pass
-    try:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ValueError, OSError):
-        pass
-
-
 def _windows(stream: Any, window_seconds: float, sr: int) -> Any:
     """(offset seconds, audio) windows of at most ``window_seconds``, cut at a quiet moment."""
     import numpy as np
-    from gennai_desktop.asr.segment import quiet_cut  # lazy: the child sets sys.path to the package first
+    from .segment import quiet_cut    # lazy: numpy loads inside the sandbox only
     buf: list[Any] = []
     n = 0
     offset = 0
@@ -69,16 +55,16 @@ def _windows(stream: Any, window_seconds: float, sr: int) -> Any:
 
 
 def _run(spec: dict[str, Any]) -> None:
-    from gennai_desktop.asr.decode import SAMPLE_RATE, AudioStream  # lazy: FFmpeg loads after the limits are set
-    from gennai_desktop.asr.segment import speech_regions  # lazy: the child sets sys.path to the package first
+    from .decode import SAMPLE_RATE, AudioStream   # lazy: FFmpeg loads inside the sandbox only
+    from .segment import speech_regions            # lazy: numpy loads inside the sandbox only
     stream = AudioStream(spec["path"], float(spec["max_seconds"]))
     info = stream.info
     _emit({"event": "start", "format": info.format, "codec": info.codec, "rate": info.rate,
            "channels": info.channels, "header_seconds": info.header_seconds})
     if info.header_seconds:   # now that the length is known: tighten the CPU cap
-        _set_limits(int(spec["memory"]), int(spec["cpu_base"] + spec["cpu_per_second"] * info.header_seconds))
+        set_limits(int(spec["memory"]), int(spec["cpu_base"] + spec["cpu_per_second"] * info.header_seconds))
     t0 = time.monotonic()
-    from gennai_desktop.asr.engine import AsrEngine   # lazy: CTranslate2 loads only after the limits are set
+    from .engine import AsrEngine      # lazy: CTranslate2 loads inside the sandbox only
     try:
         engine = AsrEngine(spec["model_dir"], threads=int(spec.get("threads") or 0))
     except (FileNotFoundError, RuntimeError, ValueError) as exc:
@@ -103,10 +89,9 @@ def _run(spec: dict[str, Any]) -> None:
     _emit({"event": "done", "seconds": round(stream.decoded_seconds, 2), "truncated": stream.truncated})
 
 
-def main(argv: list[str]) -> int:
-    spec = json.loads(argv[1])
-    _set_limits(int(spec["memory"]), int(spec["cpu"]))
-    sys.path.insert(0, spec["root"])
+def main(spec: dict[str, Any]) -> int:
+    """The child's work for one request (``entry._asr``); always exits through ``os._exit``
+    so CTranslate2's threads cannot hold the process open."""
     try:
         _run(spec)
     except MemoryError:
@@ -119,7 +104,3 @@ def main(argv: list[str]) -> int:
         _emit({"event": "error", "error": kind, "reason": (getattr(exc, "reason", "") or text)[:300]})
     sys.stdout.buffer.flush()
     os._exit(0)
-
-
-if __name__ == "__main__":
-    main(sys.argv)

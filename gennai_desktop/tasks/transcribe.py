@@ -18,7 +18,7 @@ from ..asr.model import AsrModel
 from ..asr.runner import AsrError, iter_asr
 from ..asr.transcript import TURN_GAP, Transcript, short_clock
 from ..asr.utterances import build_utterances
-from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.cancel import CancelToken, Cancelled
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..core.i18n import tr
 
@@ -53,7 +53,7 @@ def remaining_seconds(done: float, total: float, elapsed: float) -> float | None
 
 
 def transcribe(path: str | Path, model: AsrModel, *, limits: AsrLimits | None = None,
-               cancel: CancelToken = NEVER, terms: Iterable[str] = (), turn_gap: float = TURN_GAP,
+               cancel: CancelToken | None = None, terms: Iterable[str] = (), turn_gap: float = TURN_GAP,
                ) -> Iterator[TaskEvent]:
     """Recognise ``path``; yields Progress/Notice and ends with Done(Transcript)."""
     path = Path(path)

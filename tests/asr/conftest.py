@@ -11,20 +11,6 @@ import numpy as np
 import pytest
 
 
-@pytest.fixture(scope="session")
-def asr_model():
-    """The verified Whisper base the app would use (session-scoped: found in the real home
-    that installer/setup.sh filled, before each test's GENNAI_HOME is set)."""
-    from gennai_desktop.asr.model import ensure_base_model
-    from gennai_desktop.core.errors import ModelError
-    try:
-        return ensure_base_model()
-    except ModelError as exc:
-        if exc.key == "asr.model.bundled_missing":
-            pytest.skip(f"the Whisper base part packages are not installed: {exc}")
-        raise
-
-
 def write_wav(path: Path, audio: np.ndarray, sr: int = 16_000) -> Path:
     pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
     with wave.open(str(path), "wb") as w:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import sys
 import threading
 
@@ -14,6 +13,7 @@ import pytest
 from gennai_desktop.asr import runner
 from gennai_desktop.asr.model import AsrModel
 from gennai_desktop.asr.runner import AsrError
+from gennai_desktop.core import sandbox
 from gennai_desktop.core.cancel import CancelToken, Cancelled
 from gennai_desktop.core.events import Notice, drain
 from gennai_desktop.core.i18n import tr
@@ -46,18 +46,22 @@ def _seg(start, text):
 
 
 def fake_child(monkeypatch, events, then: str):
-    """Replace the child with one that prints ``events`` then does ``then`` (Python code)."""
+    """Start, through the real sandbox helper (environment, limits, request on stdin), a
+    stand-in that prints ``events`` then does ``then`` (Python code) instead of the recogniser.
+    Returns the started processes and the requests they were handed."""
     lines = "".join(f"print({json.dumps(json.dumps(e, ensure_ascii=False))}, flush=True)\n" for e in events)
     code = "import os, sys, time, signal\n" + lines + then
-    procs = []
+    procs, requests = [], []
+    real_start = sandbox.start
 
-    def spawn(cmd):
-        p = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+    def start(name, request, limits, *, argv=None, env=None, text=False):
+        assert name == runner.CHILD and argv is None       # the runner names its child, not a command
+        requests.append((request, limits, env))
+        p = real_start(name, request, limits, argv=[sys.executable, "-c", code], env=env, text=text)
         procs.append(p)
         return p
-    monkeypatch.setattr(runner, "_spawn", spawn)
-    return procs
+    monkeypatch.setattr(sandbox, "start", start)
+    return procs, requests
 
 
 START = {"event": "start", "format": "wav", "codec": "pcm", "rate": 16000, "channels": 1, "header_seconds": 60.0}
@@ -83,7 +87,7 @@ def test_a_crash_before_any_speech_is_one_japanese_error(monkeypatch, wav, tiny_
 
 
 def test_cancel_kills_the_child_at_once_and_keeps_what_was_said(monkeypatch, wav, tiny_model):
-    procs = fake_child(monkeypatch, [START, MODEL, _seg(2.0, "最初の発言です。"), {"event": "progress", "seconds": 3.0}],
+    procs, _ = fake_child(monkeypatch, [START, MODEL, _seg(2.0, "最初の発言です。"), {"event": "progress", "seconds": 3.0}],
                        "time.sleep(120)\n")
     token = CancelToken()
     seen = threading.Event()
@@ -99,7 +103,7 @@ def test_cancel_kills_the_child_at_once_and_keeps_what_was_said(monkeypatch, wav
 
 
 def test_cancel_before_any_speech_is_a_clean_cancel(monkeypatch, wav, tiny_model):
-    procs = fake_child(monkeypatch, [START], "time.sleep(120)\n")
+    procs, _ = fake_child(monkeypatch, [START], "time.sleep(120)\n")
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
@@ -115,7 +119,7 @@ def test_child_refusals_map_to_input_errors(monkeypatch, wav, tiny_model):
 
 
 def test_a_changed_model_file_is_refused_before_the_child_starts(monkeypatch, wav, tiny_model):
-    procs = fake_child(monkeypatch, [START], "")
+    procs, _ = fake_child(monkeypatch, [START], "")
     (tiny_model.path / "tokenizer.json").write_bytes(b"x" * (tiny_model.files["tokenizer.json"][0]))
     with pytest.raises(Exception) as err:
         drain(transcribe(wav, tiny_model))
@@ -125,14 +129,37 @@ def test_a_changed_model_file_is_refused_before_the_child_starts(monkeypatch, wa
 
 def test_glossary_terms_reach_the_recogniser_as_its_initial_prompt(monkeypatch, wav, tiny_model):
     from gennai_desktop.tasks.transcribe import glossary_prompt
-    seen = []
-
-    def spawn(cmd):
-        seen.append(json.loads(cmd[-1]))
-        return subprocess.Popen([sys.executable, "-c", "print('{\"event\": \"done\", \"seconds\": 1}')"],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    monkeypatch.setattr(runner, "_spawn", spawn)
+    _, requests = fake_child(monkeypatch, [{"event": "done", "seconds": 1}], "")
     drain(transcribe(wav, tiny_model, terms=["個人情報保護委員会", "マイナンバー", "個人情報保護委員会", ""]))
-    assert seen[0]["initial_prompt"] == "個人情報保護委員会、マイナンバー。"
+    assert requests[0][0]["initial_prompt"] == "個人情報保護委員会、マイナンバー。"
     assert glossary_prompt([]) is None
     assert glossary_prompt(f"用語{i}" for i in range(100)).count("、") == 39      # capped at 40 terms
+
+
+def test_the_child_gets_caps_the_offline_switches_and_the_path_only_in_its_request(monkeypatch, wav, tiny_model):
+    _, requests = fake_child(monkeypatch, [{"event": "done", "seconds": 1}], "")
+    drain(transcribe(wav, tiny_model))
+    request, limits, env = requests[0]
+    assert request["path"] == str(wav) and request["model_dir"] == str(tiny_model.path)
+    assert limits.memory_bytes > 0 and 0 < limits.cpu_seconds <= limits.cpu_ceiling and limits.wall_seconds > 0
+    assert env["HF_HUB_OFFLINE"] == "1"
+    full = sandbox.child_env(env)
+    assert full["HF_HUB_OFFLINE"] == "1" and "GENNAI_STORE_PASSPHRASE" not in full
+    assert sandbox.child_argv(runner.CHILD)[-2:] == [sandbox.CHILD_FLAG, "asr"] and str(wav) not in sandbox.child_argv("asr")
+
+
+def test_a_child_killed_for_its_limits_is_a_japanese_limit_error(monkeypatch, wav, tiny_model):
+    fake_child(monkeypatch, [START], "os.kill(os.getpid(), signal.SIGXCPU)\n")
+    with pytest.raises(AsrError) as err:
+        drain(transcribe(wav, tiny_model))
+    assert err.value.key == "asr.error.limit_reached" and "上限" in err.value.message("ja")
+
+
+def test_the_ambient_cancel_of_the_cli_or_ui_worker_reaches_the_child(monkeypatch, wav, tiny_model):
+    from gennai_desktop.core.cancel import cancel_scope
+    procs, _ = fake_child(monkeypatch, [START], "time.sleep(120)\n")
+    token = CancelToken()
+    token.cancel()
+    with cancel_scope(token), pytest.raises(Cancelled):
+        drain(transcribe(wav, tiny_model))
+    assert procs[0].poll() is not None

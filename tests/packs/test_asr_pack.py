@@ -18,7 +18,7 @@ from gennai_desktop.packs import store
 from gennai_desktop.packs.asr import build_asr_pack, installed_asr_models, parse_asr_manifest
 from gennai_desktop.packs.errors import PackError
 from gennai_desktop.tasks.transcribe import transcribe
-from tests.asr.conftest import asr_model, write_wav  # noqa: F401 - the session fixture
+from tests.asr.conftest import write_wav
 from tests.support.tiny_whisper import make_tiny_whisper
 
 from .helpers import update
@@ -28,7 +28,7 @@ FIELDS = {"id": "acme-whisper", "version": "1.0", "vendor": "acme", "name_ja": "
 
 
 @pytest.fixture
-def tiny_pack(tmp_path, asr_model):  # noqa: F811
+def tiny_pack(tmp_path, asr_model):
     model = make_tiny_whisper(tmp_path / "tiny", asr_model.path)
     out = tmp_path / "pack"
     build_asr_pack(model, out, FIELDS)

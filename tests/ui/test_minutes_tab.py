@@ -5,7 +5,7 @@ from __future__ import annotations
 import docx
 import pytest
 
-from tests.asr.conftest import asr_model, speech_clip  # noqa: F401 - session fixtures
+from tests.asr.conftest import speech_clip  # noqa: F401 - the session fixture
 
 from .conftest import wait_idle
 
