@@ -8,8 +8,8 @@ in ``core/frozen.py`` and named upper layers by string; here every target is an 
 import that the layers contract sees. A child imports its native code only inside the
 sandbox (after ``sandbox.enter``), so those imports stay inside functions.
 
-A new child (e.g. speech recognition): add ``def _asr(request)`` that imports its module and
-returns its exit status, and list it in ``CHILDREN`` (docs/sandbox.md).
+A new child: add ``def _name(request)`` that imports its module and returns its exit
+status, and list it in ``CHILDREN`` (docs/sandbox.md), as ``_asr`` (speech recognition) does.
 """
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ def _runner(request: dict[str, Any]) -> int:
     return runner_child.main()
 
 
+def _asr(request: dict[str, Any]) -> int:
+    from .asr import asr_worker             # lazy: FFmpeg and CTranslate2 load only inside the sandbox
+    return asr_worker.main(request)
+
+
 def _probe(request: dict[str, Any]) -> int:
     iso = sandbox.isolation()
     print(json.dumps(dataclasses.asdict(iso) if iso else {}), flush=True)
@@ -47,6 +52,7 @@ def _probe(request: dict[str, Any]) -> int:
 CHILDREN: dict[str, tuple[Callable[[dict[str, Any]], int], bool]] = {
     "pdf": (_pdf, True),
     "ocr": (_ocr, True),
+    "asr": (_asr, True),
     "runner": (_runner, False),          # keeps reading its protocol from stdin
     "probe": (_probe, True),
 }

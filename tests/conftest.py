@@ -62,6 +62,20 @@ def bundled_model_file() -> Path:
         raise
 
 
+@pytest.fixture(scope="session")
+def asr_model():
+    """The verified Whisper base the app would use (session-scoped: found in the real home
+    that installer/setup.sh filled, before each test's GENNAI_HOME is set)."""
+    from gennai_desktop.asr.model import ensure_base_model
+    from gennai_desktop.core.errors import ModelError
+    try:
+        return ensure_base_model()
+    except ModelError as exc:
+        if exc.key == "asr.model.bundled_missing":
+            pytest.skip(f"the Whisper base part packages are not installed: {exc}")
+        raise
+
+
 def pytest_collection_modifyitems(config, items):
     """The ``bundled`` marker and the bundled model go together (markers: pyproject.toml).
 

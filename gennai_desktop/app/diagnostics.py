@@ -16,6 +16,7 @@ from ..llm.base import ModelSpec
 from ..llm.doctor import build_report
 from ..ocr.runner import provider_info as ocr_provider_info
 from .models import ModelService
+from .speech import asr_info
 
 
 def sandbox_info() -> dict[str, Any]:
@@ -29,9 +30,10 @@ SECTIONS = {"ocr": ocr_provider_info, "sandbox": sandbox_info}
 def report_for(spec: ModelSpec | None, settings: Settings, *, probe: bool = True,
                engine: Any = None) -> dict[str, Any]:
     """The report for ``spec`` (None: no model usable) with every section."""
+    sections = {**SECTIONS, "asr": lambda: asr_info(probe)}   # 議事録: speech model and its speed
     return build_report(spec, n_gpu_layers=settings.n_gpu_layers, n_threads=settings.n_threads,
                         wait_policy=settings.thread_wait, n_ctx=settings.n_ctx, probe=probe, engine=engine,
-                        sections=SECTIONS)
+                        sections=sections)
 
 
 def diagnose(service: ModelService | None = None, *, probe: bool = True) -> dict[str, Any]:

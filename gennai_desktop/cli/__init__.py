@@ -20,7 +20,7 @@ from ..core import errors as E
 from ..core.cancel import CancelToken, Cancelled, cancel_scope
 from ..core.i18n import get_language, set_language, tr
 from ..storage.history import cli_recording
-from . import ask, commands, doctor, extract, history, packs
+from . import ask, commands, doctor, extract, history, packs, transcribe
 from .output import LAST_NOTICE_PARAMS, _err, drain, emit, emit_json, terminal_safe
 
 __all__ = ["main", "build_parser", "drain", "emit", "emit_json", "terminal_safe", "LAST_NOTICE_PARAMS"]
@@ -83,6 +83,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     doctor.register(sub)              # gennai doctor: CPU/GPU/runtime (+ OCR provider) for IT
     history.register(sub)             # gennai history list|show|search|…
     extract.register(sub)             # gennai extract FILE [--json]: text per page/block (OCR)
+    transcribe.register(sub, common, t)   # gennai transcribe AUDIO: 文字起こし + 議事録
     return parser
 
 

@@ -19,6 +19,7 @@ from ..core.errors import EXIT_OK, EXIT_USAGE, GennaiError
 from ..core.i18n import set_language, tr
 from ..core.paths import machine_dir
 from ..packs import offline_bundle as ob
+from ..packs.asr import build_asr_pack
 from ..packs.build import build_pack
 from ..packs.errors import PackError
 from ..packs.keys import default_keys_dir
@@ -69,6 +70,15 @@ def cmd_build_pack(args) -> int:
         fields["chat_template_file"] = args.chat_template
     m = build_pack(Path(args.gguf), Path(args.out), fields)
     return _done(f"build-pack {m.id} {m.version} → {args.out}")
+
+
+def cmd_build_asr_pack(args) -> int:
+    """A speech-model pack (manifest.json + model.tar) from a CTranslate2 Whisper folder and
+    its reviewed fields (models/*.asr-draft.json)."""
+    fields = json.loads(Path(args.fields).read_text(encoding="utf-8"))
+    fields.pop("about", None)
+    m = build_asr_pack(Path(args.model_dir), Path(args.out), fields)
+    return _done(f"build-asr-pack {m.id} {m.version} → {args.out}")
 
 
 def cmd_add_pack(args) -> int:
@@ -129,6 +139,7 @@ def cmd_offline_build(args) -> int:
     signers = repo._signers_for(root, "targets")          # noqa: SLF001 - the ministry targets key(s)
     policy = json.loads(Path(args.machine_policy).read_text(encoding="utf-8")) if args.machine_policy else None
     md = ob.assemble_bundle(Path(args.out), app=Path(args.app), model=Path(args.model) if args.model else None,
+                            asr_model=Path(args.asr_model) if args.asr_model else None,
                             repo_dir=Path(args.repo), signers=signers,
                             packs=Path(args.packs) if args.packs else None, policy=policy,
                             icon=Path(args.icon) if args.icon else None,
@@ -179,6 +190,7 @@ def _register_offline(sub, repo_cmd) -> None:
     sp.add_argument("--out", required=True)
     sp.add_argument("--app", required=True, help="the PyInstaller one-folder build")
     sp.add_argument("--model", help="the bundled GGUF")
+    sp.add_argument("--asr-model", help="the bundled speech model folder (CTranslate2 Whisper base)")
     sp.add_argument("--packs", help="a signed pack bundle (export-bundle output) to ship along")
     sp.add_argument("--machine-policy", help="machine.json to install (default: developer mode forbidden)")
     sp.add_argument("--icon")
@@ -240,6 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--not-domestic", dest="domestic", action="store_false")
     sp.add_argument("--instruction-tuned", action="store_true")
     sp.set_defaults(func=cmd_build_pack)
+    sp = sub.add_parser("build-asr-pack", help="make a speech-model pack (manifest.json + model.tar) "
+                                               "from a CTranslate2 Whisper folder")
+    sp.add_argument("--model-dir", required=True)
+    sp.add_argument("--out", required=True)
+    sp.add_argument("--fields", required=True, help="reviewed fields (models/*.asr-draft.json)")
+    sp.set_defaults(func=cmd_build_asr_pack)
     sp = repo_cmd("add-pack", cmd_add_pack, "add, sign (vendor key) and publish a pack folder")
     sp.add_argument("--pack", required=True)
     sp = repo_cmd("withdraw", cmd_withdraw, "withdraw a published pack version")

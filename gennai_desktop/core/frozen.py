@@ -46,8 +46,8 @@ def install_record(prefix: Path | None = None) -> dict | None:
 
 def apply_install_record(prefix: Path | None = None) -> dict | None:
     """Point the app at what the administrator installed: the machine folder (pinned for
-    this process, so a user's GENNAI_MACHINE_DIR cannot swap the trust root) and the
-    bundled model (default)."""
+    this process, so a user's GENNAI_MACHINE_DIR cannot swap the trust root), the bundled model and the bundled
+    speech model (defaults)."""
     rec = install_record(prefix)
     if rec is None:
         return None
@@ -57,4 +57,7 @@ def apply_install_record(prefix: Path | None = None) -> dict | None:
     model = rec.get("bundled_model")
     if isinstance(model, str) and model and Path(model).is_file():
         os.environ.setdefault("GENNAI_BUNDLED_MODEL", model)
+    asr = rec.get("asr_model")              # the speech model folder (files hash-checked before use)
+    if isinstance(asr, str) and asr and Path(asr).is_dir():
+        os.environ.setdefault("GENNAI_ASR_MODEL", asr)
     return rec

@@ -25,6 +25,8 @@ class Settings(BaseModel):
     language: Literal["ja", "en"] = Field("ja", title="表示言語 / Language")
     active_model: str = Field("", title="使用するモデル / Active model",
                               description="モデルパックID。空なら同梱の開発用既定モデル")
+    asr_model: str = Field("", title="文字起こしのモデル / Speech model",
+                           description="asr パックID。空なら同梱の Whisper base / empty = the bundled Whisper base")
     n_gpu_layers: int = Field(-1, ge=-1, le=999, title="GPU層数 / GPU layers",
                               description="-1 = 可能な限りGPUへ / as many as fit")
     n_threads: int = Field(0, ge=0, le=256, title="CPUスレッド数 / CPU threads",

@@ -252,6 +252,18 @@ def format_report(r: dict[str, Any]) -> str:
         yes, no = t("doctor.sandbox.on"), t("doctor.sandbox.off")
         lines.append("  " + t("doctor.sandbox", seccomp=yes if box["seccomp"] else no,
                                netns=yes if box["netns"] else no) + (f"（{box['detail']}）" if box.get("detail") else ""))
+    asr = r.get("asr")
+    if asr:
+        lines.append(t("doctor.h.asr"))
+        if asr.get("available"):
+            lines.append("  " + t("doctor.asr", label=asr.get("label"), id=asr.get("id"), licence=asr.get("licence"),
+                                   ct2=asr.get("ctranslate2"), fw=asr.get("faster_whisper"), av=asr.get("av")))
+            sp = asr.get("speed")
+            if sp:
+                lines.append("  " + t("doctor.asr_speed", load=sp["load_seconds"], audio=sp["audio_seconds"],
+                                       seconds=sp["seconds"], rtf=sp["real_time_factor"]))
+        if asr.get("error"):
+            lines.append("  " + t("doctor.asr_unavailable", error=asr["error"]))
     if r.get("error"):
         lines.append(t("doctor.error", error=r["error"]))
     if r.get("gpu_reason"):

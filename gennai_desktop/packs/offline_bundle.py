@@ -44,6 +44,7 @@ from tuf.api.serialization.json import JSONSerializer
 from ..core.atomicio import atomic_write_bytes, atomic_write_text
 from ..core.i18n import tr
 from ..core.paths import machine_dir
+from ..asr.model import BASE_DIR as ASR_DIR
 from .errors import PackError
 from .keys import has_private_key_material, scan_for_private_keys
 from .names import POLICY_TARGET
@@ -422,11 +423,13 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
         atomic_write_text(desktop_file, desktop_entry(prefix, icon))
         os.chmod(desktop_file, 0o644)
     models = sorted((prefix / "models").glob("*.gguf"))
+    asr_dir = prefix / "models" / ASR_DIR
     record = {"format": FORMAT, "bundle_version": vb.version, "app_version": vb.app_version,
               "installed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "prefix": str(prefix), "machine_dir": str(machine),
               "root_sha256": vb.root_sha256, "bundle_created": vb.info.get("created"),
               "bundled_model": str(models[0]) if models else None,
+              "asr_model": str(asr_dir) if asr_dir.is_dir() else None,
               "machine_files": [str(p) for p in machine_written + list(_previous_machine_files(previous))],
               "bin": [str(p) for p in bins],
               "desktop_file": str(desktop_file) if desktop_file else None,
@@ -679,7 +682,7 @@ def policy_record(repo_dir: Path) -> dict | None:
 
 
 def assemble_bundle(out: Path, *, app: Path, model: Path | None, repo_dir: Path, signers: list[Signer],
-                    packs: Path | None = None, policy: dict | None = None, icon: Path | None = None,
+                    asr_model: Path | None = None, packs: Path | None = None, policy: dict | None = None, icon: Path | None = None,
                     installer_script: Path | None = None, version: int | None = None,
                     app_version: str = "", expires_days: float = DEFAULT_EXPIRY_DAYS) -> Metadata:
     """Lay out the bundle folder and sign its manifest."""
@@ -691,6 +694,8 @@ def assemble_bundle(out: Path, *, app: Path, model: Path | None, repo_dir: Path,
     if model is not None:
         (out / "models").mkdir()
         shutil.copyfile(model, out / "models" / Path(model).name)
+    if asr_model is not None:     # the speech model folder: every file signed like the GGUF
+        shutil.copytree(asr_model, out / "models" / ASR_DIR, symlinks=False)
     if packs is not None:
         shutil.copytree(packs, out / "packs" / Path(packs).name, symlinks=False)
     md_dir = Path(repo_dir) / "metadata"

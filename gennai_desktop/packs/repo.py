@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -28,9 +29,10 @@ from tuf.api.metadata import (DelegatedRole, Delegations, Metadata, MetaFile, Ro
 from tuf.api.serialization.json import JSONSerializer
 
 from ..core.atomicio import atomic_path, atomic_write_bytes
+from .asr import ARCHIVE_NAME, KIND as ASR_KIND, AsrManifest, archive_target, manifest_kind, parse_asr_manifest, unpack_archive
 from .build import check_pack_template
 from .errors import PackError
-from .gguf_match import check_against_manifest
+from .gguf_match import check_against_manifest, sha256_file
 from .keys import generate_key, load_public, load_signer, scan_for_private_keys
 from .manifest import Manifest, load_manifest
 from .names import INDEX_TARGET, POLICY_TARGET, check_id, gguf_target, manifest_target
@@ -266,8 +268,11 @@ class SigningRepo:
         self.publish()
 
     # ---- packs --------------------------------------------------------------------------
-    def add_pack(self, pack_dir: Path) -> Manifest:
-        """Add ``pack_dir`` (manifest.json + the GGUF it names), signed by its vendor's key."""
+    def add_pack(self, pack_dir: Path):
+        """Add ``pack_dir`` (manifest.json + the GGUF it names, or an asr pack's model.tar),
+        signed by its vendor's key."""
+        if manifest_kind((pack_dir / "manifest.json").read_bytes()) == ASR_KIND:
+            return self._add_asr_pack(pack_dir)
         manifest = load_manifest(pack_dir / "manifest.json")
         gguf = pack_dir / manifest.gguf.filename
         if not gguf.is_file():
@@ -298,6 +303,39 @@ class SigningRepo:
         self.publish()
         return manifest
 
+    def _add_asr_pack(self, pack_dir: Path) -> AsrManifest:
+        """A speech-model pack: the tar is checked against the manifest (size, sha256, and
+        every file inside by unpacking it to a scratch folder) before anything is signed."""
+        m_bytes = (pack_dir / "manifest.json").read_bytes()
+        manifest = parse_asr_manifest(m_bytes, source=str(pack_dir / "manifest.json"))
+        archive = pack_dir / ARCHIVE_NAME
+        if not archive.is_file() or archive.stat().st_size != manifest.archive.size \
+                or sha256_file(archive) != manifest.archive.sha256:
+            raise PackError("packs.error.asr_archive", pack=manifest.id, reason="model.tar differs from the manifest")
+        with tempfile.TemporaryDirectory() as scratch:
+            unpack_archive(archive, Path(scratch), manifest)
+        role = vendor_role(manifest.vendor)
+        t_md = self.load("targets")
+        if role not in (t_md.signed.delegations.roles or {}):
+            raise PackError("packs.admin.unknown_vendor", vendor=manifest.vendor)
+        m_name = manifest_target(manifest.vendor, manifest.id, manifest.version)
+        a_name = archive_target(manifest.vendor, manifest.id, manifest.version)
+        v_md = self.load(role)
+        if m_name in v_md.signed.targets:
+            raise PackError("packs.admin.pack_exists", pack=manifest.id, version=manifest.version)
+        v_md.signed.targets[m_name] = self._store_target(m_name, data=m_bytes)
+        v_md.signed.targets[a_name] = self._store_target(a_name, src=archive)
+        self._resign_vendor(manifest.vendor, v_md)
+        idx = self.index()
+        idx["packs"] = [p for p in idx["packs"] if not (p["id"] == manifest.id and p["version"] == manifest.version)]
+        idx["packs"].append({"id": manifest.id, "version": manifest.version, "vendor": manifest.vendor,
+                             "kind": ASR_KIND, "manifest": m_name, "archive": a_name})
+        idx["packs"].sort(key=lambda p: (p["id"], p["version"]))
+        self._put_json_target(t_md.signed, INDEX_TARGET, idx)
+        self._resign_targets(t_md)
+        self.publish()
+        return manifest
+
     def withdraw(self, pack_id: str, version: str) -> None:
         """Remove a pack version from the index and from its vendor's signed targets."""
         idx = self.index()
@@ -305,7 +343,7 @@ class SigningRepo:
         if entry is None:
             raise PackError("packs.admin.no_such_pack", pack=pack_id, version=version)
         v_md = self.load(vendor_role(entry["vendor"]))
-        for name in (entry["manifest"], entry["gguf"]):
+        for name in (entry["manifest"], entry.get("gguf") or entry.get("archive")):
             v_md.signed.targets.pop(name, None)
         self._resign_vendor(entry["vendor"], v_md)
         idx["packs"].remove(entry)
@@ -313,7 +351,7 @@ class SigningRepo:
         self._put_json_target(t_md.signed, INDEX_TARGET, idx)
         self._resign_targets(t_md)
         self.publish()
-        for name in (entry["manifest"], entry["gguf"]):
+        for name in (entry["manifest"], entry.get("gguf") or entry.get("archive")):
             for f in [self.targets_dir / name, *_hash_twins(self.targets_dir / name)]:
                 f.unlink(missing_ok=True)
 
@@ -401,7 +439,8 @@ class SigningRepo:
         (out / "metadata").mkdir(parents=True, exist_ok=True)
         for f in sorted(self.md_dir.glob("*.json")):
             _copy_atomic(f, out / "metadata" / f.name)
-        wanted = [INDEX_TARGET, POLICY_TARGET] + [n for p in self.index()["packs"] for n in (p["manifest"], p["gguf"])]
+        wanted = [INDEX_TARGET, POLICY_TARGET] + [n for p in self.index()["packs"]
+                                                   for n in (p["manifest"], p.get("gguf") or p.get("archive"))]
         for name in wanted:
             src = self.targets_dir / name
             for f in [src, *_hash_twins(src)]:

@@ -3,6 +3,7 @@
 Layout under ``home_dir()/packs``::
 
     installed/<id>/<version>/manifest.json, model.gguf, install.json
+    installed/<id>/<version>/manifest.json, model/…, install.json   (an asr pack: packs/asr.py)
     installed/<id>/active.json      {"version": ..., "previous": ...}  (written atomically)
     staging/                        downloads in progress (temp; cleaned on next start)
 
@@ -99,16 +100,26 @@ def write_active(pack_id: str, version: str, previous: str | None) -> None:
                                   "previous": check_version(previous) if previous else None}) + "\n")
 
 
-def installed_ids() -> list[str]:
-    """Installed pack ids; creates nothing (listing must work on a read-only home)."""
+def installed_ids(kind: str = "llm") -> list[str]:
+    """Installed pack ids of one kind ("llm": GGUF packs, "asr": speech models; the kind is
+    in the active version's install record); creates nothing (works on a read-only home)."""
     out = []
     d = home_dir() / "packs" / "installed"
     if not d.is_dir():
         return out
     for child in sorted(d.iterdir()):
-        if child.is_dir() and (child / "active.json").is_file():
+        if child.is_dir() and (child / "active.json").is_file() and _kind(child) == kind:
             out.append(child.name)
     return out
+
+
+def _kind(folder: Path) -> str:
+    try:
+        version = json.loads((folder / "active.json").read_text(encoding="utf-8"))["version"]
+        record = json.loads((folder / str(version) / "install.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return "llm"
+    return "asr" if isinstance(record, dict) and record.get("kind") == "asr" else "llm"
 
 
 def load_installed(pack_id: str, version: str) -> Installed:
@@ -137,13 +148,20 @@ def active_installed(pack_id: str) -> Installed | None:
 
 def commit_install(stage: Path, manifest: Manifest, record: dict, *, activate: bool = True) -> Installed:
     """Move a fully checked staging folder into place, then flip the active pointer."""
+    commit_files(stage, manifest.id, manifest.version, record, activate=activate)
+    return load_installed(manifest.id, manifest.version)
+
+
+def commit_files(stage: Path, pack_id: str, version: str, record: dict, *, activate: bool = True) -> Path:
+    """The move-into-place of any pack kind (GGUF or asr): fsync, rename, flip ``active.json``."""
     record = {**record, "installed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     atomic_write_text(stage / "install.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
-    for f in (stage / GGUF_NAME, stage / "manifest.json"):
+    for f in sorted(p for p in stage.rglob("*") if p.is_file() and not p.is_symlink()):
         with open(f, "rb+") as fh:
             os.fsync(fh.fileno())
-    fsync_dir(stage)
-    dest = version_dir(manifest.id, manifest.version)
+    for d in sorted({p.parent for p in stage.rglob("*")}):
+        fsync_dir(d)
+    dest = version_dir(pack_id, version)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
         # Same version re-installed (e.g. after local damage): move the old copy aside first.
@@ -152,11 +170,11 @@ def commit_install(stage: Path, manifest: Manifest, record: dict, *, activate: b
     os.replace(stage, dest)
     fsync_dir(dest.parent)
     if activate:
-        current = read_active(manifest.id)
-        previous = current["version"] if current["version"] != manifest.version else current["previous"]
-        write_active(manifest.id, manifest.version, previous)
-        prune(manifest.id)
-    return load_installed(manifest.id, manifest.version)
+        current = read_active(pack_id)
+        previous = current["version"] if current["version"] != version else current["previous"]
+        write_active(pack_id, version, previous)
+        prune(pack_id)
+    return dest
 
 
 def discard(pack_id: str, version: str) -> None:

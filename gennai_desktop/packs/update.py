@@ -30,6 +30,8 @@ from ..core.cancel import NEVER, CancelToken, Cancelled
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..llm.base import ModelSpec
 from . import store
+from .asr import ARCHIVE_NAME as ASR_ARCHIVE, KIND as ASR_KIND, MODEL_SUBDIR as ASR_MODEL_SUBDIR, AsrManifest
+from .asr import archive_target, parse_asr_manifest, unpack_archive
 from .errors import PackError, from_tuf
 from .fetchers import DirectoryFetcher, folder_urls, MirrorFetcher, origin
 from .gguf_match import check_against_manifest
@@ -188,7 +190,9 @@ class IndexEntry:
     version: str
     vendor: str
     manifest: str
-    gguf: str
+    gguf: str                   # the GGUF target ("" for an asr pack)
+    kind: str = "llm"           # "asr": a speech-model pack (packs/asr.py)
+    archive: str = ""           # an asr pack's model.tar target
 
 
 def parse_index(data: bytes) -> list[IndexEntry]:
@@ -197,9 +201,19 @@ def parse_index(data: bytes) -> list[IndexEntry]:
         raw = json.loads(data)
         entries = []
         for p in raw["packs"]:
-            e = IndexEntry(check_id(p["id"]), check_version(p["version"]), check_id(p["vendor"]),
-                           check_target_name(p["manifest"]), check_target_name(p["gguf"]))
-            if e.manifest != manifest_target(e.vendor, e.id, e.version) or e.gguf != gguf_target(e.vendor, e.id, e.version):
+            if p.get("kind", "llm") == ASR_KIND:
+                e = IndexEntry(check_id(p["id"]), check_version(p["version"]), check_id(p["vendor"]),
+                               check_target_name(p["manifest"]), "", ASR_KIND, check_target_name(p["archive"]))
+                if e.archive != archive_target(e.vendor, e.id, e.version):
+                    raise PackError("packs.error.bad_target_name", name=e.archive)
+            elif p.get("kind", "llm") == "llm":
+                e = IndexEntry(check_id(p["id"]), check_version(p["version"]), check_id(p["vendor"]),
+                               check_target_name(p["manifest"]), check_target_name(p["gguf"]))
+                if e.gguf != gguf_target(e.vendor, e.id, e.version):
+                    raise PackError("packs.error.bad_target_name", name=e.gguf)
+            else:
+                raise PackError("packs.error.index_invalid", reason=f"unknown kind {str(p.get('kind'))[:40]!r}")
+            if e.manifest != manifest_target(e.vendor, e.id, e.version):
                 raise PackError("packs.error.bad_target_name", name=e.manifest)
             entries.append(e)
         return entries
@@ -229,6 +243,8 @@ class UpdateReport:
 def install_entry(updater: Updater, source: Source, entry: IndexEntry, *, cancel: CancelToken = NEVER,
                   load_test: LoadTest | None = None, md_dir: Path | None = None) -> Generator[TaskEvent, None, Manifest]:
     """Download, verify and install one pack version; the previous one stays until the end."""
+    if entry.kind == ASR_KIND:
+        return (yield from install_asr_entry(updater, source, entry, cancel=cancel, md_dir=md_dir))
     m_bytes = fetch_small(updater, source, entry.manifest, cancel=cancel)
     manifest = parse_manifest(m_bytes, source=entry.manifest)
     if (manifest.id, manifest.version, manifest.vendor) != (entry.id, entry.version, entry.vendor):
@@ -255,6 +271,37 @@ def install_entry(updater: Updater, source: Source, entry: IndexEntry, *, cancel
                   "manifest_sha256": hashlib.sha256(m_bytes).hexdigest(), "gguf_sha256": manifest.gguf.sha256,
                   "gguf_length": g_info.length}
         store.commit_install(stage, manifest, record)
+        yield Progress(1, 1, "packs.stage.installed", manifest.id)
+        return manifest
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def install_asr_entry(updater: Updater, source: Source, entry: IndexEntry, *, cancel: CancelToken = NEVER,
+                      md_dir: Path | None = None) -> Generator[TaskEvent, None, AsrManifest]:
+    """A speech-model pack: the manifest and model.tar through TUF (length and sha256 signed),
+    the tar's size/sha256 equal to the manifest's, each file unpacked and hashed against it."""
+    m_bytes = fetch_small(updater, source, entry.manifest, cancel=cancel)
+    manifest = parse_asr_manifest(m_bytes, source=entry.manifest)
+    if (manifest.id, manifest.version, manifest.vendor) != (entry.id, entry.version, entry.vendor):
+        raise PackError("packs.error.manifest_invalid", path=entry.manifest, reason="id/version/vendor differ from the index")
+    a_info = targetinfo(updater, entry.archive)
+    if a_info.length != manifest.archive.size or a_info.hashes.get("sha256") != manifest.archive.sha256:
+        raise PackError("packs.error.asr_archive", pack=manifest.id, reason="signed length/sha256 differ from the manifest")
+    stage = store.new_staging()
+    try:
+        (stage / "manifest.json").write_bytes(m_bytes)
+        tar = stage / ASR_ARCHIVE
+        yield from download(updater, source, a_info, tar, md_dir=md_dir, cancel=cancel)
+        yield Progress(0, 1, "packs.stage.check", manifest.id)
+        unpack_archive(tar, stage / ASR_MODEL_SUBDIR, manifest)
+        tar.unlink()
+        cancel.raise_if_cancelled()
+        record = {"kind": ASR_KIND, "manifest_target": entry.manifest, "archive_target": entry.archive,
+                  "source": source.label, "manifest_sha256": hashlib.sha256(m_bytes).hexdigest(),
+                  "archive_sha256": manifest.archive.sha256, "archive_length": a_info.length}
+        store.commit_files(stage, manifest.id, manifest.version, record)
         yield Progress(1, 1, "packs.stage.installed", manifest.id)
         return manifest
     finally:
@@ -308,6 +355,9 @@ def run_update(source: Source, *, pack_ids: list[str] | None = None, cancel: Can
             if v == act["version"] and (not still_signed or (pid, v) not in listed):
                 report.withdrawn.append((pid, v))
                 yield Notice("packs.notice.withdrawn", {"pack": pid, "version": v})
+        if pid not in wanted:
+            wanted.append(pid)
+    for pid in store.installed_ids("asr"):       # speech-model packs: newer versions too
         if pid not in wanted:
             wanted.append(pid)
     for pid in pack_ids or []:

@@ -154,7 +154,7 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
     question = (question or "").strip()
     if not question:
         raise GennaiError("qa.error.empty_question")
-    if not Path(source).exists():
+    if index is None and not Path(source).exists():      # a given index (transcripts) needs no path
         raise DocumentError("qa.error.not_found", path=str(source))
     cancel.raise_if_cancelled()
     lock: threading.Lock | None = None

@@ -25,7 +25,7 @@ from .audit import audit_log, audit_required, sha256_and_size
 from .keys import StoreUnavailable
 from .store import open_store
 
-TASKS = ("summarize", "translate", "proofread", "draft")
+TASKS = ("summarize", "translate", "proofread", "draft")   # minutes are recorded by cli/transcribe itself
 AUDITED = TASKS + ("ask", "extract")     # every task the CLI runs on a document (history: TASKS only)
 
 
@@ -33,6 +33,11 @@ def result_text(task: str, result: Any) -> str:
     """The human-readable result (what the CLI prints / the tab shows)."""
     if task == "summarize":
         return str(getattr(result, "text", ""))
+    if task == "minutes":     # the transcript too: 履歴の検索 and 質問 find what was said
+        transcript = getattr(result, "transcript", None)
+        lines = [f"[{u.start:.0f}s] " + (f"{u.speaker}：" if u.speaker else "") + u.text
+                 for u in getattr(transcript, "utterances", [])]
+        return str(getattr(result, "text", "")) + "\n\n（別添）文字起こし\n" + "\n".join(lines)
     if task == "proofread":
         lines = []
         for f in getattr(result, "findings", []) or []:
@@ -53,6 +58,11 @@ def result_payload(task: str, result: Any) -> dict:
         p["direction"] = getattr(result, "direction", "")
     elif task == "proofread":
         p["findings"] = [f.to_json() for f in getattr(result, "findings", []) or []]
+    elif task == "minutes":   # times and speakers without word timings (the audio itself is never kept)
+        data = result.to_json()
+        for u in data.get("transcript", {}).get("utterances", []):
+            u.pop("words", None)
+        p["minutes"] = data
     elif task == "draft":
         p["template_id"] = getattr(result, "template_id", "")
         p["fields"] = dict(getattr(result, "fields", {}) or {})

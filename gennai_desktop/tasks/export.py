@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from ..asr.transcript import to_srt, to_text, to_vtt
 from ..core.atomicio import atomic_write_text
 from ..core.document import Block, Document
 from ..core.findings import Finding
@@ -27,6 +28,7 @@ from ..documents.docx_writer import write_docx
 from ..proofread.report import write_findings_report
 from ..proofread.tracked_changes import track_changes
 from .draft import save_draft_docx
+from .minutes_docx import save_minutes_docx
 from .proofread import apply_findings
 from .summarize import save_summary_docx
 from .translate import save_translation_docx
@@ -169,3 +171,19 @@ def _export_via_blocks(doc: Document, findings: Sequence[Finding], target: Path)
         return stats
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def export_minutes(result, target) -> ExportReport:
+    """議事録: .docx (minutes + transcript appendix), .srt/.vtt (subtitles of the
+    transcript), anything else plain text (minutes, then the transcript)."""
+    suffix = Path(target).suffix.lower()
+    t = result.transcript
+    counts = {"utterances": len(t.utterances)}
+    if suffix == ".srt":
+        _write_text(target, to_srt(t))
+        return ExportReport(str(target), "srt", counts)
+    if suffix == ".vtt":
+        _write_text(target, to_vtt(t))
+        return ExportReport(str(target), "vtt", counts)
+    return _export(target, save_minutes_docx, result,
+                   lambda: result.text + "\n\n（別添）文字起こし\n" + to_text(t), counts)

@@ -38,6 +38,7 @@ from .qt import QDialog, QGuiApplication, QT_VERSION, QTextBrowser, QUrl, QVBoxL
 from .settings_dialog import SettingsDialog
 from .tabs.base import TaskTab
 from .tabs.draft_tab import DraftTab
+from .tabs.minutes_tab import MinutesTab
 from .tabs.proofread_tab import ProofreadTab
 from .tabs.qa_tab import QaTab
 from .tabs.summary_tab import SummaryTab
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         self.translate_tab = TranslateTab(self)
         self.draft_tab = DraftTab(self)
         self.qa_tab = QaTab(self)
+        self.minutes_tab = MinutesTab(self)
         for tab in self.task_tabs:
             self.tabs.addTab(tab, tr(f"ui.tab.{tab.task_name}"))
             tab.busy_changed.connect(self._on_busy)
@@ -201,7 +203,7 @@ class MainWindow(QMainWindow):
 
     @property
     def task_tabs(self) -> list[TaskTab]:
-        return [self.summary_tab, self.proofread_tab, self.translate_tab, self.draft_tab, self.qa_tab]
+        return [self.summary_tab, self.proofread_tab, self.translate_tab, self.draft_tab, self.qa_tab, self.minutes_tab]
 
     def current_tab(self) -> TaskTab:
         return self.tabs.currentWidget()  # type: ignore[return-value]

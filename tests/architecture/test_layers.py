@@ -24,6 +24,9 @@ OWNERS = {
     "sqlcipher3": lambda rel: rel == "storage/store.py",    # one place opens the encrypted store
     "keyring": lambda rel: rel == "storage/keys.py",        # one place touches the OS keyring
     "onnxruntime": lambda rel: rel == "ocr/engine.py",
+    "faster_whisper": lambda rel: rel == "asr/engine.py",   # Whisper runs only in the ASR child
+    "ctranslate2": lambda rel: rel == "asr/engine.py",
+    "av": lambda rel: rel == "asr/decode.py",               # FFmpeg decodes only in the ASR child
 }
 
 

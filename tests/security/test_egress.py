@@ -10,7 +10,7 @@ included. The finding that started it: ONNX Runtime's telemetry in the OCR child
 dozen DNS queries per OCR, and the old egress tests never ran OCR.
 
 Every sub-command of ``gennai`` must have a step here (``test_every_command_is_covered``):
-a new task (e.g. ``transcribe``) fails that test until its step is added.
+a new task fails that test until its step is added (``transcribe`` runs the speech child).
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.asr.conftest import speech_clip  # noqa: F401 - the session fixture (transcribe step)
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="strace and network namespaces are Linux tools")
@@ -113,15 +114,17 @@ def steps(i: dict[str, Path], out: Path) -> dict[str, tuple[list[str], bool]]:
         "models": (["models", "--json"], False),
         "doctor": (["doctor", "--json"], True),          # its probe loads the model in the runner
         "history": (["history", "list", "--json"], False),
+        "transcribe": (["transcribe", "AUDIO", "--json", "--transcript-only"], False),   # AUDIO: speech_clip
     }
 
 
 STEP_NAMES = ["extract-ocr", "summarize-scanned-pdf", "translate-model", "proofread", "translate", "draft",
-              "ask", "models", "doctor", "history"]
+              "ask", "models", "doctor", "history", "transcribe"]
+SPEECH_STEPS = ("transcribe", "doctor")      # run the speech child (doctor: its speed probe)
 # sub-command → the steps that cover it (packs: test_packs_update_from_a_folder below)
 COVERS = {"extract": "extract-ocr", "summarize": "summarize-scanned-pdf", "proofread": "proofread",
           "translate": "translate", "draft": "draft", "ask": "ask", "models": "models", "doctor": "doctor",
-          "history": "history", "packs": "packs-update-folder"}
+          "history": "history", "packs": "packs-update-folder", "transcribe": "transcribe"}
 
 
 def test_every_command_is_covered():
@@ -139,7 +142,13 @@ def test_task_reaches_no_network(name, inputs, tmp_path, request):
         request.getfixturevalue("bundled_model_file")      # skips with the reason where absent
     # one llama.cpp thread: under strace every futex of a thread pool is a stop (4 min → 10 s)
     (Path(os.environ["GENNAI_HOME"]) / "settings.json").write_text('{"version": 2, "n_threads": 1}')
-    log, proc = traced(tmp_path, name, [*GENNAI, *argv])
+    env = {}
+    if name in SPEECH_STEPS:     # the verified Whisper base setup.sh assembled (not re-assembled per test)
+        env = {"GENNAI_ASR_MODEL": str(request.getfixturevalue("asr_model").path), "OMP_NUM_THREADS": "1"}
+    if "AUDIO" in argv:          # synthetic Japanese speech (tests/asr/conftest.py), so words are recognised
+        audio, _said = request.getfixturevalue("speech_clip")
+        argv = [str(audio) if a == "AUDIO" else a for a in argv]
+    log, proc = traced(tmp_path, name, [*GENNAI, *argv], env=env)
     assert_offline(log, name)
     # the step really did its work (a step that fails early would prove nothing)
     children = re.findall(r'execve\(.*"--gennai-child", "(\w+)"', log)
@@ -155,6 +164,13 @@ def test_task_reaches_no_network(name, inputs, tmp_path, request):
         assert "ocr" in children and json.loads(proc.stdout)["ocr"]["available"] is True
     if name == "ask":
         assert '"citations"' in proc.stdout
+    if name in SPEECH_STEPS:
+        assert "asr" in children, "the speech recognition child did not run"
+    if name == "transcribe":
+        said = "".join(u["text"] for u in json.loads(proc.stdout)["transcript"]["utterances"])
+        assert "予算" in said or "資料" in said, said
+    if name == "doctor":
+        assert json.loads(proc.stdout)["asr"].get("speed"), proc.stdout[-2000:]
     if name in ("proofread", "translate", "draft"):
         assert any(tmp_path.glob("*.docx"))
 

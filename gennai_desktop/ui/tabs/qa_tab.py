@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from ...core.document import Block, Location
+from ...core.errors import GennaiError
 from ...core.i18n import tr
 from ...documents import write_docx
 from ...qa.answer import AnswerResult, ask, Citation, engine_for_ask
 from ...qa.store import EncryptedStore
+from ...qa.transcripts import SOURCE as TRANSCRIPTS, ask_transcripts
 from ...tasks.export import ExportReport
 from ..ime import ImeLineEdit
 from ..qt import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSize, Qt, QTreeWidget, QTreeWidgetItem
@@ -78,9 +80,14 @@ class QaTab(TaskTab):
         self.document_button.setObjectName("qaDocumentButton")
         self.document_button.setAccessibleName(tr("ui.qa.source_file"))
         self.document_button.clicked.connect(self._use_document)
+        self.transcripts_button = QPushButton(tr("ui.qa.source_transcripts"))
+        self.transcripts_button.setObjectName("qaTranscriptsButton")
+        self.transcripts_button.setAccessibleName(tr("ui.qa.source_transcripts"))
+        self.transcripts_button.clicked.connect(lambda: self.set_folder(TRANSCRIPTS))
         row.addWidget(self.source_label, 1)
         row.addWidget(self.document_button)
         row.addWidget(self.folder_button)
+        row.addWidget(self.transcripts_button)
         form.addRow(row)
         self.question_edit = ImeLineEdit()
         self.question_edit.setObjectName("qaQuestion")
@@ -113,6 +120,9 @@ class QaTab(TaskTab):
 
     def _show_source(self) -> None:
         src = self.source()
+        if src == TRANSCRIPTS:       # the 議事録 transcripts in the encrypted history
+            self.source_label.setText(tr("ui.qa.source_transcripts_label"))
+            return
         self.source_label.setText(src if src else tr("ui.qa.source_none"))
 
     def set_folder(self, folder: str | None) -> None:
@@ -147,6 +157,10 @@ class QaTab(TaskTab):
 
     def make_task(self, engine, cancel):
         protected = getattr(self.host, "store", None)     # the window's encrypted store, if any
+        if self.folder == TRANSCRIPTS:
+            if protected is None:
+                raise GennaiError("ui.qa.transcripts_need_store")
+            return ask_transcripts(self.question_edit.text(), engine, store=protected, cancel=cancel)
         store = EncryptedStore(protected) if protected is not None else None
         return ask(self.source(), self.question_edit.text(), engine, store=store, cancel=cancel)
 
@@ -187,7 +201,7 @@ class QaTab(TaskTab):
 
     def _on_item(self, item: QTreeWidgetItem, _col: int = 0) -> bool:
         c = item.data(0, _CITE)
-        if c is None:
+        if c is None or self.folder == TRANSCRIPTS:    # a transcript line: no file to open
             return False
         doc = self.host.document
         if doc is None or doc.path is None or Path(doc.path).resolve() != Path(c.file).resolve():
