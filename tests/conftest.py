@@ -22,6 +22,10 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GENNAI_STORE_PASSPHRASE", "test-passphrase-not-secret")
     # the per-machine folder (trusted root, machine policy) is per test too, never /etc
     monkeypatch.setenv("GENNAI_MACHINE_DIR", str(tmp_path_factory.mktemp("gennai_machine")))
+    # an installed app pins its machine folder for the process (core.frozen.apply_install_record);
+    # a test that does so must not pin it for every later test
+    from gennai_desktop.core import paths
+    monkeypatch.setattr(paths, "_PINNED_MACHINE_DIR", None)
     monkeypatch.delenv("GENNAI_DEVELOPER_MODE", raising=False)
     # admin keys are always encrypted; tests use the automation variable instead of a prompt
     monkeypatch.setenv("GENNAI_ADMIN_KEY_PASSPHRASE", "test passphrase for gennai-admin")

@@ -32,8 +32,9 @@ def test_the_speech_model_is_installed_and_used_by_the_installed_app(asr_bundle,
     assert rec["asr_model"] == str(dest)
     for f in src.iterdir():
         assert (dest / f.name).read_bytes() == f.read_bytes()
-    monkeypatch.setenv("GENNAI_ASR_MODEL", "")
-    monkeypatch.delenv("GENNAI_ASR_MODEL")
+    for var in ("GENNAI_ASR_MODEL", "GENNAI_BUNDLED_MODEL"):   # restored (absent) after the test
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
     frozen.apply_install_record(prefix)
     assert os.environ["GENNAI_ASR_MODEL"] == str(dest)
 
