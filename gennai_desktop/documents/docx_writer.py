@@ -165,6 +165,24 @@ def _add_table(document: Any, block: Block, name: str | None) -> None:
         cells = row.cells
         for cell, value in zip(cells, values):
             cell.text = _clean(value)
+    _fit_columns(document, table, rows, n_cols)
+
+
+def _fit_columns(document: Any, table: Any, rows: Sequence[Sequence[str]], n_cols: int) -> None:
+    """Columns as wide as their longest text needs, within the page: Word's equal columns
+    gave a time or a name column as much room as the utterance beside it (a transcript
+    read as two characters a line)."""
+    section = document.sections[-1]
+    usable = section.page_width - section.left_margin - section.right_margin
+    need = [max((len(r[c]) for r in rows if c < len(r) and r[c]), default=1) for c in range(n_cols)]
+    weights = [min(max(n, 4), 40) for n in need]          # a short column still fits its header
+    total = sum(weights)
+    table.autofit = False
+    for c, column in enumerate(table.columns):
+        width = int(usable * weights[c] / total) - 635     # Word stores twips (635 EMU): never over
+        column.width = width                    # the grid (LibreOffice reads this)
+        for cell in column.cells:
+            cell.width = width                  # and each cell (Word reads this)
 
 
 def _table_style_exists(document: Any, name: str) -> bool:

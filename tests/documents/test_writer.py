@@ -128,3 +128,18 @@ def test_parse_style_hints():
     assert parse_style_hints("Normal;align:right;indent:2") == ("Normal", {"align": "right", "indent": "2"})
     assert parse_style_hints(None) == (None, {})
     assert parse_style_hints("align:center") == (None, {"align": "center"})
+
+
+def test_table_columns_are_as_wide_as_their_text_needs(tmp_path):
+    """A transcript table (時刻 | 発言者 | 発言) must not give the time column the width of
+    the utterance: Word's equal columns printed the utterance two characters a line."""
+    import docx as _docx
+    rows = (("時刻", "発言者", "発言"),
+            ("00:07", "", "本日の議題は、ウェブサイトの改修と、来年度の広報計画の観点です。" * 2))
+    target = tmp_path / "t.docx"
+    write_docx([Block(id="b0", kind="table", text="\n".join("\t".join(r) for r in rows), rows=rows)], target)
+    table = _docx.Document(target).tables[0]
+    widths = [table.rows[0].cells[c].width for c in range(3)]
+    assert widths[2] > 3 * widths[0] and widths[2] > 3 * widths[1]
+    section = _docx.Document(target).sections[-1]
+    assert sum(widths) <= section.page_width - section.left_margin - section.right_margin
