@@ -10,16 +10,20 @@ half-written, exit 130.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
 import traceback
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
+from ..app.context import AppContext
+from ..app.recording import TaskRun, recording
 from ..core import errors as E
 from ..core.cancel import CancelToken, Cancelled, cancel_scope
 from ..core.i18n import get_language, set_language, tr
-from ..storage.history import cli_recording
+from ..core.tasks import TASKS
+from ..llm.base import ModelSpec
 from . import ask, commands, doctor, extract, history, packs, transcribe
 from .output import LAST_NOTICE_PARAMS, _err, drain, emit, emit_json, terminal_safe
 
@@ -152,17 +156,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return E.EXIT_FAILURE
 
 
+AUDITED = TASKS + ("ask", "extract")     # every command that runs on a document (history: TASKS only)
+
+
+def _recording(ctx: AppContext, args: argparse.Namespace,
+               model_for: Callable[[], ModelSpec | None] = lambda: None) -> contextlib.AbstractContextManager[TaskRun]:
+    """Task commands (``AUDITED``) run inside ``app.recording.recording``; others (models,
+    packs, history — which audits itself —, ``draft --list``) inside a null context.
+    ``model_for()`` names the model for the history entry and audit line (asked only when
+    the command is recorded). ``ask`` and ``extract`` are audited but not kept in history."""
+    command = args.command
+    run = TaskRun(ctx, command, file=getattr(args, "file", None) or getattr(args, "source", None),
+                  keep=command in TASKS)
+    if command not in AUDITED or getattr(args, "list", False):
+        return contextlib.nullcontext(run)
+    run.model = model_for() if command in TASKS else None
+    return recording(run, origin="cli")
+
+
 def _dispatch(args: argparse.Namespace, token: CancelToken) -> int:
+    ctx = AppContext()             # this run's one context: trust, policy, settings, models, audit
     C = commands
     handler = {"summarize": C.cmd_summarize, "translate": C.cmd_translate, "proofread": C.cmd_proofread,
                "draft": C.cmd_draft, "models": C.cmd_models}.get(args.command)
     if handler is None and hasattr(args, "task"):
-        with cli_recording(args):                 # mounted task sub-commands (ask, extract): audited
-            return int(args.task(args, token) or 0)
+        with _recording(ctx, args) as run:          # mounted task sub-commands (ask): audited
+            return int(args.task(args, token, run) or 0)
     if handler is None and hasattr(args, "func"):
-        with cli_recording(args):                 # mounted sub-commands (packs, extract: audited)
+        with _recording(ctx, args):                 # mounted sub-commands (packs, extract: audited)
             return int(args.func(args) or 0)
     if handler is None:
         raise E.GennaiError("cli.error.unknown_command", command=args.command)
-    with cli_recording(args, lambda: C.recorded_model(args)):   # audit line + encrypted history
-        return handler(args, token)
+    with _recording(ctx, args, lambda: C.recorded_model(args, ctx.models)) as run:   # audit line + encrypted history
+        return handler(args, token, run)
