@@ -14,9 +14,9 @@ needs the policy (``gennai draft --list``) never verifies anything.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 from ..core.i18n import tr
 from ..core.settings import Settings, load_settings

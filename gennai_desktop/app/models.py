@@ -27,6 +27,7 @@ from ..packs.errors import PackError
 from ..packs.policy import READ_TRUST, Policy, apply_policy, current_policy
 from ..packs.trust import TrustedView, trusted_view
 
+
 class ModelService:
     """A snapshot of the models this run may use, with policy and trust read once.
 

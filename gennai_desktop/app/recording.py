@@ -10,8 +10,8 @@ through a ContextVar that the CLI's output helper filled in behind the command's
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Union
 
 from ..core.cancel import Cancelled
 from ..core.errors import SecurityError
@@ -21,7 +21,7 @@ from ..storage import history
 from ..tasks.results import DraftResult, ProofreadResult, SummaryResult, TranslationResult
 from .context import AppContext
 
-TaskResult = Union[SummaryResult, TranslationResult, ProofreadResult, DraftResult, AnswerResult]
+TaskResult = SummaryResult | TranslationResult | ProofreadResult | DraftResult | AnswerResult
 
 
 @dataclass

@@ -15,12 +15,14 @@ import os
 import signal
 import sys
 import traceback
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..app.context import AppContext
 from ..app.recording import TaskRun, recording
 from ..core import errors as E
-from ..core.cancel import CancelToken, Cancelled, cancel_scope
+from ..core import tasks as T
+from ..core.cancel import Cancelled, CancelToken, cancel_scope
 from ..core.i18n import get_language, set_language, tr
 from ..core.tasks import TASKS
 from ..llm.base import ModelSpec
@@ -57,22 +59,22 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("summarize", parents=[common], help=t("cli.cmd.summarize"))
+    p = sub.add_parser(T.SUMMARIZE, parents=[common], help=t("cli.cmd.summarize"))
     p.add_argument("file", help=t("cli.arg.file"))
     p.add_argument("--style", choices=("bullets", "three_lines", "report"), default="bullets",
                    help=t("cli.opt.style"))
 
-    p = sub.add_parser("translate", parents=[common], help=t("cli.cmd.translate"))
+    p = sub.add_parser(T.TRANSLATE, parents=[common], help=t("cli.cmd.translate"))
     p.add_argument("file", help=t("cli.arg.file"))
     p.add_argument("--direction", choices=("ja-en", "en-ja"), default="ja-en", help=t("cli.opt.direction"))
     p.add_argument("--glossary", metavar="FILE.csv", help=t("cli.opt.glossary"))
 
-    p = sub.add_parser("proofread", parents=[common], help=t("cli.cmd.proofread"))
+    p = sub.add_parser(T.PROOFREAD, parents=[common], help=t("cli.cmd.proofread"))
     p.add_argument("file", help=t("cli.arg.file"))
     p.add_argument("--rules-only", action="store_true", help=t("cli.opt.rules_only"))
     p.add_argument("--profile", choices=("auto", "koyobun", "horei"), default="auto", help=t("cli.opt.profile"))
 
-    p = sub.add_parser("draft", parents=[common], help=t("cli.cmd.draft"))
+    p = sub.add_parser(T.DRAFT, parents=[common], help=t("cli.cmd.draft"))
     p.add_argument("--list", action="store_true", help=t("cli.opt.list"))
     p.add_argument("--template", metavar="ID", help=t("cli.opt.template"))
     p.add_argument("--field", action="append", default=[], metavar="NAME=VALUE", help=t("cli.opt.field"))
@@ -98,7 +100,7 @@ class _Interrupt:
         self.token = token
         self.previous: Any = None
 
-    def __enter__(self) -> "_Interrupt":
+    def __enter__(self) -> _Interrupt:
         try:
             self.previous = signal.signal(signal.SIGINT, self._handle)
         except ValueError:      # not the main thread (tests calling main() from a thread)
@@ -177,8 +179,8 @@ def _recording(ctx: AppContext, args: argparse.Namespace,
 def _dispatch(args: argparse.Namespace, token: CancelToken) -> int:
     ctx = AppContext()             # this run's one context: trust, policy, settings, models, audit
     C = commands
-    handler = {"summarize": C.cmd_summarize, "translate": C.cmd_translate, "proofread": C.cmd_proofread,
-               "draft": C.cmd_draft, "models": C.cmd_models}.get(args.command)
+    handler = {T.SUMMARIZE: C.cmd_summarize, T.TRANSLATE: C.cmd_translate, T.PROOFREAD: C.cmd_proofread,
+               T.DRAFT: C.cmd_draft, "models": C.cmd_models}.get(args.command)
     if handler is None and hasattr(args, "task"):
         with _recording(ctx, args) as run:          # mounted task sub-commands (ask): audited
             return int(args.task(args, token, run) or 0)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from ..core.events import Notice, Progress, TaskEvent, drain as drain_events
+from ..core.events import Notice, Progress, TaskEvent
+from ..core.events import drain as drain_events
 from ..core.i18n import tr
 
 # What must not reach a terminal raw: C0 controls but \t and \n (ESC starts CSI/OSC

@@ -11,8 +11,9 @@ and size (audit) plus its file name (history only: encrypted). Retention:
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..core.errors import SecurityError
 from ..core.i18n import tr
@@ -122,7 +123,7 @@ def record_task(task: str, result: Any, *, outcome: str = "ok", file: str | None
         if log is not None:
             log.append("task", task=task, doc_sha256=sha, doc_size=size, model_id=model_id,
                        model_sha256=getattr(model, "sha256", None), outcome=outcome)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - never raises: the caller decides (required audit)
         warn(tr("storage.notice.audit_failed", reason=type(exc).__name__))
         if audit_failures is not None:
             audit_failures.append(type(exc).__name__)
@@ -151,7 +152,7 @@ def record_task(task: str, result: Any, *, outcome: str = "ok", file: str | None
     except StoreUnavailable as exc:
         if days != 0:
             warn(tr("storage.notice.history_off", reason=exc.message()))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - a result not kept must not fail the task that made it
         warn(tr("storage.notice.history_failed", reason=type(exc).__name__))
     finally:
         if own and store is not None:
