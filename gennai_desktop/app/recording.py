@@ -18,10 +18,11 @@ from ..core.errors import SecurityError
 from ..llm.base import ModelSpec
 from ..qa.answer import AnswerResult
 from ..storage import history
+from ..tasks.minutes import MinutesResult
 from ..tasks.results import DraftResult, ProofreadResult, SummaryResult, TranslationResult
 from .context import AppContext
 
-TaskResult = SummaryResult | TranslationResult | ProofreadResult | DraftResult | AnswerResult
+TaskResult = SummaryResult | TranslationResult | ProofreadResult | DraftResult | AnswerResult | MinutesResult
 
 
 @dataclass
