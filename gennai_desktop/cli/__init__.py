@@ -44,7 +44,10 @@ def _epilog(lang: str) -> str:
 
 def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     lang = lang or get_language()
-    t = lambda key: tr(key, lang=lang)  # noqa: E731
+
+    def t(key: str) -> str:
+        return tr(key, lang=lang)
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=("ja", "en"), help=t("cli.opt.lang"))
     common.add_argument("--json", action="store_true", help=t("cli.opt.json"))
@@ -107,7 +110,7 @@ class _Interrupt:
             self.previous = None
         return self
 
-    def _handle(self, signum, frame) -> None:  # noqa: ANN001
+    def _handle(self, signum: int, frame: object) -> None:
         if self.token.cancelled:
             raise KeyboardInterrupt
         self.token.cancel()

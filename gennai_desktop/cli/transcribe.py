@@ -17,8 +17,7 @@ from typing import Any
 from ..app.recording import TaskRun, record
 from ..app.speech import active_asr_model
 from ..asr.transcript import TURN_GAP, short_clock, to_text
-from ..core.cancel import CancelToken
-from ..core.cancel import NEVER
+from ..core.cancel import NEVER, CancelToken
 from ..core.errors import EXIT_CANCELLED
 from ..core.i18n import get_language, tr
 from ..tasks.export import export_minutes
@@ -103,5 +102,6 @@ def cmd_transcribe(args: argparse.Namespace, token: CancelToken, run: TaskRun) -
         data["notices"] = [{"id": k, "text": tr(k, **notice_params.get(k, {}))} for k in keys]
         emit_json(data)
     elif not args.out:
-        emit(to_text(transcript) if args.transcript_only else result.text + "\n\n（別添）文字起こし\n" + to_text(transcript))
+        text = to_text(transcript)
+        emit(text if args.transcript_only else result.text + "\n\n（別添）文字起こし\n" + text)
     return EXIT_CANCELLED if stopped else 0
