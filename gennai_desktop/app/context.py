@@ -2,7 +2,7 @@
 
 Why: a run needs the ministry policy (locked settings, retention, where the audit goes),
 the signed metadata it is checked against, the model choice and the audit log. Each part
-used to look them up for itself, so one ``gennai summarize`` verified the TUF metadata four
+used to look them up for itself, so one ``gennai summarize`` verified the TUF metadata five
 times and could, in principle, see two different policies. The context reads the trusted
 view once, derives the policy, the effective settings, the model service and the audit log
 from it, and is passed down explicitly (``cli._dispatch`` builds it; ``app.recording``
