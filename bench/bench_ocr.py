@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gennai_desktop.ocr import synth  # noqa: E402
+from tests.support import ocr_synth as synth  # noqa: E402
 from gennai_desktop.ocr.corrections import correct_line  # noqa: E402
 from gennai_desktop.ocr.engine import OcrEngine  # noqa: E402
 

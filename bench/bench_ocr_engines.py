@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_ocr import REPORT, SAMPLES, sim, variants  # noqa: E402
-from gennai_desktop.ocr import synth  # noqa: E402
+from tests.support import ocr_synth as synth  # noqa: E402
 from gennai_desktop.ocr.corrections import correct_line  # noqa: E402
 from gennai_desktop.ocr.engine import OcrEngine  # noqa: E402
 

@@ -12,6 +12,7 @@ offered.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 from ..core.errors import ModelError
 from ..core.settings import Settings, load_settings
@@ -23,8 +24,9 @@ from ..llm.runner import RunnerEngine
 from ..packs import models as pack_models
 from ..packs.api import PackStatus, list_packs
 from ..packs.errors import PackError
-from ..packs.policy import Policy, apply_policy, current_policy
+from ..packs.policy import READ_TRUST, Policy, apply_policy, current_policy
 from ..packs.trust import TrustedView, trusted_view
+
 
 class ModelService:
     """A snapshot of the models this run may use, with policy and trust read once.
@@ -33,10 +35,13 @@ class ModelService:
     manager or the settings dialog closes); it is cheap: no model is loaded until
     ``open_engine``."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, view: TrustedView | None | object = READ_TRUST,
+                 policy: Policy | None = None) -> None:
+        """``view``/``policy``: what the run's ``AppContext`` already read and verified
+        (by default they are read here, once)."""
         self.user_settings: Settings = settings if settings is not None else load_settings()
-        self.view: TrustedView | None = trusted_view()
-        self.policy: Policy = current_policy(self.view)
+        self.view: TrustedView | None = trusted_view() if view is READ_TRUST else cast("TrustedView | None", view)
+        self.policy: Policy = policy if policy is not None else current_policy(self.view)
         self.settings: Settings = apply_policy(self.user_settings, self.policy)   # locked values forced
         self.registry = ModelRegistry()
         pack_models.register_models(self.registry, self.policy, self.view)

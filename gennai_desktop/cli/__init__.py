@@ -10,16 +10,22 @@ half-written, exit 130.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
 import traceback
-from typing import Any, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from ..app.context import AppContext
+from ..app.recording import TaskRun, recording
 from ..core import errors as E
-from ..core.cancel import CancelToken, Cancelled, cancel_scope
+from ..core import tasks as T
+from ..core.cancel import Cancelled, CancelToken, cancel_scope
 from ..core.i18n import get_language, set_language, tr
-from ..storage.history import cli_recording
+from ..core.tasks import TASKS
+from ..llm.base import ModelSpec
 from . import ask, commands, doctor, extract, history, packs, transcribe
 from .output import LAST_NOTICE_PARAMS, _err, drain, emit, emit_json, terminal_safe
 
@@ -38,7 +44,10 @@ def _epilog(lang: str) -> str:
 
 def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     lang = lang or get_language()
-    t = lambda key: tr(key, lang=lang)  # noqa: E731
+
+    def t(key: str) -> str:
+        return tr(key, lang=lang)
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=("ja", "en"), help=t("cli.opt.lang"))
     common.add_argument("--json", action="store_true", help=t("cli.opt.json"))
@@ -53,22 +62,22 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    p = sub.add_parser("summarize", parents=[common], help=t("cli.cmd.summarize"))
+    p = sub.add_parser(T.SUMMARIZE, parents=[common], help=t("cli.cmd.summarize"))
     p.add_argument("file", help=t("cli.arg.file"))
     p.add_argument("--style", choices=("bullets", "three_lines", "report"), default="bullets",
                    help=t("cli.opt.style"))
 
-    p = sub.add_parser("translate", parents=[common], help=t("cli.cmd.translate"))
+    p = sub.add_parser(T.TRANSLATE, parents=[common], help=t("cli.cmd.translate"))
     p.add_argument("file", help=t("cli.arg.file"))
     p.add_argument("--direction", choices=("ja-en", "en-ja"), default="ja-en", help=t("cli.opt.direction"))
     p.add_argument("--glossary", metavar="FILE.csv", help=t("cli.opt.glossary"))
 
-    p = sub.add_parser("proofread", parents=[common], help=t("cli.cmd.proofread"))
+    p = sub.add_parser(T.PROOFREAD, parents=[common], help=t("cli.cmd.proofread"))
     p.add_argument("file", help=t("cli.arg.file"))
     p.add_argument("--rules-only", action="store_true", help=t("cli.opt.rules_only"))
     p.add_argument("--profile", choices=("auto", "koyobun", "horei"), default="auto", help=t("cli.opt.profile"))
 
-    p = sub.add_parser("draft", parents=[common], help=t("cli.cmd.draft"))
+    p = sub.add_parser(T.DRAFT, parents=[common], help=t("cli.cmd.draft"))
     p.add_argument("--list", action="store_true", help=t("cli.opt.list"))
     p.add_argument("--template", metavar="ID", help=t("cli.opt.template"))
     p.add_argument("--field", action="append", default=[], metavar="NAME=VALUE", help=t("cli.opt.field"))
@@ -94,14 +103,14 @@ class _Interrupt:
         self.token = token
         self.previous: Any = None
 
-    def __enter__(self) -> "_Interrupt":
+    def __enter__(self) -> _Interrupt:
         try:
             self.previous = signal.signal(signal.SIGINT, self._handle)
         except ValueError:      # not the main thread (tests calling main() from a thread)
             self.previous = None
         return self
 
-    def _handle(self, signum, frame) -> None:  # noqa: ANN001
+    def _handle(self, signum: int, frame: object) -> None:
         if self.token.cancelled:
             raise KeyboardInterrupt
         self.token.cancel()
@@ -152,17 +161,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return E.EXIT_FAILURE
 
 
+AUDITED = TASKS + ("ask", "extract")     # every command that runs on a document (history: TASKS only)
+
+
+def _recording(ctx: AppContext, args: argparse.Namespace,
+               model_for: Callable[[], ModelSpec | None] = lambda: None) -> contextlib.AbstractContextManager[TaskRun]:
+    """Task commands (``AUDITED``) run inside ``app.recording.recording``; others (models,
+    packs, history — which audits itself —, ``draft --list``) inside a null context.
+    ``model_for()`` names the model for the history entry and audit line (asked only when
+    the command is recorded). ``ask`` and ``extract`` are audited but not kept in history."""
+    command = args.command
+    run = TaskRun(ctx, command, file=getattr(args, "file", None) or getattr(args, "source", None),
+                  keep=command in TASKS)
+    if command not in AUDITED or getattr(args, "list", False):
+        return contextlib.nullcontext(run)
+    run.model = model_for() if command in TASKS else None
+    return recording(run, origin="cli")
+
+
 def _dispatch(args: argparse.Namespace, token: CancelToken) -> int:
+    ctx = AppContext()             # this run's one context: trust, policy, settings, models, audit
     C = commands
-    handler = {"summarize": C.cmd_summarize, "translate": C.cmd_translate, "proofread": C.cmd_proofread,
-               "draft": C.cmd_draft, "models": C.cmd_models}.get(args.command)
+    handler = {T.SUMMARIZE: C.cmd_summarize, T.TRANSLATE: C.cmd_translate, T.PROOFREAD: C.cmd_proofread,
+               T.DRAFT: C.cmd_draft, "models": C.cmd_models}.get(args.command)
     if handler is None and hasattr(args, "task"):
-        with cli_recording(args):                 # mounted task sub-commands (ask, extract): audited
-            return int(args.task(args, token) or 0)
+        with _recording(ctx, args) as run:          # mounted task sub-commands (ask): audited
+            return int(args.task(args, token, run) or 0)
     if handler is None and hasattr(args, "func"):
-        with cli_recording(args):                 # mounted sub-commands (packs, extract: audited)
+        with _recording(ctx, args):                 # mounted sub-commands (packs, extract: audited)
             return int(args.func(args) or 0)
     if handler is None:
         raise E.GennaiError("cli.error.unknown_command", command=args.command)
-    with cli_recording(args, lambda: C.recorded_model(args)):   # audit line + encrypted history
-        return handler(args, token)
+    with _recording(ctx, args, lambda: C.recorded_model(args, ctx.models)) as run:   # audit line + encrypted history
+        return handler(args, token, run)

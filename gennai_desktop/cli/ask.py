@@ -1,6 +1,6 @@
 """`gennai ask FILE|FOLDER "質問" [--json]`: the CLI face of ``qa.answer.ask``.
 
-Mounted by ``cli.build_parser``; ``cli._dispatch`` calls ``args.task(args, token)`` so Ctrl-C
+Mounted by ``cli.build_parser``; ``cli._dispatch`` calls ``args.task(args, token, run)`` so Ctrl-C
 cancels indexing or answering cleanly (exit 130). The active model is loaded only when it
 is instruction-tuned: a base model (the bundled dev default) would not write the answer
 anyway, so the answer is extractive without paying for the model load.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..app.models import ModelService
+from ..app.recording import TaskRun
 from ..core.cancel import CancelToken
 from ..core.i18n import get_language, one_line, tr
 from ..qa.answer import ask, engine_for_ask
@@ -26,14 +26,14 @@ def register(subparsers, common: argparse.ArgumentParser, t) -> None:
     p.set_defaults(task=cmd_ask)
 
 
-def _engine(args: argparse.Namespace):
+def _engine(args: argparse.Namespace, run: TaskRun):
     if args.no_model:
         return None
-    service = ModelService()
+    service = run.ctx.models
     spec = service.active()
 
     def load():
-        return model_engine(args, service=service)
+        return model_engine(args, service)
 
     if not spec.instruction_tuned:
         print(tr("cli.model_line", label=spec.label(get_language()), id=spec.id), file=sys.stderr, flush=True)
@@ -51,12 +51,13 @@ def citation_line(n: int, c) -> str:  # noqa: ANN001 - qa.answer.Citation
     return f"  {n}. {one_line(c.label())}{mark}{one_line(head)}\t{text[:160]}"
 
 
-def cmd_ask(args: argparse.Namespace, token: CancelToken) -> int:
-    engine = _engine(args)
+def cmd_ask(args: argparse.Namespace, token: CancelToken, run: TaskRun) -> int:
+    engine = _engine(args, run)
     store, why = default_store()
     if why:
         print(tr("qa.notice.index_in_memory", reason=why), file=sys.stderr, flush=True)
     result = drain(ask(args.source, args.question, engine, store=store, cancel=token), args.quiet)
+    run.result = result
     if args.json:
         data = result.to_json()
         data["notices"] = result.notice_texts()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..app.models import ModelService
+from ..app.recording import TaskRun
 from ..core.cancel import CancelToken
 from ..core.document import Document, Location
 from ..core.errors import EXIT_USAGE, DocumentError, GennaiError
@@ -20,7 +21,6 @@ from ..core.i18n import get_language, tr
 from ..core.outputs import check_output_target
 from ..documents import load_document
 from ..llm.base import ModelSpec
-from ..storage.audit import audit_folders
 from ..tasks.draft import draft, get_template, list_templates, resolve_fields
 from ..tasks.export import export_draft, export_proofread, export_summary, export_translation
 from ..tasks.glossary import load_glossary
@@ -35,13 +35,13 @@ class UsageError(GennaiError):
     exit_code = EXIT_USAGE
 
 
-def guard_out(args: argparse.Namespace, *inputs: str | None) -> None:
+def guard_out(run: TaskRun, args: argparse.Namespace, *inputs: str | None) -> None:
     """Refuse an --out that is one of the inputs (same path, hard link or symlink: same
     inode, via os.path.samefile) unless --overwrite-input: ``proofread X.docx --out X.docx``
     used to replace the original without a word."""
     out = getattr(args, "out", None)
     if out:
-        check_output_target(out, audit_folders())     # never the app's own files, never a device
+        check_output_target(out, run.ctx.audit_folders())     # never the app's own files, never a device
     if not out or getattr(args, "overwrite_input", False) or not os.path.exists(out):
         return
     for src in inputs:
@@ -64,36 +64,34 @@ def load_input(path: str) -> Document:
     return doc
 
 
-def model_engine(args: argparse.Namespace, quiet: bool = False, service: ModelService | None = None):
+def model_engine(args: argparse.Namespace, service: ModelService):
     """The active model's engine, or None with --no-model. Names the model on stderr."""
     if getattr(args, "no_model", False):
         return None
-    service = service or ModelService()
     spec = service.active()
     _err(tr("cli.model_line", label=spec.label(get_language()), id=spec.id))
     return service.open_engine()
 
 
-def pass_engine(args: argparse.Namespace) -> tuple[Any, bool]:
+def pass_engine(args: argparse.Namespace, service: ModelService) -> tuple[Any, bool]:
     """(engine, base_model_passes) for a task whose model pass runs only where it can help
     (校正, 要約, 起案: tasks.model_passes). A model that cannot help is not even opened: the
     task gets a SpecOnly and gives its rule / extractive / template result at once."""
     if getattr(args, "no_model", False):
         return None, False
-    service = ModelService()
     spec = service.active()
     _err(tr("cli.model_line", label=spec.label(get_language()), id=spec.id))
     force = service.settings.base_model_passes
     return engine_for(spec, service.open_engine, force), force
 
 
-def recorded_model(args: argparse.Namespace) -> ModelSpec | None:
+def recorded_model(args: argparse.Namespace, service: ModelService) -> ModelSpec | None:
     """The model a task command's history entry and audit line name (None: no model used
     or none can be chosen — the audit line then has no model_id)."""
     if getattr(args, "no_model", False) or getattr(args, "rules_only", False):
         return None
     try:
-        return ModelService().active()
+        return service.active()
     except Exception:  # noqa: BLE001 - no model known: the audit line says so (model_id absent)
         return None
 
@@ -119,13 +117,14 @@ def report_saved(report) -> None:
         _err(line)
 
 
-def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
-    guard_out(args, args.file)
+def cmd_summarize(args: argparse.Namespace, token: CancelToken, run: TaskRun) -> int:
+    guard_out(run, args, args.file)
     doc = load_input(args.file)
-    engine, force = pass_engine(args)
+    engine, force = pass_engine(args, run.ctx.models)
     result = drain(summarize(doc, engine, style=args.style, cancel=token, base_model_passes=force), args.quiet)
     if args.out:
         report_saved(export_summary(result, args.out))
+    run.result = result
     if args.json:
         emit_json({"file": args.file, "style": result.style, "method": result.method, "model": result.model_id,
                    "points": [{"text": p.text, "citations": [_loc(c) for c in p.citations]} for p in result.points],
@@ -135,14 +134,15 @@ def cmd_summarize(args: argparse.Namespace, token: CancelToken) -> int:
     return 0
 
 
-def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
-    guard_out(args, args.file, args.glossary)
+def cmd_translate(args: argparse.Namespace, token: CancelToken, run: TaskRun) -> int:
+    guard_out(run, args, args.file, args.glossary)
     glossary = load_glossary(args.glossary) if args.glossary else None
     doc = load_input(args.file)
-    engine = model_engine(args)
+    engine = model_engine(args, run.ctx.models)
     result = drain(translate(doc, engine, direction=args.direction, glossary=glossary, cancel=token), args.quiet)
     if args.out:
         report_saved(export_translation(result, args.out))
+    run.result = result
     if args.json:
         emit_json({"file": args.file, "direction": result.direction, "method": result.method,
                    "blocks": [{"id": b.id, "kind": b.kind, "text": b.text,
@@ -154,15 +154,16 @@ def cmd_translate(args: argparse.Namespace, token: CancelToken) -> int:
     return 0
 
 
-def cmd_proofread(args: argparse.Namespace, token: CancelToken) -> int:
-    guard_out(args, args.file)
+def cmd_proofread(args: argparse.Namespace, token: CancelToken, run: TaskRun) -> int:
+    guard_out(run, args, args.file)
     doc = load_input(args.file)
     use_model = not (args.rules_only or args.no_model)
-    engine, force = pass_engine(args) if use_model else (None, False)
+    engine, force = pass_engine(args, run.ctx.models) if use_model else (None, False)
     result = drain(proofread(doc, engine, use_rules=True, use_model=use_model, base_model_passes=force,
                              cancel=token, profile=args.profile), args.quiet)
     if args.out:
         report_saved(export_proofread(doc, result.findings, args.out, plain_source="report"))
+    run.result = result
     if args.json:
         emit_json({"file": args.file, "profile": result.profile, "findings": [f.to_json() for f in result.findings],
                    "notices": _notices(result.notices)})
@@ -182,7 +183,7 @@ def _findings_text(doc: Document, findings) -> str:
     return "\n".join(lines)
 
 
-def cmd_draft(args: argparse.Namespace, token: CancelToken) -> int:
+def cmd_draft(args: argparse.Namespace, token: CancelToken, run: TaskRun) -> int:
     lang = get_language()
     if args.list:
         templates = list_templates()
@@ -205,12 +206,13 @@ def cmd_draft(args: argparse.Namespace, token: CancelToken) -> int:
             raise GennaiError("cli.error.bad_field", field=item)
         k, v = item.split("=", 1)
         fields[k.strip()] = v.replace("\\n", "\n")
-    guard_out(args, args.fields_json)
+    guard_out(run, args, args.fields_json)
     resolve_fields(get_template(args.template), fields)   # fail on bad fields before loading a model
-    engine, force = pass_engine(args)
+    engine, force = pass_engine(args, run.ctx.models)
     result = drain(draft(args.template, fields, engine, cancel=token, base_model_passes=force), args.quiet)
     if args.out:
         report_saved(export_draft(result, args.out))
+    run.result = result
     if args.json:
         emit_json({"template": result.template_id, "method": result.method, "fields": result.fields,
                    "blocks": [{"kind": b.kind, "text": b.text, "style": b.style} for b in result.blocks],
@@ -232,8 +234,8 @@ def _read_fields_json(path: str) -> dict[str, str]:
     return {str(k): v for k, v in data.items()}
 
 
-def cmd_models(args: argparse.Namespace, token: CancelToken) -> int:
-    service = ModelService()
+def cmd_models(args: argparse.Namespace, token: CancelToken, run: TaskRun) -> int:
+    service = run.ctx.models
     lang = get_language()
     specs = service.available()
     active = service.active().id if specs else ""

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from ..core.events import Notice, Progress, TaskEvent, drain as drain_events
+from ..core.events import Notice, Progress, TaskEvent
+from ..core.events import drain as drain_events
 from ..core.i18n import tr
-from ..storage.history import note_result
 
 # What must not reach a terminal raw: C0 controls but \t and \n (ESC starts CSI/OSC
 # sequences: an OSC in a file name retitled the terminal), DEL, C1 controls (U+009B is an
@@ -37,8 +38,8 @@ LAST_NOTICE_PARAMS: dict[str, dict[str, Any]] = {}
 
 
 def drain(events: Iterable[TaskEvent], quiet: bool = False) -> Any:
-    """Run a task generator: progress and notices to stderr, return the Done result (also
-    handed to the encrypted history of this command)."""
+    """Run a task generator: progress and notices to stderr, return the Done result (the
+    command hands it to its ``TaskRun`` to be recorded)."""
     last = None
     LAST_NOTICE_PARAMS.clear()
 
@@ -53,9 +54,7 @@ def drain(events: Iterable[TaskEvent], quiet: bool = False) -> Any:
                 last = key
                 _err(f"[{ev.done}/{ev.total}] {tr(ev.stage)}" + (f" {ev.detail}" if ev.detail else ""))
 
-    result = drain_events(events, show)
-    note_result(result)
-    return result
+    return drain_events(events, show)
 
 
 def emit(text: str) -> None:

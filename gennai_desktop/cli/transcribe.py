@@ -14,14 +14,12 @@ import argparse
 import time
 from typing import Any
 
-from ..app.models import ModelService
+from ..app.recording import TaskRun, record
 from ..app.speech import active_asr_model
 from ..asr.transcript import TURN_GAP, short_clock, to_text
-from ..core.cancel import CancelToken
-from ..core.cancel import NEVER
+from ..core.cancel import NEVER, CancelToken
 from ..core.errors import EXIT_CANCELLED
 from ..core.i18n import get_language, tr
-from ..storage.history import record_task
 from ..tasks.export import export_minutes
 from ..tasks.glossary import load_glossary
 from ..tasks.minutes import MinutesResult, minutes
@@ -62,8 +60,8 @@ def _terms(path: str | None) -> list[str]:
     return out
 
 
-def cmd_transcribe(args: argparse.Namespace, token: CancelToken) -> int:
-    guard_out(args, args.file)
+def cmd_transcribe(args: argparse.Namespace, token: CancelToken, run: TaskRun) -> int:
+    guard_out(run, args, args.file)
     if args.out and not args.out.lower().endswith((".docx", ".txt", ".srt", ".vtt")):
         raise UsageError("asr.cli.bad_out", out=args.out)
     fields = _pairs(args.field, "cli.error.bad_field")
@@ -85,14 +83,14 @@ def cmd_transcribe(args: argparse.Namespace, token: CancelToken) -> int:
     llm_spec = None
     stopped = token.cancelled           # Ctrl-C during recognition: keep the partial transcript
     if not args.transcript_only and not args.no_model and not stopped:
-        llm_spec = ModelService().active()
+        llm_spec = run.ctx.models.active()
         if llm_spec.instruction_tuned:       # a base model would only echo: rules do the minutes
-            engine = model_engine(args)
+            engine = model_engine(args, run.ctx.models)
     result: MinutesResult = drain(minutes(transcript, engine, given=fields, title=fields.get("件名", ""),
                                           cancel=NEVER if stopped else token), args.quiet)
-    record_task("minutes", result, file=args.file, model=llm_spec if result.method == "model" else None,
-                origin="cli", title=result.title + "（" + transcript.source_name + "）",
-                extra={"asr_model": model.id})
+    record(run.ctx, "minutes", result, file=args.file, model=llm_spec if result.method == "model" else None,
+           origin="cli", title=result.title + "（" + transcript.source_name + "）",
+           extra={"asr_model": model.id})
     if args.out:
         report = export_minutes(result, args.out)
         for line in report.lines():
@@ -104,5 +102,6 @@ def cmd_transcribe(args: argparse.Namespace, token: CancelToken) -> int:
         data["notices"] = [{"id": k, "text": tr(k, **notice_params.get(k, {}))} for k in keys]
         emit_json(data)
     elif not args.out:
-        emit(to_text(transcript) if args.transcript_only else result.text + "\n\n（別添）文字起こし\n" + to_text(transcript))
+        text = to_text(transcript)
+        emit(text if args.transcript_only else result.text + "\n\n（別添）文字起こし\n" + text)
     return EXIT_CANCELLED if stopped else 0

@@ -7,7 +7,6 @@ from pathlib import Path
 from ..core.document import Document
 from ..core.errors import DocumentError
 from ..ocr.engine import available
-from ..ocr.limits import LOW_CONFIDENCE
 from ..ocr.pages import line_records
 from ..ocr.runner import run_ocr
 from .pdf_reader import document_from_pages
@@ -19,10 +18,10 @@ def read_image(path: Path) -> Document:
     result = run_ocr(path, "image")
     pages = []
     low = False
-    for ev in result["pages"]:
-        records, w_pt, h_pt = line_records(ev)
-        pages.append({"w": w_pt, "h": h_pt, "lines": records})
-        low = low or any(c < LOW_CONFIDENCE for r in records for c in r[8])
+    for ocr_page in result.pages:
+        rec = line_records(ocr_page)
+        pages.append({"w": rec.w_pt, "h": rec.h_pt, "lines": rec.lines})
+        low = low or rec.low_confidence
     doc = document_from_pages(path, {"pages": pages, "page_count": len(pages)}, fmt="image")
     doc.warnings.append("ocr.warning.pages_ocr")
     if low:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from typing import Any, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from .corrections import correct_line
 from .limits import LOW_CONFIDENCE
@@ -36,24 +38,74 @@ def page_needs_ocr(lines: Sequence[Sequence[Any]], image_coverage: float | None 
     return text.count("(cid:") * 8 > len(chars) / 2
 
 
-def line_records(page: dict[str, Any], width_pt: float | None = None, height_pt: float | None = None,
-                 *, correct: bool = True) -> tuple[list[list[Any]], float, float]:
-    """The OCR child's page event as line records in PDF points (origin bottom-left, y up),
-    plus the page size in points. ``width_pt``/``height_pt`` default to the image size at its dpi."""
-    dpi = float(page.get("dpi") or 200.0)
-    k = 72.0 / dpi
-    w_pt = width_pt if width_pt else page["w"] * k
-    h_pt = height_pt if height_pt else page["h"] * k
-    sx = w_pt / max(1.0, page["w"] * k) * k
-    sy = h_pt / max(1.0, page["h"] * k) * k
+@dataclass(frozen=True)
+class OcrLine:
+    """One recognised line as the OCR child reports it (image pixels, origin top-left)."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+    vertical: bool
+    chars: tuple[float, ...]          # per-character confidence, 0..1
+
+    @classmethod
+    def from_event(cls, raw: Sequence[Any]) -> OcrLine:
+        text, x0, y0, x1, y1, conf, vert, chars = raw
+        return cls(str(text), float(x0), float(y0), float(x1), float(y1), float(conf), bool(vert),
+                   tuple(float(c) for c in chars))
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """One page the OCR child read: its image size and dpi, how it was turned, its lines."""
+
+    index: int                        # 0-based page (PDF) or frame (image) number
+    w: int                            # image size in pixels
+    h: int
+    dpi: float
+    rotation: int
+    lines: tuple[OcrLine, ...]
+
+    @classmethod
+    def from_event(cls, ev: dict[str, Any]) -> OcrPage:
+        return cls(int(ev.get("index", 0)), int(ev["w"]), int(ev["h"]), float(ev.get("dpi") or 200.0),
+                   int(ev.get("rotation", 0) or 0), tuple(OcrLine.from_event(ln) for ln in ev.get("lines", ())))
+
+
+@dataclass(frozen=True)
+class PageRecords:
+    """An OCR page as the PDF reader's line records (``documents/pdf_reader.py``: text, box in
+    points with the origin bottom-left, font size, vertical, then the OCR-only confidence and
+    per-character confidences), with the page size in points."""
+
+    lines: list[list[Any]]
+    w_pt: float
+    h_pt: float
+    low_confidence: bool              # some character below LOW_CONFIDENCE
+
+
+def line_records(page: OcrPage, width_pt: float | None = None, height_pt: float | None = None,
+                 *, correct: bool = True) -> PageRecords:
+    """``page``'s lines as line records in PDF points. ``width_pt``/``height_pt`` default to
+    the image size at its dpi."""
+    k = 72.0 / page.dpi
+    w_pt = width_pt if width_pt else page.w * k
+    h_pt = height_pt if height_pt else page.h * k
+    sx = w_pt / max(1.0, page.w * k) * k
+    sy = h_pt / max(1.0, page.h * k) * k
     out: list[list[Any]] = []
-    for text, x0, y0, x1, y1, conf, vert, chars in page["lines"]:
-        if correct:
-            text, chars = correct_line(text, chars)
-        size = ((x1 - x0) if vert else (y1 - y0)) * (sx if vert else sy) * 0.75
-        out.append([text, round(x0 * sx, 2), round(h_pt - y0 * sy, 2), round(x1 * sx, 2),
-                    round(h_pt - y1 * sy, 2), round(size, 2), int(vert), conf, list(chars)])
-    return out, w_pt, h_pt
+    low = False
+    for ln in page.lines:
+        text, chars = correct_line(ln.text, list(ln.chars)) if correct else (ln.text, list(ln.chars))
+        vert = ln.vertical
+        size = ((ln.x1 - ln.x0) if vert else (ln.y1 - ln.y0)) * (sx if vert else sy) * 0.75
+        out.append([text, round(ln.x0 * sx, 2), round(h_pt - ln.y0 * sy, 2), round(ln.x1 * sx, 2),
+                    round(h_pt - ln.y1 * sy, 2), round(size, 2), int(vert), ln.confidence, list(chars)])
+        low = low or any(c < LOW_CONFIDENCE for c in chars)
+    return PageRecords(out, w_pt, h_pt, low)
 
 
 def block_fields(para: Sequence[Sequence[Any]], text: str) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import DocumentError
-from .limits import LOW_CONFIDENCE
 from .pages import line_records, page_needs_ocr
 from .runner import current, run_ocr
 
@@ -37,18 +36,18 @@ def apply_ocr(path: Path, answer: dict[str, Any]) -> list[str]:
         return warnings + ["ocr.warning.failed"]   # keep the text-layer pages
     done = 0
     low = False
-    for ev in result["pages"]:
-        records, w_pt, h_pt = line_records(ev)
-        if not records:
+    for ocr_page in result.pages:
+        rec = line_records(ocr_page)
+        if not rec.lines:
             continue          # blank page, or nothing legible: keep whatever the layer had
-        page = pages[ev["index"]]
-        page.update({"lines": records, "w": round(w_pt, 2), "h": round(h_pt, 2), "ocr": True,
-                     "ocr_rotation": ev.get("rotation", 0)})
+        page = pages[ocr_page.index]
+        page.update({"lines": rec.lines, "w": round(rec.w_pt, 2), "h": round(rec.h_pt, 2), "ocr": True,
+                     "ocr_rotation": ocr_page.rotation})
         done += 1
-        low = low or any(c < LOW_CONFIDENCE for r in records for c in r[8])
+        low = low or rec.low_confidence
     if done:
         warnings.append("ocr.warning.pages_ocr")
-        answer["ocr_provider"] = result.get("provider")
+        answer["ocr_provider"] = result.provider
     if low:
         warnings.append("ocr.warning.low_confidence")
     return warnings

@@ -14,20 +14,22 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from ..core import sandbox
 from ..core.cancel import NEVER, CancelToken, ambient
 from ..core.errors import DocumentError
 from .engine import available
 from .limits import DEFAULT_OCR_LIMITS, OcrLimits
+from .pages import OcrPage
 
 ProgressFn = Callable[[int, int], None]   # (pages done, pages to do)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Ctx:
     progress: ProgressFn | None = None
     cancel: CancelToken | None = None          # None: the ambient token (core.cancel)
@@ -35,7 +37,17 @@ class _Ctx:
     enabled: bool = True
 
 
-_CTX: contextvars.ContextVar[_Ctx] = contextvars.ContextVar("gennai_ocr_ctx", default=_Ctx())
+@dataclass(frozen=True)
+class OcrResult:
+    """What the OCR child read: the pages in the order it read them, and the ONNX Runtime
+    provider that did it."""
+
+    provider: str | None
+    pages: list[OcrPage]
+
+
+_NO_CONTEXT = _Ctx()      # immutable: every thread outside ``ocr_context`` shares it
+_CTX: contextvars.ContextVar[_Ctx] = contextvars.ContextVar("gennai_ocr_ctx", default=_NO_CONTEXT)
 
 
 @contextlib.contextmanager
@@ -56,10 +68,10 @@ def current() -> _Ctx:
 
 def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
             limits: OcrLimits | None = None, progress: ProgressFn | None = None,
-            cancel: CancelToken | None = None, save_pages: Path | None = None) -> dict[str, Any]:
+            cancel: CancelToken | None = None, save_pages: Path | None = None) -> OcrResult:
     """OCR ``pages`` (0-based; None = all) of a PDF (kind="pdf") or image file (kind="image").
 
-    Returns {"provider": str, "pages": [page event dicts]}. Raises DocumentError on refusal
+    Returns the pages read (typed, ``pages.OcrPage``). Raises DocumentError on refusal
     or failure, Cancelled when ``cancel`` (else the context's, else the ambient token of the
     CLI run / UI worker) was set — the child is killed first.
     """
@@ -84,7 +96,7 @@ def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
     errors = sandbox.ChildErrors(DocumentError, limit="documents.error.resource_limit",
                                  crash="documents.error.resource_limit", timeout="documents.error.timeout",
                                  failed="ocr.error.failed", params={"path": str(path)})
-    out_pages: list[dict[str, Any]] = []
+    out_pages: list[OcrPage] = []
     provider = None
     total = n_guess
     with sandbox.Child("ocr", spec, caps, errors, cancel=cancel) as child:
@@ -101,7 +113,7 @@ def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
                 if progress:
                     progress(0, total)
             elif kind_ev == "page":
-                out_pages.append(ev)
+                out_pages.append(OcrPage.from_event(ev))
                 if progress:
                     progress(len(out_pages), total)
             elif kind_ev == "error":
@@ -115,7 +127,7 @@ def run_ocr(path: Path, kind: str, pages: Sequence[int] | None = None, *,
                     raise DocumentError("documents.error.corrupt", path=str(path), reason=reason)
                 raise DocumentError("ocr.error.failed", path=str(path), reason=reason)
             elif kind_ev == "done":
-                return {"provider": provider, "pages": out_pages}
+                return OcrResult(provider, out_pages)
         raise child.error(child.wait())
 
 

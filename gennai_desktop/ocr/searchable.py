@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+
+from ..core.cancel import CancelToken
 from .formats import is_image
-from .runner import run_ocr
+from .pages import OcrPage
+from .runner import ProgressFn, run_ocr
 
 _FONT = ("<< /Type /Font /Subtype /Type0 /BaseFont /HeiseiMin-W3 /Encoding /UniJIS-UCS2-H "
          "/DescendantFonts [{cid} 0 R] >>")
@@ -30,10 +33,11 @@ def _utf16(text: str) -> str:
     return "<" + "".join(f"{ord(c):04X}" for c in codes) + ">"
 
 
-def _page_content(page: dict[str, Any], w_pt: float, h_pt: float) -> bytes:
-    k = 72.0 / float(page.get("dpi") or 200.0)
+def _page_content(page: OcrPage, w_pt: float, h_pt: float) -> bytes:
+    k = 72.0 / page.dpi
     ops = [f"q {w_pt:.2f} 0 0 {h_pt:.2f} 0 0 cm /Im0 Do Q", "BT 3 Tr"]
-    for text, x0, y0, x1, y1, _conf, vert, _chars in page["lines"]:
+    for ln in page.lines:
+        text, x0, y0, x1, y1, vert = ln.text, ln.x0, ln.y0, ln.x1, ln.y1, ln.vertical
         n = len([c for c in text if ord(c) <= 0xFFFF])
         if not n:
             continue
@@ -50,7 +54,7 @@ def _page_content(page: dict[str, Any], w_pt: float, h_pt: float) -> bytes:
     return "\n".join(ops).encode("ascii")
 
 
-def write_searchable_pdf(target: Path, pages: Sequence[dict[str, Any]], images: Sequence[Path]) -> None:
+def write_searchable_pdf(target: Path, pages: Sequence[OcrPage], images: Sequence[Path]) -> None:
     """``pages``: OCR page events (ocr_worker), ``images``: the JPEG of each page as OCR'd
     (after rotation/deskew, so the boxes fit). Written atomically."""
     objs: list[bytes] = []
@@ -66,10 +70,10 @@ def write_searchable_pdf(target: Path, pages: Sequence[dict[str, Any]], images: 
     font = add(_FONT.format(cid=cid).encode())
     kids = []
     for page, img_path in zip(pages, images):
-        k = 72.0 / float(page.get("dpi") or 200.0)
-        w_pt, h_pt = page["w"] * k, page["h"] * k
+        k = 72.0 / page.dpi
+        w_pt, h_pt = page.w * k, page.h * k
         jpeg = Path(img_path).read_bytes()
-        img = add(f"<< /Type /XObject /Subtype /Image /Width {page['w']} /Height {page['h']} "
+        img = add(f"<< /Type /XObject /Subtype /Image /Width {page.w} /Height {page.h} "
                   f"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode "
                   f"/Length {len(jpeg)} >>\nstream\n".encode() + jpeg + b"\nendstream")
         content = _page_content(page, w_pt, h_pt)
@@ -100,7 +104,8 @@ def write_searchable_pdf(target: Path, pages: Sequence[dict[str, Any]], images: 
         raise
 
 
-def make_searchable_pdf(source: Path, target: Path, *, progress: Any = None, cancel: Any = None) -> int:
+def make_searchable_pdf(source: Path, target: Path, *, progress: ProgressFn | None = None,
+                        cancel: CancelToken | None = None) -> int:
     """OCR every page of ``source`` (an image file or a PDF; text-layer pages are OCR'd too)
     in the sandboxed child and write ``target``. Returns the number of pages written."""
     source = Path(source)
@@ -109,7 +114,7 @@ def make_searchable_pdf(source: Path, target: Path, *, progress: Any = None, can
     kind = "image" if is_image(head, source.suffix.lower()) else "pdf"
     with tempfile.TemporaryDirectory(prefix="gennai-ocr-") as tmp:
         result = run_ocr(source, kind, progress=progress, cancel=cancel, save_pages=Path(tmp))
-        pages = result["pages"]
-        images = [Path(tmp) / f"page-{p['index']:05d}.jpg" for p in pages]
+        pages = result.pages
+        images = [Path(tmp) / f"page-{p.index:05d}.jpg" for p in pages]
         write_searchable_pdf(target, pages, images)
     return len(pages)

@@ -9,20 +9,17 @@ passes them in.
 """
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
-from pathlib import Path
 
 from ..core.paths import model_descriptions_dir
 from ..llm.base import ModelSpec
 from ..llm.bundled import bundled_model_spec
 from ..llm.registry import ModelRegistry
 from . import store
-from .errors import PackError
 from .manifest import Manifest, load_manifest
 from .policy import Policy
 from .trust import TrustedView
-from .verify import quick_status, verify_full
+from .verify import quick_status
 
 DEV_MANIFEST = "gemma3-270m-dev.manifest.json"
 
@@ -50,30 +47,3 @@ def register_models(registry: ModelRegistry, policy: Policy, view: TrustedView |
         inst = store.active_installed(pid)
         if inst is not None and quick_status(inst, view).ok:
             registry.register(inst.manifest.to_model_spec(inst.gguf_path))
-
-
-_verified_lock = threading.Lock()
-_verified: set[tuple[str, int, int]] = set()
-
-
-def verify_for_load(spec: ModelSpec) -> None:
-    """On-demand full re-verification of a pack against the signed metadata (once per file
-    state per process), for callers that want the whole check explicitly.
-
-    It is not on the load path, and need not be: a pack is only registered when
-    ``quick_status`` ties its manifest (and the GGUF sha256 it names) to the signed
-    metadata, and ``LlamaEngine.load`` hashes the GGUF against ``spec.sha256`` before
-    llama.cpp opens it. The bundled default is verified by ``ensure_bundled_model``."""
-    if spec.dev_default:
-        return
-    st = Path(spec.path).stat()
-    key = (str(spec.path), st.st_size, st.st_mtime_ns)
-    with _verified_lock:
-        if key in _verified:
-            return
-    inst = store.load_installed(spec.id, spec.version)
-    verdict = verify_full(inst)
-    if not verdict.ok or Path(spec.path) != inst.gguf_path:
-        raise PackError("packs.error.verify_failed", pack=spec.id, reason=f"{verdict.status} {verdict.reason}")
-    with _verified_lock:
-        _verified.add(key)

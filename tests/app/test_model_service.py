@@ -94,7 +94,7 @@ def test_cli_and_ui_open_the_engine_through_the_same_service(monkeypatch):
 
     monkeypatch.setattr(ModelService, "open_engine", fake_open)
     args = argparse.Namespace(no_model=False)
-    assert commands.model_engine(args) is sentinel
+    assert commands.model_engine(args, ModelService()) is sentinel
     assert EngineProvider(Settings()).get() is sentinel
     assert opened == ["gemma3-270m-dev", "gemma3-270m-dev"]
 

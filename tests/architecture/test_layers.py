@@ -116,3 +116,14 @@ def test_own_modules_are_imported_at_module_level_unless_a_reason_is_given():
                 if own and not re.search(r"#\s*lazy:\s*\S", lines[node.lineno - 1]):
                     hidden.append(f"{path.relative_to(PKG)}:{node.lineno}")
     assert sorted(set(hidden)) == [], hidden
+
+
+def test_every_package_is_in_a_layer_and_no_import_goes_up():
+    """The picture docs/architecture.md shows (``layer_imports.py``) from the same graph:
+    a new top-level package that no layer names would escape the contract unseen."""
+    from tests.architecture.layer_imports import layer_edges, layers
+    rank = {pkg: i for i, siblings in enumerate(layers()) for pkg in siblings}
+    edges = layer_edges()
+    packages = {p for edge in edges for p in edge}
+    assert packages and packages <= set(rank), sorted(packages - set(rank))
+    assert [(a, b) for a, b in edges if rank[a] >= rank[b]] == []

@@ -7,7 +7,7 @@ import difflib
 
 import pytest
 
-from gennai_desktop.ocr import synth
+from tests.support import ocr_synth as synth
 
 LAW = "law_kojin-joho-hogo_415AC0000000057.txt"
 

@@ -16,7 +16,7 @@ from gennai_desktop.core.document import Block, Document
 from gennai_desktop.core.errors import DocumentError
 from gennai_desktop.core.findings import Finding
 from gennai_desktop.documents.loader import load_document
-from gennai_desktop.ocr import synth
+from tests.support import ocr_synth as synth
 from gennai_desktop.ocr.pages import page_needs_ocr
 from gennai_desktop.ocr.proofread_filter import drop_uncertain
 from gennai_desktop.ocr.runner import run_ocr

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gennai_desktop.ocr import engine as E
-from gennai_desktop.ocr import synth
+from tests.support import ocr_synth as synth
 from gennai_desktop.ocr.corrections import SIMPLIFIED_TO_JAPANESE, correct_line
 
 from .conftest import similarity

@@ -10,6 +10,7 @@ from tuf.api.metadata import TargetFile
 from tests.support.events import run_to_result
 from gennai_desktop.packs import store
 from gennai_desktop.packs.api import update_from_folder
+from gennai_desktop.packs.errors import PackError
 from gennai_desktop.packs.gguf_match import sha256_file
 from gennai_desktop.packs.manifest import load_manifest
 from gennai_desktop.packs.names import INDEX_TARGET, gguf_target, manifest_target
@@ -19,6 +20,19 @@ from gennai_desktop.packs.verify import verify_full
 
 def update(folder: Path, **kw):
     return run_to_result(update_from_folder(folder, **kw))
+
+
+def verify_for_load(spec) -> None:
+    """A model spec's pack re-verified in full (GGUF hash) against the signed metadata, and
+    the spec's file is that pack's; raises PackError otherwise. (The app never needs it on
+    the load path: a pack is registered only when ``quick_status`` ties it to the signed
+    metadata, and ``LlamaEngine.load`` hashes the GGUF against ``spec.sha256``.)"""
+    if spec.dev_default:
+        return
+    inst = store.load_installed(spec.id, spec.version)
+    verdict = verify_full(inst)
+    if not verdict.ok or Path(spec.path) != inst.gguf_path:
+        raise PackError("packs.error.verify_failed", pack=spec.id, reason=f"{verdict.status} {verdict.reason}")
 
 
 def active(pack_id: str) -> str | None:

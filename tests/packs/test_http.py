@@ -19,7 +19,6 @@ from tests.support.events import run_to_result
 from gennai_desktop.core.paths import home_dir
 from gennai_desktop.core.settings import Settings
 from gennai_desktop.app.models import ModelService
-from gennai_desktop.packs.models import verify_for_load
 from gennai_desktop.llm.base import GenerationParams, Message
 from gennai_desktop.packs import store
 from gennai_desktop.packs.api import update_from_mirror
@@ -27,7 +26,7 @@ from gennai_desktop.packs.errors import PackError
 from gennai_desktop.packs.manifest import template_sha256
 from tests.support.tiny_gguf import make_tiny_gguf
 
-from .helpers import assert_intact, flip_byte
+from .helpers import assert_intact, flip_byte, verify_for_load
 
 pytestmark = pytest.mark.enable_socket
 REPO_ROOT = Path(__file__).resolve().parents[2]

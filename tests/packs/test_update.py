@@ -16,7 +16,6 @@ from tests.support.events import run_to_result
 from gennai_desktop.core.paths import home_dir, machine_dir
 from gennai_desktop.core.settings import Settings
 from gennai_desktop.app.models import ModelService
-from gennai_desktop.packs.models import verify_for_load
 from gennai_desktop.packs import api, store
 from gennai_desktop.packs.errors import PackError
 from gennai_desktop.packs.fetchers import DirectoryFetcher, folder_urls
@@ -24,7 +23,7 @@ from gennai_desktop.packs.names import check_target_name
 from gennai_desktop.packs.verify import quick_status, verify_full
 from tests.support.tiny_gguf import all_malformed, make_tiny_gguf
 
-from .helpers import active, add_index_entry, assert_intact, flip_byte, rogue_publish, update
+from .helpers import active, add_index_entry, assert_intact, flip_byte, rogue_publish, update, verify_for_load
 
 
 def _installed_v1(world) -> Path:

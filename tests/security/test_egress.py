@@ -77,7 +77,7 @@ def assert_offline(log: str, name: str) -> None:
 # ---- inputs -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory, ja_corpus) -> dict[str, Path]:
-    from gennai_desktop.ocr import synth
+    from tests.support import ocr_synth as synth
     d = tmp_path_factory.mktemp("egress-inputs")
     lines = synth.corpus_lines(ja_corpus / "law_kojin-joho-hogo_415AC0000000057.txt", 6, start=40)
     scan = d / "scan.png"

@@ -6,6 +6,8 @@ The network checks run real children (the same ``sandbox.enter`` every child run
 and look at what the kernel answered, not at library settings."""
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import re
@@ -141,7 +143,7 @@ def test_the_environment_is_an_allow_list(monkeypatch, tmp_path):
 def test_document_paths_and_the_passphrase_never_reach_a_childs_command_line_or_environment(
         monkeypatch, tmp_path, ja_corpus):
     from gennai_desktop.documents.loader import load_document
-    from gennai_desktop.ocr import synth
+    from tests.support import ocr_synth as synth
     seen: list[tuple[list[str], dict]] = []
     real = subprocess.Popen
 
@@ -221,7 +223,7 @@ def test_the_cpu_allowance_can_be_raised_only_to_its_ceiling():
 
 @pytest.fixture
 def long_scan(tmp_path, scan_lines):
-    from gennai_desktop.ocr import synth
+    from tests.support import ocr_synth as synth
     pages = [synth.render_lines(scan_lines[i:i + 4]) for i in range(0, 12, 2)]
     path = tmp_path / "fax.tif"
     pages[0].save(path, save_all=True, append_images=pages[1:], resolution=200)
@@ -230,7 +232,7 @@ def long_scan(tmp_path, scan_lines):
 
 @pytest.fixture(scope="session")
 def scan_lines(ja_corpus):
-    from gennai_desktop.ocr import synth
+    from tests.support import ocr_synth as synth
     return synth.corpus_lines(ja_corpus / "law_kojin-joho-hogo_415AC0000000057.txt", 14, start=40)
 
 
@@ -272,10 +274,14 @@ def test_onnx_runtime_with_its_telemetry_forced_on_reaches_no_network_and_writes
     fake_home = tmp_path / "user-home"
     fake_home.mkdir()
     monkeypatch.setenv("HOME", str(fake_home))
-    code = ("import time\nfrom gennai_desktop.core import sandbox\nsandbox.enter()\n"
-            "from gennai_desktop.ocr import engine, synth\nengine.TELEMETRY_OFF = {}\n"
+    from tests.support import ocr_synth as synth      # test-only: the scan goes in as PNG bytes
+    png = io.BytesIO()
+    synth.render_lines(["個人情報の保護に関する法律"]).save(png, format="PNG")
+    code = ("import base64, io, time\nfrom gennai_desktop.core import sandbox\nsandbox.enter()\n"
+            "from PIL import Image\nfrom gennai_desktop.ocr import engine\nengine.TELEMETRY_OFF = {}\n"
             "from gennai_desktop.ocr.engine import OcrEngine\n"
-            "e = OcrEngine(threads=1)\nprint(len(e.read(synth.render_lines(['個人情報の保護に関する法律']))['lines']))\n"
+            f"img = Image.open(io.BytesIO(base64.b64decode('{base64.b64encode(png.getvalue()).decode()}')))\n"
+            "e = OcrEngine(threads=1)\nprint(len(e.read(img)['lines']))\n"
             "time.sleep(15)\n")
     trace = tmp_path / "trace"
     inner = sandbox.child_argv("probe")[:1] + ["-I", "-c", code]
@@ -297,7 +303,7 @@ def test_onnx_runtime_with_its_telemetry_forced_on_reaches_no_network_and_writes
 
 def test_ocr_writes_nothing_into_the_childs_home_and_nothing_into_the_users_cache(tmp_path, monkeypatch):
     from gennai_desktop.documents.loader import load_document
-    from gennai_desktop.ocr import synth
+    from tests.support import ocr_synth as synth
     fake_home = tmp_path / "user-home"
     fake_home.mkdir()
     monkeypatch.setenv("HOME", str(fake_home))

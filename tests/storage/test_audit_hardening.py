@@ -16,7 +16,8 @@ from gennai_desktop.core.errors import EXIT_SECURITY, SecurityError
 from gennai_desktop.packs import policy as packs_policy
 from gennai_desktop.storage import open_store
 from gennai_desktop.storage.audit import AuditLog, read_anchor, verify
-from gennai_desktop.storage.history import recording
+from gennai_desktop.app.context import AppContext
+from gennai_desktop.app.recording import TaskRun, recording
 from tests.conftest import REPO
 
 
@@ -88,7 +89,8 @@ def test_a_required_audit_that_cannot_be_written_refuses_the_task(tmp_path, monk
     monkeypatch.setattr(packs_policy, "current_policy", lambda *a, **k: _unwritable_policy(tmp_path, True))
     ran = []
     with pytest.raises(SecurityError) as info:
-        with recording("summarize", file=str(ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.pdf")):
+        with recording(TaskRun(AppContext(), "summarize",
+                               file=str(ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.pdf"))):
             ran.append(True)
     assert ran == [] and info.value.key == "storage.error.audit_unwritable"
     rc = gennai(["summarize", "--no-model", str(ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.pdf")])

@@ -2,7 +2,7 @@
 and Esc stops it between pages without a dialog or a half-open document."""
 from __future__ import annotations
 
-from gennai_desktop.ocr import synth
+from tests.support import ocr_synth as synth
 
 LINES = ["第一条　この規則は、文書の管理について定める。", "第二条　職員は、文書を適切に保存する。"]
 

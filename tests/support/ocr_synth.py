@@ -1,4 +1,4 @@
-"""Scanned-looking test pages made from text: for measuring OCR (tests, bench), never shipped data.
+"""Scanned-looking test pages made from text: for measuring OCR (tests, bench); not part of the app.
 
 ``render_lines`` draws lines of Japanese text with Noto CJK at a given dpi (10.5 pt body, like
 an A4 report); ``degrade`` adds what scanners and FAX machines do: a slight skew, noise, blur
