@@ -126,9 +126,11 @@ def long_sentences(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
         s, e = sent.start, sent.end
         if e - s < limit:
             continue
-        # the writer's own words: a quoted title, definition or provision (「…」『…』) cannot be
-        # split by the writer, so its characters and 読点 are not counted
-        quoted = [(max(a, s), min(b, e)) for a, b in _quotes_in(ctx, s, e)]
+        # the writer's own words: the title of another text or a quoted sentence (a definition, a
+        # provision: 「…。」) cannot be split by the writer, so its characters and 読点 are not
+        # counted; a short phrase in 「」 (「データ保護」の観点) is the writer's own
+        quoted = [(max(a, s), min(b, e)) for a, b in _quotes_in(ctx, s, e)
+                  if ctx.titles.covers(a, b) or "。" in text[a:b - 1]]
         length = (e - s) - sum(b - a for a, b in quoted)
         if length < limit:
             continue
