@@ -178,3 +178,14 @@ def test_quoted_titles_do_not_make_a_sentence_long():
     doc = _doc(("paragraph", LONG_REMARK))
     fs = [f for f in _found(doc) if f.rule == "style.long_sentence"]
     assert fs and "引用を除いて" in fs[0].message
+
+
+def test_short_phrases_in_brackets_are_the_writers_own_words():
+    phrases = "、".join(f"「{w}」" for w in ("データ保護", "相互運用性", "透明性", "説明責任", "公平性", "安全性", "利便性",
+                                           "持続可能性", "包摂性", "信頼性", "効率性", "継続性"))
+    sentence = (f"本方針は、{phrases}の各観点を踏まえ、関係府省庁が連携して取組を進めるとともに、地方公共団体や民間事業者とも協力し、"
+                "国民の理解を得ながら段階的に施策を実施していくことを基本とし、その進捗を毎年度確認するものである。")
+    fs = [f for f in _found(_doc(("paragraph", sentence))) if f.rule == "style.long_sentence"]
+    assert fs        # a short phrase in 「」 counts: the writer can split this sentence
+    quoted = sentence.replace(phrases, "「" + "。".join(phrases.split("、")).replace("「", "").replace("」", "") + "。」")
+    assert "style.long_sentence" not in _rules(_doc(("paragraph", quoted)))  # a quoted passage (「…。」) does not
