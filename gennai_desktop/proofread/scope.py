@@ -298,11 +298,12 @@ def old_sides(blocks: Sequence[Block], fmt: str) -> list[tuple[tuple[int, int], 
                 for c, cell in enumerate(row):
                     if _OLD_HEAD.search(cell) and len(_norm(cell)) <= 8 and any(_NEW_HEAD.search(x) for x in row):
                         col = c
-            if col is not None and b.text == table_text(b.rows):
+            if b.text == table_text(b.rows) and (col is not None or order is not None):
                 off = b.start
                 for row in b.rows:
+                    cols = {col} if col is not None else _mirrored_old(row, bool(order))
                     for c, cell in enumerate(row):
-                        if c == col:
+                        if c in cols:
                             spans.append((off, off + len(cell)))
                         off += len(cell) + 1          # the tab, or the newline after the last cell
             out.append(tuple(spans))
@@ -315,6 +316,8 @@ def old_sides(blocks: Sequence[Block], fmt: str) -> list[tuple[tuple[int, int], 
             if alternate is not None:
                 side = 0 if order else 1
                 spans += [(b.start + s, b.start + e) for k, (s, e) in enumerate(alternate) if k % 2 == side]
+            elif (pairs := _interleaved(b.text)) is not None:
+                spans += [(b.start + s, b.start + e) for s, e in (pairs[0] if order else pairs[1])]
             else:
                 for line_start, line in _lines(b.text):
                     cut = _halves(line)
@@ -324,6 +327,61 @@ def old_sides(blocks: Sequence[Block], fmt: str) -> list[tuple[tuple[int, int], 
                     spans.append((s, s + cut) if order else (s + cut, s + len(line)))
         out.append(tuple(spans))
     return out
+
+
+def _mirrored_old(row: Sequence[str], old_first: bool) -> set[int]:
+    """The cells of the 改正前 side of a table row that holds both sides of a comparison table
+    (the grid of the 改正後 table and that of the 改正前 table read as one row: 2n cells whose
+    halves open alike), given the header's order. Not mirrored: none."""
+    n = len(row) // 2
+    if n < 1 or len(row) % 2:
+        return set()
+    left, right = row[:n], row[n:]
+    firsts = [(i, _norm(c)[:3]) for i, c in enumerate(left) if _norm(c)]
+    if not firsts or any(_norm(right[i])[:3] != head for i, head in firsts[:2]):
+        return set()
+    return set(range(n)) if old_first else set(range(n, 2 * n))
+
+
+_SEP = " \u3000"
+
+
+def _interleaved(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
+    """(first-column, second-column) spans of a paragraph whose printed lines were read across
+    both columns and then joined: 「n1　o1n2　o2n3　o3」 — each line of the first column, a space,
+    the same line of the second, and the next line run on without a break.
+
+    Why: the two columns of a 新旧対照表 have the same width, so a full line holds as many
+    characters on either side; the first line's length, found where the text's opening words
+    recur after a space, gives every cut. A shorter line (a paragraph's last) ends at the next
+    space, and its counterpart on the other side is taken to be as long."""
+    flat = _norm(text[:8])
+    width = None
+    for i, ch in enumerate(text):
+        if ch in _SEP and i >= 6 and _norm(text[i + 1:i + 9])[:6] == flat[:6] and len(flat) >= 6:
+            width = i
+            break
+    if width is None:
+        return None
+    first: list[tuple[int, int]] = []
+    second: list[tuple[int, int]] = []
+    pos = 0
+    while pos < len(text):
+        while pos < len(text) and text[pos] in _SEP:
+            pos += 1
+        if pos >= len(text):
+            break
+        cut = pos + width
+        if cut >= len(text) or text[cut] not in _SEP:
+            cut = next((j for j in range(pos, len(text)) if text[j] in _SEP), len(text))
+        first.append((pos, cut))
+        if cut >= len(text):
+            break
+        start = cut + 1
+        end = min(len(text), start + (cut - pos))
+        second.append((start, end))
+        pos = end
+    return first, second
 
 
 def _alternating(text: str) -> list[tuple[int, int]] | None:

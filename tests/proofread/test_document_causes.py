@@ -79,6 +79,28 @@ def test_a_pdf_line_read_across_both_columns_leaves_the_old_side_alone():
     assert len(hits) == 1 and hits[0].start < reg.old[0][0]
 
 
+def test_lines_read_across_both_columns_and_run_on_leave_the_old_side_alone():
+    # the reader joins each printed line of the left column to the same line of the right one by a
+    # space and runs the lines of a paragraph on: 「n1　o1n2　o2」 (full lines are equally long)
+    new1, old1 = "未満の乳幼児の場合においては、１日分製剤する毎にそれ", "未満の乳幼児の場合においては、１日分製剤する毎にそれ"
+    new2, old2 = "ぞれ137点又は137点）を加算する。", "ぞれ135点又は135点）を加算する。"
+    doc = _doc(("paragraph", "改正後\u3000改正前"), ("paragraph", f"{new1}\u3000{old1}{new2}\u3000{old2}"), fmt="pdf")
+    reg = regions(doc)[1]
+    assert [doc.text[s:e] for s, e in reg.old] == [old1, old2]
+    hits = [f for f in _found(doc) if f.original == "毎"]
+    assert len(hits) == 1 and hits[0].start < reg.old[0][0]          # the 改正後 side's is still checked
+
+
+def test_a_table_row_holding_both_sides_leaves_the_old_half_alone():
+    rows = (("イ　１日分製剤する毎に69点を加算する。", "区分01", "イ　１日分製剤する毎に68点を加算する。", "区分01"),)
+    doc = _doc(("paragraph", "改正後\u3000改正前"), ("table", ""), fmt="pdf", rows={1: rows})
+    hits = [f for f in _found(doc) if f.original == "毎"]
+    assert len(hits) == 1 and "69点" in doc.text[hits[0].start:hits[0].start + 8]
+    # without a comparison header the same row is ordinary table text: both are checked
+    doc = _doc(("paragraph", "次のとおり算定する。"), ("table", ""), fmt="pdf", rows={1: rows})
+    assert len([f for f in _found(doc) if f.original == "毎"]) == 2
+
+
 # --- quoted text from another document ------------------------------------------------------------
 def test_a_quoted_title_wrapped_into_the_next_block_is_left_as_written():
     doc = _doc(("paragraph", "講演は、セミナー「情報技術の３つのトレンドと生成ＡＩ"),
