@@ -100,6 +100,9 @@ def _english(ctx: Context) -> SpanSet:
 # parenthesised number or 第N部/章/節 refers to such an item
 _REF_PAREN = re.compile(r"(?<=[(（])[0-9０-９]{1,3}(?=[)）])")
 _REF_DAI = re.compile(r"(?<=第)[ \t\u3000]?[0-9０-９]{1,3}[ \t\u3000]?(?=[部章節編款])")
+# 「５章に記載する」「3節を参照」: a chapter or section named by its number alone refers to the
+# heading numbered so (「5　サービスポータル」 or 「第5章」)
+_REF_BARE = re.compile(r"(?<![第0-9０-９.．\-－])[0-9０-９]{1,3}(?=[ \t\u3000]?[章節](?![0-9０-９]))")
 
 
 def _label_shape(text: str, s: int, e: int) -> tuple[str, str, bool] | None:
@@ -126,7 +129,7 @@ def _label_shape(text: str, s: int, e: int) -> tuple[str, str, bool] | None:
 def _references(ctx: Context) -> list[tuple[Sentence, int, int, str]]:
     """Parenthesised numbers and 第N部/章/節 in running text: references to items."""
     out = []
-    for pat in (_REF_PAREN, _REF_DAI):
+    for pat in (_REF_PAREN, _REF_DAI, _REF_BARE):
         for sent, s, e, run in _runs(ctx, pat):
             m = _DIGIT_RUN.search(run)
             if m:
@@ -164,13 +167,19 @@ def _width_references(ctx: Context, refs: list, cfg: dict, src: str) -> Iterator
     for sent, s, e, run in refs:
         if not sent.terminated or ctx.verbatim.overlaps(s, e):
             continue
+        bare = text[s - 1:s] not in "(（" and text[s - 1:s].strip(" \t\u3000") != "第"
         lab = text[s - 1:e + 1] if text[s - 1:s] in "(（" else "第" + run + text[e:e + 2]
         got = _label_shape(lab, 0, len(lab))
         if got is None:
             continue
         shape, w, single = got
         part = _part_of(ctx, s)
-        seen = styles.get((part, shape, single)) or styles.get((shape, single))
+        seen = None
+        # 「５章」 names a chapter numbered 「第5章」 or, where headings carry the bare number, 「5　…」
+        for sh in (shape, "num") if bare else (shape,):
+            seen = styles.get((part, sh, single)) or styles.get((sh, single))
+            if seen:
+                break
         if not seen or seen[w]:
             continue                    # no evidence, or some item is numbered just like this
         want = "h" if seen["h"] >= seen["f"] else "f"

@@ -141,6 +141,16 @@ def test_a_reference_to_a_part_follows_the_part_headings_not_the_running_digits(
     assert not [f for f in _found(doc) if f.original == "２"]
 
 
+def test_a_chapter_named_by_its_number_alone_follows_the_chapter_headings():
+    full = [("paragraph", f"令和{y}年{m}月に{n}件を公表した。") for y, m, n in ("５６１", "６７２", "６８３")]
+    heads = [("heading", "1\u3000はじめに"), ("heading", "2\u3000現状"), ("heading", "3\u3000課題")]
+    doc = _doc(*heads, *full, ("paragraph", "詳細は３章に記載する。"), ("paragraph", "３章を参照。"))
+    fs = [f for f in _found(doc) if f.original == "３"]
+    assert [f.suggestion for f in fs] == ["3", "3"] and all("項目番号" in f.message for f in fs)
+    # references are not running digits: they do not tip the body's own majority either way
+    assert not [f for f in _found(doc) if f.rule == "width.mixed" and f.original != "３"]
+
+
 def test_no_labels_no_reference_finding():
     doc = _doc(*FULL_BODY, ("paragraph", "詳細は(1)に記載する。"))
     assert "width.mixed" not in _rules(doc)
