@@ -281,12 +281,30 @@ def _in_scope(ctx: Context, hits: Iterable[Hit], least: str) -> list[Hit]:
         if i < 0:
             continue
         r = regs[i]
-        if h.end > r.end or LEVEL_RANK[r.level] < need:
+        if h.end > r.end or (LEVEL_RANK[r.level] < need and not _sentence_in_cell(ctx.text, r, h, least)):
             continue
         if ctx.blocked.overlaps(h.start, h.end):
             continue
         out.append(h)
     return out
+
+
+_CELL_BREAKS = "\t\n"
+
+
+def _sentence_in_cell(text: str, r: Region, h: Hit, least: str) -> bool:
+    """Is a prose rule's hit inside a table cell (or a line of a label block) that holds a whole
+    sentence (「※以下の(1)から(9)までの９つの基準のうち８つ以上を満たす必要がある。」)? A form
+    read as a table keeps its instructions in cells; a sentence there is prose to the reader
+    (2022 建議 Ⅰ-4: 「一つ、二つ」 wherever it is written), while a figure's bare labels stay out."""
+    if least != "prose" or r.level != "label":
+        return False
+    a = max(text.rfind(c, r.start, h.start) for c in _CELL_BREAKS) + 1
+    a = max(a, r.start)
+    ends = [j for j in (text.find(c, h.end, r.end) for c in _CELL_BREAKS) if j >= 0]
+    b = min(ends) if ends else r.end
+    cell = text[a:b].strip(" \u3000")
+    return len(cell) >= 12 and cell.endswith(("。", "．"))
 
 
 # what a review of a 議事録 may touch in a remark: notation (kanji, kana, okurigana, numbers,

@@ -165,6 +165,13 @@ def test_the_fixed_wording_of_a_form_is_not_a_style_mix():
     assert "style.mixed" in _rules(doc)
 
 
+def test_a_sentence_in_a_table_cell_is_prose_to_word_rules_but_a_bare_label_is_not():
+    rows = (("２　各基準の実績回数", "※以下の(1)から(9)までの基準のうち８つ以上を満たす必要がある。"),
+            ("３つの区分", "回"))
+    doc = _doc(("paragraph", "次のとおり報告する。"), ("table", ""), rows={1: rows})
+    assert [f.original for f in _found(doc) if f.rule == "number.wago"] == ["８"]
+
+
 # --- 表外漢字 inside the document's own terms -----------------------------------------------------
 def test_a_kanji_outside_the_table_inside_a_defined_term_is_a_hint_naming_the_allowance():
     doc = _doc(("paragraph", "Ｊ１１８　介達牽引"),
