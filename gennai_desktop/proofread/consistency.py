@@ -213,13 +213,26 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
             f1 += single
             fn += not single
     half, full = h1 + hn, f1 + fn
-    split_v = h1 + fn
+    # the house style 「one digit full-width, longer ones half-width」 shows in the writer's own
+    # codes too (「第１-１-３図」 beside 「2016年３月」): their digit runs are evidence for it
+    s_h1, s_hn, s_f1, s_fn = h1, hn, f1, fn
+    for sent, s, e, _ in idents:
+        if not _counted(ctx, sent, s, e):
+            continue
+        for m in _DIGIT_RUN.finditer(ctx.text, s, e):
+            w, single = _digit_width(m.group()), len(m.group()) == 1
+            s_h1 += w == "h" and single
+            s_hn += w == "h" and not single
+            s_f1 += w == "f" and single
+            s_fn += w == "f" and not single
+    split_v = s_h1 + s_fn
     split_min = int(cfg.get("split_min", 3))
-    if half and full and f1 >= split_min and hn >= split_min and split_v < min(half, full):
+    if (s_f1 + s_fn and s_h1 + s_hn and s_f1 >= split_min and s_hn >= split_min
+            and split_v < min(s_h1 + s_hn, s_f1 + s_fn)):
         conv = "split"
     else:
         conv = "h" if half >= full else "f"
-    counts = {"half": half, "full": full, "single_full": f1, "multi_half": hn}
+    counts = {"half": half, "full": full, "single_full": s_f1, "multi_half": s_hn}
     for sent, s, e, run in runs:
         if not sent.terminated or ctx.verbatim.overlaps(s, e):
             continue

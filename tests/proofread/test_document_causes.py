@@ -151,6 +151,15 @@ def test_a_chapter_named_by_its_number_alone_follows_the_chapter_headings():
     assert not [f for f in _found(doc) if f.rule == "width.mixed" and f.original != "３"]
 
 
+def test_one_digit_full_width_longer_half_width_is_seen_in_the_writers_own_codes_too():
+    body = [("paragraph", "2016年３月に公表された（第１-１-２図）。"), ("paragraph", "2023年に改定された（第１-１-３図）。"),
+            ("paragraph", "1950年代の研究が基礎となった（第１-１-４図）。"), ("paragraph", "第３次ブームが始まった。")]
+    assert "width.mixed" not in _rules(_doc(*body))
+    # without the codes the same running digits are a half-width majority with two exceptions
+    plain = [(k, t.split("（")[0] + "。") for k, t in body]
+    assert [f.original for f in _found(_doc(*plain)) if f.rule == "width.mixed"] == ["３", "３"]
+
+
 def test_no_labels_no_reference_finding():
     doc = _doc(*FULL_BODY, ("paragraph", "詳細は(1)に記載する。"))
     assert "width.mixed" not in _rules(doc)
