@@ -371,8 +371,11 @@ def style(ctx: Context, ms: Sequence[Morpheme], rs: Ruleset) -> Iterator[Hit]:
     starts = [m.start for m in ms]
     endings: list[tuple[str, int, int]] = []
     for sent in ctx.sentences:
-        if sent.level != "body" or not sent.terminated or sent.speech or sent.form:
-            continue              # a remark is recorded as said; a form's wording is the submitter's
+        if sent.level != "body" or not sent.terminated or sent.speech or sent.form or sent.provision:
+            # a remark is recorded as said; a form's wording is the submitter's; provision text
+            # an amendment or correction restates is the notice's である beside a cover letter's
+            # です・ます (2022 建議 Ⅰ-1: 通知・依頼 in です・ます, 告示・通達 in である)
+            continue
         last = sent.end - 1
         while last > sent.start and text[last] in "」』":
             last -= 1

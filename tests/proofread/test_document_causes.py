@@ -218,6 +218,15 @@ def test_attachments_of_a_correction_notice_are_restated_provisions():
     assert "style.long_sentence" not in _rules(doc)
 
 
+def test_a_cover_letter_in_desu_masu_over_restated_provisions_is_not_a_style_mix():
+    provisions = [("paragraph", f"({i}) {w}の届出が必要である。") for i, w in enumerate(("施設基準", "加算", "変更", "辞退"), 1)]
+    letter = ("paragraph", "下記の通知について、別添１のとおり訂正しますので、周知をお願いいたします。")
+    doc = _doc(letter, ("paragraph", "（別添１）"), *provisions)
+    assert "style.mixed" not in _rules(doc)
+    doc = _doc(("paragraph", "下記の事項について周知をお願いいたします。"), *provisions)   # no restating: a mix
+    assert "style.mixed" in _rules(doc)
+
+
 # --- 長文 on the writer's own words -----------------------------------------------------------
 def test_quoted_titles_do_not_make_a_sentence_long():
     title = "「" + "デジタル社会の実現に向けた重点計画及び関係府省庁の取組に関する" * 2 + "報告書」"
