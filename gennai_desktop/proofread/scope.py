@@ -512,6 +512,35 @@ _BUNGO = re.compile(r"^.*[一-鿿][ヲハニノヘトモテ][一-鿿].*[一-鿿]
 _SHORT_LINES = re.compile(r"(?:^[ \t\u3000]*\S{1,2}[ \t\u3000]*(?:\n|$)){3,}", re.M)
 
 
+def vertical_cells(table: str, run: int = 3) -> list[tuple[int, int]]:
+    """Spans of the cells of a table (rows by newline, cells by tab) that hold a label set
+    vertically, one or two characters to a row (「常／勤／従業／事／者」 down a form's side):
+    the same column short in at least ``run`` rows in a row. No word can be read there."""
+    rows: list[list[tuple[int, int]]] = []
+    pos = 0
+    for line in table.split("\n"):
+        cells, c0 = [], pos
+        for cell in line.split("\t"):
+            cells.append((c0, c0 + len(cell)))
+            c0 += len(cell) + 1
+        rows.append(cells)
+        pos += len(line) + 1
+    out: list[tuple[int, int]] = []
+    width = max((len(r) for r in rows), default=0)
+    for col in range(width):
+        streak: list[tuple[int, int]] = []
+        for cells in rows + [[]]:
+            span = cells[col] if col < len(cells) else None
+            text = _norm(table[span[0]:span[1]]) if span else ""
+            if span and 1 <= len(text) <= 2:
+                streak.append(span)
+                continue
+            if len(streak) >= run:
+                out += streak
+            streak = []
+    return out
+
+
 @dataclass
 class Sentence:
     start: int
@@ -559,6 +588,8 @@ def build_context(text: str, regs: Sequence[Region]) -> Context:
                 blocked.append((r.start + m.start(), r.start + m.end()))
             for m in _SPACED.finditer(chunk):
                 blocked.append((r.start + m.start(), r.start + m.end()))
+        if "\t" in chunk:
+            blocked += [(r.start + a, r.start + b) for a, b in vertical_cells(chunk)]
         if "ヲ" in chunk or "ハ" in chunk:
             for m in _BUNGO.finditer(chunk):
                 if len(re.findall(r"[一-鿿][ヲハニノヘ][一-鿿]", m.group())) >= 3:

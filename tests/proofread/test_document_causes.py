@@ -181,6 +181,16 @@ def test_a_sentence_in_a_table_cell_is_prose_to_word_rules_but_a_bare_label_is_n
     assert [f.original for f in _found(doc) if f.rule == "number.wago"] == ["８"]
 
 
+def test_a_label_set_down_a_tables_side_one_character_a_row_is_not_read_as_words():
+    rows = (("常", "医師", "人"), ("勤", "理学療法士", "人"), ("従業", "作業療法士", "人"), ("事", "言語聴覚士", "人"),
+            ("者", "管理栄養士", "人"))
+    doc = _doc(("paragraph", "次の表に記入すること。"), ("table", ""), rows={1: rows})
+    assert "keishiki.koto" not in _rules(doc)
+    rows = (("届出を行う事", "医師"), ("記入する事", "理学療法士"))     # words in a cell are still read
+    doc = _doc(("paragraph", "次の表に記入すること。"), ("table", ""), rows={1: rows})
+    assert _rules(doc).count("keishiki.koto") == 2
+
+
 # --- 表外漢字 inside the document's own terms -----------------------------------------------------
 def test_a_kanji_outside_the_table_inside_a_defined_term_is_a_hint_naming_the_allowance():
     doc = _doc(("paragraph", "Ｊ１１８　介達牽引"),
