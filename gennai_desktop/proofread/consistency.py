@@ -96,11 +96,110 @@ def _english(ctx: Context) -> SpanSet:
     return SpanSet([(s, e) for _, s, e, _ in _runs(ctx, _ENGLISH)])
 
 
+# item numbers: 「(1)」「（１）」「１．」「1　」 at the start of a line, and 「第２部」; in running text a
+# parenthesised number or 第N部/章/節 refers to such an item
+_REF_PAREN = re.compile(r"(?<=[(（])[0-9０-９]{1,3}(?=[)）])")
+_REF_DAI = re.compile(r"(?<=第)[ \t\u3000]?[0-9０-９]{1,3}[ \t\u3000]?(?=[部章節編款])")
+# 「５章に記載する」「3節を参照」: a chapter or section named by its number alone refers to the
+# heading numbered so (「5　サービスポータル」 or 「第5章」)
+_REF_BARE = re.compile(r"(?<![第0-9０-９.．\-－])[0-9０-９]{1,3}(?=[ \t\u3000]?[章節](?![0-9０-９]))")
+
+
+def _label_shape(text: str, s: int, e: int) -> tuple[str, str, bool] | None:
+    """(shape, width, one digit?) of an item label or a reference to one: shape is 'paren'
+    for (1)/（１）, 'dai部' for 第２部, 'num' for 1./１．/1　."""
+    lab = text[s:e]
+    m = _DIGIT_RUN.search(lab)
+    if m is None:
+        return None
+    run = m.group()
+    w = _digit_width(run)
+    if w == "m":
+        return None
+    if "第" in lab:
+        tail = lab[m.end():].strip(" \t\u3000")
+        shape = "dai" + tail[:1]
+    elif "(" in lab or "（" in lab:
+        shape = "paren"
+    else:
+        shape = "num"
+    return shape, w, len(run) == 1
+
+
+def _references(ctx: Context) -> list[tuple[Sentence, int, int, str]]:
+    """Parenthesised numbers and 第N部/章/節 in running text: references to items."""
+    out = []
+    for pat in (_REF_PAREN, _REF_DAI, _REF_BARE):
+        for sent, s, e, run in _runs(ctx, pat):
+            m = _DIGIT_RUN.search(run)
+            if m:
+                out.append((sent, s + m.start(), s + m.end(), m.group()))
+    return out
+
+
+def _label_styles(ctx: Context) -> dict[tuple, dict[str, int]]:
+    """Widths of the item labels, by (part, shape, one digit?) and by (shape, one digit?)."""
+    styles: dict[tuple, dict[str, int]] = {}
+    for s, e, part in ctx.item_labels:
+        got = _label_shape(ctx.text, s, e)
+        if got is None:
+            continue
+        shape, w, single = got
+        for key in ((part, shape, single), (shape, single)):
+            d = styles.setdefault(key, {"h": 0, "f": 0})
+            d[w] += 1
+    return styles
+
+
+def _part_of(ctx: Context, pos: int) -> int:
+    starts = [r.start for r in ctx.regions]
+    i = bisect.bisect_right(starts, pos) - 1
+    return ctx.regions[i].part if i >= 0 else 0
+
+
+def _width_references(ctx: Context, refs: list, cfg: dict, src: str) -> Iterator[Hit]:
+    """A reference to an item follows how the items themselves are numbered — in its own
+    attachment (a 様式 numbers its items its own way) or else in the document — and is left
+    alone where no item is numbered in that shape (2022 建議 Ⅰ-4/Ⅰ-6: one form within a
+    document; the labels are the form a reader matches a reference against)."""
+    styles = _label_styles(ctx)
+    text = ctx.text
+    for sent, s, e, run in refs:
+        if not sent.terminated or ctx.verbatim.overlaps(s, e):
+            continue
+        bare = text[s - 1:s] not in "(（" and text[s - 1:s].strip(" \t\u3000") != "第"
+        lab = text[s - 1:e + 1] if text[s - 1:s] in "(（" else "第" + run + text[e:e + 2]
+        got = _label_shape(lab, 0, len(lab))
+        if got is None:
+            continue
+        shape, w, single = got
+        part = _part_of(ctx, s)
+        seen = None
+        # 「５章」 names a chapter numbered 「第5章」 or, where headings carry the bare number, 「5　…」
+        for sh in (shape, "num") if bare else (shape,):
+            seen = styles.get((part, sh, single)) or styles.get((sh, single))
+            if seen:
+                break
+        if not seen or seen[w]:
+            continue                    # no evidence, or some item is numbered just like this
+        want = "h" if seen["h"] >= seen["f"] else "f"
+        sug = to_fullwidth(to_halfwidth(run)) if want == "f" else to_halfwidth(run)
+        if sug == run:
+            continue
+        yield Hit(s, e, sug, cfg["id"], "全角半角", src,
+                  {"_message": cfg["messages"]["label_" + ("half" if want == "h" else "full")],
+                   "labels": seen["h"] + seen["f"]})
+
+
 def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     english = _english(ctx)
     idents = [i for i in _identifiers(ctx) if not english.overlaps(i[1], i[2])]
     in_ident = SpanSet([(s, e) for _, s, e, _ in idents])
-    runs = [r for r in _runs(ctx, _DIGIT_RUN) if not in_ident.overlaps(r[1], r[2]) and not english.overlaps(r[1], r[2])]
+    refs = [r for r in _references(ctx) if not in_ident.overlaps(r[1], r[2]) and not english.overlaps(r[1], r[2])]
+    in_ref = SpanSet([(s, e) for _, s, e, _ in refs])
+    runs = [r for r in _runs(ctx, _DIGIT_RUN) if not in_ident.overlaps(r[1], r[2]) and not english.overlaps(r[1], r[2])
+            and not in_ref.overlaps(r[1], r[2])]
+    yield from _width_references(ctx, refs, cfg, src)
     h1 = hn = f1 = fn = 0
     for sent, s, e, run in runs:
         if not _counted(ctx, sent, s, e):
@@ -114,13 +213,26 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
             f1 += single
             fn += not single
     half, full = h1 + hn, f1 + fn
-    split_v = h1 + fn
+    # the house style 「one digit full-width, longer ones half-width」 shows in the writer's own
+    # codes too (「第１-１-３図」 beside 「2016年３月」): their digit runs are evidence for it
+    s_h1, s_hn, s_f1, s_fn = h1, hn, f1, fn
+    for sent, s, e, _ in idents:
+        if not _counted(ctx, sent, s, e):
+            continue
+        for m in _DIGIT_RUN.finditer(ctx.text, s, e):
+            w, single = _digit_width(m.group()), len(m.group()) == 1
+            s_h1 += w == "h" and single
+            s_hn += w == "h" and not single
+            s_f1 += w == "f" and single
+            s_fn += w == "f" and not single
+    split_v = s_h1 + s_fn
     split_min = int(cfg.get("split_min", 3))
-    if half and full and f1 >= split_min and hn >= split_min and split_v < min(half, full):
+    if (s_f1 + s_fn and s_h1 + s_hn and s_f1 >= split_min and s_hn >= split_min
+            and split_v < min(s_h1 + s_hn, s_f1 + s_fn)):
         conv = "split"
     else:
         conv = "h" if half >= full else "f"
-    counts = {"half": half, "full": full, "single_full": f1, "multi_half": hn}
+    counts = {"half": half, "full": full, "single_full": s_f1, "multi_half": s_hn}
     for sent, s, e, run in runs:
         if not sent.terminated or ctx.verbatim.overlaps(s, e):
             continue
@@ -161,12 +273,28 @@ def _mixed_identifiers(ctx: Context, idents: list, doc_width: str, cfg: dict, sr
             yield Hit(ps, pe, sug, cfg["id"], "全角半角", src, {"_message": cfg["messages"][key], "ident": ident})
 
 
+_NAME_QUOTE = re.compile(r"[「『][ \u3000]?([A-Za-zＡ-Ｚａ-ｚ0-9０-９][A-Za-zＡ-Ｚａ-ｚ0-9０-９ .\-]{0,40})[ \u3000]?[」』]")
+
+
+def _quoted_names(ctx: Context) -> frozenset[str]:
+    """Latin words the document introduces as names in brackets (プログラム「ELIZA」, 『ChatGPT』):
+    a name is written as its owner writes it (the 2010 訓令 3(1) leaves 固有名詞 out of its rules),
+    so it and every later mention spelled the same way stay as written."""
+    text = ctx.text
+    out: set[str] = set()
+    for s, e in zip(ctx.quotes.starts, ctx.quotes.ends):
+        for m in _NAME_QUOTE.finditer(text, s, e):
+            out.update(_LATIN_RUN.findall(m.group(1)))
+    return frozenset(out)
+
+
 def _width_latin(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     """Latin letters by the same majority, except that a half-width word with lower-case
     letters (DeepMind, Google, Excel) is a name or an English word and stays as written, and
     a single letter is a symbol."""
     english = _english(ctx)
     # one letter (Ａ案, ＡがＢに, 別表Ｘ) is a symbol, not a word
+    names = _quoted_names(ctx)
     runs = [r for r in _runs(ctx, _LATIN_RUN)
             if len(r[3]) > 1 and not english.overlaps(r[1], r[2]) and not (r[3].isascii() and not r[3].isupper())]
     half = full = 0
@@ -178,7 +306,7 @@ def _width_latin(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     conv = "h" if half >= full else "f"
     counts = {"half": half, "full": full}
     for sent, s, e, run in runs:
-        if not sent.terminated or ctx.verbatim.overlaps(s, e):
+        if not sent.terminated or ctx.verbatim.overlaps(s, e) or run in names:
             continue
         w = _digit_width(run)
         if w == conv:
@@ -243,7 +371,10 @@ def style(ctx: Context, ms: Sequence[Morpheme], rs: Ruleset) -> Iterator[Hit]:
     starts = [m.start for m in ms]
     endings: list[tuple[str, int, int]] = []
     for sent in ctx.sentences:
-        if sent.level != "body" or not sent.terminated:
+        if sent.level != "body" or not sent.terminated or sent.speech or sent.form or sent.provision:
+            # a remark is recorded as said; a form's wording is the submitter's; provision text
+            # an amendment or correction restates is the notice's である beside a cover letter's
+            # です・ます (2022 建議 Ⅰ-1: 通知・依頼 in です・ます, 告示・通達 in である)
             continue
         last = sent.end - 1
         while last > sent.start and text[last] in "」』":

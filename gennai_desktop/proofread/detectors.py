@@ -7,6 +7,8 @@ sequences and paragraphs; their parameters, messages and sources still live in t
 """
 from __future__ import annotations
 
+import bisect
+
 import re
 import unicodedata
 from functools import lru_cache
@@ -118,13 +120,22 @@ def long_sentences(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
     text = ctx.text
     best: dict[int, tuple[int, int, int, int]] = {}
     for sent in ctx.sentences:
-        if sent.level != "body" or not sent.terminated:
-            continue
+        if sent.level != "body" or not sent.terminated or sent.speech or sent.provision:
+            continue              # a recorded remark is not split (that would change the record), nor
+                                  # provision text an amendment enacts or a correction restates
         s, e = sent.start, sent.end
-        length = e - s
+        if e - s < limit:
+            continue
+        # the writer's own words: the title of another text or a quoted sentence (a definition, a
+        # provision: 「…。」) cannot be split by the writer, so its characters and 読点 are not
+        # counted; a short phrase in 「」 (「データ保護」の観点) is the writer's own
+        quoted = [(max(a, s), min(b, e)) for a, b in _quotes_in(ctx, s, e)
+                  if ctx.titles.covers(a, b) or "。" in text[a:b - 1]]
+        length = (e - s) - sum(b - a for a, b in quoted)
         if length < limit:
             continue
         commas = text.count("、", s, e) + text.count("，", s, e)
+        commas -= sum(text.count("、", a, b) + text.count("，", a, b) for a, b in quoted)
         if not any(length >= n and commas >= c for n, c in when):
             continue
         if sent.block not in best or length > best[sent.block][2]:
@@ -132,6 +143,17 @@ def long_sentences(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
     for s, e, length, commas in sorted(best.values()):
         yield Hit(s, e, text[s:e], cfg["id"], "長文", src,
                   {"length": length, "commas": commas, "max_chars": limit, "guide": cfg.get("guide", "50〜60")})
+
+
+def _quotes_in(ctx: Context, s: int, e: int) -> list[tuple[int, int]]:
+    """The quotation spans overlapping [s, e)."""
+    q = ctx.quotes
+    i = bisect.bisect_right(q.starts, e - 1)
+    out = []
+    while i > 0 and q.ends[i - 1] > s:
+        out.append((q.starts[i - 1], q.ends[i - 1]))
+        i -= 1
+    return out
 
 
 _KANJI_DIGITS = dict(zip("123456789１２３４５６７８９", "一二三四五六七八九" * 2))

@@ -27,6 +27,7 @@ from .detectors import Hit
 from .kana import is_katakana_word, shown, to_hiragana
 from .ruleset import ADVICE_CATEGORIES, HINT_CATEGORIES, Cond, MorphRule, Ruleset, load_rules
 from .scope import LEVEL_RANK, Context, Region, build_context
+from .terms import technical_term_hints
 
 __all__ = ["RuleEngine", "check_text", "engine_for", "load_rules"]
 
@@ -190,6 +191,7 @@ class RuleEngine:
             morph = [h for h in morph if h.rule not in rs.kyoyo_rules]
         if ctx.titles:                      # titles of other texts are quoted as written
             morph = [h for h in morph if not ctx.titles.covers(h.start, h.end)]
+        morph = technical_term_hints(ctx, morph, rs)
         word = self._regex_hits(text, "word") + morph
         prose = self._regex_hits(text, "prose")
         if ctx.titles:                      # running-text rules do not rewrite a quoted title
@@ -209,6 +211,8 @@ class RuleEngine:
         if rs.enabled(rs.long_sentence["id"]):
             hints = list(detectors.long_sentences(ctx, rs))   # sentence-wide: may overlap edits
         hits = _in_scope(ctx, word, "label") + _in_scope(ctx, prose, "prose") + sentence
+        if any(r.speech for r in ctx.regions):
+            hits = _not_rewriting_speech(ctx, hits)
         hits = [h for h in hits if not self._protected(text, h)]
         chosen = sorted(_non_overlapping(hits) + hints, key=lambda h: (h.start, h.end))
         lang = get_language()
@@ -258,7 +262,8 @@ class RuleEngine:
         except (KeyError, IndexError, ValueError):
             message = tmpl["ja"]
         advice = h.category in ADVICE_CATEGORIES
-        severity = "hint" if h.category in HINT_CATEGORIES else "info" if advice else "warning"
+        severity = params.pop("_severity", None) or (
+            "hint" if h.category in HINT_CATEGORIES else "info" if advice else "warning")
         return Finding(start=h.start, end=h.end, original=orig, suggestion=h.suggestion, rule=h.rule,
                        message=message, category=h.category, source=h.source, origin="rule",
                        severity=severity)  # type: ignore[arg-type]
@@ -276,9 +281,45 @@ def _in_scope(ctx: Context, hits: Iterable[Hit], least: str) -> list[Hit]:
         if i < 0:
             continue
         r = regs[i]
-        if h.end > r.end or LEVEL_RANK[r.level] < need:
+        if h.end > r.end or (LEVEL_RANK[r.level] < need and not _sentence_in_cell(ctx.text, r, h, least)):
             continue
         if ctx.blocked.overlaps(h.start, h.end):
+            continue
+        out.append(h)
+    return out
+
+
+_CELL_BREAKS = "\t\n"
+
+
+def _sentence_in_cell(text: str, r: Region, h: Hit, least: str) -> bool:
+    """Is a prose rule's hit inside a table cell (or a line of a label block) that holds a whole
+    sentence (「※以下の(1)から(9)までの９つの基準のうち８つ以上を満たす必要がある。」)? A form
+    read as a table keeps its instructions in cells; a sentence there is prose to the reader
+    (2022 建議 Ⅰ-4: 「一つ、二つ」 wherever it is written), while a figure's bare labels stay out."""
+    if least != "prose" or r.level != "label":
+        return False
+    a = max(text.rfind(c, r.start, h.start) for c in _CELL_BREAKS) + 1
+    a = max(a, r.start)
+    ends = [j for j in (text.find(c, h.end, r.end) for c in _CELL_BREAKS) if j >= 0]
+    b = min(ends) if ends else r.end
+    cell = text[a:b].strip(" \u3000")
+    return len(cell) >= 12 and cell.endswith(("。", "．"))
+
+
+# what a review of a 議事録 may touch in a remark: notation (kanji, kana, okurigana, numbers,
+# punctuation), never the wording — 二重敬語, 二重否定, the style of the ending, sentence length
+_SPEECH_WORDING = frozenset({"二重敬語", "二重否定", "文体", "長文"})
+
+
+def _not_rewriting_speech(ctx: Context, hits: list[Hit]) -> list[Hit]:
+    """Drop findings that would change what a speaker said (proofread.scope.speech_blocks)."""
+    regs = ctx.regions
+    starts = [r.start for r in regs]
+    out = []
+    for h in hits:
+        i = bisect.bisect_right(starts, h.start) - 1
+        if i >= 0 and regs[i].speech and h.category in _SPEECH_WORDING:
             continue
         out.append(h)
     return out

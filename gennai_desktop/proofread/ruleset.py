@@ -83,6 +83,7 @@ class Ruleset:
     protected: list[Protected]
     consistency: dict[str, Any] = field(default_factory=dict)   # width / comma majorities
     approximate: dict[str, Any] = field(default_factory=dict)   # 概数 (2、3日 → 二、三日)
+    technical_terms: dict[str, Any] = field(default_factory=dict)   # 表外漢字 in the document's own terms
     # 通則6 許容 nouns (手続, 取扱い …): rule ids, and 本則 lemma → 許容 form, judged per document
     kyoyo_rules: frozenset[str] = frozenset()
     kyoyo_forms: dict[str, str] = field(default_factory=dict)
@@ -148,7 +149,8 @@ def load_rules(profile: str = "koyobun") -> Ruleset:
                  long_sentence=data["long_sentence"], style_mix=data["style_mix"], ranuki=data["ranuki"],
                  protected=[Protected(p["original"], p["forbidden"], p.get("unless_rule"))
                             for p in prof.get("protected", [])],
-                 disabled=disabled, consistency=data["consistency"], approximate=dict(data["approximate"]))
+                 disabled=disabled, consistency=data["consistency"], approximate=dict(data["approximate"]),
+                 technical_terms=data.get("technical_terms", {}))
     try:
         rs.verbatim = re.compile(prof["verbatim"]) if prof.get("verbatim") else None
     except re.error as exc:

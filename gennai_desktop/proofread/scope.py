@@ -24,10 +24,10 @@ import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Iterator, Literal, Sequence
 
 from ..core.document import (
-    BODY_KINDS, LABEL_KINDS, UNCHECKED_KINDS, Block, Document,
+    BODY_KINDS, LABEL_KINDS, UNCHECKED_KINDS, Block, Document, table_text,
 )
 from ..nlp.notes import note_marker_spans
 from ..nlp.sentences import sentence_spans
@@ -45,6 +45,11 @@ class Region:
     level: Level
     block_id: str = ""
     wrapped: bool = False   # its newlines are layout line wraps (PDF), not sentence breaks
+    speech: bool = False    # a recorded remark (議事録): word-level notation only, never rewritten
+    form: bool = False      # inside a form (様式): its fixed wording is the submitter's
+    part: int = 0           # which attachment (様式/別紙/別添/別表) it belongs to: items are numbered per part
+    old: tuple[tuple[int, int], ...] = ()   # the 改正前 side of a comparison table: quoted as it stood
+    provision: bool = False  # provision text enacted or restated by an amendment/correction notice
 
 
 def kind_level(kind: str) -> Level:
@@ -142,8 +147,265 @@ def regions(doc: Document) -> list[Region]:
     """One region per block, in offset order. A PDF block's newlines are where the page
     wrapped its lines, so a sentence runs across them."""
     wrapped = doc.format in ("pdf", "image")
-    return [Region(b.start, b.end, lv, b.id, wrapped and b.kind != "table")
-            for b, lv in zip(doc.blocks, block_levels(doc))]
+    levels = block_levels(doc)
+    speech = speech_blocks(doc.blocks, levels)
+    parts, forms = attachment_parts(doc.blocks)
+    old = old_sides(doc.blocks, doc.format)
+    prov = provision_blocks(doc.blocks, parts)
+    return [Region(b.start, b.end, lv, b.id, wrapped and b.kind != "table", sp, fm, pt, od, pv)
+            for b, lv, sp, fm, pt, od, pv in zip(doc.blocks, levels, speech, forms, parts, old, prov)]
+
+
+# --- provision text in an amendment or correction notice ------------------------------------------
+# 「…Ａ１０２（２）を次のように改める。」 introduces the provision as amended; a notice whose own text
+# says its attachments amend or correct another notice (「別添１から別添５までのとおり訂正します」)
+# restates that notice's provisions in them
+_AMEND = re.compile(r"次の(?:ように|とおり)(?:改める|加える|改正する|訂正する|定める)。\s*$")
+_BY_ATTACHMENT = re.compile(r"(?:別添|別紙|別記)[^。]{0,20}のとおり[^。]{0,10}(?:改正|訂正|改め)")
+
+
+def provision_blocks(blocks: Sequence[Block], parts: Sequence[int]) -> list[bool]:
+    """Which blocks are provision text an amendment or correction notice enacts or restates.
+
+    Why: that text is written by the 法令 standard (long sentences with 及び/並びに are its
+    norm) and a notice that only changes its points or corrects a word does not rebuild its
+    sentences; the 長文 hint (a readability 目安 of the 2022 建議 Ⅲ-3, off for laws) is not
+    given there. Word-level notation is still checked: the issuer's text must follow it."""
+    restating = any(p == 0 and _BY_ATTACHMENT.search(b.text) for b, p in zip(blocks, parts))
+    out: list[bool] = []
+    inside = False
+    for b, p in zip(blocks, parts):
+        if _AMEND.search(b.text):
+            inside = True
+            out.append(False)
+            continue
+        if b.is_heading or (p == 0 and not inside):
+            inside = False
+        out.append(inside or (restating and p > 0))
+    return out
+
+
+# --- transcribed speech (議事録) ----------------------------------------------------------------
+# A remark opens with its speaker: 「○藤田部会長　」「〇山田委員　」「○議長（田中太郎君）　」「◯佐藤君　」,
+# 「発言者：」, 「【田中委員】」. The role word is required, so a ○ bullet (「○ 基本方針」) is not a speaker.
+_ROLE = (r"(?:委員長|副委員長|委員|議長|副議長|会長|副会長|部会長|分科会長|座長|幹事|大臣|副大臣|政務官|長官|次官|"
+         r"局長|部長|課長|室長|参事官|審議官|統括官|官房長|関係官|事務局|事務局長|参考人|説明員|説明者|政府参考人|"
+         r"理事|監事|所長|知事|市長|町長|村長|区長|教授|准教授|弁護士|君|氏|首相|総理)")
+_SPEAKER = re.compile(r"^[ \t\u3000]*(?:[○〇◯◎][^\s\u3000○〇。、「」]{0,16}" + _ROLE +
+                      r"(?:[（(][^）)\n]{1,20}[）)])?(?=[ \t\u3000]|$)"
+                      r"|(?:発言者|説明者|質問者|回答者)[ \t\u3000]*[:：]"
+                      r"|【[^】\n]{0,16}" + _ROLE + r"】)")
+SPEECH_MIN_TURNS = 2     # one ○ line is not a transcript; a 議事録 has many turns
+
+
+def speech_blocks(blocks: Sequence[Block], levels: Sequence[Level]) -> list[bool]:
+    """Which blocks are recorded remarks: from a speaker label to the next heading.
+
+    Why: a 議事録 records what was said; splitting a long remark or changing its style
+    would change the record (2022 建議 Ⅰ-1: the 記録 is of the speech). Only notation —
+    kanji, kana, okurigana, numbers — is reviewed there."""
+    turns = [bool(_SPEAKER.match(b.text)) for b in blocks]
+    if sum(turns) < SPEECH_MIN_TURNS:
+        return [False] * len(blocks)
+    out: list[bool] = []
+    inside = False
+    for b, lv, turn in zip(blocks, levels, turns):
+        if turn:
+            inside = True
+        elif b.is_heading or lv == "label":
+            inside = False
+        out.append(inside and lv != "none")
+    return out
+
+
+# --- attachments and forms ----------------------------------------------------------------------
+# 「様式 87 の３の２」「別紙様式１」「（別添２）」「別表第一」: an attachment numbers its own items,
+# and a 様式's wording (「上記について報告します。」) is the form's, written for its submitter
+_PART = re.compile(r"^[ \t\u3000]*[(（【]?[ \t\u3000]*(?:別紙|別添|別記|別表|参考)?[ \t\u3000]*(?:様[ \t\u3000]*式|別紙|別添|別記|別表)"
+                   r"[ \t\u3000]*(?:第[ \t\u3000]*)?[0-9０-９一二三四五六七八九十]")
+_FORM = re.compile(r"^[ \t\u3000]*[(（【]?[ \t\u3000]*(?:別紙|別添|別記)?[ \t\u3000]*様[ \t\u3000]*式")
+
+
+def attachment_parts(blocks: Sequence[Block]) -> tuple[list[int], list[bool]]:
+    """The attachment each block belongs to (0: the main text) and whether it is a form."""
+    parts: list[int] = []
+    forms: list[bool] = []
+    part = 0
+    form = False
+    for b in blocks:
+        head = b.text[:40]
+        if len(_norm(b.text)) <= 40 and _PART.match(head):
+            part += 1
+            form = bool(_FORM.match(head))
+        parts.append(part)
+        forms.append(form)
+    return parts, forms
+
+
+# --- the 改正前 side of a comparison table (新旧対照表) ---------------------------------------------
+_OLD_HEAD = re.compile(r"改[ \t\u3000]*正[ \t\u3000]*前|現[ \t\u3000]*行|^[ \t\u3000]*旧[ \t\u3000]*$")
+_NEW_HEAD = re.compile(r"改[ \t\u3000]*正[ \t\u3000]*後|改[ \t\u3000]*正[ \t\u3000]*案|^[ \t\u3000]*新[ \t\u3000]*$")
+_HEAD_PAIR = re.compile(r"(?:改[ \t\u3000]*正[ \t\u3000]*[前後案]|現[ \t\u3000]*行|(?<![^ \t\u3000\n])[新旧](?![^ \t\u3000\n]))")
+
+
+def _old_first(text: str) -> bool | None:
+    """From a column header line: is the 改正前 column the first (left) one? None: no header."""
+    heads = [m.group() for m in _HEAD_PAIR.finditer(text)]
+    kinds = ["old" if _OLD_HEAD.search(h) else "new" if _NEW_HEAD.search(h) else "" for h in heads]
+    kinds = [k for k in kinds if k]
+    if "old" in kinds and "new" in kinds and len(_norm(text)) <= 24:
+        return kinds.index("old") < kinds.index("new")
+    return None
+
+
+def _halves(text: str) -> int | None:
+    """Where the second column of a side-by-side line starts: the line's opening words
+    recur after a space (「（５）　「注５」に…（96 （５）　「注５」に…」)."""
+    flat = text.lstrip(" \u3000")
+    lead = len(text) - len(flat)
+    k = 0
+    while k < len(flat) and not flat[k].isspace() and k < 12:
+        k += 1
+    if k < 2:
+        return None
+    head = flat[:k]
+    best = None
+    mid = len(text) / 2
+    i = text.find(head, lead + k)
+    while i > 0:
+        if text[i - 1] in " \u3000\t\n" and (best is None or abs(i - mid) < abs(best - mid)):
+            best = i
+        i = text.find(head, i + 1)
+    if best is None or not (0.25 <= best / len(text) <= 0.75):
+        return None
+    return best
+
+
+def old_sides(blocks: Sequence[Block], fmt: str) -> list[tuple[tuple[int, int], ...]]:
+    """Spans (offsets into the document) of the 改正前 side of each block of a comparison table.
+
+    Why: a 新旧対照表 quotes the provision as it stood before the amendment; it cannot be
+    corrected, only the 改正後 side is the issuer's text. A table whose header row names the
+    columns gives the column; a PDF page read without its table grid (both columns on one
+    line) gives the side after the column break, in the header's order."""
+    out: list[tuple[tuple[int, int], ...]] = []
+    order: bool | None = None          # old column first? (from the latest header)
+    for b in blocks:
+        spans: list[tuple[int, int]] = []
+        if b.rows:
+            col = None
+            for row in b.rows:
+                for c, cell in enumerate(row):
+                    if _OLD_HEAD.search(cell) and len(_norm(cell)) <= 8 and any(_NEW_HEAD.search(x) for x in row):
+                        col = c
+            if b.text == table_text(b.rows) and (col is not None or order is not None):
+                off = b.start
+                for row in b.rows:
+                    cols = {col} if col is not None else _mirrored_old(row, bool(order))
+                    for c, cell in enumerate(row):
+                        if c in cols:
+                            spans.append((off, off + len(cell)))
+                        off += len(cell) + 1          # the tab, or the newline after the last cell
+            out.append(tuple(spans))
+            continue
+        head = _old_first(b.text)
+        if head is not None:
+            order = head
+        elif order is not None and fmt in ("pdf", "image"):
+            alternate = _alternating(b.text)
+            if alternate is not None:
+                side = 0 if order else 1
+                spans += [(b.start + s, b.start + e) for k, (s, e) in enumerate(alternate) if k % 2 == side]
+            elif (pairs := _interleaved(b.text)) is not None:
+                spans += [(b.start + s, b.start + e) for s, e in (pairs[0] if order else pairs[1])]
+            else:
+                for line_start, line in _lines(b.text):
+                    cut = _halves(line)
+                    if cut is None:
+                        continue
+                    s = b.start + line_start
+                    spans.append((s, s + cut) if order else (s + cut, s + len(line)))
+        out.append(tuple(spans))
+    return out
+
+
+def _mirrored_old(row: Sequence[str], old_first: bool) -> set[int]:
+    """The cells of the 改正前 side of a table row that holds both sides of a comparison table
+    (the grid of the 改正後 table and that of the 改正前 table read as one row: 2n cells whose
+    halves open alike), given the header's order. Not mirrored: none."""
+    n = len(row) // 2
+    if n < 1 or len(row) % 2:
+        return set()
+    left, right = row[:n], row[n:]
+    firsts = [(i, _norm(c)[:3]) for i, c in enumerate(left) if _norm(c)]
+    if not firsts or any(_norm(right[i])[:3] != head for i, head in firsts[:2]):
+        return set()
+    return set(range(n)) if old_first else set(range(n, 2 * n))
+
+
+_SEP = " \u3000"
+
+
+def _interleaved(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
+    """(first-column, second-column) spans of a paragraph whose printed lines were read across
+    both columns and then joined: 「n1　o1n2　o2n3　o3」 — each line of the first column, a space,
+    the same line of the second, and the next line run on without a break.
+
+    Why: the two columns of a 新旧対照表 have the same width, so a full line holds as many
+    characters on either side; the first line's length, found where the text's opening words
+    recur after a space, gives every cut. A shorter line (a paragraph's last) ends at the next
+    space, and its counterpart on the other side is taken to be as long."""
+    flat = _norm(text[:8])
+    width = None
+    for i, ch in enumerate(text):
+        if ch in _SEP and i >= 6 and _norm(text[i + 1:i + 9])[:6] == flat[:6] and len(flat) >= 6:
+            width = i
+            break
+    if width is None:
+        return None
+    first: list[tuple[int, int]] = []
+    second: list[tuple[int, int]] = []
+    pos = 0
+    while pos < len(text):
+        while pos < len(text) and text[pos] in _SEP:
+            pos += 1
+        if pos >= len(text):
+            break
+        cut = pos + width
+        if cut >= len(text) or text[cut] not in _SEP:
+            cut = next((j for j in range(pos, len(text)) if text[j] in _SEP), len(text))
+        first.append((pos, cut))
+        if cut >= len(text):
+            break
+        start = cut + 1
+        end = min(len(text), start + (cut - pos))
+        second.append((start, end))
+        pos = end
+    return first, second
+
+
+def _alternating(text: str) -> list[tuple[int, int]] | None:
+    """The segments of a block read across both columns line by line (「L1 R1 L2 R2 …」, the
+    reader joining each printed line of the left column with the same line of the right one
+    by a space): an even number of space-separated segments whose first two open alike."""
+    segs: list[tuple[int, int]] = []
+    pos = 0
+    for part in text.split(" "):
+        if part.strip():
+            segs.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    if len(segs) < 2 or len(segs) % 2:
+        return None
+    a = _norm(text[segs[0][0]:segs[0][1]])[:3]
+    b = _norm(text[segs[1][0]:segs[1][1]])[:3]
+    return segs if len(a) == 3 and a == b else None
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
 
 
 # --- spans no rule may read ----------------------------------------------------------------
@@ -188,9 +450,13 @@ _TITLE_LINE = re.compile(r"^[^\n。]{6,120}(?:について|に関する件|の�
 _CITATION_AFTER = re.compile(r"[（(][^）)\n]{0,40}(?:[0-9０-９一二三四五六七八九十元]年|第[0-9０-９一二三四五六七八九十百]+号|決定|閣議)")
 
 
+QUOTE_RUN_ON = 120     # a quotation opened at the end of a block may close in the next (a wrapped caption)
+
+
 def quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Quoted spans (「…」『…』, brackets included) inside ``text[start:end]``."""
-    return [m.span() for m in _QUOTE.finditer(text, start, end)]
+    """Quoted spans (「…」『…』, brackets included) that open inside ``text[start:end]``; one
+    left open at the block's end may close just after it (a PDF line made a block of its own)."""
+    return [m.span() for m in _QUOTE.finditer(text, start, min(len(text), end + QUOTE_RUN_ON)) if m.start() < end]
 
 
 def title_quotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -234,7 +500,7 @@ class SpanSet:
 
 # --- the context every sentence-level rule reads ------------------------------------------------
 _LABEL = re.compile(r"^[ \t\u3000]*(?:[(（][0-9０-９]{1,3}[)）]|[0-9０-９]{1,3}(?:[.．\-－][0-9０-９]{1,3})*"
-                    r"(?:[)）.．]|(?=[ \t\u3000])))", re.M)
+                    r"(?:[)）.．]|(?=[ \t\u3000]))|第[ \t\u3000]*[0-9０-９]{1,3}[ \t\u3000]*[部章節編款](?=[ \t\u3000]))", re.M)
 _TERMINATORS = frozenset("。．！？!?")
 _CLOSERS = "」』"
 # 均等割付 lines (「事 務 連 絡」「保 医 発 0 8 1 9 第 1 0 号」) and text set one character per line
@@ -246,6 +512,35 @@ _BUNGO = re.compile(r"^.*[一-鿿][ヲハニノヘトモテ][一-鿿].*[一-鿿]
 _SHORT_LINES = re.compile(r"(?:^[ \t\u3000]*\S{1,2}[ \t\u3000]*(?:\n|$)){3,}", re.M)
 
 
+def vertical_cells(table: str, run: int = 3) -> list[tuple[int, int]]:
+    """Spans of the cells of a table (rows by newline, cells by tab) that hold a label set
+    vertically, one or two characters to a row (「常／勤／従業／事／者」 down a form's side):
+    the same column short in at least ``run`` rows in a row. No word can be read there."""
+    rows: list[list[tuple[int, int]]] = []
+    pos = 0
+    for line in table.split("\n"):
+        cells, c0 = [], pos
+        for cell in line.split("\t"):
+            cells.append((c0, c0 + len(cell)))
+            c0 += len(cell) + 1
+        rows.append(cells)
+        pos += len(line) + 1
+    out: list[tuple[int, int]] = []
+    width = max((len(r) for r in rows), default=0)
+    for col in range(width):
+        streak: list[tuple[int, int]] = []
+        for cells in rows + [[]]:
+            span = cells[col] if col < len(cells) else None
+            text = _norm(table[span[0]:span[1]]) if span else ""
+            if span and 1 <= len(text) <= 2:
+                streak.append(span)
+                continue
+            if len(streak) >= run:
+                out += streak
+            streak = []
+    return out
+
+
 @dataclass
 class Sentence:
     start: int
@@ -253,6 +548,9 @@ class Sentence:
     level: Level          # the level of its block
     block: int            # index of its region
     terminated: bool      # ends with 。．！？ — a sentence, not a label or a figure's text
+    speech: bool = False  # a recorded remark (議事録)
+    form: bool = False    # inside a form (様式)
+    provision: bool = False   # provision text of an amendment/correction notice
 
 
 @dataclass
@@ -268,6 +566,7 @@ class Context:
     quotes: SpanSet         # every quotation (left out of majority counts)
     labels: SpanSet         # leading item numbers of blocks ("(1)", "１．", "2)", "２　")
     titles: SpanSet         # quoted titles of other texts: word rules stay out
+    item_labels: list[tuple[int, int, int]]   # (start, end, part) of every item label, headings and cells included
 
 
 def build_context(text: str, regs: Sequence[Region]) -> Context:
@@ -278,6 +577,7 @@ def build_context(text: str, regs: Sequence[Region]) -> Context:
     verbatim: list[tuple[int, int]] = []
     labels: list[tuple[int, int]] = []
     titles: list[tuple[int, int]] = []
+    item_labels: list[tuple[int, int, int]] = []
     for k, r in enumerate(regs):
         if r.level == "none" or r.start >= r.end:
             continue
@@ -288,24 +588,29 @@ def build_context(text: str, regs: Sequence[Region]) -> Context:
                 blocked.append((r.start + m.start(), r.start + m.end()))
             for m in _SPACED.finditer(chunk):
                 blocked.append((r.start + m.start(), r.start + m.end()))
+        if "\t" in chunk:
+            blocked += [(r.start + a, r.start + b) for a, b in vertical_cells(chunk)]
         if "ヲ" in chunk or "ハ" in chunk:
             for m in _BUNGO.finditer(chunk):
                 if len(re.findall(r"[一-鿿][ヲハニノヘ][一-鿿]", m.group())) >= 3:
                     blocked.append((r.start + m.start(), r.start + m.end()))
-        qs = quote_spans(text, r.start, r.end)
+        qs = quote_spans(text, r.start, r.end) + list(r.old)
         quotes += qs
-        ts = title_quotes(text, r.start, r.end)
+        ts = title_quotes(text, r.start, r.end) + list(r.old)
         titles += ts
         verbatim += ts
+        found = [(r.start + m.start(), r.start + m.end()) for m in _LABEL.finditer(chunk) if m.end() > m.start()]
+        item_labels += [(s, e, r.part) for s, e in found]
         if r.level == "label":
             continue
         markers += marker_spans(text, r.start, r.end)
-        labels += [(r.start + m.start(), r.start + m.end()) for m in _LABEL.finditer(chunk) if m.end() > m.start()]
+        labels += found
         view = chunk.replace("\n", " ") if r.wrapped else chunk
         for s, e in sentence_spans(view):
             t = e - 1
             while t > s and chunk[t] in _CLOSERS:
                 t -= 1
-            sentences.append(Sentence(r.start + s, r.start + e, r.level, k, chunk[t] in _TERMINATORS))
+            sentences.append(Sentence(r.start + s, r.start + e, r.level, k, chunk[t] in _TERMINATORS,
+                                      r.speech, r.form, r.provision))
     return Context(text, regs, sentences, SpanSet(blocked), SpanSet(markers), SpanSet(verbatim),
-                   SpanSet(quotes), SpanSet(labels), SpanSet(titles))
+                   SpanSet(quotes), SpanSet(labels), SpanSet(titles), item_labels)

@@ -63,3 +63,26 @@ def test_scorer_counts_shares_rates_and_targets(tmp_path):
 def test_scorer_refuses_an_unjudged_line(tmp_path):
     with pytest.raises(ValueError, match="judgement"):
         _load("score_judged").load(_judged(tmp_path, ["right", ""]))
+
+
+def _row(id_, sentence, original="毎", rule="hyogai.goto", severity="warning", judgement="", doc="a.pdf"):
+    return {"id": id_, "document": doc, "page": "1", "location": "", "sentence": sentence, "original": original,
+            "suggestion": "", "rule": rule, "category": "", "severity": severity, "message": "",
+            "judgement": judgement, "note": ""}
+
+
+def test_carry_keeps_verdicts_of_the_same_findings_and_sends_the_rest_to_the_judge(tmp_path):
+    cj = _load("carry_judgement")
+    judged = [_row("F1", "１日分製剤する【毎】に加算する。", judgement="right"),
+              _row("F2", "介達【牽引】は、", original="牽引", rule="hyogai.kenin", judgement="wrong"),
+              _row("F3", "指針に加えて主体【毎】に重要となる事項", judgement="right"),
+              _row("F4", "上記について報告し【ます】。", original="ます", rule="style.mixed", judgement="wrong")]
+    after = [_row("N1", "１日分製剤する 【毎】 に加算する。"),                        # PDF spacing only: carried
+             _row("N2", "介達【牽引】は、", original="牽引", rule="hyogai.kenin", severity="hint"),  # now a hint
+             _row("N3", "以上は「共通の指針に加えて主体【毎】に重要となる事項」のとおり"),  # read with more context
+             _row("N4", "１回ごとに【毎】回", doc="b.pdf")]                          # another document: new
+    carried, new, gone, restated = cj.carry(judged, after)
+    assert [r["judgement"] for r in carried] == ["right", "", "", ""]
+    assert [r["id"] for r in new] == ["N2", "N3", "N4"] and [r["id"] for r in restated] == ["F2"]
+    assert [r["reread_of"] for r in new] == ["", "F3 right", ""]
+    assert [r["id"] for r in gone] == ["F4"]

@@ -57,6 +57,12 @@ def _sentence(doc, start: int, end: int) -> str:
     b = doc.block_at(start)
     text = b.text
     s0, e0 = start - b.start, min(end, b.end) - b.start
+    if b.rows:                                          # a table: the cell, read as a sentence
+        a = max(text.rfind("\t", 0, s0), text.rfind("\n", 0, s0)) + 1
+        ends = [j for j in (text.find("\t", e0), text.find("\n", e0)) if j >= 0]
+        z = min(ends) if ends else len(text)
+        if z - a <= 400:
+            return _clean(text[a:s0] + "【" + text[s0:e0] + "】" + text[e0:z])
     view = text.replace("\n", " ") if doc.format == "pdf" else text
     for s, e in sentence_spans(view):
         if s <= s0 < e:
@@ -65,6 +71,9 @@ def _sentence(doc, start: int, end: int) -> str:
     else:
         lo, hi = max(0, s0 - 40), min(len(text), e0 + 40)
     if hi - lo > 400:                                   # a whole-sentence hint: keep it readable
+        if e0 - s0 < 60:                                # a word in a long text: the span stays marked
+            lo, hi = max(lo, s0 - 150), min(hi, e0 + 150)
+            return _clean(text[lo:s0] + "【" + text[s0:e0] + "】" + text[e0:hi])
         return _clean(text[lo:lo + 200]) + "…" + _clean(text[hi - 80:hi])
     return _clean(text[lo:s0] + "【" + text[s0:e0] + "】" + text[e0:hi])
 

@@ -1,0 +1,258 @@
+"""The causes the blind judgement of whole documents showed, each as a general rule tested on
+text written here: recorded speech, the 改正前 side of a comparison table, quotations that
+run over a block, item numbers and the references to them, a form's fixed wording, 表外漢字
+inside the document's own terms, provision text of amendment notices, names quoted as
+written, and 長文 measured on the writer's own words."""
+from __future__ import annotations
+
+from gennai_desktop.core.document import Block, Document, table_text
+from gennai_desktop.proofread.document_check import check_document
+from gennai_desktop.proofread.scope import regions
+
+LONG_REMARK = ("本日は、関係する部会の部会長である委員の皆様にお越しいただいておりますので、各部会における審議状況等を"
+               "御報告していただき、御報告の後、委員の皆様から御質問等をお伺いしたいと存じますが、時間の都合もございますので、"
+               "御質問は簡潔にお願いできればと考えておりまして、その点も含めて御協力をお願い申し上げる次第でございます。")
+
+
+def _doc(*items: tuple[str, str], fmt: str = "docx", rows: dict[int, tuple] | None = None) -> Document:
+    blocks = []
+    for i, (k, t) in enumerate(items):
+        r = (rows or {}).get(i)
+        blocks.append(Block(id=f"b{i:04d}", kind=k, text=table_text(r) if r else t, rows=r,  # type: ignore[arg-type]
+                            page=1 if fmt == "pdf" else None))
+    return Document.from_blocks(blocks, fmt=fmt)  # type: ignore[arg-type]
+
+
+def _found(doc: Document):
+    return check_document(doc, "koyobun").findings
+
+
+def _rules(doc: Document) -> list[str]:
+    return [f.rule for f in _found(doc)]
+
+
+# --- 議事録: a remark is recorded as said ------------------------------------------------------
+def test_a_transcribed_remark_gets_no_long_sentence_hint_but_notation_is_still_checked():
+    minutes = _doc(("paragraph", "○山田部会長　" + LONG_REMARK),
+                   ("paragraph", "続いて、事務当局から御説明致します。"),
+                   ("paragraph", "○鈴木委員　ありがとうございます。"))
+    fs = _found(minutes)
+    assert "style.long_sentence" not in [f.rule for f in fs]
+    assert any(f.original == "致し" for f in fs)           # 補助動詞 notation: still reviewed
+    # the same text without speaker labels is prose, and gets the hint
+    prose = _doc(("paragraph", LONG_REMARK), ("paragraph", "続いて、事務当局から御説明致します。"))
+    assert "style.long_sentence" in _rules(prose)
+
+
+def test_a_circle_bullet_is_not_a_speaker():
+    doc = _doc(("paragraph", "○ 基本方針　" + LONG_REMARK), ("paragraph", "○ 実施体制　体制を整える。"))
+    assert "style.long_sentence" in _rules(doc)
+
+
+def test_speech_style_is_not_counted_against_the_document():
+    record = [("paragraph", "本会議の概要は次のとおりである。"), ("paragraph", "議事は以下のとおりである。"),
+              ("paragraph", "○田中議長　ただいまから会議を開きます。"), ("paragraph", "会議は予定どおり終了した。"),
+              ("paragraph", "○佐藤委員　賛成します。"), ("paragraph", "出席者は十名であった。")]
+    assert "style.mixed" not in _rules(_doc(*record))
+    unlabelled = [(k, t.split("\u3000")[-1]) for k, t in record]     # the same sentences as prose: a mix
+    assert "style.mixed" in _rules(_doc(*unlabelled))
+
+
+# --- 新旧対照表: the 改正前 side is quoted as it stood ---------------------------------------------
+def test_the_old_column_of_a_comparison_table_is_never_rewritten():
+    rows = (("改正後", "改正前"),
+            ("１日分製剤するごとに算定する。", "１日分製剤する毎に算定する。"),
+            ("１回調剤するごとに加算する。", "１回調剤する毎に加算する。"))
+    doc = _doc(("paragraph", "別添のとおり改正する。"), ("table", ""), rows={1: rows})
+    assert not [f for f in _found(doc) if f.original == "毎"]
+    swapped = tuple((b, a) for a, b in rows)                  # the new side is the issuer's text: checked
+    doc = _doc(("paragraph", "別添のとおり改正する。"), ("table", ""), rows={1: (("改正後", "改正前"),) + swapped[1:]})
+    assert len([f for f in _found(doc) if f.original == "毎"]) == 2
+
+
+def test_a_pdf_line_read_across_both_columns_leaves_the_old_side_alone():
+    doc = _doc(("paragraph", "改 正 後 改 正 前"),
+               ("paragraph", "１日分製剤する毎に算定する。 １日分製剤する毎に算定する。"), fmt="pdf")
+    reg = regions(doc)[1]
+    assert len(reg.old) == 1 and doc.text[reg.old[0][0]:reg.old[0][1]].startswith("１日分")
+    hits = [f for f in _found(doc) if f.original == "毎"]
+    assert len(hits) == 1 and hits[0].start < reg.old[0][0]
+
+
+def test_lines_read_across_both_columns_and_run_on_leave_the_old_side_alone():
+    # the reader joins each printed line of the left column to the same line of the right one by a
+    # space and runs the lines of a paragraph on: 「n1　o1n2　o2」 (full lines are equally long)
+    new1, old1 = "未満の乳幼児の場合においては、１日分製剤する毎にそれ", "未満の乳幼児の場合においては、１日分製剤する毎にそれ"
+    new2, old2 = "ぞれ137点又は137点）を加算する。", "ぞれ135点又は135点）を加算する。"
+    doc = _doc(("paragraph", "改正後\u3000改正前"), ("paragraph", f"{new1}\u3000{old1}{new2}\u3000{old2}"), fmt="pdf")
+    reg = regions(doc)[1]
+    assert [doc.text[s:e] for s, e in reg.old] == [old1, old2]
+    hits = [f for f in _found(doc) if f.original == "毎"]
+    assert len(hits) == 1 and hits[0].start < reg.old[0][0]          # the 改正後 side's is still checked
+
+
+def test_a_table_row_holding_both_sides_leaves_the_old_half_alone():
+    rows = (("イ　１日分製剤する毎に69点を加算する。", "区分01", "イ　１日分製剤する毎に68点を加算する。", "区分01"),)
+    doc = _doc(("paragraph", "改正後\u3000改正前"), ("table", ""), fmt="pdf", rows={1: rows})
+    hits = [f for f in _found(doc) if f.original == "毎"]
+    assert len(hits) == 1 and "69点" in doc.text[hits[0].start:hits[0].start + 8]
+    # without a comparison header the same row is ordinary table text: both are checked
+    doc = _doc(("paragraph", "次のとおり算定する。"), ("table", ""), fmt="pdf", rows={1: rows})
+    assert len([f for f in _found(doc) if f.original == "毎"]) == 2
+
+
+# --- quoted text from another document ------------------------------------------------------------
+def test_a_quoted_title_wrapped_into_the_next_block_is_left_as_written():
+    doc = _doc(("paragraph", "講演は、セミナー「情報技術の３つのトレンドと生成ＡＩ"),
+               ("paragraph", "のインパクト」（2023年８月）による。"), fmt="pdf")
+    assert "number.wago" not in _rules(doc)
+    doc = _doc(("paragraph", "講演は、情報技術の３つのトレンドを示した。"), fmt="pdf")
+    assert "number.wago" in _rules(doc)
+
+
+def test_a_name_introduced_in_brackets_keeps_its_spelling():
+    body = [("paragraph", "ＡＩの研究はＯＥＣＤでも議論されている。"), ("paragraph", "ＡＩの利用はＥＵでも広がった。"),
+            ("paragraph", "ＩＣＴとＡＩの関係を整理した。")]
+    doc = _doc(*body, ("paragraph", "対話プログラム「ELIZA」が開発された。ELIZAは広く知られた。"))
+    assert not [f for f in _found(doc) if f.original == "ELIZA"]
+    doc = _doc(*body, ("paragraph", "対話プログラムELIZAが開発された。"))   # not introduced as a name: majority
+    assert [f.suggestion for f in _found(doc) if f.original == "ELIZA"] == ["ＥＬＩＺＡ"]
+
+
+# --- item numbers and the references to them ---------------------------------------------------
+FULL_BODY = [("paragraph", "令和６年４月１日から適用する。"), ("paragraph", "対象は１２０名で、うち３０名が出席した。"),
+             ("paragraph", "第３四半期に行う。")]
+
+
+def test_references_follow_the_items_of_their_own_form():
+    form = [("heading", "様式１"), ("paragraph", "(1)免許の取得"), ("paragraph", "(2)研修の実績"),
+            ("paragraph", "(3)会議の出席"), ("paragraph", "※以下の(1)から(3)までの基準を満たすこと。")]
+    assert "width.mixed" not in _rules(_doc(*FULL_BODY, *form))
+    # the same reference in the main text, whose items are numbered full-width, follows those
+    main = [("paragraph", "（１）　目的"), ("paragraph", "（２）　対象"), ("paragraph", "詳細は(1)に記載する。")]
+    fs = [f for f in _found(_doc(*FULL_BODY, *main)) if f.rule == "width.mixed"]
+    assert [(f.original, f.suggestion) for f in fs] == [("1", "１")] and "項目番号" in fs[0].message
+
+
+def test_a_reference_to_a_part_follows_the_part_headings_not_the_running_digits():
+    half = [("paragraph", f"令和{y}年{m}月に{n}件を公表した。") for y, m, n in ((5, 10, 12), (6, 11, 30), (6, 12, 45))]
+    doc = _doc(("heading", "第２部 基本理念"), ("heading", "第３部 共通の指針"), *half,
+               ("paragraph", "第２部では基本理念を記載する。"))
+    assert not [f for f in _found(doc) if f.original == "２"]
+
+
+def test_a_chapter_named_by_its_number_alone_follows_the_chapter_headings():
+    full = [("paragraph", f"令和{y}年{m}月に{n}件を公表した。") for y, m, n in ("５６１", "６７２", "６８３")]
+    heads = [("heading", "1\u3000はじめに"), ("heading", "2\u3000現状"), ("heading", "3\u3000課題")]
+    doc = _doc(*heads, *full, ("paragraph", "詳細は３章に記載する。"), ("paragraph", "３章を参照。"))
+    fs = [f for f in _found(doc) if f.original == "３"]
+    assert [f.suggestion for f in fs] == ["3", "3"] and all("項目番号" in f.message for f in fs)
+    # references are not running digits: they do not tip the body's own majority either way
+    assert not [f for f in _found(doc) if f.rule == "width.mixed" and f.original != "３"]
+
+
+def test_one_digit_full_width_longer_half_width_is_seen_in_the_writers_own_codes_too():
+    body = [("paragraph", "2016年３月に公表された（第１-１-２図）。"), ("paragraph", "2023年に改定された（第１-１-３図）。"),
+            ("paragraph", "1950年代の研究が基礎となった（第１-１-４図）。"), ("paragraph", "第３次ブームが始まった。")]
+    assert "width.mixed" not in _rules(_doc(*body))
+    # without the codes the same running digits are a half-width majority with two exceptions
+    plain = [(k, t.split("（")[0] + "。") for k, t in body]
+    assert [f.original for f in _found(_doc(*plain)) if f.rule == "width.mixed"] == ["３", "３"]
+
+
+def test_no_labels_no_reference_finding():
+    doc = _doc(*FULL_BODY, ("paragraph", "詳細は(1)に記載する。"))
+    assert "width.mixed" not in _rules(doc)
+
+
+# --- a form's fixed wording -------------------------------------------------------------------
+def test_the_fixed_wording_of_a_form_is_not_a_style_mix():
+    plain = [("paragraph", f"{w}の届出が必要である。") for w in ("施設基準", "加算", "変更", "辞退")]
+    doc = _doc(*plain, ("heading", "別紙様式２"), ("paragraph", "上記について報告します。"))
+    assert "style.mixed" not in _rules(doc)
+    doc = _doc(*plain, ("paragraph", "上記について報告します。"))   # outside a form: a mix
+    assert "style.mixed" in _rules(doc)
+
+
+def test_a_sentence_in_a_table_cell_is_prose_to_word_rules_but_a_bare_label_is_not():
+    rows = (("２　各基準の実績回数", "※以下の(1)から(9)までの基準のうち８つ以上を満たす必要がある。"),
+            ("３つの区分", "回"))
+    doc = _doc(("paragraph", "次のとおり報告する。"), ("table", ""), rows={1: rows})
+    assert [f.original for f in _found(doc) if f.rule == "number.wago"] == ["８"]
+
+
+def test_a_label_set_down_a_tables_side_one_character_a_row_is_not_read_as_words():
+    rows = (("常", "医師", "人"), ("勤", "理学療法士", "人"), ("従業", "作業療法士", "人"), ("事", "言語聴覚士", "人"),
+            ("者", "管理栄養士", "人"))
+    doc = _doc(("paragraph", "次の表に記入すること。"), ("table", ""), rows={1: rows})
+    assert "keishiki.koto" not in _rules(doc)
+    rows = (("届出を行う事", "医師"), ("記入する事", "理学療法士"))     # words in a cell are still read
+    doc = _doc(("paragraph", "次の表に記入すること。"), ("table", ""), rows={1: rows})
+    assert _rules(doc).count("keishiki.koto") == 2
+
+
+# --- 表外漢字 inside the document's own terms -----------------------------------------------------
+def test_a_kanji_outside_the_table_inside_a_defined_term_is_a_hint_naming_the_allowance():
+    doc = _doc(("paragraph", "Ｊ１１８　介達牽引"),
+               ("paragraph", "介達牽引は、斜面牽引法及び断続牽引を含むものである。"),
+               ("paragraph", "車両を牽引する場合は届け出ること。"))
+    ks = [f for f in _found(doc) if f.rule == "hyogai.kenin"]
+    assert [f.severity for f in ks] == ["hint", "hint", "hint", "hint", "warning"]
+    assert "振り仮名" in ks[0].message and "訓令" in ks[0].source
+    # without the document naming the term, every one is a warning
+    doc = _doc(("paragraph", "介達牽引は、斜面牽引法及び断続牽引を含むものである。"))
+    assert {f.severity for f in _found(doc) if f.rule == "hyogai.kenin"} == {"warning"}
+
+
+def test_a_quoted_term_counts_as_defined_but_grammar_words_never_do():
+    doc = _doc(("paragraph", "本書では「範疇分類」を用いる。範疇分類は次のとおりとする。"),
+               ("heading", "調査毎の記録"), ("paragraph", "１件調査する毎に記録する。"))
+    fs = _found(doc)
+    assert {f.severity for f in fs if f.original == "範疇"} == {"hint"}
+    assert {f.severity for f in fs if f.original == "毎"} == {"warning"}
+
+
+# --- provision text of amendment and correction notices ------------------------------------------
+def test_provision_text_an_amendment_enacts_gets_no_long_sentence_hint_but_word_rules():
+    provision = "(２) " + LONG_REMARK.replace("存じますが", "する事とするが")
+    doc = _doc(("paragraph", "１　別添１の第１章Ａ１０２（２）を次のように改める。"), ("paragraph", provision))
+    rules = _rules(doc)
+    assert "style.long_sentence" not in rules and "keishiki.koto" in rules
+    doc = _doc(("paragraph", "１　次の事項に留意すること。"), ("paragraph", provision))
+    assert "style.long_sentence" in _rules(doc)
+
+
+def test_attachments_of_a_correction_notice_are_restated_provisions():
+    doc = _doc(("paragraph", "下記の通知について、別添１のとおり訂正しますので、お願いいたします。"),
+               ("paragraph", "（別添１）"), ("paragraph", LONG_REMARK))
+    assert "style.long_sentence" not in _rules(doc)
+
+
+def test_a_cover_letter_in_desu_masu_over_restated_provisions_is_not_a_style_mix():
+    provisions = [("paragraph", f"({i}) {w}の届出が必要である。") for i, w in enumerate(("施設基準", "加算", "変更", "辞退"), 1)]
+    letter = ("paragraph", "下記の通知について、別添１のとおり訂正しますので、周知をお願いいたします。")
+    doc = _doc(letter, ("paragraph", "（別添１）"), *provisions)
+    assert "style.mixed" not in _rules(doc)
+    doc = _doc(("paragraph", "下記の事項について周知をお願いいたします。"), *provisions)   # no restating: a mix
+    assert "style.mixed" in _rules(doc)
+
+
+# --- 長文 on the writer's own words -----------------------------------------------------------
+def test_quoted_titles_do_not_make_a_sentence_long():
+    title = "「" + "デジタル社会の実現に向けた重点計画及び関係府省庁の取組に関する" * 2 + "報告書」"
+    doc = _doc(("paragraph", f"本報告は、{title}と、{title}を踏まえ、課題を整理し、方向性を示し、今後の検討に資するものである。"))
+    assert "style.long_sentence" not in _rules(doc)
+    doc = _doc(("paragraph", LONG_REMARK))
+    fs = [f for f in _found(doc) if f.rule == "style.long_sentence"]
+    assert fs and "引用を除いて" in fs[0].message
+
+
+def test_short_phrases_in_brackets_are_the_writers_own_words():
+    phrases = "、".join(f"「{w}」" for w in ("データ保護", "相互運用性", "透明性", "説明責任", "公平性", "安全性", "利便性",
+                                           "持続可能性", "包摂性", "信頼性", "効率性", "継続性"))
+    sentence = (f"本方針は、{phrases}の各観点を踏まえ、関係府省庁が連携して取組を進めるとともに、地方公共団体や民間事業者とも協力し、"
+                "国民の理解を得ながら段階的に施策を実施していくことを基本とし、その進捗を毎年度確認するものである。")
+    fs = [f for f in _found(_doc(("paragraph", sentence))) if f.rule == "style.long_sentence"]
+    assert fs        # a short phrase in 「」 counts: the writer can split this sentence
+    quoted = sentence.replace(phrases, "「" + "。".join(phrases.split("、")).replace("「", "").replace("」", "") + "。」")
+    assert "style.long_sentence" not in _rules(_doc(("paragraph", quoted)))  # a quoted passage (「…。」) does not
