@@ -4,8 +4,8 @@ Every task is ``Iterator[TaskEvent]`` and ends with exactly one ``Done`` (unless
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 

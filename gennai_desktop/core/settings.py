@@ -7,8 +7,9 @@ rejected; older versions are migrated by the functions in ``MIGRATIONS``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
