@@ -15,8 +15,9 @@ become the character shown, ``normalize.SYMBOL_FONT_CHARS``) and "none".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .normalize import SYMBOL_FONT_CHARS
 from .ooxml import W, body_elements, table_cells

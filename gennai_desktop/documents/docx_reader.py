@@ -15,20 +15,20 @@ Block ``style`` is the source style name, plus layout hints the writer understan
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..core.document import Block, Document, table_text
 from ..core.errors import DocumentError
-from .limits import DEFAULT_LIMITS, Limits
-from .normalize import normalize_safe
 from .docx_numbering import Numbering, _all_paragraphs
 from .kinds import CAPTION_RE, is_speaker, is_url_only, list_label, note_label, reference_sections
+from .limits import DEFAULT_LIMITS, Limits
+from .normalize import normalize_safe
 from .ooxml import R_ID, W, body_elements, paragraph_pieces, table_cells
-from .txt_reader import decode_text, detect_encoding, EncodingUnknown
+from .txt_reader import EncodingUnknown, decode_text, detect_encoding
 from .zipscan import prescan_zip
-
 
 _HEADING_NAME_RE = re.compile(r"^(?:heading|見出し)\s*([1-9])$", re.IGNORECASE)
 _TITLE_NAMES = {"title", "表題"}
@@ -423,7 +423,7 @@ class HiddenText:
         self.field_runs: set[Any] = set()
 
     @classmethod
-    def of(cls, document: Any, default_para: str | None) -> "HiddenText":
+    def of(cls, document: Any, default_para: str | None) -> HiddenText:
         self = cls._styles(document, default_para)
         try:
             body = document.element.body
@@ -448,7 +448,7 @@ class HiddenText:
         return self
 
     @classmethod
-    def _styles(cls, document: Any, default_para: str | None) -> "HiddenText":
+    def _styles(cls, document: Any, default_para: str | None) -> HiddenText:
         own: dict[tuple[str, str], tuple[bool | None, str | None]] = {}
         try:
             root = document.styles.element
@@ -618,13 +618,13 @@ def _html_texts(blob: bytes) -> list[str]:
 
 # -- XML helpers -------------------------------------------------------------------------------
 
-def paragraph_text(p: Any, hidden: "HiddenText | None" = None) -> str:
+def paragraph_text(p: Any, hidden: HiddenText | None = None) -> str:
     """Visible text of a w:p in the current revision (see module docstring); with ``hidden``,
     runs formatted as hidden (w:vanish, directly or through their styles) are left out."""
     return "".join(piece.text for piece in paragraph_pieces(p, hidden))
 
 
-def table_rows(tbl: Any, hidden: "HiddenText | None" = None) -> tuple[tuple[str, ...], ...]:
+def table_rows(tbl: Any, hidden: HiddenText | None = None) -> tuple[tuple[str, ...], ...]:
     rows: list[tuple[str, ...]] = []
     for tr in tbl.iterchildren(W + "tr"):
         cells: list[str] = []

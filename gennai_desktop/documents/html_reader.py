@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..core.document import Block, Document, table_text
 from ..core.errors import DocumentError

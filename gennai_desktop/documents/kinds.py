@@ -13,8 +13,9 @@ a document's heading levels are the ranks it actually uses, in that order
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from ..core.document import Block
 

@@ -21,7 +21,8 @@ copies are not text (``SKIP``). A text box is not part of the paragraph that anc
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, NamedTuple, Protocol
+from collections.abc import Iterator
+from typing import Any, NamedTuple, Protocol
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{%s}" % W_NS

@@ -295,7 +295,7 @@ def url_continues(a: str, b: str) -> bool:
         return False
     token = b.split(None, 1)[0] if b.strip() else ""
     more = _URL_MORE_RE.match(token)
-    if more is None or more.end() < len(token) and not token[more.end()] in ")）":
+    if more is None or more.end() < len(token) and token[more.end()] not in ")）":
         return False        # the next line starts with words, not the rest of an address
     if token[:more.end()].isdigit() and not a.endswith(("/", "-", "_", ".", "=", "?", "&", "%", "#")):
         return False        # 「…/1706.03762」 then 「3　Bidirectional」: a note number

@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .kinds import is_caption
 from .normalize import normalize_text
-
 
 # worker line record fields
 _TEXT, _X0, _TOP, _X1, _BOTTOM, _SIZE, _VERT, _STYLE = range(8)

@@ -22,9 +22,29 @@ from ..core.i18n import tr
 from ..ocr.pages import block_fields
 from ..ocr.pdf import apply_ocr
 from .limits import DEFAULT_LIMITS, Limits
-from .pdf_blocks import (Para, anchor_of, captions_after_figures, doc_stats, heading_levels, join_breaks,
-                         mark_references, mark_titles, page_paragraphs)
-from .pdf_layout import Line, Page, assign_frames, attach_marks, drop_ruby, find_furniture, find_pictures, find_tables, lines_of, reading_order
+from .pdf_blocks import (
+    Para,
+    anchor_of,
+    captions_after_figures,
+    doc_stats,
+    heading_levels,
+    join_breaks,
+    mark_references,
+    mark_titles,
+    page_paragraphs,
+)
+from .pdf_layout import (
+    Line,
+    Page,
+    assign_frames,
+    attach_marks,
+    drop_ruby,
+    find_furniture,
+    find_pictures,
+    find_tables,
+    lines_of,
+    reading_order,
+)
 
 # Why no pypdf fallback: of the 14 malformed-corpus PDFs that pdfium refuses, pypdf raises
 # on 12 and reads 0 characters from the other 2 (qpdf-15390, qpdf-70306). A second parser
