@@ -249,7 +249,7 @@ class Failure:
     fatal: bool = False              # the child cannot go on (e.g. llama.cpp failed to import)
 
     @classmethod
-    def of(cls, exc: BaseException, fatal: bool = False) -> "Failure":
+    def of(cls, exc: BaseException, fatal: bool = False) -> Failure:
         if isinstance(exc, GennaiError):
             params = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
                       for k, v in exc.params.items()}

@@ -30,11 +30,11 @@ import json
 import re
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from collections.abc import Mapping
-from typing import Any, Sequence
+from typing import Any
 
-from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.cancel import NEVER, Cancelled, CancelToken
 from ..core.errors import SecurityError
 from ..core.paths import resources_dir
 from .base import Message
