@@ -19,8 +19,8 @@ from .errors import PackError
 from .manifest import load_manifest, version_key
 from .models import dev_default_spec
 from .names import check_id
-from .policy import READ_TRUST, DEV_PACK_ID, Policy, current_policy
-from .trust import trust_status, trusted_view, TrustedView
+from .policy import DEV_PACK_ID, READ_TRUST, Policy, current_policy
+from .trust import TrustedView, trust_status, trusted_view
 from .verify import Verdict, quick_status, verify_full
 
 LoadTest = Callable[[ModelSpec], None]
@@ -97,7 +97,7 @@ def trust_notices() -> list[tuple[str, dict]]:
 
 def update_from_mirror(url: str | None = None, *, cancel: CancelToken = NEVER, pack_ids: list[str] | None = None,
                        load_test: LoadTest | None = None) -> Iterator[TaskEvent]:
-    from .update import Source, run_update   # lazy: imports urllib3, whose import opens a socket
+    from .update import Source, run_update  # lazy: imports urllib3, whose import opens a socket
     url = url or current_policy().mirror_url
     if not url:
         raise PackError("packs.error.no_mirror")
@@ -106,7 +106,7 @@ def update_from_mirror(url: str | None = None, *, cancel: CancelToken = NEVER, p
 
 def update_from_folder(folder: Path | str, *, cancel: CancelToken = NEVER, pack_ids: list[str] | None = None,
                        load_test: LoadTest | None = None) -> Iterator[TaskEvent]:
-    from .update import Source, run_update   # lazy: imports urllib3, whose import opens a socket
+    from .update import Source, run_update  # lazy: imports urllib3, whose import opens a socket
     yield from run_update(Source.folder(folder), pack_ids=pack_ids, cancel=cancel, load_test=load_test)
 
 

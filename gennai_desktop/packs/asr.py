@@ -72,7 +72,7 @@ class AsrManifest(BaseModel):
     files: dict[str, FileFacts]
 
     @model_validator(mode="after")
-    def _files_ok(self) -> "AsrManifest":
+    def _files_ok(self) -> AsrManifest:
         import re
         if not 0 < len(self.files) <= MAX_FILES:
             raise ValueError(f"files: 1 to {MAX_FILES} entries")
@@ -134,14 +134,13 @@ def build_asr_pack(model_dir: Path, out: Path, fields: dict) -> AsrManifest:
     model_dir = Path(model_dir)
     names = sorted(p.name for p in model_dir.iterdir() if p.is_file() and not p.is_symlink())
     out.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out / ARCHIVE_NAME) as tmp:
-        with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
-            for name in names:
-                info = tarfile.TarInfo(name)
-                info.size = (model_dir / name).stat().st_size
-                info.mode, info.mtime, info.uid, info.gid, info.uname, info.gname = 0o644, 0, 0, 0, "", ""
-                with open(model_dir / name, "rb") as fh:
-                    tar.addfile(info, fh)
+    with atomic_path(out / ARCHIVE_NAME) as tmp, tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name in names:
+            info = tarfile.TarInfo(name)
+            info.size = (model_dir / name).stat().st_size
+            info.mode, info.mtime, info.uid, info.gid, info.uname, info.gname = 0o644, 0, 0, 0, "", ""
+            with open(model_dir / name, "rb") as fh:
+                tar.addfile(info, fh)
     files = {n: {"size": (model_dir / n).stat().st_size, "sha256": _sha256(model_dir / n)} for n in names}
     data = {**fields, "kind": KIND, "files": files,
             "archive": {"filename": ARCHIVE_NAME, "size": (out / ARCHIVE_NAME).stat().st_size,

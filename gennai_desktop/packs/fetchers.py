@@ -19,9 +19,9 @@ from urllib.parse import unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
 from tuf.api.exceptions import DownloadHTTPError, SlowRetrievalError
-from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
 from tuf.ngclient.fetcher import FetcherInterface
 
+from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
 from .errors import OtherOriginRedirect, TooSlow, TransferDeadline
 from .names import inside
 
@@ -101,8 +101,8 @@ class MirrorFetcher(FetcherInterface):
     """
 
     def __init__(self, base_url: str, *, user_agent: str = "GENNAI-Desktop") -> None:
-        from tuf.ngclient._internal.proxy import ProxyEnvironment
         import tuf
+        from tuf.ngclient._internal.proxy import ProxyEnvironment
         self.origin = origin(base_url)
         self._env = ProxyEnvironment(headers={"User-Agent": f"{user_agent} python-tuf/{tuf.__version__}"})
         self.update_start = time.monotonic()

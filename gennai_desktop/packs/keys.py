@@ -17,8 +17,12 @@ import json
 import os
 from pathlib import Path
 
-from cryptography.hazmat.primitives.serialization import (BestAvailableEncryption, Encoding, PrivateFormat,
-                                                          load_pem_private_key)
+from cryptography.hazmat.primitives.serialization import (
+    BestAvailableEncryption,
+    Encoding,
+    PrivateFormat,
+    load_pem_private_key,
+)
 from securesystemslib.signer import CryptoSigner, Key, SSlibKey
 
 from ..core.atomicio import atomic_write_bytes, atomic_write_text

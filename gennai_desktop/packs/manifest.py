@@ -14,12 +14,23 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_type_hints
 
-from pydantic import (BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetPydanticSchema, ValidationError,
-                      create_model, field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetPydanticSchema,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import core_schema
 
 from ..core.errors import SecurityError
-from ..core.tasks import ALIASES as TASK_ALIASES, TASKS, canonical as canonical_task
+from ..core.tasks import ALIASES as TASK_ALIASES
+from ..core.tasks import TASKS
+from ..core.tasks import canonical as canonical_task
 from ..llm.base import GenerationParams, ModelSpec
 
 MANIFEST_SCHEMA = 1
@@ -132,7 +143,7 @@ class Manifest(BaseModel):
         return out
 
     @model_validator(mode="after")
-    def _template_pinned(self) -> "Manifest":
+    def _template_pinned(self) -> Manifest:
         if self.chat_template is not None:
             if self.chat_template_sha256 is None:
                 raise ValueError("chat_template needs chat_template_sha256")

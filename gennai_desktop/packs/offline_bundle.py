@@ -31,20 +31,20 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
 
 from securesystemslib.signer import Signer
 from tuf.api import exceptions as tufx
 from tuf.api.metadata import Metadata, Root, TargetFile, Targets
 from tuf.api.serialization.json import JSONSerializer
 
+from ..asr.model import BASE_DIR as ASR_DIR
 from ..core.atomicio import atomic_write_bytes, atomic_write_text
 from ..core.i18n import tr
 from ..core.paths import machine_dir
-from ..asr.model import BASE_DIR as ASR_DIR
 from .errors import PackError
 from .keys import has_private_key_material, scan_for_private_keys
 from .names import POLICY_TARGET
@@ -134,7 +134,7 @@ def build_manifest(folder: Path, signers: list[Signer], *, version: int, app_ver
     for rel, dest in links.items():
         _link_target(folder, rel, dest, targets, links)       # every link ends at a listed file
     root_bytes = (folder / ROOT).read_bytes()
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     info = {"format": FORMAT, "app_version": app_version, "created": now.isoformat(),
             "root_sha256": hashlib.sha256(root_bytes).hexdigest(),
             "executables": sorted(executables), "symlinks": dict(sorted(links.items())), **(extra or {})}
@@ -425,7 +425,7 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
     models = sorted((prefix / "models").glob("*.gguf"))
     asr_dir = prefix / "models" / ASR_DIR
     record = {"format": FORMAT, "bundle_version": vb.version, "app_version": vb.app_version,
-              "installed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "installed_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "prefix": str(prefix), "machine_dir": str(machine),
               "root_sha256": vb.root_sha256, "bundle_created": vb.info.get("created"),
               "bundled_model": str(models[0]) if models else None,

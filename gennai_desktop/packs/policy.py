@@ -30,7 +30,7 @@ from ..core.settings import Settings
 from .errors import PackError
 from .manifest import NAME_RE
 from .names import POLICY_TARGET
-from .trust import load_state, managed_install, save_state, state_path, trusted_root_bytes, trusted_view, TrustedView
+from .trust import TrustedView, load_state, managed_install, save_state, state_path, trusted_root_bytes, trusted_view
 
 DEV_PACK_ID = "gemma3-270m-dev"
 
@@ -90,7 +90,7 @@ class Policy(BaseModel):
         return pack_id in self.allowed_packs or pack_id in self.required_packs or pack_id == self.default_pack
 
     @classmethod
-    def locked_down(cls, problem: str = "trust.policy.builtin_strict") -> "Policy":
+    def locked_down(cls, problem: str = "trust.policy.builtin_strict") -> Policy:
         """Built-in strictest rules: no pack, not the non-domestic dev model."""
         return cls(allowed_packs=(), allow_dev_default=False, audit_required=True, source="tampered",
                    problem=problem)

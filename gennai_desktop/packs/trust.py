@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -179,7 +179,7 @@ def save_state(versions: dict[str, int], *, refreshed: bool = False) -> None:
             state["versions"][k] = v
             changed = True
     if refreshed:
-        state["refreshed_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        state["refreshed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     if not changed:
         return
     try:
@@ -287,10 +287,10 @@ class TrustedView:
                 stamp = None
         if stamp is None:
             try:
-                stamp = datetime.fromtimestamp((self.md_dir / "timestamp.json").stat().st_mtime, timezone.utc)
+                stamp = datetime.fromtimestamp((self.md_dir / "timestamp.json").stat().st_mtime, UTC)
             except OSError:
                 return None
-        return datetime.now(timezone.utc) - stamp
+        return datetime.now(UTC) - stamp
 
     @property
     def expired(self) -> bool:

@@ -21,19 +21,23 @@ from pathlib import Path
 
 from tuf.api import exceptions as tufx
 from tuf.api.metadata import Metadata, Root, TargetFile
-from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
 from tuf.ngclient import Updater
 from tuf.ngclient.fetcher import FetcherInterface
 
 from ..core.atomicio import atomic_write_bytes
-from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.cancel import NEVER, Cancelled, CancelToken
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..llm.base import ModelSpec
-from . import store
-from .asr import ARCHIVE_NAME as ASR_ARCHIVE, KIND as ASR_KIND, MODEL_SUBDIR as ASR_MODEL_SUBDIR, AsrManifest
-from .asr import archive_target, parse_asr_manifest, unpack_archive
+from . import (
+    netquiet,  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
+    store,
+)
+from .asr import ARCHIVE_NAME as ASR_ARCHIVE
+from .asr import KIND as ASR_KIND
+from .asr import MODEL_SUBDIR as ASR_MODEL_SUBDIR
+from .asr import AsrManifest, archive_target, parse_asr_manifest, unpack_archive
 from .errors import PackError, from_tuf
-from .fetchers import DirectoryFetcher, folder_urls, MirrorFetcher, origin
+from .fetchers import DirectoryFetcher, MirrorFetcher, folder_urls, origin
 from .gguf_match import check_against_manifest
 from .manifest import Manifest, parse_manifest, version_key
 from .names import INDEX_TARGET, POLICY_TARGET, check_id, check_target_name, check_version, gguf_target, manifest_target
@@ -54,7 +58,7 @@ class Source:
     label: str = ""
 
     @classmethod
-    def mirror(cls, url: str) -> "Source":
+    def mirror(cls, url: str) -> Source:
         """An HTTPS mirror; plain http only where the signed policy names that http mirror
         (or in the reported developer mode)."""
         if not url.startswith(("http://", "https://")):
@@ -65,7 +69,7 @@ class Source:
         return cls(f"{base}/metadata/", f"{base}/targets/", MirrorFetcher(base), base)
 
     @classmethod
-    def folder(cls, folder: Path | str) -> "Source":
+    def folder(cls, folder: Path | str) -> Source:
         folder = Path(folder)
         if not (folder / "metadata").is_dir():
             raise PackError("packs.error.bad_folder", path=str(folder))
