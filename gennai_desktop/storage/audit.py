@@ -30,9 +30,11 @@ import getpass
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+
 from ..core.paths import home_dir
 from ..core.safefiles import regular_size, sha256_regular
 from ..documents.limits import DEFAULT_LIMITS
@@ -192,7 +194,7 @@ class AuditLog:
         rec: dict[str, Any] = {
             "v": 1,
             "seq": int(last.get("seq", 0)) + 1 if last else 1,
-            "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "time": _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds"),
             "user": _os_user(),
             "action": action,
         }
@@ -202,7 +204,7 @@ class AuditLog:
         return rec
 
     def _rotate(self) -> Path:
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.path.with_name(f"{self.path.stem}-{stamp}{self.path.suffix}")
         os.replace(self.path, target)
         return target
