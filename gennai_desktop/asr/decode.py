@@ -9,8 +9,8 @@ both capped, and the audio comes out in blocks so memory stays bounded.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import av
 import numpy as np

@@ -9,7 +9,8 @@ that ends at a pause without punctuation gets 「。」.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..nlp.morph import tokenize
 from .numerals import arabic_numerals
