@@ -10,8 +10,8 @@ import argparse
 import sys
 from collections.abc import Iterator
 
-from ..core.cancel import CancelToken, Cancelled
 from ..app.models import ModelService
+from ..core.cancel import Cancelled, CancelToken
 from ..core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_SECURITY, GennaiError, OutputError
 from ..core.events import Notice, Progress, TaskEvent, drain
 from ..core.i18n import get_language, tr

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from ..core.atomicio import atomic_write_bytes
 from ..core.errors import GennaiError
 from ..packs.fetchers import DirectoryFetcher, is_local_url
-from ..packs.update import download, http_fetcher, open_updater, refresh, Source, targetinfo
+from ..packs.update import Source, download, http_fetcher, open_updater, refresh, targetinfo
 
 OK, FAIL = 0, 1
 
