@@ -262,9 +262,9 @@ def _starts_item(a: Line, b: Line, para: Para) -> bool:
     number = K.numbering(b.text)
     weak = ((number is not None and number.rank in _WEAK_RANKS) or label == _footnote_number(b.text)) \
         and not _set_off(b.text, label, ideographic=True)
-    if weak and not K.ends_sentence(a.text) and not a.text.endswith(("：", ":")) and not _TOC_ENTRY_RE.search(a.text):
-        return False    # 「…準用する。この場合において、」+「第十五条第三項中…」: one sentence wrapped
-    return True
+    # 「…準用する。この場合において、」+「第十五条第三項中…」: one sentence wrapped
+    return not (weak and not K.ends_sentence(a.text) and not a.text.endswith(("：", ":"))
+                and not _TOC_ENTRY_RE.search(a.text))
 
 
 # a table-of-contents line: dot leaders and a page number end the entry

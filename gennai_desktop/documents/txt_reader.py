@@ -290,7 +290,8 @@ def read_txt(path: Path, data: bytes | None = None, limits: Limits = DEFAULT_LIM
     return Document(path=path, format="txt", blocks=blocks, title=title[:200])
 
 
-_SECTION_WORD_RE = re.compile(r"^[\s\u3000]*(?:参考文献|引用文献|参考資料|参考情報|出典|References?|Bibliography)[\s\u3000]*$")
+_SECTION_WORD_RE = re.compile(
+    r"^[\s\u3000]*(?:参考文献|引用文献|参考資料|参考情報|出典|References?|Bibliography)[\s\u3000]*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+\S")
 _MD_ITEM_RE = re.compile(r"^(\s*)([-*+]|[0-9]{1,3}[.)])\s+\S")
