@@ -208,7 +208,8 @@ def _render(text: str, state: list[int | None], levels: dict[int, _Level], num: 
     def value(m: re.Match[str]) -> str:
         k = int(m.group(1)) - 1
         lv = levels.get(k) or _Level()
-        n = state[k] if state[k] is not None else num.starts.get(k, lv.start)
+        current = state[k]
+        n = current if current is not None else num.starts.get(k, lv.start)
         return format_number(int(n), lv.fmt)
     return _PLACEHOLDER_RE.sub(value, text)
 

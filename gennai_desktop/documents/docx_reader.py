@@ -56,12 +56,12 @@ def _install_alt_chunk_selector() -> None:
     if getattr(previous, "_gennai_alt_chunk", False):
         return
 
-    def selector(content_type: str, reltype: str):  # noqa: ANN202
+    def selector(content_type: str, reltype: str) -> Any:
         if reltype == _RT_ALT_CHUNK:
             return Part
         return previous(content_type, reltype) if previous is not None else None
 
-    selector._gennai_alt_chunk = True  # type: ignore[attr-defined]
+    selector._gennai_alt_chunk = True  # type: ignore[attr-defined]  # marks our selector so it is installed once
     PartFactory.part_class_selector = selector
 
 
@@ -236,7 +236,7 @@ class _BodyReader:
         if numbered and label:
             style += ";label:auto"      # drawn by Word's numbering, not typed (docx_writer)
         self._note_anchors(p, bid)
-        self._add(Block(id=bid, kind=kind, text=text, level=level,  # type: ignore[arg-type]
+        self._add(Block(id=bid, kind=kind, text=text, level=level,  # type: ignore[arg-type]  # kind: a str from the classifier, always a BlockKind value
                         heading_path=path_now, style=style, label=label))
 
     def _note_anchors(self, el: Any, bid: str) -> None:
@@ -430,9 +430,11 @@ class HiddenText:
         except Exception:  # noqa: BLE001 - no body: nothing else to compute
             return self
         styles, _ = _load_styles(document)
-        style_numbering = {sid: (st.num_id, st.ilvl) for sid, st in styles.items() if st.num_id is not None}
+        style_numbering: dict[str, tuple[str | None, int | None]] = {
+            sid: (st.num_id, st.ilvl) for sid, st in styles.items() if st.num_id is not None}
         for sid, st in styles.items():      # numbering inherited through w:basedOn
-            base, seen = st, 0
+            base: _StyleInfo | None = st
+            seen = 0
             while sid not in style_numbering and base is not None and base.based_on and seen < 20:
                 base, seen = styles.get(base.based_on), seen + 1
                 if base is not None and base.num_id is not None:
@@ -460,7 +462,7 @@ class HiddenText:
                 kind = st.get(W + "type", "paragraph")
                 own[(kind, sid)] = (_vanish(st.find(W + "rPr")), _val(st.find(W + "basedOn")))
 
-        def resolved(kind: str, sid: str) -> bool:
+        def resolved(kind: str, sid: str | None) -> bool:
             seen = 0
             while sid and seen < 20:
                 value, based = own.get((kind, sid), (None, None))
@@ -716,7 +718,7 @@ def _load_styles(document: Any) -> tuple[dict[str, _StyleInfo], str | None]:
 def _load_table_style_names(document: Any) -> dict[str, str]:
     try:
         root = document.styles.element
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - no styles part: no styles
         return {}
     return {st.get(W + "styleId"): _val(st.find(W + "name")) or st.get(W + "styleId")
             for st in root.iterchildren(W + "style")

@@ -82,7 +82,7 @@ def read_html(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
             stack.append((level, body))
         else:
             path_now = tuple(t for _, t in stack)
-        blocks.append(Block(id=bid, kind=kind, text=body, level=level, heading_path=path_now,  # type: ignore[arg-type]
+        blocks.append(Block(id=bid, kind=kind, text=body, level=level, heading_path=path_now,  # type: ignore[arg-type]  # kind: a str from the classifier, always a BlockKind value
                             rows=rows, label=label))
     if not blocks:
         raise DocumentError("documents.error.no_text", path=str(path))
@@ -137,16 +137,16 @@ def _walk(root: Any) -> Iterator[tuple[str, int, str, str, tuple[tuple[str, ...]
         if tag in _BLOCK_TAGS and not has_block_child(el):
             body = _text(el)
             if body:
-                yield (*_kind_of(body), None)   # type: ignore[misc]
+                yield (*_kind_of(body), None)
             return
         # mixed content: text directly in this element between block children
         if el.text and el.text.strip() and tag in _BLOCK_TAGS:
-            yield (*_kind_of(normalize_safe(_WS_RE.sub(" ", el.text)).strip()), None)  # type: ignore[misc]
+            yield (*_kind_of(normalize_safe(_WS_RE.sub(" ", el.text)).strip()), None)
         for child in el:
             if isinstance(child.tag, str):
                 yield from visit(child)
             if child.tail and child.tail.strip() and tag in _BLOCK_TAGS:
-                yield (*_kind_of(normalize_safe(_WS_RE.sub(" ", child.tail)).strip()), None)  # type: ignore[misc]
+                yield (*_kind_of(normalize_safe(_WS_RE.sub(" ", child.tail)).strip()), None)
 
     yield from visit(root)
 

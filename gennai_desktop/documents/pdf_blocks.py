@@ -527,7 +527,7 @@ def join_breaks(paras: list[Para]) -> list[Para]:
                 break
             p.text = (p.text + q.text) if url_continues(p.text, q.text) else join_wrapped_lines(p.text + "\n" + q.text)
             for ln in q.lines:
-                ln._margin = q.margin  # type: ignore[attr-defined]
+                ln._margin = q.margin  # type: ignore[attr-defined]  # a tag read later by the joiner; Line does not declare it
             p.joined.extend(q.lines + q.joined)
             if q.page != p.page:
                 p.page_end = q.page_end or q.page
@@ -604,7 +604,7 @@ def heading_levels(paras: list[Para]) -> None:
     top numbered headings, else 2)."""
     numbered = [p for p in paras if p.kind == "heading" and p.rank is not None]
     levels = K.levels_of(p.rank for p in numbered if p.rank is not None)
-    top_size = max((p.size for p in numbered if levels[p.rank] == 1), default=0.0)  # type: ignore[index]
+    top_size = max((p.size for p in numbered if p.rank is not None and levels[p.rank] == 1), default=0.0)
     for p in paras:
         if p.kind != "heading":
             continue

@@ -144,7 +144,7 @@ def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") ->
         raise DocumentError("documents.error.no_text", path=str(path))
     title = next((b.text for b in blocks if b.kind == "title"), "") or next(
         (b.text for b in blocks if b.kind == "heading"), "")
-    doc = Document(path=path, format=fmt, blocks=blocks, title=title or path.stem,  # type: ignore[arg-type]
+    doc = Document(path=path, format=fmt, blocks=blocks, title=title or path.stem,  # type: ignore[arg-type]  # fmt is 'pdf' or 'image'
                    page_count=int(answer["page_count"]))
     doc.furniture = _furniture(pages)
     if answer.get("failed_pages"):
@@ -196,7 +196,8 @@ def _blocks(paras: list[Para]) -> list[Block]:
                                   "page_end": p.page_end if p.page_end and p.page_end != p.page else None}
         if "boxes" in extra and kwargs["bbox"] is None:
             kwargs.pop("bbox")
-        blocks.append(Block(id=bid, kind=p.kind, text=text, level=p.level if p.kind in ("heading", "list_item") else 0,  # type: ignore[arg-type]
+        level = p.level if p.kind in ("heading", "list_item") else 0
+        blocks.append(Block(id=bid, kind=p.kind, text=text, level=level,  # type: ignore[arg-type]  # kind: a str from the classifier, always a BlockKind value
                             page=p.page, heading_path=path_now, rows=p.rows, **kwargs, **extra))
     return blocks
 
@@ -210,6 +211,6 @@ def _furniture(pages: list[Page]) -> list[Block]:
                 continue
             ordered = sorted(lines, key=lambda ln: (-ln.top, ln.x0)) if kind != "line_number" else lines
             text = "\n".join(ln.text for ln in ordered)
-            out.append(Block(id=f"f{len(out):04d}", kind=kind, text=text, page=page.number,  # type: ignore[arg-type]
+            out.append(Block(id=f"f{len(out):04d}", kind=kind, text=text, page=page.number,  # type: ignore[arg-type]  # furniture: a FurnitureKind
                              bbox=_bbox(lines)))
     return out

@@ -283,7 +283,7 @@ def read_txt(path: Path, data: bytes | None = None, limits: Limits = DEFAULT_LIM
             label = label if line.lstrip(" \t").startswith(label) and line.startswith(label) else ""
         else:
             kind, level, label, rows = "paragraph", 0, "", None
-        blocks.append(Block(id=bid, kind=kind, text=line, level=level, heading_path=path_now,  # type: ignore[arg-type]
+        blocks.append(Block(id=bid, kind=kind, text=line, level=level, heading_path=path_now,  # type: ignore[arg-type]  # kind: a str from the classifier, always a BlockKind value
                             label=label, rows=rows))
     blocks = reference_sections(blocks)
     title = next((ln.strip() for ln in lines if ln.strip()), path.stem)
