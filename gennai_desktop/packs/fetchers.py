@@ -180,10 +180,10 @@ class MirrorFetcher(FetcherInterface):
                     exc = slow
                 put(("error", exc))
         finally:
-            resp = state.get("response")
-            if resp is not None:
+            held = state.get("response")
+            if held is not None:
                 with contextlib.suppress(Exception):
-                    resp.release_conn()
+                    held.release_conn()
 
     # caller's thread -------------------------------------------------------------------------
     def _abort(self, state: dict) -> None:

@@ -193,7 +193,8 @@ class SigningRepo:
         days = {**DEFAULT_EXPIRY_DAYS, **(expiry_days or {})}
         self.md_dir.mkdir(parents=True, exist_ok=True)
         self.targets_dir.mkdir(parents=True, exist_ok=True)
-        root = Root(version=1, spec_version=SPEC_VERSION, expires=_expiry(days["root"]), consistent_snapshot=consistent_snapshot)
+        root = Root(version=1, spec_version=SPEC_VERSION, expires=_expiry(days["root"]),
+                    consistent_snapshot=consistent_snapshot)
         root_pubs = [generate_key(self.keys.root, f"root-{i + 1}") for i in range(root_keys)]
         for pub in root_pubs:
             root.add_key(pub, "root")
@@ -407,9 +408,11 @@ class SigningRepo:
         """
         if role not in TOP:
             raise PackError("packs.admin.bad_role", role=role)
-        if role == "root" and new_root_key_dir is None:
-            raise PackError("packs.admin.need_new_root_dir")
-        key_dir = Path(new_root_key_dir) if role == "root" else self.keys.online
+        key_dir = self.keys.online
+        if role == "root":
+            if new_root_key_dir is None:
+                raise PackError("packs.admin.need_new_root_dir")
+            key_dir = Path(new_root_key_dir)
         old_root = self.load("root").signed
         old_signers = self._signers_for(old_root, "root")
         new_root = Root.from_dict(json.loads(json.dumps(old_root.to_dict())))

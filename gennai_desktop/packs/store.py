@@ -103,7 +103,7 @@ def write_active(pack_id: str, version: str, previous: str | None) -> None:
 def installed_ids(kind: str = "llm") -> list[str]:
     """Installed pack ids of one kind ("llm": GGUF packs, "asr": speech models; the kind is
     in the active version's install record); creates nothing (works on a read-only home)."""
-    out = []
+    out: list[str] = []
     d = home_dir() / "packs" / "installed"
     if not d.is_dir():
         return out

@@ -214,7 +214,8 @@ class TrustedView:
             if not p.is_file():
                 break
             new = Metadata[Root].from_bytes(p.read_bytes())
-            root.signed.verify_delegate(Root.type, new.signed_bytes, new.signatures)   # signed by the old root's threshold
+            # signed by the old root's threshold
+            root.signed.verify_delegate(Root.type, new.signed_bytes, new.signatures)
             new.signed.verify_delegate(Root.type, new.signed_bytes, new.signatures)    # and by its own
             if new.signed.version != v:
                 raise tufx.BadVersionNumberError(f"root_history/{v}.root.json has version {new.signed.version}")
