@@ -185,7 +185,7 @@ class ProtectedStore:
         with self._lock:
             try:
                 self._db.close()
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - closing is best effort: the handle is dropped either way
                 pass
 
     def compact(self) -> None:
