@@ -115,7 +115,8 @@ class Transcript:
     # --- serialisation ---------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {"duration": round(self.duration, 2), "model_id": self.model_id, "language": self.language,
-                "source_name": self.source_name, "recorded_at": self.recorded_at, "partial": self.partial, "stopped_at": self.stopped_at,
+                "source_name": self.source_name, "recorded_at": self.recorded_at, "partial": self.partial,
+                "stopped_at": self.stopped_at,
                 "notices": list(self.notices), "diarised": self.diarised,
                 "utterances": [u.to_json() for u in self.utterances]}
 
