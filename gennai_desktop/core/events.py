@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Done:
     result: Any
 
 
-TaskEvent = Union[Progress, TextDelta, Notice, Stats, FindingsAdded, Done]
+TaskEvent = Progress | TextDelta | Notice | Stats | FindingsAdded | Done
 
 
 def drain(events: Iterable[TaskEvent], on_event: Callable[[TaskEvent], None] | None = None) -> Any:
