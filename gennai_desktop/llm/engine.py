@@ -63,7 +63,7 @@ _log_lock = threading.Lock()
 def _log_callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:  # pragma: no cover - C callback
     try:
         line = text.decode("utf-8", errors="replace")
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - a C callback must never raise into llama.cpp
         return
     with _log_lock:
         _log_lines.append(line)

@@ -275,7 +275,7 @@ class RunnerEngine:
                     return _CANCEL_REQUESTED
                 if deadline is not None and time.monotonic() > deadline:
                     self._kill()
-                    raise self._crashed(reason="timeout")
+                    raise self._crashed(reason="timeout") from None
                 continue
             if item is _EOF:
                 raise self._crashed()
@@ -390,7 +390,7 @@ class RunnerEngine:
     def __del__(self) -> None:  # best effort: never leave a runner behind
         try:
             self._stop()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - __del__ must never raise (interpreter shutdown)
             pass
 
     # -- TextEngine --
@@ -595,7 +595,7 @@ class RunnerBatchGeneration(RunnerGeneration):
                 self.results[k] = SeqResult(k, "".join(self._texts[k]), "cancelled")
         return Cancelled()
 
-    def _receive(self, cancel: CancelToken, t0: float) -> Iterator[tuple[int, str | None]]:  # type: ignore[override]
+    def _receive(self, cancel: CancelToken, t0: float) -> Iterator[tuple[int, str | None]]:  # type: ignore[override]  # a batch streams (seq, piece) pairs; its own drain loop reads them
         eng = self._engine
         cancel_sent_at: float | None = None
         while True:

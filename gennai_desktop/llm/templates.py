@@ -288,9 +288,9 @@ def _budgeted_environment_class():
             _budget().check()
             if operator == "*":
                 for seq, n in ((left, right), (right, left)):
-                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int):
-                        if len(seq) * max(n, 0) > MAX_VALUE_CHARS:
-                            raise _BudgetExceeded("repetition too large")
+                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int) \
+                            and len(seq) * max(n, 0) > MAX_VALUE_CHARS:
+                        raise _BudgetExceeded("repetition too large")
             if operator == "**" and isinstance(right, int) and abs(right) > MAX_POWER:
                 raise _BudgetExceeded("power too large")
             if operator == "+" and _size(left) + _size(right) > MAX_VALUE_CHARS:
