@@ -18,10 +18,13 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
+from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
+
+# isort: split
+# (the split keeps netquiet above tuf/urllib3: import order matters here)
 from tuf.api.exceptions import DownloadHTTPError, SlowRetrievalError
 from tuf.ngclient.fetcher import FetcherInterface
 
-from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
 from .errors import OtherOriginRedirect, TooSlow, TransferDeadline
 from .names import inside
 

@@ -19,6 +19,10 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
+
+# isort: split
+# (the split keeps netquiet above tuf/urllib3: import order matters here)
 from tuf.api import exceptions as tufx
 from tuf.api.metadata import Metadata, Root, TargetFile
 from tuf.ngclient import Updater
@@ -28,10 +32,7 @@ from ..core.atomicio import atomic_write_bytes
 from ..core.cancel import NEVER, Cancelled, CancelToken
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..llm.base import ModelSpec
-from . import (
-    netquiet,  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
-    store,
-)
+from . import store
 from .asr import ARCHIVE_NAME as ASR_ARCHIVE
 from .asr import KIND as ASR_KIND
 from .asr import MODEL_SUBDIR as ASR_MODEL_SUBDIR
