@@ -97,7 +97,9 @@ def cmd_list(args) -> int:
 
 def _report(report) -> int:
     none = tr("packs.cli.nothing")
-    fmt = lambda items: ", ".join(f"{i} {v}" for i, v in items) or none  # noqa: E731
+
+    def fmt(items: list[tuple[str, str]]) -> str:
+        return ", ".join(f"{i} {v}" for i, v in items) or none
     print(tr("packs.cli.updated", installed=fmt(report.installed), unchanged=fmt(report.unchanged)))
     return EXIT_OK
 

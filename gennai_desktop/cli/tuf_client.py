@@ -34,7 +34,9 @@ def _source(args):
         from urllib.parse import urlparse
         from urllib.request import url2pathname
         fetcher = DirectoryFetcher(Path(url2pathname(urlparse(args.metadata_url).path)).parent)
-    slash = lambda u: u if u.endswith("/") else u + "/"  # noqa: E731
+
+    def slash(u: str) -> str:
+        return u if u.endswith("/") else u + "/"
     return Source(slash(args.metadata_url), slash(args.target_base_url or ""), fetcher, args.metadata_url)
 
 
