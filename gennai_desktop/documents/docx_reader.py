@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.document import Block, Document, table_text
+from ..core.document import Block, BlockKind, Document, table_text
 from ..core.errors import DocumentError
 from .docx_numbering import Numbering, _all_paragraphs
 from .kinds import CAPTION_RE, is_speaker, is_url_only, list_label, note_label, reference_sections
@@ -236,7 +236,7 @@ class _BodyReader:
         if numbered and label:
             style += ";label:auto"      # drawn by Word's numbering, not typed (docx_writer)
         self._note_anchors(p, bid)
-        self._add(Block(id=bid, kind=kind, text=text, level=level,  # type: ignore[arg-type]  # kind: a str from the classifier, always a BlockKind value
+        self._add(Block(id=bid, kind=kind, text=text, level=level,
                         heading_path=path_now, style=style, label=label))
 
     def _note_anchors(self, el: Any, bid: str) -> None:
@@ -268,7 +268,7 @@ class _BodyReader:
                             heading_path=(), style=("Footnote Text" if which == "footnote" else "Endnote Text")))
 
     def _classify(self, info: _StyleInfo | None, outline: int | None, num_id: str | None,
-                  ilvl: int | None) -> tuple[str, int]:
+                  ilvl: int | None) -> tuple[BlockKind, int]:
         chain = list(self._chain(info))
         for st in chain:
             m = _HEADING_NAME_RE.match(st.name.strip())
@@ -334,7 +334,7 @@ def _typed_label(kind: str, text: str) -> str:
     return list_label(text) if kind == "paragraph" else ""
 
 
-def _kind_from_text(kind: str, text: str, style_name: str, label: str) -> str:
+def _kind_from_text(kind: BlockKind, text: str, style_name: str, label: str) -> BlockKind:
     """Refine a paragraph's kind from its style name and text: captions, notes (※, 注),
     URL-only lines; a numbered paragraph is a list item (its number is its label)."""
     name = style_name.strip().lower()

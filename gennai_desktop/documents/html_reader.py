@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..core.document import Block, Document, table_text
+from ..core.document import Block, BlockKind, Document, table_text
 from ..core.errors import DocumentError
 from .kinds import reference_sections, text_kind
 from .limits import DEFAULT_LIMITS, Limits
@@ -82,7 +82,7 @@ def read_html(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
             stack.append((level, body))
         else:
             path_now = tuple(t for _, t in stack)
-        blocks.append(Block(id=bid, kind=kind, text=body, level=level, heading_path=path_now,  # type: ignore[arg-type]  # kind: a str from the classifier, always a BlockKind value
+        blocks.append(Block(id=bid, kind=kind, text=body, level=level, heading_path=path_now,
                             rows=rows, label=label))
     if not blocks:
         raise DocumentError("documents.error.no_text", path=str(path))
@@ -97,12 +97,12 @@ def _text(el: Any) -> str:
     return normalize_safe(_WS_RE.sub(" ", el.text_content())).strip(" ")
 
 
-def _walk(root: Any) -> Iterator[tuple[str, int, str, str, tuple[tuple[str, ...], ...] | None]]:
+def _walk(root: Any) -> Iterator[tuple[BlockKind, int, str, str, tuple[tuple[str, ...], ...] | None]]:
     """(kind, level, text, label, rows) of the innermost block elements, in document order."""
     def has_block_child(el: Any) -> bool:
         return any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_TAGS for c in el.iterdescendants())
 
-    def visit(el: Any) -> Iterator[tuple[str, int, str, str, tuple[tuple[str, ...], ...] | None]]:
+    def visit(el: Any) -> Iterator[tuple[BlockKind, int, str, str, tuple[tuple[str, ...], ...] | None]]:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if tag in _SKIP_TAGS:
             return
@@ -151,7 +151,7 @@ def _walk(root: Any) -> Iterator[tuple[str, int, str, str, tuple[tuple[str, ...]
     yield from visit(root)
 
 
-def _kind_of(text: str) -> tuple[str, int, str, str]:
+def _kind_of(text: str) -> tuple[BlockKind, int, str, str]:
     kind, label = text_kind(text)
     return kind, (1 if kind == "list_item" else 0), text, label
 

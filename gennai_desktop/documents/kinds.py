@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import NamedTuple
 
-from ..core.document import Block
+from ..core.document import Block, BlockKind
 
 _D = "0-9０-９"
 _KANJI_NUM = "一二三四五六七八九十百千〇"
@@ -199,7 +199,7 @@ def reference_sections(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def text_kind(text: str) -> tuple[str, str]:
+def text_kind(text: str) -> tuple[BlockKind, str]:
     """(kind, label) of a line or paragraph judged from its characters alone (the .txt and
     .html readers): URL-only lines, 図/表 captions, ※/注 notes, numbered or bulleted items;
     else a paragraph. Speaker marks (○藤田部会長) label a paragraph."""

@@ -17,7 +17,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..core.document import Block
+from ..core.document import Block, BlockKind
 from . import kinds as K
 from .normalize import join_wrapped_lines, normalize_text
 from .pdf_layout import Line, Page, rows_in_order
@@ -31,7 +31,7 @@ class Para:
     lines: list[Line]
     page: int
     stream: int
-    kind: str = "paragraph"
+    kind: BlockKind = "paragraph"
     level: int = 0
     label: str = ""
     text: str = ""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import sandbox
-from ..core.document import Block, Document, table_text
+from ..core.document import Block, DocFormat, Document, table_text
 from ..core.errors import DocumentError
 from ..core.i18n import tr
 from ..ocr.pages import block_fields
@@ -115,7 +115,7 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     return doc
 
 
-def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") -> Document:
+def document_from_pages(path: Path, answer: dict[str, Any], fmt: DocFormat = "pdf") -> Document:
     """Blocks from page line records (text layer or OCR): furniture, tables, pictures,
     columns, paragraphs joined across breaks, kinds (``pdf_layout``, ``pdf_blocks``)."""
     records = answer["pages"]
@@ -144,7 +144,7 @@ def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") ->
         raise DocumentError("documents.error.no_text", path=str(path))
     title = next((b.text for b in blocks if b.kind == "title"), "") or next(
         (b.text for b in blocks if b.kind == "heading"), "")
-    doc = Document(path=path, format=fmt, blocks=blocks, title=title or path.stem,  # type: ignore[arg-type]  # fmt is 'pdf' or 'image'
+    doc = Document(path=path, format=fmt, blocks=blocks, title=title or path.stem,
                    page_count=int(answer["page_count"]))
     doc.furniture = _furniture(pages)
     if answer.get("failed_pages"):
@@ -197,7 +197,7 @@ def _blocks(paras: list[Para]) -> list[Block]:
         if "boxes" in extra and kwargs["bbox"] is None:
             kwargs.pop("bbox")
         level = p.level if p.kind in ("heading", "list_item") else 0
-        blocks.append(Block(id=bid, kind=p.kind, text=text, level=level,  # type: ignore[arg-type]  # kind: a str from the classifier, always a BlockKind value
+        blocks.append(Block(id=bid, kind=p.kind, text=text, level=level,
                             page=p.page, heading_path=path_now, rows=p.rows, **kwargs, **extra))
     return blocks
 
@@ -211,6 +211,6 @@ def _furniture(pages: list[Page]) -> list[Block]:
                 continue
             ordered = sorted(lines, key=lambda ln: (-ln.top, ln.x0)) if kind != "line_number" else lines
             text = "\n".join(ln.text for ln in ordered)
-            out.append(Block(id=f"f{len(out):04d}", kind=kind, text=text, page=page.number,  # type: ignore[arg-type]  # furniture: a FurnitureKind
+            out.append(Block(id=f"f{len(out):04d}", kind=kind, text=text, page=page.number,  # type: ignore[arg-type]  # a FurnitureKind: Document.furniture reuses Block, whose kind lists body kinds only
                              bbox=_bbox(lines)))
     return out
