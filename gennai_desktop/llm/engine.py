@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import llama_cpp  # noqa: E402  (the one place it is imported)
+import llama_cpp  # the one place it is imported
 
 from ..core.cancel import NEVER, Cancelled, CancelToken
 from ..core.cpu_budget import choose_threads
