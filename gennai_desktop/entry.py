@@ -16,29 +16,30 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .core import frozen, sandbox
 
 
 def _pdf(request: dict[str, Any]) -> int:
-    from .documents import pdf_worker       # lazy: pdfium loads only inside the sandbox
+    from .documents import pdf_worker  # lazy: pdfium loads only inside the sandbox
     return pdf_worker.main(request)
 
 
 def _ocr(request: dict[str, Any]) -> int:
-    from .ocr import ocr_worker             # lazy: ONNX Runtime loads only inside the sandbox
+    from .ocr import ocr_worker  # lazy: ONNX Runtime loads only inside the sandbox
     return ocr_worker.main(request)
 
 
 def _runner(request: dict[str, Any]) -> int:
-    from .llm import runner_child           # lazy: llama.cpp loads only inside the sandbox
+    from .llm import runner_child  # lazy: llama.cpp loads only inside the sandbox
     return runner_child.main()
 
 
 def _asr(request: dict[str, Any]) -> int:
-    from .asr import asr_worker             # lazy: FFmpeg and CTranslate2 load only inside the sandbox
+    from .asr import asr_worker  # lazy: FFmpeg and CTranslate2 load only inside the sandbox
     return asr_worker.main(request)
 
 
@@ -75,22 +76,22 @@ def child_name(argv: list[str]) -> str | None:
 
 
 def _desktop() -> int:
-    from .ui.app import main                 # lazy: only the window loads Qt
+    from .ui.app import main  # lazy: only the window loads Qt
     return int(main() or 0)
 
 
 def _cli() -> int:
-    from .cli import main                    # lazy: a program imports its own layers only
+    from .cli import main  # lazy: a program imports its own layers only
     return int(main() or 0)
 
 
 def _admin() -> int:
-    from .cli.admin import main              # lazy: a program imports its own layers only
+    from .cli.admin import main  # lazy: a program imports its own layers only
     return int(main() or 0)
 
 
 def _tuf_client() -> int:
-    from .cli.tuf_client import main         # lazy: a program imports its own layers only
+    from .cli.tuf_client import main  # lazy: a program imports its own layers only
     return int(main() or 0)
 
 

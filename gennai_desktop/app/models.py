@@ -12,7 +12,6 @@ offered.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import cast
 
 from ..core.errors import ModelError
 from ..core.settings import Settings, load_settings
@@ -24,7 +23,7 @@ from ..llm.runner import RunnerEngine
 from ..packs import models as pack_models
 from ..packs.api import PackStatus, list_packs
 from ..packs.errors import PackError
-from ..packs.policy import READ_TRUST, Policy, apply_policy, current_policy
+from ..packs.policy import READ_TRUST, Policy, ViewArg, apply_policy, current_policy
 from ..packs.trust import TrustedView, trusted_view
 
 
@@ -35,12 +34,12 @@ class ModelService:
     manager or the settings dialog closes); it is cheap: no model is loaded until
     ``open_engine``."""
 
-    def __init__(self, settings: Settings | None = None, *, view: TrustedView | None | object = READ_TRUST,
+    def __init__(self, settings: Settings | None = None, *, view: ViewArg = READ_TRUST,
                  policy: Policy | None = None) -> None:
         """``view``/``policy``: what the run's ``AppContext`` already read and verified
         (by default they are read here, once)."""
         self.user_settings: Settings = settings if settings is not None else load_settings()
-        self.view: TrustedView | None = trusted_view() if view is READ_TRUST else cast("TrustedView | None", view)
+        self.view: TrustedView | None = trusted_view() if view is READ_TRUST else view
         self.policy: Policy = policy if policy is not None else current_policy(self.view)
         self.settings: Settings = apply_policy(self.user_settings, self.policy)   # locked values forced
         self.registry = ModelRegistry()

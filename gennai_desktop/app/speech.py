@@ -104,4 +104,5 @@ def _speed_probe(model: AsrModel) -> dict[str, float]:
         end = time.monotonic()
     load = (loaded or start) - start
     return {"audio_seconds": PROBE_SECONDS, "load_seconds": round(load, 2),
-            "seconds": round(end - (loaded or start), 2), "real_time_factor": round((end - (loaded or start)) / PROBE_SECONDS, 3)}
+            "seconds": round(end - (loaded or start), 2),
+            "real_time_factor": round((end - (loaded or start)) / PROBE_SECONDS, 3)}

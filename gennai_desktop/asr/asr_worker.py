@@ -35,7 +35,8 @@ def _emit(obj: dict[str, Any]) -> None:
 def _windows(stream: Any, window_seconds: float, sr: int) -> Any:
     """(offset seconds, audio) windows of at most ``window_seconds``, cut at a quiet moment."""
     import numpy as np
-    from .segment import quiet_cut    # lazy: numpy loads inside the sandbox only
+
+    from .segment import quiet_cut  # lazy: numpy loads inside the sandbox only
     buf: list[Any] = []
     n = 0
     offset = 0
@@ -55,8 +56,8 @@ def _windows(stream: Any, window_seconds: float, sr: int) -> Any:
 
 
 def _run(spec: dict[str, Any]) -> None:
-    from .decode import SAMPLE_RATE, AudioStream   # lazy: FFmpeg loads inside the sandbox only
-    from .segment import speech_regions            # lazy: numpy loads inside the sandbox only
+    from .decode import SAMPLE_RATE, AudioStream  # lazy: FFmpeg loads inside the sandbox only
+    from .segment import speech_regions  # lazy: numpy loads inside the sandbox only
     stream = AudioStream(spec["path"], float(spec["max_seconds"]))
     info = stream.info
     _emit({"event": "start", "format": info.format, "codec": info.codec, "rate": info.rate,
@@ -64,7 +65,7 @@ def _run(spec: dict[str, Any]) -> None:
     if info.header_seconds:   # now that the length is known: tighten the CPU cap
         set_limits(int(spec["memory"]), int(spec["cpu_base"] + spec["cpu_per_second"] * info.header_seconds))
     t0 = time.monotonic()
-    from .engine import AsrEngine      # lazy: CTranslate2 loads inside the sandbox only
+    from .engine import AsrEngine  # lazy: CTranslate2 loads inside the sandbox only
     try:
         engine = AsrEngine(spec["model_dir"], threads=int(spec.get("threads") or 0))
     except (FileNotFoundError, RuntimeError, ValueError) as exc:

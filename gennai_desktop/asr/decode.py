@@ -9,8 +9,8 @@ both capped, and the audio comes out in blocks so memory stays bounded.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import av
 import numpy as np
@@ -43,7 +43,7 @@ class AudioStream:
     """An opened audio file: ``info`` at once, then ``blocks()`` of 16 kHz mono float32."""
 
     def __init__(self, path: str, max_seconds: float) -> None:
-        fmt = sniff_file(path)   # type: ignore[arg-type]
+        fmt = sniff_file(path)
         if fmt is None:
             raise Refused("not_audio", "unknown container")
         self.max_seconds = max_seconds
@@ -54,7 +54,7 @@ class AudioStream:
                                      options={"protocol_whitelist": "file", "probesize": "5000000"})
         except (av.FFmpegError, ValueError, OSError) as exc:
             raise Refused("not_audio", f"{type(exc).__name__}: {exc}") from None
-        streams = [s for s in self.container.streams if s.type == "audio"]
+        streams = list(self.container.streams.audio)     # typed: AudioStream, whose codec knows its rate
         if not streams:
             self.container.close()
             raise Refused("no_audio", "no audio track")
@@ -99,6 +99,8 @@ class AudioStream:
                     self.truncated = True
                     continue          # one damaged packet: skip it, keep what decodes
                 for frame in frames:
+                    if not isinstance(frame, av.AudioFrame):
+                        continue      # an audio stream decodes to audio frames; this tells the checker
                     for out in resampler.resample(frame):
                         a = out.to_ndarray().reshape(-1)
                         pending.append(a)

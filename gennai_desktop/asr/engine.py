@@ -7,8 +7,9 @@ faster-whisper would try a download). Runs in the ASR child, never in the app.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 for _k, _v in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("HF_HUB_DISABLE_TELEMETRY", "1"),
                ("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1"), ("DO_NOT_TRACK", "1")):
@@ -23,7 +24,7 @@ class AsrEngine:
         missing = [n for n in REQUIRED if not (d / n).is_file()]
         if missing:      # never let faster-whisper fall back to a download
             raise FileNotFoundError(f"model files missing: {missing}")
-        from faster_whisper import WhisperModel   # lazy: heavy, and only after the limits are set
+        from faster_whisper import WhisperModel  # lazy: heavy, and only after the limits are set
         self.model = WhisperModel(str(d), device="cpu", compute_type=compute_type, cpu_threads=threads,
                                   num_workers=1, local_files_only=True)
 

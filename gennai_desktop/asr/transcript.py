@@ -9,8 +9,9 @@ speaker of a turn and every export shows that name.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any
 
 TURN_GAP = 1.0        # seconds of silence that start a new turn
 SENTENCE_GAP = 0.8    # a pause this long ends a sentence even without 。 (not after 、)
@@ -45,7 +46,7 @@ class Utterance:
         return d
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Utterance":
+    def from_json(cls, d: dict[str, Any]) -> Utterance:
         words = [Word(str(w[0]), float(w[1]), float(w[2]), float(w[3])) for w in d.get("words", [])]
         return cls(start=float(d["start"]), end=float(d["end"]), text=str(d["text"]), words=words,
                    turn=int(d.get("turn", 0)), speaker=str(d.get("speaker", "")),
@@ -114,12 +115,13 @@ class Transcript:
     # --- serialisation ---------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {"duration": round(self.duration, 2), "model_id": self.model_id, "language": self.language,
-                "source_name": self.source_name, "recorded_at": self.recorded_at, "partial": self.partial, "stopped_at": self.stopped_at,
+                "source_name": self.source_name, "recorded_at": self.recorded_at, "partial": self.partial,
+                "stopped_at": self.stopped_at,
                 "notices": list(self.notices), "diarised": self.diarised,
                 "utterances": [u.to_json() for u in self.utterances]}
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Transcript":
+    def from_json(cls, d: dict[str, Any]) -> Transcript:
         return cls(utterances=[Utterance.from_json(u) for u in d.get("utterances", [])],
                    duration=float(d.get("duration", 0.0)), model_id=str(d.get("model_id", "")),
                    language=str(d.get("language", "ja")), source_name=str(d.get("source_name", "")),

@@ -9,7 +9,8 @@ that ends at a pause without punctuation gets 「。」.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..nlp.morph import tokenize
 from .numerals import arabic_numerals
@@ -17,7 +18,8 @@ from .transcript import SENTENCE_GAP, TURN_GAP, Utterance, Word, assign_turns
 
 _END = ("。", "？", "！", "?", "!")
 _JA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-_SPACE_BETWEEN_JA = re.compile(r"(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])")
+_WIDE = r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"
+_SPACE_BETWEEN_JA = re.compile(rf"(?<={_WIDE})\s+(?={_WIDE})")
 # What Whisper writes over silence or music when it has nothing to hear (its training
 # data's video captions). Dropped only when the whole segment is one of these.
 _HALLUCINATIONS = re.compile(r"^(?:ご視聴ありがとうございました|ご清聴ありがとうございました|チャンネル登録.*|"

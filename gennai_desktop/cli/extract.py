@@ -1,4 +1,5 @@
-"""``gennai extract FILE [--json] [--no-ocr] [--searchable-pdf OUT.pdf]``: the text the tasks would see, per page and block, with its kind.
+"""``gennai extract FILE [--json] [--no-ocr] [--searchable-pdf OUT.pdf]``: the text the tasks
+would see, per page and block, with its kind.
 
 Text mode prints each block with a "p.N" header per page; a block that is not a plain
 paragraph starts with its kind in brackets ("[heading 2] ", "[note] ", "[table] " …; OCR'd

@@ -10,7 +10,6 @@ import argparse
 import datetime as _dt
 import json
 import sys
-from pathlib import Path
 
 from ..core.atomicio import atomic_write_text
 from ..core.document import Block
@@ -18,11 +17,10 @@ from ..core.errors import EXIT_OK, GennaiError
 from ..core.i18n import one_line, tr
 from ..core.outputs import check_output_target
 from ..documents.docx_writer import write_docx
-from ..storage import destroy_store, open_store, StoreUnavailable
+from ..storage import StoreUnavailable, destroy_store, open_store
 from ..storage.audit import audit_folders
 from ..storage.history import audit_event
 from .output import emit, emit_json
-
 
 # a store that cannot be read any more: `history delete --all` starts a new one
 RESETTABLE = ("storage.error.key_lost", "storage.error.corrupt", "storage.error.meta_broken")

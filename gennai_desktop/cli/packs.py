@@ -10,8 +10,8 @@ import argparse
 import sys
 from collections.abc import Iterator
 
-from ..core.cancel import CancelToken, Cancelled
 from ..app.models import ModelService
+from ..core.cancel import Cancelled, CancelToken
 from ..core.errors import EXIT_CANCELLED, EXIT_OK, EXIT_SECURITY, GennaiError, OutputError
 from ..core.events import Notice, Progress, TaskEvent, drain
 from ..core.i18n import get_language, tr
@@ -97,7 +97,9 @@ def cmd_list(args) -> int:
 
 def _report(report) -> int:
     none = tr("packs.cli.nothing")
-    fmt = lambda items: ", ".join(f"{i} {v}" for i, v in items) or none  # noqa: E731
+
+    def fmt(items: list[tuple[str, str]]) -> str:
+        return ", ".join(f"{i} {v}" for i, v in items) or none
     print(tr("packs.cli.updated", installed=fmt(report.installed), unchanged=fmt(report.unchanged)))
     return EXIT_OK
 

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from ..core.atomicio import atomic_write_bytes
 from ..core.errors import GennaiError
 from ..packs.fetchers import DirectoryFetcher, is_local_url
-from ..packs.update import download, http_fetcher, open_updater, refresh, Source, targetinfo
+from ..packs.update import Source, download, http_fetcher, open_updater, refresh, targetinfo
 
 OK, FAIL = 0, 1
 
@@ -34,7 +34,9 @@ def _source(args):
         from urllib.parse import urlparse
         from urllib.request import url2pathname
         fetcher = DirectoryFetcher(Path(url2pathname(urlparse(args.metadata_url).path)).parent)
-    slash = lambda u: u if u.endswith("/") else u + "/"  # noqa: E731
+
+    def slash(u: str) -> str:
+        return u if u.endswith("/") else u + "/"
     return Source(slash(args.metadata_url), slash(args.target_base_url or ""), fetcher, args.metadata_url)
 
 

@@ -11,8 +11,9 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from .errors import OutputError
 
@@ -54,9 +55,8 @@ def atomic_open(target: str | os.PathLike[str], mode: str = "w", encoding: str |
     """Like ``open(target, mode)`` but the file appears only when the block succeeds."""
     if "b" in mode:
         encoding = None
-    with atomic_path(target) as tmp:
-        with open(tmp, mode, encoding=encoding) as fh:
-            yield fh
+    with atomic_path(target) as tmp, open(tmp, mode, encoding=encoding) as fh:
+        yield fh
 
 
 def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:

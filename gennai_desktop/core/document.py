@@ -16,9 +16,10 @@ footers, page numbers and margin line numbers are *furniture*: kept in
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 BlockKind = Literal[
     "title",        # the document's title
@@ -120,7 +121,7 @@ class Document:
 
     @classmethod
     def from_blocks(cls, blocks: Sequence[Block], *, path: Path | None = None,
-                    fmt: DocFormat = "txt", title: str = "", page_count: int | None = None) -> "Document":
+                    fmt: DocFormat = "txt", title: str = "", page_count: int | None = None) -> Document:
         return cls(path=path, format=fmt, blocks=list(blocks), title=title, page_count=page_count)
 
     def blocks_of(self, kinds: frozenset[str] | set[str]) -> list[Block]:
@@ -181,21 +182,21 @@ class DocumentKey:
     name: str = ""
 
     @classmethod
-    def of(cls, doc: "Document", version: int = 0) -> "DocumentKey":
+    def of(cls, doc: Document, version: int = 0) -> DocumentKey:
         import hashlib
         digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         path = str(doc.path.resolve()) if doc.path is not None else None
         name = doc.path.stem if doc.path is not None else (doc.title or "")
         return cls(path=path, sha256=digest, version=version, name=name)
 
-    def same_document(self, other: "DocumentKey | None") -> bool:
+    def same_document(self, other: DocumentKey | None) -> bool:
         return other is not None and self.path == other.path and self.sha256 == other.sha256
 
     def to_dict(self) -> dict:
         return {"path": self.path, "sha256": self.sha256, "version": self.version, "name": self.name}
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> "DocumentKey | None":
+    def from_dict(cls, d: dict | None) -> DocumentKey | None:
         if not isinstance(d, dict) or "sha256" not in d:
             return None
         return cls(path=d.get("path"), sha256=str(d["sha256"]), version=int(d.get("version", 0)),

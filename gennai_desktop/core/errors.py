@@ -34,7 +34,7 @@ class GennaiError(Exception):
     def message(self, lang: str | None = None) -> str:
         return tr(self.key, lang=lang, **self.params)
 
-    def __str__(self) -> str:  # noqa: D105
+    def __str__(self) -> str:
         return self.message()
 
 

@@ -4,9 +4,9 @@ Every task is ``Iterator[TaskEvent]`` and ends with exactly one ``Done`` (unless
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterable
-from typing import Any, Union
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Done:
     result: Any
 
 
-TaskEvent = Union[Progress, TextDelta, Notice, Stats, FindingsAdded, Done]
+TaskEvent = Progress | TextDelta | Notice | Stats | FindingsAdded | Done
 
 
 def drain(events: Iterable[TaskEvent], on_event: Callable[[TaskEvent], None] | None = None) -> Any:

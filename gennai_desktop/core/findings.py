@@ -1,8 +1,9 @@
 """Proofreading findings: one type fed by both the rule engine and the model pass."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 Origin = Literal["rule", "model"]
 Severity = Literal["error", "warning", "info", "hint"]   # hint: readability guide, not an error

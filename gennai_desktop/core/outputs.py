@@ -4,16 +4,16 @@ Why: ``--out`` and ``history export`` could overwrite the app's own encrypted st
 settings or audit log, and — run as root — replace a device node with a file (the atomic
 rename replaces whatever the name points at). An output path is refused when it names an
 existing file that is not a regular file (device, FIFO, socket, folder, or a symbolic link:
-the rename would replace the link, not what it points at) or lies inside the app's own folders: GENNAI_HOME (store, settings,
-audit, packs), the machine folder, the installed program, and any folder the caller adds
-(the audit folder a policy moved elsewhere).
+the rename would replace the link, not what it points at) or lies inside the app's own
+folders: GENNAI_HOME (store, settings, audit, packs), the machine folder, the installed
+program, and any folder the caller adds (the audit folder a policy moved elsewhere).
 """
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from . import frozen
 from .errors import OutputError

@@ -64,7 +64,7 @@ def pin_machine_dir(path: Path | None) -> None:
 def default_machine_dir() -> Path:
     """Where the installer / ministry IT put the per-machine folder on this OS."""
     if os.name == "nt":
-        return Path(os.environ.get("ProgramData", r"C:\ProgramData")) / "GENNAI Desktop"
+        return Path(os.environ.get("ProgramData", r"C:\ProgramData"))  # noqa: SIM112 - Windows spells it so (environ is case-blind there) / "GENNAI Desktop"
     import sys
     if sys.platform == "darwin":
         return Path("/Library/Application Support/GENNAI Desktop")

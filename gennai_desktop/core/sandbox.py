@@ -56,11 +56,12 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from .cancel import CancelToken, Cancelled, ambient
+from .cancel import Cancelled, CancelToken, ambient
 from .errors import GennaiError
 from .paths import home_dir
 
@@ -238,7 +239,7 @@ class Child:
         except subprocess.TimeoutExpired:
             pass
 
-    def __enter__(self) -> "Child":
+    def __enter__(self) -> Child:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -7,8 +7,9 @@ rejected; older versions are migrated by the functions in ``MIGRATIONS``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -49,7 +50,8 @@ class Settings(BaseModel):
     recent_files: list[str] = Field(default_factory=list, title="最近使ったファイル / Recent files")
     proofread_use_model: bool = Field(True, title="校正でモデルも使う / Use the model when proofreading")
     base_model_passes: bool = Field(
-        False, title="指示調整なしのモデルでもモデル処理を行う / Run model passes on models that are not instruction-tuned",
+        False, title="指示調整なしのモデルでもモデル処理を行う"
+                     " / Run model passes on models that are not instruction-tuned",
         description="既定では、同梱の開発用モデルなど指示調整されていないモデルでは校正・要約・起案のモデル処理を省きます"
                     " / by default 校正, 要約 and 起案 skip the model on such models (their output is not used)")
     history_retention_days: int = Field(

@@ -17,10 +17,10 @@ __all__ = ["load_document", "normalize_text", "normalize_safe", "write_docx"]
 
 def __getattr__(name: str) -> Any:
     if name == "load_document":
-        from .loader import load_document   # lazy: see the module docstring
+        from .loader import load_document  # lazy: see the module docstring
         return load_document
     if name in ("normalize_text", "normalize_safe"):
-        from . import normalize             # lazy: see the module docstring
+        from . import normalize  # lazy: see the module docstring
         return getattr(normalize, name)
     if name == "write_docx":
         from .docx_writer import write_docx  # lazy: see the module docstring

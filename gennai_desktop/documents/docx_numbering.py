@@ -15,8 +15,9 @@ become the character shown, ``normalize.SYMBOL_FONT_CHARS``) and "none".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .normalize import SYMBOL_FONT_CHARS
 from .ooxml import W, body_elements, table_cells
@@ -207,7 +208,8 @@ def _render(text: str, state: list[int | None], levels: dict[int, _Level], num: 
     def value(m: re.Match[str]) -> str:
         k = int(m.group(1)) - 1
         lv = levels.get(k) or _Level()
-        n = state[k] if state[k] is not None else num.starts.get(k, lv.start)
+        current = state[k]
+        n = current if current is not None else num.starts.get(k, lv.start)
         return format_number(int(n), lv.fmt)
     return _PLACEHOLDER_RE.sub(value, text)
 

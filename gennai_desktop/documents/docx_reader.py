@@ -15,20 +15,20 @@ Block ``style`` is the source style name, plus layout hints the writer understan
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from ..core.document import Block, Document, table_text
+from ..core.document import Block, BlockKind, Document, table_text
 from ..core.errors import DocumentError
-from .limits import DEFAULT_LIMITS, Limits
-from .normalize import normalize_safe
 from .docx_numbering import Numbering, _all_paragraphs
 from .kinds import CAPTION_RE, is_speaker, is_url_only, list_label, note_label, reference_sections
+from .limits import DEFAULT_LIMITS, Limits
+from .normalize import normalize_safe
 from .ooxml import R_ID, W, body_elements, paragraph_pieces, table_cells
-from .txt_reader import decode_text, detect_encoding, EncodingUnknown
+from .txt_reader import EncodingUnknown, decode_text, detect_encoding
 from .zipscan import prescan_zip
-
 
 _HEADING_NAME_RE = re.compile(r"^(?:heading|見出し)\s*([1-9])$", re.IGNORECASE)
 _TITLE_NAMES = {"title", "表題"}
@@ -56,12 +56,12 @@ def _install_alt_chunk_selector() -> None:
     if getattr(previous, "_gennai_alt_chunk", False):
         return
 
-    def selector(content_type: str, reltype: str):  # noqa: ANN202
+    def selector(content_type: str, reltype: str) -> Any:
         if reltype == _RT_ALT_CHUNK:
             return Part
         return previous(content_type, reltype) if previous is not None else None
 
-    selector._gennai_alt_chunk = True  # type: ignore[attr-defined]
+    selector._gennai_alt_chunk = True  # type: ignore[attr-defined]  # marks our selector so it is installed once
     PartFactory.part_class_selector = selector
 
 
@@ -236,7 +236,7 @@ class _BodyReader:
         if numbered and label:
             style += ";label:auto"      # drawn by Word's numbering, not typed (docx_writer)
         self._note_anchors(p, bid)
-        self._add(Block(id=bid, kind=kind, text=text, level=level,  # type: ignore[arg-type]
+        self._add(Block(id=bid, kind=kind, text=text, level=level,
                         heading_path=path_now, style=style, label=label))
 
     def _note_anchors(self, el: Any, bid: str) -> None:
@@ -268,7 +268,7 @@ class _BodyReader:
                             heading_path=(), style=("Footnote Text" if which == "footnote" else "Endnote Text")))
 
     def _classify(self, info: _StyleInfo | None, outline: int | None, num_id: str | None,
-                  ilvl: int | None) -> tuple[str, int]:
+                  ilvl: int | None) -> tuple[BlockKind, int]:
         chain = list(self._chain(info))
         for st in chain:
             m = _HEADING_NAME_RE.match(st.name.strip())
@@ -334,7 +334,7 @@ def _typed_label(kind: str, text: str) -> str:
     return list_label(text) if kind == "paragraph" else ""
 
 
-def _kind_from_text(kind: str, text: str, style_name: str, label: str) -> str:
+def _kind_from_text(kind: BlockKind, text: str, style_name: str, label: str) -> BlockKind:
     """Refine a paragraph's kind from its style name and text: captions, notes (※, 注),
     URL-only lines; a numbered paragraph is a list item (its number is its label)."""
     name = style_name.strip().lower()
@@ -423,16 +423,18 @@ class HiddenText:
         self.field_runs: set[Any] = set()
 
     @classmethod
-    def of(cls, document: Any, default_para: str | None) -> "HiddenText":
+    def of(cls, document: Any, default_para: str | None) -> HiddenText:
         self = cls._styles(document, default_para)
         try:
             body = document.element.body
         except Exception:  # noqa: BLE001 - no body: nothing else to compute
             return self
         styles, _ = _load_styles(document)
-        style_numbering = {sid: (st.num_id, st.ilvl) for sid, st in styles.items() if st.num_id is not None}
+        style_numbering: dict[str, tuple[str | None, int | None]] = {
+            sid: (st.num_id, st.ilvl) for sid, st in styles.items() if st.num_id is not None}
         for sid, st in styles.items():      # numbering inherited through w:basedOn
-            base, seen = st, 0
+            base: _StyleInfo | None = st
+            seen = 0
             while sid not in style_numbering and base is not None and base.based_on and seen < 20:
                 base, seen = styles.get(base.based_on), seen + 1
                 if base is not None and base.num_id is not None:
@@ -448,7 +450,7 @@ class HiddenText:
         return self
 
     @classmethod
-    def _styles(cls, document: Any, default_para: str | None) -> "HiddenText":
+    def _styles(cls, document: Any, default_para: str | None) -> HiddenText:
         own: dict[tuple[str, str], tuple[bool | None, str | None]] = {}
         try:
             root = document.styles.element
@@ -460,7 +462,7 @@ class HiddenText:
                 kind = st.get(W + "type", "paragraph")
                 own[(kind, sid)] = (_vanish(st.find(W + "rPr")), _val(st.find(W + "basedOn")))
 
-        def resolved(kind: str, sid: str) -> bool:
+        def resolved(kind: str, sid: str | None) -> bool:
             seen = 0
             while sid and seen < 20:
                 value, based = own.get((kind, sid), (None, None))
@@ -618,13 +620,13 @@ def _html_texts(blob: bytes) -> list[str]:
 
 # -- XML helpers -------------------------------------------------------------------------------
 
-def paragraph_text(p: Any, hidden: "HiddenText | None" = None) -> str:
+def paragraph_text(p: Any, hidden: HiddenText | None = None) -> str:
     """Visible text of a w:p in the current revision (see module docstring); with ``hidden``,
     runs formatted as hidden (w:vanish, directly or through their styles) are left out."""
     return "".join(piece.text for piece in paragraph_pieces(p, hidden))
 
 
-def table_rows(tbl: Any, hidden: "HiddenText | None" = None) -> tuple[tuple[str, ...], ...]:
+def table_rows(tbl: Any, hidden: HiddenText | None = None) -> tuple[tuple[str, ...], ...]:
     rows: list[tuple[str, ...]] = []
     for tr in tbl.iterchildren(W + "tr"):
         cells: list[str] = []
@@ -716,7 +718,7 @@ def _load_styles(document: Any) -> tuple[dict[str, _StyleInfo], str | None]:
 def _load_table_style_names(document: Any) -> dict[str, str]:
     try:
         root = document.styles.element
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - no styles part: no styles
         return {}
     return {st.get(W + "styleId"): _val(st.find(W + "name")) or st.get(W + "styleId")
             for st in root.iterchildren(W + "style")

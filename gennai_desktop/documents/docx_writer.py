@@ -17,8 +17,9 @@ Output goes through ``core.atomicio.atomic_path``: the target appears complete o
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..core.atomicio import atomic_path
 from ..core.document import Block

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from ..core.document import Block, Document, table_text
+from ..core.document import Block, BlockKind, Document, table_text
 from ..core.errors import DocumentError
 from .kinds import reference_sections, text_kind
 from .limits import DEFAULT_LIMITS, Limits
@@ -81,7 +82,7 @@ def read_html(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
             stack.append((level, body))
         else:
             path_now = tuple(t for _, t in stack)
-        blocks.append(Block(id=bid, kind=kind, text=body, level=level, heading_path=path_now,  # type: ignore[arg-type]
+        blocks.append(Block(id=bid, kind=kind, text=body, level=level, heading_path=path_now,
                             rows=rows, label=label))
     if not blocks:
         raise DocumentError("documents.error.no_text", path=str(path))
@@ -96,12 +97,12 @@ def _text(el: Any) -> str:
     return normalize_safe(_WS_RE.sub(" ", el.text_content())).strip(" ")
 
 
-def _walk(root: Any) -> Iterator[tuple[str, int, str, str, tuple[tuple[str, ...], ...] | None]]:
+def _walk(root: Any) -> Iterator[tuple[BlockKind, int, str, str, tuple[tuple[str, ...], ...] | None]]:
     """(kind, level, text, label, rows) of the innermost block elements, in document order."""
     def has_block_child(el: Any) -> bool:
         return any(isinstance(c.tag, str) and c.tag.lower() in _BLOCK_TAGS for c in el.iterdescendants())
 
-    def visit(el: Any) -> Iterator[tuple[str, int, str, str, tuple[tuple[str, ...], ...] | None]]:
+    def visit(el: Any) -> Iterator[tuple[BlockKind, int, str, str, tuple[tuple[str, ...], ...] | None]]:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if tag in _SKIP_TAGS:
             return
@@ -136,21 +137,21 @@ def _walk(root: Any) -> Iterator[tuple[str, int, str, str, tuple[tuple[str, ...]
         if tag in _BLOCK_TAGS and not has_block_child(el):
             body = _text(el)
             if body:
-                yield (*_kind_of(body), None)   # type: ignore[misc]
+                yield (*_kind_of(body), None)
             return
         # mixed content: text directly in this element between block children
         if el.text and el.text.strip() and tag in _BLOCK_TAGS:
-            yield (*_kind_of(normalize_safe(_WS_RE.sub(" ", el.text)).strip()), None)  # type: ignore[misc]
+            yield (*_kind_of(normalize_safe(_WS_RE.sub(" ", el.text)).strip()), None)
         for child in el:
             if isinstance(child.tag, str):
                 yield from visit(child)
             if child.tail and child.tail.strip() and tag in _BLOCK_TAGS:
-                yield (*_kind_of(normalize_safe(_WS_RE.sub(" ", child.tail)).strip()), None)  # type: ignore[misc]
+                yield (*_kind_of(normalize_safe(_WS_RE.sub(" ", child.tail)).strip()), None)
 
     yield from visit(root)
 
 
-def _kind_of(text: str) -> tuple[str, int, str, str]:
+def _kind_of(text: str) -> tuple[BlockKind, int, str, str]:
     kind, label = text_kind(text)
     return kind, (1 if kind == "list_item" else 0), text, label
 

@@ -13,10 +13,11 @@ a document's heading levels are the ranks it actually uses, in that order
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
-from ..core.document import Block
+from ..core.document import Block, BlockKind
 
 _D = "0-9０-９"
 _KANJI_NUM = "一二三四五六七八九十百千〇"
@@ -65,7 +66,8 @@ _LABEL_TAIL_RE = re.compile(f"{_SP}*")
 CAPTION_RE = re.compile(
     rf"^[■□◆◇●○▲△▼▽【\[]?\s*(?:"
     rf"第?{_N}(?:{_DASH}{_N})*{_DASH}?(?:{_N})?\s*[図表](?![）)、。，,をにのはがでと])"    # 第１-１-２図
-    rf"|(?:図表|図|表|写真|グラフ|Fig(?:ure)?\.?|Table|Chart)\s*{_N}(?:{_DASH}{_N})*(?![）)、。，,をにのはがでと])"   # 図1 表１-1
+    rf"|(?:図表|図|表|写真|グラフ|Fig(?:ure)?\.?|Table|Chart)\s*{_N}(?:{_DASH}{_N})*"    # 図1 表１-1
+    r"(?![）)、。，,をにのはがでと])"
     rf"|(?:資料|出典|出所|備考|（?注）?)\s*[：:]"                          # 資料： 出典：
     rf"|(?:資料|出典)\s*[）)]"
     rf")"
@@ -197,7 +199,7 @@ def reference_sections(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def text_kind(text: str) -> tuple[str, str]:
+def text_kind(text: str) -> tuple[BlockKind, str]:
     """(kind, label) of a line or paragraph judged from its characters alone (the .txt and
     .html readers): URL-only lines, 図/表 captions, ※/注 notes, numbered or bulleted items;
     else a paragraph. Speaker marks (○藤田部会長) label a paragraph."""

@@ -18,7 +18,7 @@ from .docx_reader import read_docx
 from .html_reader import read_html
 from .limits import DEFAULT_LIMITS, Limits
 from .pdf_reader import read_pdf
-from .txt_reader import detect_encoding, EncodingUnknown, read_txt
+from .txt_reader import EncodingUnknown, detect_encoding, read_txt
 from .zipscan import check_ole, prescan_zip
 
 PDF_MAGIC = b"%PDF"

@@ -21,13 +21,14 @@ copies are not text (``SKIP``). A text box is not part of the paragraph that anc
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, NamedTuple, Protocol
+from collections.abc import Iterator
+from typing import Any, NamedTuple, Protocol
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-W = "{%s}" % W_NS
+W = f"{{{W_NS}}}"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-MC_ALTERNATE_CONTENT = "{%s}AlternateContent" % MC_NS
-MC_FALLBACK = "{%s}Fallback" % MC_NS
+MC_ALTERNATE_CONTENT = f"{{{MC_NS}}}AlternateContent"
+MC_FALLBACK = f"{{{MC_NS}}}Fallback"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 

@@ -17,7 +17,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..core.document import Block
+from ..core.document import Block, BlockKind
 from . import kinds as K
 from .normalize import join_wrapped_lines, normalize_text
 from .pdf_layout import Line, Page, rows_in_order
@@ -31,7 +31,7 @@ class Para:
     lines: list[Line]
     page: int
     stream: int
-    kind: str = "paragraph"
+    kind: BlockKind = "paragraph"
     level: int = 0
     label: str = ""
     text: str = ""
@@ -262,9 +262,9 @@ def _starts_item(a: Line, b: Line, para: Para) -> bool:
     number = K.numbering(b.text)
     weak = ((number is not None and number.rank in _WEAK_RANKS) or label == _footnote_number(b.text)) \
         and not _set_off(b.text, label, ideographic=True)
-    if weak and not K.ends_sentence(a.text) and not a.text.endswith(("：", ":")) and not _TOC_ENTRY_RE.search(a.text):
-        return False    # 「…準用する。この場合において、」+「第十五条第三項中…」: one sentence wrapped
-    return True
+    # 「…準用する。この場合において、」+「第十五条第三項中…」: one sentence wrapped
+    return not (weak and not K.ends_sentence(a.text) and not a.text.endswith(("：", ":"))
+                and not _TOC_ENTRY_RE.search(a.text))
 
 
 # a table-of-contents line: dot leaders and a page number end the entry
@@ -295,7 +295,7 @@ def url_continues(a: str, b: str) -> bool:
         return False
     token = b.split(None, 1)[0] if b.strip() else ""
     more = _URL_MORE_RE.match(token)
-    if more is None or more.end() < len(token) and not token[more.end()] in ")）":
+    if more is None or more.end() < len(token) and token[more.end()] not in ")）":
         return False        # the next line starts with words, not the rest of an address
     if token[:more.end()].isdigit() and not a.endswith(("/", "-", "_", ".", "=", "?", "&", "%", "#")):
         return False        # 「…/1706.03762」 then 「3　Bidirectional」: a note number
@@ -527,7 +527,7 @@ def join_breaks(paras: list[Para]) -> list[Para]:
                 break
             p.text = (p.text + q.text) if url_continues(p.text, q.text) else join_wrapped_lines(p.text + "\n" + q.text)
             for ln in q.lines:
-                ln._margin = q.margin  # type: ignore[attr-defined]
+                ln._margin = q.margin  # type: ignore[attr-defined]  # a tag read later by the joiner; Line does not declare it
             p.joined.extend(q.lines + q.joined)
             if q.page != p.page:
                 p.page_end = q.page_end or q.page
@@ -604,7 +604,7 @@ def heading_levels(paras: list[Para]) -> None:
     top numbered headings, else 2)."""
     numbered = [p for p in paras if p.kind == "heading" and p.rank is not None]
     levels = K.levels_of(p.rank for p in numbered if p.rank is not None)
-    top_size = max((p.size for p in numbered if levels[p.rank] == 1), default=0.0)  # type: ignore[index]
+    top_size = max((p.size for p in numbered if p.rank is not None and levels[p.rank] == 1), default=0.0)
     for p in paras:
         if p.kind != "heading":
             continue

@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .kinds import is_caption
 from .normalize import normalize_text
-
 
 # worker line record fields
 _TEXT, _X0, _TOP, _X1, _BOTTOM, _SIZE, _VERT, _STYLE = range(8)
@@ -201,9 +201,9 @@ def _edge_lines(page: Page) -> set[Line]:
             out.add(cand)
     # a page number beside a footer line on the same baseline
     for ln in geo:
-        if abs(ln.cy - bottom.cy) < 0.6 * ln.size or abs(ln.cy - top.cy) < 0.6 * ln.size:
-            if _zone(ln, page.width, page.height) in ("top", "bottom"):
-                out.add(ln)
+        if (abs(ln.cy - bottom.cy) < 0.6 * ln.size or abs(ln.cy - top.cy) < 0.6 * ln.size) \
+                and _zone(ln, page.width, page.height) in ("top", "bottom"):
+            out.add(ln)
     return out
 
 
@@ -331,7 +331,7 @@ def _open_table_edges(vs: list[tuple[float, float, float]], height: float) -> li
     long = [v for v in vs if v[2] - v[1] >= max(150.0, 0.4 * height)]
     out: list[tuple[float, float, float]] = []
     used: set[int] = set()
-    for i, (x, y0, y1) in enumerate(long):
+    for i, (_x, y0, y1) in enumerate(long):
         if i in used:
             continue
         same = [j for j, (_, b0, b1) in enumerate(long) if abs(b0 - y0) <= 5 and abs(b1 - y1) <= 5]
@@ -372,7 +372,8 @@ def _grid_table(page: Page, hs: list, vs: list, used: set[int], pictures: list[l
     cells: dict[tuple[int, int], list[Line]] = defaultdict(list)
     for ln in inside:
         r = next((i for i in range(len(ys) - 1) if ys[i + 1] - 1 <= ln.cy <= ys[i] + 1), None)
-        c = next((i for i in range(len(xs) - 1) if xs[i] - 1 <= ln.x0 + min(ln.size, ln.width) / 2 <= xs[i + 1] + 1), None)
+        mid = ln.x0 + min(ln.size, ln.width) / 2
+        c = next((i for i in range(len(xs) - 1) if xs[i] - 1 <= mid <= xs[i + 1] + 1), None)
         if r is None or c is None:
             return None
         cells[(r, c)].append(ln)
@@ -578,9 +579,9 @@ def attach_marks(page: Page) -> None:
                 continue
             gap = ln.x0 - mark.x1
             if -0.5 <= gap <= 3 * mark.size and abs(ln.cy - mark.cy) < 0.35 * max(ln.size, mark.size) \
-                    and abs(ln.size - mark.size) <= 0.25 * mark.size and not _MARK_RE.match(ln.text):
-                if best is None or gap < best[0]:
-                    best = (gap, ln)
+                    and abs(ln.size - mark.size) <= 0.25 * mark.size and not _MARK_RE.match(ln.text) \
+                    and (best is None or gap < best[0]):
+                best = (gap, ln)
         if best is None:
             continue
         ln = best[1]

@@ -16,15 +16,35 @@ from pathlib import Path
 from typing import Any
 
 from ..core import sandbox
-from ..core.document import Block, Document, table_text
+from ..core.document import Block, DocFormat, Document, table_text
 from ..core.errors import DocumentError
 from ..core.i18n import tr
 from ..ocr.pages import block_fields
 from ..ocr.pdf import apply_ocr
 from .limits import DEFAULT_LIMITS, Limits
-from .pdf_blocks import (Para, anchor_of, captions_after_figures, doc_stats, heading_levels, join_breaks,
-                         mark_references, mark_titles, page_paragraphs)
-from .pdf_layout import Line, Page, assign_frames, attach_marks, drop_ruby, find_furniture, find_pictures, find_tables, lines_of, reading_order
+from .pdf_blocks import (
+    Para,
+    anchor_of,
+    captions_after_figures,
+    doc_stats,
+    heading_levels,
+    join_breaks,
+    mark_references,
+    mark_titles,
+    page_paragraphs,
+)
+from .pdf_layout import (
+    Line,
+    Page,
+    assign_frames,
+    attach_marks,
+    drop_ruby,
+    find_furniture,
+    find_pictures,
+    find_tables,
+    lines_of,
+    reading_order,
+)
 
 # Why no pypdf fallback: of the 14 malformed-corpus PDFs that pdfium refuses, pypdf raises
 # on 12 and reads 0 characters from the other 2 (qpdf-15390, qpdf-70306). A second parser
@@ -95,7 +115,7 @@ def read_pdf(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     return doc
 
 
-def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") -> Document:
+def document_from_pages(path: Path, answer: dict[str, Any], fmt: DocFormat = "pdf") -> Document:
     """Blocks from page line records (text layer or OCR): furniture, tables, pictures,
     columns, paragraphs joined across breaks, kinds (``pdf_layout``, ``pdf_blocks``)."""
     records = answer["pages"]
@@ -124,7 +144,7 @@ def document_from_pages(path: Path, answer: dict[str, Any], fmt: str = "pdf") ->
         raise DocumentError("documents.error.no_text", path=str(path))
     title = next((b.text for b in blocks if b.kind == "title"), "") or next(
         (b.text for b in blocks if b.kind == "heading"), "")
-    doc = Document(path=path, format=fmt, blocks=blocks, title=title or path.stem,  # type: ignore[arg-type]
+    doc = Document(path=path, format=fmt, blocks=blocks, title=title or path.stem,
                    page_count=int(answer["page_count"]))
     doc.furniture = _furniture(pages)
     if answer.get("failed_pages"):
@@ -176,7 +196,8 @@ def _blocks(paras: list[Para]) -> list[Block]:
                                   "page_end": p.page_end if p.page_end and p.page_end != p.page else None}
         if "boxes" in extra and kwargs["bbox"] is None:
             kwargs.pop("bbox")
-        blocks.append(Block(id=bid, kind=p.kind, text=text, level=p.level if p.kind in ("heading", "list_item") else 0,  # type: ignore[arg-type]
+        level = p.level if p.kind in ("heading", "list_item") else 0
+        blocks.append(Block(id=bid, kind=p.kind, text=text, level=level,
                             page=p.page, heading_path=path_now, rows=p.rows, **kwargs, **extra))
     return blocks
 
@@ -190,6 +211,6 @@ def _furniture(pages: list[Page]) -> list[Block]:
                 continue
             ordered = sorted(lines, key=lambda ln: (-ln.top, ln.x0)) if kind != "line_number" else lines
             text = "\n".join(ln.text for ln in ordered)
-            out.append(Block(id=f"f{len(out):04d}", kind=kind, text=text, page=page.number,  # type: ignore[arg-type]
+            out.append(Block(id=f"f{len(out):04d}", kind=kind, text=text, page=page.number,  # type: ignore[arg-type]  # a FurnitureKind: Document.furniture reuses Block, whose kind lists body kinds only
                              bbox=_bbox(lines)))
     return out

@@ -69,16 +69,16 @@ class _Page:
         self._font_index: dict[str, int] = {}
         self.columns: list[tuple[float, float, float]] = []   # vertical rules (x, y0, y1): cell walls
 
-    def to_display(self, l: float, b: float, r: float, t: float) -> tuple[float, float, float, float]:
+    def to_display(self, left: float, b: float, r: float, t: float) -> tuple[float, float, float, float]:
         cl, cb, cr, ct = self.crop
         rot = self.rotation
         if rot == 0:
-            return l - cl, b - cb, r - cl, t - cb
+            return left - cl, b - cb, r - cl, t - cb
         if rot == 90:
-            return b - cb, cr - r, t - cb, cr - l
+            return b - cb, cr - r, t - cb, cr - left
         if rot == 180:
-            return cr - r, ct - t, cr - l, ct - b
-        return ct - t, l - cl, ct - b, r - cl   # 270
+            return cr - r, ct - t, cr - left, ct - b
+        return ct - t, left - cl, ct - b, r - cl   # 270
 
     def box(self, index: int) -> tuple[float, float, float, float]:
         """Loose box (x0, y0, x1, y1) of character ``index`` on the page as shown."""
@@ -331,7 +331,8 @@ def _by_character(pg: _Page, line: str, pos: int, f: int, last: int) -> list[lis
                 run[3] = b
                 space = False
                 continue
-            if d == "h" and len(run[1]) <= 4 and b[3] <= run[2][1] + 0.2 * h and run[2][0] - 0.5 * w <= (b[0] + b[2]) / 2 <= pb[2] + 0.5 * w:
+            if d == "h" and len(run[1]) <= 4 and b[3] <= run[2][1] + 0.2 * h \
+                    and run[2][0] - 0.5 * w <= (b[0] + b[2]) / 2 <= pb[2] + 0.5 * w:
                 d = run[0] = "v"   # 縦中横: a short horizontal group (「(14)」) heading a vertical column
                 run[2] = (min(run[2][0], b[0]), run[2][1], max(pb[2], b[2]), run[2][3])
             if d in ("", "v") and down or (d == "v" and b[3] <= pb[1] + 0.2 * h
@@ -354,12 +355,12 @@ _MAX_OBJECTS = 6000   # graphics objects looked at per page (bounded time on dra
 
 def _graphics(pg: _Page, page: Any) -> dict[str, Any]:
     """Ruling lines (thin paths and the edges of rectangles: tables, boxes, bands), the
-    rectangles themselves (frames) and the boxes of pictures (raster images, curves and complex paths: charts, diagrams, text drawn
-    as glyph outlines), in the coordinates of the page as shown."""
+    rectangles themselves (frames) and the boxes of pictures (raster images, curves and complex
+    paths: charts, diagrams, text drawn as glyph outlines), in the coordinates of the page as shown."""
     import ctypes
 
     raw = pg.raw
-    l, b, r, t = (ctypes.c_float() for _ in range(4))
+    left, b, r, t = (ctypes.c_float() for _ in range(4))
     matrix = raw.FS_MATRIX()
     point_x, point_y = ctypes.c_float(), ctypes.c_float()
     rules: list[list[float]] = []
@@ -376,8 +377,8 @@ def _graphics(pg: _Page, page: Any) -> dict[str, Any]:
         return a * x + c * y + e, bb * x + d * y + f
 
     def bounds(obj: Any, m: tuple | None, clipped: bool = False) -> tuple[float, float, float, float]:
-        raw.FPDFPageObj_GetBounds(obj, l, b, r, t)
-        bx0, by0, bx1, by1 = l.value, b.value, r.value, t.value
+        raw.FPDFPageObj_GetBounds(obj, left, b, r, t)
+        bx0, by0, bx1, by1 = left.value, b.value, r.value, t.value
         if clipped:
             # what a clip path hides is not on the page: decorations bleeding out of a banner
             clip = raw.FPDFPageObj_GetClipPath(obj)

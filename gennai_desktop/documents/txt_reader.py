@@ -28,7 +28,7 @@ import codecs
 import re
 from pathlib import Path
 
-from ..core.document import Block, Document
+from ..core.document import Block, BlockKind, Document
 from ..core.errors import DocumentError
 from .kinds import reference_sections, text_kind
 from .limits import DEFAULT_LIMITS, Limits
@@ -283,14 +283,15 @@ def read_txt(path: Path, data: bytes | None = None, limits: Limits = DEFAULT_LIM
             label = label if line.lstrip(" \t").startswith(label) and line.startswith(label) else ""
         else:
             kind, level, label, rows = "paragraph", 0, "", None
-        blocks.append(Block(id=bid, kind=kind, text=line, level=level, heading_path=path_now,  # type: ignore[arg-type]
+        blocks.append(Block(id=bid, kind=kind, text=line, level=level, heading_path=path_now,
                             label=label, rows=rows))
     blocks = reference_sections(blocks)
     title = next((ln.strip() for ln in lines if ln.strip()), path.stem)
     return Document(path=path, format="txt", blocks=blocks, title=title[:200])
 
 
-_SECTION_WORD_RE = re.compile(r"^[\s\u3000]*(?:参考文献|引用文献|参考資料|参考情報|出典|References?|Bibliography)[\s\u3000]*$")
+_SECTION_WORD_RE = re.compile(
+    r"^[\s\u3000]*(?:参考文献|引用文献|参考資料|参考情報|出典|References?|Bibliography)[\s\u3000]*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+\S")
 _MD_ITEM_RE = re.compile(r"^(\s*)([-*+]|[0-9]{1,3}[.)])\s+\S")
@@ -298,7 +299,7 @@ _MD_TABLE_RE = re.compile(r"^\s*\|.*\|\s*$")
 _MD_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
-def _markdown_kind(line: str, fenced: bool) -> tuple[str, int, str, tuple | None] | None:
+def _markdown_kind(line: str, fenced: bool) -> tuple[BlockKind, int, str, tuple | None] | None:
     """(kind, level, label, rows) of a Markdown line, or None where plain-text rules apply."""
     if fenced or _FENCE_RE.match(line):
         return "code", 0, "", None

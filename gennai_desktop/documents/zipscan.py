@@ -68,10 +68,8 @@ def prescan_zip(path: Path | IO[bytes], limits: Limits = DEFAULT_LIMITS, *, name
 
     ``path`` may be an open binary file (an embedded .docx); ``name`` is then what messages
     call it."""
-    if name is not None:
-        source, path = path, Path(name)  # type: ignore[assignment]
-    else:
-        source = path
+    source = path
+    path = Path(name) if name is not None else path if isinstance(path, Path) else Path(str(path))
     try:
         with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()

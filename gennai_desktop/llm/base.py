@@ -7,9 +7,10 @@ with no code change.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal, Protocol, Sequence
+from typing import Literal, Protocol
 
 from ..core.cancel import NEVER, CancelToken
 
@@ -122,7 +123,7 @@ class SeqResult:
 
 
 def params_per_prompt(prompts: Sequence[str],
-                      params: "GenerationParams | Sequence[GenerationParams]") -> list[GenerationParams]:
+                      params: GenerationParams | Sequence[GenerationParams]) -> list[GenerationParams]:
     """One GenerationParams for every prompt, or exactly one per prompt (batched generation)."""
     out = [params] * len(prompts) if isinstance(params, GenerationParams) else list(params)
     if len(out) != len(prompts):

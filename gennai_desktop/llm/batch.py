@@ -13,9 +13,10 @@ interleave; each prompt's pieces arrive in order.
 from __future__ import annotations
 
 import time
-from typing import Iterator, Protocol, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Protocol
 
-from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.cancel import NEVER, Cancelled, CancelToken
 from .base import GenerationParams, SeqResult, TextEngine, params_per_prompt
 
 

@@ -250,8 +250,9 @@ def format_report(r: dict[str, Any]) -> str:
     if box and "seccomp" in box:
         lines.append(t("doctor.h.sandbox"))
         yes, no = t("doctor.sandbox.on"), t("doctor.sandbox.off")
+        detail = f"（{box['detail']}）" if box.get("detail") else ""
         lines.append("  " + t("doctor.sandbox", seccomp=yes if box["seccomp"] else no,
-                               netns=yes if box["netns"] else no) + (f"（{box['detail']}）" if box.get("detail") else ""))
+                               netns=yes if box["netns"] else no) + detail)
     asr = r.get("asr")
     if asr:
         lines.append(t("doctor.h.asr"))

@@ -21,23 +21,32 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
-from ..core.cancel import NEVER, CancelToken, Cancelled
+import llama_cpp  # the one place it is imported
+
+from ..core.cancel import NEVER, Cancelled, CancelToken
 from ..core.cpu_budget import choose_threads
 from ..core.errors import GennaiError, ModelError
-from .base import (BackendInfo, GenerationParams, Message, ModelSpec, StopReason, StreamedGeneration, TextEngine,
-                   params_per_prompt)
+from . import templates
+from .base import (
+    BackendInfo,
+    GenerationParams,
+    Message,
+    ModelSpec,
+    SeqResult,
+    StopReason,
+    StreamedGeneration,
+    TextEngine,
+    params_per_prompt,
+)
 from .cpu_variants import load_backends
 from .degenerate import DegenerateDetector, is_empty_output
 from .gguf_check import GgufInfo, check_gguf, verify_sha256
 from .options import RuntimeOptions
-
-import llama_cpp  # noqa: E402  (the one place it is imported)
-from . import templates
-from .base import SeqResult
 
 PROMPT_CHUNK_MIN = 32       # first prompt slice; later slices are sized from the measured speed
 PREFILL_SLICE_S = 0.25      # target seconds per prompt slice (cancel is checked between slices)
@@ -54,7 +63,7 @@ _log_lock = threading.Lock()
 def _log_callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:  # pragma: no cover - C callback
     try:
         line = text.decode("utf-8", errors="replace")
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - a C callback must never raise into llama.cpp
         return
     with _log_lock:
         _log_lines.append(line)
@@ -115,10 +124,10 @@ def system_info() -> str:
 class LlamaGeneration(StreamedGeneration):
     """One streamed generation. Iterate for text pieces; afterwards read the outcome fields."""
 
-    def __init__(self, engine: "LlamaEngine", prompt: str, params: GenerationParams,
+    def __init__(self, engine: LlamaEngine, prompt: str, params: GenerationParams,
                  cancel: CancelToken) -> None:
         super().__init__(engine, prompt, params, cancel)
-        self._engine: "LlamaEngine" = engine
+        self._engine: LlamaEngine = engine
 
     def _run(self) -> Iterator[str]:
         eng = self._engine
@@ -261,7 +270,7 @@ class LlamaEngine:
         return self._llm is not None
 
     @classmethod
-    def from_options(cls, spec: ModelSpec, options: RuntimeOptions) -> "LlamaEngine":
+    def from_options(cls, spec: ModelSpec, options: RuntimeOptions) -> LlamaEngine:
         """The engine exactly as the parent decided (the runner process's only constructor):
         the model file, threads, layers and context of ``options``, nothing chosen here."""
         return cls(replace(spec, path=Path(options.model_path)), n_gpu_layers=options.n_gpu_layers,
@@ -350,7 +359,7 @@ class LlamaEngine:
 
     def generate_batch(self, prompts: Sequence[str],
                        params: GenerationParams | Sequence[GenerationParams],
-                       cancel: CancelToken = NEVER, batch_size: int | None = None) -> "LlamaBatchGeneration":
+                       cancel: CancelToken = NEVER, batch_size: int | None = None) -> LlamaBatchGeneration:
         """Decode ``prompts`` together (see ``LlamaBatchGeneration``); ``batch_size`` None:
         chosen from the KV memory each sequence needs and the RAM available (≤ MAX_BATCH)."""
         return LlamaBatchGeneration(self, prompts, params, cancel, batch_size)
@@ -725,7 +734,7 @@ class LlamaBatchGeneration:
     slice); ``Cancelled`` is raised and unfinished sequences get stop_reason "cancelled".
     """
 
-    def __init__(self, engine: "LlamaEngine", prompts: Sequence[str],
+    def __init__(self, engine: LlamaEngine, prompts: Sequence[str],
                  params: GenerationParams | Sequence[GenerationParams], cancel: CancelToken,
                  batch_size: int | None = None) -> None:
         self._engine = engine

@@ -9,8 +9,9 @@ into one typed, frozen object that crosses the pipe with the ``load`` request
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..core import cpu_budget
 from ..core.cpu_budget import WaitPolicy
@@ -38,7 +39,7 @@ class RuntimeOptions:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "RuntimeOptions":
+    def from_json(cls, d: dict[str, Any]) -> RuntimeOptions:
         wait = d.get("wait_policy")
         return cls(model_path=str(d["model_path"]), n_ctx=int(d["n_ctx"]), n_threads=max(1, int(d["n_threads"])),
                    wait_policy=wait if wait in cpu_budget.WAIT_POLICIES else cpu_budget.DEFAULT_WAIT_POLICY,

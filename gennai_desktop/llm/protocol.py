@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from ..core.errors import GennaiError
 from .base import BackendInfo, GenerationParams, ModelSpec, StopReason
@@ -113,7 +113,7 @@ class Close:
     pass
 
 
-Request = Union[Load, CountTokens, SpecialTokens, Generate, GenerateBatch, Info, Cancel, Close]
+Request = Load | CountTokens | SpecialTokens | Generate | GenerateBatch | Info | Cancel | Close
 
 
 def encode_request(req: Request) -> str:
@@ -249,7 +249,7 @@ class Failure:
     fatal: bool = False              # the child cannot go on (e.g. llama.cpp failed to import)
 
     @classmethod
-    def of(cls, exc: BaseException, fatal: bool = False) -> "Failure":
+    def of(cls, exc: BaseException, fatal: bool = False) -> Failure:
         if isinstance(exc, GennaiError):
             params = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
                       for k, v in exc.params.items()}
@@ -257,8 +257,8 @@ class Failure:
         return cls("llm.model.decode_failed", {"reason": f"{type(exc).__name__}: {exc}"[:300]}, "ModelError", fatal)
 
 
-Reply = Union[Ready, Loaded, TokenCount, SpecialTokenTexts, RuntimeInfo, Piece, SeqPiece, SeqEnd, Done,
-              Cancelled, Failure]
+Reply = (Ready | Loaded | TokenCount | SpecialTokenTexts | RuntimeInfo | Piece | SeqPiece | SeqEnd | Done
+         | Cancelled | Failure)
 _KINDS: dict[type, str] = {Ready: "ready", Loaded: "loaded", TokenCount: "count", SpecialTokenTexts: "special",
                            RuntimeInfo: "info", Done: "done", Cancelled: "cancelled", Failure: "error"}
 

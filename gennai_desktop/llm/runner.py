@@ -30,18 +30,21 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..core import errors as core_errors, sandbox
+from ..core import errors as core_errors
+from ..core import sandbox
 from ..core.atomicio import atomic_write_text
-from ..core.cancel import NEVER, CancelToken, Cancelled, ambient
+from ..core.cancel import NEVER, Cancelled, CancelToken, ambient
 from ..core.cpu_budget import DEFAULT_WAIT_POLICY, WaitPolicy
 from ..core.errors import GennaiError, ModelError
 from ..core.i18n import tr
 from ..core.paths import home_dir
-from . import cpu_variants, options as runtime_options, protocol, templates
+from . import cpu_variants, protocol, templates
+from . import options as runtime_options
 from .base import BackendInfo, GenerationParams, Message, ModelSpec, SeqResult, StreamedGeneration, params_per_prompt
 from .gguf_check import GgufInfo, check_gguf
 from .options import RuntimeOptions
@@ -175,7 +178,7 @@ class RunnerEngine:
         self._argv = child_argv or sandbox.child_argv("runner")   # sandboxed child (core/sandbox.py)
         self._choices = choices or RuntimeChoices()
         self._proc: subprocess.Popen | None = None
-        self._lines: "queue.Queue[protocol.Reply | object]" = queue.Queue()
+        self._lines: queue.Queue[protocol.Reply | object] = queue.Queue()
         self._stderr: deque[str] = deque(maxlen=40)
         self._config: RuntimeConfig | None = None
         self._proven = False               # a generation completed with this configuration
@@ -272,7 +275,7 @@ class RunnerEngine:
                     return _CANCEL_REQUESTED
                 if deadline is not None and time.monotonic() > deadline:
                     self._kill()
-                    raise self._crashed(reason="timeout")
+                    raise self._crashed(reason="timeout") from None
                 continue
             if item is _EOF:
                 raise self._crashed()
@@ -387,7 +390,7 @@ class RunnerEngine:
     def __del__(self) -> None:  # best effort: never leave a runner behind
         try:
             self._stop()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - __del__ must never raise (interpreter shutdown)
             pass
 
     # -- TextEngine --
@@ -423,12 +426,12 @@ class RunnerEngine:
         return self._special[template]
 
     def generate(self, prompt: str, params: GenerationParams,
-                 cancel: CancelToken = NEVER) -> "RunnerGeneration":
+                 cancel: CancelToken = NEVER) -> RunnerGeneration:
         return RunnerGeneration(self, prompt, params, cancel)
 
     def generate_batch(self, prompts: Sequence[str],
                        params: GenerationParams | Sequence[GenerationParams],
-                       cancel: CancelToken = NEVER, batch_size: int | None = None) -> "RunnerBatchGeneration":
+                       cancel: CancelToken = NEVER, batch_size: int | None = None) -> RunnerBatchGeneration:
         """``LlamaEngine.generate_batch`` in the runner; iterate for (index, piece|None).
         ``batch_size`` None: the engine's setting (``self.batch_size``, 0 = automatic)."""
         if batch_size is None:
@@ -592,7 +595,7 @@ class RunnerBatchGeneration(RunnerGeneration):
                 self.results[k] = SeqResult(k, "".join(self._texts[k]), "cancelled")
         return Cancelled()
 
-    def _receive(self, cancel: CancelToken, t0: float) -> Iterator[tuple[int, str | None]]:  # type: ignore[override]
+    def _receive(self, cancel: CancelToken, t0: float) -> Iterator[tuple[int, str | None]]:  # type: ignore[override]  # a batch streams (seq, piece) pairs; its own drain loop reads them
         eng = self._engine
         cancel_sent_at: float | None = None
         while True:
@@ -634,7 +637,7 @@ class RunnerBatchGeneration(RunnerGeneration):
                 raise eng._as_error(item)
 
 
-def _pump_lines(stream: Any, q: "queue.Queue[protocol.Reply | object]") -> None:
+def _pump_lines(stream: Any, q: queue.Queue[protocol.Reply | object]) -> None:
     try:
         for line in stream:
             try:
@@ -647,7 +650,7 @@ def _pump_lines(stream: Any, q: "queue.Queue[protocol.Reply | object]") -> None:
         q.put(_EOF)
 
 
-def _pump_stderr(stream: Any, tail: "deque[str]") -> None:
+def _pump_stderr(stream: Any, tail: deque[str]) -> None:
     try:
         for line in stream:
             tail.append(line[-500:])

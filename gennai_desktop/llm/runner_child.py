@@ -26,10 +26,9 @@ import threading
 from types import ModuleType
 from typing import Any, TextIO
 
-from ..core.cancel import CancelToken, Cancelled
+from ..core.cancel import Cancelled, CancelToken
 from ..core.cpu_budget import apply_openmp_environment
 from . import cpu_variants, protocol
-from .base import GenerationParams
 from .options import RuntimeOptions
 
 
@@ -54,7 +53,7 @@ class _Runner:
         self.cancel: CancelToken | None = None
         # requests for the main thread; a line that is not one is answered there too, so only
         # the main thread ever writes to the protocol stream
-        self.requests: "queue.Queue[protocol.Request | protocol.ProtocolError | None]" = queue.Queue()
+        self.requests: queue.Queue[protocol.Request | protocol.ProtocolError | None] = queue.Queue()
 
     def send(self, reply: protocol.Reply) -> None:
         self.out.write(protocol.encode_reply(reply))

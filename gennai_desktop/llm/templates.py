@@ -30,11 +30,11 @@ import json
 import re
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from collections.abc import Mapping
-from typing import Any, Sequence
+from typing import Any
 
-from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.cancel import NEVER, Cancelled, CancelToken
 from ..core.errors import SecurityError
 from ..core.paths import resources_dir
 from .base import Message
@@ -288,9 +288,9 @@ def _budgeted_environment_class():
             _budget().check()
             if operator == "*":
                 for seq, n in ((left, right), (right, left)):
-                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int):
-                        if len(seq) * max(n, 0) > MAX_VALUE_CHARS:
-                            raise _BudgetExceeded("repetition too large")
+                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int) \
+                            and len(seq) * max(n, 0) > MAX_VALUE_CHARS:
+                        raise _BudgetExceeded("repetition too large")
             if operator == "**" and isinstance(right, int) and abs(right) > MAX_POWER:
                 raise _BudgetExceeded("power too large")
             if operator == "+" and _size(left) + _size(right) > MAX_VALUE_CHARS:

@@ -19,9 +19,10 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -159,10 +160,10 @@ class OcrEngine:
         scale = min(1.0, DET_LIMIT_SIDE / max(h, w))
         nh = max(32, int(round(h * scale / 32)) * 32)
         nw = max(32, int(round(w * scale / 32)) * 32)
-        img = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.BILINEAR), dtype=np.float32)
-        img = img[:, :, ::-1] / 255.0   # the Paddle models were trained on BGR input
-        img = (img - np.array([0.485, 0.456, 0.406], np.float32)) / np.array([0.229, 0.224, 0.225], np.float32)
-        x = img.transpose(2, 0, 1)[None].astype(np.float32)
+        img = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.Resampling.BILINEAR), dtype=np.float32)
+        bgr = img[:, :, ::-1] / 255.0   # the Paddle models were trained on BGR input
+        norm = (bgr - np.array([0.485, 0.456, 0.406], np.float32)) / np.array([0.229, 0.224, 0.225], np.float32)
+        x = norm.transpose(2, 0, 1)[None].astype(np.float32)
         prob = self.det.run(None, {self.det.get_inputs()[0].name: x})[0][0, 0]
         boxes = []
         sx, sy = w / nw, h / nh
@@ -187,7 +188,7 @@ class OcrEngine:
         batch = np.zeros((len(crops), 3, ch, cw), np.float32)
         for i, c in enumerate(crops):
             rw = max(1, min(cw, int(math.ceil(ch * c.shape[1] / max(1, c.shape[0])))))
-            a = np.asarray(Image.fromarray(c).resize((rw, ch), Image.BILINEAR), np.float32)[:, :, ::-1]
+            a = np.asarray(Image.fromarray(c).resize((rw, ch), Image.Resampling.BILINEAR), np.float32)[:, :, ::-1]
             batch[i, :, :, :rw] = (a.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
         out = self.cls.run(None, {self.cls.get_inputs()[0].name: batch})[0]
         return float(out[:, 1].mean())
@@ -216,7 +217,8 @@ class OcrEngine:
             for i in idx:
                 c = clean_crop(crops[i], clean)
                 rw = max(8, min(REC_MAX_WIDTH, int(math.ceil(REC_HEIGHT * c.shape[1] / max(1, c.shape[0])))))
-                a = np.asarray(Image.fromarray(c).resize((rw, REC_HEIGHT), Image.BILINEAR), np.float32)[:, :, ::-1]
+                resized = Image.fromarray(c).resize((rw, REC_HEIGHT), Image.Resampling.BILINEAR)
+                a = np.asarray(resized, np.float32)[:, :, ::-1]
                 imgs.append((a.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5)
                 widths.append(rw)
             maxw = max(max(widths), REC_HEIGHT * 4)
@@ -243,9 +245,13 @@ class OcrEngine:
                     prev = b
                 # strip spaces at the ends
                 while text and text[-1] == " ":
-                    text.pop(); cc.pop(); xs.pop()
+                    text.pop()
+                    cc.pop()
+                    xs.pop()
                 while text and text[0] == " ":
-                    text.pop(0); cc.pop(0); xs.pop(0)
+                    text.pop(0)
+                    cc.pop(0)
+                    xs.pop(0)
                 mean = float(np.mean(cc)) if cc else 0.0
                 results[i] = ("".join(text), mean, cc, xs)
         return results
@@ -288,7 +294,7 @@ class OcrEngine:
         if deskew and boxes:
             skew = estimate_skew(rgb)
             if abs(skew) >= 0.3:
-                rgb = np.asarray(Image.fromarray(rgb).rotate(skew, resample=Image.BILINEAR,
+                rgb = np.asarray(Image.fromarray(rgb).rotate(skew, resample=Image.Resampling.BILINEAR,
                                                             fillcolor=(255, 255, 255)))
                 boxes = self.detect(rgb)
         lines = self._read_boxes(rgb, boxes)
@@ -392,12 +398,12 @@ def estimate_skew(rgb: np.ndarray, max_deg: float = 3.0, step: float = 0.25) -> 
     g = Image.fromarray(rgb).convert("L")
     s = 1000 / max(g.size)
     if s < 1:
-        g = g.resize((max(1, int(g.width * s)), max(1, int(g.height * s))), Image.BILINEAR)
+        g = g.resize((max(1, int(g.width * s)), max(1, int(g.height * s))), Image.Resampling.BILINEAR)
     ink = g.point(lambda v: 255 if v < 160 else 0)
     best, best_score = 0.0, -1.0
     for k in range(int(-max_deg / step), int(max_deg / step) + 1):
         a = k * step
-        prof = np.asarray(ink.rotate(a, resample=Image.NEAREST), np.float32).sum(axis=1)
+        prof = np.asarray(ink.rotate(a, resample=Image.Resampling.NEAREST), np.float32).sum(axis=1)
         score = float(np.square(np.diff(prof)).sum())
         if score > best_score * 1.0001:
             best, best_score = a, score
@@ -443,8 +449,10 @@ def _components(bitmap: np.ndarray) -> list[tuple[int, int, int, int]]:
     roots = np.fromiter((find(k) for k in range(n)), np.int64, n)
     uniq, lab = np.unique(roots, return_inverse=True)
     m = len(uniq)
-    x0 = np.full(m, w, np.int64); y0 = np.full(m, h, np.int64)
-    x1 = np.zeros(m, np.int64); y1 = np.zeros(m, np.int64)
-    np.minimum.at(x0, lab, cs); np.maximum.at(x1, lab, ce)
-    np.minimum.at(y0, lab, rs); np.maximum.at(y1, lab, rs + 1)
+    x0, y0 = np.full(m, w, np.int64), np.full(m, h, np.int64)
+    x1, y1 = np.zeros(m, np.int64), np.zeros(m, np.int64)
+    np.minimum.at(x0, lab, cs)
+    np.maximum.at(x1, lab, ce)
+    np.minimum.at(y0, lab, rs)
+    np.maximum.at(y1, lab, rs + 1)
     return list(zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist()))

@@ -25,7 +25,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..core.sandbox import set_limits
 
@@ -144,6 +145,7 @@ def _run(spec: dict[str, Any]) -> None:
         cpu = int(spec["cpu_base"]) + int(spec["cpu_per_page"]) * max(1, count)
         set_limits(0, cpu, cpu)
     import numpy as np
+
     from gennai_desktop.ocr.engine import OcrEngine  # lazy: onnxruntime loads only after the limits are set
     engine = OcrEngine(threads=spec.get("threads") or None, japanese_only=spec.get("japanese_only", True))
     _emit({"event": "start", "pages": count, "provider": engine.provider})

@@ -9,7 +9,7 @@ the ``ocr.warning.low_confidence`` warning to check against the original.
 from __future__ import annotations
 
 import bisect
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..core.document import Document
 from ..core.findings import Finding

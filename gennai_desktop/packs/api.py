@@ -19,8 +19,8 @@ from .errors import PackError
 from .manifest import load_manifest, version_key
 from .models import dev_default_spec
 from .names import check_id
-from .policy import READ_TRUST, DEV_PACK_ID, Policy, current_policy
-from .trust import trust_status, trusted_view, TrustedView
+from .policy import DEV_PACK_ID, READ_TRUST, Policy, ViewArg, current_policy
+from .trust import trust_status, trusted_view
 from .verify import Verdict, quick_status, verify_full
 
 LoadTest = Callable[[ModelSpec], None]
@@ -48,7 +48,7 @@ class PackStatus:
 
 
 def list_packs(*, active_id: str = "", policy: Policy | None = None,
-               view: TrustedView | None | object = READ_TRUST) -> list[PackStatus]:
+               view: ViewArg = READ_TRUST) -> list[PackStatus]:
     """One row per pack: the bundled default, then each installed pack with its verdict.
     ``active_id`` marks the model in use (``app.models.ModelService.pack_rows`` passes it,
     with the policy and trusted view it already read)."""
@@ -97,7 +97,7 @@ def trust_notices() -> list[tuple[str, dict]]:
 
 def update_from_mirror(url: str | None = None, *, cancel: CancelToken = NEVER, pack_ids: list[str] | None = None,
                        load_test: LoadTest | None = None) -> Iterator[TaskEvent]:
-    from .update import Source, run_update   # lazy: imports urllib3, whose import opens a socket
+    from .update import Source, run_update  # lazy: imports urllib3, whose import opens a socket
     url = url or current_policy().mirror_url
     if not url:
         raise PackError("packs.error.no_mirror")
@@ -106,7 +106,7 @@ def update_from_mirror(url: str | None = None, *, cancel: CancelToken = NEVER, p
 
 def update_from_folder(folder: Path | str, *, cancel: CancelToken = NEVER, pack_ids: list[str] | None = None,
                        load_test: LoadTest | None = None) -> Iterator[TaskEvent]:
-    from .update import Source, run_update   # lazy: imports urllib3, whose import opens a socket
+    from .update import Source, run_update  # lazy: imports urllib3, whose import opens a socket
     yield from run_update(Source.folder(folder), pack_ids=pack_ids, cancel=cancel, load_test=load_test)
 
 
@@ -121,11 +121,12 @@ def rollback(pack_id: str, *, load_test: LoadTest | None = None) -> Iterator[Tas
     inst = store.load_installed(pack_id, prev)
     verdict = verify_full(inst)
     if not verdict.ok:
-        raise PackError("packs.error.verify_failed", pack=f"{pack_id} {prev}", reason=f"{verdict.status} {verdict.reason}")
+        raise PackError("packs.error.verify_failed", pack=f"{pack_id} {prev}",
+                        reason=f"{verdict.status} {verdict.reason}")
     if load_test is not None:
         try:
             load_test(inst.manifest.to_model_spec(inst.gguf_path))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - any failure of the load test refuses the rollback target
             raise PackError("packs.error.load_failed", pack=pack_id, version=prev, reason=str(exc)[:300]) from None
     store.write_active(pack_id, prev, act["version"])
     yield Progress(1, 1, "packs.stage.rolled_back", f"{pack_id} {prev}")

@@ -12,11 +12,12 @@ entry says ``"kind": "asr"``. Installed packs live beside the LLM packs (the sto
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import tarfile
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -29,7 +30,7 @@ from .manifest import MAX_MANIFEST_BYTES, NAME_RE, SHA256_RE, VERSION_RE
 from .names import pack_prefix
 
 KIND = "asr"
-ARCHIVE_NAME = "model.tar"
+ARCHIVE_NAME: Final = "model.tar"
 MODEL_SUBDIR = "model"
 _FILE_RE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$"
 MAX_FILES = 32
@@ -72,7 +73,7 @@ class AsrManifest(BaseModel):
     files: dict[str, FileFacts]
 
     @model_validator(mode="after")
-    def _files_ok(self) -> "AsrManifest":
+    def _files_ok(self) -> AsrManifest:
         import re
         if not 0 < len(self.files) <= MAX_FILES:
             raise ValueError(f"files: 1 to {MAX_FILES} entries")
@@ -110,9 +111,9 @@ def parse_asr_manifest(data: bytes, *, source: str = "manifest.json") -> AsrMani
     try:
         return AsrManifest.model_validate_json(data)
     except ValidationError as exc:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        reason = f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", exc))
+        errors = exc.errors()
+        where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+        reason = f"{where}: {errors[0]['msg']}" if where else str(errors[0]["msg"] if errors else exc)
         raise SecurityError("packs.error.manifest_invalid", path=source, reason=reason) from None
 
 
@@ -134,14 +135,13 @@ def build_asr_pack(model_dir: Path, out: Path, fields: dict) -> AsrManifest:
     model_dir = Path(model_dir)
     names = sorted(p.name for p in model_dir.iterdir() if p.is_file() and not p.is_symlink())
     out.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out / ARCHIVE_NAME) as tmp:
-        with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
-            for name in names:
-                info = tarfile.TarInfo(name)
-                info.size = (model_dir / name).stat().st_size
-                info.mode, info.mtime, info.uid, info.gid, info.uname, info.gname = 0o644, 0, 0, 0, "", ""
-                with open(model_dir / name, "rb") as fh:
-                    tar.addfile(info, fh)
+    with atomic_path(out / ARCHIVE_NAME) as tmp, tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name in names:
+            info = tarfile.TarInfo(name)
+            info.size = (model_dir / name).stat().st_size
+            info.mode, info.mtime, info.uid, info.gid, info.uname, info.gname = 0o644, 0, 0, 0, "", ""
+            with open(model_dir / name, "rb") as fh:
+                tar.addfile(info, fh)
     files = {n: {"size": (model_dir / n).stat().st_size, "sha256": _sha256(model_dir / n)} for n in names}
     data = {**fields, "kind": KIND, "files": files,
             "archive": {"filename": ARCHIVE_NAME, "size": (out / ARCHIVE_NAME).stat().st_size,
@@ -173,7 +173,7 @@ def unpack_archive(tar_path: Path, dest: Path, manifest: AsrManifest) -> None:
                     raise refuse(f"{name}: unreadable")
                 h = hashlib.sha256()
                 with open(dest / name, "wb") as out:
-                    for chunk in iter(lambda: src.read(1 << 20), b""):
+                    for chunk in iter(functools.partial(src.read, 1 << 20), b""):
                         h.update(chunk)
                         out.write(chunk)
                 if h.hexdigest() != facts.sha256:

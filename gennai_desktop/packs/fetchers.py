@@ -18,8 +18,11 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
-from tuf.api.exceptions import DownloadHTTPError, SlowRetrievalError
 from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
+
+# isort: split
+# (the split keeps netquiet above tuf/urllib3: import order matters here)
+from tuf.api.exceptions import DownloadHTTPError, SlowRetrievalError
 from tuf.ngclient.fetcher import FetcherInterface
 
 from .errors import OtherOriginRedirect, TooSlow, TransferDeadline
@@ -101,8 +104,8 @@ class MirrorFetcher(FetcherInterface):
     """
 
     def __init__(self, base_url: str, *, user_agent: str = "GENNAI-Desktop") -> None:
-        from tuf.ngclient._internal.proxy import ProxyEnvironment
         import tuf
+        from tuf.ngclient._internal.proxy import ProxyEnvironment
         self.origin = origin(base_url)
         self._env = ProxyEnvironment(headers={"User-Agent": f"{user_agent} python-tuf/{tuf.__version__}"})
         self.update_start = time.monotonic()
@@ -180,10 +183,10 @@ class MirrorFetcher(FetcherInterface):
                     exc = slow
                 put(("error", exc))
         finally:
-            resp = state.get("response")
-            if resp is not None:
+            held = state.get("response")
+            if held is not None:
                 with contextlib.suppress(Exception):
-                    resp.release_conn()
+                    held.release_conn()
 
     # caller's thread -------------------------------------------------------------------------
     def _abort(self, state: dict) -> None:

@@ -17,8 +17,12 @@ import json
 import os
 from pathlib import Path
 
-from cryptography.hazmat.primitives.serialization import (BestAvailableEncryption, Encoding, PrivateFormat,
-                                                          load_pem_private_key)
+from cryptography.hazmat.primitives.serialization import (
+    BestAvailableEncryption,
+    Encoding,
+    PrivateFormat,
+    load_pem_private_key,
+)
 from securesystemslib.signer import CryptoSigner, Key, SSlibKey
 
 from ..core.atomicio import atomic_write_bytes, atomic_write_text
@@ -48,9 +52,8 @@ def _passphrase(*, confirm: bool = False) -> bytes:
         raise PackError("hardening.admin.passphrase_needed", env=PASSPHRASE_ENV)
     try:
         first = getpass.getpass("鍵のパスフレーズ / key passphrase: ")
-        if confirm:
-            if getpass.getpass("もう一度 / again: ") != first:
-                raise PackError("hardening.admin.passphrase_mismatch")
+        if confirm and getpass.getpass("もう一度 / again: ") != first:
+            raise PackError("hardening.admin.passphrase_mismatch")
     except (EOFError, KeyboardInterrupt):
         raise PackError("hardening.admin.passphrase_needed", env=PASSPHRASE_ENV) from None
     if len(first) < 8:
@@ -126,7 +129,7 @@ def generate_key(folder: Path, name: str) -> SSlibKey:
         raise PackError("packs.admin.key_exists", path=str(priv_path))
     signer = CryptoSigner.generate_ed25519()
     enc = BestAvailableEncryption(_passphrase(confirm=True))
-    pem = signer._private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, enc)  # noqa: SLF001
+    pem = signer._private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, enc)  # noqa: SLF001 - securesystemslib exposes no export of an encrypted key
     atomic_write_bytes(priv_path, pem)
     try:
         os.chmod(priv_path, 0o600)

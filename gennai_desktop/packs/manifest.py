@@ -12,17 +12,28 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_type_hints
+from typing import Annotated, Any, Final, Literal, get_type_hints
 
-from pydantic import (BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetPydanticSchema, ValidationError,
-                      create_model, field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetPydanticSchema,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import core_schema
 
 from ..core.errors import SecurityError
-from ..core.tasks import ALIASES as TASK_ALIASES, TASKS, canonical as canonical_task
+from ..core.tasks import ALIASES as TASK_ALIASES
+from ..core.tasks import TASKS
+from ..core.tasks import canonical as canonical_task
 from ..llm.base import GenerationParams, ModelSpec
 
-MANIFEST_SCHEMA = 1
+MANIFEST_SCHEMA: Final = 1
 NAME_RE = r"^[a-z0-9][a-z0-9_-]{0,62}$"         # pack ids and vendor names: one safe path segment
 VERSION_RE = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"  # numeric dotted versions, compared as tuples
 SHA256_RE = r"^[0-9a-f]{64}$"
@@ -42,7 +53,8 @@ SAMPLING_BOUNDS: dict[str, Any] = {
 }
 _PARAM_TYPES = get_type_hints(GenerationParams)
 _PARAM_DEFAULTS = GenerationParams()
-_SamplingJSON = create_model(
+# pydantic's create_model overloads type **field_definitions; a dict built here does not match them
+_SamplingJSON = create_model(  # type: ignore[call-overload]  # pydantic's stubs: see the line above
     "generation", __config__=ConfigDict(extra="forbid", frozen=True),
     **{name: (Annotated[_PARAM_TYPES[name], bound], getattr(_PARAM_DEFAULTS, name))
        for name, bound in SAMPLING_BOUNDS.items()},
@@ -132,7 +144,7 @@ class Manifest(BaseModel):
         return out
 
     @model_validator(mode="after")
-    def _template_pinned(self) -> "Manifest":
+    def _template_pinned(self) -> Manifest:
         if self.chat_template is not None:
             if self.chat_template_sha256 is None:
                 raise ValueError("chat_template needs chat_template_sha256")
@@ -189,9 +201,9 @@ def parse_manifest(data: bytes, *, source: str = "manifest.json") -> Manifest:
     try:
         return Manifest.model_validate_json(data)
     except ValidationError as exc:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        reason = f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", exc))
+        errors = exc.errors()
+        where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+        reason = f"{where}: {errors[0]['msg']}" if where else str(errors[0]["msg"] if errors else exc)
         raise SecurityError("packs.error.manifest_invalid", path=source, reason=reason) from None
 
 

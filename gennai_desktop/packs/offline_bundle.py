@@ -31,20 +31,20 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
 
 from securesystemslib.signer import Signer
 from tuf.api import exceptions as tufx
 from tuf.api.metadata import Metadata, Root, TargetFile, Targets
 from tuf.api.serialization.json import JSONSerializer
 
+from ..asr.model import BASE_DIR as ASR_DIR
 from ..core.atomicio import atomic_write_bytes, atomic_write_text
 from ..core.i18n import tr
 from ..core.paths import machine_dir
-from ..asr.model import BASE_DIR as ASR_DIR
 from .errors import PackError
 from .keys import has_private_key_material, scan_for_private_keys
 from .names import POLICY_TARGET
@@ -74,7 +74,7 @@ class OfflineBundleError(PackError):
 
 def default_prefix() -> Path:
     if os.name == "nt":
-        return Path(os.environ.get("ProgramFiles", r"C:\Program Files")) / "GENNAI Desktop"
+        return Path(os.environ.get("ProgramFiles", r"C:\Program Files"))  # noqa: SIM112 - Windows spells it so (environ is case-blind there) / "GENNAI Desktop"
     return Path("/opt/gennai-desktop")
 
 
@@ -134,7 +134,7 @@ def build_manifest(folder: Path, signers: list[Signer], *, version: int, app_ver
     for rel, dest in links.items():
         _link_target(folder, rel, dest, targets, links)       # every link ends at a listed file
     root_bytes = (folder / ROOT).read_bytes()
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     info = {"format": FORMAT, "app_version": app_version, "created": now.isoformat(),
             "root_sha256": hashlib.sha256(root_bytes).hexdigest(),
             "executables": sorted(executables), "symlinks": dict(sorted(links.items())), **(extra or {})}
@@ -234,7 +234,7 @@ def _anchor_root(folder: Path, bundle_root: bytes, installed_root: bytes | None,
             step.signed.verify_delegate(Root.type, step.signed_bytes, step.signatures)
             if step.signed.version != v:
                 raise tufx.BadVersionNumberError(f"version {step.signed.version} != {v}")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - any fault in a root step breaks the chain
             raise OfflineBundleError("offline.error.root_chain", version=v, detail=str(exc)[:200]) from None
         current = step
     return current, "upgraded"
@@ -258,11 +258,13 @@ def verify_bundle(folder: Path, *, installed_root: bytes | None = None, root_sha
     try:
         md = Metadata[Targets].from_bytes(raw)
     except Exception as exc:  # noqa: BLE001 - truncated / edited JSON
-        raise OfflineBundleError("offline.error.bad_manifest", path=str(folder / MANIFEST), detail=str(exc)[:200]) from None
+        raise OfflineBundleError("offline.error.bad_manifest", path=str(folder / MANIFEST),
+                                 detail=str(exc)[:200]) from None
     try:
         root_md.signed.verify_delegate(Targets.type, md.signed_bytes, md.signatures)
     except tufx.UnsignedMetadataError as exc:
-        raise OfflineBundleError("offline.error.bad_signature", path=str(folder / MANIFEST), detail=str(exc)[:200]) from None
+        raise OfflineBundleError("offline.error.bad_signature", path=str(folder / MANIFEST),
+                                 detail=str(exc)[:200]) from None
     info = md.signed.unrecognized_fields.get(MARKER)
     if not isinstance(info, dict) or info.get("format") != FORMAT:
         raise OfflineBundleError("offline.error.not_a_bundle", path=str(folder))
@@ -294,7 +296,7 @@ def verify_bundle(folder: Path, *, installed_root: bytes | None = None, root_sha
     known = set(files) | set(links) | {MANIFEST}
     unlisted = [p.relative_to(folder).as_posix() for p in _walk(folder)
                 if p.relative_to(folder).as_posix() not in known
-                and not any(p.relative_to(folder).as_posix().startswith(l + "/") for l in links)]
+                and not any(p.relative_to(folder).as_posix().startswith(link + "/") for link in links)]
     return VerifiedBundle(folder=folder, root=root_md.signed, root_bytes=bundle_root,
                           root_sha256=hashlib.sha256(bundle_root).hexdigest(), version=md.signed.version,
                           info=info, files=files, symlinks=links,
@@ -343,7 +345,8 @@ def desktop_entry(prefix: Path, icon: Path | None) -> str:
     exe = prefix / "app" / "gennai-desktop"
     lines = ["[Desktop Entry]", "Type=Application", "Version=1.0",
              "Name=源内デスクトップ", "Name[ja]=源内デスクトップ", "Name[en]=GENNAI Desktop",
-             "GenericName[ja]=文書の要約・校正・翻訳・起案", "GenericName[en]=Document summary, proofreading, translation",
+             "GenericName[ja]=文書の要約・校正・翻訳・起案",
+             "GenericName[en]=Document summary, proofreading, translation",
              "Comment[ja]=オフラインで動作します（文書を外部に送信しません）",
              "Comment[en]=Works offline (documents never leave this computer)",
              f'Exec="{exe}" %F', f"TryExec={exe}",
@@ -372,7 +375,8 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
     except (FileNotFoundError, NotADirectoryError):
         installed_root = None                     # (a folder that cannot exist: the preflight says so)
     except OSError as exc:
-        raise OfflineBundleError("offline.error.io", path=str(machine / ROOT), detail=exc.strerror or str(exc)) from None
+        raise OfflineBundleError("offline.error.io", path=str(machine / ROOT),
+                                 detail=exc.strerror or str(exc)) from None
     vb = verify_bundle(folder, installed_root=installed_root, root_sha256=root_sha256, allow_expired=allow_expired)
     log(tr("offline.verified", files=len(vb.files), mb=f"{vb.total_bytes / 1e6:,.1f}", version=vb.version,
            source=tr(f"offline.root_source.{vb.root_source}")))
@@ -414,8 +418,8 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
         _rmtree(staging)
 
     bins = _install_bin_links(prefix)
-    icon = prefix / "share" / "icons" / f"{DESKTOP_ID}.svg"
-    icon = icon if icon.is_file() else None
+    icon_path = prefix / "share" / "icons" / f"{DESKTOP_ID}.svg"
+    icon = icon_path if icon_path.is_file() else None
     desktop_file = None
     if os.name != "nt":
         ddir.mkdir(parents=True, exist_ok=True)
@@ -425,16 +429,15 @@ def install_bundle(folder: Path, *, prefix: Path | None = None, machine: Path | 
     models = sorted((prefix / "models").glob("*.gguf"))
     asr_dir = prefix / "models" / ASR_DIR
     record = {"format": FORMAT, "bundle_version": vb.version, "app_version": vb.app_version,
-              "installed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "installed_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "prefix": str(prefix), "machine_dir": str(machine),
               "root_sha256": vb.root_sha256, "bundle_created": vb.info.get("created"),
               "bundled_model": str(models[0]) if models else None,
               "asr_model": str(asr_dir) if asr_dir.is_dir() else None,
-              "machine_files": [str(p) for p in machine_written + list(_previous_machine_files(previous))],
+              "machine_files": sorted({str(p) for p in machine_written + list(_previous_machine_files(previous))}),
               "bin": [str(p) for p in bins],
               "desktop_file": str(desktop_file) if desktop_file else None,
               "seconds": round(time.perf_counter() - t0, 2)}
-    record["machine_files"] = sorted(set(record["machine_files"]))
     atomic_write_text(prefix / INSTALL_RECORD, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     os.chmod(prefix / INSTALL_RECORD, 0o644)
     log(tr("offline.installed", prefix=str(prefix), machine=str(machine), seconds=f"{record['seconds']:.1f}"))
@@ -519,7 +522,8 @@ def _install_machine_files(vb: VerifiedBundle, machine: Path, log: Callable[[str
                 os.chmod(p, 0o644)
             _admin_only(p)
     except OSError as exc:
-        raise OfflineBundleError("offline.error.machine_dir", path=str(machine), detail=exc.strerror or str(exc)) from None
+        raise OfflineBundleError("offline.error.machine_dir", path=str(machine),
+                                 detail=exc.strerror or str(exc)) from None
     return written
 
 
@@ -653,10 +657,10 @@ def uninstall(prefix: Path | None = None, *, log: Callable[[str], None] = lambda
         except OSError:
             pass                                  # not empty: files the administrator added stay
     for comp in (*COMPONENTS, "bin"):
-        p = prefix / comp
-        if p.exists() or p.is_symlink():
-            _rmtree(p)
-            removed.append(str(p))
+        part = prefix / comp
+        if part.exists() or part.is_symlink():
+            _rmtree(part)
+            removed.append(str(part))
     (prefix / INSTALL_RECORD).unlink()
     try:
         prefix.rmdir()
@@ -682,7 +686,8 @@ def policy_record(repo_dir: Path) -> dict | None:
 
 
 def assemble_bundle(out: Path, *, app: Path, model: Path | None, repo_dir: Path, signers: list[Signer],
-                    asr_model: Path | None = None, packs: Path | None = None, policy: dict | None = None, icon: Path | None = None,
+                    asr_model: Path | None = None, packs: Path | None = None, policy: dict | None = None,
+                    icon: Path | None = None,
                     installer_script: Path | None = None, version: int | None = None,
                     app_version: str = "", expires_days: float = DEFAULT_EXPIRY_DAYS) -> Metadata:
     """Lay out the bundle folder and sign its manifest."""
@@ -703,8 +708,8 @@ def assemble_bundle(out: Path, *, app: Path, model: Path | None, repo_dir: Path,
     (out / ROOTS_DIR).mkdir()
     for f in sorted(md_dir.glob("*.root.json")):
         shutil.copyfile(f, out / ROOTS_DIR / f.name)
-    atomic_write_text(out / MACHINE_POLICY, json.dumps(policy if policy is not None else {"allow_developer_mode": False},
-                                                        ensure_ascii=False, indent=2) + "\n")
+    machine_policy = policy if policy is not None else {"allow_developer_mode": False}
+    atomic_write_text(out / MACHINE_POLICY, json.dumps(machine_policy, ensure_ascii=False, indent=2) + "\n")
     record = policy_record(Path(repo_dir))
     if record is not None:
         atomic_write_text(out / POLICY_RECORD, json.dumps(record, ensure_ascii=False) + "\n")

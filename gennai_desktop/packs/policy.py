@@ -17,9 +17,10 @@ a missing / rolled-back / tampered targets metadata — gives the last verified 
 """
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -30,7 +31,7 @@ from ..core.settings import Settings
 from .errors import PackError
 from .manifest import NAME_RE
 from .names import POLICY_TARGET
-from .trust import load_state, managed_install, save_state, state_path, trusted_root_bytes, trusted_view, TrustedView
+from .trust import TrustedView, load_state, managed_install, save_state, state_path, trusted_root_bytes, trusted_view
 
 DEV_PACK_ID = "gemma3-270m-dev"
 
@@ -90,7 +91,7 @@ class Policy(BaseModel):
         return pack_id in self.allowed_packs or pack_id in self.required_packs or pack_id == self.default_pack
 
     @classmethod
-    def locked_down(cls, problem: str = "trust.policy.builtin_strict") -> "Policy":
+    def locked_down(cls, problem: str = "trust.policy.builtin_strict") -> Policy:
         """Built-in strictest rules: no pack, not the non-domestic dev model."""
         return cls(allowed_packs=(), allow_dev_default=False, audit_required=True, source="tampered",
                    problem=problem)
@@ -104,8 +105,8 @@ def parse_policy(data: bytes) -> Policy:
     try:
         return Policy.model_validate_json(data)
     except ValidationError as exc:
-        first = exc.errors()[0] if exc.errors() else {}
-        raise PackError("packs.error.policy_invalid", reason=str(first.get("msg", exc))[:200]) from None
+        errors = exc.errors()
+        raise PackError("packs.error.policy_invalid", reason=str(errors[0]["msg"] if errors else exc)[:200]) from None
 
 
 RECORD_NAME = "policy-record.json"
@@ -177,10 +178,16 @@ def _fallback(view, problem: str) -> Policy:
     return _from_record(view) or Policy.locked_down("trust.policy.builtin_strict")
 
 
-READ_TRUST = object()     # "read the trusted view here" (None means: there is none)
+class _ReadTrust(enum.Enum):
+    """A sentinel the type checker can narrow (``view is READ_TRUST``), unlike ``object()``."""
+    READ = "read"
 
 
-def current_policy(view: TrustedView | None | object = READ_TRUST) -> Policy:
+READ_TRUST: Final = _ReadTrust.READ     # "read the trusted view here" (None means: there is none)
+ViewArg = TrustedView | None | Literal[_ReadTrust.READ]    # a view already read, none, or "read it here"
+
+
+def current_policy(view: ViewArg = READ_TRUST) -> Policy:
     """The policy in force on this laptop (offline; never raises; never looser on tampering).
 
     ``view``: the offline trusted view when the caller already read it (``app.models``

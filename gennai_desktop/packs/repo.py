@@ -19,22 +19,32 @@ import json
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from securesystemslib.signer import Signer
-from tuf.api.metadata import (DelegatedRole, Delegations, Metadata, MetaFile, Root, Snapshot, TargetFile, Targets,
-                              Timestamp)
+from tuf.api.metadata import (
+    DelegatedRole,
+    Delegations,
+    Metadata,
+    MetaFile,
+    Root,
+    Snapshot,
+    TargetFile,
+    Targets,
+    Timestamp,
+)
 from tuf.api.serialization.json import JSONSerializer
 
 from ..core.atomicio import atomic_path, atomic_write_bytes
-from .asr import ARCHIVE_NAME, KIND as ASR_KIND, AsrManifest, archive_target, manifest_kind, parse_asr_manifest, unpack_archive
+from .asr import ARCHIVE_NAME, AsrManifest, archive_target, manifest_kind, parse_asr_manifest, unpack_archive
+from .asr import KIND as ASR_KIND
 from .build import check_pack_template
 from .errors import PackError
 from .gguf_match import check_against_manifest, sha256_file
 from .keys import generate_key, load_public, load_signer, scan_for_private_keys
-from .manifest import Manifest, load_manifest
+from .manifest import load_manifest
 from .names import INDEX_TARGET, POLICY_TARGET, check_id, gguf_target, manifest_target
 from .policy import Policy
 
@@ -53,7 +63,7 @@ def vendor_paths(vendor: str) -> list[str]:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _expiry(days: float) -> datetime:
@@ -183,7 +193,8 @@ class SigningRepo:
         days = {**DEFAULT_EXPIRY_DAYS, **(expiry_days or {})}
         self.md_dir.mkdir(parents=True, exist_ok=True)
         self.targets_dir.mkdir(parents=True, exist_ok=True)
-        root = Root(version=1, spec_version=SPEC_VERSION, expires=_expiry(days["root"]), consistent_snapshot=consistent_snapshot)
+        root = Root(version=1, spec_version=SPEC_VERSION, expires=_expiry(days["root"]),
+                    consistent_snapshot=consistent_snapshot)
         root_pubs = [generate_key(self.keys.root, f"root-{i + 1}") for i in range(root_keys)]
         for pub in root_pubs:
             root.add_key(pub, "root")
@@ -397,9 +408,11 @@ class SigningRepo:
         """
         if role not in TOP:
             raise PackError("packs.admin.bad_role", role=role)
-        if role == "root" and new_root_key_dir is None:
-            raise PackError("packs.admin.need_new_root_dir")
-        key_dir = Path(new_root_key_dir) if role == "root" else self.keys.online
+        key_dir = self.keys.online
+        if role == "root":
+            if new_root_key_dir is None:
+                raise PackError("packs.admin.need_new_root_dir")
+            key_dir = Path(new_root_key_dir)
         old_root = self.load("root").signed
         old_signers = self._signers_for(old_root, "root")
         new_root = Root.from_dict(json.loads(json.dumps(old_root.to_dict())))

@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.atomicio import atomic_write_text, fsync_dir
@@ -103,7 +103,7 @@ def write_active(pack_id: str, version: str, previous: str | None) -> None:
 def installed_ids(kind: str = "llm") -> list[str]:
     """Installed pack ids of one kind ("llm": GGUF packs, "asr": speech models; the kind is
     in the active version's install record); creates nothing (works on a read-only home)."""
-    out = []
+    out: list[str] = []
     d = home_dir() / "packs" / "installed"
     if not d.is_dir():
         return out
@@ -154,7 +154,7 @@ def commit_install(stage: Path, manifest: Manifest, record: dict, *, activate: b
 
 def commit_files(stage: Path, pack_id: str, version: str, record: dict, *, activate: bool = True) -> Path:
     """The move-into-place of any pack kind (GGUF or asr): fsync, rename, flip ``active.json``."""
-    record = {**record, "installed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    record = {**record, "installed_at": datetime.now(UTC).isoformat(timespec="seconds")}
     atomic_write_text(stage / "install.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
     for f in sorted(p for p in stage.rglob("*") if p.is_file() and not p.is_symlink()):
         with open(f, "rb+") as fh:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -179,7 +179,7 @@ def save_state(versions: dict[str, int], *, refreshed: bool = False) -> None:
             state["versions"][k] = v
             changed = True
     if refreshed:
-        state["refreshed_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        state["refreshed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     if not changed:
         return
     try:
@@ -214,7 +214,8 @@ class TrustedView:
             if not p.is_file():
                 break
             new = Metadata[Root].from_bytes(p.read_bytes())
-            root.signed.verify_delegate(Root.type, new.signed_bytes, new.signatures)   # signed by the old root's threshold
+            # signed by the old root's threshold
+            root.signed.verify_delegate(Root.type, new.signed_bytes, new.signatures)
             new.signed.verify_delegate(Root.type, new.signed_bytes, new.signatures)    # and by its own
             if new.signed.version != v:
                 raise tufx.BadVersionNumberError(f"root_history/{v}.root.json has version {new.signed.version}")
@@ -287,10 +288,10 @@ class TrustedView:
                 stamp = None
         if stamp is None:
             try:
-                stamp = datetime.fromtimestamp((self.md_dir / "timestamp.json").stat().st_mtime, timezone.utc)
+                stamp = datetime.fromtimestamp((self.md_dir / "timestamp.json").stat().st_mtime, UTC)
             except OSError:
                 return None
-        return datetime.now(timezone.utc) - stamp
+        return datetime.now(UTC) - stamp
 
     @property
     def expired(self) -> bool:

@@ -19,21 +19,26 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
+
+# isort: split
+# (the split keeps netquiet above tuf/urllib3: import order matters here)
 from tuf.api import exceptions as tufx
 from tuf.api.metadata import Metadata, Root, TargetFile
-from . import netquiet  # noqa: F401  - before tuf.ngclient: no AF_INET6 probe socket
 from tuf.ngclient import Updater
 from tuf.ngclient.fetcher import FetcherInterface
 
 from ..core.atomicio import atomic_write_bytes
-from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.cancel import NEVER, Cancelled, CancelToken
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..llm.base import ModelSpec
 from . import store
-from .asr import ARCHIVE_NAME as ASR_ARCHIVE, KIND as ASR_KIND, MODEL_SUBDIR as ASR_MODEL_SUBDIR, AsrManifest
-from .asr import archive_target, parse_asr_manifest, unpack_archive
+from .asr import ARCHIVE_NAME as ASR_ARCHIVE
+from .asr import KIND as ASR_KIND
+from .asr import MODEL_SUBDIR as ASR_MODEL_SUBDIR
+from .asr import AsrManifest, archive_target, parse_asr_manifest, unpack_archive
 from .errors import PackError, from_tuf
-from .fetchers import DirectoryFetcher, folder_urls, MirrorFetcher, origin
+from .fetchers import DirectoryFetcher, MirrorFetcher, folder_urls, origin
 from .gguf_match import check_against_manifest
 from .manifest import Manifest, parse_manifest, version_key
 from .names import INDEX_TARGET, POLICY_TARGET, check_id, check_target_name, check_version, gguf_target, manifest_target
@@ -54,7 +59,7 @@ class Source:
     label: str = ""
 
     @classmethod
-    def mirror(cls, url: str) -> "Source":
+    def mirror(cls, url: str) -> Source:
         """An HTTPS mirror; plain http only where the signed policy names that http mirror
         (or in the reported developer mode)."""
         if not url.startswith(("http://", "https://")):
@@ -65,7 +70,7 @@ class Source:
         return cls(f"{base}/metadata/", f"{base}/targets/", MirrorFetcher(base), base)
 
     @classmethod
-    def folder(cls, folder: Path | str) -> "Source":
+    def folder(cls, folder: Path | str) -> Source:
         folder = Path(folder)
         if not (folder / "metadata").is_dir():
             raise PackError("packs.error.bad_folder", path=str(folder))
@@ -96,7 +101,7 @@ def open_updater(source: Source, md_dir: Path | None = None, *, bootstrap: bytes
     try:
         return Updater(str(md_dir), source.metadata_url, str(target_dir) if target_dir else None,
                        source.targets_url, fetcher=source.fetcher, bootstrap=root)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - python-tuf raises many types: mapped to a user message
         raise from_tuf(exc, what="root.json") from None
 
 
@@ -111,7 +116,7 @@ def targetinfo(updater: Updater, name: str) -> TargetFile:
     """The signed description of ``name``; a target nobody entitled to sign it listed is missing."""
     try:
         info = updater.get_targetinfo(name)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - python-tuf raises many types: mapped to a user message
         raise from_tuf(exc, what=name) from None
     if info is None:
         raise PackError("packs.error.target_not_found", name=name)
@@ -122,7 +127,7 @@ def _target_url(updater: Updater, source: Source, info: TargetFile, md_dir: Path
     path = info.path
     try:
         consistent = Metadata[Root].from_file(str(md_dir / "root.json")).signed.consistent_snapshot
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - an unreadable root.json: plain target names
         consistent = False
     if consistent and updater.config.prefix_targets_with_hash:
         digest = next(iter(info.hashes.values()))
@@ -149,7 +154,9 @@ def download(updater: Updater, source: Source, info: TargetFile, dest: Path, *, 
         with os.fdopen(fd, "wb") as out:
             yield Progress(0, total, stage, info.path)
             chunks = (source.fetcher or http_fetcher()).fetch(url)
-            with contextlib.closing(chunks) if hasattr(chunks, "close") else contextlib.nullcontext():
+            with contextlib.ExitStack() as closing:
+                if (close := getattr(chunks, "close", None)) is not None:
+                    closing.callback(close)     # a generator or response: closed even when we stop early
                 for chunk in chunks:
                     cancel.raise_if_cancelled()
                     received += len(chunk)
@@ -168,7 +175,7 @@ def download(updater: Updater, source: Source, info: TargetFile, dest: Path, *, 
     except Cancelled:
         tmp.unlink(missing_ok=True)
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - any download failure: partial file removed, mapped to a message
         tmp.unlink(missing_ok=True)
         raise from_tuf(exc, what=info.path) from None
 
@@ -241,14 +248,17 @@ class UpdateReport:
 
 
 def install_entry(updater: Updater, source: Source, entry: IndexEntry, *, cancel: CancelToken = NEVER,
-                  load_test: LoadTest | None = None, md_dir: Path | None = None) -> Generator[TaskEvent, None, Manifest]:
-    """Download, verify and install one pack version; the previous one stays until the end."""
+                  load_test: LoadTest | None = None,
+                  md_dir: Path | None = None) -> Generator[TaskEvent, None, Manifest | AsrManifest]:
+    """Download, verify and install one pack version (a model or a speech-model pack); the
+    previous one stays until the end."""
     if entry.kind == ASR_KIND:
         return (yield from install_asr_entry(updater, source, entry, cancel=cancel, md_dir=md_dir))
     m_bytes = fetch_small(updater, source, entry.manifest, cancel=cancel)
     manifest = parse_manifest(m_bytes, source=entry.manifest)
     if (manifest.id, manifest.version, manifest.vendor) != (entry.id, entry.version, entry.vendor):
-        raise PackError("packs.error.manifest_invalid", path=entry.manifest, reason="id/version/vendor differ from the index")
+        raise PackError("packs.error.manifest_invalid", path=entry.manifest,
+                        reason="id/version/vendor differ from the index")
     g_info = targetinfo(updater, entry.gguf)
     if g_info.length != manifest.gguf.size or g_info.hashes.get("sha256") != manifest.gguf.sha256:
         raise PackError("packs.error.gguf_mismatch", pack=manifest.id, field="signed length/sha256",
@@ -285,10 +295,12 @@ def install_asr_entry(updater: Updater, source: Source, entry: IndexEntry, *, ca
     m_bytes = fetch_small(updater, source, entry.manifest, cancel=cancel)
     manifest = parse_asr_manifest(m_bytes, source=entry.manifest)
     if (manifest.id, manifest.version, manifest.vendor) != (entry.id, entry.version, entry.vendor):
-        raise PackError("packs.error.manifest_invalid", path=entry.manifest, reason="id/version/vendor differ from the index")
+        raise PackError("packs.error.manifest_invalid", path=entry.manifest,
+                        reason="id/version/vendor differ from the index")
     a_info = targetinfo(updater, entry.archive)
     if a_info.length != manifest.archive.size or a_info.hashes.get("sha256") != manifest.archive.sha256:
-        raise PackError("packs.error.asr_archive", pack=manifest.id, reason="signed length/sha256 differ from the manifest")
+        raise PackError("packs.error.asr_archive", pack=manifest.id,
+                        reason="signed length/sha256 differ from the manifest")
     stage = store.new_staging()
     try:
         (stage / "manifest.json").write_bytes(m_bytes)
@@ -323,7 +335,7 @@ def run_update(source: Source, *, pack_ids: list[str] | None = None, cancel: Can
     # policy first: it decides what may be installed
     try:
         has_policy = updater.get_targetinfo(POLICY_TARGET) is not None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - python-tuf raises many types: mapped to a user message
         raise from_tuf(exc, what=POLICY_TARGET) from None
     policy = current_policy()
     if has_policy:
@@ -350,7 +362,7 @@ def run_update(source: Source, *, pack_ids: list[str] | None = None, cancel: Can
                 still_signed = updater.get_targetinfo(manifest_target(m.vendor, m.id, m.version)) is not None
             except PackError:
                 still_signed = False
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - python-tuf raises many types: mapped to a user message
                 raise from_tuf(exc, what=pid) from None
             if v == act["version"] and (not still_signed or (pid, v) not in listed):
                 report.withdrawn.append((pid, v))

@@ -30,9 +30,12 @@ import getpass
 import hashlib
 import json
 import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+
 from ..core.paths import home_dir
 from ..core.safefiles import regular_size, sha256_regular
 from ..documents.limits import DEFAULT_LIMITS
@@ -66,7 +69,7 @@ def _os_user() -> str:
 def _locked(lock_path: Path) -> Iterator[None]:
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        if os.name == "nt":
+        if sys.platform == "win32":     # (not os.name: the type checker knows msvcrt only under this test)
             import msvcrt
             while True:
                 try:
@@ -79,7 +82,7 @@ def _locked(lock_path: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        if os.name == "nt":
+        if sys.platform == "win32":
             import msvcrt
             with contextlib.suppress(OSError):
                 os.lseek(fd, 0, 0)
@@ -163,12 +166,13 @@ class AuditLog:
         with _locked(self.path.with_name(self.path.name + ".lock")):
             last = _last_record(self.path)
             anchor = read_anchor(self.path) if self.anchored else None
-            if anchor is not None and (last is None or last.get("seq", 0) < anchor["seq"]
-                                       or (last.get("seq") == anchor["seq"] and last.get("hash") != anchor.get("hash"))):
+            if anchor is not None and (
+                    last is None or last.get("seq", 0) < anchor["seq"]
+                    or (last.get("seq") == anchor["seq"] and last.get("hash") != anchor.get("hash"))):
                 # lines after the anchor are gone (or the file): say so, chained from the anchor
+                found = last.get("seq") if last else "no log"
                 gap = self._record("audit.anchor_mismatch", {"seq": anchor["seq"], "hash": anchor.get("hash", "")},
-                                   outcome="error:log_truncated",
-                                   detail=f"expected seq {anchor['seq']}, found {last.get('seq') if last else 'no log'}")
+                                   outcome="error:log_truncated", detail=f"expected seq {anchor['seq']}, found {found}")
                 self._write(gap)
                 last = gap
             if last is not None and self.path.stat().st_size >= self.max_bytes:
@@ -192,7 +196,7 @@ class AuditLog:
         rec: dict[str, Any] = {
             "v": 1,
             "seq": int(last.get("seq", 0)) + 1 if last else 1,
-            "time": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "time": _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds"),
             "user": _os_user(),
             "action": action,
         }
@@ -202,7 +206,7 @@ class AuditLog:
         return rec
 
     def _rotate(self) -> Path:
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.path.with_name(f"{self.path.stem}-{stamp}{self.path.suffix}")
         os.replace(self.path, target)
         return target
@@ -221,7 +225,8 @@ class AuditLog:
 class Problem:
     file: str
     line: int
-    reason: str          # "edited" | "chain" | "removed" | "reordered" | "unreadable" | "rotate" | "truncated" | "deleted"
+    # "edited" | "chain" | "removed" | "reordered" | "unreadable" | "rotate" | "truncated" | "deleted"
+    reason: str
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
@@ -303,8 +308,8 @@ def audit_log(policy=None) -> AuditLog | None:
             policy = None
     if policy is not None and not getattr(policy, "audit_enabled", True):
         return None
-    folder = Path(getattr(policy, "audit_dir", "") or "") if policy is not None and getattr(policy, "audit_dir", "") \
-        else home_dir() / "audit"
+    audit_dir: str = getattr(policy, "audit_dir", "") or "" if policy is not None else ""
+    folder = Path(audit_dir) if audit_dir else home_dir() / "audit"
     return AuditLog(folder / AUDIT_NAME)
 
 
@@ -327,7 +332,7 @@ def audit_required(policy=None) -> bool:
     return bool(getattr(policy, "audit_enabled", True) and getattr(policy, "audit_required", False))
 
 
-def sha256_and_size(path: str | os.PathLike[str]) -> tuple[str, int] | tuple[None, None] | tuple[None, int]:
+def sha256_and_size(path: str | os.PathLike[str]) -> tuple[str, int] | tuple[None, int | None]:
     """The audited document's sha256 and size: regular files only, at most the loader's size
     cap (a symlink to /dev/zero or a FIFO is never opened: it used to hang here forever)."""
     found = sha256_regular(path, DEFAULT_LIMITS.max_file_bytes)

@@ -40,7 +40,8 @@ def result_text(task: str, result: Any) -> str:
     if task == "proofread":
         lines = []
         for f in getattr(result, "findings", []) or []:
-            arrow = f"「{f.original}」→「{f.suggestion}」" if getattr(f, "is_replacement", False) else f"「{f.original}」"
+            replaced = getattr(f, "is_replacement", False)
+            arrow = f"「{f.original}」→「{f.suggestion}」" if replaced else f"「{f.original}」"
             lines.append(f"{f.start}-{f.end}\t{arrow}\t{f.message}\t[{f.rule}]")
         return "\n".join(lines)
     blocks = getattr(result, "blocks", None)

@@ -93,7 +93,7 @@ def _keyring():
         return None
     try:
         backend = keyring.get_keyring()
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - a broken keyring backend: treated as "no keyring"
         return None
     mod = type(backend).__module__
     if isinstance(backend, fail.Keyring) or mod.startswith(("keyrings.alt", "keyring.backends.null")):
@@ -124,7 +124,7 @@ def _keyring_create(folder: Path) -> bytes | None:
     try:
         kr.set_password(KEYRING_SERVICE, _account(folder), raw.hex())
         back = kr.get_password(KEYRING_SERVICE, _account(folder))
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - any keyring failure: fall back to a passphrase
         return None
     return raw if back == raw.hex() else None
 
@@ -190,7 +190,8 @@ def resolve_key(folder: Path, passphrase: str | None = None, create: bool = True
                     raise StoreUnavailable("storage.error.passphrase_needed")
                 k = meta.get("kdf") or {}
                 n, r, p = int(k["n"]), int(k["r"]), int(k["p"])
-                if (n, r, p) != (SCRYPT_N, SCRYPT_R, SCRYPT_P) and not (2 ** 14 <= n <= 2 ** 20 and 1 <= r <= 16 and p == 1):
+                in_range = 2 ** 14 <= n <= 2 ** 20 and 1 <= r <= 16 and p == 1
+                if (n, r, p) != (SCRYPT_N, SCRYPT_R, SCRYPT_P) and not in_range:
                     raise ValueError("scrypt cost out of range")       # an edited key.json must not stall us
                 salt = bytes.fromhex(k["salt"])
                 if len(salt) < 16:
@@ -211,11 +212,11 @@ def resolve_key(folder: Path, passphrase: str | None = None, create: bool = True
                              "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
                                      "salt": salt.hex()}, "check": key_check(raw)})
         return StoreKey(raw, "passphrase", True)
-    raw = _keyring_create(folder)
-    if raw is None:
+    created = _keyring_create(folder)
+    if created is None:
         raise StoreUnavailable("storage.error.no_keyring", env=ENV_PASSPHRASE)
-    _write_meta(folder, {"version": 1, "source": "keyring", "service": KEYRING_SERVICE, "check": key_check(raw)})
-    return StoreKey(raw, "keyring", True)
+    _write_meta(folder, {"version": 1, "source": "keyring", "service": KEYRING_SERVICE, "check": key_check(created)})
+    return StoreKey(created, "keyring", True)
 
 
 def needs_passphrase(folder: Path) -> bool:

@@ -148,7 +148,7 @@ class ProtectedStore:
 
     # --- plumbing -----------------------------------------------------------------------------
     class _Tx:
-        def __init__(self, store: "ProtectedStore") -> None:
+        def __init__(self, store: ProtectedStore) -> None:
             self.store = store
 
         def __enter__(self):
@@ -166,7 +166,7 @@ class ProtectedStore:
             if exc_type is not None and issubclass(exc_type, self.store._errors):
                 raise StoreUnavailable("storage.error.corrupt") from exc
 
-    def _tx(self) -> "_Tx":
+    def _tx(self) -> _Tx:
         return ProtectedStore._Tx(self)
 
     def _q(self, sql: str, params: tuple = ()) -> list:
@@ -185,7 +185,7 @@ class ProtectedStore:
         with self._lock:
             try:
                 self._db.close()
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - closing is best effort: the handle is dropped either way
                 pass
 
     def compact(self) -> None:

@@ -1,11 +1,11 @@
 """ruff and mypy, run by the test suite (so by the README's test command and CI); the rules,
 their reasons and the type-check settings are in pyproject.toml.
 
-The linters came while other branches were still editing much of the tree, so for now they
-must pass on ``CLEAN`` (the files the context/OCR change rewrote, and every file that is
-clean already may join it); the rest of the tree is counted per rule, not failed:
-``python tests/architecture/test_lint.py --counts``. After the whole-tree fix (the commands
-are in docs/architecture.md, "Lint and types") ``CLEAN`` becomes the whole package.
+The linters came while other branches were still editing much of the tree. Every file
+outside ``PENDING`` (the folders still being edited elsewhere) must pass them now: ``CLEAN``
+is computed, so a new file joins it by itself. ``PENDING`` is counted per rule, not failed:
+``python tests/architecture/test_lint.py --counts``. After its fix (the commands are in
+docs/architecture.md, "Lint and types") ``PENDING`` empties and ``CLEAN`` is the whole package.
 """
 from __future__ import annotations
 
@@ -22,14 +22,13 @@ PKG = ROOT / "gennai_desktop"
 # the headless layers (issue 29's list, plus asr/, which came with 議事録): all but ui/ and cli/
 HEADLESS = ["core", "documents", "nlp", "llm", "asr", "ocr", "proofread", "packs", "storage", "tasks", "qa", "app"]
 
+# Not yet held to the linters: folders other branches were still editing when the lint fix
+# ran (docs/architecture.md, "Lint and types"). Everything else must pass.
+PENDING = ("nlp", "proofread", "qa", "tasks", "ui")
+
 # Must pass ruff, mypy (those in the headless layers) and carry reasons on every suppression.
-CLEAN = [f"gennai_desktop/{p}" for p in (
-    "app/context.py", "app/models.py", "app/recording.py",
-    "cli/__init__.py", "cli/ask.py", "cli/commands.py", "cli/output.py", "cli/transcribe.py",
-    "documents/image_reader.py",
-    "ocr/corrections.py", "ocr/pages.py", "ocr/pdf.py", "ocr/runner.py", "ocr/searchable.py",
-    "packs/models.py",
-)]
+CLEAN = sorted(p.relative_to(ROOT).as_posix() for p in PKG.rglob("*.py")
+               if p.relative_to(PKG).parts[0] not in PENDING)
 WHOLE_TREE = False      # True after the whole-tree fix (docs/architecture.md): every package file must pass
 if WHOLE_TREE:
     CLEAN = sorted(p.relative_to(ROOT).as_posix() for p in PKG.rglob("*.py"))
@@ -100,6 +99,8 @@ def test_the_checks_see_what_they_should(tmp_path):
     """The lists are real files, and the checkers do find a planted defect (a test that a
     misconfigured checker would pass silently is no test)."""
     assert all((ROOT / p).is_file() for p in CLEAN)
+    assert all((PKG / d).is_dir() for d in PENDING)      # a stale name would exempt nothing, silently
+    assert {"gennai_desktop/entry.py", "gennai_desktop/packs/update.py"} <= set(CLEAN)
     import tomllib
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert set(conf["tool"]["ruff"]["lint"]["select"]) == {"E", "F", "I", "B", "UP", "SIM", "BLE"}
