@@ -276,18 +276,22 @@ def main() -> None:
     ap.add_argument("--style", default="bullets", choices=("bullets", "three_lines", "report"))
     ap.add_argument("--length", default=None, choices=("short", "standard", "long"))
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument("--facts", default=str(HERE / "facts.tsv"),
+                    help="another fact list in the same format (eval/summary/dev_real_facts.tsv: development set)")
     ap.add_argument("--dev", action="store_true",
                     help="score clean points and citations on the real documents NOT in facts.tsv (development)")
     ap.add_argument("-v", action="store_true")
     args = ap.parse_args()
     facts: dict[str, list[dict]] = defaultdict(list)
-    with open(HERE / "facts.tsv", encoding="utf-8") as f:
+    with open(args.facts, encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             facts[row["doc"]].append(row)
     if args.dev:
-        frozen = set(facts)
+        with open(HERE / "facts.tsv", encoding="utf-8") as f:
+            frozen = {Path(r["doc"]).stem for r in csv.DictReader(f, delimiter="\t")}   # and other formats of them
         facts = defaultdict(list, {p.name: [] for p in sorted(CORPUS.iterdir())
-                                   if p.suffix in (".pdf", ".docx", ".txt", ".md") and p.name not in frozen})
+                                   if p.suffix in (".pdf", ".docx", ".txt", ".md") and p.stem not in frozen
+                                   and p.name != "README.md"})
     names = [n for n in facts if not args.docs or n in args.docs]
     rows = [run(n, facts[n], args.style, args.length, args.v) for n in names]
     if args.markdown:
