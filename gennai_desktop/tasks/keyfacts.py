@@ -16,13 +16,14 @@ _NUM = r"[0-9０-９][0-9０-９,，.．]*"
 _KANJI_NUM = r"[元一二三四五六七八九十百千〇]+"
 
 # 目的・趣旨: why the document or measure exists (この法律は、…を目的とする。)
-PURPOSE = re.compile(r"目的と(?:する|し)|目的は|目的で|目的に|趣旨|ねらい|狙い|背景として")
+PURPOSE = re.compile(r"目的と(?:する|し)|目的は|目的で|趣旨|ねらい|狙い|背景として")
 # the document speaking of itself: 本報告は / 本ガイドラインは / この通知は / 本ディスカッションペーパーでは
 SELF = re.compile(r"^(?:本|この|当)(?:書|報告書?|稿|ペーパー|ディスカッションペーパー|ガイドライン|指針|通知|事務連絡|資料|文書|規約|"
                   r"要綱案?|試案|方針|計画|規程|規則|法律|政令|省令|条例|サービス|API|取組|調査|会議|提言|考え方|フレームワーク|案)"
                   r"(?:は|では|において|の目的)")
 # 結論・まとめ・概要 and what the document settles
-CONCLUSION = re.compile(r"結論|まとめ|総括|要旨|概要|整理した|取りまとめ|とりまとめ|明らかになった|明らかにした")
+CONCLUSION = re.compile(r"結論|まとめ|総括|要旨|概要|整理した|取りまとめ|とりまとめ|明らかになった|明らかにした|"
+                        r"(?:調査|検討|審議|分析|試行|実証)の結果|結果、")
 # decisions: 決定, 了承, 承認, 策定, 施行 …
 DECISION = re.compile(r"決定|決まっ|了承|承認|採択|可決|決議|議決|答申|合意|策定|公表|閣議|定めた|改正|施行|適用|廃止|"
                       r"創設|開始|発足|設置|任命|選任|指名|告示|発出|通知した|提案")
@@ -112,6 +113,13 @@ def fact_bonus(s: Signals) -> float:
              + w["body"] * min(s.bodies, 2))
     return bonus + w["anaphora"] * s.anaphora + w["example"] * s.example + w["question"] * s.question \
         + w["meta"] * s.meta
+
+
+def states_a_fact(s: Signals) -> bool:
+    """Does the sentence carry anything concrete (a purpose, decision, date, number, body,
+    request or next step), not only the document's topic?"""
+    return (s.purpose or s.self_ref or s.conclusion or s.decision or s.request or s.next_step
+            or s.dates > 0 or s.numbers > 0 or s.bodies > 0)
 
 
 def fact_keys(text: str) -> frozenset[str]:

@@ -102,7 +102,7 @@ def candidates(table: "SentenceTable") -> dict[int, Candidate]:
         text = shorten(sents[i].text, None)          # as shown: footnote marks out
         sig = keyfacts.signals(text)
         score = CENTRAL * (r_sal[n] + r_cent[n]) / 2 + keyfacts.fact_bonus(sig)
-        score += doc_lead.get(i, 0.0)
+        score += doc_lead.get(i, 0.0) if keyfacts.states_a_fact(sig) else 0.0   # a lead that states no fact is not key
         score += TOP_LEAD if i in top_leads else SECTION_LEAD if i in leads else 0.0
         heading = under.get(i, "")
         score += SUMMARY_SECTION if _SUMMARY_HEADING.search(heading) else 0.0
