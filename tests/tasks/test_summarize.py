@@ -8,7 +8,7 @@ import pytest
 
 from gennai_desktop.core.cancel import CancelToken, Cancelled
 from gennai_desktop.core.document import Block, Document
-from gennai_desktop.core.events import Done, Notice, Progress, TextDelta
+from gennai_desktop.core.events import Notice, Progress, TextDelta
 from tests.support.events import run_to_result
 from gennai_desktop.tasks.extractive import supported_by
 from gennai_desktop.tasks.summarize import summarize
