@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.document import BODY_KINDS, Document, Location
 from ..nlp.morph import tokenize
+from ..nlp.notes import strip_note_markers
 from ..nlp.sentences import sentence_spans
 from . import sentence_shape
 from .quality import final_clause, numbers_in, numbers_in_context, polarity_agrees_ja
@@ -282,7 +283,7 @@ def shorten(text: str, limit: int | None = MAX_POINT_CHARS) -> str:
     (「… 7 。」) and figure references (（図表4-1-2-1）) dropped; with a ``limit``, longer ones
     are cut with "…" (model points only: an extractive point is a whole sentence)."""
     text = _ITEM_NO.sub("", sentence_shape.joined_lines(text.strip()))
-    text = _DISPLAY_NOISE.sub("", text)
+    text = strip_note_markers(_DISPLAY_NOISE.sub("", text))
     return text if limit is None or len(text) <= limit else text[:limit - 1] + "…"
 
 

@@ -25,6 +25,7 @@ DOC = Document.from_blocks([
     Block("b0005", "paragraph", "取組は次のとおりである。", page=3),
     Block("b0006", "list_item", "・路線の再編。あわせて運賃を見直す。", page=3),
     Block("b0007", "list_item", "・デマンド交通の導入", page=3),
+    Block("b0008", "paragraph", "国は、補助を拡充しました²。運賃の見直しも行った[4](#fn4)。", page=3),
 ], fmt="pdf")
 
 
@@ -38,6 +39,9 @@ def test_whole_sentences_are_clean_and_correctly_cited():
     assert j.clean and j.cited_ok
     j = _judge("約1割が廃止されています。", "b0002")       # footnote marker left out: still cited
     assert j.cited_ok and not j.clean and j.why == "starts mid-sentence"
+    for text in ("国は、補助を拡充しました。", "運賃の見直しも行った。"):   # footnote marks left out
+        j = _judge(text, "b0008")
+        assert j.clean and j.cited_ok, text
 
 
 def test_fragments_captions_tables_and_glued_headings_are_not_clean():
