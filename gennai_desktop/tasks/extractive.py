@@ -147,7 +147,7 @@ _FOOTNOTE = re.compile(r"^([0-9]{1,2})　")           # footnotes of reports (la
 _MARK = re.compile(r"(?<=\S) ([0-9]{1,2}) (?=\S)")   # footnote marker in body text: 「…使われていた 1 。」
 _DISPLAY_NOISE = re.compile(r" [0-9]{1,2} (?=[。、）」\s]|$)|（図表[^）]*）|\(図表[^)]*\)"
                             r"|(?<=[ぁ-んァ-ヶー」』）])[0-9]{1,2}(?=[。」』])")   # 「…ました6。」: a superscript footnote mark
-_ITEM_NO = re.compile(r"^(?:[0-9０-９]+|[①-⑳]|[一二三四五六七八九十]+|[イロハニホヘトチリヌ])[　 ]")
+_ITEM_NO = re.compile(r"^(?:[0-9０-９]+|[①-⑳⑴-⒇]|[一二三四五六七八九十]+|[イロハニホヘトチリヌ])[　 ]")
 
 
 def supported_by(point: str, sources: Sequence[str]) -> bool:
@@ -288,9 +288,11 @@ def shorten(text: str, limit: int | None = MAX_POINT_CHARS) -> str:
 
 
 def locations(table: SentenceTable, idx: Sequence[int]) -> tuple[Location, ...]:
-    """Distinct locations of sentences ``idx`` (order kept)."""
+    """Distinct locations of sentences ``idx`` (order kept); a sentence a PDF reader cut over
+    two blocks (``sentence_shape.joins_previous``) cites both."""
     seen: dict[tuple, Location] = {}
     for i in idx:
-        loc = table.location(i)
-        seen.setdefault((loc.block_id, loc.page, loc.heading), loc)
+        s = table.sentences[i]
+        for loc in (table.location(i), table.doc.locate(max(s.start, s.end - 1))):
+            seen.setdefault((loc.block_id, loc.page, loc.heading), loc)
     return tuple(seen.values())

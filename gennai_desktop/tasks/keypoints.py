@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from ..core.document import HEADING_KINDS, Block
+from ..core.document import BODY_KINDS, HEADING_KINDS, Block
 from . import keyfacts, sentence_shape
 from .extractive import shorten
 
@@ -270,9 +270,12 @@ def pick(table: "SentenceTable", k: int, lo: int = 0, hi: int | None = None, *, 
 
 
 def _fallback(table: "SentenceTable", k: int, lo: int, hi: int) -> list[Candidate]:
-    """No whole body sentence at all (a form, a table-only page): the most central quotable
-    sentences, so the user still sees where the document's words are."""
-    idx = [i for i in table.candidates(lo, hi) if table.quotable(i)] or table.candidates(lo, hi)
+    """No whole body sentence at all (slides, a form): the most central quotable sentences of
+    the body (paragraphs and list items), so the user still sees where the document's words
+    are. Never a title, heading, table cell, caption or screenshot text: a document with no
+    body text (a table-only list) gets no points, and the caller says so."""
+    body = [i for i in table.candidates(lo, hi) if table.doc.blocks[table.block_index(i)].kind in BODY_KINDS]
+    idx = [i for i in body if table.quotable(i)] or body
     if not idx:
         return []
     cent = table.index.centrality()

@@ -17,7 +17,7 @@ END = "。．！？!?"
 CLOSE = "」』）)】〕］]"
 # a line that is a list item by its own label (readers that do not yet mark list_item)
 ITEM_LABEL = re.compile(r"^\s*(?:[・●○◦■□◆◇▪◎〇•\-－]|[0-9０-９]{1,2}[.．)）]|[（(][0-9０-９a-zA-Zａ-ｚア-ン一二三四五六七八九十]{1,3}[）)]"
-                        r"|[①-⑳]|[ア-ン][　 .．]|[一二三四五六七八九十]{1,2}[　 、.．])\s*")
+                        r"|[①-⑳⑴-⒇]|[ア-ン][　 .．]|[一二三四五六七八九十]{1,2}[　 、.．])\s*")
 # 「1　はじめに　本報告は…」: a numbered heading and its title before the first sentence
 _GLUED = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十]+[章節部]|[0-9０-９]{1,2}(?:[.．][0-9０-９]{1,2})*[.．]?|[（(][0-9０-９]{1,2}[）)])"
                     r"[ 　]*[^、。，,\s「」]{1,25}[ 　]+\S")
@@ -46,11 +46,31 @@ def joined_lines(text: str) -> str:
 
 def split_view(doc: Document) -> str:
     """``doc.text`` with line wraps inside a body block (a newline not after a sentence end)
-    turned into spaces, same length, so that a wrapped sentence is split as one sentence."""
-    parts = []
-    for b in doc.blocks:
-        parts.append(_LINE_WRAP.sub(" ", b.text) if b.kind in BODY_KINDS and "\n" in b.text else b.text)
-    return "\n".join(parts)
+    turned into spaces, same length, so that a wrapped sentence is split as one sentence.
+    The break between two blocks that a PDF reader cut inside one sentence
+    (:func:`joins_previous`) is a space too: that sentence is one sentence over both blocks."""
+    out = []
+    for i, b in enumerate(doc.blocks):
+        if i:
+            out.append(" " if joins_previous(doc, i) else "\n")
+        out.append(_LINE_WRAP.sub(" ", b.text) if b.kind in BODY_KINDS and "\n" in b.text else b.text)
+    return "".join(out)
+
+
+def joins_previous(doc: Document, index: int) -> bool:
+    """Does body block ``index`` of a PDF or scan finish the sentence the block right before it
+    began? The block before is body text that ends with no sentence end, and this one is
+    marked as continued by the reader or begins the way no sentence begins
+    (「（令和4年…）を下記のとおり…」 after 「標記について、「…について」」). Word and text
+    paragraphs are the author's own and never join."""
+    if doc.format not in ("pdf", "image") or index == 0:
+        return False
+    prev, block = doc.blocks[index - 1], doc.blocks[index]
+    if prev.kind not in BODY_KINDS or block.kind not in BODY_KINDS or ends_sentence(prev.text):
+        return False
+    if block.kind == "list_item" or ITEM_LABEL.match(block.text) or _ASIDE.search(prev.text.strip()):
+        return False
+    return block.continued or starts_mid_sentence(block.text)
 
 
 def ends_sentence(text: str) -> bool:

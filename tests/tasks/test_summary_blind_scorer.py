@@ -71,3 +71,17 @@ def test_facts_count_within_one_point_with_partial_credit():
     assert score.fact_score("令和元年8月19日;10月1日", texts) == 0.5    # the terms in two points
     assert score.fact_score("告示第85号", texts) == 0.0
     assert score.fact_score("MLETR|ＭＬＥＴＲ;適用", [score.ns("ＭＬＥＴＲを適用する。")]) == 1.0
+
+
+def test_a_sentence_over_two_consecutive_cited_blocks_is_whole_but_not_a_fragment():
+    doc = Document.from_blocks([
+        Block("b0000", "paragraph", "標記について、「留意事項について」", page=1),
+        Block("b0001", "paragraph", "（令和4年3月4日付け）を改正し、周知をお願いいたします。次の文である。", page=1),
+    ], fmt="pdf")
+    cites = (Location("b0000", 1, None), Location("b0001", 1, None))
+    j = score.judge(doc, SummaryPoint("標記について、「留意事項について」（令和4年3月4日付け）を改正し、周知をお願いいたします。", cites))
+    assert j.clean and j.cited_ok
+    j = score.judge(doc, SummaryPoint("（令和4年3月4日付け）を改正し、周知をお願いいたします。", cites[1:]))
+    assert not j.clean
+    j = score.judge(doc, SummaryPoint("標記について、「留意事項について」（令和4年3月4日付け）を改正し、周知をお願いいたします。", cites[:1]))
+    assert not j.cited_ok and not j.clean

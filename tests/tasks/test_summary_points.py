@@ -205,3 +205,51 @@ def test_law_summary_is_fast_enough_to_be_cited_whole_and_spread(ja_corpus):
         offsets.append(block.start)
     assert max(offsets) < supplementary
     assert min(offsets) < len(doc.text) // 5 and max(offsets) > supplementary * 0.7
+
+
+# A 通知 whose lead sentence the PDF reader cut into two paragraph blocks on one page.
+NOTICE = [
+    ("title", "検査料の点数の取扱いについて"),
+    ("paragraph", "標記について、「診療報酬の算定方法の一部改正に伴う実施上の留意事項について」"),
+    ("paragraph", "（令和4年3月4日付け保医発0304第1号）を下記のとおり改正し、令和4年4月1日から適用するので、"
+                  "貴管下の保険医療機関に対して周知徹底をお願いいたします。"),
+    ("paragraph", "なお、委託する場合の点数については、令和4年7月1日に再度見直しを行う予定である。"),
+]
+
+
+def test_a_sentence_cut_over_two_pdf_blocks_is_one_point_citing_both():
+    doc = _pdf(NOTICE)
+    result = run_to_result(summarize(doc, None, style="bullets"))
+    lead = [p for p in result.points if p.text.startswith("標記について")]
+    assert lead, [p.text for p in result.points]
+    assert lead[0].text.endswith("周知徹底をお願いいたします。")
+    assert [c.block_id for c in lead[0].citations] == ["b0001", "b0002"]
+    assert not any(p.text.startswith("（令和4年3月4日") for p in result.points)   # never the cut half
+
+
+def test_word_paragraphs_are_never_joined_into_one_sentence():
+    doc = Document.from_blocks([Block(f"b{i:04d}", kind, text) for i, (kind, text) in enumerate(NOTICE)],  # type: ignore[arg-type]
+                               fmt="docx")
+    table = SentenceTable(doc)
+    assert all(doc.block_at(s.start).id == doc.block_at(s.end - 1).id for s in table.sentences)
+
+
+def test_the_fallback_never_quotes_titles_tables_or_screenshot_text():
+    slides = _pdf([("slide_title", "商法（船荷証券等関係）等の改正に関する中間試案の概要について"),
+                   ("image_text", "船荷証券の電子化により運送品の引渡し手続が迅速になる"),
+                   ("list_item", "・電子船荷証券記録の支配の移転を定める"),
+                   ("list_item", "・運送品の引渡しに係る債権への強制執行の規律")])
+    result = run_to_result(summarize(slides, None, style="bullets"))
+    assert result.points
+    assert {slides.block(c.block_id).kind for p in result.points for c in p.citations} == {"list_item"}
+    table_only = _pdf([("title", "オンライン診療を実施する宮城県内の医療機関の一覧（令和3年1月現在）"),
+                       ("table", table_text((("番号", "医療機関名", "所在地"), ("1", "医療法人社団やまと内科クリニック", "宮城県仙台市若林区なないろの里１丁目"))))])
+    with pytest.raises(Exception, match="要約に使える文|No sentences"):
+        run_to_result(summarize(table_only, None, style="bullets"))
+
+
+def test_parenthesised_digit_labels_are_not_part_of_the_point():
+    doc = Document.from_blocks([Block("b0000", "paragraph", "⑴　電子船荷証券記録の支配の移転の技術的要件は、省令で定めることとする。")],
+                               fmt="docx")
+    result = run_to_result(summarize(doc, None, style="bullets"))
+    assert result.points[0].text == "電子船荷証券記録の支配の移転の技術的要件は、省令で定めることとする。"

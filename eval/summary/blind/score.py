@@ -37,8 +37,9 @@ import sys
 import time
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -46,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 CORPUS = Path(os.environ.get("GENNAI_CORPUS", ROOT.parent / "shared" / "corpus")) / "real"
 
 from gennai_desktop.core.document import BODY_KINDS, Document  # noqa: E402
+from gennai_desktop.core.errors import DocumentError             # noqa: E402
 from gennai_desktop.documents import load_document               # noqa: E402
 from gennai_desktop.tasks.summarize import summarize              # noqa: E402
 from tests.support.events import run_to_result                    # noqa: E402
@@ -170,15 +172,22 @@ def judge(doc: Document, point) -> Judged:
         blocks.append(b)
     # citation: each sentence of the point (and each item) is in one of the cited blocks
     parts = [s for s in sentences_of(text.rstrip("…"))] + [i.rstrip("…") for i in items]
+    pairs = _consecutive(doc, blocks)
     for part in parts:
         p = ns(part)
-        if p and not any(find_in(p, ns(b.text)) for b in blocks):
+        if p and not any(find_in(p, ns(b.text)) for b in blocks) and not any(_across(p, a, b) for a, b in pairs):
             cited_ok = False
     # clean: one or two whole body sentences
     why = ""
     whole = ns(text)
     hit = next(((b, find_in(whole.rstrip("…"), ns(b.text))) for b in blocks
                 if find_in(whole.rstrip("…"), ns(b.text))), None)
+    if hit is None:       # a sentence the reader cut over two consecutive cited blocks, judged as one text
+        for a, b in pairs:
+            span = _across(whole.rstrip("…"), a, b)
+            if span and b.kind in BODY_KINDS:
+                hit = (replace(a, text=a.text + b.text), span)
+                break
     n_sent = sum(1 for s in sentences_of(text) if s.strip())
     if text.endswith("…"):
         why = "cut"
@@ -216,10 +225,31 @@ def judge(doc: Document, point) -> Judged:
     return Judged(text, not why, why, cited_ok)
 
 
+def _consecutive(doc: Document, blocks: list) -> list[tuple]:
+    """Pairs of cited blocks that follow each other in the document (a, then b)."""
+    ids = {b.id for b in blocks}
+    out = []
+    for a in blocks:
+        i = doc.blocks.index(a)
+        if i + 1 < len(doc.blocks) and doc.blocks[i + 1].id in ids:
+            out.append((a, doc.blocks[i + 1]))
+    return out
+
+
+def _across(point: str, a, b) -> tuple[int, int] | None:
+    """Where ``point`` (ns()'d) stands in the text of ``a`` then ``b`` when it begins in ``a``
+    and ends in ``b``; None otherwise. Only a sentence over the break, never a fragment of one."""
+    first = ns(a.text)
+    span = find_in(point, first + ns(b.text))
+    if span and span[0] < len(first) < span[1]:
+        return span
+    return None
+
+
 def _previous_text(doc: Document, block) -> tuple[str, str | None] | None:
     """Texts of the two blocks before ``block`` when the one before could carry the start of
     the same sentence (a paragraph or list item); None after a heading, a table or at the start."""
-    i = doc.blocks.index(block)
+    i = next(k for k, x in enumerate(doc.blocks) if x.id == block.id)
     if doc.format != "pdf" or i == 0 or doc.blocks[i - 1].kind not in BODY_KINDS:
         return None
     two = doc.blocks[i - 2] if i >= 2 and doc.blocks[i - 2].kind in BODY_KINDS else None
@@ -254,7 +284,12 @@ def run(name: str, rows: list[dict], style: str, length: str | None, verbose: bo
     if length and "length" in inspect.signature(summarize).parameters:
         kwargs["length"] = length
     t0 = time.perf_counter()
-    result = run_to_result(summarize(doc, None, **kwargs))
+    try:
+        result = run_to_result(summarize(doc, None, **kwargs))
+    except DocumentError as exc:        # no body sentence at all: no points, no facts
+        result = SimpleNamespace(points=[])
+        if verbose:
+            print(f"--- {name}\n   (no summary: {exc})")
     seconds = time.perf_counter() - t0
     texts = [ns(p.text + "".join(getattr(p, "items", ()) or ())) for p in result.points]
     facts = [fact_score(r["terms"], texts) for r in rows]
