@@ -30,6 +30,9 @@ DECISION = re.compile(r"決定|決まっ|了承|承認|採択|可決|決議|議�
 # policy statements: what is to be done (こととする, べきである, 必要がある)
 POLICY = re.compile(r"方針|基本的な?考え方|原則|こととする|ものとする|べきである|べきだ|必要がある|必要である|求められる|"
                     r"重要である|推進する|進める|提案する|示す|図る|することとした|ことができる|してはならない|しなければならない")
+# the problem a document answers: what is missing, late, hard or at risk (課題, 存在しない, 不足)
+PROBLEM = re.compile(r"課題|問題|存在しない|存在せず|不足|遅れ|困難|懸念|支障|不十分|十分でない|進んでいない|にとどまる|"
+                     r"増加して|減少して|急増|急速に|重要性が増")
 # requests of a 通知/事務連絡: 周知, 依頼, 留意
 REQUEST = re.compile(r"お願い|依頼|周知|留意|了知|配慮|協力を|遺漏")
 # what happens next: future time, plans, aims (not 「検討する」 alone, which laws and 試案 use for anything)
@@ -45,8 +48,12 @@ NUMBER_UNIT = re.compile(rf"{_NUM}\s*(?:件|人|名|円|万円|億円|兆円|%|�
 BODY = re.compile(r"[^\s、。「」（）()]{1,14}?(?:省|庁|内閣府|内閣官房|局|委員会|会議|審議会|部会|本部|協議会|機構|研究所|センター|"
                   r"株式会社|公社|事業団|大学|学会|協会|チーム|補佐官|大臣|知事|市長|会長|議長)")
 # sentences that need the sentence before them, examples, questions
-ANAPHORA = re.compile(r"^(?:また|さらに|なお|ただし|一方|他方|このため|そのため|これ|それ|この|その|こうした|そうした|"
-                      r"このような|そのような|同様に|加えて|しかし|しかしながら|ここで|具体的には|すなわち|つまり|"
+# a connective adds to the sentence before; a smaller penalty than what points back
+CONNECTIVE = re.compile(r"^(?:また|さらに|なお|一方|他方|加えて|しかし|しかしながら)")
+# (a connective alone — また, なお, しかし, 一方 — adds or contrasts a statement that stands on
+# its own words; what it points back to — これ, その, このため, 前項 — it cannot say itself)
+ANAPHORA = re.compile(r"^(?:ただし|このため|そのため|これ|それ|この|その|こうした|そうした|"
+                      r"このような|そのような|同様に|ここで|具体的には|すなわち|つまり|"
                       r"前項|前条|前各項|前二項|前三項|同項|同条|当該)")
 EXAMPLE = re.compile(r"^例えば|^たとえば|例として|などが挙げられる|のような例")
 QUESTION = re.compile(r"(?:か|のか|でしょうか|ですか)[。？?]$|[？?]$")
@@ -64,10 +71,12 @@ class Signals:
     policy: bool
     request: bool
     next_step: bool
+    problem: bool
     dates: int
     numbers: int
     bodies: int
     anaphora: bool
+    connective: bool
     example: bool
     question: bool
     meta: bool
@@ -83,10 +92,12 @@ def signals(text: str) -> Signals:
         policy=bool(POLICY.search(t)),
         request=bool(REQUEST.search(t)),
         next_step=bool(NEXT.search(t)),
+        problem=bool(PROBLEM.search(t)),
         dates=len(DATE.findall(t)),
         numbers=len(NUMBER_UNIT.findall(t)),
         bodies=len(BODY.findall(t)),
         anaphora=bool(ANAPHORA.search(t)),
+        connective=bool(CONNECTIVE.search(t)),
         example=bool(EXAMPLE.search(t)),
         question=bool(QUESTION.search(t)),
         meta=bool(META.search(t)),
@@ -98,8 +109,8 @@ def signals(text: str) -> Signals:
 # the laws of ../shared/corpus/ja and the real documents that are not in the frozen set.
 WEIGHTS = {
     "purpose": 0.45, "self_ref": 0.7, "conclusion": 0.3, "decision": 0.3, "policy": 0.3,
-    "request": 0.3, "next_step": 0.35, "date": 0.3, "number": 0.25, "body": 0.15,
-    "anaphora": -0.2, "example": -0.5, "question": -0.6, "meta": -0.3,
+    "request": 0.3, "next_step": 0.35, "problem": 0.25, "date": 0.3, "number": 0.25, "body": 0.15,
+    "anaphora": -0.2, "connective": -0.1, "example": -0.5, "question": -0.6, "meta": -0.3,
 }
 
 
@@ -109,10 +120,11 @@ def fact_bonus(s: Signals) -> float:
     w = WEIGHTS
     bonus = (w["purpose"] * s.purpose + w["self_ref"] * s.self_ref + w["conclusion"] * s.conclusion
              + w["decision"] * s.decision + w["policy"] * s.policy + w["request"] * s.request
-             + w["next_step"] * s.next_step + w["date"] * min(s.dates, 2) + w["number"] * min(s.numbers, 2)
+             + w["next_step"] * s.next_step + w["problem"] * s.problem
+             + w["date"] * min(s.dates, 2) + w["number"] * min(s.numbers, 2)
              + w["body"] * min(s.bodies, 2))
-    return bonus + w["anaphora"] * s.anaphora + w["example"] * s.example + w["question"] * s.question \
-        + w["meta"] * s.meta
+    return (bonus + w["anaphora"] * s.anaphora + w["connective"] * s.connective + w["example"] * s.example
+            + w["question"] * s.question + w["meta"] * s.meta)
 
 
 def states_a_fact(s: Signals) -> bool:

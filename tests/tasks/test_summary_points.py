@@ -253,3 +253,19 @@ def test_parenthesised_digit_labels_are_not_part_of_the_point():
                                fmt="docx")
     result = run_to_result(summarize(doc, None, style="bullets"))
     assert result.points[0].text == "電子船荷証券記録の支配の移転の技術的要件は、省令で定めることとする。"
+
+
+def test_the_problem_a_document_answers_counts_as_a_key_fact():
+    from gennai_desktop.tasks.keyfacts import fact_bonus, signals
+    problem = signals("国内の行政機関にはメタデータの標準が存在しないため、各機関が独自に管理している。")
+    plain = signals("各機関はメタデータを独自の様式で管理し、利用者に提供している。")
+    assert problem.problem and not plain.problem
+    assert fact_bonus(problem) > fact_bonus(plain)
+
+
+def test_a_connective_costs_less_than_a_word_that_points_back():
+    from gennai_desktop.tasks.keyfacts import fact_bonus, signals
+    plain = fact_bonus(signals("分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
+    connective = fact_bonus(signals("しかし、分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
+    pointing = fact_bonus(signals("そのため、分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
+    assert plain > connective > pointing
