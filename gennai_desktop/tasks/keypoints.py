@@ -106,7 +106,7 @@ def candidates(table: "SentenceTable") -> dict[int, Candidate]:
         score += TOP_LEAD if i in top_leads else SECTION_LEAD if i in leads else 0.0
         heading = under.get(i, "")
         score += SUMMARY_SECTION if _SUMMARY_HEADING.search(heading) else 0.0
-        part = keyfacts.report_part(text)
+        part = keyfacts.report_part(text, sig)
         if part == "overview" and _NEXT_HEADING.search(heading):
             part = "next"            # under 「今後の取組」「今後の予定」: what is to be done
             score += keyfacts.WEIGHTS["next_step"] * (not sig.next_step)
