@@ -301,6 +301,6 @@ def locations(table: SentenceTable, idx: Sequence[int]) -> tuple[Location, ...]:
 def key_sentences(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None) -> list[int]:
     """``k`` key sentences of sentences[lo:hi] in reading order — the choice the 要約 makes
     (``keypoints.key_sentences``: whole body sentences, key facts, position, coverage), for the
-    tasks that pick sentences the same way (議事録). Imported here lazily: keypoints uses this module."""
-    from .keypoints import key_sentences as _key_sentences
+    tasks that pick sentences the same way (議事録)."""
+    from .keypoints import key_sentences as _key_sentences  # lazy: keypoints imports this module (shorten)
     return _key_sentences(table, k, lo, hi)
