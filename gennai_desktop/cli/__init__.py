@@ -66,6 +66,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("file", help=t("cli.arg.file"))
     p.add_argument("--style", choices=("bullets", "three_lines", "report"), default="bullets",
                    help=t("cli.opt.style"))
+    p.add_argument("--length", choices=("short", "standard", "long"), default="standard",
+                   help=t("cli.opt.length"))
 
     p = sub.add_parser(T.TRANSLATE, parents=[common], help=t("cli.cmd.translate"))
     p.add_argument("file", help=t("cli.arg.file"))

@@ -121,13 +121,16 @@ def cmd_summarize(args: argparse.Namespace, token: CancelToken, run: TaskRun) ->
     guard_out(run, args, args.file)
     doc = load_input(args.file)
     engine, force = pass_engine(args, run.ctx.models)
-    result = drain(summarize(doc, engine, style=args.style, cancel=token, base_model_passes=force), args.quiet)
+    result = drain(summarize(doc, engine, style=args.style, length=args.length, cancel=token,
+                             base_model_passes=force), args.quiet)
     if args.out:
         report_saved(export_summary(result, args.out))
     run.result = result
     if args.json:
         emit_json({"file": args.file, "style": result.style, "method": result.method, "model": result.model_id,
-                   "points": [{"text": p.text, "citations": [_loc(c) for c in p.citations]} for p in result.points],
+                   "length": result.length,
+                   "points": [{"text": p.text, "citations": [_loc(c) for c in p.citations], "items": list(p.items),
+                               "part": p.part} for p in result.points],
                    "text": result.text, "notices": _notices(result.notices)})
     elif not args.out:
         emit(result.text)

@@ -1,22 +1,25 @@
-"""Extractive summaries: the document's own key sentences, each with where it stands.
+"""Extractive summaries: the document's own sentences, each with where it stands.
 
 Why: quality that need not depend on the model must not. When the model is missing or
 too weak, the user still gets an honest summary made of real sentences with real
-page/heading citations. Sentences are scored by how central they are to the document
-(TF-IDF cosine to the centroid), picked across the whole document (one per segment,
-so a 1,000-article law is not summarised by its first chapter) without near-duplicates.
+page/heading citations. ``SentenceTable`` holds every sentence of a document (split inside
+blocks, line wraps joined) with a similarity index; which sentences become points is
+``keypoints``; whether a model's point is said by the document is ``support`` here.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from ..core.document import Document, Location
+from ..core.document import BODY_KINDS, Document, Location
 from ..nlp.morph import tokenize
+from ..nlp.notes import strip_note_markers
 from ..nlp.sentences import sentence_spans
+from . import sentence_shape
 from .quality import final_clause, numbers_in, numbers_in_context, polarity_agrees_ja
 from .similarity import SentenceIndex, build_index, content_words
 
@@ -36,14 +39,39 @@ class SentenceTable:
 
     def __init__(self, doc: Document, method: str = "tfidf") -> None:
         self.doc = doc
-        self.sentences = [Sentence(s, e, doc.text[s:e]) for s, e in sentence_spans(doc.text)]
+        # split on a view of the text whose line wraps are spaces (same offsets): a sentence
+        # wrapped over PDF lines is one sentence; it still never spans two blocks
+        self.sentences = [Sentence(s, e, doc.text[s:e]) for s, e in sentence_spans(sentence_shape.split_view(doc))]
         self.starts = [s.start for s in self.sentences]
         self.ends = [s.end for s in self.sentences]
         self.index: SentenceIndex = build_index([s.text for s in self.sentences], method)
         self._marks: set[str] | None = None
         self._quotable_all: frozenset[int] | None = None
         self._rep: dict[str, int] | None = None
-        self._struct: tuple[dict[int, str], list[int], dict[int, str]] | None = None
+        self._block_starts = [b.start for b in doc.blocks]
+        self._continued: dict[int, bool] = {}
+        self._key_candidates = None     # keypoints.candidates, computed once
+
+    def block_index(self, i: int) -> int:
+        """Position in ``doc.blocks`` of the block sentence ``i`` is in."""
+        return max(0, bisect.bisect_right(self._block_starts, self.sentences[i].start) - 1)
+
+    def whole(self, i: int) -> bool:
+        """A whole sentence of the body: in a paragraph or list item, ending at 。 (or ！？),
+        and starting where a sentence starts — not in a block that carries on the previous
+        block's unfinished sentence (a PDF line or page break)."""
+        s = self.sentences[i]
+        bi = self.block_index(i)
+        b = self.doc.blocks[bi]
+        if b.kind not in BODY_KINDS or not sentence_shape.ends_sentence(s.text) \
+                or sentence_shape.starts_mid_sentence(s.text):
+            return False
+        if self.doc.text[b.start:s.start].strip() and not sentence_shape.ITEM_LABEL.fullmatch(
+                self.doc.text[b.start:s.start]):
+            return True                  # after an earlier sentence of the same block
+        if bi not in self._continued:
+            self._continued[bi] = sentence_shape.continues_previous(self.doc, bi)
+        return not self._continued[bi]
 
     def weight(self, i: int) -> float:
         """Down-weight 附則 (supplementary provisions) and very long sentences."""
@@ -93,32 +121,6 @@ class SentenceTable:
             self._rep = Counter(x.text.strip() for x in self.sentences)
         return self._rep
 
-    def structure(self) -> tuple[dict[int, str], list[int], dict[int, str]]:
-        """(heading each sentence falls under, first quotable sentence of each section,
-        main section each sentence falls under).
-        Headings are the document's own and, in plain text, the numbered title lines of
-        reports (「1　現状と課題」「（2）　消費者の意識」: short, numbered, no 。)."""
-        if self._struct is None:
-            under: dict[int, str] = {}
-            main: dict[int, str] = {}
-            leads: list[int] = []
-            current, top, need_lead = "", "", False
-            for i, s in enumerate(self.sentences):
-                b = self.doc.block_at(s.start)
-                t = s.text.strip()
-                if b.kind == "heading" or _PSEUDO_HEADING.match(t) and not t.endswith(_SENTENCE_END) and len(t) <= 60:
-                    current, need_lead = t, True
-                    if b.kind == "heading" and (b.level or 1) <= 2 or _TOP_HEADING.match(t):
-                        top = t
-                    continue
-                under[i] = current or (b.heading_path[-1] if b.heading_path else "")
-                main[i] = top or (b.heading_path[0] if b.heading_path else "")
-                if need_lead and len(t) >= MIN_CHARS and self.quotable(i):
-                    leads.append(i)
-                    need_lead = False
-            self._struct = (under, leads, main)
-        return self._struct
-
     def match(self, text: str, within: Sequence[int] | None = None, min_score: float = 0.2,
               max_hits: int = 2) -> list[int]:
         """Sentences ``text`` most likely came from (best first; empty if none is close)."""
@@ -143,11 +145,9 @@ _TOC = re.compile(r"(?:[…‥・.．]{3,}|\s{2,})\s*[0-9０-９]+\s*$")
 _SENTENCE_END = ("。", "．", ".", "」", "』")
 _FOOTNOTE = re.compile(r"^([0-9]{1,2})　")           # footnotes of reports (laws number paragraphs ２　 in full width)
 _MARK = re.compile(r"(?<=\S) ([0-9]{1,2}) (?=\S)")   # footnote marker in body text: 「…使われていた 1 。」
-_PSEUDO_HEADING = re.compile(r"^(?:[0-9０-９]{1,2}　|[（(][0-9０-９]{1,2}[）)]\s*|[ア-ン]　|第[0-9０-９一二三四五六七八九十]+[章節部]　)")
-_TOP_HEADING = re.compile(r"^(?:[0-9０-９]{1,2}　|第[0-9０-９一二三四五六七八九十]+[章節部]　)")
-_SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|ポイント|結論")
-_DISPLAY_NOISE = re.compile(r" [0-9]{1,2} (?=[。、）」\s]|$)|（図表[^）]*）|\(図表[^)]*\)")
-_ITEM_NO = re.compile(r"^(?:[0-9０-９]+|[①-⑳]|[一二三四五六七八九十]+|[イロハニホヘトチリヌ])[　 ]")
+_DISPLAY_NOISE = re.compile(r" [0-9]{1,2} (?=[。、）」\s]|$)|（図表[^）]*）|\(図表[^)]*\)"
+                            r"|(?<=[ぁ-んァ-ヶー」』）])[0-9]{1,2}(?=[。」』])")   # 「…ました6。」: a superscript footnote mark
+_ITEM_NO = re.compile(r"^(?:[0-9０-９]+|[①-⑳⑴-⒇]|[一二三四五六七八九十]+|[イロハニホヘトチリヌ])[　 ]")
 
 
 def supported_by(point: str, sources: Sequence[str]) -> bool:
@@ -278,73 +278,29 @@ def support(table: "SentenceTable", point: str, within: Sequence[int] | None = N
     return ()
 
 
-def shorten(text: str, limit: int = MAX_POINT_CHARS) -> str:
-    """A sentence as a point: paragraph/item number, footnote markers (「… 7 。」) and figure
-    references (（図表4-1-2-1）) dropped, long ones cut with "…"."""
-    text = _ITEM_NO.sub("", text)
-    text = _DISPLAY_NOISE.sub("", text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-LEAD_BONUS = 2.0        # the first sentence of a section states what the section is about
-SUMMARY_BONUS = 1.6     # the document's own 概要/要旨/まとめ/はじめに
-DUPLICATE = 0.7         # cosine above which two sentences say the same thing
-
-
-def key_sentences(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None) -> list[int]:
-    """``k`` central, non-redundant sentences spread over sentences[lo:hi], in reading order.
-
-    Only sentences a person would quote (:meth:`SentenceTable.quotable`) when there are
-    enough of them. Section leads and the document's own summary sections score higher.
-    A report with a few main sections gets one point from each of its largest sections
-    first (coverage), then the best of the rest; a long law (hundreds of sections) is
-    spread over ``k`` equal stretches as before."""
-    cands = table.candidates(lo, hi)
-    if not cands or k <= 0:
-        return []
-    good = [i for i in cands if table.quotable(i)]
-    if len(good) >= min(k, len(cands)):
-        cands = good
-    salient = table.index.salience()
-    under, leads, main = table.structure()
-    lead_set = set(leads)
-    n = len(table.sentences) or 1
-    score = {}
-    for i in cands:
-        w = float(salient[i]) * table.weight(i)
-        if i in lead_set:
-            w *= LEAD_BONUS
-        if _SUMMARY_HEADING.search(under.get(i, "")):
-            w *= SUMMARY_BONUS
-        score[i] = w + 0.05 * (1.0 - i / n)
-    chosen: list[int] = []
-
-    def take(pool) -> bool:
-        for i in sorted(pool, key=lambda i: -score[i]):
-            if i in chosen or (chosen and float(np.max(table.index.pairwise(i, chosen))) > DUPLICATE):
-                continue
-            chosen.append(i)
-            return True
-        return False
-
-    groups: dict[str, list[int]] = {}
-    for i in cands:
-        groups.setdefault(main.get(i, ""), []).append(i)
-    if 1 < len(groups) <= 3 * k:
-        for key in sorted(groups, key=lambda g: -len(groups[g]))[:k]:
-            take(groups[key])
-        while len(chosen) < min(k, len(cands)) and take(cands):
-            pass
-    else:
-        for seg in np.array_split(np.array(cands), min(k, len(cands))):
-            take(seg.tolist())
-    return sorted(chosen)
+def shorten(text: str, limit: int | None = MAX_POINT_CHARS) -> str:
+    """A sentence as a point: line wraps joined, paragraph/item number, footnote markers
+    (「… 7 。」) and figure references (（図表4-1-2-1）) dropped; with a ``limit``, longer ones
+    are cut with "…" (model points only: an extractive point is a whole sentence)."""
+    text = _ITEM_NO.sub("", sentence_shape.joined_lines(text.strip()))
+    text = strip_note_markers(_DISPLAY_NOISE.sub("", text))
+    return text if limit is None or len(text) <= limit else text[:limit - 1] + "…"
 
 
 def locations(table: SentenceTable, idx: Sequence[int]) -> tuple[Location, ...]:
-    """Distinct locations of sentences ``idx`` (order kept)."""
+    """Distinct locations of sentences ``idx`` (order kept); a sentence a PDF reader cut over
+    two blocks (``sentence_shape.joins_previous``) cites both."""
     seen: dict[tuple, Location] = {}
     for i in idx:
-        loc = table.location(i)
-        seen.setdefault((loc.block_id, loc.page, loc.heading), loc)
+        s = table.sentences[i]
+        for loc in (table.location(i), table.doc.locate(max(s.start, s.end - 1))):
+            seen.setdefault((loc.block_id, loc.page, loc.heading), loc)
     return tuple(seen.values())
+
+
+def key_sentences(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None) -> list[int]:
+    """``k`` key sentences of sentences[lo:hi] in reading order — the choice the 要約 makes
+    (``keypoints.key_sentences``: whole body sentences, key facts, position, coverage), for the
+    tasks that pick sentences the same way (議事録)."""
+    from .keypoints import key_sentences as _key_sentences  # lazy: keypoints imports this module (shorten)
+    return _key_sentences(table, k, lo, hi)

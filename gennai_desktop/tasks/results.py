@@ -12,6 +12,8 @@ from ..core.findings import Finding
 class SummaryPoint:
     text: str
     citations: tuple[Location, ...]   # every one exists in the source document
+    items: tuple[str, ...] = ()       # the list a point introduces (「次のとおり。」), shortened
+    part: str = ""                    # 報告 style: "overview" (概要), "background" (経緯), "next" (今後の予定)
 
 
 @dataclass
@@ -23,6 +25,7 @@ class SummaryResult:
     model_id: str = ""
     notices: list[str] = field(default_factory=list)   # i18n keys shown to the user
     partial: bool = False                    # stopped early (cancel/time limit): points of the chunks done
+    length: str = "standard"                 # "short" | "standard" | "long": how many points were asked for
 
 
 @dataclass

@@ -15,7 +15,7 @@ import time
 from typing import Iterator, Literal
 
 from ..core.cancel import NEVER, CancelToken, Cancelled
-from ..core.document import Block, Document
+from ..core.document import BODY_KINDS, HEADING_KINDS, Block, Document
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, Stats, TaskEvent
 from ..core.i18n import get_language, tr
@@ -26,47 +26,67 @@ from ..nlp.morph import tokenize
 from ..nlp.script import guess_language
 from ..nlp.sentences import chunk_spans
 from . import prompting
-from .extractive import SentenceTable, key_sentences, locations, shorten, support
+from . import keyfacts, keypoints, sentence_shape
+from .extractive import SentenceTable, locations, shorten, support
 from .model_passes import SpecOnly, model_can_help
 from .partial import DeadlineToken
 from .quality import weakness
 from .results import SummaryPoint, SummaryResult
 
 Style = Literal["bullets", "three_lines", "report"]
-POINTS = {"bullets": 6, "three_lines": 3, "report": 5}
+Length = Literal["short", "standard", "long"]
+LENGTHS: tuple[str, ...] = ("short", "standard", "long")
+POINTS = {"bullets": 6, "three_lines": 3, "report": 5}          # at the standard length
+_POINTS_BY_LENGTH = {"bullets": {"short": 4, "standard": 6, "long": 10},
+                     "three_lines": {"short": 3, "standard": 3, "long": 3},
+                     "report": {"short": 3, "standard": 5, "long": 8}}
+# 報告: how many points each labelled part (概要 / 経緯 / 今後の予定) may take
+REPORT_PARTS = {"short": {"overview": 1, "background": 1, "next": 1},
+                "standard": {"overview": 2, "background": 2, "next": 1},
+                "long": {"overview": 3, "background": 3, "next": 2}}
+PART_ORDER = ("overview", "background", "next")
 MIN_SIM = 0.2            # a point must share this much (cosine) with a source sentence
 _BULLET = re.compile(r"^\s*(?:[・\-*•●○◦]|[0-9０-９]+[.)．、）]|[一二三四五六七八九十]+[、.．])\s*")
 
 
+def points_for(style: str, length: str = "standard") -> int:
+    """How many points a summary of ``style`` at ``length`` has."""
+    return _POINTS_BY_LENGTH[style][length]
+
+
 def summarize(doc: Document, engine: TextEngine | SpecOnly | None, *, style: Style = "bullets",
-              cancel: CancelToken = NEVER, time_limit: float | None = None,
+              length: Length = "standard", cancel: CancelToken = NEVER, time_limit: float | None = None,
               base_model_passes: bool = False) -> Iterator[TaskEvent]:
     """Summarise ``doc``; yields Progress/TextDelta/Notice/Stats and ends with Done(SummaryResult).
 
-    Cancelled (or past ``time_limit`` seconds) after some chunks were summarised, it ends
-    with the points it already has, ``partial=True``; with none yet it raises Cancelled.
+    ``length`` (short / standard / long) sets how many points. Cancelled (or past
+    ``time_limit`` seconds) after some chunks were summarised, it ends with the points it
+    already has, ``partial=True``; with none yet it raises Cancelled.
     The model's map phase runs only on an instruction-tuned model unless ``base_model_passes``
     (``tasks.model_passes``); otherwise the summary is extractive at once."""
+    if length not in LENGTHS:
+        raise ValueError(f"unknown summary length: {length}")
     acc = _Acc()
     token = cancel if time_limit is None else DeadlineToken(cancel, time_limit)
     try:
-        for ev in _summarize(doc, engine, style, token, acc, base_model_passes):
+        for ev in _summarize(doc, engine, style, length, token, acc, base_model_passes):
             if isinstance(ev, Progress) and ev.stage == "summary.stage.map":
                 acc.chunks_done = ev.done     # the map stage reports each chunk as it starts
             yield ev
     except Cancelled:
         if not acc.map_points or acc.table is None:
             raise
-        k = POINTS[style]
+        k = points_for(style, length)
         final = _pick(acc.table, acc.map_points, k)
-        points = [SummaryPoint(text, locations(acc.table, ids)) for text, ids, _ in final]
+        points = _model_points(acc.table, final, style)
         timed_out = isinstance(token, DeadlineToken) and token.timed_out and not cancel.cancelled
         key = "summary.notice.partial_time" if timed_out else "summary.notice.partial_cancel"
         params = {"done": acc.chunks_done, "total": acc.chunks_total}
         yield Notice(key, params)
         method = "model" if any(m for _, _, m in final) else "extractive"
         yield Done(SummaryResult(points, style, method, render(points, style),
-                                 engine.spec.id if engine is not None else "", [key], partial=True))
+                                 engine.spec.id if engine is not None else "", [key], partial=True,
+                                 length=length))
 
 
 class _Acc:
@@ -80,8 +100,8 @@ class _Acc:
         self.chunks_done = 0
 
 
-def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style, cancel: CancelToken,
-               acc: _Acc, base_model_passes: bool = False) -> Iterator[TaskEvent]:
+def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style, length: str,
+               cancel: CancelToken, acc: _Acc, base_model_passes: bool = False) -> Iterator[TaskEvent]:
     if style not in POINTS:
         raise ValueError(f"unknown summary style: {style}")
     if not doc.text.strip():
@@ -90,18 +110,18 @@ def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style
     yield Progress(0, 1, "summary.stage.index")
     table = acc.table = SentenceTable(doc)
     cancel.raise_if_cancelled()
-    k = POINTS[style]
+    k = points_for(style, length)
     if engine is None:
         yield Notice("summary.notice.no_model")
-        yield from _extractive(doc, table, style, k, "summary.notice.no_model")
+        yield from _extractive(doc, table, style, length, "summary.notice.no_model")
         return
     if isinstance(engine, SpecOnly) or not model_can_help(engine.spec, base_model_passes):
         yield Notice("summary.notice.model_skipped", {"model": engine.spec.id})
-        yield from _extractive(doc, table, style, k, "summary.notice.model_skipped", engine.spec.id)
+        yield from _extractive(doc, table, style, length, "summary.notice.model_skipped", engine.spec.id)
         return
     lang = guess_language(doc.text[:5000])
     notices: list[str] = []
-    spans = list(_chunks(doc.text, engine))
+    spans = list(_chunks(doc, engine))
     total = acc.chunks_total = len(spans)
     map_points = acc.map_points
     weak_chunks = 0
@@ -109,7 +129,8 @@ def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style
     # Every chunk's map prompt goes to the engine at once: it decodes several chunks in one
     # batch (llm.batch) and shares the instruction + example prefix. Chunks end in any order;
     # progress counts finished chunks; the text is shown in document order (prompting.InOrder).
-    prompts = [prompting.build("summarize", "map", engine, cancel=cancel, text=doc.text[s:e]) for s, e in spans]
+    prompts = [prompting.build("summarize", "map", engine, cancel=cancel, text=_chunk_text(doc, s, e))
+               for s, e in spans]
     params = [prompting.params_for(engine, p, expect_language=lang) for p in prompts]
     scaffold = prompting.build("summarize", "map", engine, text="").text
     per_chunk: list[list[tuple[str, tuple[int, ...], bool]]] = [[] for _ in spans]
@@ -134,8 +155,9 @@ def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style
         dropped[0] += len(parsed) - len(points)
         if weakness(r.text, r.stop_reason, lang=lang, scaffold=scaffold) or not points:
             weak_chunks += 1
-            for i in key_sentences(table, 2, min(chunk_ids, default=0), max(chunk_ids, default=-1) + 1):
-                per_chunk[j].append((shorten(table.sentences[i].text), (i,), False))
+            for i in keypoints.key_sentences(table, 2, min(chunk_ids, default=0), max(chunk_ids, default=-1) + 1,
+                                             with_lists=False):
+                per_chunk[j].append((_display(table, i), (i,), False))
         else:
             per_chunk[j].extend((p, ids, True) for p, ids in points)
         # document order, whatever order the chunks finished in; kept current after every
@@ -147,7 +169,7 @@ def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style
     yield Progress(total, total, "summary.stage.map")
     if weak_chunks == total:
         yield Notice("summary.notice.model_weak", {"model": engine.spec.id})
-        yield from _extractive(doc, table, style, k, "summary.notice.model_weak", engine.spec.id)
+        yield from _extractive(doc, table, style, length, "summary.notice.model_weak", engine.spec.id)
         return
     if weak_chunks:
         notices.append("summary.notice.chunks_fallback")
@@ -164,27 +186,81 @@ def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style
         used = {i for _, ids, _ in final for i in ids}
         rest = [m for m in map_points if not set(m[1]) & used]
         final = final + _pick(table, rest, k - len(final))
+    filled = _fill_gaps(table, final, k)
+    if len(filled) > len(final):
+        notices.append("summary.notice.gaps_filled")
+        yield Notice("summary.notice.gaps_filled", {"count": len(filled) - len(final)})
+        final = filled
     if dropped[0]:
         notices.append("summary.notice.unsupported_dropped")
         yield Notice("summary.notice.unsupported_dropped", {"count": dropped[0]})
-    points = [SummaryPoint(text, locations(table, ids)) for text, ids, _ in final]
+    points = _model_points(table, final, style)
     method = "model" if any(m for _, _, m in final) else "extractive"
-    yield Done(SummaryResult(points, style, method, render(points, style), engine.spec.id, notices))
+    yield Done(SummaryResult(points, style, method, render(points, style), engine.spec.id, notices, length=length))
 
 
-def _extractive(doc: Document, table: SentenceTable, style: Style, k: int, reason: str,
+def _display(table: SentenceTable, i: int) -> str:
+    """Sentence ``i`` as a point: its bullet/number label dropped, whole when it is a whole
+    sentence (never cut; only the fallback for a document without one is shortened)."""
+    text = shorten(table.sentences[i].text, None if table.whole(i) else keypoints.MAX_CHARS)
+    return sentence_shape.ITEM_LABEL.sub("", text, count=1) or text
+
+
+def _fill_gaps(table: SentenceTable, final: list, k: int) -> list:
+    """Model points first; where fewer than ``k`` survived (dropped as unsupported, or the
+    model said less), the document's own key sentences fill the gap — none that repeats a
+    sentence a point already rests on."""
+    if len(final) >= k:
+        return final
+    used = {i for _, ids, _ in final for i in ids}
+    extra = []
+    for i in keypoints.key_sentences(table, k + len(used), with_lists=False):
+        if i in used or any(float(x) > keypoints.DUPLICATE for x in table.index.pairwise(i, sorted(used))):
+            continue
+        extra.append((_display(table, i), (i,), False))
+        used.add(i)
+        if len(final) + len(extra) >= k:
+            break
+    return sorted(final + extra, key=lambda p: min(p[1]))
+
+
+def _model_points(table: SentenceTable, final: list, style: str) -> list[SummaryPoint]:
+    """(text, sentence ids, from model) → cited points; in a 報告 each gets its part."""
+    points = [SummaryPoint(text, locations(table, ids),
+                           part=keyfacts.report_part(text) if style == "report" else "")
+              for text, ids, _ in final]
+    return _in_part_order(points) if style == "report" else points
+
+
+def _in_part_order(points: list[SummaryPoint]) -> list[SummaryPoint]:
+    return sorted(points, key=lambda p: PART_ORDER.index(p.part or "overview"))
+
+
+def _extractive(doc: Document, table: SentenceTable, style: Style, length: str, reason: str,
                 model_id: str = "") -> Iterator[TaskEvent]:
-    ids = key_sentences(table, k)
-    if not ids:
+    k = points_for(style, length)
+    chosen = keypoints.pick(table, k, prefer_short=style == "three_lines", with_lists=style != "three_lines",
+                            parts=REPORT_PARTS[length] if style == "report" else None)
+    if not chosen:
         raise DocumentError("summary.error.no_sentences")
-    points = [SummaryPoint(shorten(table.sentences[i].text), locations(table, [i])) for i in ids]
+    points = []
+    for c in chosen:
+        cites = locations(table, [c.index]) + tuple(doc.locate(b.start) for b in c.items)
+        points.append(SummaryPoint(_display(table, c.index), tuple(dict.fromkeys(cites)),
+                                   items=tuple(sentence_shape.item_texts(doc, c.items)),
+                                   part=c.part if style == "report" else ""))
+    if style == "report":
+        points = _in_part_order(points)
     yield Progress(1, 1, "summary.stage.extract")
     yield Done(SummaryResult(points, style, "extractive", render(points, style), model_id,
-                             [reason, "summary.notice.extractive"]))
+                             [reason, "summary.notice.extractive"], length=length))
 
 
-def _chunks(text: str, engine: TextEngine) -> Iterator[tuple[int, int]]:
-    """Chunks that fit the context with the map prompt and its answer (counted in model tokens)."""
+def _chunks(doc: Document, engine: TextEngine) -> Iterator[tuple[int, int]]:
+    """Chunks that fit the context with the map prompt and its answer (counted in model
+    tokens), cut where the document's structure is cut: at top-level headings first, then
+    at lower headings, then between paragraphs, and only inside a paragraph that alone is
+    too long (on a sentence boundary). Spans are offsets into ``doc.text``."""
     e = prompting.entry("summarize", "map", engine)
     overhead = engine.count_tokens(prompting.build("summarize", "map", engine, text="").text)
     budget = engine.n_ctx() - overhead - int(e.get("max_tokens", 256)) - 16
@@ -192,17 +268,58 @@ def _chunks(text: str, engine: TextEngine) -> Iterator[tuple[int, int]]:
         budget = min(budget, int(e["max_input_tokens"]))
     if budget < 64:
         budget = 64
-    sample = text[:4000]
+    sample = doc.text[:4000]
     chars_per_token = len(sample) / max(1, engine.count_tokens(sample))
     max_chars = max(100, int(budget * chars_per_token * 0.9))
-    stack = list(chunk_spans(text, max_chars))[::-1]
+    stack = list(_structure_spans(doc, max_chars))[::-1]
     while stack:
         s, e2 = stack.pop()
-        if engine.count_tokens(text[s:e2]) <= budget or e2 - s <= 100:
+        if engine.count_tokens(_chunk_text(doc, s, e2)) <= budget or e2 - s <= 100:
             yield s, e2
             continue
         half = max(100, (e2 - s) // 2)
-        stack.extend([(s + a, s + b) for a, b in chunk_spans(text[s:e2], half)][::-1])
+        stack.extend([(s + a, s + b) for a, b in chunk_spans(doc.text[s:e2], half)][::-1])
+
+
+def _structure_spans(doc: Document, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Consecutive blocks packed into spans of at most ``max_chars`` characters of body text,
+    a new span starting at a heading whenever the current one is at least half full (so a
+    section is not split from its heading); a block longer than ``max_chars`` is split on
+    sentence boundaries."""
+    cur_s: int | None = None
+    cur_e = 0
+    size = 0
+    for b in doc.blocks:
+        n = len(b.text) if b.kind in BODY_KINDS or b.kind in HEADING_KINDS else 0
+        if n > max_chars:
+            if cur_s is not None:
+                yield cur_s, cur_e
+                cur_s, size = None, 0
+            yield from ((b.start + a, b.start + z) for a, z in chunk_spans(b.text, max_chars))
+            continue
+        new_section = b.kind in HEADING_KINDS and size >= max_chars // 2
+        if cur_s is not None and (size + n > max_chars or new_section):
+            yield cur_s, cur_e
+            cur_s, size = None, 0
+        if cur_s is None:
+            cur_s = b.start
+        cur_e = b.end
+        size += n
+    if cur_s is not None:
+        yield cur_s, cur_e
+
+
+def _chunk_text(doc: Document, s: int, e: int) -> str:
+    """What the model reads of span [s, e): headings and body text only — tables, captions,
+    references, URLs, picture text and code are not prose to summarise."""
+    parts = []
+    i = max(0, bisect.bisect_right([b.start for b in doc.blocks], s) - 1)
+    for b in doc.blocks[i:]:
+        if b.start >= e:
+            break
+        if b.kind in BODY_KINDS or b.kind in HEADING_KINDS:
+            parts.append(doc.text[max(s, b.start):min(e, b.end)])
+    return "\n".join(p for p in parts if p.strip()) or doc.text[s:e]
 
 
 def _sentences_in(table: SentenceTable, s: int, e: int) -> list[int]:
@@ -304,20 +421,33 @@ def _reduce(doc, table, engine, style, lang, map_points, k, cancel, dropped):
 
 
 def render(points: list[SummaryPoint], style: Style, lang: str | None = None) -> str:
-    """Display text of a summary in the chosen style, each point with its citations."""
+    """Display text of a summary in the chosen style, each point with its citations; a
+    point's list items follow it, indented. 報告 is labelled 【概要】【経緯】【今後の予定】,
+    a part the document says nothing about is said to be empty, not left out."""
     lang = lang or get_language()
-    lines = []
-    for n, p in enumerate(points, 1):
-        labels = "、".join(dict.fromkeys(c.label(lang) for c in p.citations))
-        cite = f"（{labels}）" if lang == "ja" else f" ({labels})"
-        if style == "bullets":
-            lines.append(f"・{p.text}{cite}")
-        elif style == "three_lines":
-            lines.append(f"{p.text}{cite}")
-        else:
-            lines.append(f"{_num(n, lang)}{p.text}{cite}")
+
+    def cite(p: SummaryPoint) -> str:
+        labels = "、".join(dict.fromkeys(c.label(lang).strip() for c in p.citations))
+        return f"（{labels}）" if lang == "ja" else f" ({labels})"
+
+    def items(p: SummaryPoint) -> list[str]:
+        return [("　・" if lang == "ja" else "    - ") + it for it in p.items]
+
+    lines: list[str] = []
     if style == "report":
-        lines.insert(0, tr("summary.report_intro", lang=lang))
+        for part in PART_ORDER:
+            lines.append(tr(f"summary.part.{part}", lang=lang))
+            mine = [p for p in points if (p.part or "overview") == part]
+            if not mine:
+                lines.append(tr("summary.part.none", lang=lang))
+            for n, p in enumerate(mine, 1):
+                lines.append(f"{_num(n, lang)}{p.text}{cite(p)}")
+                lines.extend(items(p))
+        return "\n".join(lines)
+    for p in points:
+        lines.append(f"・{p.text}{cite(p)}" if style == "bullets" else f"{p.text}{cite(p)}")
+        if style == "bullets":
+            lines.extend(items(p))
     return "\n".join(lines)
 
 
@@ -328,13 +458,17 @@ def _num(n: int, lang: str) -> str:
 
 
 def save_summary_docx(result: SummaryResult, target) -> None:
-    """Write the summary as .docx (title, one paragraph/list item per point), atomically."""
+    """Write the summary as .docx (title, one paragraph/list item per line, 報告 part labels
+    as headings), atomically."""
     lang = get_language()
     blocks: list[Block] = [Block(id="b0000", kind="heading", text=tr("summary.doc_title", lang=lang), level=1)]
+    labels = {tr(f"summary.part.{p}", lang=lang) for p in PART_ORDER}
     kind = "list_item" if result.style == "bullets" else "paragraph"
     for i, line in enumerate(render(result.points, result.style, lang).splitlines(), 1):
-        blocks.append(Block(id=f"b{i:04d}", kind=kind if not line.startswith(tr("summary.report_intro", lang=lang)) else "paragraph",
-                            text=line))
+        if line in labels:
+            blocks.append(Block(id=f"b{i:04d}", kind="heading", text=line, level=2))
+        else:
+            blocks.append(Block(id=f"b{i:04d}", kind=kind, text=line))
     if result.method == "extractive":
         blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=tr("summary.notice.extractive", lang=lang)))
     write_docx(blocks, target, title=tr("summary.doc_title", lang=lang))

@@ -297,3 +297,20 @@ def test_draft_on_the_base_model_uses_the_template_without_opening_it(capsys, mo
     assert code == 0, err
     data = json.loads(out)
     assert data["method"] == "template" and "draft.notice.model_skipped" in [n["id"] for n in data["notices"]]
+
+
+def test_summarize_length_and_report_parts(capsys, ja_corpus):
+    path = str(ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.docx")
+    counts = {}
+    for length in ("short", "long"):
+        code, out, err = run(capsys, "summarize", "--no-model", "--json", "--length", length, path)
+        assert code == 0, err
+        data = json.loads(out)
+        assert data["length"] == length
+        counts[length] = len(data["points"])
+    assert counts["short"] < counts["long"]
+    code, out, _ = run(capsys, "summarize", "--no-model", "--json", "--style", "report", path)
+    data = json.loads(out)
+    assert {p["part"] for p in data["points"]} <= {"overview", "background", "next"}
+    assert data["text"].splitlines()[0] == "【概要】"
+    assert run(capsys, "summarize", "--no-model", "--length", "huge", path)[0] == E.EXIT_USAGE

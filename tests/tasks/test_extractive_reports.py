@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from gennai_desktop.core.document import Block, Document
-from gennai_desktop.tasks.extractive import SentenceTable, key_sentences, shorten
+from gennai_desktop.tasks.extractive import SentenceTable, shorten
+from gennai_desktop.tasks.keypoints import key_sentences
 from gennai_desktop.tasks.summarize import summarize
 from tests.support.events import run_to_result
 
@@ -54,13 +55,19 @@ def test_unquotable_lines_are_never_points():
         assert t.endswith("。")
 
 
-def test_summary_section_and_leads_come_first_and_main_sections_are_covered():
+def test_report_lead_comes_first_and_parts_are_labelled():
     doc = _doc(REPORT)
     table = SentenceTable(doc)
     texts = [table.sentences[i].text for i in key_sentences(table, 3)]
     assert texts[0].startswith("本報告は、")                      # the 概要 section's lead
-    assert any(t.startswith("バス路線の利用者は") for t in texts)   # lead of 2　利用者の動向
-    assert any(t.startswith("国は、") for t in texts)              # lead of 3　今後の取組
+    report = run_to_result(summarize(doc, None, style="report"))
+    parts = {p.part for p in report.points}
+    assert parts == {"overview", "background", "next"}
+    nxt = [p.text for p in report.points if p.part == "next"]
+    assert nxt and all(t.startswith(("国は、", "また、デマンド交通")) for t in nxt)   # under 3　今後の取組
+    assert any(t.startswith("調査は") for t in (p.text for p in report.points if p.part == "background"))
+    lines = report.text.splitlines()
+    assert lines[0] == "【概要】" and "【経緯】" in lines and "【今後の予定】" in lines
 
 
 def test_points_drop_footnote_markers_and_figure_references():

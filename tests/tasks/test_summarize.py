@@ -8,7 +8,7 @@ import pytest
 
 from gennai_desktop.core.cancel import CancelToken, Cancelled
 from gennai_desktop.core.document import Block, Document
-from gennai_desktop.core.events import Done, Notice, Progress, TextDelta
+from gennai_desktop.core.events import Notice, Progress, TextDelta
 from tests.support.events import run_to_result
 from gennai_desktop.tasks.extractive import supported_by
 from gennai_desktop.tasks.summarize import summarize
@@ -84,7 +84,8 @@ def test_chat_model_gets_chat_prompts(doc):
     eng = fake(lambda p: "・年次休暇は一の年ごとに二十日とする。", spec=chat_spec())
     result = run_to_result(summarize(doc, eng, style="report"))
     assert all(p.startswith("<system>") for p in eng.prompts)
-    assert result.text.splitlines()[0] == "本文書の概要は、次のとおりである。"
+    assert result.text.splitlines()[0] == "【概要】"        # 報告 is labelled 概要 / 経緯 / 今後の予定
+    assert "【経緯】" in result.text and "【今後の予定】" in result.text
 
 
 def test_cancel_stops_during_generation(doc):
@@ -130,11 +131,23 @@ def test_summary_docx_round_trip(pdf_doc, tmp_path):
         assert p.text in text and f"{p.citations[0].page}ページ" in text
 
 
+def _model_and_filled(doc, result, model_text):
+    """The model's supported point is there; every other point is one of the document's own
+    sentences (extractive gap filling), each said once."""
+    texts = [p.text for p in result.points]
+    assert model_text in texts
+    others = [t for t in texts if t != model_text]
+    assert all(t in doc.text for t in others)
+    assert len(set(texts)) == len(texts)
+    return others
+
+
 def test_unsupported_model_points_are_dropped_and_counted(doc):
     reply = "年次休暇は一の年ごとに二十日とする。\n・職員には毎年ボーナスが三回支給される。"
     events = list(summarize(doc, fake(lambda p: reply)))
     result = events[-1].result
-    assert [p.text for p in result.points] == ["年次休暇は一の年ごとに二十日とする。"]
+    assert "ボーナス" not in result.text
+    _model_and_filled(doc, result, "年次休暇は一の年ごとに二十日とする。")
     note = [e for e in events if isinstance(e, Notice) and e.key == "summary.notice.unsupported_dropped"]
     assert note and note[0].params["count"] == 1
 
@@ -142,7 +155,23 @@ def test_unsupported_model_points_are_dropped_and_counted(doc):
 def test_copied_captions_are_not_points(doc):
     reply = "（年次休暇）\n・年次休暇は一の年ごとに二十日とする。"
     result = run_to_result(summarize(doc, fake(lambda p: reply)))
-    assert [p.text for p in result.points] == ["年次休暇は一の年ごとに二十日とする。"]
+    assert all(not p.text.startswith("（") for p in result.points)
+    _model_and_filled(doc, result, "年次休暇は一の年ごとに二十日とする。")
+
+
+def test_gaps_in_model_points_are_filled_with_key_sentences(doc):
+    """Five of six model points have no support: the summary still has its six points, the
+    gap filled with the document's own sentences (not repeating the one the model point
+    rests on), and says so."""
+    reply = "年次休暇は一の年ごとに二十日とする。\n" + "\n".join(f"・職員には毎年ボーナスが{n}回支給される。"
+                                                          for n in "二三四五六")
+    events = list(summarize(doc, fake(lambda p: reply), style="bullets"))
+    result = events[-1].result
+    others = _model_and_filled(doc, result, "年次休暇は一の年ごとに二十日とする。")
+    assert others and not any("年次休暇は、一の年ごとに" in t for t in others)
+    assert any(isinstance(e, Notice) and e.key == "summary.notice.gaps_filled" for e in events)
+    assert "summary.notice.gaps_filled" in result.notices
+    _check_citations(doc, result)
 
 
 def test_short_combined_answer_is_topped_up_from_chunk_points():

@@ -13,6 +13,7 @@ from ..qt import QComboBox, QFormLayout, Qt, QTreeWidget, QTreeWidgetItem
 from .base import TaskTab
 
 STYLES = ("bullets", "three_lines", "report")
+LENGTHS = ("short", "standard", "long")
 _LOC = Qt.ItemDataRole.UserRole
 
 
@@ -29,6 +30,13 @@ class SummaryTab(TaskTab):
             self.style_box.addItem(tr(f"ui.summary.style.{s}"), s)
         self.style_box.setCurrentIndex(STYLES.index(host.settings.summary_style))
         form.addRow(tr("ui.summary.style"), self.style_box)
+        self.length_box = QComboBox()
+        self.length_box.setObjectName("summaryLength")
+        self.length_box.setAccessibleName(tr("ui.summary.length"))
+        for n in LENGTHS:
+            self.length_box.addItem(tr(f"summary.length.{n}"), n)
+        self.length_box.setCurrentIndex(LENGTHS.index("standard"))
+        form.addRow(tr("ui.summary.length"), self.length_box)
         self.options.addLayout(form)
         self.points = QTreeWidget()
         self.points.setObjectName("summaryPoints")
@@ -43,13 +51,17 @@ class SummaryTab(TaskTab):
     def style(self) -> str:
         return self.style_box.currentData()
 
+    @property
+    def length(self) -> str:
+        return self.length_box.currentData()
+
     def load_engine(self, provider):
         """Not even opened when the model's map phase cannot help (tasks.model_passes)."""
         return engine_for(provider.active_spec(), provider.get, self.host.settings.base_model_passes)
 
     def make_task(self, engine, cancel):
-        doc, style = self.host.document, self.style
-        return summarize(doc, engine, style=style, cancel=cancel,
+        doc, style, length = self.host.document, self.style, self.length
+        return summarize(doc, engine, style=style, length=length, cancel=cancel,
                          base_model_passes=self.host.settings.base_model_passes)
 
     def run(self) -> bool:
@@ -61,17 +73,17 @@ class SummaryTab(TaskTab):
 
     def show_result(self, result: Any) -> None:
         self.stream.setPlainText(result.text)
-        self._fill_points([(p.text, list(p.citations)) for p in result.points])
+        self._fill_points([(p.text, list(p.citations), list(p.items)) for p in result.points])
 
-    def _fill_points(self, points: list[tuple[str, list[Location]]]) -> None:
+    def _fill_points(self, points: list[tuple[str, list[Location], list[str]]]) -> None:
         self.points.clear()
         lang = get_language()
-        for text, cites in points:
-            label = text
+        for text, cites, items in points:
+            label = text + "".join("\n　・" + it for it in items)
             if cites:
-                label += "  （" + "、".join(c.label(lang) for c in cites) + "）"
+                label += "  （" + "、".join(dict.fromkeys(c.label(lang).strip() for c in cites)) + "）"
             item = QTreeWidgetItem([label])
-            item.setToolTip(0, text)
+            item.setToolTip(0, label)
             if cites:
                 item.setData(0, _LOC, cites[0])
             for c in cites:
@@ -100,21 +112,26 @@ class SummaryTab(TaskTab):
     def state(self) -> dict:
         st = super().state()
         st["style"] = self.style
+        st["length"] = self.length
         if self.result is not None:
             r = self.result
             st["result"] = {"text": r.text, "style": r.style, "method": r.method, "model_id": r.model_id,
-                            "points": [{"text": p.text, "citations": [c.__dict__ for c in p.citations]}
-                                       for p in r.points]}
+                            "length": r.length,
+                            "points": [{"text": p.text, "citations": [c.__dict__ for c in p.citations],
+                                        "items": list(p.items), "part": p.part} for p in r.points]}
         return st
 
     def restore_state(self, state: dict) -> None:
         super().restore_state(state)
         if state.get("style") in STYLES:
             self.style_box.setCurrentIndex(STYLES.index(state["style"]))
+        if state.get("length") in LENGTHS:
+            self.length_box.setCurrentIndex(LENGTHS.index(state["length"]))
         r = state.get("result")
         if r and self.state_matches_document(state):
-            points = [SummaryPoint(p["text"], tuple(Location(**c) for c in p["citations"])) for p in r["points"]]
+            points = [SummaryPoint(p["text"], tuple(Location(**c) for c in p["citations"]),
+                                   items=tuple(p.get("items", ())), part=p.get("part", "")) for p in r["points"]]
             self.result = SummaryResult(points=points, style=r["style"], method=r["method"], text=r["text"],
-                                        model_id=r.get("model_id", ""))
+                                        model_id=r.get("model_id", ""), length=r.get("length", "standard"))
             self.show_result(self.result)
         self._update_buttons()

@@ -1,0 +1,283 @@
+"""Which sentences make the points of a model-free summary, and in which part of a 報告.
+
+A sentence may be a point only when it is a whole body sentence (``sentence_shape``),
+quotable (not a URL, caption, 出典 or footnote line) and of a length a reader takes in
+at once; a sentence that only introduces a list is a point only together with its items.
+Eligible sentences are scored by
+
+* centrality — TF-IDF keyword salience and similarity to the whole, ranked 0–1;
+* key facts — purpose/conclusion cues, decisions, dates, numbers with units, named
+  bodies, requests and next steps (``keyfacts``);
+* position — the lead of the document, of each top-level section and of the document's
+  own 概要/要旨/まとめ;
+
+and picked best first with coverage: no two points on the same fact (similar words, or
+the same dates/numbers/bodies), no section taking more than its share, and in a long
+document (民法) one point from each stretch so the points span the whole text.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from ..core.document import BODY_KINDS, HEADING_KINDS, Block
+from . import keyfacts, sentence_shape
+from .extractive import shorten
+
+if TYPE_CHECKING:
+    from .extractive import SentenceTable
+
+MIN_CHARS = 20           # shorter lines are headings, item numbers, table fragments
+MAX_CHARS = 320          # a longer sentence is no point a reader takes in at once
+LONG_DOCUMENT = 50_000   # characters: beyond this, points are spread over equal stretches
+DUPLICATE = 0.45         # cosine above which two sentences say the same thing
+SAME_FACT = 0.25         # cosine above which two sentences with the same facts are one point
+CENTRAL = 1.0            # weight of centrality (mean of the keyword-salience and centroid ranks, 0–1)
+DOCUMENT_LEAD = (0.5, 0.3, 0.15)   # bonus of the document's first three eligible sentences
+TOP_LEAD = 0.35          # the first sentence of a top-level section
+SECTION_LEAD = 0.15      # the first sentence of any other section
+SUMMARY_SECTION = 0.3    # a sentence of the document's own 概要/要旨/まとめ/目的
+COVERAGE = False         # the best point of each top-level section first (measured: no better on eval/summary)
+_SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|結論|おわりに|総括|ポイント|趣旨|目的")
+_NEXT_HEADING = re.compile(r"今後|予定|スケジュール|次のステップ|取組の方向|方向性|課題と対応|対応方針")
+_BACKGROUND_HEADING = re.compile(r"経緯|経過|これまで|沿革|背景|現状")
+_TOP_PSEUDO = re.compile(r"^(?:[0-9０-９]{1,2}[　 .．]|第[0-9０-９一二三四五六七八九十]+[章節部]|[IVXⅠ-Ⅹ]+[.．　 ])")
+
+
+@dataclass
+class Candidate:
+    """One sentence that may be a point: its score, section and the list it introduces."""
+
+    index: int
+    score: float
+    section: str
+    items: list[Block] = field(default_factory=list)
+    keys: frozenset[str] = frozenset()
+    part: str = "overview"
+    supplementary: bool = False     # in a law's 附則
+
+
+def candidates(table: "SentenceTable") -> dict[int, Candidate]:
+    """Every eligible sentence of the document with its score (computed once per table)."""
+    cached = getattr(table, "_key_candidates", None)
+    if cached is not None:
+        return cached
+    doc = table.doc
+    sents = table.sentences
+    eligible: list[int] = []
+    items_of: dict[int, list[Block]] = {}
+    for i in table.candidates():
+        s = sents[i]
+        if len(s.text) > MAX_CHARS or not table.quotable(i) or not table.whole(i):
+            continue
+        text = sentence_shape.joined_lines(s.text)
+        if sentence_shape.glued_heading(text) or sentence_shape.item_of_announced_list(doc, table.block_index(i)):
+            continue              # a heading glued to it, or an item that needs the sentence announcing it
+        if sentence_shape.introduces_list(text):
+            bi = table.block_index(i)
+            if s.end < doc.blocks[bi].end - 1:
+                continue          # the list would follow the block, not this sentence
+            found = sentence_shape.list_items(doc, bi)
+            if len(found) < 2:
+                continue          # 「以下を推奨する。」 without its list says nothing
+            items_of[i] = found
+        eligible.append(i)
+    out: dict[int, Candidate] = {}
+    if not eligible:
+        table._key_candidates = out
+        return out
+    sal = table.index.salience()
+    cent = table.index.centrality()
+    r_sal = _ranks([float(sal[i]) for i in eligible])
+    r_cent = _ranks([float(cent[i]) for i in eligible])
+    sections, leads, top_leads, under = _positions(table, set(eligible))
+    supplementary_from = _supplementary_start(table)
+    doc_lead = {i: bonus for i, bonus in zip(eligible[:3], DOCUMENT_LEAD)}
+    for n, i in enumerate(eligible):
+        text = shorten(sents[i].text, None)          # as shown: footnote marks out
+        sig = keyfacts.signals(text)
+        score = CENTRAL * (r_sal[n] + r_cent[n]) / 2 + keyfacts.fact_bonus(sig)
+        score += doc_lead.get(i, 0.0) if keyfacts.states_a_fact(sig) else 0.0   # a lead that states no fact is not key
+        score += TOP_LEAD if i in top_leads else SECTION_LEAD if i in leads else 0.0
+        heading = under.get(i, "")
+        score += SUMMARY_SECTION if _SUMMARY_HEADING.search(heading) else 0.0
+        part = keyfacts.report_part(text, sig)
+        if part == "overview" and _NEXT_HEADING.search(heading):
+            part = "next"            # under 「今後の取組」「今後の予定」: what is to be done
+            score += keyfacts.WEIGHTS["next_step"] * (not sig.next_step)
+        elif part == "overview" and _BACKGROUND_HEADING.search(heading):
+            part = "background"
+        score += _length_term(len(text))
+        score *= table.weight(i)
+        out[i] = Candidate(i, score, sections.get(i, ""), items_of.get(i, []), keyfacts.fact_keys(text),
+                           part, i >= supplementary_from)
+    table._key_candidates = out
+    return out
+
+
+_SUPPLEMENTARY = re.compile(r"^\s*附\s*則")
+
+
+def _supplementary_start(table: "SentenceTable") -> int:
+    """Index of the first sentence after a law's first 附則 line (len(sentences) if none)."""
+    for b in table.doc.blocks:
+        if _SUPPLEMENTARY.match(b.text):
+            return bisect.bisect_left(table.starts, b.end)
+    return len(table.sentences)
+
+
+def _ranks(values: Sequence[float]) -> list[float]:
+    """Each value's rank among ``values`` scaled to 0–1 (ties share the lower rank)."""
+    if len(values) == 1:
+        return [1.0]
+    order = np.argsort(np.asarray(values), kind="stable")
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.arange(len(values)) / (len(values) - 1)
+    return ranks.tolist()
+
+
+def _length_term(n: int) -> float:
+    if n < 30:
+        return -0.15
+    if n > 220:
+        return -0.35
+    if n > 150:
+        return -0.15
+    return 0.0
+
+
+def _positions(table: "SentenceTable", eligible: set[int]):
+    """(top-level section of each sentence, section leads, leads of top-level sections, the
+    heading each sentence is under). A section starts at a heading block or, in text
+    without heading kinds, at a numbered title line (「1　現状と課題」)."""
+    sections: dict[int, str] = {}
+    under_heading: dict[int, str] = {}
+    leads: set[int] = set()
+    top_leads: set[int] = set()
+    heading, top, need, need_top = "", "", False, False
+    doc = table.doc
+    for i, s in enumerate(table.sentences):
+        b = doc.blocks[table.block_index(i)]
+        t = s.text.strip()
+        if b.kind in HEADING_KINDS or (i not in eligible and len(t) <= 60
+                                       and not sentence_shape.ends_sentence(t) and _TOP_PSEUDO.match(t)):
+            heading, need = t, True
+            if b.kind == "title" or (b.kind in HEADING_KINDS and (b.level or 1) <= 1) or _TOP_PSEUDO.match(t):
+                top, need_top = t, True
+            continue
+        if i not in eligible:
+            continue
+        sections[i] = top or (b.heading_path[0] if b.heading_path else "")
+        if need:
+            leads.add(i)
+            need = False
+        if need_top:
+            top_leads.add(i)
+            need_top = False
+        under_heading[i] = heading or (b.heading_path[-1] if b.heading_path else "")
+    return sections, leads, top_leads, under_heading
+
+
+def _redundant(table: "SentenceTable", c: Candidate, chosen: list[Candidate]) -> bool:
+    if not chosen:
+        return False
+    sims = table.index.pairwise(c.index, [x.index for x in chosen])
+    for x, sim in zip(chosen, sims):
+        if sim > DUPLICATE:
+            return True
+        if sim > SAME_FACT and len(c.keys & x.keys) >= 2:
+            return True
+    return False
+
+
+def key_sentences(table: "SentenceTable", k: int, lo: int = 0, hi: int | None = None,
+                  *, prefer_short: bool = False, with_lists: bool = True) -> list[int]:
+    """``k`` key sentences of sentences[lo:hi] in reading order (see the module doc)."""
+    return [c.index for c in pick(table, k, lo, hi, prefer_short=prefer_short, with_lists=with_lists)]
+
+
+def pick(table: "SentenceTable", k: int, lo: int = 0, hi: int | None = None, *, prefer_short: bool = False,
+         with_lists: bool = True, parts: dict[str, int] | None = None) -> list[Candidate]:
+    """The chosen candidates in reading order. ``parts`` (報告): how many points each part
+    ('overview', 'background', 'next') may take; parts left short are filled by overview."""
+    if k <= 0:
+        return []
+    hi = len(table.sentences) if hi is None else hi
+    pool = [c for i, c in candidates(table).items() if lo <= i < hi and (with_lists or not c.items)]
+    main_text = [c for c in pool if not c.supplementary]
+    if len(main_text) >= k:
+        pool = main_text          # a law's 附則 (transitional provisions) only when nothing else is left
+    if not pool:
+        return _fallback(table, k, lo, hi)
+
+    def worth(c: Candidate) -> float:
+        n = len(table.sentences[c.index].text)
+        return c.score - (0.004 * max(0, n - 90) if prefer_short else 0.0)
+
+    chosen: list[Candidate] = []
+    span = table.sentences[min(c.index for c in pool)].start, table.sentences[max(c.index for c in pool)].end
+    long_text = span[1] - span[0] > LONG_DOCUMENT
+    sections = {c.section for c in pool}
+    if long_text or len(sections) > 3 * k:
+        ordered = sorted(pool, key=lambda c: c.index)
+        for stretch in np.array_split(np.arange(len(ordered)), min(k, len(ordered))):
+            best = sorted((ordered[j] for j in stretch.tolist()), key=lambda c: -worth(c))
+            for c in best:
+                if not _redundant(table, c, chosen):
+                    chosen.append(c)
+                    break
+        return sorted(chosen, key=lambda c: c.index)
+    cap = max(2, math.ceil(k / 2)) if len(sections) > 1 else k
+    per_section: dict[str, int] = {}
+    quota = dict(parts) if parts else None
+    ranked = sorted(pool, key=lambda c: -worth(c))
+    taken: set[int] = set()
+    if COVERAGE and quota is None and len(sections) > 1:
+        # coverage: the best point of each top-level section first, strongest sections
+        # first, as long as it is worth at least the median eligible sentence
+        median = float(np.median([worth(c) for c in pool]))
+        best: dict[str, Candidate] = {}
+        for c in ranked:
+            best.setdefault(c.section, c)
+        for c in sorted(best.values(), key=lambda c: -worth(c))[:k]:
+            if worth(c) >= median and not _redundant(table, c, chosen):
+                chosen.append(c)
+                taken.add(c.index)
+                per_section[c.section] = 1
+    for pass_ in (0, 1):
+        for c in ranked:
+            if len(chosen) >= k:
+                break
+            if c.index in taken or per_section.get(c.section, 0) >= cap or _redundant(table, c, chosen):
+                continue
+            if quota is not None and pass_ == 0:
+                if quota.get(c.part, 0) <= 0:
+                    continue
+                quota[c.part] -= 1
+            elif quota is not None:
+                c = replace(c, part="overview")     # a part with nothing left to say: more 概要
+            chosen.append(c)
+            taken.add(c.index)
+            per_section[c.section] = per_section.get(c.section, 0) + 1
+        if quota is None:
+            break
+    return sorted(chosen, key=lambda c: c.index)
+
+
+def _fallback(table: "SentenceTable", k: int, lo: int, hi: int) -> list[Candidate]:
+    """No whole body sentence at all (slides, a form): the most central quotable sentences of
+    the body (paragraphs and list items), so the user still sees where the document's words
+    are. Never a title, heading, table cell, caption or screenshot text: a document with no
+    body text (a table-only list) gets no points, and the caller says so."""
+    body = [i for i in table.candidates(lo, hi) if table.doc.blocks[table.block_index(i)].kind in BODY_KINDS]
+    idx = [i for i in body if table.quotable(i)] or body
+    if not idx:
+        return []
+    cent = table.index.centrality()
+    best = sorted(idx, key=lambda i: -float(cent[i]))[:k]
+    return [Candidate(i, float(cent[i]), "") for i in sorted(best)]

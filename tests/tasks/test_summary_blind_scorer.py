@@ -1,0 +1,87 @@
+"""eval/summary/blind/score.py judges points itself: a summariser cannot pass it by how it
+labels its own output."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from gennai_desktop.core.document import Block, Document, Location, table_text
+from gennai_desktop.tasks.results import SummaryPoint
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("blind_score", ROOT / "eval" / "summary" / "blind" / "score.py")
+score = importlib.util.module_from_spec(_spec)
+sys.modules["blind_score"] = score          # dataclasses look their module up by name
+_spec.loader.exec_module(score)  # type: ignore[union-attr]
+
+DOC = Document.from_blocks([
+    Block("b0000", "paragraph", "1　はじめに\n本報告は、地域交通の維持策を取りまとめたものである。", page=1),
+    Block("b0001", "paragraph", "地方部のバス路線は、令和4年度までの5年間で", page=1),
+    Block("b0002", "paragraph", "約1割が廃止されています 3 。国は、路線の再編を支援する。", page=2),
+    Block("b0003", "caption", "図1　地方部のバス路線数の推移を示したものである。", page=2),
+    Block("t0004", "table", table_text((("年度", "路線数"), ("令和元年度", "1200本であった。"))),
+          rows=(("年度", "路線数"), ("令和元年度", "1200本であった。")), page=2),
+    Block("b0005", "paragraph", "取組は次のとおりである。", page=3),
+    Block("b0006", "list_item", "・路線の再編。あわせて運賃を見直す。", page=3),
+    Block("b0007", "list_item", "・デマンド交通の導入", page=3),
+    Block("b0008", "paragraph", "国は、補助を拡充しました²。運賃の見直しも行った[4](#fn4)。", page=3),
+], fmt="pdf")
+
+
+def _judge(text, *ids, items=(), page=None):
+    cites = tuple(Location(i, page if page is not None else DOC.block(i).page, None) for i in ids)
+    return score.judge(DOC, SummaryPoint(text, cites, items=tuple(items)))
+
+
+def test_whole_sentences_are_clean_and_correctly_cited():
+    j = _judge("国は、路線の再編を支援する。", "b0002")
+    assert j.clean and j.cited_ok
+    j = _judge("約1割が廃止されています。", "b0002")       # footnote marker left out: still cited
+    assert j.cited_ok and not j.clean and j.why == "starts mid-sentence"
+    for text in ("国は、補助を拡充しました。", "運賃の見直しも行った。"):   # footnote marks left out
+        j = _judge(text, "b0008")
+        assert j.clean and j.cited_ok, text
+
+
+def test_fragments_captions_tables_and_glued_headings_are_not_clean():
+    assert _judge("地方部のバス路線は、令和4年度までの5年間で", "b0001").why == "ends mid-sentence"
+    assert _judge("図1　地方部のバス路線数の推移を示したものである。", "b0003").why.startswith("kind caption")
+    assert not _judge("1200本であった。", "t0004").clean
+    assert _judge("1　はじめに\n本報告は、地域交通の維持策を取りまとめたものである。", "b0000").why == "heading glued"
+    assert _judge("本報告は、地域交通の維持策を取りまとめたもの…", "b0000").why == "cut"
+
+
+def test_citations_must_hold_the_text_on_the_cited_page():
+    assert not _judge("国は、路線の再編を支援する。", "b0001").cited_ok      # another block
+    assert not _judge("国は、路線の再編を支援する。", "b0002", page=1).cited_ok   # wrong page
+    assert not _judge("国は、路線の廃止を支援する。", "b0002").cited_ok      # not what it says
+
+
+def test_list_items_may_be_shortened_but_must_start_an_item():
+    ok = _judge("取組は次のとおりである。", "b0005", "b0006", "b0007", items=["路線の再編。…", "デマンド交通の導入"])
+    assert ok.clean and ok.cited_ok
+    bad = _judge("取組は次のとおりである。", "b0005", "b0006", "b0007", items=["路線の再編。", "デマンド交通の導入"])
+    assert bad.why == "item not whole"
+
+
+def test_facts_count_within_one_point_with_partial_credit():
+    texts = [score.ns("令和元年８月19日に通知した。"), score.ns("10月1日から適用する。")]
+    assert score.fact_score("令和元年8月19日;通知", texts) == 1.0      # NFKC: full-width digits match
+    assert score.fact_score("令和元年8月19日;10月1日", texts) == 0.5    # the terms in two points
+    assert score.fact_score("告示第85号", texts) == 0.0
+    assert score.fact_score("MLETR|ＭＬＥＴＲ;適用", [score.ns("ＭＬＥＴＲを適用する。")]) == 1.0
+
+
+def test_a_sentence_over_two_consecutive_cited_blocks_is_whole_but_not_a_fragment():
+    doc = Document.from_blocks([
+        Block("b0000", "paragraph", "標記について、「留意事項について」", page=1),
+        Block("b0001", "paragraph", "（令和4年3月4日付け）を改正し、周知をお願いいたします。次の文である。", page=1),
+    ], fmt="pdf")
+    cites = (Location("b0000", 1, None), Location("b0001", 1, None))
+    j = score.judge(doc, SummaryPoint("標記について、「留意事項について」（令和4年3月4日付け）を改正し、周知をお願いいたします。", cites))
+    assert j.clean and j.cited_ok
+    j = score.judge(doc, SummaryPoint("（令和4年3月4日付け）を改正し、周知をお願いいたします。", cites[1:]))
+    assert not j.clean
+    j = score.judge(doc, SummaryPoint("標記について、「留意事項について」（令和4年3月4日付け）を改正し、周知をお願いいたします。", cites[:1]))
+    assert not j.cited_ok and not j.clean
