@@ -156,6 +156,14 @@ class DocumentView(QWidget):
         self.text.setPlaceholderText(tr("ui.doc.placeholder"))
         self.tabs.addTab(self.text, tr("ui.doc.text_tab"))
 
+    def clear_document(self) -> None:
+        """No document open (the last one was closed): the placeholder again."""
+        self.doc = None
+        self.pdf_view.clear_highlight()
+        self.pdf_doc.close()
+        self.text.set_document(Document.from_blocks([]))
+        self._show_placeholder()
+
     def set_document(self, doc: Document) -> None:
         self.doc = doc
         self.tabs.clear()

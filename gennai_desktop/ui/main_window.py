@@ -22,6 +22,7 @@ from ..ocr.runner import ocr_context
 from ..storage import StoreUnavailable, open_store
 from ..storage.history import record_task
 from .autosave import AutosaveStore, Recoverable
+from .doc_sessions import DocSession, find_session
 from .doctor_dialog import DoctorDialog
 from .document_view import DocumentView
 from .engine_provider import EngineProvider, EngineReady
@@ -29,12 +30,12 @@ from .errors import describe, show_error
 from .history_dialog import HistoryDialog
 from .ime import focus_is_composing
 from .models_panel import ModelsDialog
-from .ops import run_in_background
+from .ops import FinishedOp, run_in_background
 from .qt import (
     QAction, QApplication, QFileDialog, QKeySequence, QLabel, QMainWindow, QMessageBox,
     QSplitter, Qt, QTabWidget, QTimer,
 )
-from .qt import QDialog, QGuiApplication, QT_VERSION, QTextBrowser, QUrl, QVBoxLayout
+from .qt import QDialog, QGuiApplication, QT_VERSION, QTabBar, QTextBrowser, QUrl, QVBoxLayout, QWidget
 from .settings_dialog import SettingsDialog
 from .tabs.base import TaskTab
 from .tabs.draft_tab import DraftTab
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         set_language(self.settings.language)
         self.engine_provider = engine_provider or EngineProvider(self.settings)
         self.document: Document | None = None
+        self.sessions: list[DocSession] = []     # open documents, each with its tabs' results
+        self.active_session: DocSession | None = None
         self.loading = None                 # the ops.Op opening a document, while it runs
         self.loading_cancel = None          # its CancelToken (OCR stops between pages)
         if store is OPEN_STORE:
@@ -83,6 +86,7 @@ class MainWindow(QMainWindow):
         self.document_key: DocumentKey | None = None   # results are bound to this
         self._doc_version = 0
         self.autosave_enabled = autosave
+        self.quit_chooser: Callable[[list[str]], str] | None = None   # tests/scripts: "keep"/"discard"/"cancel"
         self._dirty = False
         self.messages: list[str] = []        # what was shown to the user (tests read it)
         self.last_dialog: QMessageBox | None = None
@@ -194,7 +198,14 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([600, 600])          # document and task area share the width
-        self.setCentralWidget(splitter)
+        central = QWidget(self)
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.document_bar = self._make_document_bar(central)
+        lay.addWidget(self.document_bar)
+        lay.addWidget(splitter, 1)
+        self.setCentralWidget(central)
         if self.document is not None:
             self.document_view.set_document(self.document)
         self._update_title()
@@ -288,6 +299,12 @@ class MainWindow(QMainWindow):
         if self.task_running() or self.loading is not None:
             self.show_message(tr("ui.error.busy"))
             return None
+        i = find_session(self.sessions, path)
+        if i >= 0:                  # already open: switch to it, its results as they were
+            ok = self.switch_document(i)
+            if on_done is not None:
+                on_done(ok)
+            return FinishedOp(ok)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         self.show_status(tr("ui.open.loading", name=path.name))
         self.loading_cancel = token = CancelToken()    # Esc stops a long OCR between pages
@@ -305,7 +322,7 @@ class MainWindow(QMainWindow):
             self.loading = self.loading_cancel = None
             QApplication.restoreOverrideCursor()
             self.statusBar().clearMessage()      # "…を読み込んでいます" is over
-            self.set_document(doc)
+            self.open_document(doc)
             self._remember(path)
             ocr_pages = sorted({b.page for b in doc.blocks if getattr(b, "ocr", False) and b.page})
             if ocr_pages:   # say which pages are machine-read; the 本文 tab shows the result
@@ -329,16 +346,157 @@ class MainWindow(QMainWindow):
         self.loading = run_in_background(load, loaded, failed, progress=progress)
         return self.loading
 
+    # --- open documents: each keeps its own results ------------------------------------------
+    def _make_document_bar(self, parent) -> QTabBar:
+        bar = QTabBar(parent)
+        bar.setObjectName("documentBar")
+        bar.setAccessibleName(tr("ui.docs.bar"))
+        bar.setTabsClosable(True)
+        bar.setExpanding(False)
+        bar.setDocumentMode(True)
+        bar.setElideMode(Qt.TextElideMode.ElideMiddle)
+        for s in self.sessions:
+            bar.addTab(s.name)
+            bar.setTabToolTip(bar.count() - 1, s.path or s.name)
+        if self.active_session is not None:
+            bar.setCurrentIndex(self.sessions.index(self.active_session))
+        bar.setVisible(bool(self.sessions))
+        bar.currentChanged.connect(self._on_document_bar)
+        bar.tabCloseRequested.connect(lambda i: self.close_document(i))
+        return bar
+
+    def _on_document_bar(self, index: int) -> None:
+        if getattr(self, "_bar_updating", False) or not (0 <= index < len(self.sessions)):
+            return
+        if self.sessions[index] is not self.active_session and not self.switch_document(index):
+            self._select_bar(self.active_session)
+
+    def _select_bar(self, session: DocSession | None) -> None:
+        self._bar_updating = True
+        try:
+            if session is not None and session in self.sessions:
+                self.document_bar.setCurrentIndex(self.sessions.index(session))
+            self.document_bar.setVisible(bool(self.sessions))
+        finally:
+            self._bar_updating = False
+
     def set_document(self, doc: Document) -> None:
+        """Kept for callers that hand over a Document: the same as opening it."""
+        self.open_document(doc)
+
+    def open_document(self, doc: Document) -> None:
+        """A newly read document becomes the active one; the current one keeps its results."""
         self._doc_version += 1
-        self.document = doc
-        self.document_key = DocumentKey.of(doc, self._doc_version)
-        cleared = [t for t in self.task_tabs if t.document_changed(self.document_key)]
-        if cleared:
-            self.show_status(tr("ui.result.cleared", tabs="、".join(tr(f"ui.tab.{t.task_name}") for t in cleared)))
-        self.document_view.set_document(doc)
+        key = DocumentKey.of(doc, self._doc_version)
+        i = find_session(self.sessions, doc.path, key)
+        if i >= 0:                                   # the same text again: nothing to redo
+            self.switch_document(i)
+            return
+        self._stash_active()
+        session = DocSession(doc, key)
+        old = find_session(self.sessions, doc.path)  # the file changed on disk since it was opened
+        if old >= 0 and not self.sessions[old].has_results():
+            self.sessions[old] = session             # nothing to keep from the old text
+            self._bar_updating = True
+            self.document_bar.setTabText(old, session.name)
+            self._bar_updating = False
+        else:
+            if old >= 0:                             # its results stay with the old text, labelled
+                self.document_bar.setTabText(old, tr("ui.docs.older", name=self.sessions[old].name))
+            self.sessions.append(session)
+            self._bar_updating = True
+            self.document_bar.addTab(session.name)
+            self.document_bar.setTabToolTip(self.document_bar.count() - 1, session.path or session.name)
+            self._bar_updating = False
+        self._activate(session)
+
+    def switch_document(self, index: int) -> bool:
+        """Show another open document with its own results; refused while a task runs
+        (its result belongs to the document it was started on)."""
+        if not (0 <= index < len(self.sessions)):
+            return False
+        session = self.sessions[index]
+        if session is self.active_session:
+            return True
+        if self.task_running():
+            self.show_message(tr("ui.error.busy"))
+            return False
+        self._stash_active()
+        self._activate(session)
+        return True
+
+    def _stash_active(self) -> None:
+        """Put the active document's tab states away in its session."""
+        s = self.active_session
+        if s is None:
+            return
+        s.tabs = {t.task_name: self._tab_snapshot(t) for t in self.task_tabs if t.bound_to_document}
+
+    @staticmethod
+    def _tab_snapshot(tab: TaskTab) -> dict:
+        return {**tab.state(), "_has_result": tab.result is not None, "_saved": not tab.has_unsaved_result()}
+
+    @staticmethod
+    def _restore_tab(tab: TaskTab, state: dict) -> None:
+        tab.restore_state(state)
+        tab.mark_saved(bool(state.get("_saved")) and tab.result is not None)
+
+    def _activate(self, session: DocSession | None) -> None:
+        self.active_session = session
+        self.document = session.document if session is not None else None
+        self.document_key = session.key if session is not None else None
+        for t in self.task_tabs:
+            if not t.bound_to_document:
+                continue
+            t.document_changed(self.document_key)      # results of another document leave the view
+            state = session.tabs.get(t.task_name) if session is not None else None
+            if state is not None:
+                self._restore_tab(t, state)
+        if session is not None:
+            self.document_view.set_document(session.document)
+        else:
+            self.document_view.clear_document()
+        self._select_bar(session)
         self._update_title()
         self.mark_dirty()
+
+    def close_document(self, index: int, confirm: Callable[[DocSession, list[str]], bool] | None = None) -> bool:
+        """Close an open document; unsaved results or decisions are named and confirmed first."""
+        if not (0 <= index < len(self.sessions)):
+            return False
+        session = self.sessions[index]
+        if session is self.active_session:
+            if self.task_running():
+                self.show_message(tr("ui.error.busy"))
+                return False
+            self._stash_active()
+        unsaved = session.unsaved_tabs()
+        if unsaved:
+            ask = confirm or self._confirm_close_document
+            if not ask(session, unsaved):
+                return False
+        was_active = session is self.active_session
+        del self.sessions[index]
+        self._bar_updating = True
+        self.document_bar.removeTab(index)
+        self._bar_updating = False
+        if was_active:
+            self.active_session = None
+            self._activate(self.sessions[min(index, len(self.sessions) - 1)] if self.sessions else None)
+        else:
+            self._select_bar(self.active_session)
+        self.show_status(tr("ui.docs.closed", name=session.name))
+        return True
+
+    def _confirm_close_document(self, session: DocSession, unsaved: list[str]) -> bool:
+        tabs = "、".join(tr(f"ui.tab.{n}") for n in unsaved)
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("ui.docs.close_title"),
+                          tr("ui.docs.close_question", name=session.name, tabs=tabs),
+                          QMessageBox.StandardButton.NoButton, self)
+        close = box.addButton(tr("ui.docs.close_discard"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(tr("ui.cancel_button"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is close
 
     # Recent-file paths name documents, so they live in the encrypted store, not settings.json;
     # without a store they are kept for this run only.
@@ -419,7 +577,7 @@ class MainWindow(QMainWindow):
         self.current_tab().save_dialog()
 
     def result_saved(self, tab: TaskTab) -> None:
-        tab.saved_result = tab.result
+        tab.mark_saved()
 
     # --- result history (encrypted store) and audit ----------------------------------------
     TASK_IDS = {"summary": "summarize"}          # tab name → storage/audit task id
@@ -552,26 +710,47 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def collect_state(self) -> dict:
+        """Every open document with its tabs' results (the active one under "tabs", the
+        others under "documents"), for autosave and a language switch."""
+        active = self.active_session
         return {"document": str(self.document.path) if self.document and self.document.path else None,
                 "active_tab": self.tabs.currentIndex(),
-                "tabs": {t.task_name: t.state() for t in self.task_tabs}}
+                "tabs": {t.task_name: self._tab_snapshot(t) for t in self.task_tabs},
+                "documents": [{"path": s.path, "tabs": s.tabs} for s in self.sessions
+                              if s is not active and s.path and s.tabs]}
 
     def has_content(self) -> bool:
-        return self.draft_tab.has_user_input() or any(t.result is not None for t in self.task_tabs)
+        return (self.draft_tab.has_user_input() or any(t.result is not None for t in self.task_tabs)
+                or any(s.has_results() for s in self.sessions if s is not self.active_session))
+
+    def unsaved_work(self) -> list[str]:
+        """What would be lost: 「文書名：要約、校正」 per document, and typed 起案 fields."""
+        self._stash_active()
+        out = [tr("ui.quit.unsaved_doc", name=s.name, tabs="、".join(tr(f"ui.tab.{n}") for n in s.unsaved_tabs()))
+               for s in self.sessions if s.unsaved_tabs()]
+        loose = [t for t in self.task_tabs if not t.bound_to_document and t.has_unsaved_result()
+                 and t is not self.draft_tab]
+        if loose:
+            out.append("、".join(tr(f"ui.tab.{t.task_name}") for t in loose))
+        if self.draft_tab.has_unsaved_result() or self.draft_tab.has_user_input():
+            out.append(tr("ui.quit.unsaved_draft"))
+        return out
 
     def has_unsaved(self) -> bool:
-        typed = self.draft_tab.has_user_input()
-        unsaved = any(t.result is not None and getattr(t, "saved_result", None) is not t.result
-                      for t in self.task_tabs)
-        return typed or unsaved
+        return bool(self.unsaved_work())
 
-    def autosave_now(self) -> bool:
+    def autosave_now(self, kept_on_exit: bool = False) -> bool:
+        """Write the crash-recovery state; ``kept_on_exit``: the user quit and chose to keep
+        the work (the next start then says so instead of reporting a crash)."""
         if not self.autosave_enabled or not self._dirty:
             return False
         self._dirty = False
         try:
             if self.has_content():
-                self.autosave_store.save(self.collect_state())
+                state = self.collect_state()
+                if kept_on_exit:
+                    state["kept_on_exit"] = True
+                self.autosave_store.save(state)
             else:
                 self.autosave_store.discard()
         except Exception as exc:  # noqa: BLE001 - autosave must never take the app down
@@ -580,13 +759,20 @@ class MainWindow(QMainWindow):
         return True
 
     def restore_state(self, state: dict, reopen: bool = True) -> None:
-        doc_path = state.get("document")
-        if reopen and doc_path and Path(doc_path).exists():
-            self.open_path(doc_path)
+        if reopen:
+            for d in state.get("documents") or []:   # the other open documents, each with its results
+                p = d.get("path") if isinstance(d, dict) else None
+                if p and Path(p).exists() and self.open_path(p):
+                    for t in self.task_tabs:
+                        if t.bound_to_document and t.task_name in (d.get("tabs") or {}):
+                            self._restore_tab(t, d["tabs"][t.task_name])
+            doc_path = state.get("document")
+            if doc_path and Path(doc_path).exists():
+                self.open_path(doc_path)
         tabs = state.get("tabs") or {}
         for t in self.task_tabs:
             if t.task_name in tabs:
-                t.restore_state(tabs[t.task_name])
+                self._restore_tab(t, tabs[t.task_name])
         if isinstance(state.get("active_tab"), int):
             self.tabs.setCurrentIndex(state["active_tab"])
         self.mark_dirty()
@@ -607,22 +793,52 @@ class MainWindow(QMainWindow):
         self.autosave_store.forget(rec)
         return False
 
+    @staticmethod
+    def recovery_question(rec: Recoverable) -> str:
+        """A crash and a quit where the user chose to keep the work are told apart."""
+        return tr("ui.recovery.kept_question" if rec.data.get("kept_on_exit") else "ui.recovery.question")
+
     def _ask_recovery(self, rec: Recoverable) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, tr("ui.recovery.title"),
-                          tr("ui.recovery.question"), QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self.recovery_question(rec), QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                           self)
         box.setDetailedText(rec.preview())
         box.setInformativeText(rec.preview(160))
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        """Quitting with unsaved results or decisions asks: keep them for the next start
+        (encrypted), discard them, or stay."""
+        choice = "discard"
+        work = self.unsaved_work()
+        if work:
+            choice = (self.quit_chooser or self._ask_quit)(work)
+            if choice == "cancel":
+                event.ignore()
+                return
         for t in self.task_tabs:
             t.cancel()
         if self.autosave_enabled:
-            if self.has_unsaved():
+            if choice == "keep" and self.autosave_store.enabled:
                 self._dirty = True
-                self.autosave_now()     # kept: offered again at next start, nothing lost
+                self.autosave_now(kept_on_exit=True)    # offered again at next start, as kept work
             else:
                 self.autosave_store.discard()
         self._autosave_timer.stop()
         super().closeEvent(event)
+
+    def _ask_quit(self, work: list[str]) -> str:
+        """「保持して終了」「破棄して終了」「キャンセル」 (no 保持 without the encrypted store)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("ui.quit.title"),
+                          tr("ui.quit.question", work="\n".join("・" + w for w in work)),
+                          QMessageBox.StandardButton.NoButton, self)
+        keep = None
+        if self.autosave_enabled and self.autosave_store.enabled:
+            keep = box.addButton(tr("ui.quit.keep"), QMessageBox.ButtonRole.AcceptRole)
+            box.setInformativeText(tr("ui.quit.keep_info"))
+        discard = box.addButton(tr("ui.quit.discard"), QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(tr("ui.cancel_button"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep or cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return "keep" if clicked is keep and keep is not None else "discard" if clicked is discard else "cancel"

@@ -8,6 +8,8 @@ for autosave (``state`` / ``restore_state``).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, Callable, Iterator
 
 from ...core.cancel import CancelToken
@@ -49,6 +51,8 @@ class TaskTab(QWidget):
         self._run_doc: DocumentKey | None = None
         self.last_run_outcome = ""       # "done" | "cancelled" | "failed"
         self.last_report = None          # tasks.export.ExportReport of the last save
+        self._saved_fp: str | None = None    # result_fingerprint() when it was last saved/exported
+        self._notice_items: list = []        # (key, params) or plain text, in the order shown
         self.setObjectName(f"tab_{self.task_name}")
         root = QVBoxLayout(self)
         self.options = QVBoxLayout()
@@ -164,15 +168,41 @@ class TaskTab(QWidget):
         self.flush_stream()
         # an unvalidated draft is not autosaved as if it were the result
         stream = "" if self.showing_draft else self.stream.toPlainText()
-        return {"stream": stream, **self._document_state()}
+        return {"stream": stream, "notices": [list(n) if isinstance(n, tuple) else n for n in self._notice_items],
+                **self._document_state()}
 
     def restore_state(self, state: dict) -> None:
+        """The state's own result and notices; nothing of what the tab showed before stays
+        (a 「処理を中止しました」 from an earlier run above a reopened result misleads)."""
         self._drop_pending()
+        self._show_draft(False)
+        self._clear_notices()
         if self.state_matches_document(state):
             self.stream.setPlainText(state.get("stream", ""))
             self.result_doc = DocumentKey.from_dict(state.get("document"))
+            for item in state.get("notices") or []:
+                if isinstance(item, str):
+                    self.add_notice(item)
+                elif isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str):
+                    self.add_notice_key(item[0], **(item[1] if isinstance(item[1], dict) else {}))
         else:
             self.stream.clear()
+
+    # --- saved or not (closing a document or the window asks about unsaved work) -------
+    def result_fingerprint(self) -> str | None:
+        """A digest of what the user would lose: the result and, for 校正, the decisions."""
+        if self.result is None:
+            return None
+        st = self.state()
+        core = {k: st.get(k) for k in ("stream", "result", "findings", "decisions")}
+        return hashlib.sha1(json.dumps(core, sort_keys=True, ensure_ascii=False, default=str)
+                            .encode("utf-8")).hexdigest()
+
+    def mark_saved(self, saved: bool = True) -> None:
+        self._saved_fp = self.result_fingerprint() if saved else None
+
+    def has_unsaved_result(self) -> bool:
+        return self.result is not None and self.result_fingerprint() != self._saved_fp
 
     def saved_message(self, path: str) -> str:
         """「保存しました」 and every count the export could not write (ExportReport)."""
@@ -216,8 +246,8 @@ class TaskTab(QWidget):
         self._drop_pending()
         self.stream.clear()
         self._show_draft(False)
-        self.notices.clear()
-        self.notices.setVisible(False)
+        self._clear_notices()
+        self._saved_fp = None
         self._update_buttons()
         emit(self.changed)
 
@@ -255,8 +285,7 @@ class TaskTab(QWidget):
         self._drop_pending()
         self.stream.clear()
         self._show_draft(True)
-        self.notices.clear()
-        self.notices.setVisible(False)
+        self._clear_notices()
         self.progress.setRange(0, 0)
         self.progress.setFormat(tr("ui.progress.loading"))
         self.progress.setVisible(True)
@@ -295,7 +324,7 @@ class TaskTab(QWidget):
             self.progress.setFormat(tr("ui.progress.chunks", done=ev.done, total=ev.total, stage=stage))
         elif isinstance(ev, Notice):
             self._notice_keys.add(ev.key)
-            self.add_notice(tr(ev.key, **ev.params))
+            self.add_notice_key(ev.key, **ev.params)
         elif isinstance(ev, Stats):
             emit(self.stats, ev)
         elif isinstance(ev, EngineReady):
@@ -339,12 +368,23 @@ class TaskTab(QWidget):
         self._flush_timer.stop()
         self._pending.clear()
 
-    def add_notice(self, text: str) -> None:
+    def add_notice(self, text: str, _item: Any = None) -> None:
         prev = self.notices.text()
         if text in prev.split("\n"):
             return
+        self._notice_items.append(_item if _item is not None else text)
         self.notices.setText(f"{prev}\n{text}" if prev else text)
         self.notices.setVisible(True)
+
+    def add_notice_key(self, key: str, **params: Any) -> None:
+        """A notice kept as its message key, so a restored result says it in the current language."""
+        plain = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v) for k, v in params.items()}
+        self.add_notice(tr(key, **params), (key, plain))
+
+    def _clear_notices(self) -> None:
+        self._notice_items = []
+        self.notices.clear()
+        self.notices.setVisible(False)
 
     def _on_done(self, result: Any) -> None:
         self.flush_stream()
@@ -357,7 +397,7 @@ class TaskTab(QWidget):
         self.last_run_outcome = "done"
         for key in getattr(result, "notices", []) or []:
             if key not in self._notice_keys:      # events already showed it with its details
-                self.add_notice(tr(key))
+                self.add_notice_key(key)
         self.stream.clear()                       # the draft goes; the validated result comes
         self._show_draft(False)
         self.show_result(result)
@@ -382,7 +422,7 @@ class TaskTab(QWidget):
         self.last_run_outcome = "cancelled"
         self._record(None, "cancelled")
         self._end_draft()
-        self.add_notice(tr("cancelled"))
+        self.add_notice_key("cancelled")
 
     def _on_finished(self) -> None:
         self.flush_stream()
