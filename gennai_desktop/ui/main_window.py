@@ -20,7 +20,7 @@ from ..core.settings import Settings, load_settings, save_settings
 from ..documents import load_document
 from ..ocr.runner import ocr_context
 from ..storage import StoreUnavailable, open_store
-from ..storage.history import record_task
+from ..storage.history import QA_TASKS, record_task, task_label
 from .autosave import AutosaveStore, Recoverable
 from .doc_sessions import DocSession, find_session
 from .doctor_dialog import DoctorDialog
@@ -28,6 +28,7 @@ from .document_view import DocumentView
 from .engine_provider import EngineProvider, EngineReady
 from .errors import describe, show_error
 from .history_dialog import HistoryDialog
+from .history_reopen import find_source, show_read_only, state_from_payload
 from .ime import focus_is_composing
 from .models_panel import ModelsDialog
 from .ops import FinishedOp, run_in_background
@@ -580,15 +581,20 @@ class MainWindow(QMainWindow):
         tab.mark_saved()
 
     # --- result history (encrypted store) and audit ----------------------------------------
-    TASK_IDS = {"summary": "summarize"}          # tab name → storage/audit task id
+    TASK_IDS = {"summary": "summarize", "qa": "ask"}          # tab name → storage/audit task id
 
     def record_result(self, tab: TaskTab, result, outcome: str) -> int | None:
         doc = self.document
         file = str(doc.path) if doc is not None and doc.path and tab.needs_document() else None
+        if tab.task_name == "qa" and not getattr(tab, "folder", None) and doc is not None and doc.path:
+            file = str(doc.path)                      # a question about the open document
+        extra = {"ui_state": tab.state()}
+        if file:
+            extra["source_path"] = str(Path(file).resolve())   # to reopen it from 履歴 (encrypted)
         return record_task(self.TASK_IDS.get(tab.task_name, tab.task_name),
                            result if self.store is not None else None,     # no store: audit only
                            outcome=outcome, file=file, model=self.engine_provider.active_spec(), origin="ui",
-                           store=self.store, warn=self.show_status, extra={"ui_state": tab.state()})
+                           store=self.store, warn=self.show_status, extra=extra)
 
     def open_history(self):
         if self.store is None:
@@ -600,15 +606,37 @@ class MainWindow(QMainWindow):
         self.last_history_dialog = dlg
         return dlg
 
+    def _tab_for_task(self, task: str) -> TaskTab | None:
+        names = {v: k for k, v in self.TASK_IDS.items()}
+        name = names.get(task, "qa" if task in QA_TASKS else task)
+        return next((t for t in self.task_tabs if t.task_name == name), None)
+
     def reopen_result(self, entry) -> bool:
-        """Show a history entry in its tab (the tab's saved state when the UI made it)."""
-        tab_name = {v: k for k, v in self.TASK_IDS.items()}.get(entry.task, entry.task)
-        tab = next((t for t in self.task_tabs if t.task_name == tab_name), None)
-        if tab is None or self.task_running():
+        """Show a history entry with its document: the source is opened (or switched to) when
+        it is still there with the same content, and the result goes into its tab; otherwise
+        the result is shown read-only with its citations, and the window says why."""
+        tab = self._tab_for_task(entry.task)
+        if tab is None:
             return False
-        tab.restore_state(entry.payload.get("ui_state") or {"stream": entry.text})
+        if self.task_running() or self.loading is not None:
+            self.show_message(tr("ui.error.busy"))
+            return False
+        state = dict(entry.payload.get("ui_state") or state_from_payload(entry))
+        about_document = bool(entry.source_name) and tab.task_name != "draft" and not state.get("folder")
+        if about_document:
+            path, why = find_source(entry, self.recent_files())
+            if path is None or not self.open_path(path):
+                self.last_history_view = show_read_only(self, entry, why or "missing")
+                self.show_status(tr(f"storage.ui.reopened_readonly.{why or 'missing'}", name=entry.source_name))
+                return True
+            # the stored file and this one have the same bytes: the result's offsets hold here
+            state["document"] = self.document_key.to_dict() if self.document_key else None
+        tab.restore_state(state)
+        tab.mark_saved(True)                # it is kept in the history: closing loses nothing
         self.tabs.setCurrentWidget(tab)
-        self.show_status(tr("storage.ui.reopened"))
+        self.show_status(tr("storage.ui.reopened_with", task=task_label(entry.task),
+                            name=entry.source_name or entry.title or "—") if about_document
+                         else tr("storage.ui.reopened"))
         self.mark_dirty()
         return True
 

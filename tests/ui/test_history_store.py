@@ -57,7 +57,7 @@ def test_result_recorded_searchable_reopened_deleted(qtbot, app_font, kenpo_docx
     _summarise(qtbot, w, kenpo_docx)
     dlg = w.open_history()
     assert dlg.list.count() == 2
-    dlg.delete_selected()
+    assert dlg.delete_selected(confirm=lambda e: True)
     assert dlg.list.count() == 1 and w.store.count_results() == 1
     assert not dlg.delete_all(confirm=lambda: False) and w.store.count_results() == 1
     assert dlg.delete_all(confirm=lambda: True) and w.store.count_results() == 0 and dlg.list.count() == 0
