@@ -12,6 +12,7 @@ from tests.support.fake_engine import FakeEngine
 from .conftest import make_window, wait_idle
 
 SHUKUJITSU = "law_kokumin-shukujitsu_323AC1000000178.txt"
+GIJIROKU = "gijiroku_moj_hoseishingikai198.txt"
 DENSHI_PDF = "law_denshi-shomei_412AC0000000102.pdf"
 
 
@@ -30,8 +31,8 @@ def _history_entry(w, task: str):
 
 
 def test_reopen_opens_the_source_document(qtbot, app_font, ja_corpus, tmp_path):
-    src = tmp_path / SHUKUJITSU
-    shutil.copy(ja_corpus / SHUKUJITSU, src)
+    src = tmp_path / GIJIROKU                  # minutes: 公用文 findings (a law gets none under 法令)
+    shutil.copy(ja_corpus.parent / "real" / GIJIROKU, src)
     w = make_window(qtbot)
     assert w.open_path(src)
     w.proofread_tab.use_model.setChecked(False)
@@ -44,7 +45,7 @@ def test_reopen_opens_the_source_document(qtbot, app_font, ja_corpus, tmp_path):
     assert w2.document is not None and w2.document.path.resolve() == src.resolve()
     assert w2.proofread_tab.model.findings == findings and w2.tabs.currentWidget() is w2.proofread_tab
     assert w2.proofread_tab.show_finding(0) == findings[0].original      # offsets hold in the reopened text
-    assert "文書「" in w2.messages[-1] and SHUKUJITSU in w2.messages[-1]
+    assert "文書「" in w2.messages[-1] and GIJIROKU in w2.messages[-1]
 
 
 def test_reopen_clears_a_stale_cancel_notice(qtbot, app_font, ja_corpus, tmp_path):
@@ -87,14 +88,14 @@ def test_missing_source_is_shown_read_only_with_citations(qtbot, app_font, ja_co
 
 
 def test_changed_source_is_shown_read_only(qtbot, app_font, ja_corpus, tmp_path):
-    src = tmp_path / SHUKUJITSU
-    shutil.copy(ja_corpus / SHUKUJITSU, src)
+    src = tmp_path / GIJIROKU
+    shutil.copy(ja_corpus.parent / "real" / GIJIROKU, src)
     w = make_window(qtbot)
     assert w.open_path(src)
     w.proofread_tab.use_model.setChecked(False)
     _run(qtbot, w, w.proofread_tab)
     first = w.proofread_tab.model.findings[0]
-    src.write_text(src.read_text(encoding="utf-8") + "\n追記した段落です。", encoding="utf-8")
+    src.write_bytes(src.read_bytes() + "\n追記した段落です。".encode("cp932"))      # the file is Shift_JIS
     w2 = make_window(qtbot)
     _history_entry(w2, "proofread").reopen()
     assert w2.document is None and "変更されています" in w2.last_history_view.why.text()
