@@ -32,6 +32,7 @@ from .history_reopen import find_source, show_read_only, state_from_payload
 from .ime import focus_is_composing
 from .models_panel import ModelsDialog
 from .ops import FinishedOp, run_in_background
+from .progress_clock import ProgressClock
 from .qt import (
     QAction, QApplication, QFileDialog, QKeySequence, QLabel, QMainWindow, QMessageBox,
     QSplitter, Qt, QTabWidget, QTimer,
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.sessions: list[DocSession] = []     # open documents, each with its tabs' results
         self.active_session: DocSession | None = None
         self.loading = None                 # the ops.Op opening a document, while it runs
+        self.load_clock: ProgressClock | None = None   # pages OCR'd, elapsed, time left, while opening
         self.loading_cancel = None          # its CancelToken (OCR stops between pages)
         if store is OPEN_STORE:
             store, store_reason = open_store_quietly()
@@ -315,11 +317,30 @@ class MainWindow(QMainWindow):
                     cancel_scope(token):             # the PDF reader child stops on Esc too
                 return load_document(path)
 
+        # the status line stays (no 8-second timeout) and is rewritten every second with the
+        # elapsed time and, after two pages, the time left: an OCR page may take a minute
+        clock = self.load_clock = ProgressClock()
+
+        def tick() -> None:
+            if clock.total:
+                line = tr("ui.open.ocr_progress", name=path.name, done=clock.done, total=clock.total)
+            else:
+                line = tr("ui.open.loading", name=path.name)
+            self.statusBar().showMessage(f"{line}　{clock.text()}")
+
+        timer = QTimer(self)
+        timer.setInterval(1000)
+        timer.timeout.connect(tick)
+        timer.start()
+
         def progress(value) -> None:
             done, total = value
-            self.show_status(tr("ui.open.ocr_progress", name=path.name, done=done, total=total))
+            clock.update(done, total, "", "ui.clock.unit.page")
+            self.messages.append(tr("ui.open.ocr_progress", name=path.name, done=done, total=total))
+            tick()
 
         def loaded(doc: Document) -> None:
+            timer.stop()
             self.loading = self.loading_cancel = None
             QApplication.restoreOverrideCursor()
             self.statusBar().clearMessage()      # "…を読み込んでいます" is over
@@ -334,6 +355,7 @@ class MainWindow(QMainWindow):
                 on_done(True)
 
         def failed(exc: BaseException) -> None:  # every failure becomes a dialog
+            timer.stop()
             self.loading = self.loading_cancel = None
             QApplication.restoreOverrideCursor()
             self.statusBar().clearMessage()

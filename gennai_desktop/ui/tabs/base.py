@@ -20,6 +20,7 @@ from ...core.i18n import has_key, tr
 from ...storage.history import audit_preflight
 from ..engine_provider import EngineReady
 from ..ops import run_in_background
+from ..progress_clock import ProgressClock
 from ..qt import (
     emit,
     QApplication, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
@@ -30,6 +31,7 @@ from ..worker import TaskWorker
 
 DRAFT_GREY = "#808080"
 STREAM_FLUSH_MS = 50        # streamed tokens are inserted at most this often, in one piece
+CLOCK_TICK_MS = 1000        # the progress line is rewritten this often, so it never stands still
 
 
 class TaskTab(QWidget):
@@ -102,6 +104,12 @@ class TaskTab(QWidget):
         self._flush_timer.setInterval(STREAM_FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush_stream)
         self.stream_inserts = 0              # insertText calls (one per flush, not per token)
+        # honest progress for long work: elapsed time, characters so far, an estimate once
+        # two units are done (ProgressClock); the line is rewritten every second
+        self.clock: ProgressClock | None = None
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(CLOCK_TICK_MS)
+        self._clock_timer.timeout.connect(self.tick_progress)
         self.body = QVBoxLayout()
         root.addLayout(self.body, 1)
         self.body.addWidget(self.draft_label)
@@ -289,6 +297,9 @@ class TaskTab(QWidget):
         self.progress.setRange(0, 0)
         self.progress.setFormat(tr("ui.progress.loading"))
         self.progress.setVisible(True)
+        self.clock = ProgressClock()
+        self.clock.stage = "ui.progress.loading"
+        self._clock_timer.start()
         self._notice_keys: set[str] = set()
         provider = self.host.engine_provider
         make = self.make_lazy_task
@@ -317,19 +328,36 @@ class TaskTab(QWidget):
     def _on_event(self, ev: Any) -> None:
         if isinstance(ev, TextDelta):
             self.append_stream(ev.text, ev.channel)
+            if self.clock is not None:
+                self.clock.add_text(len(ev.text))
         elif isinstance(ev, Progress):
             self.progress.setRange(0, max(1, ev.total))
             self.progress.setValue(min(ev.done, ev.total))
-            stage = tr(ev.stage) if ev.stage and has_key(ev.stage) else ""
-            self.progress.setFormat(tr("ui.progress.chunks", done=ev.done, total=ev.total, stage=stage))
+            if self.clock is not None:
+                self.clock.update(ev.done, ev.total, ev.stage if ev.stage and has_key(ev.stage) else "",
+                                  "ui.clock.unit.page" if "page" in ev.stage else
+                                  "ui.clock.unit.block" if "block" in ev.stage else
+                                  "ui.clock.unit.chunk" if ev.total > 1 else "ui.clock.unit.step")
+            self.tick_progress()
         elif isinstance(ev, Notice):
             self._notice_keys.add(ev.key)
             self.add_notice_key(ev.key, **ev.params)
         elif isinstance(ev, Stats):
             emit(self.stats, ev)
         elif isinstance(ev, EngineReady):
-            self.progress.setFormat(tr("ui.progress.generating"))
+            if self.clock is not None and self.clock.stage == "ui.progress.loading":
+                self.clock.stage = "ui.progress.generating"
+            self.tick_progress()
             emit(self.engine_ready, ev)
+
+    def tick_progress(self) -> None:
+        """Rewrite the progress line from the clock (every second while a task runs)."""
+        if self.clock is None or not self.busy:
+            return
+        if self.progress.format() == tr("ui.progress.cancelling"):
+            return
+        self.progress.setFormat(self.clock.text())
+        self.progress.setToolTip(self.clock.text())
 
     def _show_draft(self, on: bool, label_key: str = "ui.output.draft") -> None:
         """Grey + labelled while the text is unvalidated model output; normal once it is the result."""
@@ -426,6 +454,7 @@ class TaskTab(QWidget):
 
     def _on_finished(self) -> None:
         self.flush_stream()
+        self._clock_timer.stop()
         self.worker = None
         self.progress.setVisible(False)
         self._update_buttons()
