@@ -147,6 +147,10 @@ _PSEUDO_HEADING = re.compile(r"^(?:[0-9０-９]{1,2}　|[（(][0-9０-９]{1,2}[
 _TOP_HEADING = re.compile(r"^(?:[0-9０-９]{1,2}　|第[0-9０-９一二三四五六七八九十]+[章節部]　)")
 _SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|ポイント|結論")
 _DISPLAY_NOISE = re.compile(r" [0-9]{1,2} (?=[。、）」\s]|$)|（図表[^）]*）|\(図表[^)]*\)")
+# a connective that points back to a sentence the summary does not carry (「そのため、」)
+_LEADING_CONNECTIVE = re.compile(
+    r"^(?:そのため|このため|したがって|従って|また|なお|さらに|更に|しかし|しかしながら|一方|"
+    r"これにより|これによって|その上で|そのうえで|加えて|ただし|つまり|すなわち)[、，,]\s*")
 _ITEM_NO = re.compile(r"^(?:[0-9０-９]+|[①-⑳]|[一二三四五六七八九十]+|[イロハニホヘトチリヌ])[　 ]")
 
 
@@ -279,10 +283,11 @@ def support(table: "SentenceTable", point: str, within: Sequence[int] | None = N
 
 
 def shorten(text: str, limit: int = MAX_POINT_CHARS) -> str:
-    """A sentence as a point: paragraph/item number, footnote markers (「… 7 。」) and figure
-    references (（図表4-1-2-1）) dropped, long ones cut with "…"."""
+    """A sentence as a point: paragraph/item number, footnote markers (「… 7 。」), figure
+    references (（図表4-1-2-1）) and a leading 「そのため、」 dropped, long ones cut with "…"."""
     text = _ITEM_NO.sub("", text)
     text = _DISPLAY_NOISE.sub("", text)
+    text = _LEADING_CONNECTIVE.sub("", text) or text
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 

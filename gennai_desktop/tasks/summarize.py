@@ -333,8 +333,10 @@ def save_summary_docx(result: SummaryResult, target) -> None:
     blocks: list[Block] = [Block(id="b0000", kind="heading", text=tr("summary.doc_title", lang=lang), level=1)]
     kind = "list_item" if result.style == "bullets" else "paragraph"
     for i, line in enumerate(render(result.points, result.style, lang).splitlines(), 1):
-        blocks.append(Block(id=f"b{i:04d}", kind=kind if not line.startswith(tr("summary.report_intro", lang=lang)) else "paragraph",
-                            text=line))
+        is_item = kind == "list_item" and not line.startswith(tr("summary.report_intro", lang=lang))
+        # Word draws the list bullet itself: a 「・」 kept in the text printed 「• ・」
+        blocks.append(Block(id=f"b{i:04d}", kind="list_item" if is_item else "paragraph",
+                            text=line[1:] if is_item and line.startswith("・") else line))
     if result.method == "extractive":
         blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=tr("summary.notice.extractive", lang=lang)))
     write_docx(blocks, target, title=tr("summary.doc_title", lang=lang))
