@@ -24,7 +24,7 @@ from ..progress_clock import ProgressClock
 from ..qt import (
     emit,
     QApplication, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
-    QTimer, QVBoxLayout, QWidget, Signal,
+    Qt, QTimer, QVBoxLayout, QWidget, Signal,
 )
 from ..worker import TaskWorker
 
@@ -123,7 +123,13 @@ class TaskTab(QWidget):
         self.copy_button.setAccessibleName(tr("ui.copy"))
         self.save_button.clicked.connect(lambda: self.save_dialog())
         self.copy_button.clicked.connect(self.copy_to_clipboard)
-        out.addStretch(1)
+        # what the last save wrote and left out, in full (the status bar cut it off)
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedLabel")
+        self.saved_label.setWordWrap(True)
+        self.saved_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.saved_label.setVisible(False)
+        out.addWidget(self.saved_label, 1)
         out.addWidget(self.copy_button)
         out.addWidget(self.save_button)
         root.addLayout(out)
@@ -251,6 +257,7 @@ class TaskTab(QWidget):
     def clear_result(self) -> None:
         self.result = None
         self.result_doc = None
+        self.saved_label.setVisible(False)
         self._drop_pending()
         self.stream.clear()
         self._show_draft(False)
@@ -289,6 +296,7 @@ class TaskTab(QWidget):
             return False
         self.result = None
         self.result_doc = None
+        self.saved_label.setVisible(False)
         self._run_doc = getattr(self.host, "document_key", None)
         self._drop_pending()
         self.stream.clear()
@@ -498,6 +506,9 @@ class TaskTab(QWidget):
         if not ok:                       # shown as a dialog, the app stays up
             emit(self.failed, op.error)
             return None
-        self.host.show_status(self.saved_message(path))
+        message = self.saved_message(path)
+        self.host.show_status(message)
+        self.saved_label.setText(message)
+        self.saved_label.setVisible(True)
         self.host.result_saved(self)
         return path
