@@ -120,7 +120,7 @@ def test_passphrase_prompt_when_no_keyring(qtbot, app_font, monkeypatch):
     asked = []
     store, why = open_store_interactive(ask=lambda prompt: asked.append(prompt) or "長い合言葉です1234")
     assert store is not None and store.key_source == "passphrase" and why == ""
-    assert "パスフレーズ" in asked[0]
+    assert "パスフレーズ" in asked[0].prompt() and asked[0].first_use
     store.close()
     tries = iter(["wrong-pass-1", "wrong-pass-2", "長い合言葉です1234"])
     store, why = open_store_interactive(ask=lambda prompt: next(tries))
