@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (  # noqa: F401
     QTableWidgetItem, QTabBar, QTabWidget,
     QTextBrowser, QTextEdit, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
+from PySide6.QtWidgets import QFocusFrame, QMenuBar, QProxyStyle, QStyle, QStyleFactory  # noqa: F401,E402
 from PySide6.QtPdf import QPdfDocument  # noqa: F401
 from PySide6.QtPdfWidgets import QPdfView  # noqa: F401
 
