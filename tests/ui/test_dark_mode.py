@@ -24,9 +24,11 @@ def contrast(a, b) -> float:
 
 @pytest.fixture(params=[True, False], ids=["dark", "light"])
 def themed(request, qapp):
+    from gennai_desktop.ui.qt import QPalette
+    before = QPalette(qapp.palette())       # later tests (PDF pixel checks) expect the start palette
     theme.apply_theme(qapp, dark=request.param)
     yield request.param
-    theme.apply_theme(qapp, dark=False)
+    qapp.setPalette(before)
 
 
 def test_decided_rows_readable(themed, window, qtbot, report_docx, qapp):
