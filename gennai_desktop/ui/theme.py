@@ -22,6 +22,9 @@ DECISION_COLOURS = {
     True: {"accepted": (QColor(28, 74, 40), QColor(235, 245, 235)),
            "rejected": (QColor(58, 58, 58), QColor(225, 225, 225))},
 }
+# a translated sentence to check (negation may have flipped): marked like a highlighter
+REVIEW_MARK = {False: (QColor(255, 236, 150), QColor(20, 20, 20)),
+               True: (QColor(100, 80, 0), QColor(245, 240, 220))}
 HINT_TEXT = {False: QColor(96, 96, 96), True: QColor(175, 175, 175)}
 FOCUS_RING = {False: QColor(0, 84, 180), True: QColor(110, 175, 255)}
 FOCUS_RING_WIDTH = 2
@@ -42,6 +45,11 @@ def is_dark(palette: QPalette | None = None) -> bool:
 def decision_colours(decision: str) -> tuple[QColor, QColor] | None:
     """(background, text) for a 採用/不採用 row in the current theme; None for 未判断."""
     return DECISION_COLOURS[is_dark()].get(decision)
+
+
+def review_mark_colours() -> tuple[QColor, QColor]:
+    """(background, text) marking a sentence to review in the current theme."""
+    return REVIEW_MARK[is_dark()]
 
 
 def hint_text_colour() -> QColor:
