@@ -30,6 +30,7 @@ from .errors import describe, show_error
 from .history_dialog import HistoryDialog
 from .history_reopen import find_source, show_read_only, state_from_payload
 from .ime import focus_is_composing
+from .kept_ocr import document_from_snapshot, ocr_snapshot
 from .models_panel import ModelsDialog
 from .ops import FinishedOp, run_in_background
 from .progress_clock import ProgressClock
@@ -767,7 +768,31 @@ class MainWindow(QMainWindow):
                 "active_tab": self.tabs.currentIndex(),
                 "tabs": {t.task_name: self._tab_snapshot(t) for t in self.task_tabs},
                 "documents": [{"path": s.path, "tabs": s.tabs} for s in self.sessions
-                              if s is not active and s.path and s.tabs]}
+                              if s is not active and s.path and s.tabs],
+                "ocr_kept": [snap for snap in (self._ocr_snapshot(s) for s in self.sessions) if snap]}
+
+    def _ocr_snapshot(self, session: DocSession) -> dict | None:
+        """The OCR'd blocks of a scan for the autosave, computed once per opening."""
+        cache = self.__dict__.setdefault("_ocr_kept", {})
+        key = (session.path, session.key.sha256)
+        if key not in cache:
+            cache[key] = ocr_snapshot(session.document)
+        return cache[key]
+
+    def _reopen_for_recovery(self, path: str, kept: list) -> bool:
+        """Open ``path`` again after a crash: a scan whose OCR text the autosave kept is
+        built from it (no minutes of OCR again), and the status bar says so; an edited or
+        never-OCR'd file is read as usual (with the OCR progress line)."""
+        for snap in kept:
+            doc = document_from_snapshot(snap, path) if isinstance(snap, dict) else None
+            if doc is not None:
+                self.open_document(doc)
+                self._remember(Path(path))
+                self.show_status(tr("ui3.recovery.ocr_reused", name=Path(path).name))
+                return True
+        if any(isinstance(snap, dict) and snap.get("path") == str(Path(path).resolve()) for snap in kept):
+            self.show_status(tr("ui3.recovery.ocr_again", name=Path(path).name))
+        return self.open_path(path)
 
     def has_content(self) -> bool:
         return (self.draft_tab.has_user_input() or any(t.result is not None for t in self.task_tabs)
@@ -810,15 +835,16 @@ class MainWindow(QMainWindow):
 
     def restore_state(self, state: dict, reopen: bool = True) -> None:
         if reopen:
+            kept = state.get("ocr_kept") or []
             for d in state.get("documents") or []:   # the other open documents, each with its results
                 p = d.get("path") if isinstance(d, dict) else None
-                if p and Path(p).exists() and self.open_path(p):
+                if p and Path(p).exists() and self._reopen_for_recovery(p, kept):
                     for t in self.task_tabs:
                         if t.bound_to_document and t.task_name in (d.get("tabs") or {}):
                             self._restore_tab(t, d["tabs"][t.task_name])
             doc_path = state.get("document")
             if doc_path and Path(doc_path).exists():
-                self.open_path(doc_path)
+                self._reopen_for_recovery(doc_path, kept)
         tabs = state.get("tabs") or {}
         for t in self.task_tabs:
             if t.task_name in tabs:
