@@ -27,6 +27,7 @@ from .doctor_dialog import DoctorDialog
 from .document_view import DocumentView
 from .engine_provider import EngineProvider, EngineReady
 from .errors import describe, show_error
+from .file_dialogs import FolderMemory, ask_open, open_filter
 from .history_dialog import HistoryDialog
 from .history_reopen import find_source, show_read_only, state_from_payload
 from .ime import focus_is_composing
@@ -35,7 +36,7 @@ from .models_panel import ModelsDialog
 from .ops import FinishedOp, run_in_background
 from .progress_clock import ProgressClock
 from .qt import (
-    QAction, QApplication, QFileDialog, QKeySequence, QLabel, QMainWindow, QMessageBox,
+    QAction, QApplication, QKeySequence, QLabel, QMainWindow, QMessageBox,
     QSplitter, Qt, QTabWidget, QTimer,
 )
 from .qt import QDialog, QGuiApplication, QT_VERSION, QTabBar, QTextBrowser, QUrl, QVBoxLayout, QWidget
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.autosave_store = AutosaveStore(store, keep_days=self.settings.recovery_keep_days,
                                             legacy_folder=self.settings.autosave_path())
         self._recent_mem: list[str] = [] if store is not None else list(self.settings.recent_files)
+        self.folders = FolderMemory(self.recent_files)    # where the next file dialog starts
         self._migrate_recent()
         self.document_key: DocumentKey | None = None   # results are bound to this
         self._doc_version = 0
@@ -285,7 +287,7 @@ class MainWindow(QMainWindow):
 
     # --- documents ------------------------------------------------------------------------
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("ui.action.open"), "", tr("ui.open.filter"))
+        path = ask_open(self, tr("ui.action.open"), open_filter(), self.folders)
         if path:
             self.open_path_async(path)
 
@@ -551,6 +553,7 @@ class MainWindow(QMainWindow):
 
     def _remember(self, path: Path) -> None:
         p = str(path.resolve())
+        self.folders.used(p)
         if self.store is not None:
             try:
                 self.store.add_recent(p, keep=MAX_RECENT)

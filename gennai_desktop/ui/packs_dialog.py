@@ -15,9 +15,10 @@ from ..core.i18n import get_language, has_key, tr
 from ..core.settings import Settings
 from ..packs.api import rollback, trust_notices, update_from_folder, update_from_mirror, verify
 from .errors import show_error
+from .file_dialogs import ask_folder
 from .ops import background_pool
 from .qt import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+    QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, Signal, emit,
 )
 from .worker import TaskWorker
@@ -107,7 +108,7 @@ class PacksDialog(QDialog):
 
     def update_from_folder(self, folder: str | None = None) -> bool:
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, tr("ui.packs.update_folder"))
+            folder = ask_folder(self, tr("ui.packs.update_folder"))
         if not folder:
             return False
         return self._start(lambda cancel: update_from_folder(folder, cancel=cancel))

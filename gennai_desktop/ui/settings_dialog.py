@@ -15,8 +15,9 @@ from pydantic import ValidationError
 from ..core.i18n import get_language, has_key, tr
 from ..core.settings import Settings
 from ..packs.policy import current_policy
+from .file_dialogs import ask_folder
 from .qt import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
     QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -121,7 +122,7 @@ class SettingsDialog(QDialog):
         return le
 
     def _browse_dir(self, le: QLineEdit) -> None:
-        d = QFileDialog.getExistingDirectory(self, tr("ui.browse"), le.text())
+        d = ask_folder(self, tr("ui.browse"), le.text())
         if d:
             le.setText(d)
 

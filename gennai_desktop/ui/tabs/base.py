@@ -19,11 +19,12 @@ from ...core.events import Notice, Progress, Stats, TextDelta
 from ...core.i18n import has_key, tr
 from ...storage.history import audit_preflight
 from ..engine_provider import EngineReady
+from ..file_dialogs import ask_save
 from ..ops import run_in_background
 from ..progress_clock import ProgressClock
 from ..qt import (
     emit,
-    QApplication, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
+    QApplication, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
     Qt, QTimer, QVBoxLayout, QWidget, Signal,
 )
 from ..worker import TaskWorker
@@ -490,8 +491,8 @@ class TaskTab(QWidget):
                                       name=self.result_doc.name if self.result_doc else "?"))
             return None
         if chooser is None:
-            path, _ = QFileDialog.getSaveFileName(self, tr("ui.save_docx"), self.default_filename(),
-                                                  "Word (*.docx)")
+            path = ask_save(self, tr("ui.save_docx"), self.default_filename(),
+                            f"{tr('ui3.open.filter.word')} (*.docx)", getattr(self.host, "folders", None))
         else:
             path = chooser(self.default_filename())
         if not path:

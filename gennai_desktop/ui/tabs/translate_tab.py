@@ -11,9 +11,10 @@ from ...tasks.mt_review import ReviewItem, review_items
 from ...tasks.results import TranslationResult
 from ...tasks.translate import translate
 from ..blocks_io import block_from_dict, block_to_dict, blocks_text
+from ..file_dialogs import ask_open
 from ..ime import ImeLineEdit
 from ..qt import (
-    QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+    QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
     QTextCursor, QTextEdit,
 )
 from ..theme import review_mark_colours
@@ -67,8 +68,8 @@ class TranslateTab(TaskTab):
         return self.direction_box.currentData()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("ui.translate.glossary"), "",
-                                              tr("ui.translate.glossary_filter"))
+        path = ask_open(self, tr("ui.translate.glossary"), tr("ui.translate.glossary_filter"),
+                        getattr(self.host, "folders", None))
         if path:
             self.glossary_edit.setText(path)
 
