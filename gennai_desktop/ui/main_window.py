@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
 
     def _action(self, menu, key: str, slot: Callable, shortcut=None) -> QAction:
         act = QAction(tr(key), self)
+        act.setObjectName(key)
         if shortcut is not None:
             act.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
         act.triggered.connect(lambda _checked=False: slot())

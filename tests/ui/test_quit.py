@@ -69,3 +69,42 @@ def test_saved_results_quit_without_asking(qtbot, app_font, ja_corpus, tmp_path)
     w.quit_chooser = lambda work: asked.append(work) or "cancel"
     assert w.close() and asked == []
     assert not w.autosave_store.has_saved()
+
+
+def _quit_child(home, tmp_path, choice: str):
+    """A real app process: typed 起案 text autosaved, then 終了 from the menu → CHOICE."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[2]
+    child_tmp = tmp_path / "child-tmp"
+    child_tmp.mkdir(exist_ok=True)
+    env = dict(__import__("os").environ, GENNAI_HOME=str(home), QT_QPA_PLATFORM="offscreen",
+               PYTHONPATH=str(repo), TMPDIR=str(child_tmp))
+    out = subprocess.run([sys.executable, "-m", "tests.ui.crash_driver", "終了テストの本文", "--quit", choice],
+                         cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("AUTOSAVED"))
+    return int(line.split()[1])
+
+
+def test_a_real_clean_quit_is_not_offered_as_a_crash(qtbot, app_font, _isolated_home, tmp_path):
+    from gennai_desktop.core.settings import Settings, save_settings
+    save_settings(Settings(autosave_interval_s=2))
+    pid = _quit_child(_isolated_home, tmp_path, "discard")
+    w = make_window(qtbot, settings=load_settings(), autosave=True)
+    assert not w.store.has_session(pid)              # the process removed its own row
+    offered = []
+    assert not w.check_recovery(ask=lambda rec: offered.append(w.recovery_question(rec)) or True)
+    assert offered == []
+
+
+def test_a_real_quit_that_keeps_work_is_offered_as_kept(qtbot, app_font, _isolated_home, tmp_path):
+    from gennai_desktop.core.settings import Settings, save_settings
+    save_settings(Settings(autosave_interval_s=2))
+    _quit_child(_isolated_home, tmp_path, "keep")
+    w = make_window(qtbot, settings=load_settings(), autosave=True)
+    offered = []
+    assert w.check_recovery(ask=lambda rec: offered.append(w.recovery_question(rec)) or True)
+    assert offered == ["前回の終了時に保持した作業があります。開きますか？"]
+    assert "終了テストの本文" in w.draft_tab.field_values().values()
