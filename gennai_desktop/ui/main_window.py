@@ -749,6 +749,10 @@ class MainWindow(QMainWindow):
             except Exception as exc:  # noqa: BLE001
                 self.show_status(str(exc))
         self._autosave_timer.start(new.autosave_interval_s * 1000)
+        if new.proofread_use_model != old.proofread_use_model:
+            # the open 校正 tab follows 設定 (it read the setting only when it was built);
+            # a run in progress keeps what it started with
+            self.proofread_tab.use_model.setChecked(new.proofread_use_model)
         if new.language != old.language and self.task_running():
             self.show_message(tr("ui.error.busy"))   # rebuilt when idle: next start / next change
         elif new.language != old.language:
