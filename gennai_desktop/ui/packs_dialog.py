@@ -26,6 +26,20 @@ from .worker import TaskWorker
 COLS = ("name", "version", "previous", "vendor", "domestic", "status", "signed_by", "allowed", "active")
 
 
+def done_message(result: Any) -> str:
+    """「完了しました。」 — and after すべて検証, how many packs were checked, how many are
+    intact and which are not (with why), instead of the same word for every outcome."""
+    if not isinstance(result, dict) or not all(hasattr(v, "ok") for v in result.values()):
+        return tr("ui.packs.done")
+    if not result:
+        return tr("ui3.packs.verified_none")
+    bad = {pid: v for pid, v in result.items() if not v.ok}
+    line = tr("ui3.packs.verified_counts", total=len(result), ok=len(result) - len(bad), bad=len(bad))
+    details = [tr("ui3.packs.verified_bad", id=pid, status=tr(f"ui.packs.status.{v.status}"),
+                  reason=v.reason or "-") for pid, v in sorted(bad.items())]
+    return "\n".join([line, *details])
+
+
 class PacksDialog(QDialog):
     changed = Signal()      # packs changed: the registry's model list may differ now
 
@@ -131,7 +145,7 @@ class PacksDialog(QDialog):
         self.worker = TaskWorker(factory)
         s = self.worker.signals
         s.event.connect(self._on_event)
-        s.done.connect(lambda _r: self.status.setText(tr("ui.packs.done")))
+        s.done.connect(lambda r: self.status.setText(done_message(r)))
         s.failed.connect(lambda exc, _tb: self._fail(exc))
         s.cancelled.connect(lambda: self.status.setText(tr("cancelled")))
         s.finished.connect(self._finished)
