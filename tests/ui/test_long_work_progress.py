@@ -54,9 +54,11 @@ def test_summary_shows_key_sentences_first_and_a_moving_progress_line(qtbot, app
     assert tab.busy and tab.result is None
     assert tab.quick_label.isVisible() and "モデルを使わない要約" in tab.quick_label.text()
     assert tab.points.topLevelItemCount() == len(tab.quick.points) > 0
-    qtbot.waitUntil(lambda: "経過" in tab.progress.format(), timeout=30000)
-    before = tab.progress.format()
-    qtbot.waitUntil(lambda: tab.progress.format() != before, timeout=5000)   # rewritten while running
+    qtbot.waitUntil(lambda: "経過" in tab.progress_line.text(), timeout=30000)
+    assert tab.progress_line.isVisible() and tab.progress_line.wordWrap()
+    assert "経過" not in tab.progress.text()            # the bar shows units only; the line is whole, wrapped
+    before = tab.progress_line.text()
+    qtbot.waitUntil(lambda: tab.progress_line.text() != before, timeout=5000)   # rewritten while running
     tab.cancel()
     wait_idle(qtbot, tab)
     # what was read stays, said to be key sentences, not a model summary

@@ -80,6 +80,14 @@ class TaskTab(QWidget):
         self.progress.setAccessibleName(tr("ui.a11y.progress"))
         bar.addWidget(self.progress, 1)
         root.addLayout(bar)
+        # the whole progress line (stage, units, elapsed, characters, time left) under the
+        # bar, wrapped: inside the bar it was cut off at 1280 px and overlapped at 1024 px
+        self.progress_line = QLabel()
+        self.progress_line.setObjectName("progressLine")
+        self.progress_line.setWordWrap(True)
+        self.progress_line.setVisible(False)
+        self.progress_line.setAccessibleName(tr("ui.a11y.progress"))
+        root.addWidget(self.progress_line)
         self.notices = QLabel()
         self.notices.setWordWrap(True)
         self.notices.setObjectName("notices")
@@ -304,8 +312,9 @@ class TaskTab(QWidget):
         self._show_draft(True)
         self._clear_notices()
         self.progress.setRange(0, 0)
-        self.progress.setFormat(tr("ui.progress.loading"))
+        self._set_progress_text(tr("ui.progress.loading"))
         self.progress.setVisible(True)
+        self.progress_line.setVisible(True)
         self.clock = ProgressClock()
         self.clock.stage = "ui.progress.loading"
         self._clock_timer.start()
@@ -332,7 +341,7 @@ class TaskTab(QWidget):
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
-            self.progress.setFormat(tr("ui.progress.cancelling"))
+            self._set_progress_text(tr("ui.progress.cancelling"))
 
     def _on_event(self, ev: Any) -> None:
         if isinstance(ev, TextDelta):
@@ -363,10 +372,15 @@ class TaskTab(QWidget):
         """Rewrite the progress line from the clock (every second while a task runs)."""
         if self.clock is None or not self.busy:
             return
-        if self.progress.format() == tr("ui.progress.cancelling"):
+        if self.progress_line.text() == tr("ui.progress.cancelling"):
             return
-        self.progress.setFormat(self.clock.text())
-        self.progress.setToolTip(self.clock.text())
+        self._set_progress_text(self.clock.text())
+
+    def _set_progress_text(self, text: str) -> None:
+        """The full line under the bar; the bar itself shows only units done (``4/5``)."""
+        self.progress_line.setText(text)
+        self.progress.setToolTip(text)
+        self.progress.setFormat("%v/%m" if self.progress.maximum() > 1 else "")
 
     def _show_draft(self, on: bool, label_key: str = "ui.output.draft") -> None:
         """Grey + labelled while the text is unvalidated model output; normal once it is the result."""
@@ -466,6 +480,7 @@ class TaskTab(QWidget):
         self._clock_timer.stop()
         self.worker = None
         self.progress.setVisible(False)
+        self.progress_line.setVisible(False)
         self._update_buttons()
         emit(self.busy_changed, False)
 
