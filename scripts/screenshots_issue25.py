@@ -118,7 +118,7 @@ def main() -> int:  # noqa: C901 - one linear script of states
         (widget or w).grab().save(str(path))
         print("wrote", path)
 
-    law = CORPUS / "law_kokumin-shukujitsu_323AC1000000178.txt"
+    law = CORPUS / "law_denshi-shomei_412AC0000000102.docx"
     pdf = CORPUS / "law_denshi-shomei_412AC0000000102.pdf"
     # 1 + 7: two documents open, each with its results; 校正 decisions in colour, focus ring
     w.open_path(law)

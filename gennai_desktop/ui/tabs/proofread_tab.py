@@ -91,6 +91,8 @@ class ProofreadTab(TaskTab):
         self.stream.setVisible(False)   # the model pass streams JSON: progress bar says enough
         decide = QHBoxLayout()
         self.summary_label = QLabel()
+        self.summary_label.setObjectName("findingsSummary")
+        self.summary_label.setWordWrap(True)      # counts + collapsed hints: long; unwrapped it widened the window past 1024 px
         self.accept_button = QPushButton(tr("ui.proofread.accept"))
         self.accept_button.setObjectName("acceptButton")
         self.reject_button = QPushButton(tr("ui.proofread.reject"))
