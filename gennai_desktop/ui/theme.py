@@ -25,6 +25,8 @@ DECISION_COLOURS = {
 # a translated sentence to check (negation may have flipped): marked like a highlighter
 REVIEW_MARK = {False: (QColor(255, 236, 150), QColor(20, 20, 20)),
                True: (QColor(100, 80, 0), QColor(245, 240, 220))}
+# a task's notices (「1 文で否定の有無が…」): brown on light, amber on dark (≥ 4.5:1 on Base)
+NOTICE_TEXT = {False: QColor(138, 75, 0), True: QColor(255, 190, 110)}
 HINT_TEXT = {False: QColor(96, 96, 96), True: QColor(175, 175, 175)}
 FOCUS_RING = {False: QColor(0, 84, 180), True: QColor(110, 175, 255)}
 FOCUS_RING_WIDTH = 2
@@ -50,6 +52,10 @@ def decision_colours(decision: str) -> tuple[QColor, QColor] | None:
 def review_mark_colours() -> tuple[QColor, QColor]:
     """(background, text) marking a sentence to review in the current theme."""
     return REVIEW_MARK[is_dark()]
+
+
+def notice_text_colour() -> QColor:
+    return NOTICE_TEXT[is_dark()]
 
 
 def hint_text_colour() -> QColor:

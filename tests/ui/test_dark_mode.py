@@ -86,3 +86,15 @@ def test_focus_ring_visible(themed, window, qtbot, qapp):
     img = window.grab().toImage()
     y = top_left.y() - 1
     assert sum(contrast(img.pixelColor(x, y), bg) >= 3.0 for x in xs) < 0.5 * len(xs)
+
+
+def test_notices_readable(themed, window, qapp):
+    """A task's notice line (「…確認してください。」) was a fixed brown, ~2.5:1 on dark."""
+    from gennai_desktop.ui.qt import QColor, QPalette
+    tab = window.translate_tab
+    tab.add_notice("確認してください。")
+    qapp.processEvents()
+    sheet = tab.notices.styleSheet()
+    colour = QColor(sheet.split("color:")[1].strip().rstrip(";"))
+    base = window.palette().color(QPalette.ColorRole.Window)
+    assert contrast(colour, base) >= 4.5, (sheet, base.name())

@@ -22,10 +22,11 @@ from ..engine_provider import EngineReady
 from ..file_dialogs import ask_save
 from ..ops import run_in_background
 from ..progress_clock import ProgressClock
+from ..theme import notice_text_colour
 from ..qt import (
     emit,
     QApplication, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
-    Qt, QTimer, QVBoxLayout, QWidget, Signal,
+    QEvent, Qt, QTimer, QVBoxLayout, QWidget, Signal,
 )
 from ..worker import TaskWorker
 
@@ -91,7 +92,7 @@ class TaskTab(QWidget):
         self.notices = QLabel()
         self.notices.setWordWrap(True)
         self.notices.setObjectName("notices")
-        self.notices.setStyleSheet("color: #8a4b00;")
+        self._style_notices()
         self.notices.setVisible(False)
         self.notices.setAccessibleName(tr("ui.a11y.notices"))
         root.addWidget(self.notices)
@@ -143,6 +144,15 @@ class TaskTab(QWidget):
         out.addWidget(self.save_button)
         root.addLayout(out)
         self._update_buttons()
+
+    def _style_notices(self) -> None:
+        """Notice text in the theme's colour (a fixed brown was unreadable in dark mode)."""
+        self.notices.setStyleSheet(f"color: {notice_text_colour().name()};")
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._style_notices()
+        super().changeEvent(event)
 
     # --- to override -------------------------------------------------------------
     def make_task(self, engine, cancel: CancelToken) -> Iterator[Any]:
