@@ -128,6 +128,8 @@ def main() -> int:  # noqa: C901 - one linear script of states
     if i >= 0:
         pt.profile_box.setCurrentIndex(i)
     run_and_wait(pt)
+    pt.severity_filter.setCurrentIndex(pt.severity_filter.findData("all"))   # the rows, in their colours
+    pump(0.2)
     if pt.model.rowCount():
         pt.table.selectRow(0)
         pt.decide_selected("accepted")
