@@ -62,7 +62,7 @@ def main() -> int:  # noqa: C901 - one linear script of states
     os.environ["GENNAI_HOME"] = str(work / "home")
     os.environ["GENNAI_MACHINE_DIR"] = str(work / "machine")
     os.environ.setdefault("GENNAI_STORE_PASSPHRASE", "screenshot-passphrase-not-secret")
-    from gennai_desktop.core.i18n import set_language
+    from gennai_desktop.core.i18n import set_language, tr
     from gennai_desktop.core.settings import Settings
     from gennai_desktop.core.document import Location
     from gennai_desktop.ocr import synth
@@ -198,7 +198,7 @@ def main() -> int:  # noqa: C901 - one linear script of states
             dlg.close()
     # 6: the passphrase box on first use, with an error said in words
     from gennai_desktop.ui.passphrase_dialog import PassphraseDialog, PassphraseRequest
-    pd = PassphraseDialog(PassphraseRequest(first_use=True, error="mismatch", tries_left=3), w)
+    pd = PassphraseDialog(PassphraseRequest(first_use=True, error=tr("ui2.passphrase.mismatch"), tries_left=3), w)
     pd.show()
     shot("06_passphrase_first_use", pd)
     pd.close()
