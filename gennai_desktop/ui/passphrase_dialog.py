@@ -80,7 +80,16 @@ class PassphraseDialog(QDialog):
         buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.resize(520, self.sizeHint().height())
+        self._fit()
+
+    WIDTH = 520
+
+    def _fit(self) -> None:
+        """Tall enough for the wrapped text at WIDTH: sizeHint() measures the labels unwrapped,
+        which cut the last line of a two-line error off (seen in the screenshots)."""
+        lay = self.layout()
+        need = lay.heightForWidth(self.WIDTH) if lay.hasHeightForWidth() else self.sizeHint().height()
+        self.resize(self.WIDTH, max(need, self.sizeHint().height(), self.height() if self.isVisible() else 0))
 
     def _tries_text(self, error: str) -> str:
         if not error:
@@ -90,6 +99,8 @@ class PassphraseDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.setVisible(bool(text))
+        if self.layout() is not None and self.layout().count() and hasattr(self, "WIDTH"):
+            self._fit()
 
     def try_accept(self) -> bool:
         """OK: accept only a usable entry; otherwise say why and keep what was typed."""

@@ -103,3 +103,17 @@ def test_wrong_passphrase_is_said_with_tries_left_then_history_off(qtbot, app_fo
     for shown, left in zip(seen[1:], (2, 1)):
         assert shown[1] and "違います" in shown[2] and f"あと{left}回" in shown[2]
     assert "3回違った" in why and "無効" in why
+
+
+def test_a_long_error_is_shown_whole(qtbot, app_font):
+    """The dialog was sized from the unwrapped labels: a two-line error lost its last line."""
+    from gennai_desktop.core.i18n import tr
+    from gennai_desktop.ui.passphrase_dialog import PassphraseDialog, PassphraseRequest
+    dlg = PassphraseDialog(PassphraseRequest(first_use=True, error=tr("ui2.passphrase.mismatch"), tries_left=3))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    label = dlg.error_label
+    assert label.height() >= label.heightForWidth(label.width())
+    assert label.geometry().bottom() <= dlg.rect().bottom()
+    assert all(w.geometry().bottom() <= dlg.rect().bottom() for w in dlg.findChildren(type(label)))
