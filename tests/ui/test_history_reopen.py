@@ -7,7 +7,7 @@ import shutil
 
 from gennai_desktop.ui.ime import commit_text
 from gennai_desktop.ui.qt import QMessageBox
-from tests.support.fake_engine import FakeEngine
+from tests.support.fake_engine import FakeEngine, instruct_spec
 
 from .conftest import make_window, wait_idle
 
@@ -54,7 +54,8 @@ def test_reopen_clears_a_stale_cancel_notice(qtbot, app_font, ja_corpus, tmp_pat
     w = make_window(qtbot)
     assert w.open_path(src)
     _run(qtbot, w, w.summary_tab)
-    slow = FakeEngine(reply=lambda p: "本法は国民の祝日について定める。" * 40, delay=0.05)
+    slow = FakeEngine(reply=lambda p: "本法は国民の祝日について定める。" * 40, delay=0.05,
+                      spec=instruct_spec())     # a base model skips the pass: nothing to cancel
     w2 = make_window(qtbot, slow)
     assert w2.open_path(src)
     tab = w2.summary_tab
