@@ -62,10 +62,9 @@ def main() -> int:  # noqa: C901 - one linear script of states
     os.environ["GENNAI_HOME"] = str(work / "home")
     os.environ["GENNAI_MACHINE_DIR"] = str(work / "machine")
     os.environ.setdefault("GENNAI_STORE_PASSPHRASE", "screenshot-passphrase-not-secret")
+    from gennai_desktop.core.document import Location
     from gennai_desktop.core.i18n import set_language, tr
     from gennai_desktop.core.settings import Settings
-    from gennai_desktop.core.document import Location
-    from gennai_desktop.ocr import synth
     from gennai_desktop.ui import file_dialogs
     from gennai_desktop.ui.app import make_app
     from gennai_desktop.ui.engine_provider import EngineProvider
@@ -74,6 +73,7 @@ def main() -> int:  # noqa: C901 - one linear script of states
     from gennai_desktop.ui.qt import QApplication
     from gennai_desktop.ui.theme import apply_theme
     from gennai_desktop.ui.translations import install_qt_translations
+    from tests.support import ocr_synth as synth
     from tests.support.fake_engine import FakeEngine, instruct_spec
 
     width, height = (int(x) for x in args.screen.split("x"))

@@ -25,6 +25,7 @@ from ..core import cpu_budget
 from ..core.cpu_budget import DEFAULT_WAIT_POLICY, WaitPolicy
 from ..core.errors import EXIT_MODEL, EXIT_OK, GennaiError
 from ..core.i18n import get_language, tr
+from ..core.tasks import TRANSLATE
 from . import cpu_variants
 from .base import GenerationParams, ModelSpec
 from .runner import RunnerEngine
@@ -194,7 +195,7 @@ def exit_status(report: dict[str, Any]) -> int:
 # What the measured speed means for an official's work, for a 10-page document (~10,000
 # Japanese characters): 要約 generates about 4 chunks × 300 tokens, 翻訳 about 6,000 English
 # tokens. Rough, generation only (reading the prompt is extra): an order of magnitude.
-WORK_TOKENS = {"summary": 1200, "translate": 6000}
+WORK_TOKENS = {"summary": 1200, TRANSLATE: 6000}    # keyed by the tab (ui.tab.<name>)
 SLOW_MINUTES = 10          # longer than this for a 10-page document: say it is too slow
 
 
@@ -204,7 +205,7 @@ def speed_lines(tps: float | None) -> list[str]:
     if not tps or tps <= 0:
         return []
     minutes = {task: max(1, round(n / tps / 60)) for task, n in WORK_TOKENS.items()}
-    out = [tr("doctor.speed_estimate", summary=minutes["summary"], translate=minutes["translate"])]
+    out = [tr("doctor.speed_estimate", summary=minutes["summary"], translate=minutes[TRANSLATE])]
     slow = [tr(f"ui.tab.{task}") for task, m in minutes.items() if m > SLOW_MINUTES]
     if slow:
         out.append(tr("doctor.speed_too_slow", tasks=("・" if get_language() == "ja" else " and ").join(slow),

@@ -9,8 +9,8 @@ the encrypted store; no folder name is written to settings.json).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..core.i18n import tr
 from ..documents.loader import SUPPORTED_SUFFIXES

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..core.document import Location
 from ..core.i18n import get_language, tr
+from ..core.tasks import PROOFREAD, SUMMARIZE
 from ..storage.audit import sha256_and_size
 from ..storage.history import QA_TASKS, entry_preview, task_label
 from .qt import QApplication, QDialog, QDialogButtonBox, QLabel, QPushButton, QTextBrowser, QVBoxLayout
@@ -48,7 +49,7 @@ def state_from_payload(entry: Any) -> dict:
     """A tab state for entries the CLI made (no ``ui_state``): 校正 findings come back as a
     list to decide on; other tasks show their text."""
     payload = getattr(entry, "payload", {}) or {}
-    if entry.task == "proofread" and isinstance(payload.get("findings"), list):
+    if entry.task == PROOFREAD and isinstance(payload.get("findings"), list):
         keys = ("start", "end", "original", "suggestion", "rule", "message", "category", "source", "origin",
                 "severity")
         findings = [{k: f[k] for k in keys if k in f} for f in payload["findings"] if isinstance(f, dict)]
@@ -67,14 +68,14 @@ def result_html(entry: Any) -> str:
     ui = (getattr(entry, "payload", {}) or {}).get("ui_state") or {}
     parts: list[str] = []
     r = ui.get("result") or {}
-    if entry.task == "summarize" and r.get("points"):
+    if entry.task == SUMMARIZE and r.get("points"):
         items = []
         for p in r["points"]:
             labels = "、".join(dict.fromkeys(Location(**c).label(lang) for c in p.get("citations") or []))
             cite = f"<br><small>{esc(tr('ui.history.cited', where=labels))}</small>" if labels else ""
             items.append(f"<li>{esc(p.get('text', ''))}{cite}</li>")
         parts.append("<ul>" + "".join(items) + "</ul>")
-    elif entry.task == "proofread" and (ui.get("findings") or (entry.payload or {}).get("findings")):
+    elif entry.task == PROOFREAD and (ui.get("findings") or (entry.payload or {}).get("findings")):
         findings = ui.get("findings") or entry.payload.get("findings") or []
         decisions = ui.get("decisions") or ["pending"] * len(findings)
         rows = [f"<tr><th>{esc(tr('ui.findings.col.original'))}</th><th>{esc(tr('ui.findings.col.suggestion'))}</th>"

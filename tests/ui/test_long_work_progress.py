@@ -5,7 +5,7 @@ status line stays up with the pages and the time left instead of vanishing after
 from __future__ import annotations
 
 from gennai_desktop.core.i18n import set_language
-from gennai_desktop.ocr import synth
+from tests.support import ocr_synth as synth
 from gennai_desktop.ui.progress_clock import ProgressClock, duration
 from tests.support.fake_engine import FakeEngine
 

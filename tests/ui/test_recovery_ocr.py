@@ -4,8 +4,8 @@ so; a file changed since is read again, and the status bar says why."""
 from __future__ import annotations
 
 from gennai_desktop.core.settings import load_settings
-from gennai_desktop.ocr import synth
 from gennai_desktop.ui import main_window as mw
+from tests.support import ocr_synth as synth
 
 from .conftest import make_window, wait_idle
 

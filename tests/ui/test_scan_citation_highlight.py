@@ -3,7 +3,7 @@ page has no text layer to search, so the view paints the OCR line boxes of its b
 from __future__ import annotations
 
 from gennai_desktop.core.document import Location
-from gennai_desktop.ocr import synth
+from tests.support import ocr_synth as synth
 
 LINES = ["第一条　この規則は、文書の管理について定める。", "",
          "第二条　職員は、文書を適切に保存しなければならない。"]

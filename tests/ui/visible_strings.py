@@ -3,11 +3,24 @@ titles, menu entries, combo box items, placeholders, table headers and tooltips 
 widgets. Used by the language check (test_ui_language.py)."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from gennai_desktop.ui.qt import (
-    QCheckBox, QComboBox, QGroupBox, QHeaderView, QLabel, QLineEdit, QMainWindow, QMenu, QPlainTextEdit,
-    QPushButton, QTabBar, QTextEdit, QToolButton, QWidget, Qt,
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    Qt,
+    QTabBar,
+    QTextEdit,
+    QToolButton,
+    QWidget,
 )
 
 
