@@ -5,9 +5,9 @@ status line stays up with the pages and the time left instead of vanishing after
 from __future__ import annotations
 
 from gennai_desktop.core.i18n import set_language
-from tests.support import ocr_synth as synth
 from gennai_desktop.ui.progress_clock import ProgressClock, duration
-from tests.support.fake_engine import FakeEngine
+from tests.support import ocr_synth as synth
+from tests.support.fake_engine import FakeEngine, instruct_spec
 
 from .conftest import make_window, wait_idle
 
@@ -43,7 +43,8 @@ def test_clock_estimates_only_after_two_units_and_keeps_moving():
 
 
 def test_summary_shows_key_sentences_first_and_a_moving_progress_line(qtbot, app_font, ja_corpus):
-    slow = FakeEngine(reply=lambda p: "本法は国民の祝日について定める。" * 30, delay=0.05)
+    slow = FakeEngine(reply=lambda p: "本法は国民の祝日について定める。" * 30, delay=0.05,
+                      spec=instruct_spec())     # a base model skips the model pass: nothing runs long
     w = make_window(qtbot, slow)
     assert w.open_path(ja_corpus / SHUKUJITSU)
     tab = w.summary_tab
