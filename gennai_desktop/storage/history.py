@@ -98,7 +98,8 @@ def answer_text(result: Any) -> str:
         lines.append(tr("storage.preview.question", question=q))
     lines.append(str(getattr(result, "answer", "") or ""))
     for n, c in enumerate(getattr(result, "citations", []) or [], 1):
-        where = tr("storage.preview.page", page=c.page) if c.page is not None else tr("storage.preview.block", block=c.block)
+        where = (tr("storage.preview.page", page=c.page) if c.page is not None
+                 else tr("storage.preview.block", block=c.block))
         lines.append(f"{n}. {Path(c.file).name} {where}：{c.text}")
     return "\n".join(lines)
 
