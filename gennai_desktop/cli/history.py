@@ -19,7 +19,7 @@ from ..core.outputs import check_output_target
 from ..documents.docx_writer import write_docx
 from ..storage import StoreUnavailable, destroy_store, open_store
 from ..storage.audit import audit_folders
-from ..storage.history import audit_event
+from ..storage.history import audit_event, entry_preview, search_history, task_label
 from .output import emit, emit_json
 
 # a store that cannot be read any more: `history delete --all` starts a new one
@@ -51,8 +51,8 @@ def _print_rows(entries, as_json: bool) -> None:
         emit(tr("storage.history.empty"))
         return
     for e in entries:
-        emit(f"{e.id}\t{_when(e.created)}\t{tr('storage.task.' + e.task)}\t{one_line(e.source_name or e.title)}\t"
-             f"{_snippet(e.text)}")
+        emit(f"{e.id}\t{_when(e.created)}\t{task_label(e.task)}\t{one_line(e.source_name or e.title)}\t"
+             f"{_snippet(entry_preview(e))}")
 
 
 def _get(store, entry_id: int):
@@ -78,7 +78,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             _print_rows(store.list_results(limit=args.limit), args.json)
             audit_event("history.list", outcome="ok")
         elif action == "search":
-            found = store.search_results(args.text, limit=args.limit)
+            found = search_history(store, args.text, limit=args.limit)
             _print_rows(found, args.json)
             audit_event("history.search", outcome="ok", detail=str(len(found)))   # the count, never the words
         elif action == "show":
@@ -88,7 +88,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             if args.json:
                 emit_json(e.to_json())
             else:
-                emit(e.text)
+                emit(entry_preview(e))
         elif action == "export":
             e = _get(store, args.id)
             out = check_output_target(args.out, audit_folders())

@@ -53,7 +53,8 @@ class Settings(BaseModel):
         False, title="指示調整なしのモデルでもモデル処理を行う"
                      " / Run model passes on models that are not instruction-tuned",
         description="既定では、同梱の開発用モデルなど指示調整されていないモデルでは校正・要約・起案のモデル処理を省きます"
-                    " / by default 校正, 要約 and 起案 skip the model on such models (their output is not used)")
+                    " / by default Proofread, Summary and Draft skip the model on such models"
+                    " (their output is not used)")
     history_retention_days: int = Field(
         90, ge=0, le=3650, title="結果の履歴を残す日数 / Keep result history (days)",
         description="0 = 履歴を残さない（既存の履歴も削除） / 0 = no history (existing history is deleted)")

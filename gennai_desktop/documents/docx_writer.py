@@ -17,7 +17,7 @@ Output goes through ``core.atomicio.atomic_path``: the target appears complete o
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +48,19 @@ def parse_style_hints(style: str | None) -> tuple[str | None, dict[str, str]]:
     return name, hints
 
 
+Mark = tuple[str, str]     # (text inside the block to highlight, Word comment on it)
+
+
 def write_docx(blocks: Sequence[Block], target: str | Path, *, title: str | None = None,
-               header_lines: Sequence[str] = (), comments: str | None = None) -> None:
+               header_lines: Sequence[str] = (), comments: str | None = None,
+               marks: Mapping[str, Sequence[Mark]] | None = None, mark_author: str = "GENNAI") -> None:
     """Write ``blocks`` in order to ``target`` (.docx), atomically. ``title`` → document properties.
 
     ``header_lines`` go in the page header of every page (the machine-translation note a
     reader must see on each printed page); ``comments`` → core_properties.comments (what
-    file managers and Word's 情報 pane show without opening the text)."""
+    file managers and Word's 情報 pane show without opening the text). ``marks`` (block id →
+    marks) highlight a sentence of that paragraph and attach a Word comment to it (the
+    sentences a reviewer must check: a translation whose negation may have flipped)."""
     import docx
 
     document = docx.Document()
@@ -70,7 +76,9 @@ def write_docx(blocks: Sequence[Block], target: str | Path, *, title: str | None
             paragraph = first if n == 0 else header.add_paragraph()
             paragraph.text = _clean(line)
     for block in blocks:
-        _add_block(document, block)
+        paragraph = _add_block(document, block)
+        if paragraph is not None and marks and marks.get(block.id):
+            _mark(document, paragraph, marks[block.id], mark_author)
     with atomic_path(target) as tmp:
         document.save(str(tmp))
 
@@ -79,11 +87,53 @@ def _clean(text: str) -> str:
     return normalize_safe(text or "")
 
 
-def _add_block(document: Any, block: Block) -> None:
+def _mark(document: Any, paragraph: Any, marks: Sequence[Mark], author: str) -> None:
+    """Split the paragraph's single run at each marked text, highlight that run yellow and
+    anchor a comment on it; a text not found marks the whole paragraph."""
+    from docx.enum.text import WD_COLOR_INDEX
+
+    text = paragraph.text
+    spans: list[tuple[int, int, str]] = []
+    for needle, comment in marks:
+        at = text.find(_clean(needle)) if needle else -1
+        start, end = (at, at + len(_clean(needle))) if at >= 0 else (0, len(text))
+        if any(s < end and start < e for s, e, _ in spans):
+            spans = [(s, e, c + "\n" + comment if (s, e) == (start, end) else c) for s, e, c in spans]
+            continue
+        spans.append((start, end, comment))
+    spans.sort()
+    if not paragraph.runs:
+        return
+    style_run = paragraph.runs[0]
+    for run in list(paragraph.runs):
+        run._r.getparent().remove(run._r)
+    pos = 0
+    for start, end, comment in spans:
+        if start > pos:
+            _copy_run(paragraph, style_run, text[pos:start])
+        run = _copy_run(paragraph, style_run, text[start:end])
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        document.add_comment([run], text=_clean(comment), author=author, initials="G")
+        pos = end
+    if pos < len(text):
+        _copy_run(paragraph, style_run, text[pos:])
+
+
+def _copy_run(paragraph: Any, like: Any, text: str) -> Any:
+    import copy
+
+    run = paragraph.add_run(text)
+    if like._r.rPr is not None:
+        run._r.insert(0, copy.deepcopy(like._r.rPr))
+    return run
+
+
+def _add_block(document: Any, block: Block) -> Any:
+    """Append ``block``; returns its paragraph (None for a table)."""
     name, hints = parse_style_hints(block.style)
     if block.kind == "table":
         _add_table(document, block, name)
-        return
+        return None
     text = _clean(block.text)
     if block.kind == "title":
         paragraph = document.add_paragraph(text, style="Title")
@@ -105,6 +155,7 @@ def _add_block(document: Any, block: Block) -> None:
     else:
         paragraph = document.add_paragraph(text, style=_existing_style(document, name) or "Normal")
     _apply_hints(paragraph, hints)
+    return paragraph
 
 
 def _list_style(block: Block, name: str | None, hints: dict[str, str]) -> str:

@@ -25,6 +25,7 @@ from ..core import cpu_budget
 from ..core.cpu_budget import DEFAULT_WAIT_POLICY, WaitPolicy
 from ..core.errors import EXIT_MODEL, EXIT_OK, GennaiError
 from ..core.i18n import get_language, tr
+from ..core.tasks import TRANSLATE
 from . import cpu_variants
 from .base import GenerationParams, ModelSpec
 from .runner import RunnerEngine
@@ -191,6 +192,27 @@ def exit_status(report: dict[str, Any]) -> int:
     return EXIT_OK
 
 
+# What the measured speed means for an official's work, for a 10-page document (~10,000
+# Japanese characters): 要約 generates about 4 chunks × 300 tokens, 翻訳 about 6,000 English
+# tokens. Rough, generation only (reading the prompt is extra): an order of magnitude.
+WORK_TOKENS = {"summary": 1200, TRANSLATE: 6000}    # keyed by the tab (ui.tab.<name>)
+SLOW_MINUTES = 10          # longer than this for a 10-page document: say it is too slow
+
+
+def speed_lines(tps: float | None) -> list[str]:
+    """「目安: 10ページの要約に約N分、翻訳に約M分」 and, when one of them is over
+    SLOW_MINUTES, which task is too slow at this speed and what helps."""
+    if not tps or tps <= 0:
+        return []
+    minutes = {task: max(1, round(n / tps / 60)) for task, n in WORK_TOKENS.items()}
+    out = [tr("doctor.speed_estimate", summary=minutes["summary"], translate=minutes[TRANSLATE])]
+    slow = [tr(f"ui.tab.{task}") for task, m in minutes.items() if m > SLOW_MINUTES]
+    if slow:
+        out.append(tr("doctor.speed_too_slow", tasks=("・" if get_language() == "ja" else " and ").join(slow),
+                      minutes=SLOW_MINUTES))
+    return out
+
+
 def format_report(r: dict[str, Any]) -> str:
     t = tr
     lines = [t("doctor.h.cpu"), f"  {r['cpu']['name']} ({r['cpu']['machine']}, {r['cpu']['os']})",
@@ -236,6 +258,7 @@ def format_report(r: dict[str, Any]) -> str:
                                    policy=t("doctor.wait." + (b.get("wait_policy") or "system"))))
             lines.append("  " + t("doctor.probe", tps=m["tokens_per_second"], n=m["probe_tokens"],
                                    load=m["load_seconds"]))
+            lines += ["  " + line for line in speed_lines(m.get("tokens_per_second"))]
         for n in m.get("notices") or []:
             lines.append("  " + n)
     ocr = r.get("ocr")

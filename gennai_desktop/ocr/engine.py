@@ -95,7 +95,9 @@ def provider_info() -> dict[str, Any]:
     except ImportError:
         return info
     info["onnxruntime"] = ort.__version__
-    info["providers"] = list(ort.get_available_providers())
+    # only the providers this app would use (CUDA, DirectML, CPU): the wheel also lists
+    # cloud ones (AzureExecutionProvider) that say nothing about this machine
+    info["providers"] = [p for p in ort.get_available_providers() if p in PREFERRED_PROVIDERS]
     info["provider"] = choose_providers(info["providers"])[0]
     d = models_dir()
     info["models"] = str(d) if d else None

@@ -46,6 +46,7 @@ class Policy(BaseModel):
     allow_dev_default: bool = True                     # may the bundled non-domestic model be used?
     mirror_url: str = ""                               # HTTP(S) mirror for `gennai packs update`
     locked_values: dict[str, Any] = Field(default_factory=dict, alias="locked_settings")
+    lock_advanced_settings: bool = False               # the 設定 dialog's 詳細設定 page (how the model runs) read-only
     audit_enabled: bool = True                         # the tamper-evident audit log (storage/audit.py)
     audit_required: bool = False                       # refuse a task whose audit line cannot be written
     audit_dir: str = ""                                # where it goes; "" = GENNAI_HOME/audit

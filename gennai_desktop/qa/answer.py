@@ -83,8 +83,12 @@ class Citation:
         d["holds_answer"] = self.holds_answer
         return d
 
-    def label(self) -> str:
-        where = f"{self.page}ページ" if self.page is not None else f"段落 {self.block}"
+    def label(self, lang: str | None = None) -> str:
+        """「file 3ページ」 / "file p.3" — in the UI language unless ``lang`` says."""
+        if self.page is not None:
+            where = tr("qa.citation.page", lang=lang, page=self.page)
+        else:
+            where = tr("qa.citation.block", lang=lang, block=self.block)
         return f"{Path(self.file).name} {where}"
 
 

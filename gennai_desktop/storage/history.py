@@ -11,12 +11,13 @@ and size (audit) plus its file name (history only: encrypted). Retention:
 from __future__ import annotations
 
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import SecurityError
-from ..core.i18n import tr
+from ..core.i18n import has_key, tr
 from ..core.settings import load_settings
 from ..packs import policy as packs_policy
 from ..packs.policy import apply_policy
@@ -38,12 +39,12 @@ def result_text(task: str, result: Any) -> str:
                  for u in getattr(transcript, "utterances", [])]
         return str(getattr(result, "text", "")) + "\n\n（別添）文字起こし\n" + "\n".join(lines)
     if task == "proofread":
-        lines = []
-        for f in getattr(result, "findings", []) or []:
-            replaced = getattr(f, "is_replacement", False)
-            arrow = f"「{f.original}」→「{f.suggestion}」" if replaced else f"「{f.original}」"
-            lines.append(f"{f.start}-{f.end}\t{arrow}\t{f.message}\t[{f.rule}]")
-        return "\n".join(lines)
+        # no offsets, no rule ids; an arrow only for a replacement (advice changes nothing)
+        return "\n".join(finding_line(f.original, f.suggestion if getattr(f, "is_replacement", False) else f.original,
+                                       f.message)
+                         for f in getattr(result, "findings", []) or [])
+    if task in QA_TASKS:
+        return answer_text(result)
     blocks = getattr(result, "blocks", None)
     if blocks is not None:
         return "\n".join(b.text for b in blocks)
@@ -66,7 +67,86 @@ def result_payload(task: str, result: Any) -> dict:
     elif task == "draft":
         p["template_id"] = getattr(result, "template_id", "")
         p["fields"] = dict(getattr(result, "fields", {}) or {})
+    elif task in QA_TASKS:
+        p["question"] = getattr(result, "question", "")
+        p["status"] = getattr(result, "status", "")
     return p
+
+
+# --- what the history shows: task names, previews, search --------------------------------------
+QA_TASKS = ("ask", "qa")          # 質問: "ask" (CLI and app); "qa" in entries from earlier app versions
+
+
+def task_label(task: str) -> str:
+    """The task's name for people (「質問」, never a message key)."""
+    key = f"storage.task.{'ask' if task in QA_TASKS else task}"
+    return tr(key) if has_key(key) else task
+
+
+def finding_line(original: str, suggestion: str, message: str) -> str:
+    """One 校正 finding as a reader sees it: 「原文」→「修正案」 理由 (no offsets, no rule ids);
+    advice that changes nothing (suggestion == original) has no arrow."""
+    arrow = f"「{original}」→「{suggestion}」" if suggestion != original else f"「{original}」"
+    return f"{arrow}　{message}"
+
+
+def answer_text(result: Any) -> str:
+    """A 質問's question, answer and its sources (file, page or paragraph, quoted sentence)."""
+    lines = []
+    q = getattr(result, "question", "")
+    if q:
+        lines.append(tr("storage.preview.question", question=q))
+    lines.append(str(getattr(result, "answer", "") or ""))
+    for n, c in enumerate(getattr(result, "citations", []) or [], 1):
+        where = (tr("storage.preview.page", page=c.page) if c.page is not None
+                 else tr("storage.preview.block", block=c.block))
+        lines.append(f"{n}. {Path(c.file).name} {where}：{c.text}")
+    return "\n".join(lines)
+
+
+def entry_preview(entry: Any) -> str:
+    """The text the 履歴 dialog shows for an entry: readable for every task (校正 entries
+    recorded with offsets and rule ids by earlier versions are re-written from their findings)."""
+    payload = getattr(entry, "payload", {}) or {}
+    if entry.task == "proofread" and isinstance(payload.get("findings"), list):
+        lines = []
+        for f in payload["findings"]:
+            if isinstance(f, dict):
+                lines.append(finding_line(str(f.get("original", "")), str(f.get("suggestion", "")),
+                                          str(f.get("message", ""))))
+        if lines:
+            return "\n".join(lines)
+    if entry.task in QA_TASKS and not entry.text.strip():
+        ui = (payload.get("ui_state") or {}).get("result") or {}
+        if ui:
+            head = tr("storage.preview.question", question=ui.get("question", "")) if ui.get("question") else ""
+            cites = [f"{n}. {Path(c.get('file', '')).name}：{c.get('text', '')}"
+                     for n, c in enumerate(ui.get("citations") or [], 1) if isinstance(c, dict)]
+            return "\n".join(x for x in [head, str(ui.get("answer", "")), *cites] if x)
+    return entry.text
+
+
+def search_fold(text: str) -> str:
+    """How history text is compared when searching: NFKC (full-width Ａ１ and half-width ｶﾅ
+    the same as typed), case-folded, with every space removed — documents put spaces
+    between numbers and units (「18 万人」) and between Japanese words in PDFs."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def search_history(store, needle: str, limit: int = 200) -> list:
+    """Entries whose result, preview, document name, title or task name contain ``needle``,
+    compared with ``search_fold`` (18万人 finds 「18 万人」), newest first."""
+    want = search_fold(needle)
+    if not want:
+        return store.list_results(limit=limit)
+    out = []
+    for e in store.list_results(limit=100_000):
+        hay = "\n".join((e.text, entry_preview(e), e.title, e.source_name, task_label(e.task)))
+        if want in search_fold(hay):
+            out.append(e)
+            if len(out) >= limit:
+                break
+    return out
 
 
 def effective_settings():

@@ -22,6 +22,7 @@ from ..core.paths import resources_dir
 from ..documents.docx_writer import write_docx
 from ..llm.base import TextEngine
 from . import prompting
+from .draft_wording import addressee_line, close_item
 from .model_passes import SpecOnly, model_can_help
 from .quality import weakness
 from .results import DraftResult
@@ -212,9 +213,10 @@ def layout(template: DraftTemplate, values: dict[str, str], prose: str | None = 
             continue
         if spec.get("repeat"):
             for n, item in enumerate(_items(values.get(spec["repeat"], "")), 1):
-                add(kind, _fill(text, values, n=_zen(n), item=item), style)
+                add(kind, _fill(text, values, n=_zen(n), item=close_item(item)), style)
             continue
-        add(kind, _fill(text, values), style)
+        own = addressee_line(text, values.get(used[0], "")) if len(used) == 1 else None
+        add(kind, own if own is not None else _fill(text, values), style)   # 「…課長　殿」 typed: no 「殿　殿」
     return out
 
 

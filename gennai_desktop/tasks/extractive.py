@@ -281,7 +281,8 @@ def support(table: "SentenceTable", point: str, within: Sequence[int] | None = N
 def shorten(text: str, limit: int | None = MAX_POINT_CHARS) -> str:
     """A sentence as a point: line wraps joined, paragraph/item number, footnote markers
     (「… 7 。」) and figure references (（図表4-1-2-1）) dropped; with a ``limit``, longer ones
-    are cut with "…" (model points only: an extractive point is a whole sentence)."""
+    are cut with "…" (model points only: an extractive point is a whole sentence). A sentence
+    that points back (「そのため、」) is kept whole and ranked lower instead (keypoints)."""
     text = _ITEM_NO.sub("", sentence_shape.joined_lines(text.strip()))
     text = strip_note_markers(_DISPLAY_NOISE.sub("", text))
     return text if limit is None or len(text) <= limit else text[:limit - 1] + "…"

@@ -9,6 +9,7 @@ a polarity check can point a reviewer at it. The check flags; it does not change
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Sequence
 
 from ..core.document import Block
@@ -31,6 +32,15 @@ def mt_note(result) -> tuple[list[str], str | None]:
     return lines, comment
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    """One translated sentence to check: its block, the source sentence, the translation
+    (the whole block's text on either side when the sentences could not be paired)."""
+    block_id: str
+    source: str
+    target: str
+
+
 def _sentences(text: str, lang: str) -> list[str]:
     if lang == "ja":
         return [text[s:e] for s, e in sentence_spans(text)]
@@ -46,6 +56,35 @@ def flipped_sentences(source: str, target: str, direction: str) -> list[int]:
     if len(src) == len(tgt) and src:
         return [i for i, (a, b) in enumerate(zip(src, tgt)) if polarity_flipped(a, b, direction)]
     return [0] if polarity_flipped(source, target, direction) else []
+
+
+def flipped_pairs(source: str, target: str, direction: str) -> list[tuple[str, str]]:
+    """(source sentence, translated sentence) pairs whose negation differs; the whole
+    texts when the two sides do not have as many sentences."""
+    src_lang, tgt_lang = ("ja", "en") if direction == "ja-en" else ("en", "ja")
+    src, tgt = _sentences(source, src_lang), _sentences(target, tgt_lang)
+    flipped = flipped_sentences(source, target, direction)
+    if len(src) == len(tgt) and src:
+        return [(src[i].strip(), tgt[i].strip()) for i in flipped]
+    return [(source.strip(), target.strip())] if flipped else []
+
+
+def review_items(source: Sequence[Block], translated: Sequence[Block], direction: str,
+                 ids: Sequence[str] | None = None) -> list[ReviewItem]:
+    """The sentences behind :func:`polarity_review` (or behind ``ids``, a stored review
+    list), so the tab and the saved .docx can name which ones to check, not only how many."""
+    wanted = set(polarity_review(source, translated, direction) if ids is None else ids)
+    out: list[ReviewItem] = []
+    for a, b in zip(source, translated):
+        if b.id in wanted:
+            out += [ReviewItem(b.id, s, t) for s, t in flipped_pairs(a.text, b.text, direction)]
+    return out
+
+
+def review_comment(item: ReviewItem) -> str:
+    """What a reviewer reads next to the sentence (a Word comment): the check and the
+    source sentence, in Japanese and in English like the machine-translation note."""
+    return "\n".join(tr("translate.review.comment", lang=lang, source=item.source) for lang in ("ja", "en"))
 
 
 def polarity_review(source: Sequence[Block], translated: Sequence[Block], direction: str) -> list[str]:

@@ -468,7 +468,9 @@ def save_summary_docx(result: SummaryResult, target) -> None:
         if line in labels:
             blocks.append(Block(id=f"b{i:04d}", kind="heading", text=line, level=2))
         else:
-            blocks.append(Block(id=f"b{i:04d}", kind=kind, text=line))
+            # Word draws the list bullet itself: a 「・」 kept in the text printed 「• ・」
+            strip = kind == "list_item" and line.startswith("・")
+            blocks.append(Block(id=f"b{i:04d}", kind=kind, text=line[1:] if strip else line))
     if result.method == "extractive":
         blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=tr("summary.notice.extractive", lang=lang)))
     write_docx(blocks, target, title=tr("summary.doc_title", lang=lang))

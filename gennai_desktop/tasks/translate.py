@@ -28,7 +28,7 @@ from ..llm.batch import generate_batch
 from ..nlp.sentences import chunk_spans
 from . import prompting
 from .glossary import Glossary
-from .mt_review import mt_note, polarity_review
+from .mt_review import mt_note, polarity_review, review_comment, review_items
 from .quality import copied_from, invented_numbers, weakness
 from .results import TranslationResult
 
@@ -266,7 +266,13 @@ class _State:
 
 def save_translation_docx(result: TranslationResult, target) -> None:
     """Write the translated blocks (headings, paragraphs, list items, tables) atomically;
-    a machine translation says so in the page header and in the document properties."""
+    a machine translation says so in the page header and in the document properties, and
+    each sentence whose negation may have flipped is highlighted with a comment that quotes
+    its source."""
     header, comments = mt_note(result)
+    marks: dict[str, list[tuple[str, str]]] = {}
+    if result.review:
+        for item in review_items(result.source.blocks, result.blocks, result.direction, result.review):
+            marks.setdefault(item.block_id, []).append((item.target, review_comment(item)))
     write_docx(result.blocks, target, title=result.source.title or None,
-               header_lines=header, comments=comments)
+               header_lines=header, comments=comments, marks=marks)

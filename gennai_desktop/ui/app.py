@@ -16,12 +16,14 @@ from ..storage import StoreUnavailable, needs_passphrase, open_store, store_dir
 from .errors import install_excepthook
 from .fonts import apply_japanese_font
 from .main_window import MainWindow
-from .qt import QApplication, QGuiApplication, QInputDialog, QLineEdit, Qt, QTimer
+from .passphrase_dialog import PassphraseRequest, ask_with_dialog
+from .qt import QApplication, QGuiApplication, Qt, QTimer
 from .theme import follow_os_theme
 from .translations import install_qt_translations
 from .worker import task_pool
 
 APP_NAME = "GENNAI Desktop"
+PASSPHRASE_TRIES = 3               # wrong passphrases before history is off for the session
 
 
 def make_app(argv: Sequence[str] | None = None) -> tuple[QApplication, str | None]:
@@ -52,12 +54,13 @@ def _with_policy(settings):
         return settings
 
 
-def open_store_interactive(parent=None, ask=None):
+def open_store_interactive(parent=None, ask=None, tries: int = PASSPHRASE_TRIES):
     """The encrypted store, asking for a passphrase when there is no OS keyring.
 
-    Returns (store, "") or (None, why): cancelling or three wrong tries run the app with
-    history and autosave off (never in plaintext). ``ask(prompt) -> str | None`` is the
-    prompt (a password dialog by default)."""
+    Returns (store, "") or (None, why): cancelling or ``tries`` wrong passphrases run the app
+    with history and autosave off (never in plaintext). ``ask(PassphraseRequest) -> str | None``
+    is the prompt (ui.passphrase_dialog by default); each request carries the last error and
+    how many tries are left, so a wrong entry is told in words, never silently cleared."""
     folder = store_dir()
     if not needs_passphrase(folder):
         try:
@@ -65,22 +68,20 @@ def open_store_interactive(parent=None, ask=None):
         except StoreUnavailable as exc:
             return None, exc.message()
     first_use = not (folder / "key.json").exists()
-    if ask is None:
-
-        def ask(prompt: str) -> str | None:
-            text, ok = QInputDialog.getText(parent, tr("storage.ui.passphrase_title"), prompt,
-                                            QLineEdit.EchoMode.Password)
-            return text if ok else None
+    ask = ask or ask_with_dialog(parent)
     reason = tr("storage.error.no_keyring", env="GENNAI_STORE_PASSPHRASE") if first_use \
         else tr("storage.error.passphrase_needed")
-    for _ in range(3):
-        pw = ask(tr("storage.ui.passphrase_new" if first_use else "storage.ui.passphrase_open"))
+    error = ""
+    for used in range(tries):
+        pw = ask(PassphraseRequest(first_use=first_use, error=error, tries_left=tries - used))
         if not pw:
             break
         try:
             return open_store(folder, passphrase=pw), ""
         except StoreUnavailable as exc:
-            reason = exc.message()
+            reason = error = exc.message()
+    else:
+        reason = tr("ui2.passphrase.gave_up", n=tries, reason=reason)
     return None, reason
 
 

@@ -15,6 +15,11 @@ def block_from_dict(d: dict) -> Block:
     d["heading_path"] = tuple(d.get("heading_path") or ())
     if d.get("rows") is not None:
         d["rows"] = tuple(tuple(r) for r in d["rows"])
+    for key in ("boxes", "uncertain"):               # JSON lists back to the frozen tuples
+        if d.get(key):
+            d[key] = tuple(tuple(x) for x in d[key])
+    if d.get("bbox") is not None:
+        d["bbox"] = tuple(d["bbox"])
     return Block(**d)
 
 

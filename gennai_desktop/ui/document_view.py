@@ -113,6 +113,23 @@ class DocumentText(QTextEdit):
         return True
 
 
+def lines_of_span(block: Block, start: int, end: int) -> tuple:
+    """The OCR line boxes of ``block`` that ``[start, end)`` (document offsets) falls on.
+    The joined text does not say where each line ends, so characters are shared out in
+    proportion to the lines' widths (type on a scan has one size per paragraph)."""
+    boxes = block.boxes
+    widths = [max(abs(b[2] - b[0]), 1e-6) for b in boxes]
+    total, n = sum(widths), max(len(block.text), 1)
+    a, b = (start - block.start) / n, (end - block.start) / n
+    out, acc = [], 0.0
+    for box, w in zip(boxes, widths):
+        lo, hi = acc / total, (acc + w) / total
+        acc += w
+        if lo < b and a < hi or (a == b and lo <= a < hi):
+            out.append(box)
+    return tuple(out) or boxes
+
+
 def _formats(block: Block, base: float) -> tuple[QTextBlockFormat, QTextCharFormat]:
     bfmt = QTextBlockFormat()
     cfmt = QTextCharFormat()
@@ -156,6 +173,14 @@ class DocumentView(QWidget):
         self.text.setPlaceholderText(tr("ui.doc.placeholder"))
         self.tabs.addTab(self.text, tr("ui.doc.text_tab"))
 
+    def clear_document(self) -> None:
+        """No document open (the last one was closed): the placeholder again."""
+        self.doc = None
+        self.pdf_view.clear_highlight()
+        self.pdf_doc.close()
+        self.text.set_document(Document.from_blocks([]))
+        self._show_placeholder()
+
     def set_document(self, doc: Document) -> None:
         self.doc = doc
         self.tabs.clear()
@@ -188,7 +213,9 @@ class DocumentView(QWidget):
             self.tabs.setCurrentWidget(self.pdf_view)
             block = self.doc.block(loc.block_id) if self.doc.has_block(loc.block_id) else None
             if block is not None:
-                self.pdf_view.show_span(loc.page - 1, self.doc.text, block.start, block.end)
+                if not self.pdf_view.show_span(loc.page - 1, self.doc.text, block.start, block.end) \
+                        and block.boxes:      # a scanned page: no text layer, the OCR line boxes
+                    self.pdf_view.show_boxes(loc.page - 1, block.boxes, block.text)
             else:
                 self.pdf_view.show_span(loc.page - 1, "", 0, 0)
             self.text.go_to_block(loc.block_id)
@@ -203,7 +230,10 @@ class DocumentView(QWidget):
         if page is not None and self.doc is not None:
             self.tabs.setCurrentWidget(self.pdf_view)
             selected = self.text.select_range(start, end)
-            self.pdf_view.show_span(page - 1, self.doc.text, start, end)
+            if not self.pdf_view.show_span(page - 1, self.doc.text, start, end):
+                block = self.doc.block_at(start)
+                if block.boxes:               # a scanned page: the OCR lines the span is on
+                    self.pdf_view.show_boxes(page - 1, lines_of_span(block, start, end), selected)
             return selected
         self.tabs.setCurrentWidget(self.text)
         return self.text.select_range(start, end)

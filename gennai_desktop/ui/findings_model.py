@@ -9,14 +9,14 @@ from typing import Any, Literal
 
 from ..core.findings import Finding
 from ..core.i18n import tr
-from .qt import emit, QAbstractTableModel, QBrush, QColor, QModelIndex, Qt
+from .qt import emit, QAbstractTableModel, QBrush, QModelIndex, Qt
+from .theme import decision_colours, hint_text_colour
 
 Decision = Literal["pending", "accepted", "rejected"]
 COLUMNS = ("ui.findings.col.status", "ui.findings.col.original", "ui.findings.col.suggestion",
            "ui.findings.col.message", "ui.findings.col.origin", "ui.findings.col.category",
            "ui.findings.col.severity")
 CONTEXT_MAX = 24          # a 長文 hint spans a whole sentence: show its ends, not 200 characters
-_COLORS = {"accepted": QColor(220, 245, 220), "rejected": QColor(240, 240, 240)}
 
 
 class FindingsModel(QAbstractTableModel):
@@ -69,10 +69,13 @@ class FindingsModel(QAbstractTableModel):
                     tr(f"ui.findings.severity.{f.severity}"))[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.detail(f)
-        if role == Qt.ItemDataRole.ForegroundRole and f.severity == "hint":
-            return QBrush(QColor(96, 96, 96))
-        if role == Qt.ItemDataRole.BackgroundRole and d in _COLORS:
-            return QBrush(_COLORS[d])
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            # a decided row sets both colours (light or dark theme, ≥ 4.5:1), never only one
+            colours = decision_colours(d)
+            if colours is not None:
+                return QBrush(colours[0] if role == Qt.ItemDataRole.BackgroundRole else colours[1])
+            if role == Qt.ItemDataRole.ForegroundRole and f.severity == "hint":
+                return QBrush(hint_text_colour())
         return None
 
     def context(self, f: Finding, width: int = 8) -> str:

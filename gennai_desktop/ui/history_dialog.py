@@ -1,7 +1,9 @@
 """履歴 dialog: list and search the encrypted result history, reopen a result, delete one or all.
 
-The store does the work (storage/store.py); this dialog only presents it. Deleting is real
-(secure_delete + VACUUM) and audited without content.
+The store does the work (storage/store.py); the previews, task names and the search that
+treats 「18 万人」 like 18万人 are storage/history.py's, shared with ``gennai history``. This
+dialog only presents them. Deleting asks first, is real (secure_delete + VACUUM) and is
+audited without content.
 """
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import datetime as _dt
 from typing import Callable
 
 from ..core.i18n import tr
-from ..storage.history import audit_event
+from ..storage.history import audit_event, entry_preview, search_history, task_label
 from .qt import (
     QDialog, QDialogButtonBox, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
     QPlainTextEdit, QPushButton, QSplitter, Qt, QVBoxLayout, Signal,
@@ -48,7 +50,7 @@ class HistoryDialog(QDialog):
         self.delete_button = QPushButton(tr("storage.ui.delete"))
         self.delete_all_button = QPushButton(tr("storage.ui.delete_all"))
         self.reopen_button.clicked.connect(self.reopen)
-        self.delete_button.clicked.connect(self.delete_selected)
+        self.delete_button.clicked.connect(lambda: self.delete_selected())
         self.delete_all_button.clicked.connect(lambda: self.delete_all())
         for b in (self.reopen_button, self.delete_button, self.delete_all_button):
             row.addWidget(b)
@@ -62,12 +64,12 @@ class HistoryDialog(QDialog):
 
     def refresh(self) -> None:
         q = self.search.text().strip()
-        self.entries = self.store.search_results(q) if q else self.store.list_results()
+        self.entries = search_history(self.store, q) if q else self.store.list_results()
         self.list.clear()
         for e in self.entries:
             when = _dt.datetime.fromtimestamp(e.created).strftime("%Y-%m-%d %H:%M")
-            snippet = " ".join(e.text.split())[:30]
-            item = QListWidgetItem(f"{when}  {tr('storage.task.' + e.task)}  {e.source_name or e.title}\n{snippet}")
+            snippet = " ".join(entry_preview(e).split())[:30]
+            item = QListWidgetItem(f"{when}  {task_label(e.task)}  {e.source_name or e.title}\n{snippet}")
             item.setData(Qt.ItemDataRole.UserRole, e.id)
             self.list.addItem(item)
         if self.entries:
@@ -84,7 +86,7 @@ class HistoryDialog(QDialog):
 
     def _show_selected(self) -> None:
         e = self.selected()
-        self.preview.setPlainText(e.text if e else "")
+        self.preview.setPlainText(entry_preview(e) if e else "")
 
     def reopen(self) -> None:
         e = self.selected()
@@ -92,14 +94,24 @@ class HistoryDialog(QDialog):
             self.reopen_requested.emit(e)
             self.accept()
 
-    def delete_selected(self) -> None:
+    def delete_selected(self, confirm: Callable[[object], bool] | None = None) -> bool:
+        """Delete the selected entry after asking (it cannot be undone)."""
         e = self.selected()
         if e is None:
-            return
+            return False
+        if confirm is None:
+            def confirm(entry) -> bool:
+                text = tr("storage.ui.confirm_delete", task=task_label(entry.task),
+                          name=entry.source_name or entry.title or "—")
+                return QMessageBox.question(self, tr("storage.ui.history_title"), text) == \
+                    QMessageBox.StandardButton.Yes
+        if not confirm(e):
+            return False
         self.store.delete_result(e.id)
         audit_event("history.delete", task=e.task, doc_sha256=e.source_sha256 or None, doc_size=e.source_size,
                     outcome="ok")
         self.refresh()
+        return True
 
     def delete_all(self, confirm: Callable[[], bool] | None = None) -> bool:
         if confirm is None:

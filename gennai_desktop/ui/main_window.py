@@ -20,21 +20,26 @@ from ..core.settings import Settings, load_settings, save_settings
 from ..documents import load_document
 from ..ocr.runner import ocr_context
 from ..storage import StoreUnavailable, open_store
-from ..storage.history import record_task
+from ..storage.history import QA_TASKS, record_task, task_label
 from .autosave import AutosaveStore, Recoverable
+from .doc_sessions import DocSession, find_session
 from .doctor_dialog import DoctorDialog
 from .document_view import DocumentView
 from .engine_provider import EngineProvider, EngineReady
 from .errors import describe, show_error
+from .file_dialogs import FolderMemory, ask_open, open_filter
 from .history_dialog import HistoryDialog
+from .history_reopen import find_source, show_read_only, state_from_payload
 from .ime import focus_is_composing
+from .kept_ocr import document_from_snapshot, ocr_snapshot
 from .models_panel import ModelsDialog
-from .ops import run_in_background
+from .ops import FinishedOp, run_in_background
+from .progress_clock import ProgressClock
 from .qt import (
-    QAction, QApplication, QFileDialog, QKeySequence, QLabel, QMainWindow, QMessageBox,
+    QAction, QApplication, QKeySequence, QLabel, QMainWindow, QMessageBox,
     QSplitter, Qt, QTabWidget, QTimer,
 )
-from .qt import QDialog, QGuiApplication, QT_VERSION, QTextBrowser, QUrl, QVBoxLayout
+from .qt import QDialog, QGuiApplication, QT_VERSION, QTabBar, QTextBrowser, QUrl, QVBoxLayout, QWidget
 from .settings_dialog import SettingsDialog
 from .tabs.base import TaskTab
 from .tabs.draft_tab import DraftTab
@@ -70,7 +75,10 @@ class MainWindow(QMainWindow):
         set_language(self.settings.language)
         self.engine_provider = engine_provider or EngineProvider(self.settings)
         self.document: Document | None = None
+        self.sessions: list[DocSession] = []     # open documents, each with its tabs' results
+        self.active_session: DocSession | None = None
         self.loading = None                 # the ops.Op opening a document, while it runs
+        self.load_clock: ProgressClock | None = None   # pages OCR'd, elapsed, time left, while opening
         self.loading_cancel = None          # its CancelToken (OCR stops between pages)
         if store is OPEN_STORE:
             store, store_reason = open_store_quietly()
@@ -79,10 +87,12 @@ class MainWindow(QMainWindow):
         self.autosave_store = AutosaveStore(store, keep_days=self.settings.recovery_keep_days,
                                             legacy_folder=self.settings.autosave_path())
         self._recent_mem: list[str] = [] if store is not None else list(self.settings.recent_files)
+        self.folders = FolderMemory(self.recent_files)    # where the next file dialog starts
         self._migrate_recent()
         self.document_key: DocumentKey | None = None   # results are bound to this
         self._doc_version = 0
         self.autosave_enabled = autosave
+        self.quit_chooser: Callable[[list[str]], str] | None = None   # tests/scripts: "keep"/"discard"/"cancel"
         self._dirty = False
         self.messages: list[str] = []        # what was shown to the user (tests read it)
         self.last_dialog: QMessageBox | None = None
@@ -194,7 +204,14 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([600, 600])          # document and task area share the width
-        self.setCentralWidget(splitter)
+        central = QWidget(self)
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.document_bar = self._make_document_bar(central)
+        lay.addWidget(self.document_bar)
+        lay.addWidget(splitter, 1)
+        self.setCentralWidget(central)
         if self.document is not None:
             self.document_view.set_document(self.document)
         self._update_title()
@@ -210,6 +227,7 @@ class MainWindow(QMainWindow):
 
     def _action(self, menu, key: str, slot: Callable, shortcut=None) -> QAction:
         act = QAction(tr(key), self)
+        act.setObjectName(key)
         if shortcut is not None:
             act.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
         act.triggered.connect(lambda _checked=False: slot())
@@ -270,7 +288,7 @@ class MainWindow(QMainWindow):
 
     # --- documents ------------------------------------------------------------------------
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("ui.action.open"), "", tr("ui.open.filter"))
+        path = ask_open(self, tr("ui.action.open"), open_filter(), self.folders)
         if path:
             self.open_path_async(path)
 
@@ -288,6 +306,12 @@ class MainWindow(QMainWindow):
         if self.task_running() or self.loading is not None:
             self.show_message(tr("ui.error.busy"))
             return None
+        i = find_session(self.sessions, path)
+        if i >= 0:                  # already open: switch to it, its results as they were
+            ok = self.switch_document(i)
+            if on_done is not None:
+                on_done(ok)
+            return FinishedOp(ok)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         self.show_status(tr("ui.open.loading", name=path.name))
         self.loading_cancel = token = CancelToken()    # Esc stops a long OCR between pages
@@ -297,15 +321,34 @@ class MainWindow(QMainWindow):
                     cancel_scope(token):             # the PDF reader child stops on Esc too
                 return load_document(path)
 
+        # the status line stays (no 8-second timeout) and is rewritten every second with the
+        # elapsed time and, after two pages, the time left: an OCR page may take a minute
+        clock = self.load_clock = ProgressClock()
+
+        def tick() -> None:
+            if clock.total:
+                line = tr("ui.open.ocr_progress", name=path.name, done=clock.done, total=clock.total)
+            else:
+                line = tr("ui.open.loading", name=path.name)
+            self.statusBar().showMessage(f"{line}　{clock.text()}")
+
+        timer = QTimer(self)
+        timer.setInterval(1000)
+        timer.timeout.connect(tick)
+        timer.start()
+
         def progress(value) -> None:
             done, total = value
-            self.show_status(tr("ui.open.ocr_progress", name=path.name, done=done, total=total))
+            clock.update(done, total, "", "ui.clock.unit.page")
+            self.messages.append(tr("ui.open.ocr_progress", name=path.name, done=done, total=total))
+            tick()
 
         def loaded(doc: Document) -> None:
+            timer.stop()
             self.loading = self.loading_cancel = None
             QApplication.restoreOverrideCursor()
             self.statusBar().clearMessage()      # "…を読み込んでいます" is over
-            self.set_document(doc)
+            self.open_document(doc)
             self._remember(path)
             ocr_pages = sorted({b.page for b in doc.blocks if getattr(b, "ocr", False) and b.page})
             if ocr_pages:   # say which pages are machine-read; the 本文 tab shows the result
@@ -316,6 +359,7 @@ class MainWindow(QMainWindow):
                 on_done(True)
 
         def failed(exc: BaseException) -> None:  # every failure becomes a dialog
+            timer.stop()
             self.loading = self.loading_cancel = None
             QApplication.restoreOverrideCursor()
             self.statusBar().clearMessage()
@@ -329,16 +373,157 @@ class MainWindow(QMainWindow):
         self.loading = run_in_background(load, loaded, failed, progress=progress)
         return self.loading
 
+    # --- open documents: each keeps its own results ------------------------------------------
+    def _make_document_bar(self, parent) -> QTabBar:
+        bar = QTabBar(parent)
+        bar.setObjectName("documentBar")
+        bar.setAccessibleName(tr("ui.docs.bar"))
+        bar.setTabsClosable(True)
+        bar.setExpanding(False)
+        bar.setDocumentMode(True)
+        bar.setElideMode(Qt.TextElideMode.ElideMiddle)
+        for s in self.sessions:
+            bar.addTab(s.name)
+            bar.setTabToolTip(bar.count() - 1, s.path or s.name)
+        if self.active_session is not None:
+            bar.setCurrentIndex(self.sessions.index(self.active_session))
+        bar.setVisible(bool(self.sessions))
+        bar.currentChanged.connect(self._on_document_bar)
+        bar.tabCloseRequested.connect(lambda i: self.close_document(i))
+        return bar
+
+    def _on_document_bar(self, index: int) -> None:
+        if getattr(self, "_bar_updating", False) or not (0 <= index < len(self.sessions)):
+            return
+        if self.sessions[index] is not self.active_session and not self.switch_document(index):
+            self._select_bar(self.active_session)
+
+    def _select_bar(self, session: DocSession | None) -> None:
+        self._bar_updating = True
+        try:
+            if session is not None and session in self.sessions:
+                self.document_bar.setCurrentIndex(self.sessions.index(session))
+            self.document_bar.setVisible(bool(self.sessions))
+        finally:
+            self._bar_updating = False
+
     def set_document(self, doc: Document) -> None:
+        """Kept for callers that hand over a Document: the same as opening it."""
+        self.open_document(doc)
+
+    def open_document(self, doc: Document) -> None:
+        """A newly read document becomes the active one; the current one keeps its results."""
         self._doc_version += 1
-        self.document = doc
-        self.document_key = DocumentKey.of(doc, self._doc_version)
-        cleared = [t for t in self.task_tabs if t.document_changed(self.document_key)]
-        if cleared:
-            self.show_status(tr("ui.result.cleared", tabs="、".join(tr(f"ui.tab.{t.task_name}") for t in cleared)))
-        self.document_view.set_document(doc)
+        key = DocumentKey.of(doc, self._doc_version)
+        i = find_session(self.sessions, doc.path, key)
+        if i >= 0:                                   # the same text again: nothing to redo
+            self.switch_document(i)
+            return
+        self._stash_active()
+        session = DocSession(doc, key)
+        old = find_session(self.sessions, doc.path)  # the file changed on disk since it was opened
+        if old >= 0 and not self.sessions[old].has_results():
+            self.sessions[old] = session             # nothing to keep from the old text
+            self._bar_updating = True
+            self.document_bar.setTabText(old, session.name)
+            self._bar_updating = False
+        else:
+            if old >= 0:                             # its results stay with the old text, labelled
+                self.document_bar.setTabText(old, tr("ui.docs.older", name=self.sessions[old].name))
+            self.sessions.append(session)
+            self._bar_updating = True
+            self.document_bar.addTab(session.name)
+            self.document_bar.setTabToolTip(self.document_bar.count() - 1, session.path or session.name)
+            self._bar_updating = False
+        self._activate(session)
+
+    def switch_document(self, index: int) -> bool:
+        """Show another open document with its own results; refused while a task runs
+        (its result belongs to the document it was started on)."""
+        if not (0 <= index < len(self.sessions)):
+            return False
+        session = self.sessions[index]
+        if session is self.active_session:
+            return True
+        if self.task_running():
+            self.show_message(tr("ui.error.busy"))
+            return False
+        self._stash_active()
+        self._activate(session)
+        return True
+
+    def _stash_active(self) -> None:
+        """Put the active document's tab states away in its session."""
+        s = self.active_session
+        if s is None:
+            return
+        s.tabs = {t.task_name: self._tab_snapshot(t) for t in self.task_tabs if t.bound_to_document}
+
+    @staticmethod
+    def _tab_snapshot(tab: TaskTab) -> dict:
+        return {**tab.state(), "_has_result": tab.result is not None, "_saved": not tab.has_unsaved_result()}
+
+    @staticmethod
+    def _restore_tab(tab: TaskTab, state: dict) -> None:
+        tab.restore_state(state)
+        tab.mark_saved(bool(state.get("_saved")) and tab.result is not None)
+
+    def _activate(self, session: DocSession | None) -> None:
+        self.active_session = session
+        self.document = session.document if session is not None else None
+        self.document_key = session.key if session is not None else None
+        for t in self.task_tabs:
+            if not t.bound_to_document:
+                continue
+            t.document_changed(self.document_key)      # results of another document leave the view
+            state = session.tabs.get(t.task_name) if session is not None else None
+            if state is not None:
+                self._restore_tab(t, state)
+        if session is not None:
+            self.document_view.set_document(session.document)
+        else:
+            self.document_view.clear_document()
+        self._select_bar(session)
         self._update_title()
         self.mark_dirty()
+
+    def close_document(self, index: int, confirm: Callable[[DocSession, list[str]], bool] | None = None) -> bool:
+        """Close an open document; unsaved results or decisions are named and confirmed first."""
+        if not (0 <= index < len(self.sessions)):
+            return False
+        session = self.sessions[index]
+        if session is self.active_session:
+            if self.task_running():
+                self.show_message(tr("ui.error.busy"))
+                return False
+            self._stash_active()
+        unsaved = session.unsaved_tabs()
+        if unsaved:
+            ask = confirm or self._confirm_close_document
+            if not ask(session, unsaved):
+                return False
+        was_active = session is self.active_session
+        del self.sessions[index]
+        self._bar_updating = True
+        self.document_bar.removeTab(index)
+        self._bar_updating = False
+        if was_active:
+            self.active_session = None
+            self._activate(self.sessions[min(index, len(self.sessions) - 1)] if self.sessions else None)
+        else:
+            self._select_bar(self.active_session)
+        self.show_status(tr("ui.docs.closed", name=session.name))
+        return True
+
+    def _confirm_close_document(self, session: DocSession, unsaved: list[str]) -> bool:
+        tabs = "、".join(tr(f"ui.tab.{n}") for n in unsaved)
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("ui.docs.close_title"),
+                          tr("ui.docs.close_question", name=session.name, tabs=tabs),
+                          QMessageBox.StandardButton.NoButton, self)
+        close = box.addButton(tr("ui.docs.close_discard"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(tr("ui.cancel_button"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is close
 
     # Recent-file paths name documents, so they live in the encrypted store, not settings.json;
     # without a store they are kept for this run only.
@@ -369,6 +554,7 @@ class MainWindow(QMainWindow):
 
     def _remember(self, path: Path) -> None:
         p = str(path.resolve())
+        self.folders.used(p)
         if self.store is not None:
             try:
                 self.store.add_recent(p, keep=MAX_RECENT)
@@ -419,18 +605,23 @@ class MainWindow(QMainWindow):
         self.current_tab().save_dialog()
 
     def result_saved(self, tab: TaskTab) -> None:
-        tab.saved_result = tab.result
+        tab.mark_saved()
 
     # --- result history (encrypted store) and audit ----------------------------------------
-    TASK_IDS = {"summary": "summarize"}          # tab name → storage/audit task id
+    TASK_IDS = {"summary": "summarize", "qa": "ask"}          # tab name → storage/audit task id
 
     def record_result(self, tab: TaskTab, result, outcome: str) -> int | None:
         doc = self.document
         file = str(doc.path) if doc is not None and doc.path and tab.needs_document() else None
+        if tab.task_name == "qa" and not getattr(tab, "folder", None) and doc is not None and doc.path:
+            file = str(doc.path)                      # a question about the open document
+        extra = {"ui_state": tab.state()}
+        if file:
+            extra["source_path"] = str(Path(file).resolve())   # to reopen it from 履歴 (encrypted)
         return record_task(self.TASK_IDS.get(tab.task_name, tab.task_name),
                            result if self.store is not None else None,     # no store: audit only
                            outcome=outcome, file=file, model=self.engine_provider.active_spec(), origin="ui",
-                           store=self.store, warn=self.show_status, extra={"ui_state": tab.state()})
+                           store=self.store, warn=self.show_status, extra=extra)
 
     def open_history(self):
         if self.store is None:
@@ -442,15 +633,37 @@ class MainWindow(QMainWindow):
         self.last_history_dialog = dlg
         return dlg
 
+    def _tab_for_task(self, task: str) -> TaskTab | None:
+        names = {v: k for k, v in self.TASK_IDS.items()}
+        name = names.get(task, "qa" if task in QA_TASKS else task)
+        return next((t for t in self.task_tabs if t.task_name == name), None)
+
     def reopen_result(self, entry) -> bool:
-        """Show a history entry in its tab (the tab's saved state when the UI made it)."""
-        tab_name = {v: k for k, v in self.TASK_IDS.items()}.get(entry.task, entry.task)
-        tab = next((t for t in self.task_tabs if t.task_name == tab_name), None)
-        if tab is None or self.task_running():
+        """Show a history entry with its document: the source is opened (or switched to) when
+        it is still there with the same content, and the result goes into its tab; otherwise
+        the result is shown read-only with its citations, and the window says why."""
+        tab = self._tab_for_task(entry.task)
+        if tab is None:
             return False
-        tab.restore_state(entry.payload.get("ui_state") or {"stream": entry.text})
+        if self.task_running() or self.loading is not None:
+            self.show_message(tr("ui.error.busy"))
+            return False
+        state = dict(entry.payload.get("ui_state") or state_from_payload(entry))
+        about_document = bool(entry.source_name) and tab.task_name != "draft" and not state.get("folder")
+        if about_document:
+            path, why = find_source(entry, self.recent_files())
+            if path is None or not self.open_path(path):
+                self.last_history_view = show_read_only(self, entry, why or "missing")
+                self.show_status(tr(f"storage.ui.reopened_readonly.{why or 'missing'}", name=entry.source_name))
+                return True
+            # the stored file and this one have the same bytes: the result's offsets hold here
+            state["document"] = self.document_key.to_dict() if self.document_key else None
+        tab.restore_state(state)
+        tab.mark_saved(True)                # it is kept in the history: closing loses nothing
         self.tabs.setCurrentWidget(tab)
-        self.show_status(tr("storage.ui.reopened"))
+        self.show_status(tr("storage.ui.reopened_with", task=task_label(entry.task),
+                            name=entry.source_name or entry.title or "—") if about_document
+                         else tr("storage.ui.reopened"))
         self.mark_dirty()
         return True
 
@@ -536,6 +749,10 @@ class MainWindow(QMainWindow):
             except Exception as exc:  # noqa: BLE001
                 self.show_status(str(exc))
         self._autosave_timer.start(new.autosave_interval_s * 1000)
+        if new.proofread_use_model != old.proofread_use_model:
+            # the open 校正 tab follows 設定 (it read the setting only when it was built);
+            # a run in progress keeps what it started with
+            self.proofread_tab.use_model.setChecked(new.proofread_use_model)
         if new.language != old.language and self.task_running():
             self.show_message(tr("ui.error.busy"))   # rebuilt when idle: next start / next change
         elif new.language != old.language:
@@ -552,26 +769,71 @@ class MainWindow(QMainWindow):
         self._dirty = True
 
     def collect_state(self) -> dict:
+        """Every open document with its tabs' results (the active one under "tabs", the
+        others under "documents"), for autosave and a language switch."""
+        active = self.active_session
         return {"document": str(self.document.path) if self.document and self.document.path else None,
                 "active_tab": self.tabs.currentIndex(),
-                "tabs": {t.task_name: t.state() for t in self.task_tabs}}
+                "tabs": {t.task_name: self._tab_snapshot(t) for t in self.task_tabs},
+                "documents": [{"path": s.path, "tabs": s.tabs} for s in self.sessions
+                              if s is not active and s.path and s.tabs],
+                "ocr_kept": [snap for snap in (self._ocr_snapshot(s) for s in self.sessions) if snap]}
+
+    def _ocr_snapshot(self, session: DocSession) -> dict | None:
+        """The OCR'd blocks of a scan for the autosave, computed once per opening."""
+        cache = self.__dict__.setdefault("_ocr_kept", {})
+        key = (session.path, session.key.sha256)
+        if key not in cache:
+            cache[key] = ocr_snapshot(session.document)
+        return cache[key]
+
+    def _reopen_for_recovery(self, path: str, kept: list) -> bool:
+        """Open ``path`` again after a crash: a scan whose OCR text the autosave kept is
+        built from it (no minutes of OCR again), and the status bar says so; an edited or
+        never-OCR'd file is read as usual (with the OCR progress line)."""
+        for snap in kept:
+            doc = document_from_snapshot(snap, path) if isinstance(snap, dict) else None
+            if doc is not None:
+                self.open_document(doc)
+                self._remember(Path(path))
+                self.show_status(tr("ui3.recovery.ocr_reused", name=Path(path).name))
+                return True
+        if any(isinstance(snap, dict) and snap.get("path") == str(Path(path).resolve()) for snap in kept):
+            self.show_status(tr("ui3.recovery.ocr_again", name=Path(path).name))
+        return self.open_path(path)
 
     def has_content(self) -> bool:
-        return self.draft_tab.has_user_input() or any(t.result is not None for t in self.task_tabs)
+        return (self.draft_tab.has_user_input() or any(t.result is not None for t in self.task_tabs)
+                or any(s.has_results() for s in self.sessions if s is not self.active_session))
+
+    def unsaved_work(self) -> list[str]:
+        """What would be lost: 「文書名：要約、校正」 per document, and typed 起案 fields."""
+        self._stash_active()
+        out = [tr("ui.quit.unsaved_doc", name=s.name, tabs="、".join(tr(f"ui.tab.{n}") for n in s.unsaved_tabs()))
+               for s in self.sessions if s.unsaved_tabs()]
+        loose = [t for t in self.task_tabs if not t.bound_to_document and t.has_unsaved_result()
+                 and t is not self.draft_tab]
+        if loose:
+            out.append("、".join(tr(f"ui.tab.{t.task_name}") for t in loose))
+        if self.draft_tab.has_unsaved_result() or self.draft_tab.has_user_input():
+            out.append(tr("ui.quit.unsaved_draft"))
+        return out
 
     def has_unsaved(self) -> bool:
-        typed = self.draft_tab.has_user_input()
-        unsaved = any(t.result is not None and getattr(t, "saved_result", None) is not t.result
-                      for t in self.task_tabs)
-        return typed or unsaved
+        return bool(self.unsaved_work())
 
-    def autosave_now(self) -> bool:
+    def autosave_now(self, kept_on_exit: bool = False) -> bool:
+        """Write the crash-recovery state; ``kept_on_exit``: the user quit and chose to keep
+        the work (the next start then says so instead of reporting a crash)."""
         if not self.autosave_enabled or not self._dirty:
             return False
         self._dirty = False
         try:
             if self.has_content():
-                self.autosave_store.save(self.collect_state())
+                state = self.collect_state()
+                if kept_on_exit:
+                    state["kept_on_exit"] = True
+                self.autosave_store.save(state)
             else:
                 self.autosave_store.discard()
         except Exception as exc:  # noqa: BLE001 - autosave must never take the app down
@@ -580,13 +842,21 @@ class MainWindow(QMainWindow):
         return True
 
     def restore_state(self, state: dict, reopen: bool = True) -> None:
-        doc_path = state.get("document")
-        if reopen and doc_path and Path(doc_path).exists():
-            self.open_path(doc_path)
+        if reopen:
+            kept = state.get("ocr_kept") or []
+            for d in state.get("documents") or []:   # the other open documents, each with its results
+                p = d.get("path") if isinstance(d, dict) else None
+                if p and Path(p).exists() and self._reopen_for_recovery(p, kept):
+                    for t in self.task_tabs:
+                        if t.bound_to_document and t.task_name in (d.get("tabs") or {}):
+                            self._restore_tab(t, d["tabs"][t.task_name])
+            doc_path = state.get("document")
+            if doc_path and Path(doc_path).exists():
+                self._reopen_for_recovery(doc_path, kept)
         tabs = state.get("tabs") or {}
         for t in self.task_tabs:
             if t.task_name in tabs:
-                t.restore_state(tabs[t.task_name])
+                self._restore_tab(t, tabs[t.task_name])
         if isinstance(state.get("active_tab"), int):
             self.tabs.setCurrentIndex(state["active_tab"])
         self.mark_dirty()
@@ -607,22 +877,52 @@ class MainWindow(QMainWindow):
         self.autosave_store.forget(rec)
         return False
 
+    @staticmethod
+    def recovery_question(rec: Recoverable) -> str:
+        """A crash and a quit where the user chose to keep the work are told apart."""
+        return tr("ui.recovery.kept_question" if rec.data.get("kept_on_exit") else "ui.recovery.question")
+
     def _ask_recovery(self, rec: Recoverable) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, tr("ui.recovery.title"),
-                          tr("ui.recovery.question"), QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self.recovery_question(rec), QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                           self)
         box.setDetailedText(rec.preview())
         box.setInformativeText(rec.preview(160))
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        """Quitting with unsaved results or decisions asks: keep them for the next start
+        (encrypted), discard them, or stay."""
+        choice = "discard"
+        work = self.unsaved_work()
+        if work:
+            choice = (self.quit_chooser or self._ask_quit)(work)
+            if choice == "cancel":
+                event.ignore()
+                return
         for t in self.task_tabs:
             t.cancel()
         if self.autosave_enabled:
-            if self.has_unsaved():
+            if choice == "keep" and self.autosave_store.enabled:
                 self._dirty = True
-                self.autosave_now()     # kept: offered again at next start, nothing lost
+                self.autosave_now(kept_on_exit=True)    # offered again at next start, as kept work
             else:
                 self.autosave_store.discard()
         self._autosave_timer.stop()
         super().closeEvent(event)
+
+    def _ask_quit(self, work: list[str]) -> str:
+        """「保持して終了」「破棄して終了」「キャンセル」 (no 保持 without the encrypted store)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("ui.quit.title"),
+                          tr("ui.quit.question", work="\n".join("・" + w for w in work)),
+                          QMessageBox.StandardButton.NoButton, self)
+        keep = None
+        if self.autosave_enabled and self.autosave_store.enabled:
+            keep = box.addButton(tr("ui.quit.keep"), QMessageBox.ButtonRole.AcceptRole)
+            box.setInformativeText(tr("ui.quit.keep_info"))
+        discard = box.addButton(tr("ui.quit.discard"), QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(tr("ui.cancel_button"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep or cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return "keep" if clicked is keep and keep is not None else "discard" if clicked is discard else "cancel"

@@ -110,6 +110,17 @@ class Op:
         return bool(self.ok)
 
 
+class FinishedOp:
+    """An operation that had nothing to do in the background (e.g. the document was already
+    open): it is done, with ``ok``; ``wait()`` returns at once."""
+
+    def __init__(self, ok: bool, result: Any = None) -> None:
+        self.done, self.ok, self.result, self.error = True, ok, result, None
+
+    def wait(self) -> bool:
+        return self.ok
+
+
 def run_in_background(fn: Callable[..., Any], on_success: Callable[[Any], None] | None = None,
                       on_failure: Callable[[BaseException], None] | None = None,
                       progress: Callable[[Any], None] | None = None,

@@ -15,14 +15,29 @@ from ..core.i18n import get_language, has_key, tr
 from ..core.settings import Settings
 from ..packs.api import rollback, trust_notices, update_from_folder, update_from_mirror, verify
 from .errors import show_error
+from .file_dialogs import ask_folder
 from .ops import background_pool
 from .qt import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+    QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, Signal, emit,
 )
 from .worker import TaskWorker
 
 COLS = ("name", "version", "previous", "vendor", "domestic", "status", "signed_by", "allowed", "active")
+
+
+def done_message(result: Any) -> str:
+    """「完了しました。」 — and after すべて検証, how many packs were checked, how many are
+    intact and which are not (with why), instead of the same word for every outcome."""
+    if not isinstance(result, dict) or not all(hasattr(v, "ok") for v in result.values()):
+        return tr("ui.packs.done")
+    if not result:
+        return tr("ui3.packs.verified_none")
+    bad = {pid: v for pid, v in result.items() if not v.ok}
+    line = tr("ui3.packs.verified_counts", total=len(result), ok=len(result) - len(bad), bad=len(bad))
+    details = [tr("ui3.packs.verified_bad", id=pid, status=tr(f"ui.packs.status.{v.status}"),
+                  reason=v.reason or "-") for pid, v in sorted(bad.items())]
+    return "\n".join([line, *details])
 
 
 class PacksDialog(QDialog):
@@ -107,7 +122,7 @@ class PacksDialog(QDialog):
 
     def update_from_folder(self, folder: str | None = None) -> bool:
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, tr("ui.packs.update_folder"))
+            folder = ask_folder(self, tr("ui.packs.update_folder"))
         if not folder:
             return False
         return self._start(lambda cancel: update_from_folder(folder, cancel=cancel))
@@ -130,7 +145,7 @@ class PacksDialog(QDialog):
         self.worker = TaskWorker(factory)
         s = self.worker.signals
         s.event.connect(self._on_event)
-        s.done.connect(lambda _r: self.status.setText(tr("ui.packs.done")))
+        s.done.connect(lambda r: self.status.setText(done_message(r)))
         s.failed.connect(lambda exc, _tb: self._fail(exc))
         s.cancelled.connect(lambda: self.status.setText(tr("cancelled")))
         s.finished.connect(self._finished)

@@ -109,6 +109,24 @@ class PdfPageView(QPdfView):
         self.pageNavigator().jump(page, QPointF(0, 0), self.zoomFactor())
         return False
 
+    def show_boxes(self, page: int, boxes, text: str = "") -> bool:
+        """Jump to ``page`` (0-based) and highlight ``boxes`` — (x0, y0, x1, y1) in PDF
+        points, origin bottom-left, as the OCR gives its line boxes: a scanned page has no
+        text layer to search, so a citation or finding there is shown by its lines' boxes."""
+        self.clear_highlight()
+        doc = self.document()
+        if doc is None or doc.status() != QPdfDocument.Status.Ready or not (0 <= page < doc.pageCount()):
+            return False
+        height = doc.pagePointSize(page).height()
+        rects = [QRectF(min(x0, x1), height - max(y0, y1), abs(x1 - x0), abs(y1 - y0))
+                 for x0, y0, x1, y1 in boxes]
+        rects = [r for r in rects if r.width() > 0 and r.height() > 0]
+        if not rects:
+            return False
+        self.highlight_page, self.highlight_boxes, self.highlight_text = page, rects, text
+        self._scroll_to_highlight()
+        return True
+
     def _highlight_on(self, page: int, text: str, start: int, end: int) -> bool:
         doc = self.document()
         try:

@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (  # noqa: F401
     QFormLayout, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QMainWindow, QMenu, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton,
     QScrollArea, QSpinBox, QSplitter, QStackedWidget, QStatusBar, QTableView, QTableWidget,
-    QTableWidgetItem, QTabWidget,
+    QTableWidgetItem, QTabBar, QTabWidget,
     QTextBrowser, QTextEdit, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
+from PySide6.QtWidgets import QFocusFrame, QMenuBar, QProxyStyle, QStyle, QStyleFactory  # noqa: F401,E402
 from PySide6.QtPdf import QPdfDocument  # noqa: F401
 from PySide6.QtPdfWidgets import QPdfView  # noqa: F401
 

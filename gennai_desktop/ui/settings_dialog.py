@@ -15,13 +15,17 @@ from pydantic import ValidationError
 from ..core.i18n import get_language, has_key, tr
 from ..core.settings import Settings
 from ..packs.policy import current_policy
+from .file_dialogs import ask_folder
 from .qt import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-    QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+    QLineEdit, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
 HIDDEN = {"version", "recent_files", "active_model", "text_size_pt"}  # text size: Ctrl++ / Ctrl+-   # active model: the models panel
 DIR_FIELDS = {"autosave_dir"}
+# how the model runs: for IT and support, not an official's first day — on their own page,
+# which a policy can lock as a whole (``lock_advanced_settings``)
+ADVANCED = {"n_gpu_layers", "n_threads", "thread_wait", "n_ctx", "batch_size", "base_model_passes", "asr_model"}
 
 
 def pick_lang(text: str | None) -> str:
@@ -35,8 +39,14 @@ def pick_lang(text: str | None) -> str:
 
 
 def locked_settings() -> set[str]:
+    """Settings ministry IT fixed: each one the policy names, and the whole advanced page
+    when the policy says ``lock_advanced_settings``."""
     try:
-        return set(current_policy().locked_settings or ())
+        policy = current_policy()
+        locked = set(policy.locked_settings or ())
+        if getattr(policy, "lock_advanced_settings", False):
+            locked |= ADVANCED & set(Settings.model_fields)
+        return locked
     except Exception:  # noqa: BLE001 - a broken policy must not hide the dialog
         return set()
 
@@ -58,7 +68,23 @@ class SettingsDialog(QDialog):
         self.editors: dict[str, QWidget] = {}
         self.locked = locked_settings()
         lay = QVBoxLayout(self)
-        form = QFormLayout()
+        self.pages = QTabWidget()
+        self.pages.setObjectName("settingsPages")
+        basic, advanced = QWidget(), QWidget()
+        basic.setObjectName("basicPage")
+        advanced.setObjectName("advancedPage")
+        form = QFormLayout(basic)
+        adv_lay = QVBoxLayout(advanced)
+        self.advanced_note = QLabel()
+        self.advanced_note.setObjectName("advancedNote")
+        self.advanced_note.setWordWrap(True)
+        adv_lay.addWidget(self.advanced_note)
+        adv_form = QFormLayout()
+        adv_lay.addLayout(adv_form)
+        adv_lay.addStretch(1)
+        self.pages.addTab(basic, tr("ui3.settings.basic"))
+        self.pages.addTab(advanced, tr("ui3.settings.advanced"))
+        lay.addWidget(self.pages)
         for name, info in Settings.model_fields.items():
             if name in HIDDEN:
                 continue
@@ -72,8 +98,9 @@ class SettingsDialog(QDialog):
                 label.setToolTip(desc)
                 if name not in self.locked:
                     editor.setToolTip(desc)
-            form.addRow(label, editor)
-        lay.addLayout(form)
+            (adv_form if name in ADVANCED else form).addRow(label, editor)
+        adv_locked = bool(ADVANCED & set(self.editors)) and ADVANCED & set(self.editors) <= self.locked
+        self.advanced_note.setText(tr("ui3.settings.advanced_locked" if adv_locked else "ui3.settings.advanced_note"))
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.setWordWrap(True)
@@ -121,7 +148,7 @@ class SettingsDialog(QDialog):
         return le
 
     def _browse_dir(self, le: QLineEdit) -> None:
-        d = QFileDialog.getExistingDirectory(self, tr("ui.browse"), le.text())
+        d = ask_folder(self, tr("ui.browse"), le.text())
         if d:
             le.setText(d)
 

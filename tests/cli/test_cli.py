@@ -155,7 +155,7 @@ def test_draft_list_and_fields(capsys, tmp_path):
     assert code == 0, err
     blocks = json.loads(out)["blocks"]
     assert {"kind": "heading", "text": "停電について（通知）", "style": "align:center"} in blocks
-    assert [b["text"] for b in blocks if b["kind"] == "list_item"] == ["１　午前に停電する", "２　空調を止める"]
+    assert [b["text"] for b in blocks if b["kind"] == "list_item"] == ["１　午前に停電する。", "２　空調を止める。"]
     target = tmp_path / "d.docx"
     assert run(capsys, "draft", "--no-model", "--template", "tsuchi", "--fields-json", str(fj),
                "--field", "本文の要点=x", "--out", str(target))[0] == 0 and target.stat().st_size > 0

@@ -36,7 +36,7 @@ def test_tsuchi_layout_without_model():
     assert rows[3] == ("総務課長", "align:right", "paragraph")
     assert rows[4] == ("庁舎の停電について（通知）", "align:center", "heading")
     assert ("記", "align:center", "paragraph") in rows and rows[-1] == ("以上", "align:right", "paragraph")
-    assert ("１　五月十一日の午前に停電する", None, "list_item") in rows
+    assert ("１　五月十一日の午前に停電する。", None, "list_item") in rows   # a sentence: 「。」
 
 
 def test_optional_blocks_and_default_date():
@@ -88,7 +88,7 @@ def test_gijiroku_layout():
               "本文の要点": "予算案を了承した"}
     result = run_to_result(draft("gijiroku", fields, None))
     texts = [b.text for b in result.blocks]
-    assert texts[0] == "第3回連絡会議　議事録" and "２　場所　第1会議室" in texts and "(１)　予算案を了承した" in texts
+    assert texts[0] == "第3回連絡会議　議事録" and "２　場所　第1会議室" in texts and "(１)　予算案を了承した。" in texts
     assert not any("議題" in t for t in texts)          # optional 議題 left out when empty
 
 

@@ -46,10 +46,11 @@ def test_template_layout(tid, subject, tmp_path):
         kind = t.name_ja
         assert f"庁舎の停電について（{kind}）" in texts
     # one marker per item, numbered by the template: 「１　…」 or 「(１)　…」
-    item_lines = [x for x in texts if any(x.endswith(i) for i in ITEMS)]
+    # each item is a sentence, so it is closed with 「。」 (tasks.draft_wording)
+    item_lines = [x for x in texts if any(x.endswith(i + "。") for i in ITEMS)]
     assert len(item_lines) == 3
     for n, (line, item) in enumerate(zip(item_lines, ITEMS), 1):
-        marker = line[:-len(item)]
+        marker = line[:-len(item) - 1]
         assert marker in (f"{'１２３'[n - 1]}　", f"({'１２３'[n - 1]})　"), line
     # each point said once (not repeated in prose before 記)
     for item in ITEMS:
@@ -63,5 +64,5 @@ def test_template_layout(tid, subject, tmp_path):
     assert subj.style.name == "Normal"
     assert all(r.font.color.rgb is None for r in subj.runs)
     for p in d.paragraphs:
-        if any(p.text.endswith(i) for i in ITEMS):
+        if any(p.text.endswith(i + "。") for i in ITEMS):
             assert p.style.name == "Normal" and (p._p.pPr is None or p._p.pPr.numPr is None)

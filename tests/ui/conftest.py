@@ -34,6 +34,7 @@ def make_window(qtbot, engine=None, settings: Settings | None = None, autosave: 
     model = engine or FakeEngine(reply=lambda p: "本法は電子署名について定める。", spec=instruct_spec())
     provider = EngineProvider(settings, factory=lambda: model, spec=model.spec)
     w = MainWindow(settings, provider, font_family="test", autosave=autosave)
+    w.quit_chooser = lambda work: "discard"     # closing at teardown must not wait for a dialog
     qtbot.addWidget(w)
     w.show()
     return w

@@ -1,5 +1,7 @@
 """Child process for the crash-recovery test: start the app, type into a draft field
-(as an IME commit), wait for the timer-driven autosave, report, then wait to be killed."""
+(as an IME commit), wait for the timer-driven autosave, report, then wait to be killed —
+or, with ``--quit CHOICE``, quit through the 終了 menu action answering the unsaved-work
+question with CHOICE (keep/discard), as a user's clean quit."""
 from __future__ import annotations
 
 import json
@@ -10,12 +12,13 @@ from gennai_desktop.ui.app import make_app
 from gennai_desktop.ui.engine_provider import EngineProvider
 from gennai_desktop.ui.ime import commit_text
 from gennai_desktop.ui.main_window import MainWindow
-from gennai_desktop.ui.qt import QTimer
+from gennai_desktop.ui.qt import QAction, QTimer
 from tests.support.fake_engine import FakeEngine
 
 
 def main() -> int:
     text = sys.argv[1]
+    quit_choice = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--quit" else None
     app, family = make_app()
     settings = load_settings()
     w = MainWindow(settings, EngineProvider(settings, factory=FakeEngine), font_family=family)
@@ -30,6 +33,10 @@ def main() -> int:
         if state is not None and text in json.dumps(state, ensure_ascii=False):
             print("AUTOSAVED", w.autosave_store.pid, flush=True)
             timer.stop()
+            if quit_choice:
+                w.quit_chooser = lambda work: quit_choice
+                quit_action = next(a for a in w.findChildren(QAction) if a.objectName() == "ui.action.quit")
+                QTimer.singleShot(0, quit_action.trigger)
 
     timer = QTimer()
     timer.timeout.connect(poll)

@@ -18,6 +18,7 @@ def test_summary_on_bundled_model_through_the_ui(qtbot, app_font, ja_corpus, bun
     from gennai_desktop.ui.main_window import MainWindow
     settings = Settings(n_ctx=2048, base_model_passes=True)
     w = MainWindow(settings, EngineProvider(settings), font_family="x", autosave=False)
+    w.quit_chooser = lambda work: "discard"
     qtbot.addWidget(w)
     w.show()
     assert w.backend_label.text()                         # window is up before any model loads

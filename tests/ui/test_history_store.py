@@ -57,7 +57,7 @@ def test_result_recorded_searchable_reopened_deleted(qtbot, app_font, kenpo_docx
     _summarise(qtbot, w, kenpo_docx)
     dlg = w.open_history()
     assert dlg.list.count() == 2
-    dlg.delete_selected()
+    assert dlg.delete_selected(confirm=lambda e: True)
     assert dlg.list.count() == 1 and w.store.count_results() == 1
     assert not dlg.delete_all(confirm=lambda: False) and w.store.count_results() == 1
     assert dlg.delete_all(confirm=lambda: True) and w.store.count_results() == 0 and dlg.list.count() == 0
@@ -120,7 +120,7 @@ def test_passphrase_prompt_when_no_keyring(qtbot, app_font, monkeypatch):
     asked = []
     store, why = open_store_interactive(ask=lambda prompt: asked.append(prompt) or "長い合言葉です1234")
     assert store is not None and store.key_source == "passphrase" and why == ""
-    assert "パスフレーズ" in asked[0]
+    assert "パスフレーズ" in asked[0].prompt() and asked[0].first_use
     store.close()
     tries = iter(["wrong-pass-1", "wrong-pass-2", "長い合言葉です1234"])
     store, why = open_store_interactive(ask=lambda prompt: next(tries))

@@ -63,3 +63,25 @@ def test_update_from_signed_bundle_installs_and_tampered_bundle_is_refused(qtbot
     assert _table(dialog) == installed               # still 1.0 and verified
     for b in boxes:
         b.close()
+
+
+def test_verify_all_says_how_many_were_checked_and_which_failed(qtbot, dialog, tmp_path):
+    """すべて検証 (issue 25 item 10) answered only 「完了しました。」 whatever it found."""
+    from gennai_desktop.packs import store
+    world = make_world(tmp_path)
+    world.publish("acme-tiny", "1.0")
+    world.repo.set_policy({"allowed_packs": ["acme-tiny"], "required_packs": ["acme-tiny"]})
+    world.repo.publish()
+    _run(qtbot, dialog, world.bundle("usb1"))
+    assert dialog.last_error is None, repr(dialog.last_error)
+
+    assert dialog.verify_all()
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=60000)
+    assert dialog.status.text() == "すべて検証しました: 1 件中 1 件が正常、0 件に問題があります。"
+
+    flip_byte(store.active_installed("acme-tiny").gguf_path)
+    assert dialog.verify_all()
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=60000)
+    text = dialog.status.text()
+    assert text.startswith("すべて検証しました: 1 件中 0 件が正常、1 件に問題があります。"), text
+    assert "acme-tiny" in text and tr("ui.packs.status.modified", lang="ja") in text

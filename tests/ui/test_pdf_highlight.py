@@ -26,8 +26,10 @@ def _assert_boxed_on_page(qtbot, view, page: int) -> None:
     c = painted.pixelColor(int(box.left()) + 2, int(box.center().y()))
     assert c.blue() < c.red() - 40, (c.red(), c.green(), c.blue())       # the translucent box is drawn
     pv.clear_highlight()
-    plain = pv.viewport().grab().toImage()
-    assert _dark_pixels(plain, box) > 0.05 * box.width() * box.height()   # …over the text's glyphs
+    # …over the text's glyphs. QPdfView renders pages in the background: after other windows
+    # (earlier tests) the page may still be blank for a moment, so wait for the glyphs to come
+    qtbot.waitUntil(lambda: _dark_pixels(pv.viewport().grab().toImage(), box)
+                    > 0.05 * box.width() * box.height(), timeout=10000)
 
 
 def test_clicked_finding_is_boxed_on_its_pdf_page(qtbot, window, ja_corpus):

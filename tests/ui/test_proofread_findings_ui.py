@@ -121,3 +121,20 @@ def test_law_is_checked_by_the_legislative_standard_unless_the_user_chooses_othe
     assert tab.result.profile == "koyobun"
     assert any(f.category == "長文" for f in tab.model.findings)
     assert tab.state()["profile"] == "koyobun"
+
+
+def test_saved_message_is_shown_whole_and_says_what_the_filter_left_out(qtbot, window, report_docx, tmp_path):
+    """Issue 25 item 9: the counts are seen (a label under the result, not a cut-off status
+    bar), and advice hidden by the screen filter is named as not written, not left out silently."""
+    tab = _rules_only(qtbot, window, report_docx)
+    tab.severity_filter.setCurrentIndex(tab.severity_filter.findData("warning"))
+    hidden = sum(1 for r, f in enumerate(tab.model.findings) if not f.is_replacement and not tab.row_passes(r))
+    assert hidden > 0
+    target = tab.save_dialog(chooser=lambda name: str(tmp_path / name))
+    assert target and tab.saved_label.isVisible()
+    text = tab.saved_label.text()
+    assert f"コメント {tab.last_export.comments} 件" in text and f"非表示の助言 {hidden} 件" in text
+    assert tab.saved_label.wordWrap()
+    tab.severity_filter.setCurrentIndex(tab.severity_filter.findData("all"))
+    assert tab.save_dialog(chooser=lambda name: str(tmp_path / ("all_" + name)))
+    assert "非表示" not in tab.saved_label.text()

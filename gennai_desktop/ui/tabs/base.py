@@ -8,6 +8,8 @@ for autosave (``state`` / ``restore_state``).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, Callable, Iterator
 
 from ...core.cancel import CancelToken
@@ -17,17 +19,21 @@ from ...core.events import Notice, Progress, Stats, TextDelta
 from ...core.i18n import has_key, tr
 from ...storage.history import audit_preflight
 from ..engine_provider import EngineReady
+from ..file_dialogs import ask_save
 from ..ops import run_in_background
+from ..progress_clock import ProgressClock
+from ..theme import notice_text_colour
 from ..qt import (
     emit,
-    QApplication, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
-    QTimer, QVBoxLayout, QWidget, Signal,
+    QApplication, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
+    QEvent, Qt, QTimer, QVBoxLayout, QWidget, Signal,
 )
 from ..worker import TaskWorker
 
 
 DRAFT_GREY = "#808080"
 STREAM_FLUSH_MS = 50        # streamed tokens are inserted at most this often, in one piece
+CLOCK_TICK_MS = 1000        # the progress line is rewritten this often, so it never stands still
 
 
 class TaskTab(QWidget):
@@ -49,6 +55,8 @@ class TaskTab(QWidget):
         self._run_doc: DocumentKey | None = None
         self.last_run_outcome = ""       # "done" | "cancelled" | "failed"
         self.last_report = None          # tasks.export.ExportReport of the last save
+        self._saved_fp: str | None = None    # result_fingerprint() when it was last saved/exported
+        self._notice_items: list = []        # (key, params) or plain text, in the order shown
         self.setObjectName(f"tab_{self.task_name}")
         root = QVBoxLayout(self)
         self.options = QVBoxLayout()
@@ -73,10 +81,18 @@ class TaskTab(QWidget):
         self.progress.setAccessibleName(tr("ui.a11y.progress"))
         bar.addWidget(self.progress, 1)
         root.addLayout(bar)
+        # the whole progress line (stage, units, elapsed, characters, time left) under the
+        # bar, wrapped: inside the bar it was cut off at 1280 px and overlapped at 1024 px
+        self.progress_line = QLabel()
+        self.progress_line.setObjectName("progressLine")
+        self.progress_line.setWordWrap(True)
+        self.progress_line.setVisible(False)
+        self.progress_line.setAccessibleName(tr("ui.a11y.progress"))
+        root.addWidget(self.progress_line)
         self.notices = QLabel()
         self.notices.setWordWrap(True)
         self.notices.setObjectName("notices")
-        self.notices.setStyleSheet("color: #8a4b00;")
+        self._style_notices()
         self.notices.setVisible(False)
         self.notices.setAccessibleName(tr("ui.a11y.notices"))
         root.addWidget(self.notices)
@@ -98,6 +114,12 @@ class TaskTab(QWidget):
         self._flush_timer.setInterval(STREAM_FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush_stream)
         self.stream_inserts = 0              # insertText calls (one per flush, not per token)
+        # honest progress for long work: elapsed time, characters so far, an estimate once
+        # two units are done (ProgressClock); the line is rewritten every second
+        self.clock: ProgressClock | None = None
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(CLOCK_TICK_MS)
+        self._clock_timer.timeout.connect(self.tick_progress)
         self.body = QVBoxLayout()
         root.addLayout(self.body, 1)
         self.body.addWidget(self.draft_label)
@@ -111,11 +133,26 @@ class TaskTab(QWidget):
         self.copy_button.setAccessibleName(tr("ui.copy"))
         self.save_button.clicked.connect(lambda: self.save_dialog())
         self.copy_button.clicked.connect(self.copy_to_clipboard)
-        out.addStretch(1)
+        # what the last save wrote and left out, in full (the status bar cut it off)
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedLabel")
+        self.saved_label.setWordWrap(True)
+        self.saved_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.saved_label.setVisible(False)
+        out.addWidget(self.saved_label, 1)
         out.addWidget(self.copy_button)
         out.addWidget(self.save_button)
         root.addLayout(out)
         self._update_buttons()
+
+    def _style_notices(self) -> None:
+        """Notice text in the theme's colour (a fixed brown was unreadable in dark mode)."""
+        self.notices.setStyleSheet(f"color: {notice_text_colour().name()};")
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._style_notices()
+        super().changeEvent(event)
 
     # --- to override -------------------------------------------------------------
     def make_task(self, engine, cancel: CancelToken) -> Iterator[Any]:
@@ -164,15 +201,41 @@ class TaskTab(QWidget):
         self.flush_stream()
         # an unvalidated draft is not autosaved as if it were the result
         stream = "" if self.showing_draft else self.stream.toPlainText()
-        return {"stream": stream, **self._document_state()}
+        return {"stream": stream, "notices": [list(n) if isinstance(n, tuple) else n for n in self._notice_items],
+                **self._document_state()}
 
     def restore_state(self, state: dict) -> None:
+        """The state's own result and notices; nothing of what the tab showed before stays
+        (a 「処理を中止しました」 from an earlier run above a reopened result misleads)."""
         self._drop_pending()
+        self._show_draft(False)
+        self._clear_notices()
         if self.state_matches_document(state):
             self.stream.setPlainText(state.get("stream", ""))
             self.result_doc = DocumentKey.from_dict(state.get("document"))
+            for item in state.get("notices") or []:
+                if isinstance(item, str):
+                    self.add_notice(item)
+                elif isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str):
+                    self.add_notice_key(item[0], **(item[1] if isinstance(item[1], dict) else {}))
         else:
             self.stream.clear()
+
+    # --- saved or not (closing a document or the window asks about unsaved work) -------
+    def result_fingerprint(self) -> str | None:
+        """A digest of what the user would lose: the result and, for 校正, the decisions."""
+        if self.result is None:
+            return None
+        st = self.state()
+        core = {k: st.get(k) for k in ("stream", "result", "findings", "decisions")}
+        return hashlib.sha1(json.dumps(core, sort_keys=True, ensure_ascii=False, default=str)
+                            .encode("utf-8")).hexdigest()
+
+    def mark_saved(self, saved: bool = True) -> None:
+        self._saved_fp = self.result_fingerprint() if saved else None
+
+    def has_unsaved_result(self) -> bool:
+        return self.result is not None and self.result_fingerprint() != self._saved_fp
 
     def saved_message(self, path: str) -> str:
         """「保存しました」 and every count the export could not write (ExportReport)."""
@@ -213,11 +276,12 @@ class TaskTab(QWidget):
     def clear_result(self) -> None:
         self.result = None
         self.result_doc = None
+        self.saved_label.setVisible(False)
         self._drop_pending()
         self.stream.clear()
         self._show_draft(False)
-        self.notices.clear()
-        self.notices.setVisible(False)
+        self._clear_notices()
+        self._saved_fp = None
         self._update_buttons()
         emit(self.changed)
 
@@ -251,15 +315,19 @@ class TaskTab(QWidget):
             return False
         self.result = None
         self.result_doc = None
+        self.saved_label.setVisible(False)
         self._run_doc = getattr(self.host, "document_key", None)
         self._drop_pending()
         self.stream.clear()
         self._show_draft(True)
-        self.notices.clear()
-        self.notices.setVisible(False)
+        self._clear_notices()
         self.progress.setRange(0, 0)
-        self.progress.setFormat(tr("ui.progress.loading"))
+        self._set_progress_text(tr("ui.progress.loading"))
         self.progress.setVisible(True)
+        self.progress_line.setVisible(True)
+        self.clock = ProgressClock()
+        self.clock.stage = "ui.progress.loading"
+        self._clock_timer.start()
         self._notice_keys: set[str] = set()
         provider = self.host.engine_provider
         make = self.make_lazy_task
@@ -283,24 +351,46 @@ class TaskTab(QWidget):
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
-            self.progress.setFormat(tr("ui.progress.cancelling"))
+            self._set_progress_text(tr("ui.progress.cancelling"))
 
     def _on_event(self, ev: Any) -> None:
         if isinstance(ev, TextDelta):
             self.append_stream(ev.text, ev.channel)
+            if self.clock is not None:
+                self.clock.add_text(len(ev.text))
         elif isinstance(ev, Progress):
             self.progress.setRange(0, max(1, ev.total))
             self.progress.setValue(min(ev.done, ev.total))
-            stage = tr(ev.stage) if ev.stage and has_key(ev.stage) else ""
-            self.progress.setFormat(tr("ui.progress.chunks", done=ev.done, total=ev.total, stage=stage))
+            if self.clock is not None:
+                self.clock.update(ev.done, ev.total, ev.stage if ev.stage and has_key(ev.stage) else "",
+                                  "ui.clock.unit.page" if "page" in ev.stage else
+                                  "ui.clock.unit.block" if "block" in ev.stage else
+                                  "ui.clock.unit.chunk" if ev.total > 1 else "ui.clock.unit.step")
+            self.tick_progress()
         elif isinstance(ev, Notice):
             self._notice_keys.add(ev.key)
-            self.add_notice(tr(ev.key, **ev.params))
+            self.add_notice_key(ev.key, **ev.params)
         elif isinstance(ev, Stats):
             emit(self.stats, ev)
         elif isinstance(ev, EngineReady):
-            self.progress.setFormat(tr("ui.progress.generating"))
+            if self.clock is not None and self.clock.stage == "ui.progress.loading":
+                self.clock.stage = "ui.progress.generating"
+            self.tick_progress()
             emit(self.engine_ready, ev)
+
+    def tick_progress(self) -> None:
+        """Rewrite the progress line from the clock (every second while a task runs)."""
+        if self.clock is None or not self.busy:
+            return
+        if self.progress_line.text() == tr("ui.progress.cancelling"):
+            return
+        self._set_progress_text(self.clock.text())
+
+    def _set_progress_text(self, text: str) -> None:
+        """The full line under the bar; the bar itself shows only units done (``4/5``)."""
+        self.progress_line.setText(text)
+        self.progress.setToolTip(text)
+        self.progress.setFormat("%v/%m" if self.progress.maximum() > 1 else "")
 
     def _show_draft(self, on: bool, label_key: str = "ui.output.draft") -> None:
         """Grey + labelled while the text is unvalidated model output; normal once it is the result."""
@@ -339,12 +429,23 @@ class TaskTab(QWidget):
         self._flush_timer.stop()
         self._pending.clear()
 
-    def add_notice(self, text: str) -> None:
+    def add_notice(self, text: str, _item: Any = None) -> None:
         prev = self.notices.text()
         if text in prev.split("\n"):
             return
+        self._notice_items.append(_item if _item is not None else text)
         self.notices.setText(f"{prev}\n{text}" if prev else text)
         self.notices.setVisible(True)
+
+    def add_notice_key(self, key: str, **params: Any) -> None:
+        """A notice kept as its message key, so a restored result says it in the current language."""
+        plain = {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v) for k, v in params.items()}
+        self.add_notice(tr(key, **params), (key, plain))
+
+    def _clear_notices(self) -> None:
+        self._notice_items = []
+        self.notices.clear()
+        self.notices.setVisible(False)
 
     def _on_done(self, result: Any) -> None:
         self.flush_stream()
@@ -357,7 +458,7 @@ class TaskTab(QWidget):
         self.last_run_outcome = "done"
         for key in getattr(result, "notices", []) or []:
             if key not in self._notice_keys:      # events already showed it with its details
-                self.add_notice(tr(key))
+                self.add_notice_key(key)
         self.stream.clear()                       # the draft goes; the validated result comes
         self._show_draft(False)
         self.show_result(result)
@@ -382,12 +483,14 @@ class TaskTab(QWidget):
         self.last_run_outcome = "cancelled"
         self._record(None, "cancelled")
         self._end_draft()
-        self.add_notice(tr("cancelled"))
+        self.add_notice_key("cancelled")
 
     def _on_finished(self) -> None:
         self.flush_stream()
+        self._clock_timer.stop()
         self.worker = None
         self.progress.setVisible(False)
+        self.progress_line.setVisible(False)
         self._update_buttons()
         emit(self.busy_changed, False)
 
@@ -413,8 +516,8 @@ class TaskTab(QWidget):
                                       name=self.result_doc.name if self.result_doc else "?"))
             return None
         if chooser is None:
-            path, _ = QFileDialog.getSaveFileName(self, tr("ui.save_docx"), self.default_filename(),
-                                                  "Word (*.docx)")
+            path = ask_save(self, tr("ui.save_docx"), self.default_filename(),
+                            f"{tr('ui3.open.filter.word')} (*.docx)", getattr(self.host, "folders", None))
         else:
             path = chooser(self.default_filename())
         if not path:
@@ -429,6 +532,9 @@ class TaskTab(QWidget):
         if not ok:                       # shown as a dialog, the app stays up
             emit(self.failed, op.error)
             return None
-        self.host.show_status(self.saved_message(path))
+        message = self.saved_message(path)
+        self.host.show_status(message)
+        self.saved_label.setText(message)
+        self.saved_label.setVisible(True)
         self.host.result_saved(self)
         return path

@@ -17,6 +17,12 @@ from ..qt import emit, QComboBox, QFormLayout, QLabel, QScrollArea, QWidget
 from .base import TaskTab
 
 
+MULTILINE_LINES = 5        # 本文の要点 shows at least this many lines before it scrolls …
+MULTILINE_MAX = 7          # … and at most this many, so the draft below keeps its room
+FIELDS_SHARE = 0.6         # the fields may take up to this share of the tab's height
+MIN_FIELDS_HEIGHT = 160
+
+
 class DraftTab(TaskTab):
     task_name = "draft"
     bound_to_document = False          # built from the typed fields, not the open document
@@ -37,10 +43,11 @@ class DraftTab(TaskTab):
         self.fields_area.setWidgetResizable(True)
         self.fields_area.setObjectName("draftFields")
         self.options.addWidget(self.fields_area, 1)
-        # fields and draft share the height: on a 720-pixel screen the fields' full height
-        # left three lines for the draft; the fields scroll instead
-        self.layout().setStretchFactor(self.options, 2)
-        self.layout().setStretchFactor(self.body, 3)
+        # the fields take the height they need up to FIELDS_SHARE of the tab (the draft gets the
+        # rest); more fields than that scroll. Fixed 2:3 stretch left 本文の要点 one line at
+        # 1280×800 and cut it at 1024×700 (issue 25 item 8); see _fit_fields
+        self.layout().setStretchFactor(self.options, 0)
+        self.layout().setStretchFactor(self.body, 1)
         self.inputs: dict[str, Any] = {}
         self._current_id = ""
         self._values: dict[str, dict[str, str]] = {}   # per template, kept when switching
@@ -75,7 +82,10 @@ class DraftTab(TaskTab):
             if f.multiline:
                 w = ImeTextEdit()
                 w.setPlainText(saved.get(f.name, default))
-                w.setMinimumHeight(70)
+                lines = w.fontMetrics().lineSpacing() * MULTILINE_LINES
+                chrome = 2 * w.frameWidth() + 2 * int(w.document().documentMargin())
+                w.setMinimumHeight(lines + chrome)
+                w.setMaximumHeight(lines * MULTILINE_MAX // MULTILINE_LINES + chrome)   # the draft keeps room
                 w.textChanged.connect(lambda: emit(self.changed))
             else:
                 w = ImeLineEdit()
@@ -89,6 +99,21 @@ class DraftTab(TaskTab):
         if not t:
             form.addRow(QLabel(tr("ui.draft.no_templates")))
         self.fields_area.setWidget(form_host)
+        self._fit_fields()
+
+    def _fit_fields(self) -> None:
+        """Give the fields their full height when it fits in FIELDS_SHARE of the tab, else scroll."""
+        host = self.fields_area.widget()
+        if host is None:
+            return
+        wanted = host.sizeHint().height() + 2 * self.fields_area.frameWidth()
+        cap = max(MIN_FIELDS_HEIGHT, int(self.height() * FIELDS_SHARE)) if self.height() > 0 else wanted
+        self.fields_area.setMinimumHeight(min(wanted, cap))
+        self.fields_area.setMaximumHeight(wanted)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_fields()
 
     def field_values(self) -> dict[str, str]:
         return {name: (w.toPlainText() if isinstance(w, ImeTextEdit) else w.text())

@@ -21,11 +21,12 @@ from ...core.i18n import tr
 from ...tasks.export import export_minutes
 from ...tasks.minutes import FIELDS, MinutesResult, minutes
 from ...tasks.transcribe import transcribe
-from ..qt import (QAbstractItemView, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from ..file_dialogs import ask_open, ask_save
+from ..qt import (QAbstractItemView, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                   QPushButton, Qt, QTableWidget, QTableWidgetItem)
 from .base import TaskTab
 
-AUDIO_FILTER = "音声・動画 (*.wav *.mp3 *.m4a *.mp4 *.aac *.ogg *.oga *.opus *.flac *.webm *.mkv)"
+AUDIO_GLOBS = "*.wav *.mp3 *.m4a *.mp4 *.aac *.ogg *.oga *.opus *.flac *.webm *.mkv"
 COL_TIME, COL_SPEAKER, COL_TEXT = 0, 1, 2
 
 
@@ -59,9 +60,10 @@ class MinutesTab(TaskTab):
             edit = QLineEdit()
             edit.setObjectName(f"minutesField_{name}")
             edit.setPlaceholderText(tr("ui.minutes.field_placeholder"))
-            edit.setAccessibleName(name)
+            label = tr(f"ui3.minutes.field.{name}")       # the document's heading, in the UI language
+            edit.setAccessibleName(label)
             self.field_edits[name] = edit
-            form.addRow(name, edit)
+            form.addRow(label, edit)
         self.options.addLayout(form)
         self.run_button.setText(tr("ui.minutes.run"))
         self.table = QTableWidget(0, 3)
@@ -101,7 +103,8 @@ class MinutesTab(TaskTab):
         self.audio_label.setText(path or tr("ui.minutes.no_audio"))
 
     def _choose_audio(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("ui.minutes.choose_audio"), "", AUDIO_FILTER)
+        path = ask_open(self, tr("ui.minutes.choose_audio"), tr("ui3.minutes.audio_filter", globs=AUDIO_GLOBS),
+                        getattr(self.host, "folders", None))
         if path:
             self.set_audio(path)
 
@@ -206,8 +209,8 @@ class MinutesTab(TaskTab):
         if self.result is None:
             return None
         if chooser is None:
-            path, _ = QFileDialog.getSaveFileName(self, tr("ui.minutes.save_other"), self.default_filename()[:-5] + ".srt",
-                                                  "SRT (*.srt);;WebVTT (*.vtt);;テキスト (*.txt)")
+            path = ask_save(self, tr("ui.minutes.save_other"), self.default_filename()[:-5] + ".srt",
+                            tr("ui3.minutes.save_filter"), getattr(self.host, "folders", None))
         else:
             path = chooser(self.default_filename())
         if not path:

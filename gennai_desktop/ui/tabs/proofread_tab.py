@@ -91,6 +91,8 @@ class ProofreadTab(TaskTab):
         self.stream.setVisible(False)   # the model pass streams JSON: progress bar says enough
         decide = QHBoxLayout()
         self.summary_label = QLabel()
+        self.summary_label.setObjectName("findingsSummary")
+        self.summary_label.setWordWrap(True)      # counts + collapsed hints: long; unwrapped it widened the window past 1024 px
         self.accept_button = QPushButton(tr("ui.proofread.accept"))
         self.accept_button.setObjectName("acceptButton")
         self.reject_button = QPushButton(tr("ui.proofread.reject"))
@@ -312,6 +314,9 @@ class ProofreadTab(TaskTab):
         doc = self.result.document          # the text the findings' offsets point into
         items = self.export_findings()
         self.last_export = None
+        # advice the screen filter hides is not written: said in the saved message, not silent
+        self.last_hidden = sum(1 for r, (f, d) in enumerate(zip(self.model.findings, self.model.decisions))
+                               if not f.is_replacement and d != "rejected" and not self.row_passes(r))
 
         def job():
             report = export_proofread(doc, items, target, plain_source="tracked")
@@ -325,8 +330,10 @@ class ProofreadTab(TaskTab):
         if st is None:
             advice = report.not_written.get("advice", 0) if report is not None else 0
             return tr("ui.proofread.exported_plain", path=path, revisions=len(self.model.accepted()), advice=advice)
-        return tr("ui.proofread.exported", path=path, revisions=st.revisions, comments=st.comments,
-                  skipped=len(st.skipped))
+        message = tr("ui.proofread.exported", path=path, revisions=st.revisions, comments=st.comments,
+                     skipped=len(st.skipped))
+        hidden = getattr(self, "last_hidden", 0)
+        return message + ("\n" + tr("ui.proofread.export_hidden", n=hidden) if hidden else "")
 
     def state(self) -> dict:
         st = super().state()

@@ -20,8 +20,9 @@ from ...qa.answer import AnswerResult, ask, Citation, engine_for_ask
 from ...qa.store import EncryptedStore
 from ...qa.transcripts import SOURCE as TRANSCRIPTS, ask_transcripts
 from ...tasks.export import ExportReport
+from ..file_dialogs import ask_folder
 from ..ime import ImeLineEdit
-from ..qt import QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSize, Qt, QTreeWidget, QTreeWidgetItem
+from ..qt import QFormLayout, QHBoxLayout, QLabel, QPushButton, QSize, Qt, QTreeWidget, QTreeWidgetItem
 from .base import TaskTab
 
 _CITE = Qt.ItemDataRole.UserRole
@@ -130,7 +131,7 @@ class QaTab(TaskTab):
         self._show_source()
 
     def _choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, tr("ui.qa.source_folder"))
+        path = ask_folder(self, tr("ui.qa.source_folder"), memory=getattr(self.host, "folders", None))
         if path:
             self.set_folder(path)
 

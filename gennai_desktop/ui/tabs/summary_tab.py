@@ -1,20 +1,31 @@
 """要約 tab: summary style, streamed output, then points that link to their citations."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
+from ...core.cancel import CancelToken
 from ...core.document import Location
+from ...core.events import Done
 from ...core.i18n import get_language, tr
 from ...tasks.export import export_summary
 from ...tasks.model_passes import engine_for
 from ...tasks.results import SummaryPoint, SummaryResult
 from ...tasks.summarize import summarize
-from ..qt import QComboBox, QFormLayout, Qt, QTreeWidget, QTreeWidgetItem
+from ..qt import QComboBox, QFormLayout, QLabel, Qt, QTreeWidget, QTreeWidgetItem
 from .base import TaskTab
 
 STYLES = ("bullets", "three_lines", "report")
 LENGTHS = ("short", "standard", "long")
 _LOC = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class QuickSummary:
+    """The extractive summary, computed in a second before the model is even loaded: the
+    user reads it while the model pass runs (it may take many minutes on a slow PC)."""
+
+    result: SummaryResult
 
 
 class SummaryTab(TaskTab):
@@ -45,6 +56,12 @@ class SummaryTab(TaskTab):
         self.points.setWordWrap(True)
         self.points.itemClicked.connect(self._on_item)
         self.points.setVisible(False)
+        self.quick_label = QLabel(tr("ui.summary.quick"))
+        self.quick_label.setObjectName("quickLabel")
+        self.quick_label.setWordWrap(True)
+        self.quick_label.setVisible(False)
+        self.quick: SummaryResult | None = None
+        self.body.addWidget(self.quick_label)
         self.body.addWidget(self.points, 2)
 
     @property
@@ -64,12 +81,43 @@ class SummaryTab(TaskTab):
         return summarize(doc, engine, style=style, length=length, cancel=cancel,
                          base_model_passes=self.host.settings.base_model_passes)
 
+    def make_lazy_task(self, get_engine: Callable[[], Any], cancel: CancelToken) -> Iterator[Any]:
+        """The cheap result first: key sentences (no model) before the model loads."""
+        doc, style = self.host.document, self.style
+        try:
+            for ev in summarize(doc, None, style=style, cancel=cancel):
+                if isinstance(ev, Done):
+                    yield QuickSummary(ev.result)
+        except Exception:                # noqa: BLE001 — the model run reports real problems
+            cancel.raise_if_cancelled()
+        yield from super().make_lazy_task(get_engine, cancel)
+
     def run(self) -> bool:
         started = super().run()
         if started:
+            self.quick = None
+            self.quick_label.setVisible(False)
             self.points.clear()
             self.points.setVisible(False)
         return started
+
+    def _on_event(self, ev: Any) -> None:
+        if isinstance(ev, QuickSummary):
+            self.quick = ev.result
+            self.quick_label.setText(tr("ui.summary.quick"))
+            self.quick_label.setVisible(True)
+            self._fill_points([(p.text, list(p.citations)) for p in ev.result.points])
+            return
+        super()._on_event(ev)
+
+    def _on_done(self, result: Any) -> None:
+        self.quick_label.setVisible(False)
+        super()._on_done(result)
+
+    def _on_cancelled(self) -> None:
+        super()._on_cancelled()
+        if self.quick is not None and self.result is None:   # what was read stays, said to be key sentences
+            self.quick_label.setText(tr("ui.summary.quick_kept"))
 
     def show_result(self, result: Any) -> None:
         self.stream.setPlainText(result.text)
@@ -99,6 +147,8 @@ class SummaryTab(TaskTab):
             self.host.document_view.go_to(loc)
 
     def clear_result(self) -> None:
+        self.quick = None
+        self.quick_label.setVisible(False)
         self.points.clear()
         self.points.setVisible(False)
         super().clear_result()
