@@ -23,11 +23,12 @@ from typing import Any
 from ..core.document import Block, BlockKind, Document, table_text
 from ..core.errors import DocumentError
 from .docx_numbering import Numbering, _all_paragraphs
+from .html_reader import decode_html
 from .kinds import CAPTION_RE, is_speaker, is_url_only, list_label, note_label, reference_sections
 from .limits import DEFAULT_LIMITS, Limits
 from .normalize import normalize_safe
 from .ooxml import R_ID, W, body_elements, paragraph_pieces, table_cells
-from .txt_reader import EncodingUnknown, decode_text, detect_encoding
+from .txt_reader import decode_text
 from .zipscan import prescan_zip
 
 _HEADING_NAME_RE = re.compile(r"^(?:heading|見出し)\s*([1-9])$", re.IGNORECASE)
@@ -576,31 +577,12 @@ _HTML_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dt",
                 "blockquote", "div", "caption", "address"}
 
 
-_HTML_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
-_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
-
-
 def _html_texts(blob: bytes) -> list[str]:
     """Block texts of an HTML/XHTML part: innermost block elements in order, script/style
     dropped. lxml's HTML parser reads no DTD, entities or network resources."""
-    import codecs
-
     import lxml.html
 
-    m = _HTML_CHARSET_RE.search(blob[:4096])
-    enc = None
-    if m:
-        try:
-            enc = codecs.lookup(m.group(1).decode("ascii")).name
-        except LookupError:
-            enc = None
-    if enc is None:        # no (usable) declaration: lxml would assume Latin-1
-        try:
-            enc, _ = detect_encoding(blob[:1024 * 1024], complete=len(blob) <= 1024 * 1024)
-        except EncodingUnknown:
-            enc = "utf-8"
-    text = blob.decode(enc, "replace").lstrip("\ufeff")
-    text = _XML_DECL_RE.sub("", text, count=1)   # lxml refuses str input with an encoding decl
+    text = decode_html(blob)         # the charset rule of .html files, for altChunk parts too
     if not text.strip():
         return []
     root = lxml.html.document_fromstring(text)

@@ -19,14 +19,14 @@ import tarfile
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..asr.model import REQUIRED, AsrModel
 from ..core.atomicio import atomic_path, atomic_write_text
 from ..core.errors import SecurityError
 from ..core.paths import home_dir
 from .errors import PackError
-from .manifest import MAX_MANIFEST_BYTES, NAME_RE, SHA256_RE, VERSION_RE
+from .manifest import NAME_RE, SHA256_RE, VERSION_RE, validate_manifest
 from .names import pack_prefix
 
 KIND = "asr"
@@ -106,15 +106,7 @@ def manifest_kind(data: bytes) -> str:
 
 
 def parse_asr_manifest(data: bytes, *, source: str = "manifest.json") -> AsrManifest:
-    if len(data) > MAX_MANIFEST_BYTES:
-        raise SecurityError("packs.error.manifest_invalid", path=source, reason="too large")
-    try:
-        return AsrManifest.model_validate_json(data)
-    except ValidationError as exc:
-        errors = exc.errors()
-        where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
-        reason = f"{where}: {errors[0]['msg']}" if where else str(errors[0]["msg"] if errors else exc)
-        raise SecurityError("packs.error.manifest_invalid", path=source, reason=reason) from None
+    return validate_manifest(AsrManifest, data, source)
 
 
 def archive_target(vendor: str, pack_id: str, version: str) -> str:

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, get_type_hints
+from typing import Annotated, Any, Final, Literal, TypeVar, get_type_hints
 
 from pydantic import (
     BaseModel,
@@ -194,17 +194,26 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def parse_manifest(data: bytes, *, source: str = "manifest.json") -> Manifest:
-    """Parse and validate manifest bytes; any problem is a SecurityError with a clear key."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_manifest(model: type[M], data: bytes, source: str) -> M:
+    """``data`` as a ``model`` (an LLM or a speech-model manifest): size first, then every
+    field; any problem is one SecurityError naming the first bad field."""
     if len(data) > MAX_MANIFEST_BYTES:
         raise SecurityError("packs.error.manifest_invalid", path=source, reason="too large")
     try:
-        return Manifest.model_validate_json(data)
+        return model.model_validate_json(data)
     except ValidationError as exc:
         errors = exc.errors()
         where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
         reason = f"{where}: {errors[0]['msg']}" if where else str(errors[0]["msg"] if errors else exc)
         raise SecurityError("packs.error.manifest_invalid", path=source, reason=reason) from None
+
+
+def parse_manifest(data: bytes, *, source: str = "manifest.json") -> Manifest:
+    """Parse and validate manifest bytes; any problem is a SecurityError with a clear key."""
+    return validate_manifest(Manifest, data, source)
 
 
 def load_manifest(path: Path | str) -> Manifest:
