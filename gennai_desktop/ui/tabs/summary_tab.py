@@ -106,7 +106,7 @@ class SummaryTab(TaskTab):
             self.quick = ev.result
             self.quick_label.setText(tr("ui.summary.quick"))
             self.quick_label.setVisible(True)
-            self._fill_points([(p.text, list(p.citations)) for p in ev.result.points])
+            self._fill_points([(p.text, list(p.citations), list(p.items)) for p in ev.result.points])
             return
         super()._on_event(ev)
 
