@@ -55,7 +55,9 @@ CHILDREN: dict[str, tuple[Callable[[dict[str, Any]], int], bool]] = {
     "ocr": (_ocr, True),
     "asr": (_asr, True),
     "runner": (_runner, False),          # keeps reading its protocol from stdin
-    "probe": (_probe, True),
+    # not one-shot: probe() closes stdin at once (communicate), and a one-shot child's stdin
+    # watcher then exited before the answer was printed — the doctor said "no seccomp"
+    "probe": (_probe, False),
 }
 
 

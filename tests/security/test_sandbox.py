@@ -319,3 +319,14 @@ def test_doctor_reports_what_a_child_gets(capsys):
     assert gennai(["doctor", "--json", "--no-probe"]) in (0, 8)     # 8: a GPU is present but unused
     report = json.loads(capsys.readouterr().out)
     assert report["sandbox"]["seccomp"] is True and report["sandbox"]["netns"] is _userns_available()
+
+
+def test_probe_answers_although_its_stdin_is_closed_at_once():
+    """probe() writes the request and closes the child's stdin in one go (communicate): the
+    child must print its answer anyway, not exit silently on the closed stdin (the doctor then
+    reported "no seccomp" on a machine that has it)."""
+    from gennai_desktop.core import sandbox
+    for _ in range(3):
+        iso = sandbox.probe()
+        assert "probe failed" not in iso.detail, iso.detail
+        assert iso.seccomp is True
