@@ -10,7 +10,6 @@ and verified (``AsrModel.check``) — nothing is ever fetched.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from ..core.atomicio import atomic_path
 from ..core.errors import ModelError, OutputError, SecurityError
 from ..core.paths import models_dir
+from ..core.safefiles import file_sha256
 
 BASE_ID = "whisper-base-ct2"
 BASE_DIR = "whisper-base-ct2"
@@ -60,14 +60,6 @@ class AsrModel:
                 raise SecurityError("asr.model.unpinned", path=str(self.path / name))
         for name, (size, sha) in self.files.items():
             verify_file(self.path / name, size, sha)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def verify_file(path: Path, size: int, sha256: str) -> None:

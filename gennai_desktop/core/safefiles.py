@@ -59,3 +59,13 @@ def sha256_regular(path: str | os.PathLike[str], max_bytes: int,
         return None
     finally:
         os.close(fd)
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """sha256 of a file the app itself pinned or wrote (model files, packs, kept scans) —
+    not a user-named path, which goes through ``sha256_regular``."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(BLOCK):
+            digest.update(block)
+    return digest.hexdigest()

@@ -23,6 +23,7 @@ from typing import Any
 from ..core.atomicio import atomic_write_text
 from ..core.errors import ModelError, SecurityError
 from ..core.paths import home_dir
+from ..core.safefiles import file_sha256
 
 GGUF_MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (2, 3)
@@ -425,14 +426,6 @@ _VERIFIED: dict[tuple[str, int, int], str] = {}
 
 def _cache_file() -> Path:
     return home_dir() / "cache" / "verified_models.json"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(4 * 1024 * 1024):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_sha256(path: str | Path, expected: str, *, expected_size: int | None = None) -> None:

@@ -25,6 +25,7 @@ from ..asr.model import REQUIRED, AsrModel
 from ..core.atomicio import atomic_path, atomic_write_text
 from ..core.errors import SecurityError
 from ..core.paths import home_dir
+from ..core.safefiles import file_sha256
 from .errors import PackError
 from .manifest import NAME_RE, SHA256_RE, VERSION_RE, validate_manifest
 from .names import pack_prefix
@@ -113,14 +114,6 @@ def archive_target(vendor: str, pack_id: str, version: str) -> str:
     return f"{pack_prefix(vendor, pack_id, version)}/{ARCHIVE_NAME}"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def build_asr_pack(model_dir: Path, out: Path, fields: dict) -> AsrManifest:
     """``out/manifest.json`` + ``out/model.tar`` from a CTranslate2 Whisper folder (the
     admin's build step). The tar is deterministic: sorted names, no owners, mtime 0."""
@@ -134,10 +127,10 @@ def build_asr_pack(model_dir: Path, out: Path, fields: dict) -> AsrManifest:
             info.mode, info.mtime, info.uid, info.gid, info.uname, info.gname = 0o644, 0, 0, 0, "", ""
             with open(model_dir / name, "rb") as fh:
                 tar.addfile(info, fh)
-    files = {n: {"size": (model_dir / n).stat().st_size, "sha256": _sha256(model_dir / n)} for n in names}
+    files = {n: {"size": (model_dir / n).stat().st_size, "sha256": file_sha256(model_dir / n)} for n in names}
     data = {**fields, "kind": KIND, "files": files,
             "archive": {"filename": ARCHIVE_NAME, "size": (out / ARCHIVE_NAME).stat().st_size,
-                        "sha256": _sha256(out / ARCHIVE_NAME)}}
+                        "sha256": file_sha256(out / ARCHIVE_NAME)}}
     manifest = parse_asr_manifest(json.dumps(data).encode("utf-8"), source="build-asr-pack")
     atomic_write_text(out / "manifest.json", manifest.to_json())
     return manifest

@@ -8,19 +8,11 @@ No Qt here.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from ..core.document import Document
+from ..core.safefiles import file_sha256
 from .blocks_io import block_from_dict, block_to_dict
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def has_ocr(doc: Document) -> bool:
