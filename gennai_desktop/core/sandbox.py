@@ -531,10 +531,8 @@ def run_child(main: Callable[[dict[str, Any]], int | None], *, one_shot: bool = 
 def probe() -> Isolation:
     """Start the tiny ``probe`` child and ask what isolation it got (``gennai doctor``, tests)."""
     try:
-        # a bound, not an expectation: the child answers in about a second, but on a VDI
-        # session that other programs keep busy its start alone took over 30 s
-        proc = start("probe", {}, Limits(wall_seconds=90))
-        out, _err = proc.communicate(timeout=90)
+        proc = start("probe", {}, Limits(wall_seconds=30))
+        out, _err = proc.communicate(timeout=30)
         d = json.loads(out.decode("utf-8").strip().splitlines()[-1])
         return Isolation(bool(d["seccomp"]), bool(d["netns"]), str(d.get("detail", "")))
     except (OSError, ValueError, IndexError, KeyError, TypeError, subprocess.TimeoutExpired) as exc:
