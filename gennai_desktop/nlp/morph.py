@@ -7,8 +7,9 @@ line boundaries, and offsets that always refer to the caller's original string.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 MAX_BYTES = 49_149 - 1024   # leave headroom below SudachiPy's hard limit
 _local = threading.local()

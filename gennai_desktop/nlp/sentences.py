@@ -10,8 +10,8 @@ becomes the start or the end of a body sentence.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from ..core.document import BODY_KINDS, Block, Document
 

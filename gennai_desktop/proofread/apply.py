@@ -5,7 +5,7 @@ finding's offsets into the original text stay valid; the result is built in one 
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..core.findings import Finding
 

@@ -8,13 +8,14 @@ sequences and paragraphs; their parameters, messages and sources still live in t
 from __future__ import annotations
 
 import bisect
-
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from typing import Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
-from ..nlp.morph import Token as Morpheme, tokenize
+from ..nlp.morph import Token as Morpheme
+from ..nlp.morph import tokenize
 from .kana import has_kanji, kanji_only
 from .ruleset import Ruleset
 from .scope import Context

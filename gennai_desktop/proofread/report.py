@@ -6,8 +6,8 @@ original in its context, the suggestion, the reason and the source of the rule.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ..core.atomicio import atomic_path
 from ..core.document import Document

@@ -17,11 +17,12 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..core.findings import Finding, validate
 from ..core.i18n import get_language
-from ..nlp.morph import Token as Morpheme, tokenize_fast as tokenize
+from ..nlp.morph import Token as Morpheme
+from ..nlp.morph import tokenize_fast as tokenize
 from . import consistency, detectors
 from .detectors import Hit
 from .kana import is_katakana_word, shown, to_hiragana

@@ -23,11 +23,17 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Literal, Sequence
+from typing import Literal
 
 from ..core.document import (
-    BODY_KINDS, LABEL_KINDS, UNCHECKED_KINDS, Block, Document, table_text,
+    BODY_KINDS,
+    LABEL_KINDS,
+    UNCHECKED_KINDS,
+    Block,
+    Document,
+    table_text,
 )
 from ..nlp.notes import note_marker_spans
 from ..nlp.sentences import sentence_spans
@@ -118,18 +124,12 @@ def block_levels(doc: Document) -> list[Level]:
             if doc.format == "txt" and _FENCE.match(stripped):
                 in_code = not in_code
                 level = "none"
-            elif in_code:
-                level = "none"
-            elif _URL_ONLY.match(stripped) or _PAGE_NO.match(stripped) or _TOC.search(stripped):
-                level = "none"
-            elif furniture and _norm(text) in furniture:
+            elif in_code or _URL_ONLY.match(stripped) or _PAGE_NO.match(stripped) or _TOC.search(stripped) or furniture and _norm(text) in furniture:
                 level = "none"
             elif doc.format == "txt" and _MD_HEADING.match(text):
                 level = "label"
                 in_refs = bool(_REF_HEADING.search(text))
-            elif in_refs and not stripped.endswith(("。", "．")):
-                level = "none"
-            elif _REF_ENTRY.match(stripped) and not stripped.endswith("。") and stripped.count("。") == 0:
+            elif in_refs and not stripped.endswith(("。", "．")) or _REF_ENTRY.match(stripped) and not stripped.endswith("。") and stripped.count("。") == 0:
                 level = "none"
             elif _CAPTION.match(stripped) or (doc.format == "pdf" and _side_by_side(text)):
                 level = "label"

@@ -11,6 +11,7 @@ standing alone (車両を牽引する) is ordinary prose and keeps the warning.
 from __future__ import annotations
 
 import re
+
 from .detectors import Hit
 from .ruleset import Ruleset
 from .scope import Context

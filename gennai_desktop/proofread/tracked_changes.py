@@ -20,9 +20,10 @@ import bisect
 import contextvars
 import copy
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..core.atomicio import atomic_path
 from ..core.document import Document, table_text
@@ -31,7 +32,7 @@ from ..core.findings import Finding
 from ..core.i18n import tr
 from ..documents.docx_reader import hidden_text_of
 from ..documents.normalize import normalize_safe
-from ..documents.ooxml import W, XML_SPACE, body_elements, paragraph_pieces, table_cells
+from ..documents.ooxml import XML_SPACE, W, body_elements, paragraph_pieces, table_cells
 
 AUTHOR = "GENNAI"
 # The hidden-text rules (w:vanish) of the document being written: its paragraphs must read
@@ -445,7 +446,7 @@ def track_changes(source_path: Path, doc: Document, findings: Sequence[Finding],
     except Exception as exc:  # noqa: BLE001 - any parse failure is a user-facing output error
         raise OutputError("proofread.error.docx_unreadable", path=str(target), reason=f"{type(exc).__name__}: {exc}"[:300]) from exc
     stats = TrackStats()
-    writer = _Writer(document, author, now or dt.datetime.now(dt.timezone.utc), reserve=len(findings) + 1)
+    writer = _Writer(document, author, now or dt.datetime.now(dt.UTC), reserve=len(findings) + 1)
     token = _HIDDEN.set(hidden_text_of(document))
     try:
         _track(document, doc, findings, writer, comments, stats)
@@ -457,8 +458,8 @@ def track_changes(source_path: Path, doc: Document, findings: Sequence[Finding],
     return stats
 
 
-def _track(document: Any, doc: Document, findings: Sequence[Finding], writer: "_Writer",
-           comments: bool, stats: "TrackStats") -> None:
+def _track(document: Any, doc: Document, findings: Sequence[Finding], writer: _Writer,
+           comments: bool, stats: TrackStats) -> None:
     seg_map = _map_blocks(document.element.body, doc)
     per_para: dict[int, tuple[Any, list[tuple[int, int, Finding]]]] = {}
     starts = [b.start for b in doc.blocks]

@@ -24,20 +24,21 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.errors import DocumentError, GennaiError
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..core.i18n import tr
+from ..nlp.morph import index_terms
 from ..nlp.sentences import sentence_spans
 from ..tasks import prompting
 from ..tasks.extractive import supported_by
 from ..tasks.quality import weakness
 from ..tasks.similarity import TfidfIndex
-from ..nlp.morph import index_terms
 from .answer_type import AnswerType, answer_spans, question_type
 from .index import FolderIndex
 from .retrieval import terms

@@ -17,16 +17,15 @@ import json
 import os
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
-
 
 from ..core.cancel import NEVER, CancelToken
-from ..core.i18n import tr
-from ..core.safefiles import regular_size, sha256_regular
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, TaskEvent
+from ..core.i18n import tr
+from ..core.safefiles import regular_size, sha256_regular
 from ..documents.limits import DEFAULT_LIMITS
 from ..documents.loader import SUPPORTED_SUFFIXES, load_document
 from .passages import SPLIT_PARAGRAPHS, Passage, doc_context, make_passages
@@ -59,7 +58,7 @@ class UpdateReport:
     seconds: float = 0.0
 
 
-def passage_terms(passages: list[Passage], title: str = "", opts: "IndexOptions | None" = None) -> list[list[str]]:
+def passage_terms(passages: list[Passage], title: str = "", opts: IndexOptions | None = None) -> list[list[str]]:
     """Index terms of each passage: its text, its caption/heading's terms ``caption_weight``
     times and the document title's ``title_weight`` times."""
     o = opts or IndexOptions()

@@ -75,7 +75,7 @@ class Passage:
         return [self.context, list(self.path), self.kind, [[s.text, s.block, s.page, s.para] for s in self.sentences]]
 
     @classmethod
-    def from_list(cls, d: list[Any]) -> "Passage":
+    def from_list(cls, d: list[Any]) -> Passage:
         ctx, path, kind, sents = d
         return cls(tuple(PassageSentence(t, b, pg, pa) for t, b, pg, pa in sents), ctx, tuple(path), kind)
 

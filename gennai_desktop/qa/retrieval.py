@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -23,9 +23,7 @@ from ..nlp.morph import index_terms
 
 _CONTENT = {"名詞", "動詞", "形容詞", "副詞", "形状詞", "代名詞", "接頭辞"}
 # Light verbs, formal nouns and question words: in every passage or in every question.
-STOP = frozenset("する ある なる いる できる れる られる こと もの ため よう の 何 いつ どこ どの どう 誰 "
-                 "どれ 幾つ 幾ら いくら 何故 なぜ 如何 とき 場合 其の その これ それ 此の この 於く 於ける "
-                 "おく 次 教える 知る 言う いう 思う ください 下さい 可能 必要".split())
+STOP = frozenset(["する", "ある", "なる", "いる", "できる", "れる", "られる", "こと", "もの", "ため", "よう", "の", "何", "いつ", "どこ", "どの", "どう", "誰", "どれ", "幾つ", "幾ら", "いくら", "何故", "なぜ", "如何", "とき", "場合", "其の", "その", "これ", "それ", "此の", "この", "於く", "於ける", "おく", "次", "教える", "知る", "言う", "いう", "思う", "ください", "下さい", "可能", "必要"])
 _QUESTION_POS = {"代名詞"}
 K1 = 1.2
 B = 0.75
@@ -91,7 +89,7 @@ class Postings:
     lengths: np.ndarray
 
     @classmethod
-    def build(cls, docs: Iterable[Sequence[str]]) -> "Postings":
+    def build(cls, docs: Iterable[Sequence[str]]) -> Postings:
         lists: dict[str, tuple[list[int], list[int]]] = {}
         lengths = []
         for pid, words in enumerate(docs):
@@ -118,7 +116,7 @@ class Postings:
         return words, b"".join(parts)
 
     @classmethod
-    def from_bytes(cls, words: list[str], data: bytes) -> "Postings":
+    def from_bytes(cls, words: list[str], data: bytes) -> Postings:
         n = int(np.frombuffer(data, dtype=np.int32, count=1)[0])
         pos = 4
         lengths = np.frombuffer(data, dtype=np.float32, count=n, offset=pos).copy()

@@ -23,7 +23,7 @@ import numpy as np
 
 from .answer_type import answer_spans, question_type
 from .passages import Passage
-from .retrieval import B, K1, bonus, question_features, terms
+from .retrieval import K1, B, bonus, question_features, terms
 from .synonyms import expand
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class Merged:
     question costs a few vector operations per term instead of per term and file — 300
     documents are 300 small arrays per term otherwise (bench/bench_qa.py)."""
 
-    def __init__(self, ix: "FolderIndex") -> None:
+    def __init__(self, ix: FolderIndex) -> None:
         self.key = _version(ix)
         self.paths = list(ix.entries)
         counts = [len(ix.entries[p].postings.lengths) for p in self.paths]
@@ -95,7 +95,7 @@ class Merged:
             self._terms[term] = got
         return got
 
-    def score(self, ix: "FolderIndex", query: list[str], weights: np.ndarray, origin: list[int],
+    def score(self, ix: FolderIndex, query: list[str], weights: np.ndarray, origin: list[int],
               length_floor: float) -> tuple[np.ndarray, np.ndarray]:
         """BM25 (``retrieval.Collection`` statistics) of every passage and its term bit mask."""
         col = ix.collection
@@ -119,14 +119,14 @@ class Merged:
         return self.paths[f], g - int(self.offsets[f])
 
 
-_MERGED: "weakref.WeakKeyDictionary[FolderIndex, Merged]" = weakref.WeakKeyDictionary()
+_MERGED: weakref.WeakKeyDictionary[FolderIndex, Merged] = weakref.WeakKeyDictionary()
 
 
-def _version(ix: "FolderIndex") -> tuple:
+def _version(ix: FolderIndex) -> tuple:
     return tuple((p, id(e)) for p, e in ix.entries.items())
 
 
-def merged(ix: "FolderIndex") -> Merged:
+def merged(ix: FolderIndex) -> Merged:
     """The index's merged postings, rebuilt when a file was added, changed or removed."""
     m = _MERGED.get(ix)
     if m is None or m.key != _version(ix):
@@ -135,7 +135,7 @@ def merged(ix: "FolderIndex") -> Merged:
     return m
 
 
-def rank(ix: "FolderIndex", question: str, k: int = 5, query_terms: list[str] | None = None,
+def rank(ix: FolderIndex, question: str, k: int = 5, query_terms: list[str] | None = None,
          options: SearchOptions = DEFAULT) -> list[Hit]:
     """The ``k`` best passages of ``ix`` for ``question`` (best first; the same passage found
     in a .txt and its .pdf counts once)."""
@@ -186,7 +186,7 @@ def rank(ix: "FolderIndex", question: str, k: int = 5, query_terms: list[str] | 
     return out
 
 
-def key_terms(ix: "FolderIndex", query: list[str]) -> list[str]:
+def key_terms(ix: FolderIndex, query: list[str]) -> list[str]:
     """The question's rarest terms that together carry half its idf weight (at least one):
     a passage holding all of them is never answered with a flat "not found"."""
     base = list(dict.fromkeys(query))

@@ -10,7 +10,9 @@ caller is told why.
 from __future__ import annotations
 
 import threading
-from typing import Iterator, Protocol
+from collections.abc import Iterator
+from typing import Protocol
+
 from ..storage import StoreUnavailable, open_store
 from ..storage.store import INDEX_NAMESPACE
 

@@ -9,7 +9,8 @@ with the same support check and citations that say which meeting and when.
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ..asr.transcript import short_clock
 from ..core.cancel import NEVER, CancelToken

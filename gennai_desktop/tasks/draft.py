@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Block

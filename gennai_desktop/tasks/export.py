@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from ..asr.transcript import to_srt, to_text, to_vtt
 from ..core.atomicio import atomic_write_text

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -245,7 +245,7 @@ def _topic_words(head: str) -> set[str]:
     return set(content_words(head)) | {m.normalized for m in tokenize(head) if m.pos0 == "代名詞"}
 
 
-def support(table: "SentenceTable", point: str, within: Sequence[int] | None = None,
+def support(table: SentenceTable, point: str, within: Sequence[int] | None = None,
             min_score: float = 0.2, pool: int = 8) -> tuple[int, ...]:
     """The sentence(s) that actually say ``point`` — () when none does.
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -62,7 +63,7 @@ class Candidate:
     supplementary: bool = False     # in a law's 附則
 
 
-def candidates(table: "SentenceTable") -> dict[int, Candidate]:
+def candidates(table: SentenceTable) -> dict[int, Candidate]:
     """Every eligible sentence of the document with its score (computed once per table)."""
     cached = getattr(table, "_key_candidates", None)
     if cached is not None:
@@ -123,7 +124,7 @@ def candidates(table: "SentenceTable") -> dict[int, Candidate]:
 _SUPPLEMENTARY = re.compile(r"^\s*附\s*則")
 
 
-def _supplementary_start(table: "SentenceTable") -> int:
+def _supplementary_start(table: SentenceTable) -> int:
     """Index of the first sentence after a law's first 附則 line (len(sentences) if none)."""
     for b in table.doc.blocks:
         if _SUPPLEMENTARY.match(b.text):
@@ -151,7 +152,7 @@ def _length_term(n: int) -> float:
     return 0.0
 
 
-def _positions(table: "SentenceTable", eligible: set[int]):
+def _positions(table: SentenceTable, eligible: set[int]):
     """(top-level section of each sentence, section leads, leads of top-level sections, the
     heading each sentence is under). A section starts at a heading block or, in text
     without heading kinds, at a numbered title line (「1　現状と課題」)."""
@@ -183,7 +184,7 @@ def _positions(table: "SentenceTable", eligible: set[int]):
     return sections, leads, top_leads, under_heading
 
 
-def _redundant(table: "SentenceTable", c: Candidate, chosen: list[Candidate]) -> bool:
+def _redundant(table: SentenceTable, c: Candidate, chosen: list[Candidate]) -> bool:
     if not chosen:
         return False
     sims = table.index.pairwise(c.index, [x.index for x in chosen])
@@ -195,13 +196,13 @@ def _redundant(table: "SentenceTable", c: Candidate, chosen: list[Candidate]) ->
     return False
 
 
-def key_sentences(table: "SentenceTable", k: int, lo: int = 0, hi: int | None = None,
+def key_sentences(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None,
                   *, prefer_short: bool = False, with_lists: bool = True) -> list[int]:
     """``k`` key sentences of sentences[lo:hi] in reading order (see the module doc)."""
     return [c.index for c in pick(table, k, lo, hi, prefer_short=prefer_short, with_lists=with_lists)]
 
 
-def pick(table: "SentenceTable", k: int, lo: int = 0, hi: int | None = None, *, prefer_short: bool = False,
+def pick(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None, *, prefer_short: bool = False,
          with_lists: bool = True, parts: dict[str, int] | None = None) -> list[Candidate]:
     """The chosen candidates in reading order. ``parts`` (報告): how many points each part
     ('overview', 'background', 'next') may take; parts left short are filled by overview."""
@@ -269,7 +270,7 @@ def pick(table: "SentenceTable", k: int, lo: int = 0, hi: int | None = None, *, 
     return sorted(chosen, key=lambda c: c.index)
 
 
-def _fallback(table: "SentenceTable", k: int, lo: int, hi: int) -> list[Candidate]:
+def _fallback(table: SentenceTable, k: int, lo: int, hi: int) -> list[Candidate]:
     """No whole body sentence at all (slides, a form): the most central quotable sentences of
     the body (paragraphs and list items), so the user still sees where the document's words
     are. Never a title, heading, table cell, caption or screenshot text: a document with no

@@ -12,8 +12,9 @@ Fields the recording does not state stay 「（記載なし）」: nothing is gu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Literal
+from typing import Literal
 
 from ..asr.transcript import Transcript, short_clock
 from ..core.cancel import NEVER, CancelToken
@@ -97,7 +98,7 @@ class MinutesResult:
                 "transcript": self.transcript.to_json()}
 
     @classmethod
-    def from_json(cls, d: dict) -> "MinutesResult":
+    def from_json(cls, d: dict) -> MinutesResult:
         def items(xs: list) -> list[MinutesItem]:
             return [MinutesItem(str(i["text"]), int(i["utterance"]), float(i["start"]), str(i.get("speaker", "")))
                     for i in xs or []]

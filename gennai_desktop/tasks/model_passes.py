@@ -14,7 +14,8 @@ carries the model's description and nothing else.
 """
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from ..llm.base import ModelSpec
 

@@ -9,8 +9,8 @@ a polarity check can point a reviewer at it. The check flags; it does not change
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from ..core.document import Block
 from ..core.i18n import tr

@@ -11,9 +11,10 @@ prompts keep their braces).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Iterator
+from functools import cache
+from typing import Any
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.events import Stats, TextDelta
@@ -31,7 +32,7 @@ class Prompt:
     stop: tuple[str, ...]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompts(task: str) -> dict[str, dict[str, Any]]:
     """The prompt table for ``task`` (cached; files are small and shipped read-only)."""
     path = resources_dir() / "prompts" / f"{task}.toml"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterator
 from difflib import SequenceMatcher
-from typing import Callable, Iterator
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import Document

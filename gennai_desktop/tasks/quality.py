@@ -105,7 +105,7 @@ def numbers_in(text: str, kanji: bool = True) -> set[int]:
     return out
 
 
-def numbers_in_context(text: str) -> "Counter[tuple[int, str, bool]]":
+def numbers_in_context(text: str) -> Counter[tuple[int, str, bool]]:
     """Each number with what it counts: (value, the character after it, preceded by 第).
 
     「三年以下」 → (3, "年", False), 「第七十二条」 → (72, "条", True): a changed number is
@@ -148,9 +148,7 @@ def negations_ja(text: str) -> int:
     """Number of negation markers in Japanese ``text`` (助動詞 ない/ず/ぬ, 禁止, 不可, 無い)."""
     n = 0
     for m in tokenize(text):
-        if m.pos0 == "助動詞" and m.normalized in _NEG_AUX:
-            n += 1
-        elif m.normalized in _NEG_WORDS or m.surface in ("禁止", "不可"):
+        if m.pos0 == "助動詞" and m.normalized in _NEG_AUX or m.normalized in _NEG_WORDS or m.surface in ("禁止", "不可"):
             n += 1
     return n
 

@@ -9,7 +9,7 @@ only the block kinds (core.document) and the text, so they hold for any reader.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..core.document import BODY_KINDS, Block, Document
 

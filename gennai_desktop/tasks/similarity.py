@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import sys
 from collections import Counter
-from typing import Protocol, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -21,8 +22,7 @@ _CONTENT = {"名詞", "動詞", "形容詞", "副詞", "形状詞"}
 _SKIP_SUB = {"非自立可能", "数詞"}
 # Words that structure official documents and laws rather than carry their topic
 # (条・項・号, 規定, 場合 …); frequent everywhere, so they must not make a sentence "key".
-STRUCTURAL = frozenset("条 項 号 規定 こと よる 時 場合 おく つく 他 前項 前 物 者 為 所 日 関する 定める "
-                       "当該 次 同 各 等 以下 以上 掲げる 係る 準用 附則 施行 改正 法律 第 とき".split())
+STRUCTURAL = frozenset(["条", "項", "号", "規定", "こと", "よる", "時", "場合", "おく", "つく", "他", "前項", "前", "物", "者", "為", "所", "日", "関する", "定める", "当該", "次", "同", "各", "等", "以下", "以上", "掲げる", "係る", "準用", "附則", "施行", "改正", "法律", "第", "とき"])
 
 
 def content_words(text: str) -> list[str]:

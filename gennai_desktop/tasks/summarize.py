@@ -12,9 +12,10 @@ from __future__ import annotations
 import bisect
 import re
 import time
-from typing import Iterator, Literal
+from collections.abc import Iterator
+from typing import Literal
 
-from ..core.cancel import NEVER, CancelToken, Cancelled
+from ..core.cancel import NEVER, Cancelled, CancelToken
 from ..core.document import BODY_KINDS, HEADING_KINDS, Block, Document
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, Stats, TaskEvent
@@ -25,8 +26,7 @@ from ..llm.batch import generate_batch
 from ..nlp.morph import tokenize
 from ..nlp.script import guess_language
 from ..nlp.sentences import chunk_spans
-from . import prompting
-from . import keyfacts, keypoints, sentence_shape
+from . import keyfacts, keypoints, prompting, sentence_shape
 from .extractive import SentenceTable, locations, shorten, support
 from .model_passes import SpecOnly, model_can_help
 from .partial import DeadlineToken

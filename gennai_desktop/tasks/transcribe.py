@@ -9,16 +9,16 @@ result is the transcript so far, ``partial=True``, with a notice saying up to wh
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from ..asr.limits import AsrLimits
 from ..asr.model import AsrModel
 from ..asr.runner import AsrError, iter_asr
 from ..asr.transcript import TURN_GAP, Transcript, short_clock
 from ..asr.utterances import build_utterances
-from ..core.cancel import CancelToken, Cancelled
+from ..core.cancel import Cancelled, CancelToken
 from ..core.events import Done, Notice, Progress, TaskEvent
 from ..core.i18n import tr
 

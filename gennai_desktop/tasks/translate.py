@@ -15,8 +15,9 @@ fake.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator, Literal
+from typing import Literal
 
 from ..core.cancel import NEVER, CancelToken
 from ..core.document import UNCHECKED_KINDS, Block, Document, table_text

@@ -5,12 +5,13 @@ never loads a second model; the dialog shows the report when it arrives and can 
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
+from ..app.diagnostics import report_for
 from ..core.cancel import CancelToken
 from ..core.events import Done
 from ..core.i18n import tr
-from ..app.diagnostics import report_for
 from ..llm.doctor import format_report
 from .engine_provider import EngineReady
 from .qt import QApplication, QDialog, QDialogButtonBox, QFont, QPlainTextEdit, QPushButton, QVBoxLayout

@@ -16,8 +16,18 @@ from ..core.document import Block, Document, Location
 from ..core.i18n import tr
 from .pdf_page_view import PdfPageView
 from .qt import (
-    QFont, QPalette, QPdfDocument, QPdfView, QTabWidget, QTextBlockFormat, QTextCharFormat,
-    QTextCursor, QTextEdit, QTextTableFormat, QVBoxLayout, QWidget,
+    QFont,
+    QPalette,
+    QPdfDocument,
+    QPdfView,
+    QTabWidget,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextEdit,
+    QTextTableFormat,
+    QVBoxLayout,
+    QWidget,
 )
 
 

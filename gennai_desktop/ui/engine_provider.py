@@ -7,8 +7,9 @@ returning a canned-text engine.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..app.models import ModelService
 from ..core.settings import Settings

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 from ..core.errors import DegenerateOutputError, DocumentError, GennaiError, ModelError, OutputError
 from ..core.i18n import tr

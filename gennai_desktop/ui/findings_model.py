@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from ..core.findings import Finding
 from ..core.i18n import tr
-from .qt import emit, QAbstractTableModel, QBrush, QModelIndex, Qt
+from .qt import QAbstractTableModel, QBrush, QModelIndex, Qt, emit
 from .theme import decision_colours, hint_text_colour
 
 Decision = Literal["pending", "accepted", "rejected"]

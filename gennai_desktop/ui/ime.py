@@ -7,7 +7,7 @@ window shortcuts (Ctrl+Enter, Esc) while composing.
 """
 from __future__ import annotations
 
-from .qt import emit, QApplication, QEvent, QInputMethodEvent, QKeyEvent, QLineEdit, QPlainTextEdit, Qt, Signal
+from .qt import QApplication, QEvent, QInputMethodEvent, QKeyEvent, QLineEdit, QPlainTextEdit, Qt, Signal, emit
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 

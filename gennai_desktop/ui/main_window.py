@@ -7,10 +7,10 @@ ui/ops.py's background pool; this class only reacts to their signals.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from ..core.cancel import CancelToken, Cancelled, cancel_scope
+from ..core.cancel import Cancelled, CancelToken, cancel_scope
 from ..core.document import Document, DocumentKey
 from ..core.errors import GennaiError
 from ..core.events import Stats
@@ -36,10 +36,25 @@ from .models_panel import ModelsDialog
 from .ops import FinishedOp, run_in_background
 from .progress_clock import ProgressClock
 from .qt import (
-    QAction, QApplication, QKeySequence, QLabel, QMainWindow, QMessageBox,
-    QSplitter, Qt, QTabWidget, QTimer,
+    QT_VERSION,
+    QAction,
+    QApplication,
+    QDialog,
+    QGuiApplication,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    Qt,
+    QTabBar,
+    QTabWidget,
+    QTextBrowser,
+    QTimer,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
 )
-from .qt import QDialog, QGuiApplication, QT_VERSION, QTabBar, QTextBrowser, QUrl, QVBoxLayout, QWidget
 from .settings_dialog import SettingsDialog
 from .tabs.base import TaskTab
 from .tabs.draft_tab import DraftTab

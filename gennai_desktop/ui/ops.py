@@ -14,12 +14,13 @@ timers tick, the window repaints — like a modal progress dialog would.
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from .qt import emit, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal
+from .qt import QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, emit
 
 _POOL: QThreadPool | None = None
-_RUNNING: set["Op"] = set()          # keeps an operation alive until its callbacks ran
+_RUNNING: set[Op] = set()          # keeps an operation alive until its callbacks ran
 BACKGROUND_THREADS = 2
 
 
@@ -40,7 +41,7 @@ class _Signals(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, op: "Op") -> None:
+    def __init__(self, op: Op) -> None:
         super().__init__()
         self.setAutoDelete(False)
         self.op = op

@@ -7,7 +7,8 @@ errors (PackError, Japanese messages) in a dialog.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..app.models import ModelService
 from ..core.events import Progress
@@ -18,8 +19,19 @@ from .errors import show_error
 from .file_dialogs import ask_folder
 from .ops import background_pool
 from .qt import (
-    QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, Signal, emit,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    emit,
 )
 from .worker import TaskWorker
 

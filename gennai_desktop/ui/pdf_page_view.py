@@ -13,7 +13,17 @@ import math
 
 from .pdf_text_match import find_span
 from .qt import (
-    QBrush, QColor, QGuiApplication, QPainter, QPdfDocument, QPdfView, QPointF, QRect, QRectF, QSize, QWidget,
+    QBrush,
+    QColor,
+    QGuiApplication,
+    QPainter,
+    QPdfDocument,
+    QPdfView,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    QWidget,
 )
 
 FILL = QColor(255, 190, 0, 90)

@@ -9,7 +9,7 @@ even while no unit finishes. No Qt here: the clock is told the time (tests pass 
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ..core.i18n import tr
 

@@ -17,8 +17,19 @@ from ..core.settings import Settings
 from ..packs.policy import current_policy
 from .file_dialogs import ask_folder
 from .qt import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-    QLineEdit, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 HIDDEN = {"version", "recent_files", "active_model", "text_size_pt"}  # text size: Ctrl++ / Ctrl+-   # active model: the models panel

@@ -11,8 +11,18 @@ Fusion style's own focus hint is a faint tint of the highlight colour.
 from __future__ import annotations
 
 from .qt import (
-    QApplication, QColor, QFocusFrame, QGuiApplication, QMenu, QMenuBar, QPalette, QProxyStyle, QStyle,
-    QStyleFactory, Qt, QWidget,
+    QApplication,
+    QColor,
+    QFocusFrame,
+    QGuiApplication,
+    QMenu,
+    QMenuBar,
+    QPalette,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    Qt,
+    QWidget,
 )
 
 # (background, text) per decision and theme; tests/ui/test_dark_mode.py checks the contrast

@@ -9,16 +9,17 @@ queues it there. Cancel sets the task's CancelToken; the generator raises
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from ..core.cancel import CancelToken, Cancelled, cancel_scope
+from ..core.cancel import Cancelled, CancelToken, cancel_scope
 from ..core.events import drain
-from .qt import emit, QObject, QRunnable, QThreadPool, Signal
+from .qt import QObject, QRunnable, QThreadPool, Signal, emit
 
 TaskFactory = Callable[[CancelToken], Iterator[Any]]
 
 _POOL: QThreadPool | None = None
-_RUNNING: set["TaskWorker"] = set()   # keeps a worker alive while a pool thread runs it
+_RUNNING: set[TaskWorker] = set()   # keeps a worker alive while a pool thread runs it
 
 
 def task_pool() -> QThreadPool:

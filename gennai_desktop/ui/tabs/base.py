@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ...core.cancel import CancelToken
-from ...core.errors import GennaiError
 from ...core.document import DocumentKey
+from ...core.errors import GennaiError
 from ...core.events import Notice, Progress, Stats, TextDelta
 from ...core.i18n import has_key, tr
 from ...storage.history import audit_preflight
@@ -22,14 +23,23 @@ from ..engine_provider import EngineReady
 from ..file_dialogs import ask_save
 from ..ops import run_in_background
 from ..progress_clock import ProgressClock
-from ..theme import notice_text_colour
 from ..qt import (
+    QApplication,
+    QEvent,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
     emit,
-    QApplication, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
-    QEvent, Qt, QTimer, QVBoxLayout, QWidget, Signal,
 )
+from ..theme import notice_text_colour
 from ..worker import TaskWorker
-
 
 DRAFT_GREY = "#808080"
 STREAM_FLUSH_MS = 50        # streamed tokens are inserted at most this often, in one piece

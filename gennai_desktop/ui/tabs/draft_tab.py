@@ -13,9 +13,8 @@ from ...tasks.model_passes import engine_for
 from ...tasks.results import DraftResult
 from ..blocks_io import block_from_dict, block_to_dict, blocks_text
 from ..ime import ImeLineEdit, ImeTextEdit
-from ..qt import emit, QComboBox, QFormLayout, QLabel, QScrollArea, QWidget
+from ..qt import QComboBox, QFormLayout, QLabel, QScrollArea, QWidget, emit
 from .base import TaskTab
-
 
 MULTILINE_LINES = 5        # 本文の要点 shows at least this many lines before it scrolls …
 MULTILINE_MAX = 7          # … and at most this many, so the draft below keeps its room

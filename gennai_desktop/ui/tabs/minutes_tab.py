@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+
 from ...app.speech import active_asr_model
 from ...asr.transcript import short_clock
 from ...core.cancel import NEVER
@@ -22,8 +23,18 @@ from ...tasks.export import export_minutes
 from ...tasks.minutes import FIELDS, MinutesResult, minutes
 from ...tasks.transcribe import transcribe
 from ..file_dialogs import ask_open, ask_save
-from ..qt import (QAbstractItemView, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                  QPushButton, Qt, QTableWidget, QTableWidgetItem)
+from ..qt import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+)
 from .base import TaskTab
 
 AUDIO_GLOBS = "*.wav *.mp3 *.m4a *.mp4 *.aac *.ogg *.oga *.opus *.flac *.webm *.mkv"

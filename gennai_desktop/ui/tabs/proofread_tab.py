@@ -15,9 +15,17 @@ from ...tasks.results import ProofreadResult
 from ..engine_provider import EngineReady
 from ..findings_model import FindingsModel
 from ..qt import (
-    emit, QAbstractItemView, QCheckBox, Qt, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    Qt,
+    QTableView,
+    emit,
 )
-
 from .base import TaskTab
 
 SEVERITY_FILTERS = ("all", "no_hints", "warning")   # all / hide 長文 hints / edits only

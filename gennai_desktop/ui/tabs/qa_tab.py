@@ -16,9 +16,10 @@ from ...core.document import Block, Location
 from ...core.errors import GennaiError
 from ...core.i18n import tr
 from ...documents import write_docx
-from ...qa.answer import AnswerResult, ask, Citation, engine_for_ask
+from ...qa.answer import AnswerResult, Citation, ask, engine_for_ask
 from ...qa.store import EncryptedStore
-from ...qa.transcripts import SOURCE as TRANSCRIPTS, ask_transcripts
+from ...qa.transcripts import SOURCE as TRANSCRIPTS
+from ...qa.transcripts import ask_transcripts
 from ...tasks.export import ExportReport
 from ..file_dialogs import ask_folder
 from ..ime import ImeLineEdit

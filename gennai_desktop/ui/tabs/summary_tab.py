@@ -1,8 +1,9 @@
 """要約 tab: summary style, streamed output, then points that link to their citations."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ...core.cancel import CancelToken
 from ...core.document import Location

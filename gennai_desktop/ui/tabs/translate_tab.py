@@ -14,8 +14,15 @@ from ..blocks_io import block_from_dict, block_to_dict, blocks_text
 from ..file_dialogs import ask_open
 from ..ime import ImeLineEdit
 from ..qt import (
-    QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-    QTextCursor, QTextEdit,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTextCursor,
+    QTextEdit,
 )
 from ..theme import review_mark_colours
 from .base import TaskTab
