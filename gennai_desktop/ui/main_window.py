@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
         return [self.summary_tab, self.proofread_tab, self.translate_tab, self.draft_tab, self.qa_tab, self.minutes_tab]
 
     def current_tab(self) -> TaskTab:
-        return self.tabs.currentWidget()  # type: ignore[return-value]
+        return self.tabs.currentWidget()  # type: ignore[return-value]  # the tab widget holds only TaskTabs
 
     def _action(self, menu, key: str, slot: Callable, shortcut=None) -> QAction:
         act = QAction(tr(key), self)
@@ -558,7 +558,7 @@ class MainWindow(QMainWindow):
         if self.store is not None:
             try:
                 return self.store.recent()[:MAX_RECENT]
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - an unreadable store: no recent files, the app goes on
                 return []
         return list(self._recent_mem)
 
@@ -585,7 +585,7 @@ class MainWindow(QMainWindow):
         if self.store is not None:
             try:
                 self.store.add_recent(p, keep=MAX_RECENT)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - told in the status bar; the document is open
                 self.show_status(str(exc))
         else:
             self._recent_mem = ([p] + [r for r in self._recent_mem if r != p])[:MAX_RECENT]
@@ -600,11 +600,11 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _c=False, p=p: self.open_path_async(p))
         self.recent_menu.setEnabled(bool(recent))
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's virtual method name
         if any(u.toLocalFile().lower().endswith(SUFFIXES) for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt's virtual method name
         for u in event.mimeData().urls():
             if u.toLocalFile().lower().endswith(SUFFIXES):
                 event.acceptProposedAction()
@@ -742,7 +742,7 @@ class MainWindow(QMainWindow):
     def _save_settings(self) -> None:
         try:
             save_settings(self.settings)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - shown; the new settings apply to this session
             self.show_exception(exc)
 
     def open_settings(self) -> None:
@@ -786,7 +786,7 @@ class MainWindow(QMainWindow):
         if self.store is not None and new.history_retention_days != old.history_retention_days:
             try:                             # shorter retention / history off applies now, not at next save
                 self.store.purge_results_older_than(new.history_retention_days)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - told in the status bar; purged again at the next save
                 self.show_status(str(exc))
         self._autosave_timer.start(new.autosave_interval_s * 1000)
         if new.proofread_use_model != old.proofread_use_model:
@@ -930,7 +930,7 @@ class MainWindow(QMainWindow):
         box.setInformativeText(rec.preview(160))
         return box.exec() == QMessageBox.StandardButton.Yes
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's virtual method name
         """Quitting with unsaved results or decisions asks: keep them for the next start
         (encrypted), discard them, or stay."""
         choice = "discard"

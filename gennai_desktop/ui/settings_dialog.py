@@ -32,7 +32,8 @@ from .qt import (
     QWidget,
 )
 
-HIDDEN = {"version", "recent_files", "active_model", "text_size_pt"}  # text size: Ctrl++ / Ctrl+-   # active model: the models panel
+# text size: Ctrl++ / Ctrl+-; active model: the models panel
+HIDDEN = {"version", "recent_files", "active_model", "text_size_pt"}
 DIR_FIELDS = {"autosave_dir"}
 # how the model runs: for IT and support, not an official's first day — on their own page,
 # which a policy can lock as a whole (``lock_advanced_settings``)
