@@ -50,7 +50,7 @@ class SentenceTable:
         self._rep: dict[str, int] | None = None
         self._block_starts = [b.start for b in doc.blocks]
         self._continued: dict[int, bool] = {}
-        self._key_candidates = None     # keypoints.candidates, computed once
+        self._key_candidates: dict | None = None     # keypoints.candidates, computed once
 
     def block_index(self, i: int) -> int:
         """Position in ``doc.blocks`` of the block sentence ``i`` is in."""
