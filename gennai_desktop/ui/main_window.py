@@ -745,10 +745,12 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - shown; the new settings apply to this session
             self.show_exception(exc)
 
-    def open_settings(self) -> None:
+    def open_settings(self) -> SettingsDialog:
+        """The settings dialog, its locks from the session's policy (nothing read again)."""
         dlg = SettingsDialog(self.settings, self, policy=self._policy_or_none())
         dlg.accepted.connect(lambda: self.apply_settings(dlg.result_settings()))
         dlg.open()
+        return dlg
 
     def _policy_or_none(self):
         try:

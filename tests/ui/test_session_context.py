@@ -49,6 +49,10 @@ def test_new_settings_keep_the_verified_view_and_a_pack_change_renews_it(governe
     assert w.ctx is not before and w.engine_provider.ctx is w.ctx
     assert w.ctx.settings.autosave_interval_s == 120 and w.engine_provider.active_spec().id == "acme-tiny"
     assert reads[0] == 1              # the settings changed, the signed metadata did not
+    dlg = w.open_settings()
+    assert not dlg.editors["n_ctx"].isEnabled() and dlg.editors["n_threads"].isEnabled()   # the policy's lock
+    dlg.reject()
+    assert reads[0] == 1
     from gennai_desktop.ui.models_panel import ModelsDialog
     dlg = ModelsDialog(w.settings, w, ctx=w.ctx)
     dlg.context_renewed.connect(w.set_context)
