@@ -107,7 +107,8 @@ MODEL_INTERNALS = re.compile(r"manager\.get_engine|llm\.(manager|registry) impor
 
 def test_the_model_internals_pattern_sees_every_spelling():
     for line in ("from ..llm import manager", "from ...llm import base, manager",
-                 "from gennai_desktop.llm import registry", "from ..llm.manager import get_engine", "from ..llm.registry import ModelRegistry"):
+                 "from gennai_desktop.llm import registry", "from ..llm.manager import get_engine",
+                 "from ..llm.registry import ModelRegistry"):
         assert MODEL_INTERNALS.search(line), line
     assert not MODEL_INTERNALS.search("from ..llm.base import ModelSpec")
 
