@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..core.i18n import tr
 from ..core.settings import Settings, load_settings
+from ..llm import manager
 from ..packs import policy as packs_policy
 from ..packs import trust
 from ..packs.policy import Policy
@@ -81,6 +82,26 @@ class AppContext:
     @property
     def audit_required(self) -> bool:
         return storage_audit.audit_required(self.policy)
+
+    def with_settings(self, settings: Settings) -> AppContext:
+        """The same session under new user settings (the settings or models dialog closed):
+        the trusted view, policy and audit log already read are kept (the signed metadata
+        did not change), the effective settings and the model service are derived anew."""
+        ctx = AppContext(settings, warn=self.warn, store=self.store)
+        for name in ("view", "policy", "audit"):
+            if name in self.__dict__:                  # cached_property keeps its value there
+                ctx.__dict__[name] = self.__dict__[name]
+        return ctx
+
+    def renewed(self) -> AppContext:
+        """The same session after the signed metadata changed (a pack installed, updated or
+        rolled back): nothing read is kept, the next use verifies the new metadata."""
+        return AppContext(self.user_settings, warn=self.warn, store=self.store)
+
+    @staticmethod
+    def close() -> None:
+        """End of a UI session: the one model (its runner process) goes."""
+        manager.unload()
 
     def audit_folders(self) -> list[Path]:
         """Where the audit log lives: an output must never be written there."""

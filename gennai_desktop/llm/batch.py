@@ -27,6 +27,15 @@ class BatchRun(Protocol):
     def __iter__(self) -> Iterator[tuple[int, str | None]]: ...
 
 
+def finished(run: BatchRun, index: int) -> SeqResult:
+    """Prompt ``index``'s result, once its ``(index, None)`` event came (the run was iterated
+    to its end); asked earlier it is a bug in the caller, said in words."""
+    result = run.results[index]
+    if result is None:
+        raise RuntimeError(f"prompt {index} of the batch has not ended yet")
+    return result
+
+
 def generate_batch(engine: TextEngine, prompts: Sequence[str],
                    params: GenerationParams | Sequence[GenerationParams],
                    cancel: CancelToken = NEVER, batch_size: int | None = None) -> BatchRun:

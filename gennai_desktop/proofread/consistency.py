@@ -42,7 +42,8 @@ _DIGIT_RUN = re.compile(r"[0-9０-９]+(?:[.,．，][0-9０-９]+)*")
 _LATIN_RUN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+")
 # identifiers (Ｋ０３９, Ｂ００５－１０, 表１-1, ISO27001, 5G): judged as a whole, on their own
 _ALNUM = "0-9０-９A-Za-zＡ-Ｚａ-ｚ"
-_IDENT = re.compile(rf"(?:[A-Za-zＡ-Ｚａ-ｚ]+\n?[0-9０-９]|[0-9０-９]+[A-Za-zＡ-Ｚａ-ｚ])[{_ALNUM}]*(?:[\-－‐―][{_ALNUM}]+)*"
+_IDENT = re.compile(rf"(?:[A-Za-zＡ-Ｚａ-ｚ]+\n?[0-9０-９]|[0-9０-９]+[A-Za-zＡ-Ｚａ-ｚ])"
+                    rf"[{_ALNUM}]*(?:[\-－‐―][{_ALNUM}]+)*"
                     rf"|[0-9０-９]+(?:[\-－‐―][0-9０-９]+)+")
 # English words and phrases (Artificial Intelligence, machine-based, DCAT 2.0, NIST SP 800-207):
 # written as in English, digits included
@@ -130,7 +131,7 @@ def _references(ctx: Context) -> list[tuple[Sentence, int, int, str]]:
     """Parenthesised numbers and 第N部/章/節 in running text: references to items."""
     out = []
     for pat in (_REF_PAREN, _REF_DAI, _REF_BARE):
-        for sent, s, e, run in _runs(ctx, pat):
+        for sent, s, _e, run in _runs(ctx, pat):
             m = _DIGIT_RUN.search(run)
             if m:
                 out.append((sent, s + m.start(), s + m.end(), m.group()))
@@ -273,7 +274,8 @@ def _mixed_identifiers(ctx: Context, idents: list, doc_width: str, cfg: dict, sr
             yield Hit(ps, pe, sug, cfg["id"], "全角半角", src, {"_message": cfg["messages"][key], "ident": ident})
 
 
-_NAME_QUOTE = re.compile(r"[「『][ \u3000]?([A-Za-zＡ-Ｚａ-ｚ0-9０-９][A-Za-zＡ-Ｚａ-ｚ0-9０-９ .\-]{0,40})[ \u3000]?[」』]")
+_NAME_QUOTE = re.compile(r"[「『][ \u3000]?([A-Za-zＡ-Ｚａ-ｚ0-9０-９][A-Za-zＡ-Ｚａ-ｚ0-9０-９ .\-]{0,40})"
+                         r"[ \u3000]?[」』]")
 
 
 def _quoted_names(ctx: Context) -> frozenset[str]:
@@ -404,6 +406,6 @@ def style(ctx: Context, ms: Sequence[Morpheme], rs: Ruleset) -> Iterator[Hit]:
         while r < n and endings[r][0] != major:
             r += 1
         if r - k <= max_run:
-            for st, s, e in endings[k:r]:
-                yield Hit(s, e, text[s:e], cfg["id"], "文体", src, dict(params))
+            for _style, hs, he in endings[k:r]:
+                yield Hit(hs, he, text[hs:he], cfg["id"], "文体", src, dict(params))
         k = r

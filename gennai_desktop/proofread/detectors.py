@@ -200,13 +200,14 @@ def ending(ms: Sequence[Morpheme]) -> tuple[str, int, int] | None:
     while k > 0 and ms[k].pos[0] == "助動詞":
         k -= 1
     chain = ms[k:j + 1]
-    for i, m in enumerate(chain):
+    for m in chain:
         if m.pos[0] == "助動詞" and m.dictionary in _POLITE:
             return "polite", m.start, end
     last = ms[j]
     # である / であった / であろう
     for i in range(max(0, j - 3), j + 1):
-        if ms[i].surface == "で" and ms[i].pos[0] == "助動詞" and i + 1 <= j and ms[i + 1].dictionary in ("ある", "有る"):
+        if (ms[i].surface == "で" and ms[i].pos[0] == "助動詞" and i + 1 <= j
+                and ms[i + 1].dictionary in ("ある", "有る")):
             return "plain", ms[i].start, end
     if last.pos[0] == "助動詞" and last.dictionary == "だ" and last.pos[5].startswith("終止形"):
         return "plain", last.start, end

@@ -37,10 +37,7 @@ _BOUNDARY_POS = ("補助記号", "空白")
 
 def _pos_ok(m: Morpheme, specs: tuple[tuple[str, ...], ...]) -> bool:
     pos = m.pos
-    for spec in specs:
-        if pos[: len(spec)] == spec:
-            return True
-    return False
+    return any(pos[: len(spec)] == spec for spec in specs)
 
 
 def _cond_ok(c: Cond, m: Morpheme | None) -> bool:
@@ -56,9 +53,7 @@ def _cond_ok(c: Cond, m: Morpheme | None) -> bool:
         return False
     if c.lemma is not None and m.dictionary not in c.lemma:
         return False
-    if c.pos is not None and not _pos_ok(m, c.pos):
-        return False
-    return True
+    return c.pos is None or _pos_ok(m, c.pos)
 
 
 _OFFSETS = {"self": 0, "prev": -1, "prev2": -2, "prev3": -3, "next": 1, "next2": 2}
@@ -157,6 +152,7 @@ class RuleEngine:
                     s, e = mo.span()
                 orig = text[s:e]
                 to = rule.to
+                sug: str | None
                 if to == "nfkc":
                     sug = unicodedata.normalize("NFKC", orig)
                 elif to == "nfc":
@@ -267,7 +263,7 @@ class RuleEngine:
             "hint" if h.category in HINT_CATEGORIES else "info" if advice else "warning")
         return Finding(start=h.start, end=h.end, original=orig, suggestion=h.suggestion, rule=h.rule,
                        message=message, category=h.category, source=h.source, origin="rule",
-                       severity=severity)  # type: ignore[arg-type]
+                       severity=severity)  # type: ignore[arg-type]  # one of Finding's severities, chosen above
 
 
 def _in_scope(ctx: Context, hits: Iterable[Hit], least: str) -> list[Hit]:
@@ -414,7 +410,7 @@ def _tokenize_joined(text: str, regions: Sequence[Region]) -> list[Morpheme]:
     parts.append(text[prev:])
     view = "".join(parts)
     adj = [pos - k for k, pos in enumerate(removed)]   # where each removed newline sits in ``view``
-    out = []
+    out: list[Morpheme] = []
     append = out.append
     make = Morpheme.__new__
     n = len(adj)

@@ -125,7 +125,8 @@ def _alternatives(items: list[dict[str, Any]] | None) -> tuple[dict[str, Cond], 
     out = []
     for alt in items or []:
         if set(alt) - _POSITIONS:
-            raise RuleDataError("proofread.error.rules_invalid", reason=f"unknown position {sorted(set(alt) - _POSITIONS)}")
+            raise RuleDataError("proofread.error.rules_invalid",
+                                reason=f"unknown position {sorted(set(alt) - _POSITIONS)}")
         out.append({k: _cond(v) for k, v in alt.items()})
     return tuple(out)
 

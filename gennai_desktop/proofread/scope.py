@@ -72,13 +72,15 @@ def kind_level(kind: str) -> Level:
 _URL_ONLY = re.compile(r"^\s*[<(（]?(?:https?://|www\.)\S+[>)）]?\s*$")
 _PAGE_NO = re.compile(r"^\s*(?:[-－–—‐]\s*)?(?:[0-9０-９]{1,4}|[ivxIVXⅰ-ⅹⅠ-Ⅹ]{1,5})(?:\s*[-－–—‐])?"
                       r"(?:\s*/\s*[0-9０-９]{1,4})?\s*$")
-_TOC = re.compile(r"(?:\.{4,}|…{2,}|・{4,}|‥{2,}|\u2025{2,})\s*[0-9０-９ivx]+\s*$|^[^。\t]{1,80}\t\s*[0-9０-９ivxIVX]+\s*$")
+_TOC = re.compile(r"(?:\.{4,}|…{2,}|・{4,}|‥{2,}|\u2025{2,})\s*[0-9０-９ivx]+\s*$"
+                  r"|^[^。\t]{1,80}\t\s*[0-9０-９ivxIVX]+\s*$")
 _REF_HEADING = re.compile(r"参考文献|参考資料|参考情報|引用文献|出典一覧|参考URL|参考ＵＲＬ|関連リンク|リンク集|"
                           r"References|Bibliography|参考リンク")
 _REF_ENTRY = re.compile(r"^\s*(?:[\[［(（]?[0-9０-９]{1,3}[\]］)）.．]?\s*)?"
                         r"(?:[A-Z][A-Za-z\-]+,\s|.*\bet al\.|.*\(\d{4}[a-z]?\)[,.]|.*https?://"
                         r"|.*[（(](?:19|20)[0-9]{2}[a-z]?[)）]\s*[『「])")
-_CAPTION = re.compile(r"^\s*[■□◆◇●○▼▽【\[]?\s*(?:図表|図|表|写真|グラフ|コラム|参考)\s*[0-9０-９][0-9０-９\-－‐―ー．.・]*"
+_CAPTION = re.compile(r"^\s*[■□◆◇●○▼▽【\[]?\s*(?:図表|図|表|写真|グラフ|コラム|参考)\s*"
+                      r"[0-9０-９][0-9０-９\-－‐―ー．.・]*"
                       r"|^\s*(?:出典|資料|出所|備考)\s*[：:]")
 _NOTE = re.compile(r"^\s*(?:（注[0-9０-９]*）|\(注[0-9０-９]*\)|注[0-9０-９]{0,2}[\s　：:]|※[0-9０-９]*[\s　])")
 _FOOTNOTE_LINE = re.compile(r"^[0-9]{1,3}[ \u3000](?=\S)")   # a PDF page's footnote: "2 コラム…", "1 McCarthy…"
@@ -124,12 +126,14 @@ def block_levels(doc: Document) -> list[Level]:
             if doc.format == "txt" and _FENCE.match(stripped):
                 in_code = not in_code
                 level = "none"
-            elif in_code or _URL_ONLY.match(stripped) or _PAGE_NO.match(stripped) or _TOC.search(stripped) or furniture and _norm(text) in furniture:
+            elif (in_code or _URL_ONLY.match(stripped) or _PAGE_NO.match(stripped) or _TOC.search(stripped)
+                  or furniture and _norm(text) in furniture):
                 level = "none"
             elif doc.format == "txt" and _MD_HEADING.match(text):
                 level = "label"
                 in_refs = bool(_REF_HEADING.search(text))
-            elif in_refs and not stripped.endswith(("。", "．")) or _REF_ENTRY.match(stripped) and not stripped.endswith("。") and stripped.count("。") == 0:
+            elif (in_refs and not stripped.endswith(("。", "．"))
+                  or _REF_ENTRY.match(stripped) and not stripped.endswith("。") and stripped.count("。") == 0):
                 level = "none"
             elif _CAPTION.match(stripped) or (doc.format == "pdf" and _side_by_side(text)):
                 level = "label"
@@ -221,7 +225,8 @@ def speech_blocks(blocks: Sequence[Block], levels: Sequence[Level]) -> list[bool
 # --- attachments and forms ----------------------------------------------------------------------
 # 「様式 87 の３の２」「別紙様式１」「（別添２）」「別表第一」: an attachment numbers its own items,
 # and a 様式's wording (「上記について報告します。」) is the form's, written for its submitter
-_PART = re.compile(r"^[ \t\u3000]*[(（【]?[ \t\u3000]*(?:別紙|別添|別記|別表|参考)?[ \t\u3000]*(?:様[ \t\u3000]*式|別紙|別添|別記|別表)"
+_PART = re.compile(r"^[ \t\u3000]*[(（【]?[ \t\u3000]*(?:別紙|別添|別記|別表|参考)?[ \t\u3000]*"
+                   r"(?:様[ \t\u3000]*式|別紙|別添|別記|別表)"
                    r"[ \t\u3000]*(?:第[ \t\u3000]*)?[0-9０-９一二三四五六七八九十]")
 _FORM = re.compile(r"^[ \t\u3000]*[(（【]?[ \t\u3000]*(?:別紙|別添|別記)?[ \t\u3000]*様[ \t\u3000]*式")
 
@@ -245,7 +250,8 @@ def attachment_parts(blocks: Sequence[Block]) -> tuple[list[int], list[bool]]:
 # --- the 改正前 side of a comparison table (新旧対照表) ---------------------------------------------
 _OLD_HEAD = re.compile(r"改[ \t\u3000]*正[ \t\u3000]*前|現[ \t\u3000]*行|^[ \t\u3000]*旧[ \t\u3000]*$")
 _NEW_HEAD = re.compile(r"改[ \t\u3000]*正[ \t\u3000]*後|改[ \t\u3000]*正[ \t\u3000]*案|^[ \t\u3000]*新[ \t\u3000]*$")
-_HEAD_PAIR = re.compile(r"(?:改[ \t\u3000]*正[ \t\u3000]*[前後案]|現[ \t\u3000]*行|(?<![^ \t\u3000\n])[新旧](?![^ \t\u3000\n]))")
+_HEAD_PAIR = re.compile(r"(?:改[ \t\u3000]*正[ \t\u3000]*[前後案]|現[ \t\u3000]*行"
+                        r"|(?<![^ \t\u3000\n])[新旧](?![^ \t\u3000\n]))")
 
 
 def _old_first(text: str) -> bool | None:
@@ -441,13 +447,16 @@ def marker_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 _QUOTE = re.compile(r"「[^「」]{1,300}」|『[^『』]{1,300}』")
 # a 「…」 that names another document (quoted as written: 2022 建議 Ⅰ-6): it ends like a title,
 # or a date/number citation follows it — 「…の取扱いについて」（令和２年３月５日保医発…）
-_TITLE_END = re.compile(r"(?:について|に関する件|の件|する件|法|法律|令|規則|規程|要綱|要領|基準|指針|方針|計画|戦略|大綱|"
+_TITLE_END = re.compile(r"(?:について|に関する件|の件|する件|法|法律|令|規則|規程|要綱|要領|基準|"
+                        r"指針|方針|計画|戦略|大綱|"
                         r"ガイドライン|ガイドブック|ハンドブック|マニュアル|報告書|報告|白書|通知|告示|決定|宣言|考え方|ビジョン|プラン|"
                         r"プログラム|ロードマップ|アクションプラン|綱領|憲章|条約|協定|規約|約款|手引き?|概要|資料|答申|建議|提言)」$")
 # a line that is the title of another notice, with its date/number on the next line:
 # 「…の届出に関する手続きの取扱いについて」⏎「（令和２年３月５日保医発0305第２号）」
-_TITLE_LINE = re.compile(r"^[^\n。]{6,120}(?:について|に関する件|の件|する件)[ \u3000]*\n[ \u3000]*[（(](?:令和|平成|昭和)", re.M)
-_CITATION_AFTER = re.compile(r"[（(][^）)\n]{0,40}(?:[0-9０-９一二三四五六七八九十元]年|第[0-9０-９一二三四五六七八九十百]+号|決定|閣議)")
+_TITLE_LINE = re.compile(r"^[^\n。]{6,120}(?:について|に関する件|の件|する件)[ \u3000]*\n"
+                         r"[ \u3000]*[（(](?:令和|平成|昭和)", re.M)
+_CITATION_AFTER = re.compile(r"[（(][^）)\n]{0,40}"
+                             r"(?:[0-9０-９一二三四五六七八九十元]年|第[0-9０-９一二三四五六七八九十百]+号|決定|閣議)")
 
 
 QUOTE_RUN_ON = 120     # a quotation opened at the end of a block may close in the next (a wrapped caption)
@@ -500,7 +509,8 @@ class SpanSet:
 
 # --- the context every sentence-level rule reads ------------------------------------------------
 _LABEL = re.compile(r"^[ \t\u3000]*(?:[(（][0-9０-９]{1,3}[)）]|[0-9０-９]{1,3}(?:[.．\-－][0-9０-９]{1,3})*"
-                    r"(?:[)）.．]|(?=[ \t\u3000]))|第[ \t\u3000]*[0-9０-９]{1,3}[ \t\u3000]*[部章節編款](?=[ \t\u3000]))", re.M)
+                    r"(?:[)）.．]|(?=[ \t\u3000]))"
+                    r"|第[ \t\u3000]*[0-9０-９]{1,3}[ \t\u3000]*[部章節編款](?=[ \t\u3000]))", re.M)
 _TERMINATORS = frozenset("。．！？!?")
 _CLOSERS = "」』"
 # 均等割付 lines (「事 務 連 絡」「保 医 発 0 8 1 9 第 1 0 号」) and text set one character per line

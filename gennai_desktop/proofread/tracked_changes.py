@@ -377,7 +377,8 @@ class _Writer:
                 if str(part.partname).endswith("/comments.xml"):
                     self.comments_root = part.element
                     break
-            ids = [int(v) for v in self.comments_root.xpath("./w:comment/@w:id")] if self.comments_root is not None else []
+            ids = ([int(v) for v in self.comments_root.xpath("./w:comment/@w:id")]
+                   if self.comments_root is not None else [])
             self.next_cid = max(ids, default=c.comment_id) + 1
             return str(c.comment_id)
         cid = self.next_cid
@@ -444,7 +445,8 @@ def track_changes(source_path: Path, doc: Document, findings: Sequence[Finding],
     try:
         document = docx.Document(str(source_path))
     except Exception as exc:  # noqa: BLE001 - any parse failure is a user-facing output error
-        raise OutputError("proofread.error.docx_unreadable", path=str(target), reason=f"{type(exc).__name__}: {exc}"[:300]) from exc
+        raise OutputError("proofread.error.docx_unreadable", path=str(target),
+                          reason=f"{type(exc).__name__}: {exc}"[:300]) from exc
     stats = TrackStats()
     writer = _Writer(document, author, now or dt.datetime.now(dt.UTC), reserve=len(findings) + 1)
     token = _HIDDEN.set(hidden_text_of(document))

@@ -103,7 +103,7 @@ class AnswerResult:
     sentences: list[tuple[str, Citation]] = field(default_factory=list)   # answer sentence → its source
     model_id: str = ""
     notices: list[str] = field(default_factory=list)                   # i18n keys
-    notice_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notice_params: dict[str, Any] = field(default_factory=dict)   # key → its params; the model pass's "dropped" count
     best_coverage: float = 0.0                     # the confidence the decision read
     status: Literal["answered", "unsure", "not_found"] = "answered"
 

@@ -242,7 +242,7 @@ class FolderIndex:
             report.removed.append(path)
         for path in [p for p in self.skipped if p not in present]:
             del self.skipped[path]
-        todo: list[tuple[str, os.stat_result, str | None]] = []
+        todo: list[tuple[str, os.stat_result, str]] = []
         for path, st in present.items():
             old = self.entries.get(path)
             if old is not None and (old.mtime_ns, old.size) == (st.st_mtime_ns, st.st_size):

@@ -35,7 +35,8 @@ SPLIT_PARAGRAPHS = False    # True: a numbered paragraph (２　… / ②…) st
 NEVER_QUOTED = frozenset({"reference", "url", "image_text", "code"})
 PassageKind = Literal["body", "note", "table", "caption"]
 _PARAGRAPH = re.compile(r"^[\s\u3000]*(?:[0-9０-９]+[\s\u3000]|[①-⑳])")
-_ARTICLE = re.compile(r"^[\s\u3000]*第[一二三四五六七八九十百千〇0-9０-９]+条(?:の[一二三四五六七八九十0-9０-９]+)*[\s\u3000]")
+_ARTICLE = re.compile(r"^[\s\u3000]*第[一二三四五六七八九十百千〇0-9０-９]+条"
+                      r"(?:の[一二三四五六七八九十0-9０-９]+)*[\s\u3000]")
 _TOC = re.compile(r"（第[^（）]*条[^（）]*）[\s\u3000]*$")     # 目次: 第一節　総則（第一条―第五条）
 _CAPTION = re.compile(r"^[\s\u3000]*[（(][^（）()]{1,40}[）)][\s\u3000]*$")
 _CLOSED = frozenset("。．！？!?」』）)]］】")        # a block ending otherwise stops mid-sentence
@@ -126,7 +127,9 @@ def make_passages(doc: Document, split_paragraphs: bool = SPLIT_PARAGRAPHS) -> l
     line_reader = doc.format in ("pdf", "image")
     out: list[Passage] = []
     cur: list[PassageSentence] = []
-    cur_ctx, cur_path, cur_kind = "", (), "body"
+    cur_ctx = ""
+    cur_path: tuple[str, ...] = ()
+    cur_kind: PassageKind = "body"
     caption = ""
     paras: list[_Paragraph] = []
 
@@ -157,7 +160,8 @@ def make_passages(doc: Document, split_paragraphs: bool = SPLIT_PARAGRAPHS) -> l
             text = p.text[s:e]
             if _TOC.search(text) and len(text) < 80:
                 continue          # a table-of-contents line names provisions; it answers nothing
-            starts_article = s == bounds[i] and bool(_ARTICLE.match(text) or split_paragraphs and _PARAGRAPH.match(text))
+            starts_article = s == bounds[i] and bool(_ARTICLE.match(text)
+                                                     or split_paragraphs and _PARAGRAPH.match(text))
             add(text, b, b.page, n, p.kind, starts_article)
 
     def close_paragraph() -> None:
@@ -188,7 +192,7 @@ def make_passages(doc: Document, split_paragraphs: bool = SPLIT_PARAGRAPHS) -> l
             continue
         kind: PassageKind = "body" if b.kind in BODY_KINDS else ("note" if b.kind == "note" else "caption")
         prev = paras[-1] if paras and paras[-1].text else None
-        if _joins(prev, b, line_reader):
+        if prev is not None and _joins(prev, b, line_reader):
             sep = " " if _LATIN_END.search(prev.text) and _LATIN_START.match(b.text) else ""
             prev.pieces.append((len(prev.text) + len(sep), b))
             prev.text += sep + b.text

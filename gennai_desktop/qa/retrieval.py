@@ -23,7 +23,10 @@ from ..nlp.morph import index_terms
 
 _CONTENT = {"名詞", "動詞", "形容詞", "副詞", "形状詞", "代名詞", "接頭辞"}
 # Light verbs, formal nouns and question words: in every passage or in every question.
-STOP = frozenset(["する", "ある", "なる", "いる", "できる", "れる", "られる", "こと", "もの", "ため", "よう", "の", "何", "いつ", "どこ", "どの", "どう", "誰", "どれ", "幾つ", "幾ら", "いくら", "何故", "なぜ", "如何", "とき", "場合", "其の", "その", "これ", "それ", "此の", "この", "於く", "於ける", "おく", "次", "教える", "知る", "言う", "いう", "思う", "ください", "下さい", "可能", "必要"])
+STOP = frozenset(["する", "ある", "なる", "いる", "できる", "れる", "られる", "こと", "もの", "ため", "よう", "の",
+                  "何", "いつ", "どこ", "どの", "どう", "誰", "どれ", "幾つ", "幾ら", "いくら", "何故", "なぜ", "如何",
+                  "とき", "場合", "其の", "その", "これ", "それ", "此の", "この", "於く", "於ける", "おく", "次",
+                  "教える", "知る", "言う", "いう", "思う", "ください", "下さい", "可能", "必要"])
 _QUESTION_POS = {"代名詞"}
 K1 = 1.2
 B = 0.75
@@ -37,9 +40,7 @@ MULTI_GRANULAR = True       # index mode-A parts of mode-C compounds too (年次
 def _keep(w: str, p: tuple[str, ...]) -> bool:
     if p[0] not in _CONTENT or p[0] in _QUESTION_POS:
         return False
-    if not w.strip() or w in STOP or w.startswith("何") or (p[1] == "非自立可能" and p[0] != "名詞"):
-        return False
-    return True
+    return not (not w.strip() or w in STOP or w.startswith("何") or (p[1] == "非自立可能" and p[0] != "名詞"))
 
 
 def _located_terms(text: str, multi: bool) -> list[tuple[int, str]]:
@@ -226,7 +227,8 @@ def distinct(query: Sequence[str]) -> list[str]:
 #  * the first paragraph of an article (第N条…), where a provision states its main rule.
 _NUM = "[〇一二三四五六七八九十百千万０-９0-9]+"
 _HOW_MANY = re.compile(r"何(日|歳|年|時間|パーセント|割|回|週間|箇月|か月|ヶ月|カ月|分|人|円|条)")
-_DEFINITION = re.compile(r"とは(何|なに|どの|どういう|どんな)|の(定義|意味)|(どのような|どういう|どんな)[^、。]{0,8}をいう")
+_DEFINITION = re.compile(r"とは(何|なに|どの|どういう|どんな)|の(定義|意味)"
+                         r"|(どのような|どういう|どんな)[^、。]{0,8}をいう")
 _HEADING_NUMBER = re.compile(r"^第" + _NUM + r"[編章節款目](?:の" + _NUM + r")*[\s\u3000]*")
 _BRACKETED = re.compile(r"[（(]([^（）()]{1,40})[）)]")
 CAPTION_BONUS = 0.5

@@ -38,7 +38,8 @@ def transcript_document(entry: Any) -> Document | None:
     for i, u in enumerate(utterances):
         who = f"{u.get('speaker')}：" if u.get("speaker") else ""
         at = short_clock(float(u.get("start", 0)))
-        blocks.append(Block(id=f"{at}#{i}", kind="paragraph", text=f"{who}{u.get('text', '')}", heading_path=(heading,)))
+        blocks.append(Block(id=f"{at}#{i}", kind="paragraph", text=f"{who}{u.get('text', '')}",
+                            heading_path=(heading,)))
     return Document.from_blocks(blocks, fmt="txt", title=heading)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 from ..core.cancel import NEVER, CancelToken
@@ -34,7 +34,8 @@ _ITEM_MARKER = re.compile(
     r"^(?:[・\-－‐•●○◎■□◆◇※▪➢✓]+|[(（][0-9０-９一二三四五六七八九十]+[)）]|[①-⑳]"
     r"|[0-9０-９一二三四五六七八九十]+(?:[.．、)）]|[ \u3000]))[ \u3000]*")
 # a 件名 the template already ends with 「について（通知）」: the user may have typed it too
-_SUBJECT_TAIL = re.compile(r"(?:について|に関して)?[ \u3000]*(?:[（(](?:通知|依頼|回答|報告|照会|お知らせ|連絡)[）)])?[ \u3000]*$")
+_SUBJECT_TAIL = re.compile(r"(?:について|に関して)?[ \u3000]*"
+                           r"(?:[（(](?:通知|依頼|回答|報告|照会|お知らせ|連絡)[）)])?[ \u3000]*$")
 RESTATED = 0.6      # share of an item's content words that makes a prose sentence a repeat of it
 
 
@@ -131,7 +132,7 @@ def draft(template_id: str, fields: dict[str, str], engine: TextEngine | SpecOnl
     elif wants_body and (isinstance(engine, SpecOnly) or not model_can_help(engine.spec, base_model_passes)):
         notices.append("draft.notice.model_skipped")
         yield Notice("draft.notice.model_skipped", {"model": engine.spec.id})
-    elif wants_body:
+    elif wants_body and not isinstance(engine, SpecOnly):
         yield Progress(0, 1, "draft.stage.model")
         prose = yield from _expand(engine, template, values, cancel)
         yield Progress(1, 1, "draft.stage.model")
@@ -195,7 +196,7 @@ def layout(template: DraftTemplate, values: dict[str, str], prose: str | None = 
     out: list[Block] = []
 
     def add(kind: str, text: str, style: str | None) -> None:
-        out.append(Block(id=f"b{len(out):04d}", kind=kind, text=text, style=style))  # type: ignore[arg-type]
+        out.append(Block(id=f"b{len(out):04d}", kind=kind, text=text, style=style))  # type: ignore[arg-type]  # kinds from the template files
 
     for spec in template.blocks:
         kind = spec.get("kind", "paragraph")
@@ -230,7 +231,7 @@ def _zen(n: int) -> str:
 
 
 def _expand(engine: TextEngine, template: DraftTemplate, values: dict[str, str],
-            cancel: CancelToken) -> Iterator[TaskEvent]:
+            cancel: CancelToken) -> Generator[TaskEvent, None, str | None]:
     """Model prose expanding 本文の要点, or None when it is unusable or drifts off the points."""
     points = values.get("本文の要点", "")
     prompt = prompting.build("draft", "body", engine, kind=template.name_ja,

@@ -50,7 +50,7 @@ class SentenceTable:
         self._rep: dict[str, int] | None = None
         self._block_starts = [b.start for b in doc.blocks]
         self._continued: dict[int, bool] = {}
-        self._key_candidates = None     # keypoints.candidates, computed once
+        self._key_candidates: dict | None = None     # keypoints.candidates, computed once
 
     def block_index(self, i: int) -> int:
         """Position in ``doc.blocks`` of the block sentence ``i`` is in."""
@@ -146,7 +146,8 @@ _SENTENCE_END = ("。", "．", ".", "」", "』")
 _FOOTNOTE = re.compile(r"^([0-9]{1,2})　")           # footnotes of reports (laws number paragraphs ２　 in full width)
 _MARK = re.compile(r"(?<=\S) ([0-9]{1,2}) (?=\S)")   # footnote marker in body text: 「…使われていた 1 。」
 _DISPLAY_NOISE = re.compile(r" [0-9]{1,2} (?=[。、）」\s]|$)|（図表[^）]*）|\(図表[^)]*\)"
-                            r"|(?<=[ぁ-んァ-ヶー」』）])[0-9]{1,2}(?=[。」』])")   # 「…ました6。」: a superscript footnote mark
+                            # 「…ました6。」: a superscript footnote mark
+                            r"|(?<=[ぁ-んァ-ヶー」』）])[0-9]{1,2}(?=[。」』])")
 _ITEM_NO = re.compile(r"^(?:[0-9０-９]+|[①-⑳⑴-⒇]|[一二三四五六七八九十]+|[イロハニホヘトチリヌ])[　 ]")
 
 
@@ -261,7 +262,7 @@ def support(table: SentenceTable, point: str, within: Sequence[int] | None = Non
     if within is None:
         if table._quotable_all is None:      # once per document, not once per point
             table._quotable_all = frozenset(table.candidates())
-        allowed = table._quotable_all
+        allowed: frozenset[int] | set[int] = table._quotable_all
     elif within:
         allowed = set(table.candidates(min(within), max(within) + 1)) & set(within)
     else:

@@ -18,7 +18,8 @@ _KANJI_NUM = r"[元一二三四五六七八九十百千〇]+"
 # 目的・趣旨: why the document or measure exists (この法律は、…を目的とする。)
 PURPOSE = re.compile(r"目的と(?:する|し)|目的は|目的で|趣旨|ねらい|狙い|背景として")
 # the document speaking of itself: 本報告は / 本ガイドラインは / この通知は / 本ディスカッションペーパーでは
-SELF = re.compile(r"^(?:本|この|当)(?:書|報告書?|稿|ペーパー|ディスカッションペーパー|ガイドライン|指針|通知|事務連絡|資料|文書|規約|"
+SELF = re.compile(r"^(?:本|この|当)(?:書|報告書?|稿|ペーパー|ディスカッションペーパー|ガイドライン|指針|通知|事務連絡|"
+                  r"資料|文書|規約|"
                   r"要綱案?|試案|方針|計画|規程|規則|法律|政令|省令|条例|サービス|API|取組|調査|会議|提言|考え方|フレームワーク|案)"
                   r"(?:は|では|において|の目的)")
 # 結論・まとめ・概要 and what the document settles
@@ -28,24 +29,29 @@ CONCLUSION = re.compile(r"結論|まとめ|総括|要旨|概要|整理した|取
 DECISION = re.compile(r"決定|決まっ|了承|承認|採択|可決|決議|議決|答申|合意|策定|公表|閣議|定めた|改正|施行|適用|廃止|"
                       r"創設|開始|発足|設置|任命|選任|指名|告示|発出|通知した|提案")
 # policy statements: what is to be done (こととする, べきである, 必要がある)
-POLICY = re.compile(r"方針|基本的な?考え方|原則|こととする|ものとする|べきである|べきだ|必要がある|必要である|求められる|"
+POLICY = re.compile(r"方針|基本的な?考え方|原則|こととする|ものとする|べきである|べきだ|必要がある|必要である|"
+                    r"求められる|"
                     r"重要である|推進する|進める|提案する|示す|図る|することとした|ことができる|してはならない|しなければならない")
 # the problem a document answers: what is missing, late, hard or at risk (課題, 存在しない, 不足)
-PROBLEM = re.compile(r"課題|問題|存在しない|存在せず|不足|遅れ|困難|懸念|支障|不十分|十分でない|進んでいない|にとどまる|"
+PROBLEM = re.compile(r"課題|問題|存在しない|存在せず|不足|遅れ|困難|懸念|支障|不十分|十分でない|進んでいない|"
+                     r"にとどまる|"
                      r"増加して|減少して|急増|急速に|重要性が増")
 # requests of a 通知/事務連絡: 周知, 依頼, 留意
 REQUEST = re.compile(r"お願い|依頼|周知|留意|了知|配慮|協力を|遺漏")
 # what happens next: future time, plans, aims (not 「検討する」 alone, which laws and 試案 use for anything)
-NEXT = re.compile(r"今後|予定|見込み|見通し|引き続き|次回|目指す|目指して|目指し|検討を進め|検討していく|進めていく|取り組んでいく|"
+NEXT = re.compile(r"今後|予定|見込み|見通し|引き続き|次回|目指す|目指して|目指し|検討を進め|検討していく|進めていく|"
+                  r"取り組んでいく|"
                   r"していく|ていく|までに|年度中|年度末まで|将来的|以降")
 DATE = re.compile(rf"(?:令和|平成|昭和)\s*(?:{_NUM}|{_KANJI_NUM})\s*年(?:度)?(?:\s*(?:{_NUM}|{_KANJI_NUM})\s*月)?"
                   rf"(?:\s*(?:{_NUM}|{_KANJI_NUM})\s*日)?|(?:19|20)[0-9]{{2}}\s*年(?:度)?(?:\s*{_NUM}\s*月)?|"
                   rf"{_NUM}\s*月\s*{_NUM}\s*日")
-NUMBER_UNIT = re.compile(rf"{_NUM}\s*(?:件|人|名|円|万円|億円|兆円|%|％|パーセント|年度|点|割|倍|社|団体|項目|回|か所|箇所|カ所|"
+NUMBER_UNIT = re.compile(rf"{_NUM}\s*(?:件|人|名|円|万円|億円|兆円|%|％|パーセント|年度|点|割|倍|社|団体|項目|回|"
+                         rf"か所|箇所|カ所|"
                          rf"ヶ所|機関|校|台|時間|日間|か月|カ月|ヶ月|年間|万|億|千|ドル|都道府県|市町村|省庁|本|冊|部|歳|床)"
                          rf"|{_KANJI_NUM}(?:件|人|名|円|万円|億円|割|倍|社|団体|項目|回|歳)")
 # named bodies: 府省庁, 会議, 審議会, 企業, 自治体 (a name ending in what the body is)
-BODY = re.compile(r"[^\s、。「」（）()]{1,14}?(?:省|庁|内閣府|内閣官房|局|委員会|会議|審議会|部会|本部|協議会|機構|研究所|センター|"
+BODY = re.compile(r"[^\s、。「」（）()]{1,14}?(?:省|庁|内閣府|内閣官房|局|委員会|会議|審議会|部会|本部|協議会|機構|"
+                  r"研究所|センター|"
                   r"株式会社|公社|事業団|大学|学会|協会|チーム|補佐官|大臣|知事|市長|会長|議長)")
 # sentences that need the sentence before them, examples, questions
 # a connective adds to the sentence before; a smaller penalty than what points back
@@ -57,7 +63,8 @@ ANAPHORA = re.compile(r"^(?:ただし|このため|そのため|これ|それ|�
                       r"前項|前条|前各項|前二項|前三項|同項|同条|当該)")
 EXAMPLE = re.compile(r"^例えば|^たとえば|例として|などが挙げられる|のような例")
 QUESTION = re.compile(r"(?:か|のか|でしょうか|ですか)[。？?]$|[？?]$")
-META = re.compile(r"^(?:本|この)(?:章|節|項)(?:では|において)|(?:について|を)(?:述べる|概観する|紹介する|説明する|解説する)。$")
+META = re.compile(r"^(?:本|この)(?:章|節|項)(?:では|において)"
+                  r"|(?:について|を)(?:述べる|概観する|紹介する|説明する|解説する)。$")
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,8 @@ def fact_keys(text: str) -> frozenset[str]:
 
 
 # The parts of a 報告 (概要 / 経緯 / 今後の予定): what is still to happen, what has happened.
-_PAST = re.compile(r"(?:した|された|行った|行われた|開催した|開催された|実施した|実施された|設置された|決定した|決定された|"
+_PAST = re.compile(r"(?:した|された|行った|行われた|開催した|開催された|実施した|実施された|設置された|決定した|"
+                   r"決定された|"
                    r"始まった|至った|なった|あった|きた|てきた|ました|でした)(?:。|が、|ものの)|経緯|これまで|従来|当初")
 
 

@@ -242,10 +242,10 @@ def pick(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None, *, pr
         # coverage: the best point of each top-level section first, strongest sections
         # first, as long as it is worth at least the median eligible sentence
         median = float(np.median([worth(c) for c in pool]))
-        best: dict[str, Candidate] = {}
+        best_of: dict[str, Candidate] = {}
         for c in ranked:
-            best.setdefault(c.section, c)
-        for c in sorted(best.values(), key=lambda c: -worth(c))[:k]:
+            best_of.setdefault(c.section, c)
+        for c in sorted(best_of.values(), key=lambda c: -worth(c))[:k]:
             if worth(c) >= median and not _redundant(table, c, chosen):
                 chosen.append(c)
                 taken.add(c.index)

@@ -30,7 +30,8 @@ FIELDS = ("日時", "場所", "出席者", "議題")
 SECTIONS = ("発言要旨", "決定事項", "今後の予定")
 NONE_STATED = "（記載なし）"
 
-_DECISION = re.compile(r"決定|決まりました|決めます|承認|了承|合意|可決|採択|異議(?:は)?(?:ございません|ありません|なし)|"
+_DECISION = re.compile(r"決定|決まりました|決めます|承認|了承|合意|可決|採択|"
+                       r"異議(?:は)?(?:ございません|ありません|なし)|"
                        r"(?:こと|もの)と(?:します|いたします|なりました)|ことになりました|とします。|方針とし|で進めます|"
                        r"で進めることと")
 _REQUEST = re.compile(r"してください|して下さい|お願いします|お願いいたします|願います")
@@ -42,7 +43,8 @@ _QUESTION = re.compile(r"(?:か|かね|でしょうか)[。？?]$|[？?]$")
 _AGENDA = re.compile(r"議題は、?(.+?)(?:です|となります|でございます)[。]?$|(.+?)についてを?(?:議題|審議)")
 _PLACE = re.compile(r"((?:第[0-9]+|[^\s、。はがでを]{1,8})(?:会議室|応接室|講堂|会場|ホール|庁議室))")
 _NEXT = re.compile(r"次回|来週|来月|今後")
-_CEREMONY = re.compile(r"^(?:それでは、?)?(?:(?:本日の)?.{0,20}(?:を始めます|を終了します|を開始します)|ありがとうございました|"
+_CEREMONY = re.compile(r"^(?:それでは、?)?(?:(?:本日の)?.{0,20}(?:を始めます|を終了します|を開始します)|"
+                       r"ありがとうございました|"
                        r"よろしくお願いします|承知しました|分かりました)。?$")
 
 
@@ -99,11 +101,12 @@ class MinutesResult:
 
     @classmethod
     def from_json(cls, d: dict) -> MinutesResult:
-        def items(xs: list) -> list[MinutesItem]:
+        def items(xs: list | None) -> list[MinutesItem]:
             return [MinutesItem(str(i["text"]), int(i["utterance"]), float(i["start"]), str(i.get("speaker", "")))
                     for i in xs or []]
         return cls(transcript=Transcript.from_json(d.get("transcript") or {}), title=str(d.get("title", "")),
-                   fields=dict(d.get("fields") or {}), points=items(d.get("発言要旨")), decisions=items(d.get("決定事項")),
+                   fields=dict(d.get("fields") or {}), points=items(d.get("発言要旨")),
+                   decisions=items(d.get("決定事項")),
                    schedule=items(d.get("今後の予定")), method=d.get("method", "extractive"),
                    model_id=str(d.get("model_id", "")), notices=list(d.get("notices") or []),
                    field_sources=dict(d.get("field_sources") or {}))

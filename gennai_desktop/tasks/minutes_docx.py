@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..asr.transcript import short_clock
-from ..core.document import Block
+from ..core.document import Block, BlockKind
 from ..documents.docx_writer import write_docx
 from .minutes import FIELDS, NONE_STATED, MinutesResult
 
@@ -20,8 +20,8 @@ _FULL = str.maketrans("0123456789", "０１２３４５６７８９")
 def minutes_blocks(result: MinutesResult) -> list[Block]:
     blocks: list[Block] = []
 
-    def add(text: str, kind: str = "paragraph", style: str | None = None, rows=None) -> None:
-        blocks.append(Block(id=f"m{len(blocks):04d}", kind=kind, text=text, style=style, rows=rows))  # type: ignore[arg-type]
+    def add(text: str, kind: BlockKind = "paragraph", style: str | None = None, rows=None) -> None:
+        blocks.append(Block(id=f"m{len(blocks):04d}", kind=kind, text=text, style=style, rows=rows))
 
     add(f"{result.title}", style="align:center")
     for n, name in enumerate(FIELDS, 1):
@@ -48,5 +48,5 @@ def minutes_blocks(result: MinutesResult) -> list[Block]:
 
 
 def save_minutes_docx(result: MinutesResult, target: str | Path) -> None:
-    write_docx(minutes_blocks(result), target, title=result.title,
-               comments=f"GENNAI Desktop 議事録（{'モデル作成' if result.method == 'model' else '文字起こしからの抜粋'}）")
+    made = "モデル作成" if result.method == "model" else "文字起こしからの抜粋"
+    write_docx(minutes_blocks(result), target, title=result.title, comments=f"GENNAI Desktop 議事録（{made}）")

@@ -90,7 +90,8 @@ def params_for(engine: TextEngine, prompt: Prompt, *, expect_language: str | Non
     return GenerationParams(
         max_tokens=max_tokens or prompt.max_tokens, temperature=g.temperature, top_p=g.top_p,
         top_k=g.top_k, repeat_penalty=g.repeat_penalty, stop=prompt.stop or g.stop,
-        json_schema=json_schema, seed=g.seed, expect_language=expect_language)  # type: ignore[arg-type]
+        json_schema=json_schema, seed=g.seed,
+        expect_language=expect_language)  # type: ignore[arg-type]  # callers pass "ja"/"en" typed as str
 
 
 @dataclass

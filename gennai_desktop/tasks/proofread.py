@@ -20,6 +20,7 @@ from ..core.events import Done, FindingsAdded, Notice, Progress, Stats, TaskEven
 from ..core.findings import Finding, merge, validate
 from ..core.i18n import tr
 from ..llm.base import TextEngine
+from ..llm.batch import finished as finished_result
 from ..llm.batch import generate_batch
 from ..nlp.sentences import chunk_spans
 from ..ocr.proofread_filter import drop_uncertain
@@ -88,26 +89,28 @@ def proofread(doc: Document, engine: TextEngine | SpecOnly | Callable[[], TextEn
     cancel.raise_if_cancelled()
     model_findings: list[Finding] = []
     used_model = False
-    if use_model and callable(engine):
-        engine = engine()                       # the model loads only now, after the rules
-    if use_model and engine is None:
+    model: TextEngine | SpecOnly | None = None
+    if use_model:
+        model = engine() if callable(engine) else engine     # the model loads only now, after the rules
+    if use_model and model is None:
         notices.append("proofread.notice.no_model")
         yield Notice("proofread.notice.no_model")
-    elif use_model and (isinstance(engine, SpecOnly) or not model_can_help(engine.spec, base_model_passes)):
+    elif use_model and model is not None and (isinstance(model, SpecOnly)
+                                              or not model_can_help(model.spec, base_model_passes)):
         notices.append("proofread.notice.model_skipped")
-        yield Notice("proofread.notice.model_skipped", {"model": engine.spec.id})
-    elif use_model:
+        yield Notice("proofread.notice.model_skipped", {"model": model.spec.id})
+    elif use_model and model is not None and not isinstance(model, SpecOnly):
         used_model = True
         dropped = 0
-        size = int(prompting.entry("proofread", "check", engine).get("chunk_chars", CHUNK_CHARS))
+        size = int(prompting.entry("proofread", "check", model).get("chunk_chars", CHUNK_CHARS))
         spans = list(chunk_spans(text, size))
         # all chunks at once through llm.batch: decoded together where the engine can, each
         # sequence under its own JSON-schema grammar; progress counts finished chunks
-        prompts = [prompting.build("proofread", "check", engine, cancel=cancel, text=text[s:e]) for s, e in spans]
-        params = [prompting.params_for(engine, p, json_schema=FINDINGS_SCHEMA) for p in prompts]
+        prompts = [prompting.build("proofread", "check", model, cancel=cancel, text=text[s:e]) for s, e in spans]
+        params = [prompting.params_for(model, p, json_schema=FINDINGS_SCHEMA) for p in prompts]
         yield Progress(0, len(spans), "proofread.stage.model", tr("proofread.detail.chunk", n=0, total=len(spans)))
         cancel.raise_if_cancelled()
-        run = generate_batch(engine, [p.text for p in prompts], params, cancel)
+        run = generate_batch(model, [p.text for p in prompts], params, cancel)
         finished = n_tokens = 0
         t0 = time.perf_counter()
         shown = prompting.InOrder(len(spans), "model")
@@ -115,10 +118,10 @@ def proofread(doc: Document, engine: TextEngine | SpecOnly | Callable[[], TextEn
             yield from shown.feed(j, piece)
             if piece is not None:
                 continue
-            r = run.results[j]
+            r = finished_result(run, j)
             finished += 1
             n_tokens += r.n_tokens
-            found, bad = _model_findings(engine, text, spans[j][0], spans[j][1], r.text)
+            found, bad = _model_findings(model, text, spans[j][0], spans[j][1], r.text)
             dropped += bad
             # each chunk's new findings appear as soon as it finishes (a cancelled run keeps them)
             fresh = _new_findings(validate(found, text), rule_findings + model_findings)

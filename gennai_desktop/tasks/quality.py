@@ -95,7 +95,8 @@ def numbers_in(text: str, kanji: bool = True) -> set[int]:
     out: set[int] = set()
     for tok in _NUM_TOKEN.findall(text):
         if tok[0] in "0123456789０１２３４５６７８９":
-            digits = tok.translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace(",", "").replace("，", "")
+            digits = tok.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+            digits = digits.replace(",", "").replace("，", "")
             if digits.isdigit():
                 out.add(int(digits))
         elif kanji:
@@ -115,7 +116,8 @@ def numbers_in_context(text: str) -> Counter[tuple[int, str, bool]]:
     for m in _NUM_TOKEN.finditer(text):
         tok = m.group()
         if tok[0] in "0123456789０１２３４５６７８９":
-            digits = tok.translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace(",", "").replace("，", "")
+            digits = tok.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+            digits = digits.replace(",", "").replace("，", "")
             n = int(digits) if digits.isdigit() else None
         else:
             n = _kanji_number(tok)
@@ -148,7 +150,8 @@ def negations_ja(text: str) -> int:
     """Number of negation markers in Japanese ``text`` (助動詞 ない/ず/ぬ, 禁止, 不可, 無い)."""
     n = 0
     for m in tokenize(text):
-        if m.pos0 == "助動詞" and m.normalized in _NEG_AUX or m.normalized in _NEG_WORDS or m.surface in ("禁止", "不可"):
+        if (m.pos0 == "助動詞" and m.normalized in _NEG_AUX or m.normalized in _NEG_WORDS
+                or m.surface in ("禁止", "不可")):
             n += 1
     return n
 

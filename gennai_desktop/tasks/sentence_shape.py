@@ -16,10 +16,12 @@ from ..core.document import BODY_KINDS, Block, Document
 END = "。．！？!?"
 CLOSE = "」』）)】〕］]"
 # a line that is a list item by its own label (readers that do not yet mark list_item)
-ITEM_LABEL = re.compile(r"^\s*(?:[・●○◦■□◆◇▪◎〇•\-－]|[0-9０-９]{1,2}[.．)）]|[（(][0-9０-９a-zA-Zａ-ｚア-ン一二三四五六七八九十]{1,3}[）)]"
+ITEM_LABEL = re.compile(r"^\s*(?:[・●○◦■□◆◇▪◎〇•\-－]|[0-9０-９]{1,2}[.．)）]"
+                        r"|[（(][0-9０-９a-zA-Zａ-ｚア-ン一二三四五六七八九十]{1,3}[）)]"
                         r"|[①-⑳⑴-⒇]|[ア-ン][　 .．]|[一二三四五六七八九十]{1,2}[　 、.．])\s*")
 # 「1　はじめに　本報告は…」: a numbered heading and its title before the first sentence
-_GLUED = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十]+[章節部]|[0-9０-９]{1,2}(?:[.．][0-9０-９]{1,2})*[.．]?|[（(][0-9０-９]{1,2}[）)])"
+_GLUED = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十]+[章節部]|[0-9０-９]{1,2}(?:[.．][0-9０-９]{1,2})*[.．]?"
+                    r"|[（(][0-9０-９]{1,2}[）)])"
                     r"[ 　]*[^、。，,\s「」]{1,25}[ 　]+\S")
 # a sentence that announces a list: 「次のとおりである。」「以下の3点を挙げる。」「次の各号に掲げる…」
 # 「次のように改める。」 or one ending in ：  (not 「以下この項において」「以下「新法」という。」)
@@ -27,7 +29,8 @@ _INTRO = re.compile(r"(?:次|以下|下記)(?:に掲げる|の各号|のいず�
                     r"(?:点|事項|項目|もの|取組|取り組み|措置|場合|要件|条件|観点|とおり|構成|構造|通り))[^。]{0,25}[。：:]$|[：:]$")
 # how no sentence begins: a particle or ending (「を下記のとおり…」「ています。」) or a closing bracket —
 # the rest of a sentence whose start a PDF reader put in another block
-_MID_START = re.compile(r"^(?:[をがはのてへ]|に(?!もかかわらず)|で(?!は)|[）)」』】〕]|ます|です|ており|ている|った|れる|られ"
+_MID_START = re.compile(r"^(?:[をがはのてへ]|に(?!もかかわらず)|で(?!は)|[）)」』】〕]"
+                        r"|ます|です|ており|ている|った|れる|られ"
                         r"|[（(][^）)]{0,40}[）)](?:を|に|が|は|の|で|から|より|へ))")
 _ASIDE = re.compile(r"^https?://|^www\.|^[0-9]{1,2}[ 　][^、。]*$|^[\x20-\x7e]+$")   # URL, footnote, English line
 _LINE_WRAP = re.compile(r"(?<![。．！？!?」』）)])\n(?=\S)")

@@ -22,7 +22,9 @@ _CONTENT = {"名詞", "動詞", "形容詞", "副詞", "形状詞"}
 _SKIP_SUB = {"非自立可能", "数詞"}
 # Words that structure official documents and laws rather than carry their topic
 # (条・項・号, 規定, 場合 …); frequent everywhere, so they must not make a sentence "key".
-STRUCTURAL = frozenset(["条", "項", "号", "規定", "こと", "よる", "時", "場合", "おく", "つく", "他", "前項", "前", "物", "者", "為", "所", "日", "関する", "定める", "当該", "次", "同", "各", "等", "以下", "以上", "掲げる", "係る", "準用", "附則", "施行", "改正", "法律", "第", "とき"])
+STRUCTURAL = frozenset(["条", "項", "号", "規定", "こと", "よる", "時", "場合", "おく", "つく", "他", "前項", "前",
+                        "物", "者", "為", "所", "日", "関する", "定める", "当該", "次", "同", "各", "等", "以下",
+                        "以上", "掲げる", "係る", "準用", "附則", "施行", "改正", "法律", "第", "とき"])
 
 
 def content_words(text: str) -> list[str]:
@@ -50,12 +52,12 @@ def _batch_words(texts: Sequence[str]) -> list[list[str]]:
     out: list[list[str]] = [[] for _ in texts]
     intern = sys.intern
     i = 0
-    for surface, pos, normalized, start in iter_morphemes(joined):
+    for surface, tags, normalized, start in iter_morphemes(joined):
         while i < len(bounds) and start >= bounds[i][1] + 1:
             i += 1
         if i >= len(bounds):
             break
-        if pos[0] not in _CONTENT or pos[1] in _SKIP_SUB or not surface.strip():
+        if tags[0] not in _CONTENT or tags[1] in _SKIP_SUB or not surface.strip():
             continue
         out[i].append(intern(normalized))
     return out

@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from typing import Literal
 
 from ..core.cancel import NEVER, Cancelled, CancelToken
-from ..core.document import BODY_KINDS, HEADING_KINDS, Block, Document
+from ..core.document import BODY_KINDS, HEADING_KINDS, Block, BlockKind, Document
 from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, Stats, TaskEvent
 from ..core.i18n import get_language, tr
 from ..documents.docx_writer import write_docx
 from ..llm.base import TextEngine
+from ..llm.batch import finished as finished_result
 from ..llm.batch import generate_batch
 from ..nlp.morph import tokenize
 from ..nlp.script import guess_language
@@ -83,7 +84,7 @@ def summarize(doc: Document, engine: TextEngine | SpecOnly | None, *, style: Sty
         key = "summary.notice.partial_time" if timed_out else "summary.notice.partial_cancel"
         params = {"done": acc.chunks_done, "total": acc.chunks_total}
         yield Notice(key, params)
-        method = "model" if any(m for _, _, m in final) else "extractive"
+        method: Literal["model", "extractive"] = "model" if any(m for _, _, m in final) else "extractive"
         yield Done(SummaryResult(points, style, method, render(points, style),
                                  engine.spec.id if engine is not None else "", [key], partial=True,
                                  length=length))
@@ -145,7 +146,7 @@ def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style
         yield from shown.feed(j, piece)
         if piece is not None:
             continue
-        r = run.results[j]
+        r = finished_result(run, j)
         finished += 1
         n_tokens += r.n_tokens
         s, e = spans[j]
@@ -195,7 +196,7 @@ def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style
         notices.append("summary.notice.unsupported_dropped")
         yield Notice("summary.notice.unsupported_dropped", {"count": dropped[0]})
     points = _model_points(table, final, style)
-    method = "model" if any(m for _, _, m in final) else "extractive"
+    method: Literal["model", "extractive"] = "model" if any(m for _, _, m in final) else "extractive"
     yield Done(SummaryResult(points, style, method, render(points, style), engine.spec.id, notices, length=length))
 
 
@@ -463,7 +464,7 @@ def save_summary_docx(result: SummaryResult, target) -> None:
     lang = get_language()
     blocks: list[Block] = [Block(id="b0000", kind="heading", text=tr("summary.doc_title", lang=lang), level=1)]
     labels = {tr(f"summary.part.{p}", lang=lang) for p in PART_ORDER}
-    kind = "list_item" if result.style == "bullets" else "paragraph"
+    kind: BlockKind = "list_item" if result.style == "bullets" else "paragraph"
     for i, line in enumerate(render(result.points, result.style, lang).splitlines(), 1):
         if line in labels:
             blocks.append(Block(id=f"b{i:04d}", kind="heading", text=line, level=2))
@@ -472,5 +473,6 @@ def save_summary_docx(result: SummaryResult, target) -> None:
             strip = kind == "list_item" and line.startswith("・")
             blocks.append(Block(id=f"b{i:04d}", kind=kind, text=line[1:] if strip else line))
     if result.method == "extractive":
-        blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=tr("summary.notice.extractive", lang=lang)))
+        blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph",
+                            text=tr("summary.notice.extractive", lang=lang)))
     write_docx(blocks, target, title=tr("summary.doc_title", lang=lang))

@@ -15,7 +15,7 @@ fake.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 from typing import Literal
 
@@ -25,7 +25,7 @@ from ..core.errors import DocumentError
 from ..core.events import Done, Notice, Progress, Stats, TaskEvent
 from ..documents.docx_writer import write_docx
 from ..llm.base import TextEngine
-from ..llm.batch import generate_batch
+from ..llm.batch import finished, generate_batch
 from ..nlp.sentences import chunk_spans
 from . import prompting
 from .glossary import Glossary
@@ -133,7 +133,14 @@ class _State:
         self.model_unusable = False
         self.failures_in_a_row = 0
 
-    def run(self, sources: list[str], block_of: list[int], total: int) -> Iterator[TaskEvent]:
+    @property
+    def model(self) -> TextEngine:
+        """The engine, where a model pass runs (``run`` sends no text to a model without one)."""
+        if self.engine is None:
+            raise RuntimeError("no engine: the texts are kept, not sent to a model")
+        return self.engine
+
+    def run(self, sources: list[str], block_of: list[int], total: int) -> Generator[TaskEvent, None, list[str]]:
         """Translate every text; returns them in order. Model pieces go to the engine
         WINDOW at a time through llm.batch (decoded together where the engine can); the
         give-up rule is applied in document order after each window."""
@@ -176,14 +183,14 @@ class _State:
                 i += 1
             jobs = [(ti, s, e) for ti, spans in group for s, e in spans]
             prepared = [self._prepare(sources[ti][s:e]) for ti, s, e in jobs]
-            run = generate_batch(self.engine, [p.text for p, _ in prepared], [q for _, q in prepared], self.cancel)
+            run = generate_batch(self.model, [p.text for p, _ in prepared], [q for _, q in prepared], self.cancel)
             t0 = time.perf_counter()
             n_tokens = 0
             shown = prompting.InOrder(len(jobs), "block")
             for j, piece in run:
                 yield from shown.feed(j, piece)
                 if piece is None:
-                    n_tokens += run.results[j].n_tokens
+                    n_tokens += finished(run, j).n_tokens
             self.cancel.raise_if_cancelled()
             yield Stats(tokens=n_tokens, seconds=time.perf_counter() - t0)
             j = 0
@@ -196,7 +203,7 @@ class _State:
                     continue
                 parts, ok = [], True
                 for s, e in spans:
-                    r = run.results[j]
+                    r = finished(run, j)
                     j += 1
                     result = self._judge(source[s:e], r.text, r.stop_reason)
                     if result is None:
@@ -225,16 +232,17 @@ class _State:
         return text
 
     def _spans(self, source: str) -> list[tuple[int, int]]:
-        e = prompting.entry("translate", self.direction, self.engine)
-        budget = min(self.engine.n_ctx() // 3, int(e.get("max_input_tokens", 400)))
-        if self.engine.count_tokens(source) <= budget:
+        engine = self.model
+        e = prompting.entry("translate", self.direction, engine)
+        budget = min(engine.n_ctx() // 3, int(e.get("max_input_tokens", 400)))
+        if engine.count_tokens(source) <= budget:
             return [(0, len(source))]
-        ratio = len(source) / max(1, self.engine.count_tokens(source))
+        ratio = len(source) / max(1, engine.count_tokens(source))
         return list(chunk_spans(source, max(50, int(budget * ratio * 0.9))))
 
     def _prepare(self, piece: str):
         """(prompt, params) for the model translation of ``piece`` (glossary terms protected)."""
-        engine = self.engine
+        engine = self.model
         protected = self.glossary.protect(piece)
         prompt = prompting.build("translate", self.direction, engine, cancel=self.cancel, text=protected)
         src_tokens = engine.count_tokens(protected)
@@ -244,10 +252,10 @@ class _State:
 
     def _judge(self, piece: str, output: str, stop_reason) -> str | None:
         """The model's translation of ``piece`` with glossary enforced, or None if unusable."""
-        engine = self.engine
+        engine = self.model
         text = output.strip()
         scaffold = prompting.build("translate", self.direction, engine, text="").text
-        bad = weakness(text, stop_reason, lang=self.target_lang, scaffold=scaffold)
+        bad: str | None = weakness(text, stop_reason, lang=self.target_lang, scaffold=scaffold)
         if bad is None and self.direction == "ja-en" and copied_from(text, piece, 4) > 0.5:
             bad = "echo"
         if bad is None and invented_numbers(text, piece, kanji_in_output=self.direction == "ja-en"):

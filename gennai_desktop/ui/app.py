@@ -8,11 +8,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ..app.context import AppContext
 from ..core.i18n import set_language, tr
-from ..core.settings import load_settings
-from ..llm import manager
-from ..packs.policy import apply_policy
-from ..storage import StoreUnavailable, needs_passphrase, open_store, store_dir
+from ..core.settings import Settings, load_settings
+from ..storage import ProtectedStore, StoreUnavailable, needs_passphrase, open_store, store_dir
 from .errors import install_excepthook
 from .fonts import apply_japanese_font
 from .main_window import MainWindow
@@ -46,12 +45,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(list(argv) if argv is not None else None)
 
 
-def _with_policy(settings):
-    """Locked values from ministry IT's signed policy win over the user's settings."""
+def effective_settings(ctx: AppContext) -> Settings:
+    """Locked values from ministry IT's signed policy win over the user's settings (read
+    through the session's context: the signed metadata is verified here, once)."""
     try:
-        return apply_policy(settings)
+        return ctx.settings
     except Exception:  # noqa: BLE001 - a policy problem must not stop the app from starting
-        return settings
+        return ctx.user_settings
+
+
+def session_context(store: ProtectedStore | None = None) -> AppContext:
+    """The UI session's one context (trust view, policy, settings, models, audit, store);
+    the window passes it to its tabs and dialogs and records every result through it."""
+    return AppContext(load_settings(), store=store)
 
 
 def open_store_interactive(parent=None, ask=None, tries: int = PASSPHRASE_TRIES):
@@ -87,12 +93,14 @@ def open_store_interactive(parent=None, ask=None, tries: int = PASSPHRASE_TRIES)
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv if argv is not None else sys.argv[1:])
-    settings = _with_policy(load_settings())
+    ctx = session_context()
+    settings = effective_settings(ctx)
     set_language(settings.language)
     app, family = make_app([sys.argv[0]])
     follow_os_theme(app)               # a dark palette when the OS is in dark mode
     store, why = open_store_interactive()
-    window = MainWindow(settings, font_family=family, store=store, store_reason=why)
+    ctx.store = store                  # the session's store: results are kept there
+    window = MainWindow(settings, font_family=family, store=store, store_reason=why, ctx=ctx)
     install_excepthook(lambda: window)
     window.show()                      # before any model is loaded (lazy load)
     if args.file:
@@ -101,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         QTimer.singleShot(50, window.check_recovery)
     code = app.exec()
     task_pool().waitForDone(3000)      # closeEvent cancelled running tasks; let them stop
-    manager.unload()                   # ends the runner process
+    window.ctx.close()                 # ends the runner process
     return code
 
 

@@ -33,7 +33,7 @@ class Recoverable:
         parts: list[str] = []
         if self.data.get("document"):
             parts.append(Path(self.data["document"]).name)
-        for name, st in (self.data.get("tabs") or {}).items():
+        for st in (self.data.get("tabs") or {}).values():
             for vals in (st.get("values") or {}).values():
                 parts.extend(v for v in vals.values() if v.strip())
             if st.get("stream", "").strip():

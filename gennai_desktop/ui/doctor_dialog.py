@@ -19,7 +19,7 @@ from .worker import TaskWorker
 
 
 class DoctorDialog(QDialog):
-    def __init__(self, parent, provider) -> None:  # noqa: ANN001
+    def __init__(self, parent, provider) -> None:  # noqa: ANN001 - any QWidget and the window's EngineProvider
         super().__init__(parent)
         self.setWindowTitle(tr("ui.doctor.title"))
         self.setObjectName("doctorDialog")
@@ -63,6 +63,6 @@ class DoctorDialog(QDialog):
         self.report = report
         self.text.setPlainText(format_report(report))
 
-    def done(self, r: int) -> None:  # noqa: D102
+    def done(self, r: int) -> None:  # noqa: D102 - QDialog.done, overridden to stop the worker
         self.worker.cancel()
         super().done(r)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..app.context import AppContext
 from ..app.models import ModelService
 from ..core.settings import Settings
 from ..llm.base import BackendInfo, ModelSpec
@@ -25,18 +26,21 @@ class EngineReady:
 
 
 class EngineProvider:
-    """The tabs' way to the one engine. Without a factory (tests pass one) it asks
-    ``app.models.ModelService`` — the same service the CLI uses — afresh each time, so a
-    pack update, a policy change or new settings apply at the next task."""
+    """The tabs' way to the one engine. Without a factory (tests pass one) it asks the
+    session context's ``ModelService`` (``ctx.models``, the same service the CLI uses). The
+    window gives the provider a new context when settings or packs change, so new settings,
+    a pack update or a policy change apply at the next task; without a context (a provider
+    used on its own) it makes a service from ``settings`` each time."""
 
     def __init__(self, settings: Settings, factory: Callable[[], Any] | None = None,
-                 spec: ModelSpec | None = None) -> None:
+                 spec: ModelSpec | None = None, ctx: AppContext | None = None) -> None:
         self.settings = settings
         self._factory = factory
         self._spec = spec
+        self.ctx = ctx
 
     def service(self) -> ModelService:
-        return ModelService(self.settings)
+        return self.ctx.models if self.ctx is not None else ModelService(self.settings)
 
     def active_spec(self) -> ModelSpec | None:
         """The model that will be used (without loading it); None when none is configured."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 
+from ..app import recording
+from ..app.context import AppContext
 from ..core.i18n import tr
 from ..storage.history import audit_event, entry_preview, search_history, task_label
 from .qt import (
@@ -32,9 +34,10 @@ from .qt import (
 class HistoryDialog(QDialog):
     reopen_requested = Signal(object)        # storage.HistoryEntry
 
-    def __init__(self, store, parent=None) -> None:
+    def __init__(self, store, parent=None, ctx: AppContext | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.ctx = ctx
         self.setObjectName("historyDialog")
         self.setWindowTitle(tr("storage.ui.history_title"))
         self.resize(900, 560)
@@ -119,10 +122,17 @@ class HistoryDialog(QDialog):
         if not confirm(e):
             return False
         self.store.delete_result(e.id)
-        audit_event("history.delete", task=e.task, doc_sha256=e.source_sha256 or None, doc_size=e.source_size,
+        self._audit("history.delete", task=e.task, doc_sha256=e.source_sha256 or None, doc_size=e.source_size,
                     outcome="ok")
         self.refresh()
         return True
+
+    def _audit(self, action: str, **fields: object) -> None:
+        """Through the session's context when the window gave one (its audit log, no lookup)."""
+        if self.ctx is not None:
+            recording.event(self.ctx, action, **fields)
+        else:
+            audit_event(action, **fields)
 
     def delete_all(self, confirm: Callable[[], bool] | None = None) -> bool:
         if confirm is None:
@@ -132,6 +142,6 @@ class HistoryDialog(QDialog):
         if not confirm():
             return False
         n = self.store.delete_all_results()
-        audit_event("history.delete_all", outcome="ok", detail=str(n))
+        self._audit("history.delete_all", outcome="ok", detail=str(n))
         self.refresh()
         return True

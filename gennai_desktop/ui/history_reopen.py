@@ -93,7 +93,8 @@ def result_html(entry: Any) -> str:
         for n, c in enumerate(r.get("citations") or [], 1):
             where = tr("storage.preview.page", page=c["page"]) if c.get("page") is not None \
                 else tr("storage.preview.block", block=c.get("block", ""))
-            items.append(f"<li><b>{n}. {esc(Path(c.get('file', '')).name)} {esc(where)}</b><br>{esc(c.get('text', ''))}</li>")
+            items.append(f"<li><b>{n}. {esc(Path(c.get('file', '')).name)} {esc(where)}</b>"
+                         f"<br>{esc(c.get('text', ''))}</li>")
         if items:
             parts.append(f"<p>{esc(tr('ui.qa.citations'))}</p><ol style='list-style:none'>" + "".join(items) + "</ol>")
     else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..app import recording
+from ..app.context import AppContext
 from ..core.cancel import Cancelled, CancelToken, cancel_scope
 from ..core.document import Document, DocumentKey
 from ..core.errors import GennaiError
@@ -20,7 +22,7 @@ from ..core.settings import Settings, load_settings, save_settings
 from ..documents import load_document
 from ..ocr.runner import ocr_context
 from ..storage import StoreUnavailable, open_store
-from ..storage.history import QA_TASKS, record_task, task_label
+from ..storage.history import QA_TASKS, task_label
 from .autosave import AutosaveStore, Recoverable
 from .doc_sessions import DocSession, find_session
 from .doctor_dialog import DoctorDialog
@@ -84,9 +86,11 @@ TEXT_SIZE_STEP = 1.0
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, engine_provider: EngineProvider | None = None,
                  font_family: str | None = "", autosave: bool = True, store=OPEN_STORE,
-                 store_reason: str = "") -> None:
+                 store_reason: str = "", ctx: AppContext | None = None) -> None:
         super().__init__()
-        self.settings = settings or load_settings()
+        if settings is None:
+            settings = ctx.user_settings if ctx is not None else load_settings()
+        self.settings = settings
         set_language(self.settings.language)
         self.engine_provider = engine_provider or EngineProvider(self.settings)
         self.document: Document | None = None
@@ -99,6 +103,12 @@ class MainWindow(QMainWindow):
             store, store_reason = open_store_quietly()
         self.store = store                  # storage.ProtectedStore, or None (history/autosave off)
         self.store_reason = store_reason
+        # the session's one context (app.main builds it): trust verified once, results recorded
+        # through it; the window renews it when the settings or packs change what it derived
+        self.ctx = ctx if ctx is not None else AppContext(self.settings, store=store)
+        self.ctx.store = store
+        self.ctx.warn = self.show_status
+        self.engine_provider.ctx = self.ctx
         self.autosave_store = AutosaveStore(store, keep_days=self.settings.recovery_keep_days,
                                             legacy_folder=self.settings.autosave_path())
         self._recent_mem: list[str] = [] if store is not None else list(self.settings.recent_files)
@@ -149,6 +159,7 @@ class MainWindow(QMainWindow):
         size = max(lo, min(hi, self.text_size() + delta))
         self.settings = self.settings.model_copy(update={"text_size_pt": size})
         self.engine_provider.settings = self.settings
+        self.set_context(self.ctx.with_settings(self.settings))
         self._save_settings()
         self._apply_text_size()
         self.show_status(tr("ui.text_size.now", size=f"{size:g}"))
@@ -157,6 +168,7 @@ class MainWindow(QMainWindow):
     def reset_text_size(self) -> None:
         self.settings = self.settings.model_copy(update={"text_size_pt": 0.0})
         self.engine_provider.settings = self.settings
+        self.set_context(self.ctx.with_settings(self.settings))
         self._save_settings()
         self._apply_text_size()
 
@@ -238,7 +250,7 @@ class MainWindow(QMainWindow):
         return [self.summary_tab, self.proofread_tab, self.translate_tab, self.draft_tab, self.qa_tab, self.minutes_tab]
 
     def current_tab(self) -> TaskTab:
-        return self.tabs.currentWidget()  # type: ignore[return-value]
+        return self.tabs.currentWidget()  # type: ignore[return-value]  # the tab widget holds only TaskTabs
 
     def _action(self, menu, key: str, slot: Callable, shortcut=None) -> QAction:
         act = QAction(tr(key), self)
@@ -546,7 +558,7 @@ class MainWindow(QMainWindow):
         if self.store is not None:
             try:
                 return self.store.recent()[:MAX_RECENT]
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - an unreadable store: no recent files, the app goes on
                 return []
         return list(self._recent_mem)
 
@@ -573,7 +585,7 @@ class MainWindow(QMainWindow):
         if self.store is not None:
             try:
                 self.store.add_recent(p, keep=MAX_RECENT)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - told in the status bar; the document is open
                 self.show_status(str(exc))
         else:
             self._recent_mem = ([p] + [r for r in self._recent_mem if r != p])[:MAX_RECENT]
@@ -588,11 +600,11 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _c=False, p=p: self.open_path_async(p))
         self.recent_menu.setEnabled(bool(recent))
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's virtual method name
         if any(u.toLocalFile().lower().endswith(SUFFIXES) for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt's virtual method name
         for u in event.mimeData().urls():
             if u.toLocalFile().lower().endswith(SUFFIXES):
                 event.acceptProposedAction()
@@ -633,16 +645,21 @@ class MainWindow(QMainWindow):
         extra = {"ui_state": tab.state()}
         if file:
             extra["source_path"] = str(Path(file).resolve())   # to reopen it from 履歴 (encrypted)
-        return record_task(self.TASK_IDS.get(tab.task_name, tab.task_name),
-                           result if self.store is not None else None,     # no store: audit only
-                           outcome=outcome, file=file, model=self.engine_provider.active_spec(), origin="ui",
-                           store=self.store, warn=self.show_status, extra=extra)
+        return recording.record(self.ctx, self.TASK_IDS.get(tab.task_name, tab.task_name),
+                                result if self.store is not None else None,     # no store: audit only
+                                outcome=outcome, file=file, model=self.engine_provider.active_spec(),
+                                origin="ui", extra=extra)
+
+    def set_context(self, ctx: AppContext) -> None:
+        """The session's context after settings or packs changed; the provider follows."""
+        self.ctx = ctx
+        self.engine_provider.ctx = ctx
 
     def open_history(self):
         if self.store is None:
             self.show_message(tr("storage.ui.unavailable", reason=self.store_reason))
             return None
-        dlg = HistoryDialog(self.store, self)
+        dlg = HistoryDialog(self.store, self, ctx=self.ctx)
         dlg.reopen_requested.connect(self.reopen_result)
         dlg.open()
         self.last_history_dialog = dlg
@@ -725,13 +742,21 @@ class MainWindow(QMainWindow):
     def _save_settings(self) -> None:
         try:
             save_settings(self.settings)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - shown; the new settings apply to this session
             self.show_exception(exc)
 
-    def open_settings(self) -> None:
-        dlg = SettingsDialog(self.settings, self)
+    def open_settings(self) -> SettingsDialog:
+        """The settings dialog, its locks from the session's policy (nothing read again)."""
+        dlg = SettingsDialog(self.settings, self, policy=self._policy_or_none())
         dlg.accepted.connect(lambda: self.apply_settings(dlg.result_settings()))
         dlg.open()
+        return dlg
+
+    def _policy_or_none(self):
+        try:
+            return self.ctx.policy
+        except Exception:  # noqa: BLE001 - a broken policy must not hide the dialog (it locks nothing)
+            return None
 
     def open_doctor(self) -> None:
         dlg = DoctorDialog(self, self.engine_provider)
@@ -739,8 +764,9 @@ class MainWindow(QMainWindow):
         self.last_dialog = dlg
 
     def open_models(self) -> None:
-        dlg = ModelsDialog(self.settings, self)
+        dlg = ModelsDialog(self.settings, self, ctx=self.ctx)
         dlg.model_chosen.connect(self.choose_model)
+        dlg.context_renewed.connect(self.set_context)
         dlg.open()
 
     def choose_model(self, model_id: str) -> None:
@@ -756,12 +782,13 @@ class MainWindow(QMainWindow):
         old = self.settings
         self.settings = new
         self.engine_provider.settings = new
+        self.set_context(self.ctx.with_settings(new))
         self._save_settings()
         self.autosave_store = AutosaveStore(self.store, keep_days=new.recovery_keep_days)
         if self.store is not None and new.history_retention_days != old.history_retention_days:
             try:                             # shorter retention / history off applies now, not at next save
                 self.store.purge_results_older_than(new.history_retention_days)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - told in the status bar; purged again at the next save
                 self.show_status(str(exc))
         self._autosave_timer.start(new.autosave_interval_s * 1000)
         if new.proofread_use_model != old.proofread_use_model:
@@ -905,7 +932,7 @@ class MainWindow(QMainWindow):
         box.setInformativeText(rec.preview(160))
         return box.exec() == QMessageBox.StandardButton.Yes
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's virtual method name
         """Quitting with unsaved results or decisions asks: keep them for the next start
         (encrypted), discard them, or stay."""
         choice = "discard"

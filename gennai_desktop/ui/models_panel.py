@@ -8,6 +8,7 @@ closes the old one, so there is never more than one model in memory.
 """
 from __future__ import annotations
 
+from ..app.context import AppContext
 from ..app.models import ModelService
 from ..core.i18n import get_language, tr
 from ..core.settings import Settings
@@ -37,14 +38,16 @@ def _service(settings: Settings) -> ModelService | None:
 
 class ModelsDialog(QDialog):
     model_chosen = Signal(str)
+    context_renewed = Signal(object)   # the session's AppContext after the packs changed
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, ctx: AppContext | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("ui.models.title"))
         self.setObjectName("modelsDialog")
         self.resize(760, 320)
         self.settings = settings
-        self.service = _service(settings)
+        self.ctx = ctx
+        self.service = self._service()
         self.specs = self.service.available() if self.service else []
         lay = QVBoxLayout(self)
         self.table = QTableWidget(len(self.specs), 5)
@@ -75,12 +78,29 @@ class ModelsDialog(QDialog):
 
     def open_packs(self) -> None:
         self.packs_dialog = PacksDialog(self.settings, self)
-        self.packs_dialog.changed.connect(self.reload)
+        self.packs_dialog.changed.connect(self.packs_changed)
         self.packs_dialog.open()
+
+    def _service(self) -> ModelService | None:
+        """The session context's service (its trust view and policy) when the window gave one."""
+        if self.ctx is not None:
+            try:
+                return self.ctx.models
+            except Exception:  # noqa: BLE001 - the panel still opens and says there is none
+                return None
+        return _service(self.settings)
+
+    def packs_changed(self) -> None:
+        """The signed metadata changed: the session's context is renewed (verified again at
+        its next use) and the window told, then the list re-read."""
+        if self.ctx is not None:
+            self.ctx = self.ctx.renewed()
+            emit(self.context_renewed, self.ctx)
+        self.reload()
 
     def reload(self) -> None:
         """Re-read the model list (after a pack update or rollback)."""
-        self.service = _service(self.settings)
+        self.service = self._service()
         self.specs = self.service.available() if self.service else []
         lang = get_language()
         active = self._active_id()

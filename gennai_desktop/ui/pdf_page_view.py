@@ -64,7 +64,8 @@ class PdfPageView(QPdfView):
                 f = (vw - m.left() - m.right()) / w
                 w, h = _qround(w * f), _qround(h * f)
             elif self.zoomMode() == QPdfView.ZoomMode.FitInView and w > 0 and h > 0:
-                avail_w, avail_h = self.viewport().width() - m.left() - m.right(), self.viewport().height() - self.pageSpacing()
+                avail_w = self.viewport().width() - m.left() - m.right()
+                avail_h = self.viewport().height() - self.pageSpacing()
                 f = min(avail_w / w, avail_h / h)
                 w, h = _qround(w * f), _qround(h * f)
             sizes[p] = QSize(w, h)

@@ -114,8 +114,8 @@ QT_VERSION = __import__("PySide6").__version__
 # "bool_dealloc"). We detect the bug once and, on CPython < 3.12 only, give these three
 # singletons a huge reference count — the same thing 3.12 does by design — so the
 # stolen references can never bring them to zero.
-import ctypes as _ctypes  # noqa: E402
-import sys as _sys  # noqa: E402
+import ctypes as _ctypes  # noqa: E402 - belongs to the workaround explained above
+import sys as _sys  # noqa: E402 - belongs to the workaround explained above
 
 
 class _Probe(QObject):

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ..core.i18n import get_language, has_key, tr
 from ..core.settings import Settings
-from ..packs.policy import current_policy
+from ..packs.policy import Policy, current_policy
 from .file_dialogs import ask_folder
 from .qt import (
     QCheckBox,
@@ -32,7 +32,8 @@ from .qt import (
     QWidget,
 )
 
-HIDDEN = {"version", "recent_files", "active_model", "text_size_pt"}  # text size: Ctrl++ / Ctrl+-   # active model: the models panel
+# text size: Ctrl++ / Ctrl+-; active model: the models panel
+HIDDEN = {"version", "recent_files", "active_model", "text_size_pt"}
 DIR_FIELDS = {"autosave_dir"}
 # how the model runs: for IT and support, not an official's first day — on their own page,
 # which a policy can lock as a whole (``lock_advanced_settings``)
@@ -49,11 +50,13 @@ def pick_lang(text: str | None) -> str:
     return text
 
 
-def locked_settings() -> set[str]:
+def locked_settings(policy: Policy | None = None) -> set[str]:
     """Settings ministry IT fixed: each one the policy names, and the whole advanced page
-    when the policy says ``lock_advanced_settings``."""
+    when the policy says ``lock_advanced_settings``. ``policy``: the session context's
+    (the window passes it); left out, it is read here."""
     try:
-        policy = current_policy()
+        if policy is None:
+            policy = current_policy()
         locked = set(policy.locked_settings or ())
         if getattr(policy, "lock_advanced_settings", False):
             locked |= ADVANCED & set(Settings.model_fields)
@@ -71,13 +74,13 @@ def _bounds(info) -> tuple[int, int]:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, policy: Policy | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("ui.settings.title"))
         self.setObjectName("settingsDialog")
         self.settings = settings
         self.editors: dict[str, QWidget] = {}
-        self.locked = locked_settings()
+        self.locked = locked_settings(policy)
         lay = QVBoxLayout(self)
         self.pages = QTabWidget()
         self.pages.setObjectName("settingsPages")

@@ -91,13 +91,13 @@ def dark_palette() -> QPalette:
 class FocusRingStyle(QProxyStyle):
     """Fusion, with QFocusFrame drawn as a solid ring in FOCUS_RING's colour."""
 
-    def drawControl(self, element, option, painter, widget=None) -> None:  # noqa: N802
+    def drawControl(self, element, option, painter, widget=None) -> None:  # noqa: N802 - Qt's virtual method name
         if element == QStyle.ControlElement.CE_FocusFrame:
             painter.fillRect(option.rect, FOCUS_RING[is_dark(option.palette)])
             return
         super().drawControl(element, option, painter, widget)
 
-    def pixelMetric(self, metric, option=None, widget=None) -> int:  # noqa: N802
+    def pixelMetric(self, metric, option=None, widget=None) -> int:  # noqa: N802 - Qt's virtual method name
         if metric in (QStyle.PixelMetric.PM_FocusFrameHMargin, QStyle.PixelMetric.PM_FocusFrameVMargin):
             return FOCUS_RING_WIDTH
         return super().pixelMetric(metric, option, widget)

@@ -94,9 +94,23 @@ def test_model_choice_lives_in_one_module():
         text = path.read_text(encoding="utf-8")
         if rel not in ("app/models.py", "llm/registry.py", "packs/models.py") and "ModelRegistry(" in text:
             offenders.append(rel)
-        if rel.startswith(("cli/", "ui/")) and re.search(r"manager\.get_engine|llm\.manager import|llm\.registry import", text):
+        if rel.startswith(("cli/", "ui/")) and MODEL_INTERNALS.search(text):
             offenders.append(rel)
     assert offenders == [], offenders
+
+
+# the llm manager or registry imported by name, in every spelling (``from ..llm import manager``
+# was missed by the first pattern, and ui/app.py called the manager that way)
+MODEL_INTERNALS = re.compile(r"manager\.get_engine|llm\.(manager|registry) import"
+                             r"|from \.*(gennai_desktop)?\.?llm import [^\n]*\b(manager|registry)\b")
+
+
+def test_the_model_internals_pattern_sees_every_spelling():
+    for line in ("from ..llm import manager", "from ...llm import base, manager",
+                 "from gennai_desktop.llm import registry", "from ..llm.manager import get_engine",
+                 "from ..llm.registry import ModelRegistry"):
+        assert MODEL_INTERNALS.search(line), line
+    assert not MODEL_INTERNALS.search("from ..llm.base import ModelSpec")
 
 
 def test_own_modules_are_imported_at_module_level_unless_a_reason_is_given():

@@ -9,7 +9,7 @@ from gennai_desktop.core.cancel import CancelToken, Cancelled
 from gennai_desktop.core.errors import ModelError
 from gennai_desktop.llm import engine as engine_mod
 from gennai_desktop.llm.base import GenerationParams, ModelSpec
-from gennai_desktop.llm.batch import SequentialBatch, generate_batch
+from gennai_desktop.llm.batch import SequentialBatch, finished, generate_batch
 from gennai_desktop.llm.engine import LlamaEngine
 from gennai_desktop.llm.runner import RunnerEngine
 from tests.support.fake_engine import FakeEngine
@@ -207,3 +207,12 @@ def test_a_big_batch_context_is_freed_after_use_a_small_one_kept(engine, monkeyp
     monkeypatch.setattr(engine_mod, "KEEP_CONTEXT_BYTES", 0)
     list(engine.generate_batch(PROMPTS[:2], greedy(3), batch_size=2))
     assert engine._batch_ctx is None
+
+
+def test_a_finished_prompts_result_and_an_unfinished_one_said_in_words():
+    fake = FakeEngine(reply=lambda p: "答え" + p[-1])
+    run = generate_batch(fake, ["問1", "問2"], GenerationParams())
+    with pytest.raises(RuntimeError, match="prompt 0 .* not ended"):
+        finished(run, 0)                       # asked before its end event: a caller's bug, not an AttributeError
+    ended = [k for k, piece in run if piece is None]
+    assert [finished(run, k).text for k in ended] == ["答え1", "答え2"]

@@ -37,7 +37,7 @@ def test_settings_dialog_is_generated_from_the_model(window):
 
 def test_locked_settings_are_disabled(window, monkeypatch):
     from gennai_desktop.ui import settings_dialog
-    monkeypatch.setattr(settings_dialog, "locked_settings", lambda: {"n_ctx", "language"})
+    monkeypatch.setattr(settings_dialog, "locked_settings", lambda policy=None: {"n_ctx", "language"})
     dlg = settings_dialog.SettingsDialog(window.settings, window)
     assert not dlg.editors["n_ctx"].isEnabled() and not dlg.editors["language"].isEnabled()
     assert dlg.editors["n_threads"].isEnabled()

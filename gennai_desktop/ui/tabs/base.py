@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ...app import recording
 from ...core.cancel import CancelToken
 from ...core.document import DocumentKey
 from ...core.errors import GennaiError
@@ -319,7 +320,11 @@ class TaskTab(QWidget):
             self.host.show_message(tr(key, **params))
             return False
         try:
-            audit_preflight()          # policy requires an audit line this task could not write
+            ctx = getattr(self.host, "ctx", None)      # the session's context (MainWindow)
+            if ctx is not None:        # policy requires an audit line this task could not write
+                recording.preflight(ctx)
+            else:
+                audit_preflight()
         except GennaiError as exc:
             self.host.show_message(exc.message())
             return False

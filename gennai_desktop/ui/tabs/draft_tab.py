@@ -110,7 +110,7 @@ class DraftTab(TaskTab):
         self.fields_area.setMinimumHeight(min(wanted, cap))
         self.fields_area.setMaximumHeight(wanted)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's virtual method name
         super().resizeEvent(event)
         self._fit_fields()
 

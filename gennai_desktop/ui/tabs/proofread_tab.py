@@ -100,7 +100,8 @@ class ProofreadTab(TaskTab):
         decide = QHBoxLayout()
         self.summary_label = QLabel()
         self.summary_label.setObjectName("findingsSummary")
-        self.summary_label.setWordWrap(True)      # counts + collapsed hints: long; unwrapped it widened the window past 1024 px
+        # counts + collapsed hints: long; unwrapped it widened the window past 1024 px
+        self.summary_label.setWordWrap(True)
         self.accept_button = QPushButton(tr("ui.proofread.accept"))
         self.accept_button.setObjectName("acceptButton")
         self.reject_button = QPushButton(tr("ui.proofread.reject"))
@@ -269,7 +270,7 @@ class ProofreadTab(TaskTab):
 
     def decide_selected(self, decision: str) -> None:
         for row in self.selected_rows():
-            self.model.set_decision(row, decision)  # type: ignore[arg-type]
+            self.model.set_decision(row, decision)  # type: ignore[arg-type]  # the buttons pass only the Literal's values
         self._refresh_summary()
         emit(self.changed)
 

@@ -109,7 +109,7 @@ class QaTab(TaskTab):
 
     # --- source -----------------------------------------------------------------------
     @property
-    def bound_to_document(self) -> bool:  # type: ignore[override]
+    def bound_to_document(self) -> bool:  # type: ignore[override]  # a property over the base's class attribute
         """An answer about a folder is not about the open document (opening a cited file
         keeps it); an answer about the open document is bound to it like other results."""
         return not self.folder
@@ -232,7 +232,8 @@ class QaTab(TaskTab):
         if r.citations:
             blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=tr("cli.ask.citations")))
             for n, c in enumerate(r.citations, 1):
-                blocks.append(Block(id=f"b{len(blocks):04d}", kind="list_item", text=f"{citation_title(n, c)}：{c.text}"))
+                blocks.append(Block(id=f"b{len(blocks):04d}", kind="list_item",
+                                    text=f"{citation_title(n, c)}：{c.text}"))
         for text in r.notice_texts():
             blocks.append(Block(id=f"b{len(blocks):04d}", kind="paragraph", text=text))
         write_docx(blocks, target, title=tr("ui.tab.qa"))
