@@ -143,8 +143,23 @@ def block_levels(doc: Document) -> list[Level]:
             in_refs = bool(_REF_HEADING.search(text))
         if len(_norm(text)) <= 2:
             level = "none"          # empty, or one or two characters: a figure label, a vertical table heading
+        elif level == "body" and _continues_note(doc, b, levels):
+            level = "prose"
         levels.append(level)
     return levels
+
+
+_SENTENCE_DONE = ("。", "．", "）", ")", "」", "』")
+
+
+def _continues_note(doc: Document, b: Block, levels: list[Level]) -> bool:
+    """A PDF block right after a footnote that stops mid-sentence (「…を立ち上げた。その」⏎「後、同年
+    9 月の…」) is the rest of that footnote, cut where the reader split the lines: a note too."""
+    i = len(levels)
+    if doc.format != "pdf" or i == 0 or levels[i - 1] != "prose":
+        return False
+    prev = doc.blocks[i - 1]
+    return prev.page == b.page and not prev.text.rstrip().endswith(_SENTENCE_DONE)
 
 
 def regions(doc: Document) -> list[Region]:

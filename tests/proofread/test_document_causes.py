@@ -299,3 +299,16 @@ def test_short_phrases_in_brackets_are_the_writers_own_words():
     assert fs        # a short phrase in 「」 counts: the writer can split this sentence
     quoted = sentence.replace(phrases, "「" + "。".join(phrases.split("、")).replace("「", "").replace("」", "") + "。」")
     assert "style.long_sentence" not in _rules(_doc(("paragraph", quoted)))  # a quoted passage (「…。」) does not
+
+
+def test_the_rest_of_a_footnote_cut_by_the_reader_is_a_note_and_gets_no_long_sentence_hint():
+    """A PDF footnote 「5 …を立ち上げた。その」 whose next line the reader made a block of its own
+    (「後、同年9月の…」): that block is the footnote's rest, not a body sentence starting at 「後、」."""
+    rest = ("後、同年9月の閣僚級会合、10月の京都での会合、同年10月の首脳声明、同年12月の閣僚級会合を経て、国際指針及び"
+            "国際行動規範から成る包括的政策枠組みを取りまとめるとともに、関係する国際機関とも連携し、取組の進め方を"
+            "整理した作業計画を取りまとめ、その内容を各国の関係者に広く周知したうえで、今後の具体的な取組の方向性を示した。")
+    note = "5 2023年5月の首脳会議の結果を受けて、国際的なルールの検討を行うため、新たなプロセスを立ち上げた。その"
+    doc = _doc(("paragraph", "本章では国際的な動向を述べる。"), ("paragraph", note), ("paragraph", rest), fmt="pdf")
+    assert "style.long_sentence" not in _rules(doc)
+    doc = _doc(("paragraph", "本章では国際的な動向を述べる。"), ("paragraph", "その" + rest), fmt="pdf")
+    assert "style.long_sentence" in _rules(doc)        # the same sentence in the body: a hint
