@@ -102,7 +102,8 @@ def _english(ctx: Context) -> SpanSet:
 _REF_PAREN = re.compile(r"(?<=[(（])[0-9０-９]{1,3}(?=[)）])")
 _REF_DAI = re.compile(r"(?<=第)[ \t\u3000]?[0-9０-９]{1,3}[ \t\u3000]?(?=[部章節編款])")
 # 「第３～５部」「第1・2章」: both ends of a range of items refer to items
-_REF_DAI_RANGE = re.compile(r"(?<=第)[ \t\u3000]?[0-9０-９]{1,3}[ \t\u3000]?[～〜~\-－・、から]{1,2}[ \t\u3000]?(?:第[ \t\u3000]?)?"
+_REF_DAI_RANGE = re.compile(r"(?<=第)[ \t\u3000]?[0-9０-９]{1,3}[ \t\u3000]?"
+                            r"[～〜~\-－・、から]{1,2}[ \t\u3000]?(?:第[ \t\u3000]?)?"
                             r"[0-9０-９]{1,3}[ \t\u3000]?(?=[部章節編款])")
 # 「５章に記載する」「3節を参照」: a chapter or section named by its number alone refers to the
 # heading numbered so (「5　サービスポータル」 or 「第5章」)
@@ -143,7 +144,8 @@ def _references(ctx: Context) -> list[tuple[Sentence, int, int, str]]:
     return out
 
 
-_RANGE_TAIL = re.compile(r"[ \t\u3000]?(?:[～〜~\-－・、]|から){0,1}[ \t\u3000]?(?:第[ \t\u3000]?)?[0-9０-９]{0,3}[ \t\u3000]?([部章節編款])")
+_RANGE_TAIL = re.compile(r"[ \t\u3000]?(?:[～〜~\-－・、]|から)?[ \t\u3000]?(?:第[ \t\u3000]?)?"
+                         r"[0-9０-９]{0,3}[ \t\u3000]?([部章節編款])")
 
 
 def _reference_label(text: str, s: int, e: int) -> str:
@@ -212,7 +214,7 @@ def _width_references(ctx: Context, refs: list, cfg: dict, src: str) -> Iterator
         key = None
         # 「５章」 names a chapter numbered 「第5章」 or, where headings carry the bare number, 「5　…」
         for sh in (shape, "num") if bare else (shape,):
-            key = (part, sh, single) if (part, sh, single) in styles else (sh, single) if (sh, single) in styles else None
+            key = next((k for k in ((part, sh, single), (sh, single)) if k in styles), None)
             if key:
                 break
         if key is not None:

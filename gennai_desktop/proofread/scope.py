@@ -149,17 +149,22 @@ def block_levels(doc: Document) -> list[Level]:
     return levels
 
 
-_SENTENCE_DONE = ("。", "．", "）", ")", "」", "』")
+_MID_SENTENCE = re.compile(r"[ぁ-ゖァ-ヺ一-鿿々ー、，]$")
 
 
 def _continues_note(doc: Document, b: Block, levels: list[Level]) -> bool:
-    """A PDF block right after a footnote that stops mid-sentence (「…を立ち上げた。その」⏎「後、同年
-    9 月の…」) is the rest of that footnote, cut where the reader split the lines: a note too."""
+    """A PDF block right after a footnote that stops mid-sentence, in Japanese text (「…を立ち上げた。
+    その」⏎「後、同年9月の…」), is the rest of that footnote, cut where the reader split the lines:
+    a note too. Only a footnote itself (not a block taken for its rest, not a figure's labels)
+    is continued, and only when the next block does not open a paragraph (an indent)."""
     i = len(levels)
     if doc.format != "pdf" or i == 0 or levels[i - 1] != "prose":
         return False
     prev = doc.blocks[i - 1]
-    return prev.page == b.page and not prev.text.rstrip().endswith(_SENTENCE_DONE)
+    head = prev.text.strip()
+    is_note = prev.kind == "note" or _NOTE.match(head) is not None or _FOOTNOTE_LINE.match(head) is not None
+    return (is_note and prev.page == b.page and _MID_SENTENCE.search(prev.text.rstrip()) is not None
+            and not b.text.startswith(("\u3000", " ")))
 
 
 def regions(doc: Document) -> list[Region]:

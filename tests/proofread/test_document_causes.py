@@ -82,7 +82,7 @@ def test_a_pdf_line_read_across_both_columns_leaves_the_old_side_alone():
 def test_lines_read_across_both_columns_and_run_on_leave_the_old_side_alone():
     # the reader joins each printed line of the left column to the same line of the right one by a
     # space and runs the lines of a paragraph on: 「n1　o1n2　o2」 (full lines are equally long)
-    new1, old1 = "未満の乳幼児の場合においては、１日分製剤する毎にそれ", "未満の乳幼児の場合においては、１日分製剤する毎にそれ"
+    new1 = old1 = "未満の乳幼児の場合においては、１日分製剤する毎にそれ"
     new2, old2 = "ぞれ137点又は137点）を加算する。", "ぞれ135点又は135点）を加算する。"
     doc = _doc(("paragraph", "改正後\u3000改正前"), ("paragraph", f"{new1}\u3000{old1}{new2}\u3000{old2}"), fmt="pdf")
     reg = regions(doc)[1]
@@ -183,7 +183,8 @@ def test_a_chapter_named_by_its_number_alone_follows_the_chapter_headings():
 
 
 def test_one_digit_full_width_longer_half_width_is_seen_in_the_writers_own_codes_too():
-    body = [("paragraph", "2016年３月に公表された（第１-１-２図）。"), ("paragraph", "2023年に改定された（第１-１-３図）。"),
+    body = [("paragraph", "2016年３月に公表された（第１-１-２図）。"),
+            ("paragraph", "2023年に改定された（第１-１-３図）。"),
             ("paragraph", "1950年代の研究が基礎となった（第１-１-４図）。"), ("paragraph", "第３次ブームが始まった。")]
     assert "width.mixed" not in _rules(_doc(*body))
     # without the codes the same running digits are a half-width majority with two exceptions
@@ -272,7 +273,8 @@ def test_attachments_of_a_correction_notice_are_restated_provisions():
 
 
 def test_a_cover_letter_in_desu_masu_over_restated_provisions_is_not_a_style_mix():
-    provisions = [("paragraph", f"({i}) {w}の届出が必要である。") for i, w in enumerate(("施設基準", "加算", "変更", "辞退"), 1)]
+    provisions = [("paragraph", f"({i}) {w}の届出が必要である。")
+                  for i, w in enumerate(("施設基準", "加算", "変更", "辞退"), 1)]
     letter = ("paragraph", "下記の通知について、別添１のとおり訂正しますので、周知をお願いいたします。")
     doc = _doc(letter, ("paragraph", "（別添１）"), *provisions)
     assert "style.mixed" not in _rules(doc)
@@ -283,7 +285,8 @@ def test_a_cover_letter_in_desu_masu_over_restated_provisions_is_not_a_style_mix
 # --- 長文 on the writer's own words -----------------------------------------------------------
 def test_quoted_titles_do_not_make_a_sentence_long():
     title = "「" + "デジタル社会の実現に向けた重点計画及び関係府省庁の取組に関する" * 2 + "報告書」"
-    doc = _doc(("paragraph", f"本報告は、{title}と、{title}を踏まえ、課題を整理し、方向性を示し、今後の検討に資するものである。"))
+    doc = _doc(("paragraph", f"本報告は、{title}と、{title}を踏まえ、課題を整理し、方向性を示し、"
+                             "今後の検討に資するものである。"))
     assert "style.long_sentence" not in _rules(doc)
     doc = _doc(("paragraph", LONG_REMARK))
     fs = [f for f in _found(doc) if f.rule == "style.long_sentence"]
@@ -291,13 +294,15 @@ def test_quoted_titles_do_not_make_a_sentence_long():
 
 
 def test_short_phrases_in_brackets_are_the_writers_own_words():
-    phrases = "、".join(f"「{w}」" for w in ("データ保護", "相互運用性", "透明性", "説明責任", "公平性", "安全性", "利便性",
-                                           "持続可能性", "包摂性", "信頼性", "効率性", "継続性"))
-    sentence = (f"本方針は、{phrases}の各観点を踏まえ、関係府省庁が連携して取組を進めるとともに、地方公共団体や民間事業者とも協力し、"
+    words = ("データ保護", "相互運用性", "透明性", "説明責任", "公平性", "安全性", "利便性",
+             "持続可能性", "包摂性", "信頼性", "効率性", "継続性")
+    phrases = "、".join(f"「{w}」" for w in words)
+    sentence = (f"本方針は、{phrases}の各観点を踏まえ、関係府省庁が連携して取組を進めるとともに、"
+                "地方公共団体や民間事業者とも協力し、"
                 "国民の理解を得ながら段階的に施策を実施していくことを基本とし、その進捗を毎年度確認するものである。")
     fs = [f for f in _found(_doc(("paragraph", sentence))) if f.rule == "style.long_sentence"]
     assert fs        # a short phrase in 「」 counts: the writer can split this sentence
-    quoted = sentence.replace(phrases, "「" + "。".join(phrases.split("、")).replace("「", "").replace("」", "") + "。」")
+    quoted = sentence.replace(phrases, "「" + "。".join(words) + "。」")
     assert "style.long_sentence" not in _rules(_doc(("paragraph", quoted)))  # a quoted passage (「…。」) does not
 
 
