@@ -317,3 +317,21 @@ def test_the_rest_of_a_footnote_cut_by_the_reader_is_a_note_and_gets_no_long_sen
     assert "style.long_sentence" not in _rules(doc)
     doc = _doc(("paragraph", "本章では国際的な動向を述べる。"), ("paragraph", "その" + rest), fmt="pdf")
     assert "style.long_sentence" in _rules(doc)        # the same sentence in the body: a hint
+
+
+def test_an_abbreviations_english_name_in_brackets_is_not_counted_in_the_length():
+    """「MDM（Mobile Device Management）、EDR(Endpoint Detection and Response)…」: the glosses make
+    the sentence long, but a reader skips them; what is left is one short list to split or not."""
+    glossed = ("具体的には、MDM（Mobile Device Management）、EDR(Endpoint Detection and Response)、"
+               "SOC(Security Operation Center)による監視、SIG(Secure Internet Gateway)等による対策、"
+               "端末の管理、利用者の認証等の導入が推奨されます。")
+    doc = _doc(("paragraph", "次の対策を講じます。"), ("paragraph", glossed))
+    assert "style.long_sentence" not in _rules(doc)
+    # the same length in Japanese words is a sentence to split
+    plain = ("具体的には、端末の構成を一元的に管理する仕組み、端末での不審な挙動を検知して対処する仕組み、"
+             "組織の監視体制、通信の出口で不正な接続を遮断する仕組み等による対策、端末の管理、利用者の認証等の"
+             "導入が推奨されます。")
+    plain = plain.replace("導入が", "導入と、その運用状況を定期的に確認して改善を図る体制の整備が")
+    assert len(plain) >= 120 and plain.count("、") >= 6 and plain.count("。") == 1
+    doc = _doc(("paragraph", "次の対策を講じます。"), ("paragraph", plain))
+    assert "style.long_sentence" in _rules(doc)
