@@ -101,6 +101,10 @@ def _english(ctx: Context) -> SpanSet:
 # parenthesised number or 第N部/章/節 refers to such an item
 _REF_PAREN = re.compile(r"(?<=[(（])[0-9０-９]{1,3}(?=[)）])")
 _REF_DAI = re.compile(r"(?<=第)[ \t\u3000]?[0-9０-９]{1,3}[ \t\u3000]?(?=[部章節編款])")
+# 「第３～５部」「第1・2章」: both ends of a range of items refer to items
+_REF_DAI_RANGE = re.compile(r"(?<=第)[ \t\u3000]?[0-9０-９]{1,3}[ \t\u3000]?"
+                            r"[～〜~\-－・、から]{1,2}[ \t\u3000]?(?:第[ \t\u3000]?)?"
+                            r"[0-9０-９]{1,3}[ \t\u3000]?(?=[部章節編款])")
 # 「５章に記載する」「3節を参照」: a chapter or section named by its number alone refers to the
 # heading numbered so (「5　サービスポータル」 or 「第5章」)
 _REF_BARE = re.compile(r"(?<![第0-9０-９.．\-－])[0-9０-９]{1,3}(?=[ \t\u3000]?[章節](?![0-9０-９]))")
@@ -130,12 +134,27 @@ def _label_shape(text: str, s: int, e: int) -> tuple[str, str, bool] | None:
 def _references(ctx: Context) -> list[tuple[Sentence, int, int, str]]:
     """Parenthesised numbers and 第N部/章/節 in running text: references to items."""
     out = []
-    for pat in (_REF_PAREN, _REF_DAI, _REF_BARE):
+    seen: set[int] = set()
+    for pat in (_REF_PAREN, _REF_DAI, _REF_DAI_RANGE, _REF_BARE):
         for sent, s, _e, run in _runs(ctx, pat):
-            m = _DIGIT_RUN.search(run)
-            if m:
-                out.append((sent, s + m.start(), s + m.end(), m.group()))
+            for m in _DIGIT_RUN.finditer(run):
+                if s + m.start() not in seen:
+                    seen.add(s + m.start())
+                    out.append((sent, s + m.start(), s + m.end(), m.group()))
     return out
+
+
+_RANGE_TAIL = re.compile(r"[ \t\u3000]?(?:[～〜~\-－・、]|から)?[ \t\u3000]?(?:第[ \t\u3000]?)?"
+                         r"[0-9０-９]{0,3}[ \t\u3000]?([部章節編款])")
+
+
+def _reference_label(text: str, s: int, e: int) -> str:
+    """The label a reference at [s, e) names, in the shape of an item label: 「(1)」 for a
+    parenthesised number, 「第３部」 for 第N部 (either end of 「第３～５部」 too)."""
+    if text[s - 1:s] in "(（":
+        return text[s - 1:e + 1]
+    mo = _RANGE_TAIL.match(text, e)
+    return "第" + text[s:e] + (mo.group(1) if mo else text[e:e + 2])
 
 
 def _label_styles(ctx: Context) -> dict[tuple, dict[str, int]]:
@@ -152,6 +171,20 @@ def _label_styles(ctx: Context) -> dict[tuple, dict[str, int]]:
     return styles
 
 
+def _label_numbers(ctx: Context) -> dict[tuple, set[int]]:
+    """The numbers the item labels carry, by the same keys as ``_label_styles``."""
+    nums: dict[tuple, set[int]] = {}
+    for s, e, part in ctx.item_labels:
+        got = _label_shape(ctx.text, s, e)
+        m = _DIGIT_RUN.search(ctx.text, s, e)
+        if got is None or m is None or not to_halfwidth(m.group()).isdigit():
+            continue
+        shape, _w, single = got
+        for key in ((part, shape, single), (shape, single)):
+            nums.setdefault(key, set()).add(int(to_halfwidth(m.group())))
+    return nums
+
+
 def _part_of(ctx: Context, pos: int) -> int:
     starts = [r.start for r in ctx.regions]
     i = bisect.bisect_right(starts, pos) - 1
@@ -159,37 +192,69 @@ def _part_of(ctx: Context, pos: int) -> int:
 
 
 def _width_references(ctx: Context, refs: list, cfg: dict, src: str) -> Iterator[Hit]:
-    """A reference to an item follows how the items themselves are numbered — in its own
-    attachment (a 様式 numbers its items its own way) or else in the document — and is left
-    alone where no item is numbered in that shape (2022 建議 Ⅰ-4/Ⅰ-6: one form within a
-    document; the labels are the form a reader matches a reference against)."""
+    """A reference to an item is numbered like the items: the labels (in its own attachment —
+    a 様式 numbers its items its own way — or else in the document) and the references to them
+    in that shape are ONE family of numbers, and only its minority width is a finding, toward
+    its majority (2022 建議 Ⅰ-4: one form within a document). Where headings say 「第２部」 and
+    the text says 「第2部では」 a dozen times, the text's references are the majority: advice
+    one way for some references and the other way for others would contradict itself. Left
+    alone where no item is numbered in that shape, and where no item carries the number it
+    names (an item of another text, or 「(８９)」 read from a struck-out 8 and its correction 9)."""
     styles = _label_styles(ctx)
+    numbers = _label_numbers(ctx)
     text = ctx.text
+    shaped = []
     for sent, s, e, run in refs:
-        if not sent.terminated or ctx.verbatim.overlaps(s, e):
-            continue
-        bare = text[s - 1:s] not in "(（" and text[s - 1:s].strip(" \t\u3000") != "第"
-        lab = text[s - 1:e + 1] if text[s - 1:s] in "(（" else "第" + run + text[e:e + 2]
-        got = _label_shape(lab, 0, len(lab))
+        got = _label_shape(_reference_label(text, s, e), 0, len(_reference_label(text, s, e)))
         if got is None:
             continue
         shape, w, single = got
+        bare = text[s - 1:s] not in "(（" and "第" not in text[max(0, s - 8):s]
         part = _part_of(ctx, s)
-        seen = None
+        key = None
         # 「５章」 names a chapter numbered 「第5章」 or, where headings carry the bare number, 「5　…」
         for sh in (shape, "num") if bare else (shape,):
-            seen = styles.get((part, sh, single)) or styles.get((sh, single))
-            if seen:
+            key = next((k for k in ((part, sh, single), (sh, single)) if k in styles), None)
+            if key:
                 break
-        if not seen or seen[w]:
-            continue                    # no evidence, or some item is numbered just like this
-        want = "h" if seen["h"] >= seen["f"] else "f"
+        if key is not None:
+            shaped.append((sent, s, e, run, w, key))
+    family: dict[tuple, dict[str, int]] = {k: dict(v) for k, v in styles.items()}
+    for sent, s, e, _run, w, key in shaped:
+        if sent.level == "body" and not ctx.quotes.overlaps(s, e):
+            family[key][w] += 1
+    for sent, s, e, run, w, key in shaped:
+        if not sent.terminated or ctx.verbatim.overlaps(s, e):
+            continue
+        seen = family[key]
+        if int(to_halfwidth(run)) not in numbers.get(key, set()):
+            continue                    # names no item here (another text's, or digits struck out)
+        if seen["h"] == seen["f"]:
+            continue                    # no majority: either width is the document's
+        want = "h" if seen["h"] > seen["f"] else "f"
+        if w == want:
+            continue
         sug = to_fullwidth(to_halfwidth(run)) if want == "f" else to_halfwidth(run)
         if sug == run:
             continue
         yield Hit(s, e, sug, cfg["id"], "全角半角", src,
                   {"_message": cfg["messages"]["label_" + ("half" if want == "h" else "full")],
-                   "labels": seen["h"] + seen["f"]})
+                   "half": seen["h"], "full": seen["f"]})
+
+
+_SPLIT_GAP = re.compile(r"[ \u3000]")
+
+
+def _split_number(text: str, s: int, e: int) -> bool:
+    """Digits with another run of digits one space away (「1 37点」): a number the PDF reader cut
+    at a line or cell edge, or digits grouped by spaces. Its width cannot be judged part by part
+    (「1」→「１」 would make 「１37」), so neither part is counted or flagged."""
+    before = s >= 2 and _SPLIT_GAP.match(text[s - 1]) is not None and text[s - 2] in _DIGITS
+    after = e + 1 < len(text) and _SPLIT_GAP.match(text[e]) is not None and text[e + 1] in _DIGITS
+    return before or after
+
+
+_DIGITS = "0123456789０１２３４５６７８９"
 
 
 def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
@@ -199,7 +264,7 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     refs = [r for r in _references(ctx) if not in_ident.overlaps(r[1], r[2]) and not english.overlaps(r[1], r[2])]
     in_ref = SpanSet([(s, e) for _, s, e, _ in refs])
     runs = [r for r in _runs(ctx, _DIGIT_RUN) if not in_ident.overlaps(r[1], r[2]) and not english.overlaps(r[1], r[2])
-            and not in_ref.overlaps(r[1], r[2])]
+            and not in_ref.overlaps(r[1], r[2]) and not _split_number(ctx.text, r[1], r[2])]
     yield from _width_references(ctx, refs, cfg, src)
     h1 = hn = f1 = fn = 0
     for sent, s, e, run in runs:

@@ -132,6 +132,10 @@ def long_sentences(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
         # counted; a short phrase in 「」 (「データ保護」の観点) is the writer's own
         quoted = [(max(a, s), min(b, e)) for a, b in _quotes_in(ctx, s, e)
                   if ctx.titles.covers(a, b) or "。" in text[a:b - 1]]
+        # an abbreviation's name in its own language (「MDM（Mobile Device Management）」) is a gloss
+        # the reader skips, not words of the sentence to split
+        quoted += [mo.span() for mo in _LATIN_GLOSS.finditer(text, s, e)
+                   if not any(a < mo.end() and mo.start() < b for a, b in quoted)]
         length = (e - s) - sum(b - a for a, b in quoted)
         if length < limit:
             continue
@@ -144,6 +148,10 @@ def long_sentences(ctx: Context, rs: Ruleset) -> Iterator[Hit]:
     for s, e, length, commas in sorted(best.values()):
         yield Hit(s, e, text[s:e], cfg["id"], "長文", src,
                   {"length": length, "commas": commas, "max_chars": limit, "guide": cfg.get("guide", "50〜60")})
+
+
+# the full name after an abbreviation: MDM（Mobile Device Management）, ＧＰＡＩ(Global Partnership…)
+_LATIN_GLOSS = re.compile(r"(?<=[A-ZＡ-Ｚ]{2})[ ]?[（(][ ]?[A-Za-z][A-Za-z0-9 .,&/'’\-]{6,80}[)）]")
 
 
 def _quotes_in(ctx: Context, s: int, e: int) -> list[tuple[int, int]]:

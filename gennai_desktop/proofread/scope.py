@@ -143,8 +143,28 @@ def block_levels(doc: Document) -> list[Level]:
             in_refs = bool(_REF_HEADING.search(text))
         if len(_norm(text)) <= 2:
             level = "none"          # empty, or one or two characters: a figure label, a vertical table heading
+        elif level == "body" and _continues_note(doc, b, levels):
+            level = "prose"
         levels.append(level)
     return levels
+
+
+_MID_SENTENCE = re.compile(r"[ぁ-ゖァ-ヺ一-鿿々ー、，]$")
+
+
+def _continues_note(doc: Document, b: Block, levels: list[Level]) -> bool:
+    """A PDF block right after a footnote that stops mid-sentence, in Japanese text (「…を立ち上げた。
+    その」⏎「後、同年9月の…」), is the rest of that footnote, cut where the reader split the lines:
+    a note too. Only a footnote itself (not a block taken for its rest, not a figure's labels)
+    is continued, and only when the next block does not open a paragraph (an indent)."""
+    i = len(levels)
+    if doc.format != "pdf" or i == 0 or levels[i - 1] != "prose":
+        return False
+    prev = doc.blocks[i - 1]
+    head = prev.text.strip()
+    is_note = prev.kind == "note" or _NOTE.match(head) is not None or _FOOTNOTE_LINE.match(head) is not None
+    return (is_note and prev.page == b.page and _MID_SENTENCE.search(prev.text.rstrip()) is not None
+            and not b.text.startswith(("\u3000", " ")))
 
 
 def regions(doc: Document) -> list[Region]:
@@ -457,6 +477,11 @@ _TITLE_LINE = re.compile(r"^[^\n。]{6,120}(?:について|に関する件|の�
                          r"[ \u3000]*[（(](?:令和|平成|昭和)", re.M)
 _CITATION_AFTER = re.compile(r"[（(][^）)\n]{0,40}"
                              r"(?:[0-9０-９一二三四五六七八九十元]年|第[0-9０-９一二三四五六七八九十百]+号|決定|閣議)")
+# the same title not in 「」 with its date/number on the same line, the title perhaps wrapped from
+# the line before: 「…に係る届出に関する⏎手続きの取扱いについて（令和２年３月５日保医発0305第13号）」
+_TITLE_CITED = re.compile(r"^[^\n。「」]{2,120}?(?:について|に関する件|の件|する件)[ \u3000]*"
+                          r"[（(](?:令和|平成|昭和)[^）)\n]{0,40}号[）)]", re.M)
+TITLE_WRAP_MIN = 6     # a line before that long and not ending a sentence or a bracket is the title's start
 
 
 QUOTE_RUN_ON = 120     # a quotation opened at the end of a block may close in the next (a wrapped caption)
@@ -479,7 +504,22 @@ def title_quotes(text: str, start: int, end: int) -> list[tuple[int, int]]:
         for m in _TITLE_LINE.finditer(text, start, min(len(text), end + 12)):
             if m.start() < end:
                 out.append((m.start(), text.find("\n", m.start())))
+        for m in _TITLE_CITED.finditer(text, start, min(len(text), end + 12)):
+            if m.start() < end:
+                out.append((_wrapped_from(text, m.start()), m.end()))
     return out
+
+
+def _wrapped_from(text: str, line_start: int) -> int:
+    """Where a title that goes on at ``line_start`` begins: the line before, when that line is
+    long enough and ends with neither a sentence end nor a closing bracket (「（別添５）」)."""
+    if line_start < 2 or text[line_start - 1] != "\n":
+        return line_start
+    prev = text.rfind("\n", 0, line_start - 1) + 1
+    line = text[prev:line_start - 1].rstrip(" \u3000")
+    if len(line) >= TITLE_WRAP_MIN and line[-1] not in "。．）)」』】":
+        return prev
+    return line_start
 
 
 class SpanSet:
@@ -516,6 +556,13 @@ _CLOSERS = "」』"
 # 均等割付 lines (「事 務 連 絡」「保 医 発 0 8 1 9 第 1 0 号」) and text set one character per line
 # (vertical labels in tables and figures): no word can be read there
 _SPACED = re.compile(r"(?<![^ \t\u3000\n])\S(?:[ \t\u3000]+\S(?![^ \t\u3000\n])){1,}")
+
+
+def _ascii_padding(spaced: str) -> bool:
+    """「第 3 部」 at a line start: two characters around a half-width digit or letter are the
+    spaces a PDF or Word puts around half-width text, not 均等割付 (「氏 名」「事 務 連 絡」)."""
+    chars = spaced.split()
+    return len(chars) == 2 and any(c.isascii() and c.isalnum() for c in chars)
 # 漢字片仮名交じりの文語文 (「勅令ヲ以テ之ヲ定ム」: pre-war laws and promulgation formulas) is quoted
 # history, not text a 2010/2022 rule applies to
 _BUNGO = re.compile(r"^.*[一-鿿][ヲハニノヘトモテ][一-鿿].*[一-鿿][ヲハニノヘトモテ][一-鿿].*$", re.M)
@@ -597,7 +644,8 @@ def build_context(text: str, regs: Sequence[Region]) -> Context:
             for m in _SHORT_LINES.finditer(chunk):
                 blocked.append((r.start + m.start(), r.start + m.end()))
             for m in _SPACED.finditer(chunk):
-                blocked.append((r.start + m.start(), r.start + m.end()))
+                if not _ascii_padding(m.group()):
+                    blocked.append((r.start + m.start(), r.start + m.end()))
         if "\t" in chunk:
             blocked += [(r.start + a, r.start + b) for a, b in vertical_cells(chunk)]
         if "ヲ" in chunk or "ハ" in chunk:

@@ -1,12 +1,15 @@
-"""表外漢字 inside the document's own technical terms: a hint naming the 訓令's allowance,
-not a warning.
+"""表外漢字 inside the document's own technical terms: written as the document defines them,
+so no finding.
 
 Why: the 2010 訓令 (3 その他 (2)(3)) lets 専門用語 keep kanji outside the 常用漢字表, with a
-reading where needed. A document shows which words are its terms: it puts them in 「」, or
-names a 区分/項目 with them (「Ｊ１１８　介達牽引」), a heading or a table cell. A 表外 word
-that is part of such a term (牽引 in 介達牽引) is this document's technical vocabulary, so
-every compound built on it (斜面牽引法, スピードトラック牽引) gets the hint; the same word
-standing alone (車両を牽引する) is ordinary prose and keeps the warning.
+reading where needed, and the 2022 建議 (Ⅰ-6) asks that names fixed elsewhere — a 告示's item
+name, the title of another text — be quoted as written. A document shows which words are its
+terms: it puts them in 「」, or names a 区分/項目 with them (「Ｊ１１８　介達牽引」), a heading or
+a table cell. A 表外 word that is part of such a term (牽引 in 介達牽引) is this document's
+technical vocabulary: turning it into kana (介達けん引) would rename an official item, and every
+compound built on it (斜面牽引法, スピードトラック牽引) is the same vocabulary. A blind judgement
+of whole documents found even a hint there wrong or needless. The same word standing alone
+(車両を牽引する) is ordinary prose and keeps the warning.
 """
 from __future__ import annotations
 
@@ -62,7 +65,7 @@ def _is_term_word(text: str, h: Hit) -> bool:
 
 
 def technical_term_hints(ctx: Context, hits: list[Hit], rs: Ruleset) -> list[Hit]:
-    """``hits`` with every 常用漢字表外 hit inside one of the document's terms turned into a hint."""
+    """``hits`` without the 常用漢字表外 hits inside one of the document's own terms."""
     cfg = rs.technical_terms
     cand = [h for h in hits if h.category == "常用漢字表外" and _is_term_word(ctx.text, h)]
     if not cfg or not cand:
@@ -71,26 +74,16 @@ def technical_term_hints(ctx: Context, hits: list[Hit], rs: Ruleset) -> list[Hit
     terms = defined_terms(ctx)
     if not terms:
         return hits
-    vocab: dict[str, str] = {}           # 表外 word → one term of the document containing it
-    for h in cand:
-        word = text[h.start:h.end]
-        if word in vocab:
-            continue
-        for t in terms:
-            if word in t and len(t) > len(word):
-                vocab[word] = t
-                break
+    vocab = {text[h.start:h.end] for h in cand
+             if any(text[h.start:h.end] in t and len(t) > h.end - h.start for t in terms)}
     if not vocab:
         return hits
-    src = rs.cite(cfg["source"])
     out = []
     for h in hits:
         word = text[h.start:h.end]
         if h in cand and word in vocab:
             a, b = _compound(text, h.start, h.end)
             if b - a > len(word):        # used inside a compound, as a term
-                out.append(Hit(h.start, h.end, h.suggestion, h.rule, h.category, src,
-                               {"_message": cfg["message"], "_severity": "hint", "term": vocab[word]}))
                 continue
         out.append(h)
     return out

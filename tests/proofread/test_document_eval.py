@@ -36,7 +36,8 @@ def test_export_writes_every_finding_with_its_sentence_and_an_empty_judgement(tm
 
 
 def _judged(tmp_path, judgements: list[str]) -> Path:
-    head = "id\tdocument\tpage\tlocation\tsentence\toriginal\tsuggestion\trule\tcategory\tseverity\tmessage\tjudgement\tnote"
+    head = "\t".join(("id", "document", "page", "location", "sentence", "original", "suggestion", "rule",
+                      "category", "severity", "message", "judgement", "note"))
     lines = ["#doc\ta.pdf\t報告書\tpdf\t2000\tkoyobun", "#doc\tb.docx\t通知\tdocx\t3000\tkoyobun", head]
     for i, j in enumerate(judgements):
         doc = "a.pdf" if i % 2 else "b.docx"
@@ -63,6 +64,18 @@ def test_scorer_counts_shares_rates_and_targets(tmp_path):
 def test_scorer_refuses_an_unjudged_line(tmp_path):
     with pytest.raises(ValueError, match="judgement"):
         _load("score_judged").load(_judged(tmp_path, ["right", ""]))
+
+
+def test_scorer_counts_rows_still_to_judge_when_asked(tmp_path):
+    """After a carry the new rows are shown to readers before they are judged: with pending they
+    count as findings, as not right, and as wrong in the target check, never silently dropped."""
+    mod = _load("score_judged")
+    chars, rows = mod.load(_judged(tmp_path, ["right"] * 38 + ["", "wrong"]), pending=True)
+    s = mod.summarise(chars, rows)
+    assert s["findings"] == 40 and s["to_judge"] == 1 and s["right_share"] == 0.95
+    assert s["wrong_share"] == 0.025 and s["wrong_share_if_all_to_judge_wrong"] == 0.05
+    assert not s["targets_met"] and s["targets_met_on_judged"]
+    assert s["by_document"]["b.docx"][mod.PENDING] == 1
 
 
 def _row(id_, sentence, original="毎", rule="hyogai.goto", severity="warning", judgement="", doc="a.pdf"):
