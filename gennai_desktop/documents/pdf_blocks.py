@@ -12,6 +12,7 @@ landscape decks.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from collections import Counter
@@ -187,19 +188,36 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int, body_size: float
             cont_start = None
     # layout facts used for joining across breaks
     margin_start = min(starts)
+    # sorted starts and line positions: a page of n lines in p paragraphs used to cost n × p
+    by_start = sorted(starts)
+    position: dict[int, int] = {}
+    for i, ln in enumerate(lines):
+        position.setdefault(id(ln), i)
     for p in paras:
         s0 = _axes(p.lines[0])[0]
         # the margin of the column this paragraph is in (a stream can run on into full-width
         # footnotes that start further left)
-        p.margin = min((st for st in starts if abs(st - s0) <= 3 * p.size), default=margin_start)
-        i0 = lines.index(p.lines[0])
-        i1 = lines.index(p.lines[-1])
+        p.margin = _nearest_start(by_start, s0, 3 * p.size, margin_start)
+        i0 = position[id(p.lines[0])]
+        i1 = position[id(p.lines[-1])]
         p.indented = starts[i0] > margin_start + 0.5 * p.size
         p.reaches_end = ends[i1] >= margin_end(i1) - 1.2 * p.lines[-1].size
         p.reaches_end_line = ends[i0] >= margin_end(i0) - 1.2 * p.lines[0].size and len(lines) > 2
     paras[0].first_of_stream = True
     paras[-1].last_of_stream = True
     return paras
+
+
+def _nearest_start(by_start: list[float], s0: float, reach: float, default: float) -> float:
+    """The smallest start with ``abs(start - s0) <= reach`` in the sorted ``by_start`` (else
+    ``default``): bisect to just below the window, then test each start exactly as before."""
+    for k in range(bisect.bisect_left(by_start, s0 - reach - 1e-6), len(by_start)):
+        st = by_start[k]
+        if abs(st - s0) <= reach:
+            return st
+        if st > s0 + reach + 1e-6:
+            break
+    return default
 
 
 # characters that may not begin a line (行頭禁則): a line that ends early because they were
