@@ -69,6 +69,7 @@ class _Page:
         self._flags = ctypes.c_int()
         self.fonts: list[str] = []
         self._font_index: dict[str, int] = {}
+        self._font_by_data: dict[bytes, int] = {}
         self.columns: list[tuple[float, float, float]] = []   # vertical rules (x, y0, y1): cell walls
 
     def to_display(self, left: float, b: float, r: float, t: float) -> tuple[float, float, float, float]:
@@ -102,15 +103,19 @@ class _Page:
     def style(self, index: int, flags: int) -> list[int]:
         raw = self.raw
         n = raw.FPDFText_GetFontInfo(self.tp, index, self._buf, len(self._buf), self._flags)
-        name = _font_name(self._buf.value) if 0 < n <= len(self._buf) else ""
-        name = name.split("+", 1)[1] if len(name) > 7 and name[6] == "+" else name
-        font = self._font_index.get(name)
+        data = self._buf.value if 0 < n <= len(self._buf) else b""
+        font = self._font_by_data.get(data)     # a page has a few fonts and many lines
         if font is None:
-            if len(self.fonts) >= _MAX_FONTS:
-                font = 0
-            else:
-                font = self._font_index[name] = len(self.fonts)
-                self.fonts.append(name)
+            name = _font_name(data) if data else ""
+            name = name.split("+", 1)[1] if len(name) > 7 and name[6] == "+" else name
+            font = self._font_index.get(name)
+            if font is None:
+                if len(self.fonts) >= _MAX_FONTS:
+                    font = 0
+                else:
+                    font = self._font_index[name] = len(self.fonts)
+                    self.fonts.append(name)
+            self._font_by_data[data] = font
         weight = int(raw.FPDFText_GetFontWeight(self.tp, index))
         if not 0 < weight <= 1000:      # -1, or nonsense from a broken font descriptor
             weight = 700 if self._flags.value & (1 << 18) else 0   # ForceBold
