@@ -12,6 +12,7 @@ a document's heading levels are the ranks it actually uses, in that order
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -92,6 +93,9 @@ _FIRST = set("第0123456789０１２３４５６７８９（(【≪《〈＜" + 
              + "".join(chr(c) for c in range(0x2460, 0x24A0)) + "".join(chr(c) for c in range(0x3251, 0x32C0)))
 
 
+# a pure function of the text, asked two or three times per paragraph (pdf_blocks: the
+# number, then the list label): a small cache of recent texts
+@functools.lru_cache(maxsize=512)
 def numbering(text: str) -> Numbering | None:
     """The heading/list number that begins ``text`` (after spaces), or None. A number
     followed by a unit (「2020 年」, 「3 月」) is a quantity, not a number label."""

@@ -98,9 +98,8 @@ def streams_of(page: Page) -> list[list[Line]]:
         if out:
             prev = out[-1][-1]
             if prev.vert == ln.vert and prev.geometry and ln.geometry:
-                _, _, c0 = _axes(prev)
+                _, ps1, c0 = _axes(prev)
                 s0, _, c1 = _axes(ln)
-                ps0, ps1, _ = _axes(prev)
                 if c1 - c0 > -0.3 * prev.size and not (s0 > ps1 + 2 * prev.size):
                     out[-1].append(ln)
                     continue
@@ -363,6 +362,7 @@ def classify(paras: list[Para], page: Page, stats: DocStats) -> None:
             body = local
     body_paras = [p for p in paras if abs(p.size - body) <= 0.1 * body and len(p.text) > 30]
     lowest_body = min((p.lines[-1].bottom for p in body_paras if not p.first.vert), default=None)
+    mono: dict[str, bool] = {}      # per font name: a typewriter face (code)
     for i, p in enumerate(paras):
         text = p.text
         first = p.first
@@ -371,7 +371,10 @@ def classify(paras: list[Para], page: Page, stats: DocStats) -> None:
         number = K.numbering(text)
         note = K.note_label(text)
         label = K.list_label(text) or K.bare_label(text, _hanging(p))
-        if any(k in first.font.lower() for k in _MONO) and first.font:
+        is_mono = mono.get(first.font)
+        if is_mono is None:
+            is_mono = mono[first.font] = bool(first.font) and any(k in first.font.lower() for k in _MONO)
+        if is_mono:
             p.kind = "code"
         elif K.is_url_only(text):
             p.kind = "url"
