@@ -59,6 +59,10 @@ _NUMBERING = [
     (15, re.compile(f"[{_KANJI_NUM}]+(?={_SP})")),                                     # 一　(法令の号)
     (16, re.compile("【[^】]{1,20}】|≪[^≫]{1,20}≫|《[^》]{1,20}》|〈[^〉]{1,20}〉|＜[^＞]{1,20}＞")),
 ]
+# the first seven begin with 「第」 and no other can (their first characters are digits, brackets,
+# kana, circled numbers, Latin letters, kanji numerals): a label tries only its own group
+_NUMBERING_DAI = _NUMBERING[:7]
+_NUMBERING_REST = _NUMBERING[7:]
 _BULLETS = "・･●○◎◦■□◆◇▪▫▶▷►➢➣➤✓✔✗☑☐★☆◯♦❖-–—＊*＋+"
 _BULLET_RE = re.compile(f"[{re.escape(_BULLETS)}](?=.)")
 _SPEAKER_RE = re.compile(f"○[^\\s{re.escape(_BULLETS)}]{{1,14}}(?={_SP})")   # 議事録: ○藤田部会長　…
@@ -102,7 +106,7 @@ def numbering(text: str) -> Numbering | None:
     s = text.lstrip(" \u3000")
     if not s or s[0] not in _FIRST:
         return None
-    for rank, pattern in _NUMBERING:
+    for rank, pattern in (_NUMBERING_DAI if s[0] == "第" else _NUMBERING_REST):
         m = pattern.match(s)
         if m and (len(s) > m.end() or rank in (5, 16)):
             if rank in (6, 7, 10) and _UNIT_RE.match(s, m.end()):
