@@ -193,6 +193,18 @@ import gennai_desktop
 assert gennai_desktop.__file__.startswith(root), gennai_desktop.__file__
 from gennai_desktop.documents.loader import load_document
 from gennai_desktop.ocr.runner import ocr_context
+try:
+    from gennai_desktop.core import sandbox
+except ImportError:      # before the sandbox module the worker was a script of this same tree
+    sandbox = None
+if sandbox is not None and hasattr(sandbox, "child_argv"):
+    # "-m gennai_desktop" would import the installed (editable) package, i.e. the working
+    # tree's worker, whatever version this is: start this version's own child instead
+    def child_argv(name, _root=root):
+        code = ("import sys; sys.path.insert(0, %r); from gennai_desktop.entry import main; "
+                "raise SystemExit(main(['gennai', '--gennai-child', %r]))" % (_root, name))
+        return [sys.executable, "-I", "-c", code]
+    sandbox.child_argv = child_argv
 out = {}
 def cpu():
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
