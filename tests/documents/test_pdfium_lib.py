@@ -64,3 +64,23 @@ def test_documents_that_do_not_open_fail_the_same_way(malformed_corpus, tmp_path
 def test_error_codes_for_a_password():
     assert (lib.FPDF_ERR_PASSWORD, lib.FPDF_ERR_SECURITY) == (pdfium.raw.FPDF_ERR_PASSWORD,
                                                              pdfium.raw.FPDF_ERR_SECURITY)
+
+
+def test_worker_does_not_load_pypdfium2_bindings(corpus):
+    """The worker starts once per document: it must not pay for pypdfium2's ~900 generated
+    function declarations (pypdfium2_raw.bindings), only for the calls it makes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("import sys; sys.path.insert(0, sys.argv[1])\n"
+            "from gennai_desktop.documents import pdf_worker\n"
+            "answer = pdf_worker._extract(sys.argv[2], 5000, 20_000_000)\n"
+            "assert answer['ok'] and answer['page_count'] > 0, answer\n"
+            "print(sorted(m for m in sys.modules if m.startswith('pypdfium2')))\n")
+    pdf = corpus / "ja" / "law_nihonkoku-kenpo_321CONSTITUTION.pdf"
+    proc = subprocess.run([sys.executable, "-I", "-c", code, str(root), str(pdf)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[]"
