@@ -508,7 +508,7 @@ def _straight_rules(raw: Any, obj: Any, m: tuple | None, pg: _Page, rules: list[
 
 
 def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
-    from . import pdfium_lib as raw  # PDFium: only here, inside the sandbox
+    from . import pdfium_lib as raw  # lazy: it loads PDFium, which belongs inside the sandbox only
 
     try:
         pdf = raw.open_document(path)
