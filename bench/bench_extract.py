@@ -1,13 +1,15 @@
 """Extraction speed and quality: our loader before/after a change, and vs raw pypdfium2 / pypdf / python-docx.
 
-Run: ``python bench/bench_extract.py [--repeat N] [--corpus DIR] [--before REF] [--cores N]``.
+Run: ``python bench/bench_extract.py [--repeat N] [--corpus DIR] [--before REF] [--cores N] [--busy N]``.
 
 First, in one run, the reader of commit ``--before`` (default: main when the structure work
 of issue 20 started) and the working tree's reader each time ``load_document`` on every PDF
 of the corpus in a child process of their own, pinned to ``--cores`` CPUs (default 2, the
 target machine), best of ``--repeat``: pages/s per file and in total, the after/before ratio,
 and the largest resident memory of the sandboxed PDF workers (the bound the worker's
-RLIMIT_AS keeps). The target is ≥ 200 pages/s for text PDFs on 2 cores.
+RLIMIT_AS keeps; measured from a small launcher, see ``_WORKER_PEAK``). The target is ≥ 200
+pages/s for text PDFs on 2 cores. ``--busy N`` runs N CPU-bound competitors on the same cores
+meanwhile (a machine shared with other work).
 
 Then (``--engines``) ours vs raw pdfium/pypdf: pages/s (ours includes the sandbox child
 process), blocks/s (docx), ratios, and for PDFs the text similarity to the corpus .txt,
@@ -76,7 +78,7 @@ def similarity(a: str, b: str) -> float:
 
 
 def bench_pdf(corpus: Path, repeat: int) -> None:
-    print("PDF (pages/s; best of %d)" % repeat)
+    print(f"PDF (pages/s; best of {repeat})")
     print(f"{'file':38s} {'pages':>5s} {'ours':>7s} {'pdfium':>7s} {'pypdf':>7s} {'ours/pdfium':>11s} "
           f"{'ours/pypdf':>10s} | sim ours/pdfium/pypdf | CJK-space ours/pdfium/pypdf")
     totals = {"ours": 0.0, "pdfium": 0.0, "pypdf": 0.0, "pages": 0}
@@ -86,9 +88,9 @@ def bench_pdf(corpus: Path, repeat: int) -> None:
         doc = load_document(path)
         n, raw_pdfium = pdfium_text(path)
         _, raw_pypdf = pypdf_text(path)
-        t_ours = best(lambda: load_document(path), repeat)
-        t_pdfium = best(lambda: pdfium_text(path), repeat)
-        t_pypdf = best(lambda: pypdf_text(path), max(1, repeat // 2))
+        t_ours = best(lambda path=path: load_document(path), repeat)
+        t_pdfium = best(lambda path=path: pdfium_text(path), repeat)
+        t_pypdf = best(lambda path=path: pypdf_text(path), max(1, repeat // 2))
         totals["ours"] += t_ours
         totals["pdfium"] += t_pdfium
         totals["pypdf"] += t_pypdf
@@ -160,14 +162,14 @@ def bench_vertical(repeat: int) -> None:
 def bench_docx(corpus: Path, repeat: int) -> None:
     import docx
 
-    print("\nDOCX (blocks/s; best of %d)" % repeat)
+    print(f"\nDOCX (blocks/s; best of {repeat})")
     print(f"{'file':38s} {'blocks':>6s} {'ours':>8s} {'raw':>8s} {'ours/raw':>8s}   (raw = python-docx "
           f"Document() + paragraphs[].text + tables cell text)")
     for path in sorted(corpus.glob("*.docx")):
         doc = load_document(path)
         n = len(doc.blocks)
 
-        def raw() -> None:
+        def raw(path: Path = path) -> None:
             d = docx.Document(str(path))
             for p in d.paragraphs:
                 _ = p.text
@@ -176,7 +178,7 @@ def bench_docx(corpus: Path, repeat: int) -> None:
                     for c in row.cells:
                         _ = c.text
 
-        t_ours = best(lambda: load_document(path), repeat)
+        t_ours = best(lambda path=path: load_document(path), repeat)
         t_raw = best(raw, repeat)
         print(f"{path.name[:38]:38s} {n:6d} {n / t_ours:8.0f} {n / t_raw:8.0f} {t_raw / t_ours:8.2f}")
 
@@ -191,6 +193,18 @@ import gennai_desktop
 assert gennai_desktop.__file__.startswith(root), gennai_desktop.__file__
 from gennai_desktop.documents.loader import load_document
 from gennai_desktop.ocr.runner import ocr_context
+try:
+    from gennai_desktop.core import sandbox
+except ImportError:      # before the sandbox module the worker was a script of this same tree
+    sandbox = None
+if sandbox is not None and hasattr(sandbox, "child_argv"):
+    # "-m gennai_desktop" would import the installed (editable) package, i.e. the working
+    # tree's worker, whatever version this is: start this version's own child instead
+    def child_argv(name, _root=root):
+        code = ("import sys; sys.path.insert(0, %r); from gennai_desktop.entry import main; "
+                "raise SystemExit(main(['gennai', '--gennai-child', %r]))" % (_root, name))
+        return [sys.executable, "-I", "-c", code]
+    sandbox.child_argv = child_argv
 out = {}
 def cpu():
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -212,6 +226,48 @@ self_usage = resource.getrusage(resource.RUSAGE_SELF)
 out["_memory"] = {"worker_max_rss_mb": usage.ru_maxrss / 1024, "parent_max_rss_mb": self_usage.ru_maxrss / 1024}
 sys.stdout.write(json.dumps(out))
 """
+
+
+# The worker's own peak memory. Not RUSAGE_CHILDREN of the reader: Linux carries the forking
+# process's high-water mark over exec, so that figure is the reader's size when it started the
+# worker (it grows with the reader, 40+ MB), not the worker's. A small launcher process starts
+# the worker of a code version instead, the way that version's reader does, and reports the
+# largest resident size of its children (the launcher itself stays near 10 MB).
+_WORKER_PEAK = r"""
+import json, os, resource, subprocess, sys
+root, path = sys.argv[1], sys.argv[2]
+py = sys.executable
+if os.path.exists(os.path.join(root, "gennai_desktop", "entry.py")):
+    # the sandboxed child "pdf", its request as the first stdin line
+    code = ("import sys; sys.path.insert(0, %r); from gennai_desktop.entry import main; "
+            "raise SystemExit(main(['gennai', '--gennai-child', 'pdf']))" % root)
+    proc = subprocess.Popen([py, "-I", "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    request = {"limits": {}, "request": {"path": path, "max_pages": 5000, "max_chars": 20000000}}
+    proc.stdin.write((json.dumps(request) + "\n").encode())
+    proc.stdin.flush()
+    out = proc.stdout.read()
+    proc.wait()
+    proc.stdin.close()
+else:   # before the sandbox module: the worker script with its arguments
+    worker = os.path.join(root, "gennai_desktop", "documents", "pdf_worker.py")
+    out = subprocess.run([py, "-I", worker, path, str(2 << 30), "120", "5000", "20000000"],
+                         stdin=subprocess.DEVNULL, capture_output=True).stdout
+assert out.startswith(b'{"ok":true'), out[:200]
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""
+
+
+def worker_peak_mb(root: Path, pdfs: list[Path]) -> float:
+    """Largest resident memory of the PDF worker of the code at ``root`` over ``pdfs`` (MB)."""
+    peak = 0.0
+    for path in pdfs:
+        proc = subprocess.run([sys.executable, "-c", _WORKER_PEAK, str(root), str(path)],
+                              capture_output=True, cwd=str(root))
+        if proc.returncode != 0:
+            raise SystemExit(proc.stderr.decode("utf-8", "replace")[-2000:])
+        peak = max(peak, float(proc.stdout))
+    return peak
 
 
 def bench_versions(corpus: Path, repeat: int, before: str, cores: int) -> None:
@@ -241,6 +297,7 @@ def bench_versions(corpus: Path, repeat: int, before: str, cores: int) -> None:
                     if key != "_memory":
                         prev[key]["seconds"] = min(prev[key]["seconds"], value["seconds"])
                         prev[key]["cpu"] = min(prev[key]["cpu"], value["cpu"])
+        peaks = {name: worker_peak_mb(root, pdfs) for name, root in roots.items()}
     cpus = f"{cores} cores" if cores else "all cores"
     print(f"PDF reader, before ({before}) vs after (working tree), {cpus}, best of {2 * repeat}")
     print("pages/s = wall clock; pages/CPU-s = pages per second of CPU spent by the reader and its")
@@ -256,8 +313,9 @@ def bench_versions(corpus: Path, repeat: int, before: str, cores: int) -> None:
         cb += b["cpu"]
         ca += a["cpu"]
         n += a["pages"]
-        print(f"{path.name[:40]:40s} {a['pages']:5d} {b['pages'] / b['seconds']:10.0f} {a['pages'] / a['seconds']:10.0f} "
-              f"{b['seconds'] / a['seconds']:6.2f} | {b['pages'] / max(b['cpu'], 1e-9):14.0f} "
+        print(f"{path.name[:40]:40s} {a['pages']:5d} {b['pages'] / b['seconds']:10.0f} "
+              f"{a['pages'] / a['seconds']:10.0f} {b['seconds'] / a['seconds']:6.2f} | "
+              f"{b['pages'] / max(b['cpu'], 1e-9):14.0f} "
               f"{a['pages'] / max(a['cpu'], 1e-9):13.0f} {b['cpu'] / max(a['cpu'], 1e-9):6.2f}")
     if n:
         print(f"{'TOTAL':40s} {n:5d} {n / tb:10.0f} {n / ta:10.0f} {tb / ta:6.2f} | {n / max(cb, 1e-9):14.0f} "
@@ -266,8 +324,19 @@ def bench_versions(corpus: Path, repeat: int, before: str, cores: int) -> None:
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for name in ("before", "after"):
         mem = results[name]["_memory"]
-        print(f"memory {name}: PDF worker max RSS {mem['worker_max_rss_mb']:.0f} MB, "
-              f"parent max RSS {mem['parent_max_rss_mb']:.0f} MB")
+        print(f"memory {name}: PDF worker max RSS {peaks[name]:.0f} MB (its own, started from a small "
+              f"launcher), reader max RSS {mem['parent_max_rss_mb']:.0f} MB")
+
+
+def busy_process(cores: int) -> subprocess.Popen:
+    """A competitor that keeps one CPU busy, pinned to the cores the readers get."""
+    code = ("import os, sys\n"
+            "n = int(sys.argv[1])\n"
+            "if n and hasattr(os, 'sched_setaffinity'):\n"
+            "    os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:n])\n"
+            "while True:\n"
+            "    pass\n")
+    return subprocess.Popen([sys.executable, "-c", code, str(cores)])
 
 
 def main() -> None:
@@ -276,12 +345,22 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus" / "ja")
     ap.add_argument("--before", default="76a44d5", help="git ref of the 'before' reader (default: %(default)s)")
     ap.add_argument("--cores", type=int, default=2, help="CPUs to pin each reader to (0: all)")
+    ap.add_argument("--busy", type=int, default=0,
+                    help="run N CPU-bound competitors on the same cores during the before/after runs")
     ap.add_argument("--engines", action="store_true", help="also compare with raw pdfium/pypdf and python-docx")
     ap.add_argument("--no-vertical", action="store_true")
     args = ap.parse_args()
     logging.disable(logging.WARNING)
     warnings.simplefilter("ignore")
-    bench_versions(args.corpus, args.repeat, args.before, args.cores)
+    competitors = [busy_process(args.cores) for _ in range(args.busy)]
+    try:
+        if competitors:
+            print(f"with {len(competitors)} busy competitor(s) on the same cores")
+        bench_versions(args.corpus, args.repeat, args.before, args.cores)
+    finally:
+        for proc in competitors:
+            proc.kill()
+            proc.wait()
     if not args.engines:
         return
     bench_pdf(args.corpus, args.repeat)

@@ -12,6 +12,7 @@ a document's heading levels are the ranks it actually uses, in that order
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -58,6 +59,10 @@ _NUMBERING = [
     (15, re.compile(f"[{_KANJI_NUM}]+(?={_SP})")),                                     # 一　(法令の号)
     (16, re.compile("【[^】]{1,20}】|≪[^≫]{1,20}≫|《[^》]{1,20}》|〈[^〉]{1,20}〉|＜[^＞]{1,20}＞")),
 ]
+# the first seven begin with 「第」 and no other can (their first characters are digits, brackets,
+# kana, circled numbers, Latin letters, kanji numerals): a label tries only its own group
+_NUMBERING_DAI = _NUMBERING[:7]
+_NUMBERING_REST = _NUMBERING[7:]
 _BULLETS = "・･●○◎◦■□◆◇▪▫▶▷►➢➣➤✓✔✗☑☐★☆◯♦❖-–—＊*＋+"
 _BULLET_RE = re.compile(f"[{re.escape(_BULLETS)}](?=.)")
 _SPEAKER_RE = re.compile(f"○[^\\s{re.escape(_BULLETS)}]{{1,14}}(?={_SP})")   # 議事録: ○藤田部会長　…
@@ -92,13 +97,16 @@ _FIRST = set("第0123456789０１２３４５６７８９（(【≪《〈＜" + 
              + "".join(chr(c) for c in range(0x2460, 0x24A0)) + "".join(chr(c) for c in range(0x3251, 0x32C0)))
 
 
+# a pure function of the text, asked two or three times per paragraph (pdf_blocks: the
+# number, then the list label): a small cache of recent texts
+@functools.lru_cache(maxsize=512)
 def numbering(text: str) -> Numbering | None:
     """The heading/list number that begins ``text`` (after spaces), or None. A number
     followed by a unit (「2020 年」, 「3 月」) is a quantity, not a number label."""
     s = text.lstrip(" \u3000")
     if not s or s[0] not in _FIRST:
         return None
-    for rank, pattern in _NUMBERING:
+    for rank, pattern in (_NUMBERING_DAI if s[0] == "第" else _NUMBERING_REST):
         m = pattern.match(s)
         if m and (len(s) > m.end() or rank in (5, 16)):
             if rank in (6, 7, 10) and _UNIT_RE.match(s, m.end()):

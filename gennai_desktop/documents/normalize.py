@@ -167,6 +167,8 @@ def join_wrapped_lines(s: str) -> str:
     Between Japanese characters the break disappears, "exam-\\nple" becomes "example",
     between Latin words it becomes one space. Blank-line separators are kept as they are.
     """
+    if "\n" not in s:
+        return s        # one line (the PDF reader asks for every line): nothing to join
     parts = _PARA_SPLIT_RE.split(s)
     return "".join(p if i % 2 else _join_paragraph(p) for i, p in enumerate(parts))
 

@@ -12,6 +12,7 @@ landscape decks.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from collections import Counter
@@ -97,9 +98,8 @@ def streams_of(page: Page) -> list[list[Line]]:
         if out:
             prev = out[-1][-1]
             if prev.vert == ln.vert and prev.geometry and ln.geometry:
-                _, _, c0 = _axes(prev)
+                _, ps1, c0 = _axes(prev)
                 s0, _, c1 = _axes(ln)
-                ps0, ps1, _ = _axes(prev)
                 if c1 - c0 > -0.3 * prev.size and not (s0 > ps1 + 2 * prev.size):
                     out[-1].append(ln)
                     continue
@@ -187,19 +187,36 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int, body_size: float
             cont_start = None
     # layout facts used for joining across breaks
     margin_start = min(starts)
+    # sorted starts and line positions: a page of n lines in p paragraphs used to cost n × p
+    by_start = sorted(starts)
+    position: dict[int, int] = {}
+    for i, ln in enumerate(lines):
+        position.setdefault(id(ln), i)
     for p in paras:
         s0 = _axes(p.lines[0])[0]
         # the margin of the column this paragraph is in (a stream can run on into full-width
         # footnotes that start further left)
-        p.margin = min((st for st in starts if abs(st - s0) <= 3 * p.size), default=margin_start)
-        i0 = lines.index(p.lines[0])
-        i1 = lines.index(p.lines[-1])
+        p.margin = _nearest_start(by_start, s0, 3 * p.size, margin_start)
+        i0 = position[id(p.lines[0])]
+        i1 = position[id(p.lines[-1])]
         p.indented = starts[i0] > margin_start + 0.5 * p.size
         p.reaches_end = ends[i1] >= margin_end(i1) - 1.2 * p.lines[-1].size
         p.reaches_end_line = ends[i0] >= margin_end(i0) - 1.2 * p.lines[0].size and len(lines) > 2
     paras[0].first_of_stream = True
     paras[-1].last_of_stream = True
     return paras
+
+
+def _nearest_start(by_start: list[float], s0: float, reach: float, default: float) -> float:
+    """The smallest start with ``abs(start - s0) <= reach`` in the sorted ``by_start`` (else
+    ``default``): bisect to just below the window, then test each start exactly as before."""
+    for k in range(bisect.bisect_left(by_start, s0 - reach - 1e-6), len(by_start)):
+        st = by_start[k]
+        if abs(st - s0) <= reach:
+            return st
+        if st > s0 + reach + 1e-6:
+            break
+    return default
 
 
 # characters that may not begin a line (行頭禁則): a line that ends early because they were
@@ -345,6 +362,7 @@ def classify(paras: list[Para], page: Page, stats: DocStats) -> None:
             body = local
     body_paras = [p for p in paras if abs(p.size - body) <= 0.1 * body and len(p.text) > 30]
     lowest_body = min((p.lines[-1].bottom for p in body_paras if not p.first.vert), default=None)
+    mono: dict[str, bool] = {}      # per font name: a typewriter face (code)
     for i, p in enumerate(paras):
         text = p.text
         first = p.first
@@ -353,7 +371,10 @@ def classify(paras: list[Para], page: Page, stats: DocStats) -> None:
         number = K.numbering(text)
         note = K.note_label(text)
         label = K.list_label(text) or K.bare_label(text, _hanging(p))
-        if any(k in first.font.lower() for k in _MONO) and first.font:
+        is_mono = mono.get(first.font)
+        if is_mono is None:
+            is_mono = mono[first.font] = bool(first.font) and any(k in first.font.lower() for k in _MONO)
+        if is_mono:
             p.kind = "code"
         elif K.is_url_only(text):
             p.kind = "url"

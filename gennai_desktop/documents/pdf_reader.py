@@ -156,13 +156,23 @@ def document_from_pages(path: Path, answer: dict[str, Any], fmt: DocFormat = "pd
 
 
 def _bbox(lines: list[Line]) -> tuple[float, float, float, float] | None:
-    geo = [ln for ln in lines if ln.geometry]
-    if not geo:
+    page = next((ln.page for ln in lines if ln.geometry), None)
+    if page is None:
         return None
-    page = geo[0].page
-    geo = [ln for ln in geo if ln.page == page]
-    return (round(min(ln.x0 for ln in geo), 2), round(max(ln.top for ln in geo), 2),
-            round(max(ln.x1 for ln in geo), 2), round(min(ln.bottom for ln in geo), 2))
+    x0 = top = x1 = bottom = 0.0
+    first = True
+    for ln in lines:        # one pass: this runs once per block
+        if not ln.geometry or ln.page != page:
+            continue
+        if first:
+            x0, top, x1, bottom = ln.x0, ln.top, ln.x1, ln.bottom
+            first = False
+            continue
+        x0 = min(x0, ln.x0)
+        top = max(top, ln.top)
+        x1 = max(x1, ln.x1)
+        bottom = min(bottom, ln.bottom)
+    return (round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2))
 
 
 def _blocks(paras: list[Para]) -> list[Block]:

@@ -6,10 +6,11 @@ sandboxed child "pdf" (``core/sandbox.py``: RLIMIT_AS / RLIMIT_CPU and no networ
 *before* pdfium is imported; the parent adds a wall-clock timeout and the cancel token).
 If anything goes wrong the child dies, not the app.
 
-It imports only the standard library and pypdfium2, so it starts fast (~one interpreter
-start per document, not per page). Input: the request ``{"path", "max_pages",
-"max_chars"}`` over the pipe (never on the command line). Output: one JSON object on
-stdout (see ``_extract``), always with "ok".
+It imports only the standard library and the PDFium that pypdfium2 ships, bound with
+ctypes to just the calls made here (``pdfium_lib``: pypdfium2's own bindings cost 25–40 ms
+of CPU per start), so it starts fast (~one interpreter start per document, not per page).
+Input: the request ``{"path", "max_pages", "max_chars"}`` over the pipe (never on the
+command line). Output: one JSON object on stdout (see ``_extract``), always with "ok".
 
 Layout: pdfium gives page text as lines separated by CR LF; we keep the lines and attach
 just enough geometry (first/last character box, font size) for the parent to decide where
@@ -53,20 +54,22 @@ _MAX_FONTS = 64
 class _Page:
     """One page's text page plus the transform from PDF user space to the page as shown."""
 
-    def __init__(self, page: Any, textpage: Any, raw: Any) -> None:
+    def __init__(self, page: int, textpage: int, raw: Any) -> None:
         import ctypes
 
         self.raw = raw
-        self.tp = textpage.raw
-        left, bottom, right, top = page.get_cropbox()
+        self.page = page
+        self.tp = textpage
+        left, bottom, right, top = raw.page_cropbox(page)
         self.crop = (left, bottom, right, top)
-        self.rotation = page.get_rotation() % 360
+        self.rotation = raw.page_rotation(page) % 360
         self._rect = raw.FS_RECTF()
         self._matrix = raw.FS_MATRIX()
         self._buf = ctypes.create_string_buffer(96)
         self._flags = ctypes.c_int()
         self.fonts: list[str] = []
         self._font_index: dict[str, int] = {}
+        self._font_by_data: dict[bytes, int] = {}
         self.columns: list[tuple[float, float, float]] = []   # vertical rules (x, y0, y1): cell walls
 
     def to_display(self, left: float, b: float, r: float, t: float) -> tuple[float, float, float, float]:
@@ -100,15 +103,19 @@ class _Page:
     def style(self, index: int, flags: int) -> list[int]:
         raw = self.raw
         n = raw.FPDFText_GetFontInfo(self.tp, index, self._buf, len(self._buf), self._flags)
-        name = _font_name(self._buf.value) if 0 < n <= len(self._buf) else ""
-        name = name.split("+", 1)[1] if len(name) > 7 and name[6] == "+" else name
-        font = self._font_index.get(name)
+        data = self._buf.value if 0 < n <= len(self._buf) else b""
+        font = self._font_by_data.get(data)     # a page has a few fonts and many lines
         if font is None:
-            if len(self.fonts) >= _MAX_FONTS:
-                font = 0
-            else:
-                font = self._font_index[name] = len(self.fonts)
-                self.fonts.append(name)
+            name = _font_name(data) if data else ""
+            name = name.split("+", 1)[1] if len(name) > 7 and name[6] == "+" else name
+            font = self._font_index.get(name)
+            if font is None:
+                if len(self.fonts) >= _MAX_FONTS:
+                    font = 0
+                else:
+                    font = self._font_index[name] = len(self.fonts)
+                    self.fonts.append(name)
+            self._font_by_data[data] = font
         weight = int(raw.FPDFText_GetFontWeight(self.tp, index))
         if not 0 < weight <= 1000:      # -1, or nonsense from a broken font descriptor
             weight = 700 if self._flags.value & (1 << 18) else 0   # ForceBold
@@ -353,7 +360,7 @@ def _by_character(pg: _Page, line: str, pos: int, f: int, last: int) -> list[lis
 _MAX_OBJECTS = 6000   # graphics objects looked at per page (bounded time on drawing-heavy pages)
 
 
-def _graphics(pg: _Page, page: Any) -> dict[str, Any]:
+def _graphics(pg: _Page) -> dict[str, Any]:
     """Ruling lines (thin paths and the edges of rectangles: tables, boxes, bands), the
     rectangles themselves (frames) and the boxes of pictures (raster images, curves and complex
     paths: charts, diagrams, text drawn as glyph outlines), in the coordinates of the page as shown."""
@@ -448,10 +455,10 @@ def _graphics(pg: _Page, page: Any) -> dict[str, Any]:
                     return
                 visit(raw.FPDFFormObj_GetObject(obj, k), own, depth + 1, window)
 
-    for k in range(raw.FPDFPage_CountObjects(page.raw)):
+    for k in range(raw.FPDFPage_CountObjects(pg.page)):
         if seen >= _MAX_OBJECTS:
             break
-        visit(raw.FPDFPage_GetObject(page.raw, k), None, 0)
+        visit(raw.FPDFPage_GetObject(pg.page, k), None, 0)
     return {"rules": rules[:4000], "boxes": boxes[:1000], "pictures": pictures[:2000], "images": images,
             "glyphs": glyphs}
 
@@ -501,19 +508,16 @@ def _straight_rules(raw: Any, obj: Any, m: tuple | None, pg: _Page, rules: list[
 
 
 def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
+    from . import pdfium_lib as raw  # lazy: it loads PDFium, which belongs inside the sandbox only
 
     try:
-        pdf = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as exc:
-        code = getattr(exc, "err_code", None)
-        if code == getattr(raw, "FPDF_ERR_PASSWORD", 4):
-            return {"ok": False, "error": "encrypted", "reason": str(exc)}
-        if code == getattr(raw, "FPDF_ERR_SECURITY", 6):
+        pdf = raw.open_document(path)
+    except raw.PdfiumError as exc:
+        code = exc.err_code
+        if code in (raw.FPDF_ERR_PASSWORD, raw.FPDF_ERR_SECURITY):
             return {"ok": False, "error": "encrypted", "reason": str(exc)}
         return {"ok": False, "error": "corrupt", "reason": str(exc)}
-    page_count = len(pdf)
+    page_count = raw.FPDF_GetPageCount(pdf)
     if page_count > max_pages:
         return {"ok": False, "error": "too_many_pages", "limit": max_pages, "count": page_count}
     pages: list[dict[str, Any]] = []
@@ -521,28 +525,28 @@ def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
     failed = 0
     for index in range(page_count):
         try:
-            page = pdf[index]
-        except pdfium.PdfiumError:
+            page = raw.load_page(pdf, index)
+        except raw.PdfiumError:
             failed += 1  # one broken page must not cost the user the whole document
             pages.append({"w": 0, "h": 0, "lines": [], "failed": True})
             continue
         try:
-            width, height = page.get_size()
-            textpage = page.get_textpage()
+            width, height = raw.page_size(page)
+            textpage = raw.load_textpage(page)
             try:
-                text = textpage.get_text_range()
+                text = raw.page_text(textpage)
                 total += len(text)
                 if total > max_chars:
                     return {"ok": False, "error": "too_many_chars", "limit": max_chars, "count": total}
                 pg = _Page(page, textpage, raw)
-                graphics = _graphics(pg, page)
+                graphics = _graphics(pg)
                 pg.columns = [((r[0] + r[2]) / 2, r[1], r[3]) for r in graphics["rules"]
                               if r[2] - r[0] <= 2.5 and r[3] - r[1] >= 8][:200]
-                lines = _page_lines(pg, text, raw.FPDFText_CountChars(textpage.raw))
+                lines = _page_lines(pg, text, raw.FPDFText_CountChars(textpage))
             finally:
-                textpage.close()
+                raw.FPDFText_ClosePage(textpage)
         finally:
-            page.close()
+            raw.FPDF_ClosePage(page)
         record: dict[str, Any] = {"w": round(width, 2), "h": round(height, 2), "lines": lines,
                                   "fonts": pg.fonts, "rules": graphics["rules"], "boxes": graphics["boxes"],
                                   "pictures": graphics["pictures"]}
@@ -555,7 +559,7 @@ def _extract(path: str, max_pages: int, max_chars: int) -> dict[str, Any]:
                 cover = 1.0
             record["img"] = round(cover, 3)
         pages.append(record)
-    pdf.close()
+    raw.FPDF_CloseDocument(pdf)
     if page_count and failed == page_count:
         return {"ok": False, "error": "corrupt", "reason": "no page could be loaded"}
     return {"ok": True, "page_count": page_count, "pages": pages, "failed_pages": failed}

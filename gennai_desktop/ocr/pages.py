@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,15 +28,17 @@ def page_needs_ocr(lines: Sequence[Sequence[Any]], image_coverage: float | None 
     one: more than a third private-use/unassigned/U+FFFD/control characters (fonts without a
     ToUnicode map extract like that), or "(cid:123)" strings."""
     text = "".join(str(ln[0]) for ln in lines)
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
+    # each distinct character looked at once (a page of text repeats a few hundred of them)
+    counts = Counter(text)
+    n_chars = sum(n for c, n in counts.items() if not c.isspace())
+    if not n_chars:
         return True
-    if len(chars) < MIN_REAL_CHARS and (image_coverage or 0.0) >= 0.3:
+    if n_chars < MIN_REAL_CHARS and (image_coverage or 0.0) >= 0.3:
         return True
-    bad = sum(1 for c in chars if _bad(c))
-    if bad * 3 > len(chars):
+    bad = sum(n for c, n in counts.items() if not c.isspace() and _bad(c))
+    if bad * 3 > n_chars:
         return True
-    return text.count("(cid:") * 8 > len(chars) / 2
+    return text.count("(cid:") * 8 > n_chars / 2
 
 
 @dataclass(frozen=True)
