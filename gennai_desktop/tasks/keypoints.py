@@ -72,6 +72,7 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
     sents = table.sentences
     eligible: list[int] = []
     items_of: dict[int, list[Block]] = {}
+    garbled = sentence_shape.interleaved_blocks(doc) if doc.format in ("pdf", "image") else set()
     for i in table.candidates():
         s = sents[i]
         if len(s.text) > MAX_CHARS or not table.quotable(i) or not table.whole(i):
@@ -79,6 +80,10 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
         text = sentence_shape.joined_lines(s.text)
         if sentence_shape.glued_heading(text) or sentence_shape.item_of_announced_list(doc, table.block_index(i)):
             continue              # a heading glued to it, or an item that needs the sentence announcing it
+        if "\n" in s.text and (sentence_shape.heading_line_first(s.text) or sentence_shape.interleaved(text)):
+            continue              # over several PDF lines: a header line first, or two columns read across
+        if table.block_index(i) in garbled:
+            continue
         if sentence_shape.introduces_list(text):
             bi = table.block_index(i)
             if s.end < doc.blocks[bi].end - 1:

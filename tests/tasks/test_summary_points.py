@@ -44,12 +44,13 @@ def test_points_are_whole_body_sentences_only():
     result = run_to_result(summarize(doc, None, style="bullets", length="long"))
     assert result.points
     for p in result.points:
-        block = doc.block(p.citations[0].block_id)
-        assert block.kind in ("paragraph", "list_item"), p.text
+        blocks = [doc.block(c.block_id) for c in p.citations]
+        assert all(b.kind in ("paragraph", "list_item") for b in blocks), p.text
         assert p.text.endswith("。") and not p.text.endswith("…")
         assert not p.text.startswith(("約1割", "はじめに", "1　"))          # no cut start, no glued heading
         assert "本報告は" not in p.text                                     # its block starts with a heading
-        assert p.text.rstrip("…") in block.text.replace("\n", "")
+        # a sentence the reader cut over two lines is one point citing both
+        assert p.text.rstrip("…") in "".join(b.text.replace("\n", "") for b in blocks)
 
 
 def test_a_sentence_that_carries_on_from_the_previous_block_is_not_whole():
@@ -269,3 +270,41 @@ def test_a_connective_costs_less_than_a_word_that_points_back():
     connective = fact_bonus(signals("しかし、分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
     pointing = fact_bonus(signals("そのため、分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
     assert plain > connective > pointing
+
+
+# A narrow 白書 column as some PDF readers give it: every printed line its own block.
+COLUMN = [
+    ("heading", "１．行政での活用"),
+    ("paragraph", "例えば、ある県では、令和５年８月に"),
+    ("paragraph", "職員向けの利活用指針を作成するとと"),
+    ("paragraph", "もに、業務で使える環境を整え、活用"),
+    ("paragraph", "事例の共有も進めています。"),
+    ("paragraph", "国は、自治体と事業者が協議する場を設け、路線の再編と運賃の見直しを令和6年度から支援する。"),
+]
+
+
+def test_a_sentence_over_the_lines_of_a_narrow_column_is_one_point_citing_each_line():
+    doc = _pdf(COLUMN)
+    table = SentenceTable(doc)
+    whole = [table.sentences[i].text for i in range(len(table.sentences)) if table.whole(i)]
+    joined = ("例えば、ある県では、令和５年８月に職員向けの利活用指針を作成するとともに、"
+              "業務で使える環境を整え、活用事例の共有も進めています。")
+    assert joined in [t.replace("\n", "") for t in whole]
+    result = run_to_result(summarize(doc, None, style="bullets", length="long"))
+    point = next(p for p in result.points if p.text.startswith("例えば"))
+    assert [c.block_id for c in point.citations] == ["b0001", "b0002", "b0003", "b0004"]
+
+
+# Two columns of a 新旧対照表 read across, line by line: the same words come twice.
+ACROSS = [
+    ("paragraph", "新たに検査を委託する場合は、本区分の所定点数を準用して算定する場合は、本区分の所"),
+    ("paragraph", "定点数を準用して算定するものとし、施設名を明細書に記載すること。なお、委託した施"),
+    ("paragraph", "設名を明細書の摘要欄に記載すること。施設名を明細書の摘要欄に記載すること。"),
+    ("paragraph", "国は、自治体と事業者が協議する場を設け、路線の再編と運賃の見直しを令和6年度から支援する。"),
+]
+
+
+def test_lines_of_two_columns_read_across_give_no_point():
+    result = run_to_result(summarize(_pdf(ACROSS), None, style="bullets", length="long"))
+    assert result.points
+    assert all("明細書" not in p.text for p in result.points)

@@ -226,13 +226,19 @@ def judge(doc: Document, point) -> Judged:
 
 
 def _consecutive(doc: Document, blocks: list) -> list[tuple]:
-    """Pairs of cited blocks that follow each other in the document (a, then b)."""
+    """Runs of cited blocks that follow each other in the document, as (first block, the
+    rest of the run joined into one block): a sentence a PDF reader cut over a page break
+    (two blocks) or over the printed lines of a narrow column (several) is one text."""
     ids = {b.id for b in blocks}
     out = []
     for a in blocks:
         i = doc.blocks.index(a)
-        if i + 1 < len(doc.blocks) and doc.blocks[i + 1].id in ids:
-            out.append((a, doc.blocks[i + 1]))
+        j = i + 1
+        while j < len(doc.blocks) and doc.blocks[j].id in ids:
+            j += 1
+        if j - i >= 2:
+            rest = doc.blocks[i + 1:j]
+            out.append((a, replace(rest[-1], text="".join(b.text for b in rest))))
     return out
 
 
