@@ -196,7 +196,7 @@ def test_law_summary_is_fast_enough_to_be_cited_whole_and_spread(ja_corpus):
     from gennai_desktop.documents import load_document
     doc = load_document(ja_corpus / "law_minpo_129AC0000000089.txt")
     result = run_to_result(summarize(doc, None, style="bullets", length="long"))
-    assert len(result.points) == points_for("bullets", "long")
+    assert len(result.points) == points_for("bullets", "long", len(doc.text)) == points_for("bullets", "long") + 2
     supplementary = next(b.start for b in doc.blocks if re.match(r"^附\s*則", b.text))
     offsets = []
     for p in result.points:
@@ -308,3 +308,16 @@ def test_lines_of_two_columns_read_across_give_no_point():
     result = run_to_result(summarize(_pdf(ACROSS), None, style="bullets", length="long"))
     assert result.points
     assert all("明細書" not in p.text for p in result.points)
+
+
+def test_a_longer_document_gets_more_points_at_the_same_length_choice(ja_corpus):
+    from gennai_desktop.documents import load_document
+    short_law = load_document(ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.txt")     # 10,491 characters
+    longer_law = load_document(ja_corpus / "law_gyosei-tetsuzuki_405AC0000000088.txt")   # 22,181 characters
+    for style in ("bullets", "report"):
+        base = points_for(style, "standard")
+        assert len(run_to_result(summarize(short_law, None, style=style)).points) == base
+        assert len(run_to_result(summarize(longer_law, None, style=style)).points) == base + 1
+    assert len(run_to_result(summarize(longer_law, None, style="three_lines")).points) == 3
+    assert points_for("bullets", "short", 100_000) == points_for("bullets", "short") + 1
+    assert points_for("bullets", "long", 100_000) == points_for("bullets", "long") + 2
