@@ -260,16 +260,23 @@ def _extractive(doc: Document, table: SentenceTable, style: Style, length: str, 
     if not chosen:
         raise DocumentError("summary.error.no_sentences")
     points = []
+    notices = [reason, "summary.notice.extractive"]
     for c in chosen:
+        if c.item is not None:        # a deck with no prose: a whole list item, cited to its block
+            points.append(SummaryPoint(keypoints.item_display(c.item), (doc.locate(c.item.start),),
+                                       part=c.part if style == "report" else ""))
+            continue
         cites = locations(table, [c.index]) + tuple(doc.locate(b.start) for b in c.items)
         points.append(SummaryPoint(_display(table, c.index), tuple(dict.fromkeys(cites)),
                                    items=tuple(sentence_shape.item_texts(doc, c.items)),
                                    part=c.part if style == "report" else ""))
+    if any(c.item is not None for c in chosen):
+        notices.append("summary.notice.slide_items")
     if style == "report":
         points = _in_part_order(points)
     yield Progress(1, 1, "summary.stage.extract")
     yield Done(SummaryResult(points, style, "extractive", render(points, style), model_id,
-                             [reason, "summary.notice.extractive"], length=length))
+                             notices, length=length))
 
 
 def _chunks(doc: Document, engine: TextEngine) -> Iterator[tuple[int, int]]:

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from gennai_desktop.core.document import Block, Document, table_text
+from gennai_desktop.tasks import sentence_shape
 from gennai_desktop.tasks.extractive import SentenceTable
 from gennai_desktop.tasks.keypoints import key_sentences
 from gennai_desktop.tasks.summarize import _chunk_text, _chunks, points_for, summarize
@@ -321,3 +322,28 @@ def test_a_longer_document_gets_more_points_at_the_same_length_choice(ja_corpus)
     assert len(run_to_result(summarize(longer_law, None, style="three_lines")).points) == 3
     assert points_for("bullets", "short", 100_000) == points_for("bullets", "short") + 1
     assert points_for("bullets", "long", 100_000) == points_for("bullets", "long") + 2
+
+
+# A slide deck with no prose: titles and bullet items, one item wrapped over two lines.
+DECK = [
+    ("title", "電子化に関する制度見直しの概要"),
+    ("list_item", "・令和5年3月に中間試案を公表し、意見募集を実施"),
+    ("list_item", "・電子記録の発行には荷主の承諾を要件とする案"),
+    ("list_item", "・紙の証券から電子記録への転換を認める方向で検討し、"),
+    ("paragraph", "令和6年中に要綱案を取りまとめ"),
+    ("heading", "今後のスケジュール"),
+    ("list_item", "・法制審議会の部会で審議を継続（月1回程度）"),
+    ("list_item", "・国際的な規範との整合性を確保"),
+]
+
+
+def test_a_deck_with_no_prose_gives_whole_list_items_labelled_as_such():
+    doc = _pdf(DECK)
+    result = run_to_result(summarize(doc, None, style="bullets"))
+    assert "summary.notice.slide_items" in result.notices
+    assert result.points
+    items = {sentence_shape.ITEM_LABEL.sub("", b.text).strip(): b.id for b in doc.blocks if b.kind == "list_item"}
+    for p in result.points:
+        assert p.text in items, p.text                              # one whole item, never a fragment of one
+        assert [c.block_id for c in p.citations] == [items[p.text]]
+    assert not any(p.text.startswith("紙の証券") for p in result.points)   # runs on into the next line
