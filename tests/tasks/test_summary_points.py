@@ -347,3 +347,12 @@ def test_a_deck_with_no_prose_gives_whole_list_items_labelled_as_such():
         assert p.text in items, p.text                              # one whole item, never a fragment of one
         assert [c.block_id for c in p.citations] == [items[p.text]]
     assert not any(p.text.startswith("紙の証券") for p in result.points)   # runs on into the next line
+
+
+def test_a_decision_put_to_the_meeting_is_a_decision_not_a_question():
+    from gennai_desktop.tasks import keyfacts
+    put = keyfacts.signals("それでは、要綱案を原案のとおり決定することとしてよろしいでしょうか。")
+    assert put.decision and not put.question
+    asked = keyfacts.signals("この点について、委員の皆様はどのようにお考えでしょうか。")
+    assert asked.question
+    assert keyfacts.signals("要綱案は、出席委員の全会一致で原案のとおり承認された。").decision
