@@ -67,8 +67,8 @@ META = re.compile(r"^(?:本|この)(?:章|節|項)(?:では|において)"
                   r"|(?:について|を)(?:述べる|概観する|紹介する|説明する|解説する)。$")
 # the chair of a meeting puts a decision to it as a question (「原案のとおり決定することとして
 # よろしいでしょうか。」「御異議ございませんか。」): in 議事録 that question IS the decision
-PUT_TO_MEETING = re.compile(r"(?:よろしいでしょうか|よろしいですか|(?:御|ご)?異議(?:は)?(?:ございませんか|ありませんか))"
-                            r"[。？?]$")
+PUT_TO_MEETING = re.compile(r"(?:よろしいでしょうか|よろしいですか"
+                            r"|(?:御|ご)?異議(?:は)?(?:ございませんか|ありませんか))[。？?]$")
 
 
 @dataclass(frozen=True)
