@@ -291,11 +291,16 @@ def shorten(text: str, limit: int | None = MAX_POINT_CHARS) -> str:
 
 def locations(table: SentenceTable, idx: Sequence[int]) -> tuple[Location, ...]:
     """Distinct locations of sentences ``idx`` (order kept); a sentence a PDF reader cut over
-    two blocks (``sentence_shape.joins_previous``) cites both."""
+    or more blocks (``sentence_shape.joins_previous``: a page break, or a narrow column given
+    line by line) cites every block it stands in, so each cited block holds its part."""
     seen: dict[tuple, Location] = {}
+    doc = table.doc
     for i in idx:
         s = table.sentences[i]
-        for loc in (table.location(i), table.doc.locate(max(s.start, s.end - 1))):
+        first = table.block_index(i)
+        last = max(first, bisect.bisect_right(table._block_starts, max(s.start, s.end - 1)) - 1)
+        for b in doc.blocks[first:last + 1]:
+            loc = doc.locate(b.start)
             seen.setdefault((loc.block_id, loc.page, loc.heading), loc)
     return tuple(seen.values())
 

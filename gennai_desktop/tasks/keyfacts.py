@@ -27,7 +27,7 @@ CONCLUSION = re.compile(r"結論|まとめ|総括|要旨|概要|整理した|取
                         r"(?:調査|検討|審議|分析|試行|実証)の結果|結果、")
 # decisions: 決定, 了承, 承認, 策定, 施行 …
 DECISION = re.compile(r"決定|決まっ|了承|承認|採択|可決|決議|議決|答申|合意|策定|公表|閣議|定めた|改正|施行|適用|廃止|"
-                      r"創設|開始|発足|設置|任命|選任|指名|告示|発出|通知した|提案")
+                      r"創設|開始|発足|設置|任命|選任|指名|告示|発出|通知した|提案|全会一致|賛成多数|異議なく")
 # policy statements: what is to be done (こととする, べきである, 必要がある)
 POLICY = re.compile(r"方針|基本的な?考え方|原則|こととする|ものとする|べきである|べきだ|必要がある|必要である|"
                     r"求められる|"
@@ -65,6 +65,10 @@ EXAMPLE = re.compile(r"^例えば|^たとえば|例として|などが挙げら�
 QUESTION = re.compile(r"(?:か|のか|でしょうか|ですか)[。？?]$|[？?]$")
 META = re.compile(r"^(?:本|この)(?:章|節|項)(?:では|において)"
                   r"|(?:について|を)(?:述べる|概観する|紹介する|説明する|解説する)。$")
+# the chair of a meeting puts a decision to it as a question (「原案のとおり決定することとして
+# よろしいでしょうか。」「御異議ございませんか。」): in 議事録 that question IS the decision
+PUT_TO_MEETING = re.compile(r"(?:よろしいでしょうか|よろしいですか"
+                            r"|(?:御|ご)?異議(?:は)?(?:ございませんか|ありませんか))[。？?]$")
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ def signals(text: str) -> Signals:
         anaphora=bool(ANAPHORA.search(t)),
         connective=bool(CONNECTIVE.search(t)),
         example=bool(EXAMPLE.search(t)),
-        question=bool(QUESTION.search(t)),
+        question=bool(QUESTION.search(t)) and not (PUT_TO_MEETING.search(t) and DECISION.search(t)),
         meta=bool(META.search(t)),
     )
 

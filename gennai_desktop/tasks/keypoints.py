@@ -47,6 +47,8 @@ COVERAGE = False         # the best point of each top-level section first (measu
 _SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|結論|おわりに|総括|ポイント|趣旨|目的")
 _NEXT_HEADING = re.compile(r"今後|予定|スケジュール|次のステップ|取組の方向|方向性|課題と対応|対応方針")
 _BACKGROUND_HEADING = re.compile(r"経緯|経過|これまで|沿革|背景|現状")
+# the section says what problem the document answers: its sentences state it without the cue words
+_PROBLEM_HEADING = re.compile(r"課題|問題点|論点")
 _TOP_PSEUDO = re.compile(r"^(?:[0-9０-９]{1,2}[　 .．]|第[0-9０-９一二三四五六七八九十]+[章節部]|[IVXⅠ-Ⅹ]+[.．　 ])")
 
 
@@ -61,6 +63,7 @@ class Candidate:
     keys: frozenset[str] = frozenset()
     part: str = "overview"
     supplementary: bool = False     # in a law's 附則
+    item: Block | None = None       # a deck with no prose: this whole list item is the point
 
 
 def candidates(table: SentenceTable) -> dict[int, Candidate]:
@@ -72,6 +75,7 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
     sents = table.sentences
     eligible: list[int] = []
     items_of: dict[int, list[Block]] = {}
+    garbled = sentence_shape.interleaved_blocks(doc) if doc.format in ("pdf", "image") else set()
     for i in table.candidates():
         s = sents[i]
         if len(s.text) > MAX_CHARS or not table.quotable(i) or not table.whole(i):
@@ -79,6 +83,10 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
         text = sentence_shape.joined_lines(s.text)
         if sentence_shape.glued_heading(text) or sentence_shape.item_of_announced_list(doc, table.block_index(i)):
             continue              # a heading glued to it, or an item that needs the sentence announcing it
+        if "\n" in s.text and (sentence_shape.heading_line_first(s.text) or sentence_shape.interleaved(text)):
+            continue              # over several PDF lines: a header line first, or two columns read across
+        if table.block_index(i) in garbled:
+            continue
         if sentence_shape.introduces_list(text):
             bi = table.block_index(i)
             if s.end < doc.blocks[bi].end - 1:
@@ -107,6 +115,7 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
         score += TOP_LEAD if i in top_leads else SECTION_LEAD if i in leads else 0.0
         heading = under.get(i, "")
         score += SUMMARY_SECTION if _SUMMARY_HEADING.search(heading) else 0.0
+        score += keyfacts.WEIGHTS["problem"] * (not sig.problem) if _PROBLEM_HEADING.search(heading) else 0.0
         part = keyfacts.report_part(text, sig)
         if part == "overview" and _NEXT_HEADING.search(heading):
             part = "next"            # under 「今後の取組」「今後の予定」: what is to be done
@@ -214,7 +223,7 @@ def pick(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None, *, pr
     if len(main_text) >= k:
         pool = main_text          # a law's 附則 (transitional provisions) only when nothing else is left
     if not pool:
-        return _fallback(table, k, lo, hi)
+        return whole_items(table, k, lo, hi) or _fallback(table, k, lo, hi)
 
     def worth(c: Candidate) -> float:
         n = len(table.sentences[c.index].text)
@@ -282,3 +291,67 @@ def _fallback(table: SentenceTable, k: int, lo: int, hi: int) -> list[Candidate]
     cent = table.index.centrality()
     best = sorted(idx, key=lambda i: -float(cent[i]))[:k]
     return [Candidate(i, float(cent[i]), "") for i in sorted(best)]
+
+
+ITEM_MIN, ITEM_MAX = 10, 160   # characters of a list item that can stand as a point
+
+
+def whole_items(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None) -> list[Candidate]:
+    """No whole body sentence at all — a slide deck of bullet items: the ``k`` best WHOLE
+    list items (a block that is an item by kind or label, not carried on from the line
+    before nor into the line after), scored like sentences (centrality and key facts), at
+    most two per slide page; each is shown whole and labelled as an item, never a fragment
+    cut out of one."""
+    doc = table.doc
+    hi = len(table.sentences) if hi is None else hi
+    by_block: dict[int, list[int]] = {}
+    for i in range(lo, hi):
+        by_block.setdefault(table.block_index(i), []).append(i)
+    found: list[tuple[int, list[int]]] = []
+    for bi, idx in by_block.items():
+        b = doc.blocks[bi]
+        if not sentence_shape.is_item(b):
+            continue                      # (a labelled item starts itself, whatever the line before)
+        if bi + 1 < len(doc.blocks) and sentence_shape.joins_previous(doc, bi + 1):
+            continue                      # the item runs on into the next line: not whole here
+        text = item_display(b)
+        if not ITEM_MIN <= len(text) <= ITEM_MAX or not all(table.quotable(i) or not
+                                                             sentence_shape.ends_sentence(table.sentences[i].text)
+                                                             for i in idx):
+            continue
+        if _ITEM_NOISE.search(text):
+            continue
+        found.append((bi, idx))
+    if not found:
+        return []
+    cent = table.index.centrality()
+    r_cent = _ranks([max(float(cent[i]) for i in idx) for _, idx in found])
+    scored = []
+    for n, (bi, idx) in enumerate(found):
+        text = item_display(doc.blocks[bi])
+        sig = keyfacts.signals(text)
+        score = CENTRAL * r_cent[n] + keyfacts.fact_bonus(sig) + _length_term(len(text))
+        scored.append(Candidate(idx[0], score, str(doc.blocks[bi].page or ""), keys=keyfacts.fact_keys(text),
+                                part=keyfacts.report_part(text, sig), item=doc.blocks[bi]))
+    chosen: list[Candidate] = []
+    per_page: dict[str, int] = {}
+    for cap in (2, k):               # two per slide first, so the points cover the deck
+        for c in sorted(scored, key=lambda c: -c.score):
+            if len(chosen) >= k:
+                break
+            if c in chosen or per_page.get(c.section, 0) >= cap or _redundant(table, c, chosen):
+                continue
+            chosen.append(c)
+            per_page[c.section] = per_page.get(c.section, 0) + 1
+    return sorted(chosen, key=lambda c: c.index)
+
+
+_ITEM_NOISE = re.compile(r"https?://|www\.|^(?:図|表)\s*[0-9０-９]|^（出典）|^出典[：:]|^※")
+
+
+def item_display(block: Block) -> str:
+    """A list item shown whole: line wraps joined, its bullet/number label dropped."""
+    text = sentence_shape.joined_lines(block.text).strip()
+    if block.label and text.startswith(block.label):
+        text = text[len(block.label):].lstrip()
+    return sentence_shape.ITEM_LABEL.sub("", text, count=1).strip() or text

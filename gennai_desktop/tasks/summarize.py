@@ -50,9 +50,20 @@ MIN_SIM = 0.2            # a point must share this much (cosine) with a source s
 _BULLET = re.compile(r"^\s*(?:[・\-*•●○◦]|[0-9０-９]+[.)．、）]|[一二三四五六七八九十]+[、.．])\s*")
 
 
-def points_for(style: str, length: str = "standard") -> int:
-    """How many points a summary of ``style`` at ``length`` has."""
-    return _POINTS_BY_LENGTH[style][length]
+# a longer document has more to tell at the same length choice: one point more from this many
+# characters on (a 30-page report, a 白書 chapter), two from the second (a 79-page 補足説明)
+LONGER_DOCUMENT = (15_000, 40_000)
+
+
+def points_for(style: str, length: str = "standard", chars: int = 0) -> int:
+    """How many points a summary of ``style`` at ``length`` has for a document of ``chars``
+    characters: the length choice's number, plus one or two for a long document (never for
+    3行, whose name is its size; at most one more for the short choice)."""
+    base = _POINTS_BY_LENGTH[style][length]
+    if style == "three_lines":
+        return base
+    extra = sum(chars >= n for n in LONGER_DOCUMENT)
+    return base + (min(extra, 1) if length == "short" else extra)
 
 
 def summarize(doc: Document, engine: TextEngine | SpecOnly | None, *, style: Style = "bullets",
@@ -77,7 +88,7 @@ def summarize(doc: Document, engine: TextEngine | SpecOnly | None, *, style: Sty
     except Cancelled:
         if not acc.map_points or acc.table is None:
             raise
-        k = points_for(style, length)
+        k = points_for(style, length, len(acc.table.doc.text))
         final = _pick(acc.table, acc.map_points, k)
         points = _model_points(acc.table, final, style)
         timed_out = isinstance(token, DeadlineToken) and token.timed_out and not cancel.cancelled
@@ -111,7 +122,7 @@ def _summarize(doc: Document, engine: TextEngine | SpecOnly | None, style: Style
     yield Progress(0, 1, "summary.stage.index")
     table = acc.table = SentenceTable(doc)
     cancel.raise_if_cancelled()
-    k = points_for(style, length)
+    k = points_for(style, length, len(doc.text))
     if engine is None:
         yield Notice("summary.notice.no_model")
         yield from _extractive(doc, table, style, length, "summary.notice.no_model")
@@ -239,22 +250,33 @@ def _in_part_order(points: list[SummaryPoint]) -> list[SummaryPoint]:
 
 def _extractive(doc: Document, table: SentenceTable, style: Style, length: str, reason: str,
                 model_id: str = "") -> Iterator[TaskEvent]:
-    k = points_for(style, length)
+    k = points_for(style, length, len(doc.text))
+    parts = None
+    if style == "report":        # a long document's extra points go to 概要
+        parts = dict(REPORT_PARTS[length])
+        parts["overview"] += k - sum(parts.values())
     chosen = keypoints.pick(table, k, prefer_short=style == "three_lines", with_lists=style != "three_lines",
-                            parts=REPORT_PARTS[length] if style == "report" else None)
+                            parts=parts)
     if not chosen:
         raise DocumentError("summary.error.no_sentences")
     points = []
+    notices = [reason, "summary.notice.extractive"]
     for c in chosen:
+        if c.item is not None:        # a deck with no prose: a whole list item, cited to its block
+            points.append(SummaryPoint(keypoints.item_display(c.item), (doc.locate(c.item.start),),
+                                       part=c.part if style == "report" else ""))
+            continue
         cites = locations(table, [c.index]) + tuple(doc.locate(b.start) for b in c.items)
         points.append(SummaryPoint(_display(table, c.index), tuple(dict.fromkeys(cites)),
                                    items=tuple(sentence_shape.item_texts(doc, c.items)),
                                    part=c.part if style == "report" else ""))
+    if any(c.item is not None for c in chosen):
+        notices.append("summary.notice.slide_items")
     if style == "report":
         points = _in_part_order(points)
     yield Progress(1, 1, "summary.stage.extract")
     yield Done(SummaryResult(points, style, "extractive", render(points, style), model_id,
-                             [reason, "summary.notice.extractive"], length=length))
+                             notices, length=length))
 
 
 def _chunks(doc: Document, engine: TextEngine) -> Iterator[tuple[int, int]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from gennai_desktop.core.document import Block, Document
 from gennai_desktop.tasks.extractive import SentenceTable, shorten
 from gennai_desktop.tasks.keypoints import key_sentences
-from gennai_desktop.tasks.summarize import summarize
+from gennai_desktop.tasks.summarize import points_for, summarize
 from tests.support.events import run_to_result
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +79,7 @@ def test_law_summary_still_spread_and_law_paragraph_numbers_not_taken_for_footno
     from gennai_desktop.documents import load_document
     doc = load_document(ja_corpus / "law_rodo-kijun_322AC0000000049.txt")
     result = run_to_result(summarize(doc, None))
-    assert len(result.points) == 6
+    assert len(result.points) == points_for("bullets", "standard", len(doc.text)) == 8   # 66,887 characters
     offsets = [doc.block(p.citations[0].block_id).start for p in result.points]
     assert max(offsets) - min(offsets) > len(doc.text) // 2
 

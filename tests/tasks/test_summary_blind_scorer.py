@@ -85,3 +85,30 @@ def test_a_sentence_over_two_consecutive_cited_blocks_is_whole_but_not_a_fragmen
     assert not j.clean
     j = score.judge(doc, SummaryPoint("標記について、「留意事項について」（令和4年3月4日付け）を改正し、周知をお願いいたします。", cites[:1]))
     assert not j.cited_ok and not j.clean
+
+
+def test_a_sentence_over_a_run_of_cited_lines_is_one_text_and_must_be_whole():
+    doc = Document.from_blocks([
+        Block("b0000", "paragraph", "例えば、ある県では、令和５年８月に", page=1),
+        Block("b0001", "paragraph", "職員向けの利活用指針を作成するとと", page=1),
+        Block("b0002", "paragraph", "もに、活用事例の共有も進めています。", page=1),
+    ], fmt="pdf")
+    whole = "例えば、ある県では、令和５年８月に職員向けの利活用指針を作成するとともに、活用事例の共有も進めています。"
+    cites = tuple(Location(b, 1, None) for b in ("b0000", "b0001", "b0002"))
+    j = score.judge(doc, SummaryPoint(whole, cites))
+    assert j.clean and j.cited_ok
+    tail = "職員向けの利活用指針を作成するとともに、活用事例の共有も進めています。"
+    j = score.judge(doc, SummaryPoint(tail, cites[1:]))
+    assert not j.clean                                        # starts mid-sentence
+    j = score.judge(doc, SummaryPoint(whole, cites[:2]))
+    assert not j.cited_ok                                     # the last line is not cited
+
+
+def test_a_whole_list_item_is_clean_only_when_the_summary_says_its_points_are_items():
+    point = SummaryPoint("デマンド交通の導入", (Location("b0007", 3, None),))
+    assert not score.judge(DOC, point).clean                  # no sentence end: a fragment
+    j = score.judge(DOC, point, items_stated=True)
+    assert j.clean and j.cited_ok
+    assert not score.judge(DOC, SummaryPoint("交通の導入", (Location("b0007", 3, None),)), items_stated=True).clean
+    assert not score.judge(DOC, SummaryPoint("地方部のバス路線は、令和4年度までの5年間で",
+                                             (Location("b0001", 1, None),)), items_stated=True).clean

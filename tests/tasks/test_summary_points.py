@@ -8,6 +8,7 @@ import re
 import pytest
 
 from gennai_desktop.core.document import Block, Document, table_text
+from gennai_desktop.tasks import sentence_shape
 from gennai_desktop.tasks.extractive import SentenceTable
 from gennai_desktop.tasks.keypoints import key_sentences
 from gennai_desktop.tasks.summarize import _chunk_text, _chunks, points_for, summarize
@@ -44,12 +45,13 @@ def test_points_are_whole_body_sentences_only():
     result = run_to_result(summarize(doc, None, style="bullets", length="long"))
     assert result.points
     for p in result.points:
-        block = doc.block(p.citations[0].block_id)
-        assert block.kind in ("paragraph", "list_item"), p.text
+        blocks = [doc.block(c.block_id) for c in p.citations]
+        assert all(b.kind in ("paragraph", "list_item") for b in blocks), p.text
         assert p.text.endswith("。") and not p.text.endswith("…")
         assert not p.text.startswith(("約1割", "はじめに", "1　"))          # no cut start, no glued heading
         assert "本報告は" not in p.text                                     # its block starts with a heading
-        assert p.text.rstrip("…") in block.text.replace("\n", "")
+        # a sentence the reader cut over two lines is one point citing both
+        assert p.text.rstrip("…") in "".join(b.text.replace("\n", "") for b in blocks)
 
 
 def test_a_sentence_that_carries_on_from_the_previous_block_is_not_whole():
@@ -195,7 +197,7 @@ def test_law_summary_is_fast_enough_to_be_cited_whole_and_spread(ja_corpus):
     from gennai_desktop.documents import load_document
     doc = load_document(ja_corpus / "law_minpo_129AC0000000089.txt")
     result = run_to_result(summarize(doc, None, style="bullets", length="long"))
-    assert len(result.points) == points_for("bullets", "long")
+    assert len(result.points) == points_for("bullets", "long", len(doc.text)) == points_for("bullets", "long") + 2
     supplementary = next(b.start for b in doc.blocks if re.match(r"^附\s*則", b.text))
     offsets = []
     for p in result.points:
@@ -269,3 +271,88 @@ def test_a_connective_costs_less_than_a_word_that_points_back():
     connective = fact_bonus(signals("しかし、分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
     pointing = fact_bonus(signals("そのため、分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
     assert plain > connective > pointing
+
+
+# A narrow 白書 column as some PDF readers give it: every printed line its own block.
+COLUMN = [
+    ("heading", "１．行政での活用"),
+    ("paragraph", "例えば、ある県では、令和５年８月に"),
+    ("paragraph", "職員向けの利活用指針を作成するとと"),
+    ("paragraph", "もに、業務で使える環境を整え、活用"),
+    ("paragraph", "事例の共有も進めています。"),
+    ("paragraph", "国は、自治体と事業者が協議する場を設け、路線の再編と運賃の見直しを令和6年度から支援する。"),
+]
+
+
+def test_a_sentence_over_the_lines_of_a_narrow_column_is_one_point_citing_each_line():
+    doc = _pdf(COLUMN)
+    table = SentenceTable(doc)
+    whole = [table.sentences[i].text for i in range(len(table.sentences)) if table.whole(i)]
+    joined = ("例えば、ある県では、令和５年８月に職員向けの利活用指針を作成するとともに、"
+              "業務で使える環境を整え、活用事例の共有も進めています。")
+    assert joined in [t.replace("\n", "") for t in whole]
+    result = run_to_result(summarize(doc, None, style="bullets", length="long"))
+    point = next(p for p in result.points if p.text.startswith("例えば"))
+    assert [c.block_id for c in point.citations] == ["b0001", "b0002", "b0003", "b0004"]
+
+
+# Two columns of a 新旧対照表 read across, line by line: the same words come twice.
+ACROSS = [
+    ("paragraph", "新たに検査を委託する場合は、本区分の所定点数を準用して算定する場合は、本区分の所"),
+    ("paragraph", "定点数を準用して算定するものとし、施設名を明細書に記載すること。なお、委託した施"),
+    ("paragraph", "設名を明細書の摘要欄に記載すること。施設名を明細書の摘要欄に記載すること。"),
+    ("paragraph", "国は、自治体と事業者が協議する場を設け、路線の再編と運賃の見直しを令和6年度から支援する。"),
+]
+
+
+def test_lines_of_two_columns_read_across_give_no_point():
+    result = run_to_result(summarize(_pdf(ACROSS), None, style="bullets", length="long"))
+    assert result.points
+    assert all("明細書" not in p.text for p in result.points)
+
+
+def test_a_longer_document_gets_more_points_at_the_same_length_choice(ja_corpus):
+    from gennai_desktop.documents import load_document
+    short_law = load_document(ja_corpus / "law_nihonkoku-kenpo_321CONSTITUTION.txt")     # 10,491 characters
+    longer_law = load_document(ja_corpus / "law_gyosei-tetsuzuki_405AC0000000088.txt")   # 22,181 characters
+    for style in ("bullets", "report"):
+        base = points_for(style, "standard")
+        assert len(run_to_result(summarize(short_law, None, style=style)).points) == base
+        assert len(run_to_result(summarize(longer_law, None, style=style)).points) == base + 1
+    assert len(run_to_result(summarize(longer_law, None, style="three_lines")).points) == 3
+    assert points_for("bullets", "short", 100_000) == points_for("bullets", "short") + 1
+    assert points_for("bullets", "long", 100_000) == points_for("bullets", "long") + 2
+
+
+# A slide deck with no prose: titles and bullet items, one item wrapped over two lines.
+DECK = [
+    ("title", "電子化に関する制度見直しの概要"),
+    ("list_item", "・令和5年3月に中間試案を公表し、意見募集を実施"),
+    ("list_item", "・電子記録の発行には荷主の承諾を要件とする案"),
+    ("list_item", "・紙の証券から電子記録への転換を認める方向で検討し、"),
+    ("paragraph", "令和6年中に要綱案を取りまとめ"),
+    ("heading", "今後のスケジュール"),
+    ("list_item", "・法制審議会の部会で審議を継続（月1回程度）"),
+    ("list_item", "・国際的な規範との整合性を確保"),
+]
+
+
+def test_a_deck_with_no_prose_gives_whole_list_items_labelled_as_such():
+    doc = _pdf(DECK)
+    result = run_to_result(summarize(doc, None, style="bullets"))
+    assert "summary.notice.slide_items" in result.notices
+    assert result.points
+    items = {sentence_shape.ITEM_LABEL.sub("", b.text).strip(): b.id for b in doc.blocks if b.kind == "list_item"}
+    for p in result.points:
+        assert p.text in items, p.text                              # one whole item, never a fragment of one
+        assert [c.block_id for c in p.citations] == [items[p.text]]
+    assert not any(p.text.startswith("紙の証券") for p in result.points)   # runs on into the next line
+
+
+def test_a_decision_put_to_the_meeting_is_a_decision_not_a_question():
+    from gennai_desktop.tasks import keyfacts
+    put = keyfacts.signals("それでは、要綱案を原案のとおり決定することとしてよろしいでしょうか。")
+    assert put.decision and not put.question
+    asked = keyfacts.signals("この点について、委員の皆様はどのようにお考えでしょうか。")
+    assert asked.question
+    assert keyfacts.signals("要綱案は、出席委員の全会一致で原案のとおり承認された。").decision

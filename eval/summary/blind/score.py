@@ -156,7 +156,47 @@ def ends_sentence(block: str, end: int, point: str) -> bool:
     return end >= len(block) or block[end] not in _CLOSE + _END
 
 
-def judge(doc: Document, point) -> Judged:
+# one bullet or number before a list item (ns()'d): ・ ● 1. (1) ① ア.
+_ITEM_LABEL = re.compile(r"[・\-*•●○◦■□◆◇▪〇]|[0-9]{1,2}[.)、]?|[(][0-9一二三四五六七八九十a-zA-Zア-ン]{1,3}[)]"
+                         r"|[①-⑳]|[ア-ン][.)、]")
+
+
+def whole_item(doc: Document, point) -> str:
+    """'' when ``point`` is one WHOLE list item of its one cited block (a deck with no prose,
+    where the summary says its points are the deck's items): the block is a list item or a
+    paragraph with a bullet/number label, and the point is all of it but the label;
+    otherwise why not."""
+    if len(point.citations) != 1 or not doc.has_block(point.citations[0].block_id):
+        return "not one cited block"
+    b = doc.block(point.citations[0].block_id)
+    text, block = ns(point.text), ns(b.text)
+    if b.kind not in BODY_KINDS:
+        return f"kind {b.kind}"
+    if not text or not block.endswith(text):
+        return "part of an item"
+    label = block[:-len(text)]
+    if label and not _ITEM_LABEL.fullmatch(label):
+        return "part of an item"
+    if b.kind != "list_item" and not label:
+        return "not a list item"
+    if _URL.search(text) or _CAPTION.search(text):
+        return "caption/source/note"
+    return ""
+
+
+def judge(doc: Document, point, items_stated: bool = False) -> Judged:
+    """``items_stated``: the summary says its points are whole list items (a deck with no
+    prose, notice summary.notice.slide_items), so a point is clean as one whole item."""
+    if items_stated:
+        j = _judge(doc, point)
+        if j.clean:
+            return j
+        why = whole_item(doc, point)
+        return replace(j, clean=not why, why=why)
+    return _judge(doc, point)
+
+
+def _judge(doc: Document, point) -> Judged:
     text = point.text.strip()
     items = tuple(getattr(point, "items", ()) or ())
     cites = list(point.citations)
@@ -226,13 +266,19 @@ def judge(doc: Document, point) -> Judged:
 
 
 def _consecutive(doc: Document, blocks: list) -> list[tuple]:
-    """Pairs of cited blocks that follow each other in the document (a, then b)."""
+    """Runs of cited blocks that follow each other in the document, as (first block, the
+    rest of the run joined into one block): a sentence a PDF reader cut over a page break
+    (two blocks) or over the printed lines of a narrow column (several) is one text."""
     ids = {b.id for b in blocks}
     out = []
     for a in blocks:
         i = doc.blocks.index(a)
-        if i + 1 < len(doc.blocks) and doc.blocks[i + 1].id in ids:
-            out.append((a, doc.blocks[i + 1]))
+        j = i + 1
+        while j < len(doc.blocks) and doc.blocks[j].id in ids:
+            j += 1
+        if j - i >= 2:
+            rest = doc.blocks[i + 1:j]
+            out.append((a, replace(rest[-1], text="".join(b.text for b in rest))))
     return out
 
 
@@ -293,7 +339,8 @@ def run(name: str, rows: list[dict], style: str, length: str | None, verbose: bo
     seconds = time.perf_counter() - t0
     texts = [ns(p.text + "".join(getattr(p, "items", ()) or ())) for p in result.points]
     facts = [fact_score(r["terms"], texts) for r in rows]
-    judged = [judge(doc, p) for p in result.points]
+    stated = "summary.notice.slide_items" in (getattr(result, "notices", None) or ())
+    judged = [judge(doc, p, stated) for p in result.points]
     if verbose:
         print(f"--- {name}")
         for j, p in zip(judged, result.points):
