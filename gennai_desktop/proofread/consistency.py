@@ -69,10 +69,13 @@ def _counted(ctx: Context, sent: Sentence, s: int, e: int) -> bool:
 
 def _runs(ctx: Context, pattern: re.Pattern[str]) -> Iterator[tuple[Sentence, int, int, str]]:
     """(sentence, start, end, run) of every run in body and note text; only runs in
-    sentences that end like one are ever flagged (``_flaggable``)."""
+    sentences that end like one are ever flagged (``_flaggable``). Text read by OCR is left
+    out: which width a recognised glyph gets is the OCR engine's choice, not the writer's,
+    so it neither counts toward a majority nor is told to change (2022 建議 Ⅰ-4 asks the
+    writer to use one form; an OCR'd page does not show which form the writer used)."""
     text = ctx.text
     for sent in ctx.sentences:
-        if sent.level not in ("body", "prose"):
+        if sent.level not in ("body", "prose") or ctx.regions[sent.block].ocr:
             continue
         for mo in pattern.finditer(text, sent.start, sent.end):
             s, e = mo.span()
@@ -108,11 +111,14 @@ _REF_DAI_RANGE = re.compile(r"(?<=第)[ \t\u3000]?[0-9０-９]{1,3}[ \t\u3000]?"
 # 「５章に記載する」「3節を参照」: a chapter or section named by its number alone refers to the
 # heading numbered so (「5　サービスポータル」 or 「第5章」)
 _REF_BARE = re.compile(r"(?<![第0-9０-９.．\-－])[0-9０-９]{1,3}(?=[ \t\u3000]?[章節](?![0-9０-９]))")
+# 「４．（５）」「3.(2)」: a heading 「４．」 and its item 「（５）」 named together; the first number is
+# numbered like the 「４．」 headings (the item part is a parenthesised reference already)
+_REF_COMPOUND = re.compile(r"(?<![0-9０-９.．])[0-9０-９]{1,3}(?=[.．][ \u3000]?[(（][0-9０-９]{1,3}[)）])")
 
 
 def _label_shape(text: str, s: int, e: int) -> tuple[str, str, bool] | None:
     """(shape, width, one digit?) of an item label or a reference to one: shape is 'paren'
-    for (1)/（１）, 'dai部' for 第２部, 'num' for 1./１．/1　."""
+    for (1)/（１）, 'dai部' for 第２部, 'numdot' for 1./１． and 'num' for 「1　」."""
     lab = text[s:e]
     m = _DIGIT_RUN.search(lab)
     if m is None:
@@ -126,6 +132,8 @@ def _label_shape(text: str, s: int, e: int) -> tuple[str, str, bool] | None:
         shape = "dai" + tail[:1]
     elif "(" in lab or "（" in lab:
         shape = "paren"
+    elif lab[m.end():m.end() + 1] in (".", "．"):
+        shape = "numdot"    # 「４．」: a heading number, not 「2 」 of a footnote or a line
     else:
         shape = "num"
     return shape, w, len(run) == 1
@@ -135,7 +143,7 @@ def _references(ctx: Context) -> list[tuple[Sentence, int, int, str]]:
     """Parenthesised numbers and 第N部/章/節 in running text: references to items."""
     out = []
     seen: set[int] = set()
-    for pat in (_REF_PAREN, _REF_DAI, _REF_DAI_RANGE, _REF_BARE):
+    for pat in (_REF_PAREN, _REF_DAI, _REF_DAI_RANGE, _REF_BARE, _REF_COMPOUND):
         for sent, s, _e, run in _runs(ctx, pat):
             for m in _DIGIT_RUN.finditer(run):
                 if s + m.start() not in seen:
@@ -153,6 +161,8 @@ def _reference_label(text: str, s: int, e: int) -> str:
     parenthesised number, 「第３部」 for 第N部 (either end of 「第３～５部」 too)."""
     if text[s - 1:s] in "(（":
         return text[s - 1:e + 1]
+    if text[e:e + 1] in (".", "．"):
+        return text[s:e + 1]            # 「４．」 of 「４．（５）」
     mo = _RANGE_TAIL.match(text, e)
     return "第" + text[s:e] + (mo.group(1) if mo else text[e:e + 2])
 
@@ -213,7 +223,7 @@ def _width_references(ctx: Context, refs: list, cfg: dict, src: str) -> Iterator
         part = _part_of(ctx, s)
         key = None
         # 「５章」 names a chapter numbered 「第5章」 or, where headings carry the bare number, 「5　…」
-        for sh in (shape, "num") if bare else (shape,):
+        for sh in (shape, "num", "numdot") if bare else (shape,):
             key = next((k for k in ((part, sh, single), (sh, single)) if k in styles), None)
             if key:
                 break
@@ -255,6 +265,7 @@ def _split_number(text: str, s: int, e: int) -> bool:
 
 
 _DIGITS = "0123456789０１２３４５６７８９"
+_HALF_LATIN = re.compile(r"[A-Za-z]")
 
 
 def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
@@ -282,8 +293,10 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     # the house style 「one digit full-width, longer ones half-width」 shows in the writer's own
     # codes too (「第１-１-３図」 beside 「2016年３月」): their digit runs are evidence for it
     s_h1, s_hn, s_f1, s_fn = h1, hn, f1, fn
-    for sent, s, e, _ in idents:
-        if not _counted(ctx, sent, s, e):
+    for sent, s, e, ident in idents:
+        # a name with half-width letters (W3C, 5G, D023) is written as its owner writes it:
+        # its digits say nothing about the writer's house rule
+        if not _counted(ctx, sent, s, e) or _HALF_LATIN.search(ident):
             continue
         for m in _DIGIT_RUN.finditer(ctx.text, s, e):
             w, single = _digit_width(m.group()), len(m.group()) == 1
@@ -293,8 +306,12 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
             s_fn += w == "f" and not single
     split_v = s_h1 + s_fn
     split_min = int(cfg.get("split_min", 3))
-    if (s_f1 + s_fn and s_h1 + s_hn and s_f1 >= split_min and s_hn >= split_min
-            and split_v < min(s_h1 + s_hn, s_f1 + s_fn)):
+    # every full-width number one digit and every half-width number longer (「2020年４月」,
+    # 「別添１」 beside 「0304」): nothing in the document contradicts the house rule, so a
+    # 「majority」 of one kind is only how often short and long numbers happen to occur
+    unbroken = split_v == 0 and s_f1 > 0 and s_hn > 0
+    if unbroken or (s_f1 + s_fn and s_h1 + s_hn and s_f1 >= split_min and s_hn >= split_min
+                    and split_v < min(s_h1 + s_hn, s_f1 + s_fn)):
         conv = "split"
     else:
         conv = "h" if half >= full else "f"
