@@ -308,8 +308,9 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     split_min = int(cfg.get("split_min", 3))
     # every full-width number one digit and every half-width number longer (「2020年４月」,
     # 「別添１」 beside 「0304」): nothing in the document contradicts the house rule, so a
-    # 「majority」 of one kind is only how often short and long numbers happen to occur
-    unbroken = split_v == 0 and s_f1 > 0 and s_hn > 0
+    # 「majority」 of one kind is only how often short and long numbers happen to occur. Several
+    # one-digit numbers are needed (never one sentence's 「令和５年（2023年）10月」)
+    unbroken = split_v == 0 and s_f1 >= split_min and s_hn > 0
     if unbroken or (s_f1 + s_fn and s_h1 + s_hn and s_f1 >= split_min and s_hn >= split_min
                     and split_v < min(s_h1 + s_hn, s_f1 + s_fn)):
         conv = "split"

@@ -375,8 +375,10 @@ def test_a_compound_heading_reference_is_numbered_like_the_headings():
 
 
 def test_tomoni_in_the_sense_of_together_with_stays_in_kanji():
-    doc = _doc(("paragraph", "室は、特別委員会と共に省庁間調整を行っている。"))
+    doc = _doc(("paragraph", "室は、人工知能特別委員会（ＳＣＡＩ）と共に省庁間調整を行っている。"))
     assert "kana.tomoni" not in _rules(doc)
+    doc = _doc(("paragraph", "説明会の日時と共に、会場についても確認してください。"))   # 併せて: kana
+    assert "kana.tomoni" in _rules(doc)
     doc = _doc(("paragraph", "制度を整備すると共に、周知を図る。"))
     assert "kana.tomoni" in _rules(doc)
 
