@@ -252,6 +252,41 @@ def _width_references(ctx: Context, refs: list, cfg: dict, src: str) -> Iterator
                    "half": seen["h"], "full": seen["f"]})
 
 
+# 「図 6」「表３」「図1-2」: the number of a figure or table, as its caption numbers it
+_FIGURE = re.compile(r"(?<![一-鿿々])[図表][ \u3000]?([0-9０-９]{1,3})(?![0-9０-９.．,，])")
+
+
+def _figures(ctx: Context) -> list[tuple[int, int, str]]:
+    """Every figure and table number in the text, captions included (outside URLs and the like)."""
+    out = []
+    for mo in _FIGURE.finditer(ctx.text):
+        s, e = mo.span(1)
+        if not ctx.blocked.overlaps(s, e):
+            out.append((s, e, mo.group(1)))
+    return out
+
+
+def _width_figures(ctx: Context, figs: list, runs: list, cfg: dict, src: str) -> Iterator[Hit]:
+    """Figure and table numbers are one family with the captions they name (「図 6　共通的な…」
+    and 「図 6」 in the text), like item numbers and their references: the body's digits are
+    not their majority, and quoting a caption as numbered is right (2022 建議 Ⅰ-4: one form
+    within the family). Only the family's minority in a body sentence is a finding."""
+    seen = {"h": 0, "f": 0}
+    for _s, _e, run in figs:
+        w = _digit_width(run)
+        if w in seen:
+            seen[w] += 1
+    if seen["h"] == seen["f"]:
+        return
+    want = "h" if seen["h"] > seen["f"] else "f"
+    for sent, s, e, run in runs:
+        if not sent.terminated or ctx.verbatim.overlaps(s, e) or _digit_width(run) == want:
+            continue
+        sug = to_fullwidth(to_halfwidth(run)) if want == "f" else to_halfwidth(run)
+        yield Hit(s, e, sug, cfg["id"], "全角半角", src,
+                  {"_message": cfg["messages"]["figure_" + ("half" if want == "h" else "full")], **seen})
+
+
 _SPLIT_GAP = re.compile(r"[ \u3000]")
 
 
@@ -274,9 +309,13 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     in_ident = SpanSet([(s, e) for _, s, e, _ in idents])
     refs = [r for r in _references(ctx) if not in_ident.overlaps(r[1], r[2]) and not english.overlaps(r[1], r[2])]
     in_ref = SpanSet([(s, e) for _, s, e, _ in refs])
+    figs = _figures(ctx)
+    in_fig = SpanSet([(s, e) for s, e, _ in figs])
     runs = [r for r in _runs(ctx, _DIGIT_RUN) if not in_ident.overlaps(r[1], r[2]) and not english.overlaps(r[1], r[2])
             and not in_ref.overlaps(r[1], r[2]) and not _split_number(ctx.text, r[1], r[2])]
     yield from _width_references(ctx, refs, cfg, src)
+    yield from _width_figures(ctx, figs, [r for r in runs if in_fig.covers(r[1], r[2])], cfg, src)
+    runs = [r for r in runs if not in_fig.overlaps(r[1], r[2])]
     h1 = hn = f1 = fn = 0
     for sent, s, e, run in runs:
         if not _counted(ctx, sent, s, e):

@@ -389,3 +389,12 @@ def test_the_text_of_a_comparison_table_gets_no_long_sentence_hint():
     assert "style.long_sentence" not in _rules(doc)
     doc = _doc(("paragraph", "改正の内容は別添の新旧対照表のとおりである。"), ("paragraph", LONG_REMARK))
     assert "style.long_sentence" in _rules(doc)
+
+
+def test_a_figure_number_is_numbered_like_the_captions_not_like_the_body():
+    body = [("paragraph", "W3Cが２０２０年４月に公開した。"), ("paragraph", "２０２１年８月に改定した。"),
+            ("caption", "図 6　共通的なタグ活用のイメージ"), ("caption", "図 5　検索の流れ")]
+    doc = _doc(*body, ("paragraph", "「図 6　共通的なタグ活用のイメージ」のように検索できる。"))
+    assert "width.mixed" not in _rules(doc)
+    doc = _doc(*body, ("paragraph", "検索の例は図６のとおりである。"))       # against its captions
+    assert [(f.original, f.suggestion) for f in _found(doc) if f.rule == "width.mixed"] == [("６", "6")]
