@@ -69,10 +69,13 @@ def _counted(ctx: Context, sent: Sentence, s: int, e: int) -> bool:
 
 def _runs(ctx: Context, pattern: re.Pattern[str]) -> Iterator[tuple[Sentence, int, int, str]]:
     """(sentence, start, end, run) of every run in body and note text; only runs in
-    sentences that end like one are ever flagged (``_flaggable``)."""
+    sentences that end like one are ever flagged (``_flaggable``). Text read by OCR is left
+    out: which width a recognised glyph gets is the OCR engine's choice, not the writer's,
+    so it neither counts toward a majority nor is told to change (2022 建議 Ⅰ-4 asks the
+    writer to use one form; an OCR'd page does not show which form the writer used)."""
     text = ctx.text
     for sent in ctx.sentences:
-        if sent.level not in ("body", "prose"):
+        if sent.level not in ("body", "prose") or ctx.regions[sent.block].ocr:
             continue
         for mo in pattern.finditer(text, sent.start, sent.end):
             s, e = mo.span()
@@ -108,11 +111,14 @@ _REF_DAI_RANGE = re.compile(r"(?<=第)[ \t\u3000]?[0-9０-９]{1,3}[ \t\u3000]?"
 # 「５章に記載する」「3節を参照」: a chapter or section named by its number alone refers to the
 # heading numbered so (「5　サービスポータル」 or 「第5章」)
 _REF_BARE = re.compile(r"(?<![第0-9０-９.．\-－])[0-9０-９]{1,3}(?=[ \t\u3000]?[章節](?![0-9０-９]))")
+# 「４．（５）」「3.(2)」: a heading 「４．」 and its item 「（５）」 named together; the first number is
+# numbered like the 「４．」 headings (the item part is a parenthesised reference already)
+_REF_COMPOUND = re.compile(r"(?<![0-9０-９.．])[0-9０-９]{1,3}(?=[.．][ \u3000]?[(（][0-9０-９]{1,3}[)）])")
 
 
 def _label_shape(text: str, s: int, e: int) -> tuple[str, str, bool] | None:
     """(shape, width, one digit?) of an item label or a reference to one: shape is 'paren'
-    for (1)/（１）, 'dai部' for 第２部, 'num' for 1./１．/1　."""
+    for (1)/（１）, 'dai部' for 第２部, 'numdot' for 1./１． and 'num' for 「1　」."""
     lab = text[s:e]
     m = _DIGIT_RUN.search(lab)
     if m is None:
@@ -126,6 +132,8 @@ def _label_shape(text: str, s: int, e: int) -> tuple[str, str, bool] | None:
         shape = "dai" + tail[:1]
     elif "(" in lab or "（" in lab:
         shape = "paren"
+    elif lab[m.end():m.end() + 1] in (".", "．"):
+        shape = "numdot"    # 「４．」: a heading number, not 「2 」 of a footnote or a line
     else:
         shape = "num"
     return shape, w, len(run) == 1
@@ -135,7 +143,7 @@ def _references(ctx: Context) -> list[tuple[Sentence, int, int, str]]:
     """Parenthesised numbers and 第N部/章/節 in running text: references to items."""
     out = []
     seen: set[int] = set()
-    for pat in (_REF_PAREN, _REF_DAI, _REF_DAI_RANGE, _REF_BARE):
+    for pat in (_REF_PAREN, _REF_DAI, _REF_DAI_RANGE, _REF_BARE, _REF_COMPOUND):
         for sent, s, _e, run in _runs(ctx, pat):
             for m in _DIGIT_RUN.finditer(run):
                 if s + m.start() not in seen:
@@ -153,6 +161,8 @@ def _reference_label(text: str, s: int, e: int) -> str:
     parenthesised number, 「第３部」 for 第N部 (either end of 「第３～５部」 too)."""
     if text[s - 1:s] in "(（":
         return text[s - 1:e + 1]
+    if text[e:e + 1] in (".", "．"):
+        return text[s:e + 1]            # 「４．」 of 「４．（５）」
     mo = _RANGE_TAIL.match(text, e)
     return "第" + text[s:e] + (mo.group(1) if mo else text[e:e + 2])
 
@@ -213,7 +223,7 @@ def _width_references(ctx: Context, refs: list, cfg: dict, src: str) -> Iterator
         part = _part_of(ctx, s)
         key = None
         # 「５章」 names a chapter numbered 「第5章」 or, where headings carry the bare number, 「5　…」
-        for sh in (shape, "num") if bare else (shape,):
+        for sh in (shape, "num", "numdot") if bare else (shape,):
             key = next((k for k in ((part, sh, single), (sh, single)) if k in styles), None)
             if key:
                 break
@@ -242,6 +252,41 @@ def _width_references(ctx: Context, refs: list, cfg: dict, src: str) -> Iterator
                    "half": seen["h"], "full": seen["f"]})
 
 
+# 「図 6」「表３」「図1-2」: the number of a figure or table, as its caption numbers it
+_FIGURE = re.compile(r"(?<![一-鿿々])[図表][ \u3000]?([0-9０-９]{1,3})(?![0-9０-９.．,，])")
+
+
+def _figures(ctx: Context) -> list[tuple[int, int, str]]:
+    """Every figure and table number in the text, captions included (outside URLs and the like)."""
+    out = []
+    for mo in _FIGURE.finditer(ctx.text):
+        s, e = mo.span(1)
+        if not ctx.blocked.overlaps(s, e):
+            out.append((s, e, mo.group(1)))
+    return out
+
+
+def _width_figures(ctx: Context, figs: list, runs: list, cfg: dict, src: str) -> Iterator[Hit]:
+    """Figure and table numbers are one family with the captions they name (「図 6　共通的な…」
+    and 「図 6」 in the text), like item numbers and their references: the body's digits are
+    not their majority, and quoting a caption as numbered is right (2022 建議 Ⅰ-4: one form
+    within the family). Only the family's minority in a body sentence is a finding."""
+    seen = {"h": 0, "f": 0}
+    for _s, _e, run in figs:
+        w = _digit_width(run)
+        if w in seen:
+            seen[w] += 1
+    if seen["h"] == seen["f"]:
+        return
+    want = "h" if seen["h"] > seen["f"] else "f"
+    for sent, s, e, run in runs:
+        if not sent.terminated or ctx.verbatim.overlaps(s, e) or _digit_width(run) == want:
+            continue
+        sug = to_fullwidth(to_halfwidth(run)) if want == "f" else to_halfwidth(run)
+        yield Hit(s, e, sug, cfg["id"], "全角半角", src,
+                  {"_message": cfg["messages"]["figure_" + ("half" if want == "h" else "full")], **seen})
+
+
 _SPLIT_GAP = re.compile(r"[ \u3000]")
 
 
@@ -255,6 +300,7 @@ def _split_number(text: str, s: int, e: int) -> bool:
 
 
 _DIGITS = "0123456789０１２３４５６７８９"
+_HALF_LATIN = re.compile(r"[A-Za-z]")
 
 
 def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
@@ -263,9 +309,13 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     in_ident = SpanSet([(s, e) for _, s, e, _ in idents])
     refs = [r for r in _references(ctx) if not in_ident.overlaps(r[1], r[2]) and not english.overlaps(r[1], r[2])]
     in_ref = SpanSet([(s, e) for _, s, e, _ in refs])
+    figs = _figures(ctx)
+    in_fig = SpanSet([(s, e) for s, e, _ in figs])
     runs = [r for r in _runs(ctx, _DIGIT_RUN) if not in_ident.overlaps(r[1], r[2]) and not english.overlaps(r[1], r[2])
             and not in_ref.overlaps(r[1], r[2]) and not _split_number(ctx.text, r[1], r[2])]
     yield from _width_references(ctx, refs, cfg, src)
+    yield from _width_figures(ctx, figs, [r for r in runs if in_fig.covers(r[1], r[2])], cfg, src)
+    runs = [r for r in runs if not in_fig.overlaps(r[1], r[2])]
     h1 = hn = f1 = fn = 0
     for sent, s, e, run in runs:
         if not _counted(ctx, sent, s, e):
@@ -282,8 +332,10 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
     # the house style 「one digit full-width, longer ones half-width」 shows in the writer's own
     # codes too (「第１-１-３図」 beside 「2016年３月」): their digit runs are evidence for it
     s_h1, s_hn, s_f1, s_fn = h1, hn, f1, fn
-    for sent, s, e, _ in idents:
-        if not _counted(ctx, sent, s, e):
+    for sent, s, e, ident in idents:
+        # a name with half-width letters (W3C, 5G, D023) is written as its owner writes it:
+        # its digits say nothing about the writer's house rule
+        if not _counted(ctx, sent, s, e) or _HALF_LATIN.search(ident):
             continue
         for m in _DIGIT_RUN.finditer(ctx.text, s, e):
             w, single = _digit_width(m.group()), len(m.group()) == 1
@@ -293,8 +345,13 @@ def _width_digits(ctx: Context, cfg: dict, src: str) -> Iterator[Hit]:
             s_fn += w == "f" and not single
     split_v = s_h1 + s_fn
     split_min = int(cfg.get("split_min", 3))
-    if (s_f1 + s_fn and s_h1 + s_hn and s_f1 >= split_min and s_hn >= split_min
-            and split_v < min(s_h1 + s_hn, s_f1 + s_fn)):
+    # every full-width number one digit and every half-width number longer (「2020年４月」,
+    # 「別添１」 beside 「0304」): nothing in the document contradicts the house rule, so a
+    # 「majority」 of one kind is only how often short and long numbers happen to occur. Several
+    # one-digit numbers are needed (never one sentence's 「令和５年（2023年）10月」)
+    unbroken = split_v == 0 and s_f1 >= split_min and s_hn > 0
+    if unbroken or (s_f1 + s_fn and s_h1 + s_hn and s_f1 >= split_min and s_hn >= split_min
+                    and split_v < min(s_h1 + s_hn, s_f1 + s_fn)):
         conv = "split"
     else:
         conv = "h" if half >= full else "f"

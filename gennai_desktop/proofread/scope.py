@@ -56,6 +56,7 @@ class Region:
     part: int = 0           # which attachment (様式/別紙/別添/別表) it belongs to: items are numbered per part
     old: tuple[tuple[int, int], ...] = ()   # the 改正前 side of a comparison table: quoted as it stood
     provision: bool = False  # provision text enacted or restated by an amendment/correction notice
+    ocr: bool = False        # read by OCR: the glyph widths are the OCR engine's choice, not the writer's
 
 
 def kind_level(kind: str) -> Level:
@@ -176,7 +177,7 @@ def regions(doc: Document) -> list[Region]:
     parts, forms = attachment_parts(doc.blocks)
     old = old_sides(doc.blocks, doc.format)
     prov = provision_blocks(doc.blocks, parts)
-    return [Region(b.start, b.end, lv, b.id, wrapped and b.kind != "table", sp, fm, pt, od, pv)
+    return [Region(b.start, b.end, lv, b.id, wrapped and b.kind != "table", sp, fm, pt, od, pv, b.ocr)
             for b, lv, sp, fm, pt, od, pv in zip(doc.blocks, levels, speech, forms, parts, old, prov)]
 
 
@@ -185,6 +186,8 @@ def regions(doc: Document) -> list[Region]:
 # says its attachments amend or correct another notice (「別添１から別添５までのとおり訂正します」)
 # restates that notice's provisions in them
 _AMEND = re.compile(r"次の(?:ように|とおり)(?:改める|加える|改正する|訂正する|定める)。\s*$")
+# a short line that names the comparison table (not a sentence that mentions one)
+_COMPARISON_TITLE = re.compile(r"^[^。\n]{0,20}新旧対照表[^。\n]{0,20}$")
 _BY_ATTACHMENT = re.compile(r"(?:別添|別紙|別記)[^。]{0,20}のとおり[^。]{0,10}(?:改正|訂正|改め)")
 
 
@@ -194,11 +197,18 @@ def provision_blocks(blocks: Sequence[Block], parts: Sequence[int]) -> list[bool
     Why: that text is written by the 法令 standard (long sentences with 及び/並びに are its
     norm) and a notice that only changes its points or corrects a word does not rebuild its
     sentences; the 長文 hint (a readability 目安 of the 2022 建議 Ⅲ-3, off for laws) is not
-    given there. Word-level notation is still checked: the issuer's text must follow it."""
+    given there. Word-level notation is still checked: the issuer's text must follow it.
+    Everything after a 新旧対照表 title (「（参考：新旧対照表）」) is that table: the provisions as
+    amended and as they stood, quoted side by side."""
     restating = any(p == 0 and _BY_ATTACHMENT.search(b.text) for b, p in zip(blocks, parts))
     out: list[bool] = []
     inside = False
+    table = False
     for b, p in zip(blocks, parts):
+        if table or _COMPARISON_TITLE.search(b.text.strip()):
+            table = True
+            out.append(True)
+            continue
         if _AMEND.search(b.text):
             inside = True
             out.append(False)

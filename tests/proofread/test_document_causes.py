@@ -185,10 +185,12 @@ def test_a_chapter_named_by_its_number_alone_follows_the_chapter_headings():
 def test_one_digit_full_width_longer_half_width_is_seen_in_the_writers_own_codes_too():
     body = [("paragraph", "2016年３月に公表された（第１-１-２図）。"),
             ("paragraph", "2023年に改定された（第１-１-３図）。"),
-            ("paragraph", "1950年代の研究が基礎となった（第１-１-４図）。"), ("paragraph", "第３次ブームが始まった。")]
-    assert "width.mixed" not in _rules(_doc(*body))
-    # without the codes the same running digits are a half-width majority with two exceptions
-    plain = [(k, t.split("（")[0] + "。") for k, t in body]
+            ("paragraph", "1950年代の研究が基礎となった（第１-１-４図）。"), ("paragraph", "第３次ブームが始まった。"),
+            ("paragraph", "参加者は5名であった。")]
+    # the codes make the house rule plain: the one half-width single digit breaks it
+    assert [f.original for f in _found(_doc(*body)) if f.rule == "width.mixed"] == ["5"]
+    # without the codes the same running digits (one against the rule) are a half-width majority
+    plain = [(k, t.split("（")[0].rstrip("。") + "。") for k, t in body]
     assert [f.original for f in _found(_doc(*plain)) if f.rule == "width.mixed"] == ["３", "３"]
 
 
@@ -335,3 +337,64 @@ def test_an_abbreviations_english_name_in_brackets_is_not_counted_in_the_length(
     assert len(plain) >= 120 and plain.count("、") >= 6 and plain.count("。") == 1
     doc = _doc(("paragraph", "次の対策を講じます。"), ("paragraph", plain))
     assert "style.long_sentence" in _rules(doc)
+
+
+# --- round 4: the second whole-document judgement ------------------------------------------------
+def _ocr_doc(*texts: str, ocr: bool) -> Document:
+    blocks = [Block(id=f"b{i:04d}", kind="paragraph", text=t, page=1, ocr=ocr) for i, t in enumerate(texts)]
+    return Document.from_blocks(blocks, fmt="pdf")
+
+
+def test_digit_widths_read_by_ocr_are_the_ocr_engines_not_the_writers():
+    texts = ("2021年に12件を処理した。", "2022年に34件を処理した。", "2023年に56件を処理した。",
+             "２０２４年に78件を処理した。")
+    assert "width.mixed" in [f.rule for f in check_document(_ocr_doc(*texts, ocr=False), "koyobun").findings]
+    assert "width.mixed" not in [f.rule for f in check_document(_ocr_doc(*texts, ocr=True), "koyobun").findings]
+
+
+def test_one_digit_full_width_and_longer_half_width_is_a_convention_even_with_few_numbers():
+    house = [("paragraph", "W3Cが2020年４月に公開した。"), ("paragraph", "2021年８月に改定した。"),
+             ("paragraph", "現在は版３の検討が進められている。")]
+    assert "width.mixed" not in _rules(_doc(*house))
+    # one number against the rule (a full-width 「２０２２」) and the mix is real again
+    broken = [*house, ("paragraph", "２０２２年５月に追補した。")]
+    assert "width.mixed" in _rules(_doc(*broken))
+
+
+def test_a_compound_heading_reference_is_numbered_like_the_headings():
+    body = [("paragraph", "2021年に12件を処理した。"), ("paragraph", "2022年に34件を処理した。"),
+            ("paragraph", "2023年に56件を処理した。")]
+    heads = [("heading", "４．知的財産"), ("list_item", "（５）権利の保護"), ("heading", "５．その他")]
+    doc = _doc(*body, *heads, ("paragraph", "知的財産に関しては４．（５）にて後述する。"))
+    assert "width.mixed" not in _rules(doc)
+    # where the headings are half-width (「4．」), the full-width reference is the one to change
+    heads = [("heading", "4．知的財産"), ("list_item", "（５）権利の保護"), ("heading", "5．その他")]
+    doc = _doc(*body, *heads, ("paragraph", "知的財産に関しては４．（５）にて後述する。"))
+    fs = [(f.original, f.suggestion) for f in _found(doc) if f.rule == "width.mixed"]
+    assert fs == [("４", "4")]
+
+
+def test_tomoni_in_the_sense_of_together_with_stays_in_kanji():
+    doc = _doc(("paragraph", "室は、人工知能特別委員会（ＳＣＡＩ）と共に省庁間調整を行っている。"))
+    assert "kana.tomoni" not in _rules(doc)
+    doc = _doc(("paragraph", "説明会の日時と共に、会場についても確認してください。"))   # 併せて: kana
+    assert "kana.tomoni" in _rules(doc)
+    doc = _doc(("paragraph", "制度を整備すると共に、周知を図る。"))
+    assert "kana.tomoni" in _rules(doc)
+
+
+def test_the_text_of_a_comparison_table_gets_no_long_sentence_hint():
+    doc = _doc(("paragraph", "別添のとおり改正したので通知する。"), ("paragraph", "（参考：新旧対照表）"),
+               ("paragraph", LONG_REMARK))
+    assert "style.long_sentence" not in _rules(doc)
+    doc = _doc(("paragraph", "改正の内容は別添の新旧対照表のとおりである。"), ("paragraph", LONG_REMARK))
+    assert "style.long_sentence" in _rules(doc)
+
+
+def test_a_figure_number_is_numbered_like_the_captions_not_like_the_body():
+    body = [("paragraph", "W3Cが２０２０年４月に公開した。"), ("paragraph", "２０２１年８月に改定した。"),
+            ("caption", "図 6　共通的なタグ活用のイメージ"), ("caption", "図 5　検索の流れ")]
+    doc = _doc(*body, ("paragraph", "「図 6　共通的なタグ活用のイメージ」のように検索できる。"))
+    assert "width.mixed" not in _rules(doc)
+    doc = _doc(*body, ("paragraph", "検索の例は図６のとおりである。"))       # against its captions
+    assert [(f.original, f.suggestion) for f in _found(doc) if f.rule == "width.mixed"] == [("６", "6")]
