@@ -185,10 +185,27 @@ def find_furniture(pages: list[Page]) -> None:
                 furniture["footer" if zone == "bottom" else "header"].append(line)
             else:
                 keep.append(line)
+        tabs = [ln for ln in furniture.get("header", ()) if _zone(ln, page.width, page.height) == "margin"]
+        if tabs:
+            # the digit of a chapter tab set one character a line (「第」「３」「章」 in the outer
+            # margin): not counted as repeated text above (numbers there are footnote or line
+            # numbers), it is the tab's when it sits in the tab's stack
+            stacked = [ln for ln in keep if _INT_RE.match(ln.text) and any(_in_stack(ln, t) for t in tabs)]
+            if stacked:
+                keep = [ln for ln in keep if ln not in stacked]
+                furniture["header"].extend(stacked)
         if numbered[page.number]:
             furniture["line_number"].extend(numbered[page.number])
         page.lines = keep
         page.furniture = dict(furniture)
+
+
+def _in_stack(ln: Line, tab: Line) -> bool:
+    """``ln`` is in the same column as ``tab`` (same edges and size) and touches it above or below."""
+    tol = 0.3 * tab.size
+    return (not ln.vert and abs(ln.x0 - tab.x0) <= tol and abs(ln.x1 - tab.x1) <= tol
+            and abs(ln.size - tab.size) <= tol
+            and min(abs(ln.bottom - tab.top), abs(tab.bottom - ln.top)) <= 0.5 * tab.size)
 
 
 def _edge_lines(page: Page) -> set[Line]:
