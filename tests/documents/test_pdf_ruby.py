@@ -59,3 +59,12 @@ def test_raised_footnote_list_is_one_superscript_mark(ch3):
     assert "採択されました¹,²,³。" in ch3.text
     digits = [ch3.text[f.start:f.end] for f in check_document(ch3).findings if f.category == "全角半角"]
     assert "2" not in digits and "3" not in digits
+
+
+def test_paragraph_joined_across_a_break_when_the_column_has_hanging_brackets(corpus, ch3):
+    # 「（１）」「（２）」 items hang their bracket half an em left of the body lines: the body
+    # lines are at the column's margin, not indented, so the paragraph cut by the break goes on
+    doc = load_document(corpus / "real" / "shian_moj_chukan_shian_hosoku.pdf")
+    assert any("負担が発生することが予想されることに加えて" in b.text for b in doc.blocks)
+    assert any("性質の一つを定めるものであり" in b.text for b in doc.blocks)
+    assert any("踏まえ、12月には再度Ｇ７デジタル" in b.text for b in ch3.blocks)
