@@ -61,6 +61,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
                                    "level": b.level, "label": b.label, "text": b.text,
                                    "bbox": list(b.bbox) if b.bbox else None, "anchor": b.anchor,
                                    "continued": b.continued, "ocr": b.ocr, "confidence": b.confidence}
+            if b.ruby:
+                row["ruby"] = [list(r) for r in b.ruby]
             if b.rows is not None:
                 row["rows"] = [list(r) for r in b.rows]
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -70,6 +70,10 @@ class Block:
     anchor: str | None = None            # notes: id of the block whose text carries the note's marker
     continued: bool = False              # this block continues from the previous page or column (PDF)
     page_end: int | None = None          # last page of a block joined across a page break (None: ``page``)
+    # ruby (furigana) set over words of ``text``: (start, end, reading), offsets within this
+    # block's text. Not text of its own (never in ``text``: it would break words and sentences),
+    # kept so 校正 can see that a 表外字 word carries its reading (2022 建議 Ⅰ-2).
+    ruby: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def is_heading(self) -> bool:

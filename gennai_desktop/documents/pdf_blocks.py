@@ -186,9 +186,13 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int, body_size: float
             paras.append(Para([b], page_no, stream))
             cont_start = None
     # layout facts used for joining across breaks
-    margin_start = min(starts)
+    # a line that opens with a bracket set to hang half an em into the margin (「（１） 以下の…」
+    # at 320.6 beside body lines at 326.2) starts, for the column's margin, where its glyph shows
+    shown = [s + 0.5 * ln.size if not ln.vert and ln.text[:1] in _OPENING_BRACKETS else s
+             for s, ln in zip(starts, lines)]
+    margin_start = min(shown)
     # sorted starts and line positions: a page of n lines in p paragraphs used to cost n × p
-    by_start = sorted(starts)
+    by_start = sorted(shown)
     position: dict[int, int] = {}
     for i, ln in enumerate(lines):
         position.setdefault(id(ln), i)
@@ -205,6 +209,9 @@ def paragraphs_of(lines: list[Line], page_no: int, stream: int, body_size: float
     paras[0].first_of_stream = True
     paras[-1].last_of_stream = True
     return paras
+
+
+_OPENING_BRACKETS = frozenset("（〔［｛〈《「『【")
 
 
 def _nearest_start(by_start: list[float], s0: float, reach: float, default: float) -> float:

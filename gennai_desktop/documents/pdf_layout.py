@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ _PAGE_NUMBER_RE = re.compile(
 _DIGITS_RE = re.compile(r"[0-9０-９]+")
 _INT_RE = re.compile(r"^[0-9０-９]{1,3}$")
 _KANA_RE = re.compile(r"^[\u3040-\u30ff・ー]+$")
+_KANJI_RUN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆ヶ]+")
 _SOURCE_RE = re.compile(r"^[\s\u3000]*(?:資料|出典|出所|※|（注）|\(注\)|注[：:])")
 
 
@@ -59,6 +61,7 @@ class Line:
     rec: list[Any]
     geometry: bool = True
     box: int = -1           # index of the frame (a drawn rectangle) the line sits in, -1: none
+    ruby: list[tuple[str, str]] = field(default_factory=list)   # (base word, reading), in line order
 
     @property
     def bold(self) -> bool:
@@ -182,10 +185,27 @@ def find_furniture(pages: list[Page]) -> None:
                 furniture["footer" if zone == "bottom" else "header"].append(line)
             else:
                 keep.append(line)
+        tabs = [ln for ln in furniture.get("header", ()) if _zone(ln, page.width, page.height) == "margin"]
+        if tabs:
+            # the digit of a chapter tab set one character a line (「第」「３」「章」 in the outer
+            # margin): not counted as repeated text above (numbers there are footnote or line
+            # numbers), it is the tab's when it sits in the tab's stack
+            stacked = [ln for ln in keep if _INT_RE.match(ln.text) and any(_in_stack(ln, t) for t in tabs)]
+            if stacked:
+                keep = [ln for ln in keep if ln not in stacked]
+                furniture["header"].extend(stacked)
         if numbered[page.number]:
             furniture["line_number"].extend(numbered[page.number])
         page.lines = keep
         page.furniture = dict(furniture)
+
+
+def _in_stack(ln: Line, tab: Line) -> bool:
+    """``ln`` is in the same column as ``tab`` (same edges and size) and touches it above or below."""
+    tol = 0.3 * tab.size
+    return (not ln.vert and abs(ln.x0 - tab.x0) <= tol and abs(ln.x1 - tab.x1) <= tol
+            and abs(ln.size - tab.size) <= tol
+            and min(abs(ln.bottom - tab.top), abs(tab.bottom - ln.top)) <= 0.5 * tab.size)
 
 
 def _edge_lines(page: Page) -> set[Line]:
@@ -542,7 +562,9 @@ def chart_frames(page: Page, boxes: list[list[float]], body_size: float) -> list
 
 def drop_ruby(page: Page, body_size: float) -> None:
     """Furigana set above a word (「俯瞰図」 with ふかんず) are small kana lines right on top of
-    a text line: not text of their own (the .docx reader drops ruby the same way)."""
+    a text line: not text of their own (the .docx reader drops ruby the same way), but kept on
+    the line under them as (word, reading) so 校正 can see the word is glossed. pdfium cuts the
+    line where the ruby was drawn (「…研究開発を牽引」「けんいん」「する」): the rest is put back."""
     small = [ln for ln in page.lines if ln.geometry and not ln.vert and ln.size < 0.62 * body_size
              and _KANA_RE.match(ln.text) and len(ln.text) <= 12]
     small += [ln for ln in page.lines if ln.geometry and not ln.vert and ln.size < 0.5 * body_size
@@ -550,14 +572,59 @@ def drop_ruby(page: Page, body_size: float) -> None:
     if not small:
         return
     drop = set()
-    for ruby in small:
+    for ruby in sorted(small, key=lambda r: r.order):
         for ln in page.lines:
-            if ln is ruby or ruby.size >= 0.62 * ln.size or ln.vert:
+            if ln is ruby or ruby.size >= 0.62 * ln.size or ln.vert or id(ln) in drop:
                 continue
             if ln.x0 - 2 <= ruby.cx <= ln.x1 + 2 and -0.2 * ln.size <= ruby.bottom - ln.top <= 0.6 * ln.size:
                 drop.add(id(ruby))
+                base = _ruby_base(ln, ruby)
+                if base:
+                    ln.ruby.append((base, ruby.text))
+                cont = _cut_at_ruby(page.lines, ln, ruby)
+                if cont is not None and id(cont) not in drop:
+                    ln.text += cont.text
+                    ln.x1 = cont.x1
+                    ln.ruby.extend(cont.ruby)
+                    ln.order = cont.order
+                    ln.flags |= cont.flags & FLAG_SUPERSCRIPT
+                    drop.add(id(cont))
                 break
     page.lines = [ln for ln in page.lines if id(ln) not in drop]
+
+
+def _ruby_base(ln: Line, ruby: Line) -> str:
+    """The characters of ``ln`` under ``ruby``: positions estimated from the line's box (a
+    full-width character one em, others half), the kanji among them (the word glossed)."""
+    widths = [1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in ln.text]
+    total = sum(widths)
+    if total <= 0 or ln.width <= 0:
+        return ""
+    scale = ln.width / total
+    lo, hi = ruby.x0 - 0.25 * ln.size, ruby.x1 + 0.25 * ln.size
+    x = ln.x0
+    under: list[int] = []
+    for i, w in enumerate(widths):
+        c = x + w * scale / 2
+        if lo <= c <= hi:
+            under.append(i)
+        x += w * scale
+    if not under:
+        return ""
+    chars = "".join(ln.text[i] for i in range(under[0], under[-1] + 1))
+    kanji = _KANJI_RUN_RE.findall(chars)
+    return max(kanji, key=len) if kanji else chars
+
+
+def _cut_at_ruby(lines: list[Line], ln: Line, ruby: Line) -> Line | None:
+    """The rest of ``ln`` that pdfium started as a new line after drawing ``ruby``: next in
+    the content stream, on the same baseline, starting where ``ln`` ends."""
+    for cand in lines:
+        if (cand.order == ruby.order + 1 and cand.page == ln.page and cand.geometry and not cand.vert
+                and abs(cand.size - ln.size) <= 0.05 * ln.size and abs(cand.bottom - ln.bottom) < 0.15 * ln.size
+                and -1.0 <= cand.x0 - ln.x1 <= 0.5 * ln.size):
+            return cand
+    return None
 
 
 # -- reading order -----------------------------------------------------------------------------

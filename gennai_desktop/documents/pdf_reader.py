@@ -206,10 +206,32 @@ def _blocks(paras: list[Para]) -> list[Block]:
                                   "page_end": p.page_end if p.page_end and p.page_end != p.page else None}
         if "boxes" in extra and kwargs["bbox"] is None:
             kwargs.pop("bbox")
+        if p.kind != "table" and any(ln.ruby for ln in lines):
+            kwargs["ruby"] = _ruby_spans(lines, text)
         level = p.level if p.kind in ("heading", "list_item") else 0
         blocks.append(Block(id=bid, kind=p.kind, text=text, level=level,
                             page=p.page, heading_path=path_now, rows=p.rows, **kwargs, **extra))
     return blocks
+
+
+def _ruby_spans(lines: list[Line], text: str) -> tuple[tuple[int, int, str], ...]:
+    """Each line's ruby (word, reading) as (start, end, reading) in the block's ``text``: the
+    word found in reading order (lines are joined, trimmed and marked before they become text,
+    so offsets are looked up rather than carried)."""
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for ln in lines:
+        head = ln.text[:6]
+        at = text.find(head, pos) if head else -1
+        if at >= 0:
+            pos = at            # the line's own text: a word the block had earlier is not it
+        for base, reading in ln.ruby:
+            k = text.find(base, pos)
+            if k < 0:
+                continue
+            out.append((k, k + len(base), reading))
+            pos = k + len(base)
+    return tuple(out)
 
 
 def _furniture(pages: list[Page]) -> list[Block]:

@@ -46,6 +46,7 @@ FLAG_SEGMENT = 2     # the next record continues this baseline after a wide gap 
 FLAG_SUPERSCRIPT = 4  # raised, smaller digits written as superscripts (footnote references)
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUPERSCRIPT_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _DIGIT_AFTER_RE = re.compile(r"[^\s0-9] ?[0-9]")
 _WIDE_GAP = 2.0       # ems: a gap this wide inside a pdfium line separates columns or cells
 _MAX_FONTS = 64
@@ -305,11 +306,28 @@ def _with_superscripts(pg: _Page, rec: list[Any], index: int | None) -> list[Any
             if before < i - 1:
                 out[i - 1] = ""
             changed = True
+        elif _next_raised(pg, index, text, out, i):
+            # 「採択されました¹、2、3。」: the raised list goes on after a small raised 、 (which
+            # sits no lower than the digits, so the test above misses it): one mark 「¹,²,³」
+            for k in range(i, j):
+                out[k] = out[k].translate(_SUPERSCRIPT)
+            out[i - 1] = ","
+            changed = True
         i = j
     if changed:
         rec[0] = "".join(out)
         rec[7][2] |= FLAG_SUPERSCRIPT
     return rec
+
+
+def _next_raised(pg: _Page, index: int, text: str, out: list[str], i: int) -> bool:
+    """The digit at ``i`` continues a superscript list: a comma-like separator between it and a
+    digit already raised, the digit as small and on the same raised baseline as that one."""
+    if i < 2 or text[i - 1] not in "、，," or out[i - 2] not in _SUPERSCRIPT_CHARS:
+        return False
+    last, digit = pg.box(index + i - 2), pg.box(index + i)
+    hl, hd = last[3] - last[1], digit[3] - digit[1]
+    return hl > 0 and abs(hd - hl) <= 0.15 * hl and abs(digit[1] - last[1]) <= 0.25 * hl
 
 
 def _by_character(pg: _Page, line: str, pos: int, f: int, last: int) -> list[list[Any]]:

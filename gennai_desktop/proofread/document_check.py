@@ -28,5 +28,6 @@ def check_document(doc: Document, profile: str = AUTO) -> CheckResult:
     """Rule findings for ``doc`` (offsets into ``doc.text``), with the profile used."""
     choice = choose_profile(doc) if profile == AUTO else None
     used = choice.profile if choice is not None else profile
-    findings = engine_for(used).check(doc.text, regions(doc))
+    glossed = [(b.start + s, b.start + e) for b in doc.blocks for s, e, _ in b.ruby]
+    findings = engine_for(used).check(doc.text, regions(doc), glossed)
     return CheckResult(findings, used, choice)

@@ -93,7 +93,8 @@ class RuleEngine:
         self.profile = profile
 
     # --- candidates -------------------------------------------------------------
-    def _morph_hits(self, text: str, ms: Sequence[Morpheme]) -> list[Hit]:
+    def _morph_hits(self, text: str, ms: Sequence[Morpheme],
+                    glossed: Sequence[tuple[int, int]] = ()) -> list[Hit]:
         rs = self.rules
         by_lemma = rs.morph_by_lemma
         okuri_pos = tuple(rs.okurigana["pos"])
@@ -116,8 +117,8 @@ class RuleEngine:
                     sug = _suggest(rule, m)
                     if sug is None or sug == m.surface:
                         continue
-                    if rule.category == "常用漢字表外" and _ruby_follows(text, m):
-                        continue            # 牽引（けんいん）: the reading is given, as the 建議 allows
+                    if rule.category == "常用漢字表外" and (_ruby_follows(text, m) or _under_ruby(glossed, m)):
+                        continue            # 牽引（けんいん）or furigana: the reading is given, as the 建議 allows
                     if rule.id in rs.kyoyo_rules and i + 1 < len(ms) and detectors.verbal_next(ms[i + 1]):
                         continue            # 「届け出なければ」: a verb SudachiPy read as the noun
                     hits.append(Hit(m.start, m.end, sug, rule.id, rule.category, rule.source,
@@ -172,10 +173,12 @@ class RuleEngine:
         return hits
 
     # --- public -----------------------------------------------------------------
-    def check(self, text: str, regions: Sequence[Region] | None = None) -> list[Finding]:
+    def check(self, text: str, regions: Sequence[Region] | None = None,
+              glossed: Sequence[tuple[int, int]] = ()) -> list[Finding]:
         """Findings for ``text``: sorted, validated against ``text``, non-overlapping (except
         長文 hints). ``regions`` (proofread.scope) say what each block is checked for; without
-        them the whole text is one body paragraph (a sentence, a pasted passage)."""
+        them the whole text is one body paragraph (a sentence, a pasted passage). ``glossed``:
+        [start, end) spans of ``text`` that carry ruby (``Block.ruby``)."""
         if not text or not text.strip():
             return []
         if regions is None:
@@ -183,7 +186,7 @@ class RuleEngine:
         rs = self.rules
         ctx = build_context(text, regions)
         ms = _tokenize_joined(text, regions)
-        morph = self._verbatim_filtered(text, self._morph_hits(text, ms))
+        morph = self._verbatim_filtered(text, self._morph_hits(text, ms, glossed))
         if any(h.rule in rs.kyoyo_rules for h in morph) and not _follows_kyoyo(ms, rs):
             morph = [h for h in morph if h.rule not in rs.kyoyo_rules]
         if ctx.titles:                      # titles of other texts are quoted as written
@@ -358,6 +361,11 @@ def _non_overlapping(hits: Iterable[Hit]) -> list[Hit]:
 
 
 _RUBY_GAP = " \t\u3000\n（(【［"
+
+
+def _under_ruby(glossed: Sequence[tuple[int, int]], m: Morpheme) -> bool:
+    """The word carries furigana (ruby set over it in the PDF: ``Block.ruby``)."""
+    return any(s < m.end and m.start < e for s, e in glossed)
 
 
 def _ruby_follows(text: str, m: Morpheme) -> bool:
