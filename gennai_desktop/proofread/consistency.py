@@ -215,7 +215,8 @@ def _width_references(ctx: Context, refs: list, cfg: dict, src: str) -> Iterator
     text = ctx.text
     shaped = []
     for sent, s, e, run in refs:
-        got = _label_shape(_reference_label(text, s, e), 0, len(_reference_label(text, s, e)))
+        label = _reference_label(text, s, e)
+        got = _label_shape(label, 0, len(label))
         if got is None:
             continue
         shape, w, single = got

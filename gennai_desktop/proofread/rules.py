@@ -27,7 +27,7 @@ from . import consistency, detectors
 from .detectors import Hit
 from .kana import is_katakana_word, shown, to_hiragana
 from .ruleset import ADVICE_CATEGORIES, HINT_CATEGORIES, Cond, MorphRule, Ruleset, load_rules
-from .scope import LEVEL_RANK, Context, Region, build_context
+from .scope import LEVEL_RANK, Context, Region, SpanSet, build_context
 from .terms import technical_term_hints
 
 __all__ = ["RuleEngine", "check_text", "engine_for", "load_rules"]
@@ -94,7 +94,7 @@ class RuleEngine:
 
     # --- candidates -------------------------------------------------------------
     def _morph_hits(self, text: str, ms: Sequence[Morpheme],
-                    glossed: Sequence[tuple[int, int]] = ()) -> list[Hit]:
+                    glossed: SpanSet | None = None) -> list[Hit]:
         rs = self.rules
         by_lemma = rs.morph_by_lemma
         okuri_pos = tuple(rs.okurigana["pos"])
@@ -117,7 +117,8 @@ class RuleEngine:
                     sug = _suggest(rule, m)
                     if sug is None or sug == m.surface:
                         continue
-                    if rule.category == "常用漢字表外" and (_ruby_follows(text, m) or _under_ruby(glossed, m)):
+                    if rule.category == "常用漢字表外" and (_ruby_follows(text, m)
+                                                         or (glossed is not None and glossed.overlaps(m.start, m.end))):
                         continue            # 牽引（けんいん）or furigana: the reading is given, as the 建議 allows
                     if rule.id in rs.kyoyo_rules and i + 1 < len(ms) and detectors.verbal_next(ms[i + 1]):
                         continue            # 「届け出なければ」: a verb SudachiPy read as the noun
@@ -186,7 +187,7 @@ class RuleEngine:
         rs = self.rules
         ctx = build_context(text, regions)
         ms = _tokenize_joined(text, regions)
-        morph = self._verbatim_filtered(text, self._morph_hits(text, ms, glossed))
+        morph = self._verbatim_filtered(text, self._morph_hits(text, ms, SpanSet(list(glossed))))
         if any(h.rule in rs.kyoyo_rules for h in morph) and not _follows_kyoyo(ms, rs):
             morph = [h for h in morph if h.rule not in rs.kyoyo_rules]
         if ctx.titles:                      # titles of other texts are quoted as written
@@ -361,11 +362,6 @@ def _non_overlapping(hits: Iterable[Hit]) -> list[Hit]:
 
 
 _RUBY_GAP = " \t\u3000\n（(【［"
-
-
-def _under_ruby(glossed: Sequence[tuple[int, int]], m: Morpheme) -> bool:
-    """The word carries furigana (ruby set over it in the PDF: ``Block.ruby``)."""
-    return any(s < m.end and m.start < e for s, e in glossed)
 
 
 def _ruby_follows(text: str, m: Morpheme) -> bool:

@@ -162,14 +162,7 @@ def interleaved(text: str) -> bool:
     """Does the sentence say a run of ``_REPEAT`` characters twice? The lines of a 新旧対照表 or
     another two-column page read across both columns (「…核酸検出了SARS-CoV-2核酸検出は、…」)
     repeat the same words in each column; an author's sentence hardly ever does."""
-    t = re.sub(r"\s+", "", text)
-    seen: set[str] = set()
-    for k in range(len(t) - _REPEAT + 1):
-        run = t[k:k + _REPEAT]
-        if run in seen:
-            return True
-        seen.add(run)
-    return False
+    return repeated_share(text) > 0
 
 
 def repeated_share(text: str) -> float:

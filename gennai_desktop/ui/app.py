@@ -99,7 +99,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     app, family = make_app([sys.argv[0]])
     follow_os_theme(app)               # a dark palette when the OS is in dark mode
     store, why = open_store_interactive()
-    ctx.store = store                  # the session's store: results are kept there
     window = MainWindow(settings, font_family=family, store=store, store_reason=why, ctx=ctx)
     install_excepthook(lambda: window)
     window.show()                      # before any model is loaded (lazy load)
