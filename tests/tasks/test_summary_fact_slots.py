@@ -127,8 +127,12 @@ def test_only_a_text_with_several_speakers_turns_is_minutes(tmp_path: Path):
     assert not any(doc.blocks[n].text.startswith("○鈴木委員") for n in chair)
     assert meeting_turns.speaker_of("○事務局（佐藤課長）　資料２に基づき") == "事務局（佐藤課長）"
     plain = _doc([("paragraph", "本報告は、地域交通の維持策を示す。"),
-                  ("paragraph", "○　対象は県内の全市町村である。")])
-    assert meeting_turns.turns(plain) == (set(), False)
+                  ("paragraph", "○　対象は県内の全市町村である。")]
+                 + [("list_item", f"○ 予算額　{n}00億円") for n in range(1, 6)])
+    assert meeting_turns.turns(plain) == (set(), False)        # a list of ○ items names no speaker
+    assert meeting_turns.CEREMONY.search("以上をもちまして、本日の会議を閉会いたします。")
+    assert not meeting_turns.CEREMONY.search("各府省に対して周知徹底をお願いいたします。")
+    assert not meeting_turns.CEREMONY.search("新たな制度の運用を令和7年4月から開始します。")
 
 
 def test_a_numbered_footnote_line_does_not_start_a_section():
