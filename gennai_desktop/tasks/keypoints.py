@@ -10,8 +10,11 @@ Eligible sentences are scored by
   bodies, requests and next steps (``keyfacts``);
 * position — the lead of the document, of each top-level section and of the document's
   own 概要/要旨/まとめ;
+* in minutes (``meeting_turns``), a decision or next step in the chair's turn;
 
-and picked best first with coverage: no two points on the same fact (similar words, or
+and picked with each fact slot (``factslots``: purpose, decision, when, amount, next,
+problem) given its best well-ranked sentence first, then best first, with coverage: no two
+points on the same fact (similar words, or
 the same dates/numbers/bodies), no section taking more than its share, and in a long
 document (民法) one point from each stretch so the points span the whole text.
 """
