@@ -10,8 +10,11 @@ Eligible sentences are scored by
   bodies, requests and next steps (``keyfacts``);
 * position — the lead of the document, of each top-level section and of the document's
   own 概要/要旨/まとめ;
+* in minutes (``meeting_turns``), a decision or next step in the chair's turn;
 
-and picked best first with coverage: no two points on the same fact (similar words, or
+and picked with each fact slot (``factslots``: purpose, decision, when, amount, next,
+problem) given its best well-ranked sentence first, then best first, with coverage: no two
+points on the same fact (similar words, or
 the same dates/numbers/bodies), no section taking more than its share, and in a long
 document (民法) one point from each stretch so the points span the whole text.
 """
@@ -27,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core.document import BODY_KINDS, HEADING_KINDS, Block
-from . import keyfacts, sentence_shape
+from . import factslots, keyfacts, meeting_turns, sentence_shape
 from .extractive import shorten
 
 if TYPE_CHECKING:
@@ -43,6 +46,10 @@ DOCUMENT_LEAD = (0.5, 0.3, 0.15)   # bonus of the document's first three eligibl
 TOP_LEAD = 0.35          # the first sentence of a top-level section
 SECTION_LEAD = 0.15      # the first sentence of any other section
 SUMMARY_SECTION = 0.3    # a sentence of the document's own 概要/要旨/まとめ/目的
+SLOTS_FIRST = True       # each fact slot (factslots) gets its best sentence before the rest by score
+SLOT_RANK = 2            # a slot's sentence must rank among the SLOT_RANK × k best
+SLOT_HEADING = 0.15      # a sentence under a 課題/問題点 heading fills the problem slot this much better
+CHAIR_DECISION = 0.4     # 議事録: a decision or next step in the chair's turn (meeting_turns)
 COVERAGE = False         # the best point of each top-level section first (measured: no better on eval/summary)
 _SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|結論|おわりに|総括|ポイント|趣旨|目的")
 _NEXT_HEADING = re.compile(r"今後|予定|スケジュール|次のステップ|取組の方向|方向性|課題と対応|対応方針")
@@ -64,6 +71,7 @@ class Candidate:
     part: str = "overview"
     supplementary: bool = False     # in a law's 附則
     item: Block | None = None       # a deck with no prose: this whole list item is the point
+    slots: dict[str, float] = field(default_factory=dict)   # factslots: slot → how well it fills it
 
 
 def candidates(table: SentenceTable) -> dict[int, Candidate]:
@@ -76,6 +84,7 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
     eligible: list[int] = []
     items_of: dict[int, list[Block]] = {}
     garbled = sentence_shape.interleaved_blocks(doc) if doc.format in ("pdf", "image") else set()
+    chair, minutes = meeting_turns.turns(doc)
     for i in table.candidates():
         s = sents[i]
         if len(s.text) > MAX_CHARS or not table.quotable(i) or not table.whole(i):
@@ -87,6 +96,8 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
             continue              # over several PDF lines: a header line first, or two columns read across
         if table.block_index(i) in garbled:
             continue
+        if minutes and meeting_turns.CEREMONY.search(text):
+            continue              # 議事録: opening, closing, thanks — running the meeting, no fact of it
         if sentence_shape.introduces_list(text):
             bi = table.block_index(i)
             if s.end < doc.blocks[bi].end - 1:
@@ -116,6 +127,8 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
         heading = under.get(i, "")
         score += SUMMARY_SECTION if _SUMMARY_HEADING.search(heading) else 0.0
         score += keyfacts.WEIGHTS["problem"] * (not sig.problem) if _PROBLEM_HEADING.search(heading) else 0.0
+        chair_says = table.block_index(i) in chair and bool(factslots.DECIDED.search(text) or sig.next_step)
+        score += CHAIR_DECISION if chair_says else 0.0   # 議事録: the chair closing an item states the decision
         part = keyfacts.report_part(text, sig)
         if part == "overview" and _NEXT_HEADING.search(heading):
             part = "next"            # under 「今後の取組」「今後の予定」: what is to be done
@@ -124,8 +137,15 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
             part = "background"
         score += _length_term(len(text))
         score *= table.weight(i)
+        slots = {slot: factslots.strength(slot, text, sig) for slot in factslots.slots_of(text, sig)}
+        if part == "next":
+            slots.setdefault("next", 0.0)
+        if chair_says:
+            slots["decision"] = slots.get("decision", 0.0) + CHAIR_DECISION
+        if _PROBLEM_HEADING.search(heading):     # the problem, stated under its own heading
+            slots["problem"] = slots.get("problem", 0.0) + SLOT_HEADING
         out[i] = Candidate(i, score, sections.get(i, ""), items_of.get(i, []), keyfacts.fact_keys(text),
-                           part, i >= supplementary_from)
+                           part, i >= supplementary_from, slots=slots)
     table._key_candidates = out
     return out
 
@@ -174,8 +194,9 @@ def _positions(table: SentenceTable, eligible: set[int]):
     for i, s in enumerate(table.sentences):
         b = doc.blocks[table.block_index(i)]
         t = s.text.strip()
-        if b.kind in HEADING_KINDS or (i not in eligible and len(t) <= 60
+        if b.kind in HEADING_KINDS or (i not in eligible and b.kind in BODY_KINDS and len(t) <= 60
                                        and not sentence_shape.ends_sentence(t) and _TOP_PSEUDO.match(t)):
+            # (a numbered line of a note, caption or table — 「1　Stanford …」, a footnote — is no title)
             heading, need = t, True
             if b.kind == "title" or (b.kind in HEADING_KINDS and (b.level or 1) <= 1) or _TOP_PSEUDO.match(t):
                 top, need_top = t, True
@@ -259,6 +280,8 @@ def pick(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None, *, pr
                 chosen.append(c)
                 taken.add(c.index)
                 per_section[c.section] = 1
+    if SLOTS_FIRST and len(pool) > k:
+        _fill_slots(table, pool, k, worth, chosen, taken, per_section, cap, quota)
     for pass_ in (0, 1):
         for c in ranked:
             if len(chosen) >= k:
@@ -277,6 +300,35 @@ def pick(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None, *, pr
         if quota is None:
             break
     return sorted(chosen, key=lambda c: c.index)
+
+
+def _fill_slots(table: SentenceTable, pool: list[Candidate], k: int, worth, chosen: list[Candidate],
+                taken: set[int], per_section: dict[str, int], cap: int, quota: dict[str, int] | None) -> None:
+    """Give each fact slot (``factslots.SLOTS``) its best sentence before the places are
+    filled by score: a slot an earlier pick already fills is skipped, a sentence outside the
+    ``SLOT_RANK * k`` best never takes a slot (a weak sentence with a date is no key fact),
+    and the coverage rules hold (no two points on one fact, a section's share, a 報告
+    part's quota)."""
+    ranked = sorted((worth(c) for c in pool), reverse=True)
+    floor = ranked[min(len(ranked), SLOT_RANK * k) - 1]
+    for slot in factslots.SLOTS:
+        if len(chosen) >= k:
+            return
+        if any(slot in c.slots for c in chosen):
+            continue
+        fits = sorted((c for c in pool if slot in c.slots and worth(c) >= floor),
+                      key=lambda c: -(worth(c) + c.slots[slot]))
+        for c in fits:
+            if c.index in taken or per_section.get(c.section, 0) >= cap or _redundant(table, c, chosen):
+                continue
+            if quota is not None:
+                if quota.get(c.part, 0) <= 0:
+                    continue
+                quota[c.part] -= 1
+            chosen.append(c)
+            taken.add(c.index)
+            per_section[c.section] = per_section.get(c.section, 0) + 1
+            break
 
 
 def _fallback(table: SentenceTable, k: int, lo: int, hi: int) -> list[Candidate]:

@@ -53,15 +53,21 @@ _BULLET = re.compile(r"^\s*(?:[・\-*•●○◦]|[0-9０-９]+[.)．、）]|[�
 # a longer document has more to tell at the same length choice: one point more from this many
 # characters on (a 30-page report, a 白書 chapter), two from the second (a 79-page 補足説明)
 LONGER_DOCUMENT = (15_000, 40_000)
+# a document of at most two A4 pages (a 通知, a 事務連絡: about 1,200–1,500 characters a
+# page) has less to tell: one point fewer than the standard and long choices give
+SHORT_DOCUMENT = 3_000
 
 
-def points_for(style: str, length: str = "standard", chars: int = 0) -> int:
+def points_for(style: str, length: str = "standard", chars: int | None = None) -> int:
     """How many points a summary of ``style`` at ``length`` has for a document of ``chars``
-    characters: the length choice's number, plus one or two for a long document (never for
-    3行, whose name is its size; at most one more for the short choice)."""
+    characters (None: not known): the length choice's number, one fewer for a short
+    document at the standard and long choices, plus one or two for a long document (never
+    for 3行, whose name is its size; at most one more for the short choice)."""
     base = _POINTS_BY_LENGTH[style][length]
-    if style == "three_lines":
+    if style == "three_lines" or chars is None:
         return base
+    if chars < SHORT_DOCUMENT and length != "short":
+        return base - 1
     extra = sum(chars >= n for n in LONGER_DOCUMENT)
     return base + (min(extra, 1) if length == "short" else extra)
 

@@ -152,7 +152,7 @@ def test_length_sets_how_many_points(style):
     doc = Document.from_blocks([Block(f"b{i:04d}", "paragraph", t) for i, t in enumerate(paras)], fmt="docx")
     counts = {n: len(run_to_result(summarize(doc, None, style=style, length=n)).points)
               for n in ("short", "standard", "long")}
-    assert counts == {n: points_for(style, n) for n in counts}
+    assert counts == {n: points_for(style, n, len(doc.text)) for n in counts}
     if style != "three_lines":
         assert counts["short"] < counts["standard"] < counts["long"]
     with pytest.raises(ValueError):
@@ -322,6 +322,28 @@ def test_a_longer_document_gets_more_points_at_the_same_length_choice(ja_corpus)
     assert len(run_to_result(summarize(longer_law, None, style="three_lines")).points) == 3
     assert points_for("bullets", "short", 100_000) == points_for("bullets", "short") + 1
     assert points_for("bullets", "long", 100_000) == points_for("bullets", "long") + 2
+
+
+@pytest.mark.parametrize("style", ["bullets", "report"])
+def test_a_short_notice_gets_one_point_fewer_except_at_the_short_choice(style):
+    paras = ["本通知は、道路の点検の方法を改めることを目的とする。",
+             "橋梁の定期点検は、令和6年4月1日から5年に1回行うこととする。",
+             "点検の結果は、各地方整備局が取りまとめて本省に報告する。",
+             "補修が必要な橋梁は全国で約6万橋に上り、予算の確保が課題である。",
+             "自治体には、点検を担う技術者の研修に要する費用の2分の1を補助する。",
+             "ドローンを用いた点検は、近接目視に代わる方法として認める。",
+             "今後、令和7年度末までに点検要領を改定する予定である。",
+             "貴管下の市町村に対して周知徹底をお願いいたします。",
+             "トンネルの点検についても、同じ周期で実施するよう求める。",
+             "点検の記録は、国のデータベースに登録して10年間保存する。",
+             "従前の通知は、令和6年3月31日をもって廃止する。"]
+    doc = Document.from_blocks([Block(f"b{i:04d}", "paragraph", t) for i, t in enumerate(paras)], fmt="docx")
+    assert len(doc.text) < 3_000          # two A4 pages at most: a 通知, a 事務連絡
+    for length in ("standard", "long"):
+        got = len(run_to_result(summarize(doc, None, style=style, length=length)).points)
+        assert got == points_for(style, length) - 1
+    assert len(run_to_result(summarize(doc, None, style=style, length="short")).points) == points_for(style, "short")
+    assert points_for("three_lines", "standard", 500) == 3
 
 
 # A slide deck with no prose: titles and bullet items, one item wrapped over two lines.
