@@ -424,7 +424,8 @@ def _grid_table(page: Page, hs: list, vs: list, used: set[int], pictures: list[l
     # or a figure with lines, not a grid of cells
     for ln in inside:
         for x, vy0, vy1 in vs:
-            if ln.x0 + max(1.5, 0.75 * ln.size) < x < ln.x1 - 1.5 and vy0 - 1 <= ln.cy <= vy1 + 1:
+            # (an em's slack at either end: a bracket hung before the margin, a 、 after it)
+            if ln.x0 + max(1.5, 0.75 * ln.size) < x < ln.x1 - max(1.5, 0.75 * ln.size) and vy0 - 1 <= ln.cy <= vy1 + 1:
                 return None
     filled_rows = sum(1 for r in range(n_rows) if sum(1 for c in range(n_cols) if (r, c) in cells) >= 2)
     one_tall_row = (n_rows == 1 and filled_rows == 1
@@ -551,11 +552,11 @@ def assign_frames(page: Page, boxes: list[list[float]]) -> None:
         if got is None:
             fx0, fy0, fx1, fy1 = frames[i]
             area_i = (fx1 - fx0) * (fy1 - fy0)
-            inner = [f for f in frames if fx0 - 1 <= f[0] and f[2] <= fx1 + 1 and fy0 - 1 <= f[1] and f[3] <= fy1 + 1
+            inner = [f for f in boxes if fx0 - 1 <= f[0] and f[2] <= fx1 + 1 and fy0 - 1 <= f[1] and f[3] <= fy1 + 1
                      and (f[2] - f[0]) * (f[3] - f[1]) < 0.9 * area_i]
             got = stacks[i] = bool(inner) and (
-                abs(min(f[0] for f in inner) - fx0) <= 1.5 and abs(min(f[1] for f in inner) - fy0) <= 1.5
-                and abs(max(f[2] for f in inner) - fx1) <= 1.5 and abs(max(f[3] for f in inner) - fy1) <= 1.5)
+                abs(min(f[0] for f in inner) - fx0) <= 3 and abs(min(f[1] for f in inner) - fy0) <= 3
+                and abs(max(f[2] for f in inner) - fx1) <= 3 and abs(max(f[3] for f in inner) - fy1) <= 3)
         return got
 
     for ln, inside in zip(page.lines, holders):
