@@ -412,10 +412,10 @@ def _grid_table(page: Page, hs: list, vs: list, used: set[int], pictures: list[l
     cells: dict[tuple[int, int], list[Line]] = defaultdict(list)
     for ln in inside:
         r = next((i for i in range(len(ys) - 1) if ys[i + 1] - 1 <= ln.cy <= ys[i] + 1), None)
-        # one em in (the middle of a short line): a bracket hung before the cell's margin
-        # (「（※）ＡＩモデル：…」) does not put its line in the narrow gap left of the wall
-        mid = ln.x0 + min(ln.size, ln.width / 2)
+        mid = ln.x0 + min(ln.size, ln.width) / 2
         c = next((i for i in range(len(xs) - 1) if xs[i] - 1 <= mid <= xs[i + 1] + 1), None)
+        if c is not None and c + 2 < len(xs) and xs[c + 1] - xs[c] < 0.8 * ln.size and ln.x1 > xs[c + 1] + ln.size:
+            c += 1  # a bracket hung before a cell's margin (「（※）…」) into the gap of a double rule
         if r is None or c is None:
             return None
         cells[(r, c)].append(ln)
