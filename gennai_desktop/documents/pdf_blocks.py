@@ -337,8 +337,9 @@ def _text(lines: list[Line]) -> str:
 
 
 def _is_heading_font_pair(a: Line, b: Line) -> bool:
-    """``a`` is set in a heading face (bold, or Gothic where ``b`` is Mincho)."""
-    return _is_heading_font(a, DocStats(b.size, b.font, False))
+    """``a`` is set in a heading face (bold, or Gothic where ``b`` is Mincho), or in another
+    face a little larger than ``b`` (「４．更なる利活用に向けた取組」 at 11 pt over 10.5-pt text)."""
+    return _is_heading_font(a, DocStats(b.size, b.font, False)) or a.size >= 1.03 * b.size
 
 
 def _is_heading_font(ln: Line, stats: DocStats) -> bool:

@@ -767,13 +767,21 @@ def reading_order(page: Page) -> None:
     left: list[Line] = []
     right: list[Line] = []
     lines, boxes = _box_regions(_rejoin(lines, gutter))     # a footnote number and its full-width text
+    # footnotes in small print below both columns run across the page, also where a short
+    # one stays left of the gutter and its URL line crosses it
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        sizes[round(ln.size)] += len(ln.text)
+    small = 0.8 * sizes.most_common(1)[0][0]
+    floor = min((ln.bottom for ln in lines if ln.size >= small and ln.x1 <= gutter + 2), default=0.0)
+    below = {id(ln) for ln in lines if ln.size < small and ln.top <= floor}
 
     def flush(column: list[Line]) -> None:
         for ln in _rejoin(rows_in_order(column)):
             ordered.extend(boxes.get(id(ln), (ln,)))
 
     for ln in sorted(lines, key=lambda ln: -ln.top):
-        if ln.x0 < gutter - 2 and ln.x1 > gutter + 2:
+        if ln.x0 < gutter - 2 and (ln.x1 > gutter + 2 or id(ln) in below):
             flush(left)
             flush(right)
             left, right = [], []

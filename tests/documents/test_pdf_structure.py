@@ -232,3 +232,21 @@ def test_the_top_lines_of_a_landscape_slide_in_its_largest_size_are_its_slide_ti
     doc = document_from_pages(tmp_path / "deck.pdf", answer)
     slides = [(b.page, b.text) for b in doc.blocks if b.kind == "slide_title"]
     assert slides == [(2, "検討の背景とこれまでの経過について"), (3, "中間試案の概要")]
+
+
+def test_a_footnote_left_of_the_gutter_stays_with_its_url_line_below_the_columns(real):
+    # 白書 ch3 p15: note 1 is short enough to sit left of the gutter, its URL line crosses it
+    doc = load_document(real / "hakusho_mext_st_r6_ch3.pdf")
+    note = next(b for b in doc.blocks if b.page == 15 and b.kind == "note" and "Governing AI for Humanity" in b.text)
+    assert "https://www.un.org/" in note.text
+    assert not any(b.page == 15 and b.kind == "url" for b in doc.blocks)
+
+
+def test_a_numbered_heading_a_little_larger_than_the_text_under_it_is_not_joined_to_it():
+    recs = [["２．行政サービスにおける活用に向けた取組", 55, 560, 270, 549, 10.98, 0, [0, 400, 0]],
+            ["行政サービス利用者の利便性向上に資する", 65, 542, 270, 532, 10.5, 0, [1, 400, 0]],
+            ["高度ＡＩの活用に向けた、試行的な取組も始", 55, 525, 270, 515, 10.5, 0, [1, 400, 0]],
+            ["まっています。", 55, 508, 130, 498, 10.5, 0, [1, 400, 0]]]
+    page = Page(1, 595, 842, lines_of(1, {"lines": recs, "fonts": ["DFHSGothic-W3", "TBGothicSL"]}))
+    paras = paragraphs_of(page.lines, 1, 0)
+    assert [len(p.lines) for p in paras] == [1, 3]
