@@ -530,10 +530,10 @@ def assign_frames(page: Page, boxes: list[list[float]]) -> None:
     holders: list[list[int]] = []
     held: Counter[int] = Counter()
     for ln in page.lines:
-        inside = [i for i, (x0, y0, x1, y1) in enumerate(frames)
+        around = [i for i, (x0, y0, x1, y1) in enumerate(frames)
                   if ln.geometry and x0 - 1 <= ln.x0 and ln.x1 <= x1 + 1 and y0 - 1 <= ln.bottom and ln.top <= y1 + 1]
-        holders.append(inside)
-        held.update(inside)
+        holders.append(around)
+        held.update(around)
     crossing: dict[int, bool] = {}
 
     def crosses(i: int) -> bool:
@@ -559,11 +559,11 @@ def assign_frames(page: Page, boxes: list[list[float]]) -> None:
                 and abs(max(f[2] for f in inner) - fx1) <= 3 and abs(max(f[3] for f in inner) - fy1) <= 3)
         return got
 
-    for ln, inside in zip(page.lines, holders):
+    for ln, around in zip(page.lines, holders):
         # the smallest frame around the line that holds other lines too: a frame around one
         # line only (a shaded heading band, a ruled stripe of lined paper) is not a box of text
         best, best_area = -1, 0.0
-        for i in inside:
+        for i in around:
             x0, y0, x1, y1 = frames[i]
             a = (x1 - x0) * (y1 - y0)
             if held[i] >= 2 and (best < 0 or a < best_area) and not crosses(i) and not stacked(i):
