@@ -42,11 +42,18 @@ if cache_dir:
         name = os.path.join(cache_dir, f"{digest}-{kind}-{'_'.join(map(str, pages or []))}.json")
         if os.path.exists(name):
             with open(name, encoding="utf-8") as fh:
-                return json.load(fh)
+                cached = json.load(fh)
+            try:    # the cache keeps the child's events; newer readers take typed pages
+                from gennai_desktop.ocr.runner import OcrResult
+                from gennai_desktop.ocr.pages import OcrPage
+            except ImportError:
+                return cached
+            return OcrResult(cached.get("provider"), [OcrPage.from_event(ev) for ev in cached.get("pages", [])])
         result = real_run_ocr(path, kind, pages, **kw)
-        os.makedirs(cache_dir, exist_ok=True)
-        with open(name, "w", encoding="utf-8") as fh:
-            json.dump(result, fh)
+        if isinstance(result, dict):
+            os.makedirs(cache_dir, exist_ok=True)
+            with open(name, "w", encoding="utf-8") as fh:
+                json.dump(result, fh)
         return result
     ocr_pdf.run_ocr = cached_run_ocr
 out = []

@@ -337,8 +337,9 @@ def _text(lines: list[Line]) -> str:
 
 
 def _is_heading_font_pair(a: Line, b: Line) -> bool:
-    """``a`` is set in a heading face (bold, or Gothic where ``b`` is Mincho)."""
-    return _is_heading_font(a, DocStats(b.size, b.font, False))
+    """``a`` is set in a heading face (bold, or Gothic where ``b`` is Mincho), or in another
+    face a little larger than ``b`` (「４．更なる利活用に向けた取組」 at 11 pt over 10.5-pt text)."""
+    return _is_heading_font(a, DocStats(b.size, b.font, False)) or a.size >= 1.03 * b.size
 
 
 def _is_heading_font(ln: Line, stats: DocStats) -> bool:
@@ -508,13 +509,42 @@ def mark_titles(paras: list[Para], pages: list[Page], stats: DocStats) -> None:
         title.kind, title.level, title.label = "title", 0, ""
     if not stats.landscape:
         return
-    seen: set[int] = {1}
+    heights = {pg.number: pg.height for pg in pages if pg.width > pg.height * 1.1}
+    by_page: dict[int, list[Para]] = {}
     for p in paras:
-        if p.page in seen or p.kind not in ("heading", "paragraph") or not p.lines[0].geometry:
+        if p.page in heights and p.lines and p.first.geometry and not p.first.vert:
+            by_page.setdefault(p.page, []).append(p)
+    for number, on_page in by_page.items():
+        if number == 1 and title is not None:
             continue
-        seen.add(p.page)
-        if p.size >= 1.2 * stats.body_size and len(p.text) <= 80:
-            p.kind, p.level = "slide_title", 0
+        _slide_title(on_page, heights[number], stats.body_size)
+    paras[:] = [p for p in paras if p.lines]    # the second line of a title joined to the first
+
+
+def _slide_title(on_page: list[Para], height: float, body: float) -> None:
+    """A slide's title: the line(s) at the top of a landscape page of a deck set in the
+    page's largest size (a band or a logo may come first in the content stream; a title
+    wrapped over two lines may come out as two paragraphs, joined here)."""
+    largest = max(p.size for p in on_page)
+    if largest < 1.15 * body:
+        return
+    tops = [p for p in on_page if p.kind in ("heading", "paragraph") and p.size >= 0.95 * largest
+            and p.first.top >= 0.7 * height and len(p.text) <= 80]
+    if not tops:
+        return
+    tops.sort(key=lambda p: -p.first.top)
+    head = tops[0]
+    if any(p.first.bottom > head.first.top and p.size >= 0.95 * body and p.kind == "paragraph"
+           and len(p.text) > 20 for p in on_page):
+        return      # body text above it: a heading inside the slide, not its title
+    for p in tops[1:]:
+        prev = head.lines[-1]
+        if (abs(p.size - head.size) <= 0.05 * head.size and 0 < prev.bottom - p.first.top <= 1.0 * head.size
+                and len(head.text) + len(p.text) <= 80):
+            head.lines.extend(p.lines)
+            head.text = join_wrapped_lines(head.text + "\n" + p.text)
+            p.lines, p.text = [], ""
+    head.kind, head.level, head.label = "slide_title", 0, ""
 
 
 def join_breaks(paras: list[Para]) -> list[Para]:

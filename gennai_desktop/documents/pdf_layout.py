@@ -332,6 +332,10 @@ def find_tables(page: Page, rules: list[list[float]], pictures: list[list[float]
     used: set[int] = set()
     for hgroup, vgroup in groups.values():
         table = _grid_table(page, hgroup, vgroup, used, pictures or [])
+        if table is None and len(hgroup) >= 4:
+            inner = _inner_grid(hgroup, vgroup)
+            if inner is not None:
+                table = _grid_table(page, inner[0], inner[1], used, pictures or [])
         if table is not None:
             page.tables.append(table)
             used.update(id(ln) for ln in table.lines)
@@ -342,6 +346,22 @@ def find_tables(page: Page, rules: list[list[float]], pictures: list[list[float]
                 page.frames.append([x0, y0, x1, y1])
     if used:
         page.lines = [ln for ln in page.lines if id(ln) not in used]
+
+
+def _inner_grid(hs: list, vs: list) -> tuple[list, list] | None:
+    """The grid inside a panel that also frames the table's title and source line (a 白書
+    表 drawn on a shaded panel): the rules over the height of the column walls inside the
+    panel's edges, the panel's own edges and bands left out."""
+    x0, x1 = min(v[0] for v in vs), max(v[0] for v in vs)
+    walls = [v for v in vs if x0 + 3 < v[0] < x1 - 3]
+    if not walls:
+        return None
+    bottom, top = min(v[1] for v in walls), max(v[2] for v in walls)
+    inner_h = [h for h in hs if bottom - 1.5 <= h[0] <= top + 1.5]
+    inner_v = [(x, max(a, bottom), min(b, top)) for x, a, b in vs if a < top - 1 and b > bottom + 1]
+    if len(inner_h) >= len(hs) or len(inner_h) < 2 or len(inner_v) < 2:
+        return None
+    return inner_h, inner_v
 
 
 def _open_table_edges(vs: list[tuple[float, float, float]], height: float) -> list[tuple[float, float, float]]:
@@ -394,6 +414,8 @@ def _grid_table(page: Page, hs: list, vs: list, used: set[int], pictures: list[l
         r = next((i for i in range(len(ys) - 1) if ys[i + 1] - 1 <= ln.cy <= ys[i] + 1), None)
         mid = ln.x0 + min(ln.size, ln.width) / 2
         c = next((i for i in range(len(xs) - 1) if xs[i] - 1 <= mid <= xs[i + 1] + 1), None)
+        if c is not None and c + 2 < len(xs) and xs[c + 1] - xs[c] < 0.8 * ln.size and ln.x1 > xs[c + 1] + ln.size:
+            c += 1  # a bracket hung before a cell's margin (「（※）…」) into the gap of a double rule
         if r is None or c is None:
             return None
         cells[(r, c)].append(ln)
@@ -402,7 +424,8 @@ def _grid_table(page: Page, hs: list, vs: list, used: set[int], pictures: list[l
     # or a figure with lines, not a grid of cells
     for ln in inside:
         for x, vy0, vy1 in vs:
-            if ln.x0 + 1.5 < x < ln.x1 - 1.5 and vy0 - 1 <= ln.cy <= vy1 + 1:
+            # (an em's slack at either end: a bracket hung before the margin, a 、 after it)
+            if ln.x0 + max(1.5, 0.75 * ln.size) < x < ln.x1 - max(1.5, 0.75 * ln.size) and vy0 - 1 <= ln.cy <= vy1 + 1:
                 return None
     filled_rows = sum(1 for r in range(n_rows) if sum(1 for c in range(n_cols) if (r, c) in cells) >= 2)
     one_tall_row = (n_rows == 1 and filled_rows == 1
@@ -476,7 +499,8 @@ def find_pictures(page: Page, boxes: list[list[float]], body_size: float,
             framed = [ln for ln in page.lines if ln.geometry and id(ln) not in used
                       and fx0 - 2 <= ln.cx <= fx1 + 2 and fy0 - 2 <= ln.cy <= fy1 + 2
                       and not is_caption(ln.text) and not _SOURCE_RE.match(ln.text)]
-            if framed and not any(_prose(ln, body_size) for ln in framed):
+            if framed and not any(_prose(ln, body_size) for ln in framed) and not running_text(framed) \
+                    and not _runs_out(page.lines, frame):
                 x0, y0, x1, y1 = (min(x0, fx0), min(y0, fy0), max(x1, fx1), max(y1, fy1))
         inside = [ln for ln in page.lines if ln.geometry and id(ln) not in used
                   and x0 - 2 <= ln.cx <= x1 + 2 and y0 - 2 <= ln.cy <= y1 + 2
@@ -484,7 +508,7 @@ def find_pictures(page: Page, boxes: list[list[float]], body_size: float,
         if not inside:
             continue
         prose = [ln for ln in inside if _prose(ln, body_size)]
-        if len(prose) * 3 > len(inside) or len(prose) >= 3:
+        if len(prose) * 3 > len(inside) or len(prose) >= 3 or running_text(inside):
             continue    # paragraphs on a shaded box, a frame or a decoration, not text in a picture
         page.pictures.append(Picture((x0, y1, x1, y0), inside))
         used.update(id(ln) for ln in inside)
@@ -503,17 +527,48 @@ def assign_frames(page: Page, boxes: list[list[float]]) -> None:
               and (b[2] - b[0]) * (b[3] - b[1]) < 0.5 * area]
     if not frames:
         return
+    holders: list[list[int]] = []
+    held: Counter[int] = Counter()
     for ln in page.lines:
-        if not ln.geometry:
-            continue
+        around = [i for i, (x0, y0, x1, y1) in enumerate(frames)
+                  if ln.geometry and x0 - 1 <= ln.x0 and ln.x1 <= x1 + 1 and y0 - 1 <= ln.bottom and ln.top <= y1 + 1]
+        holders.append(around)
+        held.update(around)
+    crossing: dict[int, bool] = {}
+
+    def crosses(i: int) -> bool:
+        # a band behind the page's banner that text runs out of is no box of its own
+        got = crossing.get(i)
+        if got is None:
+            got = crossing[i] = _runs_out(page.lines, frames[i])
+        return got
+
+    stacks: dict[int, bool] = {}
+
+    def stacked(i: int) -> bool:
+        # the outline of a stack of smaller rectangles (each line's own background band): its
+        # edges are theirs, where a drawn box leaves a margin around the text in it
+        got = stacks.get(i)
+        if got is None:
+            fx0, fy0, fx1, fy1 = frames[i]
+            area_i = (fx1 - fx0) * (fy1 - fy0)
+            inner = [f for f in boxes if fx0 - 1 <= f[0] and f[2] <= fx1 + 1 and fy0 - 1 <= f[1] and f[3] <= fy1 + 1
+                     and (f[2] - f[0]) * (f[3] - f[1]) < 0.9 * area_i]
+            got = stacks[i] = bool(inner) and (
+                abs(min(f[0] for f in inner) - fx0) <= 3 and abs(min(f[1] for f in inner) - fy0) <= 3
+                and abs(max(f[2] for f in inner) - fx1) <= 3 and abs(max(f[3] for f in inner) - fy1) <= 3)
+        return got
+
+    for ln, around in zip(page.lines, holders):
+        # the smallest frame around the line that holds other lines too: a frame around one
+        # line only (a shaded heading band, a ruled stripe of lined paper) is not a box of text
         best, best_area = -1, 0.0
-        for i, (x0, y0, x1, y1) in enumerate(frames):
-            if x0 - 1 <= ln.x0 and ln.x1 <= x1 + 1 and y0 - 1 <= ln.bottom and ln.top <= y1 + 1:
-                a = (x1 - x0) * (y1 - y0)
-                if best < 0 or a < best_area:
-                    best, best_area = i, a
+        for i in around:
+            x0, y0, x1, y1 = frames[i]
+            a = (x1 - x0) * (y1 - y0)
+            if held[i] >= 2 and (best < 0 or a < best_area) and not crosses(i) and not stacked(i):
+                best, best_area = i, a
         if best >= 0:
-            # a frame around one line only (a shaded heading band) is not a box of text
             ln.box = best
     counts = Counter(ln.box for ln in page.lines if ln.box >= 0)
     cut: set[int] = set()
@@ -538,6 +593,31 @@ def _prose(ln: Line, body_size: float) -> bool:
     return len(ln.text) >= 12 and abs(ln.size - body_size) <= 0.12 * body_size and not _NUMBERS_RE.match(ln.text)
 
 
+def _runs_out(lines: list[Line], frame: list[float] | tuple) -> bool:
+    """Some line at the height of ``frame`` starts inside it and runs more than an em beyond
+    its left or right edge (or the other way round): the frame is a band or a background
+    behind text that goes on outside it, not a figure."""
+    x0, y0, x1, y1 = frame[0], frame[1], frame[2], frame[3]
+    return any(y0 - 1 <= ln.cy <= y1 + 1 and ln.geometry and not ln.vert
+               and ((x0 - 1 <= ln.x0 <= x1 and ln.x1 > x1 + ln.size)
+                    or (x0 <= ln.x1 <= x1 + 1 and ln.x0 < x0 - ln.size)) for ln in lines)
+
+
+def running_text(lines: list[Line]) -> bool:
+    """Lines that read as prose in a size of their own (a boxed コラム set smaller than the
+    body): at least four long lines of one size starting at one margin, with sentences ending
+    among them. Chart labels and screenshot captions are short or do not line up so."""
+    long = [ln for ln in lines if ln.geometry and not ln.vert and len(ln.text) >= 20]
+    if len(long) < 4:
+        return False
+    size = Counter(round(ln.size, 1) for ln in long).most_common(1)[0][0]
+    same = [ln for ln in long if abs(ln.size - size) <= 0.05 * size]
+    if len(same) < 4:
+        return False
+    left = Counter(round(ln.x0 / size) for ln in same).most_common(1)[0][1]
+    return left >= 3 and sum(ln.text.count("。") for ln in lines) >= 2
+
+
 _NUMBERS_RE = re.compile(r"^[\d\s,.%()（）％年月/～~\-]+$")
 
 
@@ -553,7 +633,10 @@ def chart_frames(page: Page, boxes: list[list[float]], body_size: float) -> list
                  and (b[2] - b[0]) * (b[3] - b[1]) < 0.2 * (fx1 - fx0) * (fy1 - fy0)]
         lines = [ln for ln in page.lines if ln.geometry and fx0 - 1 <= ln.cx <= fx1 + 1 and fy0 - 1 <= ln.cy <= fy1 + 1
                  and not is_caption(ln.text) and not _SOURCE_RE.match(ln.text)]
-        if len(inner) >= 4 and len(lines) >= 4 and not any(_prose(ln, body_size) for ln in lines):
+        if _runs_out(page.lines, [fx0, fy0, fx1, fy1]):
+            continue    # text runs out across the frame's edge: a band behind the text, not a chart
+        if len(inner) >= 4 and len(lines) >= 4 and not any(_prose(ln, body_size) for ln in lines) \
+                and not running_text(lines):
             out.append([fx0, fy0, fx1, fy1])
     return out
 
@@ -683,20 +766,56 @@ def reading_order(page: Page) -> None:
     ordered: list[Line] = []
     left: list[Line] = []
     right: list[Line] = []
-    lines = _rejoin(lines, gutter)      # a footnote number and its full-width text
+    lines, boxes = _box_regions(_rejoin(lines, gutter))     # a footnote number and its full-width text
+    # footnotes in small print below both columns run across the page, also where a short
+    # one stays left of the gutter and its URL line crosses it
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        sizes[round(ln.size)] += len(ln.text)
+    small = 0.8 * sizes.most_common(1)[0][0]
+    floor = min((ln.bottom for ln in lines if ln.size >= small and ln.x1 <= gutter + 2), default=0.0)
+    below = {id(ln) for ln in lines if ln.size < small and ln.top <= floor}
+
+    def flush(column: list[Line]) -> None:
+        for ln in _rejoin(rows_in_order(column)):
+            ordered.extend(boxes.get(id(ln), (ln,)))
+
     for ln in sorted(lines, key=lambda ln: -ln.top):
-        if ln.x0 < gutter - 2 and ln.x1 > gutter + 2:
-            ordered.extend(_rejoin(rows_in_order(left)))
-            ordered.extend(_rejoin(rows_in_order(right)))
+        if ln.x0 < gutter - 2 and (ln.x1 > gutter + 2 or id(ln) in below):
+            flush(left)
+            flush(right)
             left, right = [], []
-            ordered.append(ln)
+            ordered.extend(boxes.get(id(ln), (ln,)))
         elif ln.cx < gutter:
             left.append(ln)
         else:
             right.append(ln)
-    ordered.extend(_rejoin(rows_in_order(left)))
-    ordered.extend(_rejoin(rows_in_order(right)))
+    flush(left)
+    flush(right)
     page.lines = ordered
+
+
+def _box_regions(lines: list[Line]) -> tuple[list[Line], dict[int, list[Line]]]:
+    """Text inside a drawn rectangle (a boxed コラム, a sidebar) is a region of its own: each
+    box stands in the page's order as one placeholder line at its top, and its lines follow
+    one another in the order they were written, not interleaved with the columns around it."""
+    groups: dict[int, list[Line]] = defaultdict(list)
+    for ln in lines:
+        if ln.box >= 0:
+            groups[ln.box].append(ln)
+    if not groups:
+        return lines, {}
+    out = [ln for ln in lines if ln.box < 0]
+    boxes: dict[int, list[Line]] = {}
+    for members in groups.values():
+        members.sort(key=lambda ln: ln.order)
+        first = members[0]
+        top = max(ln.top for ln in members)
+        proxy = Line("", min(ln.x0 for ln in members), top, max(ln.x1 for ln in members), top - first.size,
+                     first.size, False, first.font, first.weight, 0, first.page, first.order, first.rec)
+        boxes[id(proxy)] = _rejoin(members)
+        out.append(proxy)
+    return out, boxes
 
 
 def _gutter(lines: list[Line]) -> float | None:
@@ -706,7 +825,12 @@ def _gutter(lines: list[Line]) -> float | None:
     width = right_edge - left_edge
     if width <= 0:
         return None
-    narrow = [ln for ln in lines if ln.width < 0.55 * width and len(ln.text) >= 6]
+    # footnotes in small print run across the gutter below the columns: they do not close it
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        sizes[round(ln.size)] += len(ln.text)
+    small = 0.8 * sizes.most_common(1)[0][0]
+    narrow = [ln for ln in lines if ln.width < 0.55 * width and len(ln.text) >= 6 and ln.size >= small]
     if len(narrow) < 10:
         return None
     spans = sorted((ln.x0, ln.x1) for ln in narrow)
@@ -763,7 +887,8 @@ def _rejoin(lines: list[Line], gutter: float | None = None) -> list[Line]:
             out[-1] = Line(cur.text + sep + ln.text, cur.x0, max(cur.top, ln.top), ln.x1,
                            min(cur.bottom, ln.bottom), max(cur.size, ln.size), False, cur.font,
                            cur.weight, ln.flags | (cur.flags & FLAG_SUPERSCRIPT | cur.flags & FLAG_SPACED),
-                           cur.page, ln.order, cur.rec)
+                           cur.page, ln.order, cur.rec,
+                           box=ln.box if len(ln.text) >= len(cur.text) else cur.box)   # a bullet joins its text's box
         else:
             out.append(ln)
     return out

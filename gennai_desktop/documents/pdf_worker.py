@@ -224,6 +224,11 @@ def _horizontal(pg: _Page, line: str, pos: int, f: int, last: int, bf: tuple,
     em = pg.em(pos + f)
     size = em or max(bf[3] - bf[1], bl[3] - bl[1], 1.0)
     if " " not in text:
+        if pg.columns:
+            cy = (bf[1] + bf[3]) / 2
+            walls = [x for x, y0, y1 in pg.columns if bf[2] - 0.5 < x < bl[0] + 0.5 and y0 <= cy <= y1]
+            if walls:
+                return _cut_at_walls(pg, text, pos + f, sorted(walls), em)
         return [_with_superscripts(pg, _record(pg, text, bf, bl, pos + f, 0, 0, em), pos + f)]
     # gaps at each run of spaces: (start, end) in ``text``, left box, right box
     gaps: list[tuple[int, int, tuple, tuple]] = []
@@ -271,6 +276,28 @@ def _horizontal(pg: _Page, line: str, pos: int, f: int, last: int, bf: tuple,
     rec = _record(pg, seg.replace(" ", "") if spaced else seg, seg_box, bl, pos + f + seg_start, 0,
                   FLAG_SPACED if spaced else 0, em if seg_start == 0 else 0.0)
     out.append(_with_superscripts(pg, rec, None if spaced else pos + f + seg_start))
+    return out
+
+
+def _cut_at_walls(pg: _Page, text: str, index: int, walls: list[float], em: float) -> list[list[Any]]:
+    """A line pdfium ran without a space across a table's cell wall (「機械学習人間の学習に…」:
+    the term and its definition in two ruled cells) cut where the wall passes between two
+    characters, the left pieces marked as segments like a cut at a wide gap."""
+    boxes = [pg.box(index + k) for k in range(len(text))]
+    cuts: list[int] = []
+    for x in walls:
+        # the wall passes through a gap of half an em or more between two characters, not
+        # through or at the edge of a glyph (a box's edge drawn across a line of its text)
+        k = next((k for k in range(1, len(text)) if boxes[k - 1][2] - 0.5 <= x <= boxes[k][0] + 0.5
+                  and boxes[k][0] - boxes[k - 1][2] >= 0.5 * (boxes[k][3] - boxes[k][1])), 0)
+        if k and (not cuts or k > cuts[-1]):
+            cuts.append(k)
+    if not cuts:
+        return [_with_superscripts(pg, _record(pg, text, boxes[0], boxes[-1], index, 0, 0, em), index)]
+    out: list[list[Any]] = []
+    for a, b in zip([0] + cuts, cuts + [len(text)]):
+        rec = _record(pg, text[a:b], boxes[a], boxes[b - 1], index + a, 0, FLAG_SEGMENT if b < len(text) else 0)
+        out.append(_with_superscripts(pg, rec, index + a))
     return out
 
 
@@ -439,6 +466,12 @@ def _graphics(pg: _Page) -> dict[str, Any]:
                     rules.append([round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)])
                 return
             n = raw.FPDFPath_CountSegments(obj)
+            if n <= 6 and w * h >= 10000:
+                # a large band: where a clip path cuts it (a banner's background drawn over half
+                # the page and shown in its top strip), its edges are where it shows
+                x0, y0, x1, y1 = bounds(obj, m, clipped=True)
+                if x1 - x0 <= 2.5 or y1 - y0 <= 2.5:
+                    return
             if n <= 6:          # a rectangle (cell, box, band): its edges are rulings
                 boxes.append([round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)])
                 rules.extend([[round(x0, 1), round(y0, 1), round(x1, 1), round(y0, 1)],

@@ -7,7 +7,7 @@ import pytest
 
 from gennai_desktop.documents import load_document
 from gennai_desktop.documents.pdf_blocks import paragraphs_of, url_continues
-from gennai_desktop.documents.pdf_layout import Page, assign_frames, lines_of
+from gennai_desktop.documents.pdf_layout import Page, assign_frames, lines_of, reading_order
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +158,95 @@ def test_a_sentence_the_layout_cannot_join_across_a_page_break_is_marked_continu
     assert block.continued and block.page == 7
     starts = [b for b in doc.blocks if b.kind == "heading" or b.label]
     assert starts and not any(b.continued for b in starts)
+
+
+# -- tables in panels, boxed columns, slide titles (issue 20, third round) ----------------------
+
+def test_a_ruled_table_on_a_panel_with_its_title_is_a_table_of_terms_and_definitions(hakusho1):
+    # 白書 ch1 p7: 第1-1-7表 drawn as cell rectangles on a shaded panel that also frames the
+    # title and the 資料 line; pdfium runs each term into its definition without a space
+    table = next(b for b in hakusho1.blocks if b.page == 7 and b.kind == "table")
+    assert table.rows is not None and len(table.rows) == 8
+    assert all(len(row) == 2 for row in table.rows)
+    assert table.rows[0][0] == "機械学習"
+    assert table.rows[0][1].startswith("人間の学習に相当する仕組み")
+    assert "総称を指す。（※）ＡＩモデル：" in table.rows[3][1]   # the cell's hanging 「（※）…」 note stays in it
+    assert not any(b.page == 7 and b.kind == "paragraph" and b.text.startswith("機械学習") for b in hakusho1.blocks)
+
+
+def test_a_boxed_column_in_small_print_is_paragraphs_not_a_picture(real):
+    # 白書 ch5 p4: コラム１-６ set at 9 pt (body 10.5) in a box under the page's banner
+    doc = load_document(real / "hakusho_mext_st_r6_ch5.pdf")
+    on_page = [b for b in doc.blocks if b.page == 4]
+    assert not any("2022年（令和４年）11月" in b.text for b in on_page if b.kind == "image_text")
+    first = next(b for b in on_page if b.text.startswith("2022年（令和４年）11月"))
+    assert first.kind == "paragraph" and first.text.endswith("急速に影響を与えています。")
+    assert sum(1 for b in on_page if b.kind == "paragraph" and len(b.text) > 100) >= 3
+
+
+def test_footnotes_across_the_gutter_do_not_make_a_two_column_page_one_column(real):
+    # 白書 ch5 p3: a 7-pt footnote runs from the left margin past the gutter; the left
+    # column's paragraphs were cut into single lines
+    doc = load_document(real / "hakusho_mext_st_r6_ch5.pdf")
+    para = next(b for b in doc.blocks if b.page == 3 and b.text.startswith("ＡＩによる社会への便益"))
+    assert para.text.endswith("どうしたらよいでしょうか。")
+    cont = next(b for b in doc.blocks if b.page == 3 and b.text.startswith("デジタル庁では"))
+    assert "寄与する行政保有データのオープン化等について、検討を進めていくこととしています。" in cont.text
+
+
+def test_a_box_on_a_two_column_page_is_read_as_one_region():
+    # a boxed コラム across the page, set in two columns of its own, above the page's columns:
+    # its left column must not be followed by the page's left column below the box
+    def col(word, x0, x1, top, n):
+        return [_rec(f"{word}{i}行目は段の右端まで届く長い行である{word}の", x0, top - 17 * i, x1, top - 10 - 17 * i)
+                for i in range(n)]
+    box_left, box_right = col("枠の左の段", 60, 280, 780, 5), col("枠の右の段", 315, 535, 780, 5)
+    page_left, page_right = col("本文の左の段", 50, 280, 660, 8), col("本文の右の段", 310, 545, 660, 8)
+    recs = box_left + box_right + page_left + page_right
+    page = Page(1, 595, 842, lines_of(1, {"lines": recs}))
+    assign_frames(page, [[55, 690, 540, 790]])
+    reading_order(page)
+    assert [ln.text for ln in page.lines] == [r[0] for r in recs]
+
+
+def _deck_page(title_lines, tag=""):
+    lines = []
+    if tag:     # a section tag above the title, different on each slide, drawn first
+        lines.append([tag, 60, 585, 60 + 12 * len(tag), 573, 12.0, 0, [0, 400, 0]])
+    top = 560
+    for t in title_lines:   # set flush left: lines of a two-line title differ in length
+        lines.append([t, 60, top, 60 + 24 * len(t), top - 24, 24.0, 0, [1, 700, 0]])
+        top -= 30
+    for i in range(6):
+        lines.append([f"・スライドの本文{i}はこの大きさで書かれている。", 70, 420 - 30 * i, 600, 406 - 30 * i, 14.0, 0,
+                      [0, 400, 0]])
+    return {"w": 841.89, "h": 595.28, "lines": lines, "fonts": ["MS-Gothic", "MS-Gothic-Bold"]}
+
+
+def test_the_top_lines_of_a_landscape_slide_in_its_largest_size_are_its_slide_title(tmp_path):
+    from gennai_desktop.documents.pdf_reader import document_from_pages
+
+    answer = {"page_count": 3, "pages": [_deck_page(["表紙の題名"]),
+                                         _deck_page(["検討の背景と", "これまでの経過について"], tag="第１部　背景"),
+                                         _deck_page(["中間試案の概要"], tag="第２部　概要")]}
+    doc = document_from_pages(tmp_path / "deck.pdf", answer)
+    slides = [(b.page, b.text) for b in doc.blocks if b.kind == "slide_title"]
+    assert slides == [(2, "検討の背景とこれまでの経過について"), (3, "中間試案の概要")]
+
+
+def test_a_footnote_left_of_the_gutter_stays_with_its_url_line_below_the_columns(real):
+    # 白書 ch3 p15: note 1 is short enough to sit left of the gutter, its URL line crosses it
+    doc = load_document(real / "hakusho_mext_st_r6_ch3.pdf")
+    note = next(b for b in doc.blocks if b.page == 15 and b.kind == "note" and "Governing AI for Humanity" in b.text)
+    assert "https://www.un.org/" in note.text
+    assert not any(b.page == 15 and b.kind == "url" for b in doc.blocks)
+
+
+def test_a_numbered_heading_a_little_larger_than_the_text_under_it_is_not_joined_to_it():
+    recs = [["２．行政サービスにおける活用に向けた取組", 55, 560, 270, 549, 10.98, 0, [0, 400, 0]],
+            ["行政サービス利用者の利便性向上に資する", 65, 542, 270, 532, 10.5, 0, [1, 400, 0]],
+            ["高度ＡＩの活用に向けた、試行的な取組も始", 55, 525, 270, 515, 10.5, 0, [1, 400, 0]],
+            ["まっています。", 55, 508, 130, 498, 10.5, 0, [1, 400, 0]]]
+    page = Page(1, 595, 842, lines_of(1, {"lines": recs, "fonts": ["DFHSGothic-W3", "TBGothicSL"]}))
+    paras = paragraphs_of(page.lines, 1, 0)
+    assert [len(p.lines) for p in paras] == [1, 3]
