@@ -43,6 +43,7 @@ API for a new child: docs/sandbox.md.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import errno
 import json
@@ -137,8 +138,31 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def start(name: str, request: dict[str, Any], limits: Limits, *, argv: list[str] | None = None,
-          env: dict[str, str] | None = None, text: bool = False) -> subprocess.Popen:
-    """Start child ``name`` and hand it ``request`` (first stdin line); raises OSError."""
+          env: dict[str, str] | None = None, text: bool = False, spare: bool = False) -> subprocess.Popen:
+    """Start child ``name`` and hand it ``request`` (first stdin line); raises OSError.
+
+    ``spare``: a process that reads many documents (a folder, a batch, the app) pays the
+    interpreter's start (about 50 ms) once per document; from the second start of ``name``
+    on, the next child is started while this one works and waits, before its request and
+    so before any limit, isolation or native import, for the next call (``_Spares``)."""
+    argv = argv or child_argv(name)
+    full_env = child_env(env)
+    proc = _SPARES.take(name, argv, full_env) if spare and not text else None
+    if proc is None:
+        proc = _spawn(argv, full_env, text)
+    line = json.dumps({"child": name, "limits": asdict(limits), "request": request}, ensure_ascii=False) + "\n"
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(line if text else line.encode("utf-8"))
+        proc.stdin.flush()
+    except (BrokenPipeError, OSError):
+        pass                                         # it died at once: its exit status says why
+    if spare and not text:
+        _SPARES.after_start(name, argv, full_env)
+    return proc
+
+
+def _spawn(argv: list[str], env: dict[str, str], text: bool) -> subprocess.Popen:
     kwargs: dict[str, Any] = {}
     if os.name == "nt":
         kwargs["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0) \
@@ -147,16 +171,81 @@ def start(name: str, request: dict[str, Any], limits: Limits, *, argv: list[str]
         kwargs["start_new_session"] = True          # a terminal's Ctrl-C goes to the parent only
     if text:
         kwargs.update(encoding="utf-8", errors="replace", bufsize=1)
-    proc = subprocess.Popen(argv or child_argv(name), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=child_env(env), **kwargs)
-    line = json.dumps({"child": name, "limits": asdict(limits), "request": request}, ensure_ascii=False) + "\n"
+    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, **kwargs)
+
+
+class _Spares:
+    """At most one waiting child per name, used only when the command line and environment
+    it was started with are still the ones a new start would use (a changed GENNAI_HOME or
+    settings start a fresh one). A waiting child has read nothing: it is a plain interpreter
+    blocked on its first stdin line, so it holds no document, limit or sandbox yet. It ends
+    with the app (its stdin closes; ``atexit`` kills it first)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: dict[str, tuple[list[str], dict[str, str], subprocess.Popen]] = {}
+        self._starts: dict[str, int] = {}
+        self._atexit = False
+
+    def take(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen | None:
+        with self._lock:
+            held = self._waiting.pop(name, None)
+        if held is None:
+            return None
+        w_argv, w_env, proc = held
+        if w_argv == argv and w_env == env and proc.poll() is None:
+            return proc
+        _end(proc)
+        return None
+
+    def after_start(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        with self._lock:
+            self._starts[name] = self._starts.get(name, 0) + 1
+            if self._starts[name] < 2 or name in self._waiting:
+                return
+            if not self._atexit:
+                atexit.register(self.clear)
+                self._atexit = True
+        try:
+            proc = _spawn(argv, env, False)
+        except OSError:
+            return                                   # the next start will say why
+        with self._lock:
+            old = self._waiting.pop(name, None)
+            self._waiting[name] = (argv, env, proc)
+        if old is not None:
+            _end(old[2])
+
+    def waiting(self, name: str) -> subprocess.Popen | None:
+        """The child waiting for ``name``'s next start, if any (tests, ``gennai doctor``)."""
+        with self._lock:
+            held = self._waiting.get(name)
+        return held[2] if held else None
+
+    def clear(self) -> None:
+        """End every waiting child and forget how often each was started."""
+        with self._lock:
+            held, self._waiting, self._starts = list(self._waiting.values()), {}, {}
+        for _argv, _env, proc in held:
+            _end(proc)
+
+
+def _end(proc: subprocess.Popen) -> None:
     try:
-        assert proc.stdin is not None
-        proc.stdin.write(line if text else line.encode("utf-8"))
-        proc.stdin.flush()
-    except (BrokenPipeError, OSError):
-        pass                                         # it died at once: its exit status says why
-    return proc
+        proc.kill()
+        proc.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        try:
+            if pipe is not None:
+                pipe.close()
+        except OSError:
+            pass
+
+
+_SPARES = _Spares()
 
 
 class Child:
@@ -165,7 +254,7 @@ class Child:
 
     def __init__(self, name: str, request: dict[str, Any], limits: Limits, errors: ChildErrors, *,
                  cancel: CancelToken | None = None, argv: list[str] | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, spare: bool = False) -> None:
         self.name, self.limits, self.errors = name, limits, errors
         self.cancel = cancel or ambient()
         self.stderr: deque[bytes] = deque(maxlen=20)
@@ -173,7 +262,7 @@ class Child:
         self.wall_seconds = limits.wall_seconds
         self.deadline = time.monotonic() + limits.wall_seconds if limits.wall_seconds else None
         try:
-            self.proc = start(name, request, limits, argv=argv, env=env)
+            self.proc = start(name, request, limits, argv=argv, env=env, spare=spare)
         except OSError as exc:
             raise errors.error_cls(errors.failed, **errors.params, reason=f"cannot start: {exc}") from exc
         threading.Thread(target=self._pump, daemon=True, name=f"{name}-stdout").start()

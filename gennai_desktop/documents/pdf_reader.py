@@ -63,7 +63,7 @@ def run_worker(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     request = {"path": str(path), "max_pages": limits.max_pdf_pages, "max_chars": limits.max_chars}
     caps = sandbox.Limits(memory_bytes=limits.pdf_memory_bytes, cpu_seconds=limits.pdf_cpu_seconds,
                           wall_seconds=limits.pdf_wall_seconds)
-    with sandbox.Child("pdf", request, caps, errors) as child:
+    with sandbox.Child("pdf", request, caps, errors, spare=True) as child:
         out = child.output()
         rc = child.wait()
         if rc != 0:
