@@ -29,7 +29,12 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("GENNAI_DEVELOPER_MODE", raising=False)
     # admin keys are always encrypted; tests use the automation variable instead of a prompt
     monkeypatch.setenv("GENNAI_ADMIN_KEY_PASSPHRASE", "test passphrase for gennai-admin")
+    # a PDF worker waiting for the next document (core.sandbox._Spares) belongs to one test:
+    # its home is this test's, and how many PDFs a test reads must not depend on earlier tests
+    from gennai_desktop.core import sandbox
+    sandbox._SPARES.clear()
     yield home
+    sandbox._SPARES.clear()
 
 
 @pytest.fixture(scope="session")

@@ -54,10 +54,10 @@ def fake_child(monkeypatch, events, then: str):
     procs, requests = [], []
     real_start = sandbox.start
 
-    def start(name, request, limits, *, argv=None, env=None, text=False):
+    def start(name, request, limits, *, argv=None, env=None, text=False, spare=False):
         assert name == runner.CHILD and argv is None       # the runner names its child, not a command
         requests.append((request, limits, env))
-        p = real_start(name, request, limits, argv=[sys.executable, "-c", code], env=env, text=text)
+        p = real_start(name, request, limits, argv=[sys.executable, "-c", code], env=env, text=text, spare=spare)
         procs.append(p)
         return p
     monkeypatch.setattr(sandbox, "start", start)
