@@ -1,0 +1,43 @@
+"""Whether a sentence fills the slot a question asks for (gennai_desktop/qa/slots.py): the
+signal the round-5 abstention score adds to the share of the question's words."""
+from __future__ import annotations
+
+from gennai_desktop.qa.slots import fills, sentence_score, slot_kind
+
+
+def test_slot_kind_reads_the_question_word():
+    assert slot_kind("説明会はいつ開かれるか") == "date"
+    assert slot_kind("応募したのは何社か") == "count"
+    assert slot_kind("手数料はいくらか") == "amount"
+    assert slot_kind("会長は誰が指名するのか") == "name"
+    assert slot_kind("なぜ件数が多いのか") == "reason"
+    assert slot_kind("申請の方法を教えてください") == ""
+
+
+def test_a_count_must_carry_the_asked_counter_or_one_like_it():
+    q = "応募したのは何社か"
+    assert fills("応募は合計３２件あった。", "count", q)          # 何社 ↔ 件
+    assert not fills("応募期間は３０日間である。", "count", q)    # a number, but of days
+    assert fills("委員は二十人以内で組織する。", "count", "委員は最大で何人か")
+    assert not fills("委員は20人以内で組織する。", "count", "20人の委員のうち何人が出席したか")   # the question's own number
+
+
+def test_reason_amount_and_no_slot():
+    assert fills("件数を計上しているため、過大である。", "reason", "なぜ過大なのか")
+    assert not fills("検査人数は過大である。", "reason", "なぜ過大なのか")
+    assert fills("利用は無料です。", "amount", "料金はいくらか")
+    assert fills("どんな文でもよい。", "", "方法は")
+
+
+def test_sentence_score_is_the_best_sentence_and_its_slot():
+    idf = {"応募": 2.0, "件数": 1.0}.get
+    q = ["応募", "件数"]
+
+    def words(s: str) -> list[str]:
+        return [w for w in ("応募", "件数") if w in s]
+
+    sents = ["応募の件数は集計中である。", "応募は３２件だった。"]
+    got = sentence_score(sents, set(), q, lambda w: idf(w) or 0.0, {}, "count", "応募の件数は何件か", words, 0.35)
+    assert abs(got - 2 / 3) < 1e-9                        # the second sentence: 応募 (2 of 3) and a count
+    none = sentence_score(sents[:1], set(), q, lambda w: idf(w) or 0.0, {}, "count", "応募の件数は何件か", words, 0.35)
+    assert abs(none - 0.35) < 1e-9                        # all the words, no count
