@@ -19,7 +19,8 @@ def test_a_count_must_carry_the_asked_counter_or_one_like_it():
     assert fills("応募は合計３２件あった。", "count", q)          # 何社 ↔ 件
     assert not fills("応募期間は３０日間である。", "count", q)    # a number, but of days
     assert fills("委員は二十人以内で組織する。", "count", "委員は最大で何人か")
-    assert not fills("委員は20人以内で組織する。", "count", "20人の委員のうち何人が出席したか")   # the question's own number
+    # the question's own number is no answer
+    assert not fills("委員は20人以内で組織する。", "count", "20人の委員のうち何人が出席したか")
 
 
 def test_reason_amount_and_no_slot():
