@@ -42,3 +42,23 @@ def test_sentence_score_is_the_best_sentence_and_its_slot():
     assert abs(got - 2 / 3) < 1e-9                        # the second sentence: 応募 (2 of 3) and a count
     none = sentence_score(sents[:1], set(), q, lambda w: idf(w) or 0.0, {}, "count", "応募の件数は何件か", words, 0.35)
     assert abs(none - 0.35) < 1e-9                        # all the words, no count
+
+
+def test_counters_answer_type_does_not_list_still_ask_for_a_count():
+    assert slot_kind("背景地図は何通りから選べるか") == "count"
+    assert fills("背景地図は3種類から選べます。", "count", "背景地図は何通りから選べるか")
+    assert slot_kind("AEDは何か所に設置されているか") == "count"
+    assert not fills("AEDは市役所に設置されている。", "count", "AEDは何か所に設置されているか")
+
+
+def test_a_term_only_in_the_heading_counts_half_for_a_sentence():
+    """A bare date line under a heading that names the question's topic (「平成9年9月24日
+    条例第20号」 under 「例規集」) does not hold the question by itself."""
+    idf = {"例規集": 1.0, "改版": 1.0}
+
+    def words(s: str) -> list[str]:
+        return [w for w in idf if w in s]
+
+    got = sentence_score(["平成9年9月24日　条例第20号"], {"例規集", "改版"}, ["例規集", "改版"],
+                         lambda w: idf.get(w, 0.0), {}, "date", "例規集はいつ改版されるか", words, 0.35)
+    assert abs(got - 0.5) < 1e-9

@@ -231,9 +231,11 @@ def main() -> int:
                 ("  + kind weights (notes, captions lower)", replace(bm25, synonyms=True, kind_weights=True)),
                 ("  + length floor 0.5 × mean", replace(bm25, synonyms=True, kind_weights=True, length_floor=0.5)),
                 ("  + re-rank: answer type (いつ → a date, 何人 → a count …)", replace(DEFAULT, rerank=frozenset({"type"}))),
-                ("  + re-rank: a law article's caption （…） names the topic", DEFAULT),
+                ("  + re-rank: a law article's caption （…） names the topic (round 1)",
+                 replace(DEFAULT, rerank=frozenset({"type", "article_caption"}))),
+                ("  round 5: asked slot instead of answer type (何社 → 〜件, なぜ → 〜ため)", DEFAULT),
                 ("  variant: + re-rank definition → 「X」とは", replace(DEFAULT, rerank=DEFAULT.rerank | {"definition"})),
-                ("  variant: caption bonus on any heading instead", replace(DEFAULT, rerank=frozenset({"type", "caption"}))),
+                ("  variant: caption bonus on any heading instead", replace(DEFAULT, rerank=frozenset({"slot", "caption"}))),
                 ("  variant: old unit re-rank (何日 → 〜日) instead", replace(DEFAULT, rerank=frozenset({"number"}))),
                 ("  variant: length floor 1.0 × mean", replace(DEFAULT, length_floor=1.0)),
                 ("  variant: without synonyms", replace(DEFAULT, synonyms=False))]
