@@ -27,3 +27,21 @@ def test_the_passage_with_the_asked_counter_ranks_first(tmp_path):
     no_slot = replace(DEFAULT, rerank=DEFAULT.rerank - {"slot"})
     plain = rank(ix, question, 2, options=no_slot)
     assert plain[0].file.endswith("a.txt")           # BM25 alone prefers the passage saying 応募 twice
+
+
+def test_a_passage_matched_only_through_its_heading_ranks_below_one_that_says_it(tmp_path):
+    """「平成元年9月10日　告示第9号」 under the heading 「かつらぎ町表彰規程」 holds none of the
+    question's words itself; the article that does is ranked above it."""
+    (tmp_path / "kitei.md").write_text(
+        "# かつらぎ町表彰規程\n\n平成元年9月10日　告示第9号\n\n"
+        "第3条　表彰は、町長が表彰状及び記念品を授与して行うものとし、その授与の方法、時期、場所その他の"
+        "細目については、別に町長が定めるところによる。\n", encoding="utf-8")
+    (tmp_path / "other.txt").write_text("説明会は市役所で開催した。\n", encoding="utf-8")
+    ix = FolderIndex(tmp_path, MemoryStore())
+    run_to_result(ix.update())
+    question = "かつらぎ町の表彰では何が贈られるのか"
+    assert "own_text" in DEFAULT.rerank
+    hits = rank(ix, question, 2)
+    assert "第3条" in hits[0].passage.text
+    without = rank(ix, question, 2, options=replace(DEFAULT, rerank=DEFAULT.rerank - {"own_text"}))
+    assert "告示第9号" in without[0].passage.text      # the heading's words alone put it first before
