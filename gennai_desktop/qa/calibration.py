@@ -7,7 +7,7 @@ SCORE = 'slot'
 NOT_FOUND_BELOW = 0.14
 ANSWER_AT = 0.3294
 YOUDEN_J = 0.5667
-AUC = {"passage": 0.7333, "slot": 0.8144, "mean": 0.7844}
+AUC = {"passage": 0.7333, "slot": 0.8111, "mean": 0.7822}
 SOURCE = 'eval/qa/calib/questions.tsv'
 SOURCE_SHA256 = '4df9dbab8f7b798d33302c7a334b55732443b53ec1945edc924c1faeddf03e5a'
 RULE = ('score: largest AUC on the calibration set; not found below the largest threshold (0.01 ste'
@@ -102,7 +102,7 @@ SCORES_SEEN = {
    0.424897,
    0.456564,
    0.886185,
-   0.73409,
+   0.47943,
    0.396533,
    0.631053,
    0.293462,
@@ -168,7 +168,7 @@ SCORES_SEEN = {
    0.49378,
    0.502099,
    0.943093,
-   0.73409,
+   0.60676,
    0.415953,
    0.682242,
    0.57756,

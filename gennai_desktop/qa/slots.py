@@ -23,9 +23,10 @@ SlotKind = str        # "date" | "count" | "amount" | "name" | "reason" | ""
 
 _Q_REASON = re.compile(r"なぜ|何故|どうして|理由|原因|目的は|ために何")
 _REASON = re.compile(r"ため[、。にでの]?|ので|から[、。]|により|によって|による|理由|目的|原因")
+_Q_FEE = re.compile(r"料金|手数料|費用|有料|無料|お金")
 _FREE = re.compile(r"無料|無償|有料|不要|要しない|かからない|負担")
 _COUNTER_Q = re.compile(r"何(人|名|件|社|校|か国|カ国|ヶ国|回|種類|段階|時間|日間?|年間?|か月|カ月|ヶ月|"
-                        r"か所|カ所|ヶ所|箇所|文字|桁|枚|個|台|つ|団体|自治体|機関|項目|都市|倍|通り)")
+                        r"か所|カ所|ヶ所|箇所|文字|桁|枚|歳|個|台|つ|団体|自治体|機関|項目|都市|倍|通り)")
 # a question's counter and the counters a text may answer it with (何社 ↔ 〜件, 何人 ↔ 〜名)
 _COUNTER_ALIKE: dict[str, tuple[str, ...]] = {
     "人": ("人", "名", "者"), "名": ("人", "名", "者"), "社": ("社", "件", "者", "団体", "機関"),
@@ -34,7 +35,7 @@ _COUNTER_ALIKE: dict[str, tuple[str, ...]] = {
     "か月": ("か月", "カ月", "ヶ月", "箇月", "月"), "カ月": ("か月", "カ月", "ヶ月", "箇月", "月"),
     "ヶ月": ("か月", "カ月", "ヶ月", "箇月", "月"), "通り": ("通り", "種類", "つ"), "種類": ("種類", "つ", "通り"),
     "つ": ("つ", "種類", "項目", "点"), "団体": ("団体", "自治体", "者", "件"),
-    "自治体": ("自治体", "団体", "市", "件"), "か所": ("か所", "カ所", "ヶ所", "箇所", "件", "台"),
+    "自治体": ("自治体", "団体", "市", "件"), "歳": ("歳", "才"), "か所": ("か所", "カ所", "ヶ所", "箇所", "件", "台"),
     "カ所": ("か所", "カ所", "ヶ所", "箇所", "件", "台"), "ヶ所": ("か所", "カ所", "ヶ所", "箇所", "件", "台"),
     "箇所": ("か所", "カ所", "ヶ所", "箇所", "件", "台"), "文字": ("文字", "字", "桁"), "桁": ("桁", "文字", "字"),
 }
@@ -53,7 +54,9 @@ def slot_kind(question: str) -> SlotKind:
         return want
     q = question.replace(" ", "").replace("\u3000", "")
     if _COUNTER_Q.search(q):
-        return "count"          # 何通り, 何か所, 何文字: counters answer_type does not list
+        return "count"
+    if _Q_FEE.search(q):
+        return "amount"         # 「料金はかかりますか」: an amount, or 無料          # 何通り, 何か所, 何文字: counters answer_type does not list
     return "reason" if _Q_REASON.search(q) else ""
 
 

@@ -62,3 +62,11 @@ def test_a_term_only_in_the_heading_counts_half_for_a_sentence():
     got = sentence_score(["平成9年9月24日　条例第20号"], {"例規集", "改版"}, ["例規集", "改版"],
                          lambda w: idf.get(w, 0.0), {}, "date", "例規集はいつ改版されるか", words, 0.35)
     assert abs(got - 0.5) < 1e-9
+
+
+def test_an_age_and_a_fee_are_slots_too():
+    assert slot_kind("遺言は何歳からできるのか") == "count"
+    assert fills("十五歳に達した者は、遺言をすることができる。", "count", "遺言は何歳からできるのか")
+    assert slot_kind("このAPIを使うのに料金はかかりますか") == "amount"
+    assert fills("APIは無料で利用できます。", "amount", "このAPIを使うのに料金はかかりますか")
+    assert not fills("APIはドメインを登録して利用できます。", "amount", "このAPIを使うのに料金はかかりますか")
