@@ -54,9 +54,9 @@ def slot_kind(question: str) -> SlotKind:
         return want
     q = question.replace(" ", "").replace("\u3000", "")
     if _COUNTER_Q.search(q):
-        return "count"
+        return "count"          # 何通り, 何か所, 何文字, 何歳: counters answer_type does not list
     if _Q_FEE.search(q):
-        return "amount"         # 「料金はかかりますか」: an amount, or 無料          # 何通り, 何か所, 何文字: counters answer_type does not list
+        return "amount"         # 「料金はかかりますか」: an amount, or 無料
     return "reason" if _Q_REASON.search(q) else ""
 
 
