@@ -356,6 +356,8 @@ def main() -> int:
     su = sorted(results[q["id"]].best_coverage for q in una)
     print("answerable:  ", " ".join(f"{c:.2f}" for c in sa))
     print("unanswerable:", " ".join(f"{c:.2f}" for c in su))
+    auc = sum((a > u) + 0.5 * (a == u) for a in sa for u in su) / max(1, len(sa) * len(su))
+    print(f"AUC (answerable scores above unanswerable, ties half): {auc:.3f}")
     rows = [["threshold", "answerable below (would abstain)", "unanswerable below (abstained)"]]
     for t in [x / 20 for x in range(4, 20)]:
         rows.append([f"{t:.2f}", f"{sum(c < t for c in sa) / len(sa):.3f}", f"{sum(c < t for c in su) / len(su):.3f}"])
