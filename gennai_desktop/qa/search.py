@@ -7,9 +7,11 @@ component; what did not help there is off in ``SearchOptions``' defaults):
      expanded with its synonyms (``synonyms``, at a lower weight);
   2. BM25 over every file's postings, with global statistics;
   3. passage kinds: notes and figure captions count at ``NOTE_WEIGHT``/``CAPTION_WEIGHT``;
-  4. re-ranking of the top ``pool``: a passage holds an answer of the asked type — a date for
-     いつ, a count for 何人 (``type``) — and a law article's caption names the question's topic
-     (``article_caption``).
+  4. re-ranking of the top ``pool``: a passage fills the asked slot — a date for いつ, a number
+     with the asked counter for 何人/何社, an amount or 無料 for 料金, a reason for なぜ
+     (``slot``, slots.py; round 1's ``type`` is kept as a variant) — a law article's caption
+     names the question's topic (``article_caption``), and a passage that matched only
+     through its heading or title counts half (``own_text``).
 ``coverage`` — the share of the question's idf weight that a passage carries, a synonym
 standing for its word — is what the abstention decision reads (answer.py).
 """
