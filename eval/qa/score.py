@@ -106,8 +106,8 @@ def main() -> int:
              ("+ re-rank: 何日/何歳… -> number in that unit", dict(rerank=frozenset({"caption", "definition", "number"}))),
              ("  variant of the default: round 1's re-ranking (answer type + caption)",
               dict(rerank=frozenset({"type", "article_caption"}))),
-             ("  variant of the default: the shipped re-ranking (asked slot + caption)",
-              dict(rerank=frozenset({"slot", "article_caption"}))),
+             ("  variant of the default: the shipped re-ranking (asked slot + caption + own text)",
+              dict(rerank=frozenset({"slot", "article_caption", "own_text"}))),
              ("  variant of the default: + first paragraph of an article (第N条)",
               dict(rerank=frozenset({"caption", "definition", "number", "lead"}))),
              ("  variant of the default: passages also cut at numbered paragraphs (項)", dict(split_paragraphs=True)),
@@ -127,7 +127,7 @@ def main() -> int:
             continue
         cand, secs = build(corpus, opts)
         so = replace(DEFAULT, rerank=opts.rerank & {"caption", "definition", "number", "lead", "type", "slot",
-                                                    "article_caption"})
+                                                    "article_caption", "own_text"})
         h = [hit_at(q, rank(cand, q["question"], 3, options=so)) for q in ans]
         h1 = [hit_at(q, rank(cand, q["question"], 1, options=so), 1) for q in ans]
         mark = "  <- default" if opts == chosen else ""
