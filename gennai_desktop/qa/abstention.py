@@ -22,6 +22,7 @@ Candidate scores (all in [0, 1]):
 """
 from __future__ import annotations
 
+from . import calibration
 from .answer_type import answer_spans, question_type
 from .retrieval import terms
 from .search import Hit
@@ -52,7 +53,6 @@ def slot_score(hit: Hit, question: str, q: list[str], idf) -> float:
 def score(hit: Hit, question: str, q: list[str], idf, kind: str | None = None) -> float:
     """The confidence the decision reads for the best passage ``hit`` (``kind``: one of
     ``SCORES``; the calibrated one by default)."""
-    from . import calibration
     kind = kind or calibration.SCORE
     if kind == "passage":
         return passage_score(hit, question)
