@@ -104,8 +104,10 @@ def main() -> int:
              ("+ re-rank: caption names the question's topic", dict(rerank=frozenset({"caption"}))),
              ("+ re-rank: definition question -> 「X」とは", dict(rerank=frozenset({"caption", "definition"}))),
              ("+ re-rank: 何日/何歳… -> number in that unit", dict(rerank=frozenset({"caption", "definition", "number"}))),
-             ("  variant of the default: the shipped re-ranking (answer type + caption)",
+             ("  variant of the default: round 1's re-ranking (answer type + caption)",
               dict(rerank=frozenset({"type", "article_caption"}))),
+             ("  variant of the default: the shipped re-ranking (asked slot + caption + own text)",
+              dict(rerank=frozenset({"slot", "article_caption", "own_text"}))),
              ("  variant of the default: + first paragraph of an article (第N条)",
               dict(rerank=frozenset({"caption", "definition", "number", "lead"}))),
              ("  variant of the default: passages also cut at numbered paragraphs (項)", dict(split_paragraphs=True)),
@@ -124,7 +126,8 @@ def main() -> int:
         if args.only_default and opts != chosen:
             continue
         cand, secs = build(corpus, opts)
-        so = replace(DEFAULT, rerank=opts.rerank & {"caption", "definition", "number", "lead", "type", "article_caption"})
+        so = replace(DEFAULT, rerank=opts.rerank & {"caption", "definition", "number", "lead", "type", "slot",
+                                                    "article_caption", "own_text"})
         h = [hit_at(q, rank(cand, q["question"], 3, options=so)) for q in ans]
         h1 = [hit_at(q, rank(cand, q["question"], 1, options=so), 1) for q in ans]
         mark = "  <- default" if opts == chosen else ""

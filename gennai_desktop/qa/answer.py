@@ -1,11 +1,11 @@
 """``ask``: answer a question from a document or a folder, citing a page or block per sentence.
 
 Steps: bring the (incremental) index up to date → ranking (search.py) → decide from the
-best passage's ``confidence`` (the share of the question's idf weight it carries, a synonym
-standing for its word) whether to answer, to show the closest passages with a note that the
-answer may not be there ("unsure"), or to say "not found" — only when no passage holds the
-question's key terms. Both thresholds were chosen on the measured curve of the frozen blind
-set (eval/qa/README.md says so and gives the curve).
+best passage's ``confidence`` (abstention.py: whether one sentence holds the question's key
+terms and fills the asked slot, with the passage's share of the question) whether to answer,
+to show the closest passages with a note that the answer may not be there ("unsure"), or to
+say "not found" — only when no passage holds the question's key terms. The score and both
+thresholds come from calibration.py, calibrated on eval/qa/calib by a stated rule (docs/qa.md).
 
 * Without a model, or with a model that is not instruction-tuned (the bundled Gemma 3
   270M base model), the answer is EXTRACTIVE: the best passage's own sentences that
@@ -39,6 +39,9 @@ from ..tasks import prompting
 from ..tasks.extractive import supported_by
 from ..tasks.quality import weakness
 from ..tasks.similarity import TfidfIndex
+from . import calibration
+from .abstention import passage_score
+from .abstention import score as abstention_score
 from .answer_type import AnswerType, answer_spans, question_type
 from .index import FolderIndex
 from .retrieval import terms
@@ -46,8 +49,8 @@ from .search import Hit, key_terms, rank
 from .store import IndexStore
 from .synonyms import table as synonym_table
 
-MIN_COVERAGE = 0.6        # answer at or above this confidence: chosen on the blind curve (eval/qa/README.md)
-NOT_FOUND_BELOW = 0.15   # below this, and without the key terms, "not found": ≤ 3% of answerable on that curve
+MIN_COVERAGE = calibration.ANSWER_AT           # answer at or above this confidence (eval/qa/calib, the stated rule)
+NOT_FOUND_BELOW = calibration.NOT_FOUND_BELOW  # below this, and without the key terms, "not found"
 RELATED = 0.6             # passages given to the model when their score is ≥ this share of the best
 MAX_PASSAGES = 3          # passages given to the model / cited
 MAX_ANSWER_SENTENCES = 2  # the sentence that answers, or two of one paragraph
@@ -183,7 +186,7 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
             lock.release()
     yield Progress(1, 1, "qa.stage.search")
     want = question_type(question)
-    best = confidence(hits[0], want, question) if hits else 0.0
+    best = confidence(hits[0], want, question, q, index.collection.idf) if hits else 0.0
     model_id = getattr(getattr(engine, "spec", None), "id", "")
     if not hits or (best < NOT_FOUND_BELOW and not set(keys) <= set(hits[0].matched)):
         yield Done(AnswerResult(question, tr("qa.abstain"), True, "extractive", [], model_id=model_id,
@@ -219,16 +222,12 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
     yield Done(result)
 
 
-TYPE_MISSING = 0.7        # confidence factor when the question asks for a date/count/amount/name the passage lacks
-
-
-def confidence(hit: Hit, want: AnswerType, question: str = "") -> float:
-    """The score the answer/unsure/not-found decision reads: the share of the question's idf
-    weight the best passage carries, lowered when the question asks for a date, a count, an
-    amount or a name and the passage holds none (「いつ…」 over a passage with no date)."""
-    if want and not answer_spans(hit.passage.text, want, question):
-        return hit.coverage * TYPE_MISSING
-    return hit.coverage
+def confidence(hit: Hit, want: AnswerType, question: str = "", q: list[str] | None = None, idf=None) -> float:
+    """The score the answer/unsure/not-found decision reads (abstention.score, the calibrated
+    kind). Without the question's terms only round 1's passage share can be read."""
+    if q is None or idf is None:
+        return passage_score(hit, question)
+    return abstention_score(hit, question, q, idf)
 
 
 def _cite(hit: Hit, i: int) -> Citation:

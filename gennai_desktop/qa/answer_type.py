@@ -1,8 +1,8 @@
 """What kind of answer a question asks for, and where such an answer sits in a sentence.
 
 Used to mark the citation that holds the answer span (numbers, dates, names) and to pick
-the quoted sentence inside a passage. It is NOT a re-ranking rule by itself: ``search``
-applies a type bonus only where eval/qa/blind/score.py showed it helps (see README).
+the quoted sentence inside a passage. Ranking and abstention read the asked slot through
+slots.py, which builds on these patterns (docs/qa.md, round 5).
 A question's type comes from its question word (いつ → a date; 何人/何件/何社/いくつ → a
 count; いくら/何円/何点 → an amount; 誰/どこ/どの機関 → a name); other questions (なぜ,
 どのように, とは) get no span.

@@ -33,7 +33,7 @@ from .retrieval import CAPTION_WEIGHT, MULTI_GRANULAR, RERANK, TITLE_WEIGHT, Col
 from .search import Hit, rank
 from .store import IndexStore, process_store
 
-FORMAT = 3
+FORMAT = 4        # 4: note passages carry the rows that reference them (passages.anchor_notes)
 
 
 @dataclass

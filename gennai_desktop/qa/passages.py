@@ -201,4 +201,49 @@ def make_passages(doc: Document, split_paragraphs: bool = SPLIT_PARAGRAPHS) -> l
         paras.append(_Paragraph(kind, b.page, [(0, b)], b.text))
     close_paragraph()
     flush()
+    return anchor_notes(out) if ANCHOR_NOTES else out
+
+
+ANCHOR_NOTES = True       # a ※N note is searched with the row or sentence that carries ※N (docs/qa.md, round 5)
+MAX_REFERRERS = 2         # a mark carried by more places is a general remark: nothing is added
+_NOTE_MARK = re.compile(r"^[\s\u3000]*(※[\s\u3000]*[0-9０-９]{1,2}|[（(]?注[\s\u3000]*[0-9０-９]{1,2}[）)]?)")
+_MARK_IN = re.compile(r"※[\s\u3000]*[0-9０-９]{1,2}|[（(]注[\s\u3000]*[0-9０-９]{1,2}[）)]")
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９（）\u3000", "0123456789() ")
+
+
+def _mark_key(mark: str) -> str:
+    return "".join(mark.translate(_WIDE_DIGITS).split()).strip("()")
+
+
+def anchor_notes(passages: list[Passage]) -> list[Passage]:
+    """Give each passage that holds a note line (「※2　その他は、…」, 「（注3）…」) the text of
+    the one or two rows or sentences ON ITS PAGE that carry the same mark as its context, so
+    a question that names the row's words (「その他」の149人) finds the note that explains
+    it. The note stays the quoted text; the row's words are only searched with it."""
+    notes: dict[tuple[int | None, str], int] = {}
+    for i, p in enumerate(passages):
+        for s in p.sentences:
+            m = _NOTE_MARK.match(s.text) if p.kind != "table" else None     # a row starting ※2 refers to a note
+            if m:
+                notes.setdefault((s.page, _mark_key(m.group(1))), i)
+    if not notes:
+        return passages
+    refs: dict[tuple[int | None, str], list[str]] = {}
+    for i, p in enumerate(passages):
+        for s in p.sentences:
+            lead = _NOTE_MARK.match(s.text) if p.kind != "table" else None
+            for m in _MARK_IN.finditer(s.text):
+                if lead and m.start() < lead.end() and notes.get((s.page, _mark_key(m.group()))) == i:
+                    continue          # the note's own mark
+                key = (s.page, _mark_key(m.group()))
+                if key in notes and notes[key] != i:
+                    refs.setdefault(key, []).append(s.text[:80])
+    extra: dict[int, list[str]] = {}
+    for key, texts in refs.items():
+        if len(texts) <= MAX_REFERRERS:
+            extra.setdefault(notes[key], []).extend(texts)
+    out = list(passages)
+    for i, texts in extra.items():
+        p = out[i]
+        out[i] = Passage(p.sentences, " ".join([p.context, *texts]).strip(), p.path, p.kind)
     return out

@@ -58,3 +58,29 @@ def test_passage_round_trips_through_the_index_blob_form():
     doc = _doc([Block("b0", "paragraph", "一つ目の文。二つ目の文。", page=3, heading_path=("見出し",))])
     p = make_passages(doc)[0]
     assert Passage.from_list(p.to_list()) == p
+
+
+def _rows(*rows):
+    return Block("t", "table", "\n".join("\t".join(r) for r in rows), rows=tuple(rows), page=1)
+
+
+def test_a_note_is_searched_with_the_one_row_that_carries_its_mark():
+    """「※2　その他は、…」 under a table explains the row 「※2その他 149」: the note passage is
+    searched with that row's words, so 「その他の149人は何か」 finds the note, which answers."""
+    doc = _doc([_rows(("都道府県", "陽性者数"), ("東京※1", "99,841"), ("※2その他", "149"), ("大阪※3", "43,722"),
+                      ("兵庫※3", "16,357"), ("奈良※3", "3,034")),
+                Block("n1", "note", "※2　その他は、長崎県のクルーズ船における陽性者数。", page=1),
+                Block("n2", "note", "※3　検査人数は、一部自治体について件数を計上しているため、過大である。", page=1)])
+    ps = make_passages(doc)
+    note = next(p for p in ps if p.kind == "note" and "クルーズ船" in p.text)
+    assert "※2その他 149" in note.context                    # the row that carries ※2
+    assert "大阪" not in note.context and "兵庫" not in note.context   # ※3 is carried by three rows: a general remark
+    rows = [p for p in ps if p.kind == "table"]
+    assert all("クルーズ" not in p.context for p in rows)      # the row is not given the note's words
+
+
+def test_a_note_mark_on_another_page_is_another_note():
+    doc = _doc([Block("b0", "paragraph", "対象は市内の事業者※1とする。", page=1),
+                Block("n1", "note", "※1　従業員が10人以上の事業者をいう。", page=2)])
+    note = next(p for p in make_passages(doc) if "従業員" in p.text)
+    assert "市内の事業者" not in note.context

@@ -231,9 +231,11 @@ def main() -> int:
                 ("  + kind weights (notes, captions lower)", replace(bm25, synonyms=True, kind_weights=True)),
                 ("  + length floor 0.5 × mean", replace(bm25, synonyms=True, kind_weights=True, length_floor=0.5)),
                 ("  + re-rank: answer type (いつ → a date, 何人 → a count …)", replace(DEFAULT, rerank=frozenset({"type"}))),
-                ("  + re-rank: a law article's caption （…） names the topic", DEFAULT),
+                ("  + re-rank: a law article's caption （…） names the topic (round 1)",
+                 replace(DEFAULT, rerank=frozenset({"type", "article_caption"}))),
+                ("  round 5: asked slot instead of answer type (何社 → 〜件, なぜ → 〜ため)", DEFAULT),
                 ("  variant: + re-rank definition → 「X」とは", replace(DEFAULT, rerank=DEFAULT.rerank | {"definition"})),
-                ("  variant: caption bonus on any heading instead", replace(DEFAULT, rerank=frozenset({"type", "caption"}))),
+                ("  variant: caption bonus on any heading instead", replace(DEFAULT, rerank=frozenset({"slot", "caption"}))),
                 ("  variant: old unit re-rank (何日 → 〜日) instead", replace(DEFAULT, rerank=frozenset({"number"}))),
                 ("  variant: length floor 1.0 × mean", replace(DEFAULT, length_floor=1.0)),
                 ("  variant: without synonyms", replace(DEFAULT, synonyms=False))]
@@ -354,6 +356,8 @@ def main() -> int:
     su = sorted(results[q["id"]].best_coverage for q in una)
     print("answerable:  ", " ".join(f"{c:.2f}" for c in sa))
     print("unanswerable:", " ".join(f"{c:.2f}" for c in su))
+    auc = sum((a > u) + 0.5 * (a == u) for a in sa for u in su) / max(1, len(sa) * len(su))
+    print(f"AUC (answerable scores above unanswerable, ties half): {auc:.3f}")
     rows = [["threshold", "answerable below (would abstain)", "unanswerable below (abstained)"]]
     for t in [x / 20 for x in range(4, 20)]:
         rows.append([f"{t:.2f}", f"{sum(c < t for c in sa) / len(sa):.3f}", f"{sum(c < t for c in su) / len(su):.3f}"])

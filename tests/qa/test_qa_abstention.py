@@ -1,0 +1,103 @@
+"""The answer / unsure / "not found" decision: its score and thresholds come from
+gennai_desktop/qa/calibration.py, which eval/qa/calib/score.py writes by a stated rule from
+the calibration set — never the frozen set — and which records the scores it was read from."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from gennai_desktop.qa import answer as A
+from gennai_desktop.qa import calibration as C
+from gennai_desktop.qa.abstention import SCORES, passage_score, score, slot_score
+from gennai_desktop.qa.answer import ask
+from gennai_desktop.qa.index import FolderIndex
+from gennai_desktop.qa.retrieval import terms
+from gennai_desktop.qa.search import rank
+from gennai_desktop.qa.store import MemoryStore
+from tests.support.events import run_to_result
+
+REPO = Path(__file__).resolve().parents[2]
+KENPO_PDF = "law_nihonkoku-kenpo_321CONSTITUTION.pdf"
+
+
+def _calib_scorer():
+    spec = importlib.util.spec_from_file_location("calib_score", REPO / "eval" / "qa" / "calib" / "score.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_thresholds_come_from_the_calibration_module_which_names_the_calibration_set():
+    assert A.MIN_COVERAGE == C.ANSWER_AT and A.NOT_FOUND_BELOW == C.NOT_FOUND_BELOW
+    assert C.SCORE in SCORES
+    assert C.SOURCE == "eval/qa/calib/questions.tsv" and "blind" not in C.SOURCE     # never the frozen set
+    assert hashlib.sha256((REPO / C.SOURCE).read_bytes()).hexdigest() == C.SOURCE_SHA256
+
+
+def test_thresholds_follow_the_stated_rule_from_the_recorded_scores():
+    """Re-derive the choice from the scores the module records: nobody edited a threshold by hand."""
+    mod = _calib_scorer()
+    assert C.RULE == mod.RULE
+    rows = [r for r in (REPO / C.SOURCE).read_text(encoding="utf-8").splitlines()[1:] if r.strip()]
+    n_ans = sum(r.split("\t")[2] == "1" for r in rows)
+    scores = {k: (C.SCORES_SEEN[k]["answerable"], C.SCORES_SEEN[k]["unanswerable"]) for k in SCORES}
+    assert all(len(a) == n_ans and len(u) == len(rows) - n_ans for a, u in scores.values())
+    choice = mod.choose(scores)
+    assert (choice["score"], choice["not_found_below"], choice["answer_at"]) == \
+        (C.SCORE, C.NOT_FOUND_BELOW, C.ANSWER_AT)
+    pos = scores[C.SCORE][0]
+    assert sum(s < C.NOT_FOUND_BELOW for s in pos) <= 0.03 * len(pos)
+    assert mod.render(choice, C.SOURCE, C.SOURCE_SHA256, scores) == \
+        (REPO / "gennai_desktop" / "qa" / "calibration.py").read_text(encoding="utf-8")
+
+
+def test_rule_functions():
+    mod = _calib_scorer()
+    assert mod.auc([0.9, 0.8], [0.1, 0.2]) == 1.0 and mod.auc([0.5], [0.5]) == 0.5
+    pos = [i / 100 for i in range(1, 101)]               # 100 answerables 0.01 … 1.00
+    assert mod.not_found_threshold(pos) == 0.04           # 0.01, 0.02, 0.03 below: 3%
+    assert mod.not_found_threshold(pos[:30]) == 0.01      # 30 answerables: none may fall below
+    t, j = mod.youden_threshold([0.6, 0.7, 0.8], [0.1, 0.2, 0.65])
+    assert t == 0.6 and j == pytest.approx(2 / 3)
+
+
+def _best(corpus: Path, question: str):
+    ix = FolderIndex(corpus, MemoryStore())
+    run_to_result(ix.update())
+    q = terms(question, ix.options.multi_granular)
+    return rank(ix, question, 3, q)[0], q, ix.collection.idf
+
+
+def test_slot_score_drops_when_no_sentence_fills_the_asked_slot(ja_corpus):
+    """The same passage, asked for a count it states and for a date it does not: only the
+    slot differs, so only the slot score may differ (the passage's words are the same)."""
+    hit, q, idf = _best(ja_corpus / KENPO_PDF, "衆議院議員の任期は何年か")
+    assert "四年" in hit.passage.text
+    filled = slot_score(hit, "衆議院議員の任期は何年か", q, idf)
+    empty = slot_score(hit, "衆議院議員の任期はなぜ決まっているか", q, idf)
+    assert filled > 0.5 and empty < filled * 0.5
+
+
+def test_mean_score_lies_between_the_passage_and_the_slot_score(ja_corpus):
+    question = "衆議院の解散の日から何日以内に総選挙を行うのか"
+    hit, q, idf = _best(ja_corpus / KENPO_PDF, question)
+    s = {k: score(hit, question, q, idf, k) for k in SCORES}
+    assert s["passage"] == passage_score(hit, question)
+    assert s["mean"] == pytest.approx((s["passage"] + s["slot"]) / 2)
+
+
+def test_unsure_shows_the_best_passages_not_a_flat_not_found(ja_corpus, monkeypatch):
+    """Below the answer threshold the result is 'unsure' with the same best passages, best first."""
+    question = "衆議院議員の任期は何年ですか"
+    sure = run_to_result(ask(ja_corpus / KENPO_PDF, question, store=MemoryStore()))
+    monkeypatch.setattr(A, "MIN_COVERAGE", 1.01)          # nothing reaches it
+    unsure = run_to_result(ask(ja_corpus / KENPO_PDF, question, store=MemoryStore()))
+    assert sure.status == "answered" and unsure.status == "unsure" and unsure.abstained
+    assert unsure.citations and len(unsure.citations) <= A.MAX_PASSAGES
+    assert [(c.page, c.passage_text) for c in unsure.citations] == [(c.page, c.passage_text) for c in sure.citations]
+    assert any("四年" in c.passage_text for c in unsure.citations[:1])
+    assert unsure.answer != A.tr("qa.abstain") and unsure.to_json()["status"] == "unsure"
