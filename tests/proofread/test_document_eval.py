@@ -2,22 +2,17 @@
 the blind judgement (right / debatable / wrong) computed from the judged file alone."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.scripts import load_script
 
 DOCS = Path(__file__).resolve().parents[2] / "eval" / "koyobun" / "documents"
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"koyobun_{name}", DOCS / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(DOCS / f"{name}.py", f"koyobun_{name}")
 
 
 def test_export_writes_every_finding_with_its_sentence_and_an_empty_judgement(tmp_path):

@@ -1,20 +1,15 @@
 """The hand-labelled evaluation set must keep the engine above its quality targets."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
+
+from tests.support.scripts import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _scorer():
-    spec = importlib.util.spec_from_file_location("koyobun_score", REPO / "eval" / "koyobun" / "score.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["koyobun_score"] = mod   # dataclasses look their module up by name
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(REPO / "eval" / "koyobun" / "score.py", "koyobun_score")
 
 
 def test_eval_set_shape():

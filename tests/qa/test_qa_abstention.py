@@ -4,7 +4,6 @@ the calibration set — never the frozen set — and which records the scores it
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -18,17 +17,14 @@ from gennai_desktop.qa.retrieval import terms
 from gennai_desktop.qa.search import rank
 from gennai_desktop.qa.store import MemoryStore
 from tests.support.events import run_to_result
+from tests.support.scripts import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 KENPO_PDF = "law_nihonkoku-kenpo_321CONSTITUTION.pdf"
 
 
 def _calib_scorer():
-    spec = importlib.util.spec_from_file_location("calib_score", REPO / "eval" / "qa" / "calib" / "score.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(REPO / "eval" / "qa" / "calib" / "score.py", "calib_score")
 
 
 def test_thresholds_come_from_the_calibration_module_which_names_the_calibration_set():

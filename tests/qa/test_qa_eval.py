@@ -2,12 +2,12 @@
 the answerable questions and abstention of the extractive ask path on the unanswerable ones."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from tests.support.events import run_to_result
+from tests.support.scripts import load_script
 from gennai_desktop.qa.answer import ask
 from gennai_desktop.qa.index import FolderIndex
 from gennai_desktop.qa.store import MemoryStore
@@ -16,10 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _score_module():
-    spec = importlib.util.spec_from_file_location("qa_score", REPO / "eval" / "qa" / "score.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(REPO / "eval" / "qa" / "score.py", "qa_score")
 
 
 @pytest.fixture(scope="module")

@@ -2,18 +2,14 @@
 labels its own output."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 from gennai_desktop.core.document import Block, Document, Location, table_text
 from gennai_desktop.tasks.results import SummaryPoint
+from tests.support.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("blind_score", ROOT / "eval" / "summary" / "blind" / "score.py")
-score = importlib.util.module_from_spec(_spec)
-sys.modules["blind_score"] = score          # dataclasses look their module up by name
-_spec.loader.exec_module(score)  # type: ignore[union-attr]
+score = load_script(ROOT / "eval" / "summary" / "blind" / "score.py", "blind_score")
 
 DOC = Document.from_blocks([
     Block("b0000", "paragraph", "1　はじめに\n本報告は、地域交通の維持策を取りまとめたものである。", page=1),

@@ -42,12 +42,8 @@ RULE = ("score: largest AUC on the calibration set; not found below the largest 
 
 def _blind_scorer():
     """eval/qa/blind/score.py as a module (its file name is this script's too)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("blind_score", REPO / "eval" / "qa" / "blind" / "score.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    from tests.support.scripts import load_script
+    return load_script(REPO / "eval" / "qa" / "blind" / "score.py", "qa_blind_score")
 
 
 def auc(pos: list[float], neg: list[float]) -> float:
