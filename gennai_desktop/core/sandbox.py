@@ -218,7 +218,7 @@ class _Spares:
             _end(old[2])
 
     def waiting(self, name: str) -> subprocess.Popen | None:
-        """The child waiting for ``name``'s next start, if any (tests, ``gennai doctor``)."""
+        """The child waiting for ``name``'s next start, if any (for tests)."""
         with self._lock:
             held = self._waiting.get(name)
         return held[2] if held else None
@@ -232,9 +232,11 @@ class _Spares:
 
 
 def _end(proc: subprocess.Popen) -> None:
+    """Kill ``proc`` if it still runs, reap it and close its pipes."""
     try:
-        proc.kill()
-        proc.wait(timeout=5)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         pass
     for pipe in (proc.stdin, proc.stdout, proc.stderr):
@@ -332,13 +334,7 @@ class Child:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.kill()
-        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            try:
-                if pipe is not None:
-                    pipe.close()
-            except OSError:
-                pass
+        _end(self.proc)
 
     def error(self, returncode: int | None = None) -> GennaiError:
         """The message for how the child ended (``returncode`` default: its exit status)."""

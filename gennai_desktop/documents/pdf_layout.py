@@ -769,10 +769,7 @@ def reading_order(page: Page) -> None:
     lines, boxes = _box_regions(_rejoin(lines, gutter))     # a footnote number and its full-width text
     # footnotes in small print below both columns run across the page, also where a short
     # one stays left of the gutter and its URL line crosses it
-    sizes: Counter[float] = Counter()
-    for ln in lines:
-        sizes[round(ln.size)] += len(ln.text)
-    small = 0.8 * sizes.most_common(1)[0][0]
+    small = _small_print(lines)
     floor = min((ln.bottom for ln in lines if ln.size >= small and ln.x1 <= gutter + 2), default=0.0)
     below = {id(ln) for ln in lines if ln.size < small and ln.top <= floor}
 
@@ -818,6 +815,14 @@ def _box_regions(lines: list[Line]) -> tuple[list[Line], dict[int, list[Line]]]:
     return out, boxes
 
 
+def _small_print(lines: list[Line]) -> float:
+    """Sizes below this are small print (footnotes): 0.8 × the size most of the text is set in."""
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        sizes[round(ln.size)] += len(ln.text)
+    return 0.8 * sizes.most_common(1)[0][0]
+
+
 def _gutter(lines: list[Line]) -> float | None:
     """The x of an empty vertical strip between two columns of text, or None."""
     left_edge = min(ln.x0 for ln in lines)
@@ -826,10 +831,7 @@ def _gutter(lines: list[Line]) -> float | None:
     if width <= 0:
         return None
     # footnotes in small print run across the gutter below the columns: they do not close it
-    sizes: Counter[float] = Counter()
-    for ln in lines:
-        sizes[round(ln.size)] += len(ln.text)
-    small = 0.8 * sizes.most_common(1)[0][0]
+    small = _small_print(lines)
     narrow = [ln for ln in lines if ln.width < 0.55 * width and len(ln.text) >= 6 and ln.size >= small]
     if len(narrow) < 10:
         return None

@@ -1,7 +1,7 @@
 """``ask``: answer a question from a document or a folder, citing a page or block per sentence.
 
 Steps: bring the (incremental) index up to date → ranking (search.py) → decide from the
-best passage's ``confidence`` (abstention.py: whether one sentence holds the question's key
+best passage's confidence (abstention.score: whether one sentence holds the question's key
 terms and fills the asked slot, with the passage's share of the question) whether to answer,
 to show the closest passages with a note that the answer may not be there ("unsure"), or to
 say "not found" — only when no passage holds the question's key terms. The score and both
@@ -40,7 +40,6 @@ from ..tasks.extractive import supported_by
 from ..tasks.quality import weakness
 from ..tasks.similarity import TfidfIndex
 from . import calibration
-from .abstention import passage_score
 from .abstention import score as abstention_score
 from .answer_type import AnswerType, answer_spans, question_type
 from .index import FolderIndex
@@ -186,7 +185,7 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
             lock.release()
     yield Progress(1, 1, "qa.stage.search")
     want = question_type(question)
-    best = confidence(hits[0], want, question, q, index.collection.idf) if hits else 0.0
+    best = abstention_score(hits[0], question, q, index.collection.idf) if hits else 0.0
     model_id = getattr(getattr(engine, "spec", None), "id", "")
     if not hits or (best < NOT_FOUND_BELOW and not set(keys) <= set(hits[0].matched)):
         yield Done(AnswerResult(question, tr("qa.abstain"), True, "extractive", [], model_id=model_id,
@@ -220,14 +219,6 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
     result = _extractive(question, hits[:MAX_PASSAGES], q, want, notices, model_id, best, index.collection.idf)
     result.notice_params = {"qa.notice.model_not_instruction": {"model": model_id}}
     yield Done(result)
-
-
-def confidence(hit: Hit, want: AnswerType, question: str = "", q: list[str] | None = None, idf=None) -> float:
-    """The score the answer/unsure/not-found decision reads (abstention.score, the calibrated
-    kind). Without the question's terms only round 1's passage share can be read."""
-    if q is None or idf is None:
-        return passage_score(hit, question)
-    return abstention_score(hit, question, q, idf)
 
 
 def _cite(hit: Hit, i: int) -> Citation:

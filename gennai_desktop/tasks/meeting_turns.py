@@ -38,22 +38,10 @@ def speaker_of(text: str) -> str | None:
     return (m.group("a") or m.group("b") or m.group("c") or "").strip() or None
 
 
-def chair_blocks(doc: Document) -> set[int]:
-    """Indices in ``doc.blocks`` of the blocks spoken by the chair (empty when ``doc`` is
-    not minutes: fewer than ``MIN_TURNS`` speaker turns or only one speaker)."""
-    return turns(doc)[0]
-
-
-def is_minutes(doc: Document) -> bool:
-    """Does ``doc`` read as minutes (several speaker turns by at least two speakers)?"""
-    return turns(doc)[1]
-
-
 def turns(doc: Document) -> tuple[set[int], bool]:
-    """(the chair's block indices, whether ``doc`` is minutes at all), cached on ``doc``."""
-    cached = _CACHE.get(id(doc))
-    if cached is not None and cached[0] is doc:
-        return cached[1], cached[2]
+    """(indices in ``doc.blocks`` of the blocks the chair speaks, whether ``doc`` is minutes
+    at all: at least ``MIN_TURNS`` speaker turns by at least two speakers). The chair's set
+    is empty when it is not minutes. Read once per sentence table (keypoints.candidates)."""
     speaker: str | None = None
     count = 0
     speakers: set[str] = set()
@@ -67,9 +55,4 @@ def turns(doc: Document) -> tuple[set[int], bool]:
         if speaker is not None and _CHAIR.search(speaker):
             chair.add(n)
     minutes = count >= MIN_TURNS and len(speakers) >= 2
-    _CACHE.clear()
-    _CACHE[id(doc)] = (doc, chair if minutes else set(), minutes)
-    return _CACHE[id(doc)][1], minutes
-
-
-_CACHE: dict[int, tuple[Document, set[int], bool]] = {}
+    return (chair if minutes else set()), minutes
