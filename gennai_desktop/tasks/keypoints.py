@@ -50,6 +50,9 @@ SLOTS_FIRST = True       # each fact slot (factslots) gets its best sentence bef
 SLOT_RANK = 2            # a slot's sentence must rank among the SLOT_RANK × k best
 SLOT_HEADING = 0.15      # a sentence under a 課題/問題点 heading fills the problem slot this much better
 CHAIR_DECISION = 0.4     # 議事録: a decision or next step in the chair's turn (meeting_turns)
+EARLY = 0.0              # the opening stretch of the document (its 背景/はじめに): this much at its start, less further on
+EARLY_SPAN = 0.15        # … falling to nothing at this fraction of the eligible sentences
+MMR = 0.0                # after the slots, each place goes to the best score less MMR × its similarity to the points so far
 COVERAGE = False         # the best point of each top-level section first (measured: no better on eval/summary)
 _SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|結論|おわりに|総括|ポイント|趣旨|目的")
 _NEXT_HEADING = re.compile(r"今後|予定|スケジュール|次のステップ|取組の方向|方向性|課題と対応|対応方針")
@@ -123,6 +126,8 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
         sig = keyfacts.signals(text)
         score = CENTRAL * (r_sal[n] + r_cent[n]) / 2 + keyfacts.fact_bonus(sig)
         score += doc_lead.get(i, 0.0) if keyfacts.states_a_fact(sig) else 0.0   # a lead that states no fact is not key
+        if not minutes:      # (minutes open with the roll call and the agenda, not the facts)
+            score += EARLY * max(0.0, 1.0 - n / (EARLY_SPAN * len(eligible)))
         score += TOP_LEAD if i in top_leads else SECTION_LEAD if i in leads else 0.0
         heading = under.get(i, "")
         score += SUMMARY_SECTION if _SUMMARY_HEADING.search(heading) else 0.0
@@ -171,14 +176,16 @@ def _ranks(values: Sequence[float]) -> list[float]:
     return ranks.tolist()
 
 
+LENGTH_COSTS = ((30, -0.15), (50, 0.0), (150, 0.0), (220, -0.15), (MAX_CHARS + 1, -0.35))
+
+
 def _length_term(n: int) -> float:
-    if n < 30:
-        return -0.15
-    if n > 220:
-        return -0.35
-    if n > 150:
-        return -0.15
-    return 0.0
+    """What a sentence's length costs: below 30 characters or above 150 (a reader takes in a
+    sentence of 50–150 at once); ``LENGTH_COSTS``: (up to this length, cost) pairs."""
+    for limit, cost in LENGTH_COSTS:
+        if n < limit:
+            return cost
+    return LENGTH_COSTS[-1][1]
 
 
 def _positions(table: SentenceTable, eligible: set[int]):
@@ -282,6 +289,8 @@ def pick(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None, *, pr
                 per_section[c.section] = 1
     if SLOTS_FIRST and len(pool) > k:
         _fill_slots(table, pool, k, worth, chosen, taken, per_section, cap, quota)
+    if MMR > 0 and quota is None:
+        _fill_diverse(table, pool, k, worth, chosen, taken, per_section, cap)
     for pass_ in (0, 1):
         for c in ranked:
             if len(chosen) >= k:
@@ -300,6 +309,36 @@ def pick(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None, *, pr
         if quota is None:
             break
     return sorted(chosen, key=lambda c: c.index)
+
+
+def _fill_diverse(table: SentenceTable, pool: list[Candidate], k: int, worth, chosen: list[Candidate],
+                  taken: set[int], per_section: dict[str, int], cap: int) -> None:
+    """Maximal marginal relevance: each remaining place goes to the candidate whose worth,
+    less ``MMR`` times its greatest similarity to a point already chosen, is highest — so the
+    sentences that restate the topic of a point already there give way to ones that add a
+    fact. The hard coverage rules (``_redundant``, a section's share) still hold."""
+    free = [c for c in pool if c.index not in taken]
+    if not free:
+        return
+    idx = [c.index for c in free]
+    most = np.zeros(len(free), dtype=np.float64)
+    for c in chosen:
+        most = np.maximum(most, table.index.pairwise(c.index, idx))
+    base = np.array([worth(c) for c in free], dtype=np.float64)
+    out = np.zeros(len(free), dtype=bool)
+    while len(chosen) < k:
+        gain = np.where(out, -np.inf, base - MMR * most)
+        j = int(np.argmax(gain))
+        if not np.isfinite(gain[j]):
+            return
+        out[j] = True
+        c = free[j]
+        if per_section.get(c.section, 0) >= cap or _redundant(table, c, chosen):
+            continue
+        chosen.append(c)
+        taken.add(c.index)
+        per_section[c.section] = per_section.get(c.section, 0) + 1
+        most = np.maximum(most, table.index.pairwise(c.index, idx))
 
 
 def _fill_slots(table: SentenceTable, pool: list[Candidate], k: int, worth, chosen: list[Candidate],

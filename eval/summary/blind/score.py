@@ -312,6 +312,12 @@ def _glued_in_block(block: str, point: str) -> bool:
     return len(first) == 2 and bool(_HEADING_LINE.match(first[0].strip())) and len(point) > len(first[0]) + 2
 
 
+def resolve(name: str) -> Path:
+    """A document of the real corpus, or a law of ../shared/corpus/ja (development sets name both)."""
+    path = CORPUS / name
+    return path if path.exists() else CORPUS.parent / "ja" / name
+
+
 def fact_score(terms: str, texts: list[str]) -> float:
     groups = [[ns(a) for a in g.split("|")] for g in terms.split(";") if g.strip()]
     best = 0.0
@@ -325,7 +331,7 @@ def fact_score(terms: str, texts: list[str]) -> float:
 
 
 def run(name: str, rows: list[dict], style: str, length: str | None, verbose: bool) -> dict:
-    doc = load_document(CORPUS / name)
+    doc = load_document(resolve(name))
     kwargs = {"style": style}
     if length and "length" in inspect.signature(summarize).parameters:
         kwargs["length"] = length
@@ -394,7 +400,8 @@ def main() -> None:
     points = sum(r["points"] for r in rows) or 1
     clean = sum(r["clean"] for r in rows)
     cited = sum(r["cited"] for r in rows)
-    print(f"TOTAL docs {len(rows)}  facts/doc {facts_avg:.2f} of 5  clean {clean}/{points} ({clean / points:.0%})"
+    print(f"TOTAL docs {len(rows)}  facts/doc {facts_avg:.2f} of 5  points/doc {points / n:.2f}"
+          f"  clean {clean}/{points} ({clean / points:.0%})"
           f"  citations {cited}/{points} ({cited / points:.0%})  style {args.style}"
           f"{'  length ' + args.length if args.length else ''}")
 
