@@ -120,9 +120,11 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
     r_cent = _ranks([float(cent[i]) for i in eligible])
     sections, leads, top_leads, under = _positions(table, set(eligible))
     supplementary_from = _supplementary_start(table)
+    enacting = _enacting(table, supplementary_from)
     doc_lead = {i: bonus for i, bonus in zip(eligible[:3], DOCUMENT_LEAD)}
     for n, i in enumerate(eligible):
-        text = shorten(sents[i].text, None)          # as shown: footnote marks out
+        shown = shorten(sents[i].text, None)         # as shown: footnote marks out
+        text = sentence_shape.PROVISION_LABEL.sub("", shown, count=1)   # 「第一条　この法律は…」 speaks of itself
         sig = keyfacts.signals(text)
         score = CENTRAL * (r_sal[n] + r_cent[n]) / 2 + keyfacts.fact_bonus(sig)
         score += doc_lead.get(i, 0.0) if keyfacts.states_a_fact(sig) else 0.0   # a lead that states no fact is not key
@@ -140,8 +142,8 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
             score += keyfacts.WEIGHTS["next_step"] * (not sig.next_step)
         elif part == "overview" and _BACKGROUND_HEADING.search(heading):
             part = "background"
-        score += _length_term(len(text))
-        score *= table.weight(i)
+        score += _length_term(len(shown))
+        score *= 1.0 if i == enacting else table.weight(i)
         slots = {slot: factslots.strength(slot, text, sig) for slot in factslots.slots_of(text, sig)}
         if part == "next":
             slots.setdefault("next", 0.0)
@@ -150,7 +152,7 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
         if _PROBLEM_HEADING.search(heading):     # the problem, stated under its own heading
             slots["problem"] = slots.get("problem", 0.0) + SLOT_HEADING
         out[i] = Candidate(i, score, sections.get(i, ""), items_of.get(i, []), keyfacts.fact_keys(text),
-                           part, i >= supplementary_from, slots=slots)
+                           part, i >= supplementary_from and i != enacting, slots=slots)
     table._key_candidates = out
     return out
 
@@ -166,6 +168,20 @@ def _supplementary_start(table: SentenceTable) -> int:
     return len(table.sentences)
 
 
+_ENACTS = re.compile(r"施行する|施行し")
+ENACTING_WITHIN = 3      # sentences after the 附則 line that may state when the law takes effect
+
+
+def _enacting(table: SentenceTable, supplementary_from: int) -> int:
+    """The sentence of a law's first 附則 that says when it takes effect (「この法律は、平成十三年
+    四月一日から施行する。」), or -1: of the supplementary provisions, this one is what an
+    official needs — the effective date — so it competes like a main-text sentence."""
+    for i in range(supplementary_from, min(len(table.sentences), supplementary_from + ENACTING_WITHIN)):
+        if _ENACTS.search(table.sentences[i].text):
+            return i
+    return -1
+
+
 def _ranks(values: Sequence[float]) -> list[float]:
     """Each value's rank among ``values`` scaled to 0–1 (ties share the lower rank)."""
     if len(values) == 1:
@@ -176,7 +192,7 @@ def _ranks(values: Sequence[float]) -> list[float]:
     return ranks.tolist()
 
 
-LENGTH_COSTS = ((30, -0.15), (50, 0.0), (150, 0.0), (220, -0.15), (MAX_CHARS + 1, -0.35))
+LENGTH_COSTS = ((30, -0.15), (50, 0.0), (151, 0.0), (221, -0.15), (MAX_CHARS + 1, -0.35))
 
 
 def _length_term(n: int) -> float:

@@ -63,6 +63,7 @@ _LABEL = re.compile(r"^(?:[・\-*•●○◦■□◆◇▪〇]|[0-9]+[.)、]?|
 _SKIPPABLE = (r"(?:(?<![0-9,.])[0-9]{1,2}(?=[。、,)」』])|[(]図表[^)]*[)]|[(]図[^)]*[)]"
               r"|(?:\[[0-9,\-]+\](?:\(#[^)]*\))?|\^\[?[0-9,]+\]?|[(]注[0-9]*[)]|注[0-9]+|[(]?[※*][0-9]*[)]?)"
               r"(?=[。.!?」』)]|$))")    # footnote markers (nlp.notes shapes, NFKC) and figure references
+_ARTICLE = re.compile(r"^第[0-9一二三四五六七八九十百千]+条")
 _URL = re.compile(r"https?://|www\.", re.I)
 _CAPTION = re.compile(r"^(?:図表?|表|Figure|Table)\s*[0-9０-９]|^（出典）|^出典[：:]|^資料[：:]|^注[0-9０-９]*[：:）)]|^※|^【関連データ】")
 _REFERENCE = re.compile(r"^[^。]{1,80}[（(](?:19|20)[0-9]{2}[a-z]?[）)][「『“]|\bpp\.|\bVol\.\s*[0-9]|^\[[0-9]+\]")
@@ -132,8 +133,8 @@ def starts_sentence(block: str, at: int, previous: tuple[str, str | None] | None
     column): a PDF block that begins 「ています。」 continues the sentence of the block before
     it. Word and text paragraphs are the author's own, so their starts are sentence starts."""
     if at == 0:
-        if previous is None:
-            return True
+        if previous is None or _ARTICLE.match(block):
+            return True          # (a law's article 「第二条　…」 starts a provision, whatever the reader glued before it)
         prev, before_prev = previous
         if _ends(prev) or _HEADING_LINE.match(prev.strip()):
             return True
