@@ -64,10 +64,6 @@ ANAPHORA = re.compile(r"^(?:ただし|このため|そのため|これ|それ|�
 # a conjunction built on a demonstrative (そのため, その後, このうち) links to the sentence before
 # as また does; the sentence still states its own fact — a connective's cost, not anaphora's
 LINKING = re.compile(r"^(?:このため|そのため|その後|そこで|その結果|その上|そのうえ|このうち|こうした中|この中で)")
-LINKING_IS_CONNECTIVE = False
-# a named document, plan, law, event or product in 「」 (「ＡＩ法案」, 「国家ＡＩ戦略」): a sentence
-# that names one states a concrete fact about it, not the topic in general
-QUOTED = re.compile(r"「[^「」]{3,60}」")
 EXAMPLE = re.compile(r"^例えば|^たとえば|例として|などが挙げられる|のような例")
 QUESTION = re.compile(r"(?:か|のか|でしょうか|ですか)[。？?]$|[？?]$")
 META = re.compile(r"^(?:本|この)(?:章|節|項)(?:では|において)"
@@ -98,7 +94,6 @@ class Signals:
     example: bool
     question: bool
     meta: bool
-    named: int = 0
 
 
 def signals(text: str) -> Signals:
@@ -115,12 +110,11 @@ def signals(text: str) -> Signals:
         dates=len(DATE.findall(t)),
         numbers=len(NUMBER_UNIT.findall(t)),
         bodies=len(BODY.findall(t)),
-        anaphora=bool(ANAPHORA.search(t)) and not (LINKING_IS_CONNECTIVE and LINKING.search(t)),
-        connective=bool(CONNECTIVE.search(t)) or (LINKING_IS_CONNECTIVE and bool(LINKING.search(t))),
+        anaphora=bool(ANAPHORA.search(t)) and not LINKING.search(t),
+        connective=bool(CONNECTIVE.search(t) or LINKING.search(t)),
         example=bool(EXAMPLE.search(t)),
         question=bool(QUESTION.search(t)) and not (PUT_TO_MEETING.search(t) and DECISION.search(t)),
         meta=bool(META.search(t)),
-        named=len(QUOTED.findall(t)),
     )
 
 
@@ -130,7 +124,7 @@ def signals(text: str) -> Signals:
 WEIGHTS = {
     "purpose": 0.45, "self_ref": 0.7, "conclusion": 0.3, "decision": 0.3, "policy": 0.3,
     "request": 0.3, "next_step": 0.35, "problem": 0.25, "date": 0.3, "number": 0.25, "body": 0.15,
-    "anaphora": -0.2, "connective": -0.1, "example": -0.5, "question": -0.6, "meta": -0.3, "named": 0.0,
+    "anaphora": -0.2, "connective": -0.1, "example": -0.5, "question": -0.6, "meta": -0.3,
 }
 
 
@@ -142,7 +136,7 @@ def fact_bonus(s: Signals) -> float:
              + w["decision"] * s.decision + w["policy"] * s.policy + w["request"] * s.request
              + w["next_step"] * s.next_step + w["problem"] * s.problem
              + w["date"] * min(s.dates, 2) + w["number"] * min(s.numbers, 2)
-             + w["body"] * min(s.bodies, 2) + w["named"] * min(s.named, 1))
+             + w["body"] * min(s.bodies, 2))
     return (bonus + w["anaphora"] * s.anaphora + w["connective"] * s.connective + w["example"] * s.example
             + w["question"] * s.question + w["meta"] * s.meta)
 

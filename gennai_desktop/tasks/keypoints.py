@@ -50,9 +50,8 @@ SLOTS_FIRST = True       # each fact slot (factslots) gets its best sentence bef
 SLOT_RANK = 2            # a slot's sentence must rank among the SLOT_RANK × k best
 SLOT_HEADING = 0.15      # a sentence under a 課題/問題点 heading fills the problem slot this much better
 CHAIR_DECISION = 0.4     # 議事録: a decision or next step in the chair's turn (meeting_turns)
-EARLY = 0.0              # the opening stretch of the document (its 背景/はじめに): this much at its start, less further on
+EARLY = 0.6              # the opening stretch of the document (its 背景/はじめに): this much at its start, less further on
 EARLY_SPAN = 0.15        # … falling to nothing at this fraction of the eligible sentences
-MMR = 0.0                # after the slots, each place goes to the best score less MMR × its similarity to the points so far
 COVERAGE = False         # the best point of each top-level section first (measured: no better on eval/summary)
 _SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|結論|おわりに|総括|ポイント|趣旨|目的")
 _NEXT_HEADING = re.compile(r"今後|予定|スケジュール|次のステップ|取組の方向|方向性|課題と対応|対応方針")
@@ -143,7 +142,7 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
         elif part == "overview" and _BACKGROUND_HEADING.search(heading):
             part = "background"
         score += _length_term(len(shown))
-        score *= 1.0 if i == enacting else table.weight(i)
+        score = score + ENACTING if i == enacting else score * table.weight(i)
         slots = {slot: factslots.strength(slot, text, sig) for slot in factslots.slots_of(text, sig)}
         if part == "next":
             slots.setdefault("next", 0.0)
@@ -161,14 +160,19 @@ _SUPPLEMENTARY = re.compile(r"^\s*附\s*則")
 
 
 def _supplementary_start(table: SentenceTable) -> int:
-    """Index of the first sentence after a law's first 附則 line (len(sentences) if none)."""
+    """Index of the first sentence after a law's first 附則 line (len(sentences) if none).
+    A 附則 line before the first article is the table of contents (目次), not the provisions:
+    taken for them, it made the whole law 附則 and hid the enacting sentence."""
+    first_article = False
     for b in table.doc.blocks:
-        if _SUPPLEMENTARY.match(b.text):
+        first_article = first_article or bool(sentence_shape.ARTICLE.match(b.text))
+        if first_article and _SUPPLEMENTARY.match(b.text):
             return bisect.bisect_left(table.starts, b.end)
     return len(table.sentences)
 
 
 _ENACTS = re.compile(r"施行する|施行し")
+ENACTING = 0.5          # what the enacting sentence adds: when the law takes effect is what an official needs
 ENACTING_WITHIN = 3      # sentences after the 附則 line that may state when the law takes effect
 
 
@@ -192,16 +196,14 @@ def _ranks(values: Sequence[float]) -> list[float]:
     return ranks.tolist()
 
 
-LENGTH_COSTS = ((30, -0.15), (50, 0.0), (151, 0.0), (221, -0.15), (MAX_CHARS + 1, -0.35))
-
-
 def _length_term(n: int) -> float:
-    """What a sentence's length costs: below 30 characters or above 150 (a reader takes in a
-    sentence of 50–150 at once); ``LENGTH_COSTS``: (up to this length, cost) pairs."""
-    for limit, cost in LENGTH_COSTS:
-        if n < limit:
-            return cost
-    return LENGTH_COSTS[-1][1]
+    if n < 30:
+        return -0.15
+    if n > 220:
+        return -0.35
+    if n > 150:
+        return -0.15
+    return 0.0
 
 
 def _positions(table: SentenceTable, eligible: set[int]):
@@ -305,8 +307,6 @@ def pick(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None, *, pr
                 per_section[c.section] = 1
     if SLOTS_FIRST and len(pool) > k:
         _fill_slots(table, pool, k, worth, chosen, taken, per_section, cap, quota)
-    if MMR > 0 and quota is None:
-        _fill_diverse(table, pool, k, worth, chosen, taken, per_section, cap)
     for pass_ in (0, 1):
         for c in ranked:
             if len(chosen) >= k:
@@ -325,36 +325,6 @@ def pick(table: SentenceTable, k: int, lo: int = 0, hi: int | None = None, *, pr
         if quota is None:
             break
     return sorted(chosen, key=lambda c: c.index)
-
-
-def _fill_diverse(table: SentenceTable, pool: list[Candidate], k: int, worth, chosen: list[Candidate],
-                  taken: set[int], per_section: dict[str, int], cap: int) -> None:
-    """Maximal marginal relevance: each remaining place goes to the candidate whose worth,
-    less ``MMR`` times its greatest similarity to a point already chosen, is highest — so the
-    sentences that restate the topic of a point already there give way to ones that add a
-    fact. The hard coverage rules (``_redundant``, a section's share) still hold."""
-    free = [c for c in pool if c.index not in taken]
-    if not free:
-        return
-    idx = [c.index for c in free]
-    most = np.zeros(len(free), dtype=np.float64)
-    for c in chosen:
-        most = np.maximum(most, table.index.pairwise(c.index, idx))
-    base = np.array([worth(c) for c in free], dtype=np.float64)
-    out = np.zeros(len(free), dtype=bool)
-    while len(chosen) < k:
-        gain = np.where(out, -np.inf, base - MMR * most)
-        j = int(np.argmax(gain))
-        if not np.isfinite(gain[j]):
-            return
-        out[j] = True
-        c = free[j]
-        if per_section.get(c.section, 0) >= cap or _redundant(table, c, chosen):
-            continue
-        chosen.append(c)
-        taken.add(c.index)
-        per_section[c.section] = per_section.get(c.section, 0) + 1
-        most = np.maximum(most, table.index.pairwise(c.index, idx))
 
 
 def _fill_slots(table: SentenceTable, pool: list[Candidate], k: int, worth, chosen: list[Candidate],
