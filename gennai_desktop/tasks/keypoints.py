@@ -52,6 +52,7 @@ SLOT_HEADING = 0.15      # a sentence under a 課題/問題点 heading fills the
 CHAIR_DECISION = 0.4     # 議事録: a decision or next step in the chair's turn (meeting_turns)
 EARLY = 0.6              # the opening stretch of the document (its 背景/はじめに): this much at its start, less further on
 EARLY_SPAN = 0.15        # … falling to nothing at this fraction of the eligible sentences
+EARLY_MIN = 3            # … only where that stretch holds this many sentences
 COVERAGE = False         # the best point of each top-level section first (measured: no better on eval/summary)
 _SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|結論|おわりに|総括|ポイント|趣旨|目的")
 _NEXT_HEADING = re.compile(r"今後|予定|スケジュール|次のステップ|取組の方向|方向性|課題と対応|対応方針")
@@ -120,6 +121,9 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
     sections, leads, top_leads, under = _positions(table, set(eligible))
     supplementary_from = _supplementary_start(table)
     enacting = _enacting(table, supplementary_from)
+    # (minutes open with the roll call and the agenda, not the facts; in a short text the
+    # opening stretch is its first sentence or two, which DOCUMENT_LEAD already weighs)
+    early = not minutes and len(eligible) * EARLY_SPAN >= EARLY_MIN
     doc_lead = {i: bonus for i, bonus in zip(eligible[:3], DOCUMENT_LEAD)}
     for n, i in enumerate(eligible):
         shown = shorten(sents[i].text, None)         # as shown: footnote marks out
@@ -127,7 +131,7 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
         sig = keyfacts.signals(text)
         score = CENTRAL * (r_sal[n] + r_cent[n]) / 2 + keyfacts.fact_bonus(sig)
         score += doc_lead.get(i, 0.0) if keyfacts.states_a_fact(sig) else 0.0   # a lead that states no fact is not key
-        if not minutes:      # (minutes open with the roll call and the agenda, not the facts)
+        if early:
             score += EARLY * max(0.0, 1.0 - n / (EARLY_SPAN * len(eligible)))
         score += TOP_LEAD if i in top_leads else SECTION_LEAD if i in leads else 0.0
         heading = under.get(i, "")
