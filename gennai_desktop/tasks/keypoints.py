@@ -59,6 +59,8 @@ _NEXT_HEADING = re.compile(r"今後|予定|スケジュール|次のステップ
 _BACKGROUND_HEADING = re.compile(r"経緯|経過|これまで|沿革|背景|現状")
 # the section says what problem the document answers: its sentences state it without the cue words
 _PROBLEM_HEADING = re.compile(r"課題|問題点|論点")
+# a title has words: 「0 100 200 300 400 500」 (a chart's axis the reader gave as a line) is none
+_WORDS = re.compile(r"[ぁ-んァ-ヶ一-龥A-Za-zＡ-Ｚａ-ｚ]")
 _TOP_PSEUDO = re.compile(r"^(?:[0-9０-９]{1,2}[　 .．]|第[0-9０-９一二三四五六七八九十]+[章節部]|[IVXⅠ-Ⅹ]+[.．　 ])")
 
 
@@ -224,7 +226,8 @@ def _positions(table: SentenceTable, eligible: set[int]):
         b = doc.blocks[table.block_index(i)]
         t = s.text.strip()
         if b.kind in HEADING_KINDS or (i not in eligible and b.kind in BODY_KINDS and len(t) <= 60
-                                       and not sentence_shape.ends_sentence(t) and _TOP_PSEUDO.match(t)):
+                                       and not sentence_shape.ends_sentence(t) and _TOP_PSEUDO.match(t)
+                                       and _WORDS.search(t)):
             # (a numbered line of a note, caption or table — 「1　Stanford …」, a footnote — is no title)
             heading, need = t, True
             if b.kind == "title" or (b.kind in HEADING_KINDS and (b.level or 1) <= 1) or _TOP_PSEUDO.match(t):

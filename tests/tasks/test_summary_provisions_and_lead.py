@@ -112,3 +112,21 @@ def test_a_short_text_gets_no_opening_stretch_weight(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(keypoints, "EARLY", 0.0)
     without = keypoints.candidates(SentenceTable(doc))
     assert all(with_lead[i].score == without[i].score for i in with_lead)
+
+
+def test_a_chart_axis_line_is_no_section_title():
+    """「0 100 200 300 400 500」 — a chart's axis the PDF reader gave as a body line — starts
+    no top-level section (its next sentence took the section-lead weight); 「2　国の支援」 does."""
+    doc = _doc([("title", "報告"),
+                ("paragraph", "1　現状"),
+                ("paragraph", "地域交通は、住民の日常生活を支える基盤として重要である。"),
+                ("paragraph", "0 100 200 300 400 500"),
+                ("paragraph", "路線の再編は、自治体と交通事業者が協議して進めている。"),
+                ("paragraph", "2　国の支援"),
+                ("paragraph", "国は、協議会の設置を支援する補助金を令和5年度に交付した。")], fmt="pdf")
+    table = SentenceTable(doc)
+    eligible = set(keypoints.candidates(table))
+    sections, _, top_leads, _ = keypoints._positions(table, eligible)
+    after_axis, after_title = _index_of(table, "路線の再編"), _index_of(table, "補助金")
+    assert sections[after_axis] == "1　現状" and after_axis not in top_leads
+    assert sections[after_title] == "2　国の支援" and after_title in top_leads
