@@ -33,9 +33,12 @@ from score import fact_score, ns, resolve  # noqa: E402
 
 from gennai_desktop.documents import load_document  # noqa: E402
 from gennai_desktop.tasks import keypoints, meeting_turns, sentence_shape  # noqa: E402
-from gennai_desktop.tasks.extractive import SentenceTable, shorten  # noqa: E402
-from gennai_desktop.tasks.summarize import REPORT_PARTS, points_for  # noqa: E402
-from gennai_desktop.tasks.summarize import _display  # noqa: E402
+from gennai_desktop.tasks.extractive import SentenceTable  # noqa: E402
+from gennai_desktop.tasks.summarize import (  # noqa: E402
+    REPORT_PARTS,
+    _display,  # noqa: E402
+    points_for,
+)
 
 
 def why_ineligible(table: SentenceTable, i: int) -> str:
@@ -138,11 +141,11 @@ def main() -> None:
                 facts[row["doc"]].append(row)
     res = [r for name, rows in facts.items() for r in diagnose(name, rows, args.style, args.length, args.v)]
     causes = Counter(r["cause"] for r in res)
-    missing = Counter(r["cause"] for r in res for _ in [0] if r["got"] < 1)
-    print(f"facts {len(res)}  stated {sum(r['got'] for r in res):g}  ({sum(r['got'] for r in res) / max(1, len(facts)):.2f}/doc)")
+    got = sum(r["got"] for r in res)
+    print(f"facts {len(res)}  stated {got:g}  ({got / max(1, len(facts)):.2f}/doc)")
     for cause, n in causes.most_common():
-        print(f"  {cause:12s} {n:3d}" + (f"  (of which partial 0.5: {sum(1 for r in res if r['cause'] == cause and r['got'] == 0.5)})" if cause != "stated" else ""))
-    del missing
+        partial = sum(1 for r in res if r["cause"] == cause and r["got"] == 0.5)
+        print(f"  {cause:12s} {n:3d}" + (f"  (of which partial 0.5: {partial})" if cause != "stated" else ""))
     ranks = [r for r in res if r["cause"] == "ranked"]
     if ranks:
         print("  ranked: " + ", ".join(f"{r['detail'].split()[1]}(k={r['k']})" for r in ranks))

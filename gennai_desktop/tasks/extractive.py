@@ -24,10 +24,10 @@ from .quality import final_clause, numbers_in, numbers_in_context, polarity_agre
 from .similarity import SentenceIndex, build_index, content_words
 
 MIN_CHARS = 20          # shorter lines are headings, item numbers, table fragments
-MAX_POINT_CHARS = 160
+MAX_POINT_CHARS = 160   # a cited sentence longer than this is shown shortened with "…"
 MIN_CLAUSE = 8          # a shorter sentence is whole only as a clause with its subject: 「会議は、公開しない。」
 # a subject or topic (は/が) and, after it, a predicate ending the sentence
-_CLAUSE = re.compile(r"^[^。]{2,}?[はが]、?[^。]{3,}。$")   # a cited sentence longer than this is shown shortened with "…"
+_CLAUSE = re.compile(r"^[^。]{2,}?[はが]、?[^。]{3,}。$")
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def starts_sentence(block: str, at: int, previous: tuple[str, str | None] | None
     it. Word and text paragraphs are the author's own, so their starts are sentence starts."""
     if at == 0:
         if previous is None or _ARTICLE.match(block):
-            return True          # (a law's article 「第二条　…」 starts a provision, whatever the reader glued before it)
+            return True          # (a law's article 「第二条　…」 starts itself, whatever the reader glued before it)
         prev, before_prev = previous
         if _ends(prev) or _HEADING_LINE.match(prev.strip()):
             return True
