@@ -25,6 +25,9 @@ from .similarity import SentenceIndex, build_index, content_words
 
 MIN_CHARS = 20          # shorter lines are headings, item numbers, table fragments
 MAX_POINT_CHARS = 160   # a cited sentence longer than this is shown shortened with "…"
+MIN_CLAUSE = 8          # a shorter sentence is whole only as a clause with its subject: 「会議は、公開しない。」
+# a subject or topic (は/が) and, after it, a predicate ending the sentence
+_CLAUSE = re.compile(r"^[^。]{2,}?[はが]、?[^。]{3,}。$")
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,9 @@ class SentenceTable:
         out = []
         for i in range(lo, hi):
             s = self.sentences[i]
-            if len(s.text) < MIN_CHARS or self.doc.block_at(s.start).kind == "heading":
+            if self.doc.block_at(s.start).kind == "heading":
+                continue
+            if len(s.text) < MIN_CHARS and not _short_clause(s.text):
                 continue
             if s.text.startswith(("（", "(")) and s.text.endswith(("）", ")")):
                 continue
@@ -311,3 +316,11 @@ def key_sentences(table: SentenceTable, k: int, lo: int = 0, hi: int | None = No
     tasks that pick sentences the same way (議事録)."""
     from .keypoints import key_sentences as _key_sentences  # lazy: keypoints imports this module (shorten)
     return _key_sentences(table, k, lo, hi)
+
+
+def _short_clause(text: str) -> bool:
+    """A sentence under ``MIN_CHARS`` that is still a whole statement: a subject or topic
+    with its predicate, ending in 。 (a law's 「第三条　会議は、公開しない。」「この条例は、公布の日から
+    施行する。」), not a heading, an item number or a table fragment."""
+    bare = sentence_shape.PROVISION_LABEL.sub("", text.strip(), count=1)
+    return len(bare) >= MIN_CLAUSE and bool(_CLAUSE.match(bare))

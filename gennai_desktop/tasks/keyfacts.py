@@ -21,7 +21,7 @@ PURPOSE = re.compile(r"目的と(?:する|し)|目的は|目的で|趣旨|ねら
 SELF = re.compile(r"^(?:本|この|当)(?:書|報告書?|稿|ペーパー|ディスカッションペーパー|ガイドライン|指針|通知|事務連絡|"
                   r"資料|文書|規約|"
                   r"要綱案?|試案|方針|計画|規程|規則|法律|政令|省令|条例|サービス|API|取組|調査|会議|提言|考え方|フレームワーク|案)"
-                  r"(?:は|では|において|の目的)")
+                  r"(?:は|では|において(?!「)|の目的)")   # (「この法律において「…」とは」 defines a word)
 # 結論・まとめ・概要 and what the document settles
 CONCLUSION = re.compile(r"結論|まとめ|総括|要旨|概要|整理した|取りまとめ|とりまとめ|明らかになった|明らかにした|"
                         r"(?:調査|検討|審議|分析|試行|実証)の結果|結果、")
@@ -61,6 +61,9 @@ CONNECTIVE = re.compile(r"^(?:また|さらに|なお|一方|他方|加えて|�
 ANAPHORA = re.compile(r"^(?:ただし|このため|そのため|これ|それ|この|その|こうした|そうした|"
                       r"このような|そのような|同様に|ここで|具体的には|すなわち|つまり|"
                       r"前項|前条|前各項|前二項|前三項|同項|同条|当該)")
+# a conjunction built on a demonstrative (そのため, その後, このうち) links to the sentence before
+# as また does; the sentence still states its own fact — a connective's cost, not anaphora's
+LINKING = re.compile(r"^(?:このため|そのため|その後|そこで|その結果|その上|そのうえ|このうち|こうした中|この中で)")
 EXAMPLE = re.compile(r"^例えば|^たとえば|例として|などが挙げられる|のような例")
 QUESTION = re.compile(r"(?:か|のか|でしょうか|ですか)[。？?]$|[？?]$")
 META = re.compile(r"^(?:本|この)(?:章|節|項)(?:では|において)"
@@ -107,8 +110,8 @@ def signals(text: str) -> Signals:
         dates=len(DATE.findall(t)),
         numbers=len(NUMBER_UNIT.findall(t)),
         bodies=len(BODY.findall(t)),
-        anaphora=bool(ANAPHORA.search(t)),
-        connective=bool(CONNECTIVE.search(t)),
+        anaphora=bool(ANAPHORA.search(t)) and not LINKING.search(t),
+        connective=bool(CONNECTIVE.search(t) or LINKING.search(t)),
         example=bool(EXAMPLE.search(t)),
         question=bool(QUESTION.search(t)) and not (PUT_TO_MEETING.search(t) and DECISION.search(t)),
         meta=bool(META.search(t)),

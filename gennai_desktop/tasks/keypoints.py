@@ -50,12 +50,17 @@ SLOTS_FIRST = True       # each fact slot (factslots) gets its best sentence bef
 SLOT_RANK = 2            # a slot's sentence must rank among the SLOT_RANK × k best
 SLOT_HEADING = 0.15      # a sentence under a 課題/問題点 heading fills the problem slot this much better
 CHAIR_DECISION = 0.4     # 議事録: a decision or next step in the chair's turn (meeting_turns)
+EARLY = 0.6              # the document's opening stretch (its 背景/はじめに): this much at its start, less on
+EARLY_SPAN = 0.15        # … falling to nothing at this fraction of the eligible sentences
+EARLY_MIN = 3            # … only where that stretch holds this many sentences
 COVERAGE = False         # the best point of each top-level section first (measured: no better on eval/summary)
 _SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|結論|おわりに|総括|ポイント|趣旨|目的")
 _NEXT_HEADING = re.compile(r"今後|予定|スケジュール|次のステップ|取組の方向|方向性|課題と対応|対応方針")
 _BACKGROUND_HEADING = re.compile(r"経緯|経過|これまで|沿革|背景|現状")
 # the section says what problem the document answers: its sentences state it without the cue words
 _PROBLEM_HEADING = re.compile(r"課題|問題点|論点")
+# a title has words: 「0 100 200 300 400 500」 (a chart's axis the reader gave as a line) is none
+_WORDS = re.compile(r"[ぁ-んァ-ヶ一-龥A-Za-zＡ-Ｚａ-ｚ]")
 _TOP_PSEUDO = re.compile(r"^(?:[0-9０-９]{1,2}[　 .．]|第[0-9０-９一二三四五六七八九十]+[章節部]|[IVXⅠ-Ⅹ]+[.．　 ])")
 
 
@@ -117,12 +122,19 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
     r_cent = _ranks([float(cent[i]) for i in eligible])
     sections, leads, top_leads, under = _positions(table, set(eligible))
     supplementary_from = _supplementary_start(table)
+    enacting = _enacting(table, supplementary_from)
+    # (minutes open with the roll call and the agenda, not the facts; in a short text the
+    # opening stretch is its first sentence or two, which DOCUMENT_LEAD already weighs)
+    early = not minutes and len(eligible) * EARLY_SPAN >= EARLY_MIN
     doc_lead = {i: bonus for i, bonus in zip(eligible[:3], DOCUMENT_LEAD)}
     for n, i in enumerate(eligible):
-        text = shorten(sents[i].text, None)          # as shown: footnote marks out
+        shown = shorten(sents[i].text, None)         # as shown: footnote marks out
+        text = sentence_shape.PROVISION_LABEL.sub("", shown, count=1)   # 「第一条　この法律は…」 speaks of itself
         sig = keyfacts.signals(text)
         score = CENTRAL * (r_sal[n] + r_cent[n]) / 2 + keyfacts.fact_bonus(sig)
         score += doc_lead.get(i, 0.0) if keyfacts.states_a_fact(sig) else 0.0   # a lead that states no fact is not key
+        if early:
+            score += EARLY * max(0.0, 1.0 - n / (EARLY_SPAN * len(eligible)))
         score += TOP_LEAD if i in top_leads else SECTION_LEAD if i in leads else 0.0
         heading = under.get(i, "")
         score += SUMMARY_SECTION if _SUMMARY_HEADING.search(heading) else 0.0
@@ -135,8 +147,8 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
             score += keyfacts.WEIGHTS["next_step"] * (not sig.next_step)
         elif part == "overview" and _BACKGROUND_HEADING.search(heading):
             part = "background"
-        score += _length_term(len(text))
-        score *= table.weight(i)
+        score += _length_term(len(shown))
+        score = score + ENACTING if i == enacting else score * table.weight(i)
         slots = {slot: factslots.strength(slot, text, sig) for slot in factslots.slots_of(text, sig)}
         if part == "next":
             slots.setdefault("next", 0.0)
@@ -145,7 +157,7 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
         if _PROBLEM_HEADING.search(heading):     # the problem, stated under its own heading
             slots["problem"] = slots.get("problem", 0.0) + SLOT_HEADING
         out[i] = Candidate(i, score, sections.get(i, ""), items_of.get(i, []), keyfacts.fact_keys(text),
-                           part, i >= supplementary_from, slots=slots)
+                           part, i >= supplementary_from and i != enacting, slots=slots)
     table._key_candidates = out
     return out
 
@@ -154,11 +166,30 @@ _SUPPLEMENTARY = re.compile(r"^\s*附\s*則")
 
 
 def _supplementary_start(table: SentenceTable) -> int:
-    """Index of the first sentence after a law's first 附則 line (len(sentences) if none)."""
+    """Index of the first sentence after a law's first 附則 line (len(sentences) if none).
+    A 附則 line before the first article is the table of contents (目次), not the provisions:
+    taken for them, it made the whole law 附則 and hid the enacting sentence."""
+    first_article = False
     for b in table.doc.blocks:
-        if _SUPPLEMENTARY.match(b.text):
+        first_article = first_article or bool(sentence_shape.ARTICLE.match(b.text))
+        if first_article and _SUPPLEMENTARY.match(b.text):
             return bisect.bisect_left(table.starts, b.end)
     return len(table.sentences)
+
+
+_ENACTS = re.compile(r"施行する|施行し")
+ENACTING = 0.5          # what the enacting sentence adds: when the law takes effect is what an official needs
+ENACTING_WITHIN = 3      # sentences after the 附則 line that may state when the law takes effect
+
+
+def _enacting(table: SentenceTable, supplementary_from: int) -> int:
+    """The sentence of a law's first 附則 that says when it takes effect (「この法律は、平成十三年
+    四月一日から施行する。」), or -1: of the supplementary provisions, this one is what an
+    official needs — the effective date — so it competes like a main-text sentence."""
+    for i in range(supplementary_from, min(len(table.sentences), supplementary_from + ENACTING_WITHIN)):
+        if _ENACTS.search(table.sentences[i].text):
+            return i
+    return -1
 
 
 def _ranks(values: Sequence[float]) -> list[float]:
@@ -195,7 +226,8 @@ def _positions(table: SentenceTable, eligible: set[int]):
         b = doc.blocks[table.block_index(i)]
         t = s.text.strip()
         if b.kind in HEADING_KINDS or (i not in eligible and b.kind in BODY_KINDS and len(t) <= 60
-                                       and not sentence_shape.ends_sentence(t) and _TOP_PSEUDO.match(t)):
+                                       and not sentence_shape.ends_sentence(t) and _TOP_PSEUDO.match(t)
+                                       and _WORDS.search(t)):
             # (a numbered line of a note, caption or table — 「1　Stanford …」, a footnote — is no title)
             heading, need = t, True
             if b.kind == "title" or (b.kind in HEADING_KINDS and (b.level or 1) <= 1) or _TOP_PSEUDO.match(t):

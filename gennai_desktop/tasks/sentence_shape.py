@@ -19,6 +19,10 @@ CLOSE = "」』）)】〕］]"
 ITEM_LABEL = re.compile(r"^\s*(?:[・●○◦■□◆◇▪◎〇•\-－]|[0-9０-９]{1,2}[.．)）]"
                         r"|[（(][0-9０-９a-zA-Zａ-ｚア-ン一二三四五六七八九十]{1,3}[）)]"
                         r"|[①-⑳⑴-⒇]|[ア-ン][　 .．]|[一二三四五六七八九十]{1,2}[　 、.．])\s*")
+# a law's article or paragraph number before its sentence: 「第一条　」「第十二条の二　」「２　」
+ARTICLE = re.compile(r"^\s*第[0-9０-９一二三四五六七八九十百千]+条(?:の[0-9０-９一二三四五六七八九十]+)*[\s　]")
+PROVISION_LABEL = re.compile(r"^\s*(?:第[0-9０-９一二三四五六七八九十百千]+条(?:の[0-9０-９一二三四五六七八九十]+)*"
+                             r"|[0-9０-９]{1,2})[\s　]+")
 # 「1　はじめに　本報告は…」: a numbered heading and its title before the first sentence
 _GLUED = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十]+[章節部]|[0-9０-９]{1,2}(?:[.．][0-9０-９]{1,2})*[.．]?"
                     r"|[（(][0-9０-９]{1,2}[）)])"
@@ -120,6 +124,8 @@ def continues_previous(doc: Document, index: int) -> bool:
     file is the author's own."""
     if doc.format not in ("pdf", "image") or index == 0:
         return False
+    if ARTICLE.match(doc.blocks[index].text):
+        return False        # 「第二条　委員は、…」: a law's article starts its own sentence, whatever precedes it
     # footnotes and URLs a PDF reader put between the two halves of a sentence are skipped
     j = index - 1
     while j > 0 and index - j < 10 and _ASIDE.search(doc.blocks[j].text.strip()):

@@ -108,3 +108,19 @@ def test_a_whole_list_item_is_clean_only_when_the_summary_says_its_points_are_it
     assert not score.judge(DOC, SummaryPoint("交通の導入", (Location("b0007", 3, None),)), items_stated=True).clean
     assert not score.judge(DOC, SummaryPoint("地方部のバス路線は、令和4年度までの5年間で",
                                              (Location("b0001", 1, None),)), items_stated=True).clean
+
+
+def test_an_article_starts_a_sentence_whatever_the_reader_glued_before_it():
+    """A PDF reader put the caption of 第二条 at the end of 第一条's block (「…組織する。（委員）」):
+    the next block's 「第二条　委員は、…」 starts a provision, not the middle of a sentence."""
+    law = Document.from_blocks([
+        Block("b0000", "list_item", "第一条　審議会は、委員二十人以内で組織する。（委員）", page=1),
+        Block("b0001", "list_item", "第二条　委員は、学識経験のある者のうちから、法務大臣が任命する。", page=1),
+        Block("b0002", "list_item", "委員は、再任されることができる", page=1),
+        Block("b0003", "list_item", "非常勤とする。", page=1),
+    ], fmt="pdf")
+    j = score.judge(law, SummaryPoint("第二条　委員は、学識経験のある者のうちから、法務大臣が任命する。",
+                                      (Location("b0001", 1, None),)))
+    assert j.clean, j.why
+    j = score.judge(law, SummaryPoint("非常勤とする。", (Location("b0003", 1, None),)))
+    assert not j.clean and j.why == "starts mid-sentence"         # a block without an article label still joins

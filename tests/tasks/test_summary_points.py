@@ -269,8 +269,20 @@ def test_a_connective_costs_less_than_a_word_that_points_back():
     from gennai_desktop.tasks.keyfacts import fact_bonus, signals
     plain = fact_bonus(signals("分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
     connective = fact_bonus(signals("しかし、分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
-    pointing = fact_bonus(signals("そのため、分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
+    pointing = fact_bonus(signals("その分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
     assert plain > connective > pointing
+
+
+def test_a_conjunction_built_on_a_demonstrative_is_a_connective_not_a_word_that_points_back():
+    """そのため / その後 / このうち link to the sentence before as しかし does; the sentence states
+    its own fact (「そのため、…BregDCATをベースに検討を行った。」), so it costs what a connective costs."""
+    from gennai_desktop.tasks.keyfacts import fact_bonus, signals
+    connective = fact_bonus(signals("しかし、分野を越えたデータ活用が広がり、コードの共通化が求められる。"))
+    for opening in ("そのため、", "その後、", "このうち、"):
+        linked = signals(opening + "分野を越えたデータ活用が広がり、コードの共通化が求められる。")
+        assert linked.connective and not linked.anaphora, opening
+        assert fact_bonus(linked) == connective, opening
+    assert signals("その方針に沿って、コードの共通化が求められる。").anaphora
 
 
 # A narrow 白書 column as some PDF readers give it: every printed line its own block.

@@ -63,6 +63,7 @@ _LABEL = re.compile(r"^(?:[・\-*•●○◦■□◆◇▪〇]|[0-9]+[.)、]?|
 _SKIPPABLE = (r"(?:(?<![0-9,.])[0-9]{1,2}(?=[。、,)」』])|[(]図表[^)]*[)]|[(]図[^)]*[)]"
               r"|(?:\[[0-9,\-]+\](?:\(#[^)]*\))?|\^\[?[0-9,]+\]?|[(]注[0-9]*[)]|注[0-9]+|[(]?[※*][0-9]*[)]?)"
               r"(?=[。.!?」』)]|$))")    # footnote markers (nlp.notes shapes, NFKC) and figure references
+_ARTICLE = re.compile(r"^第[0-9一二三四五六七八九十百千]+条")
 _URL = re.compile(r"https?://|www\.", re.I)
 _CAPTION = re.compile(r"^(?:図表?|表|Figure|Table)\s*[0-9０-９]|^（出典）|^出典[：:]|^資料[：:]|^注[0-9０-９]*[：:）)]|^※|^【関連データ】")
 _REFERENCE = re.compile(r"^[^。]{1,80}[（(](?:19|20)[0-9]{2}[a-z]?[）)][「『“]|\bpp\.|\bVol\.\s*[0-9]|^\[[0-9]+\]")
@@ -132,8 +133,8 @@ def starts_sentence(block: str, at: int, previous: tuple[str, str | None] | None
     column): a PDF block that begins 「ています。」 continues the sentence of the block before
     it. Word and text paragraphs are the author's own, so their starts are sentence starts."""
     if at == 0:
-        if previous is None:
-            return True
+        if previous is None or _ARTICLE.match(block):
+            return True          # (a law's article 「第二条　…」 starts itself, whatever the reader glued before it)
         prev, before_prev = previous
         if _ends(prev) or _HEADING_LINE.match(prev.strip()):
             return True
@@ -312,6 +313,12 @@ def _glued_in_block(block: str, point: str) -> bool:
     return len(first) == 2 and bool(_HEADING_LINE.match(first[0].strip())) and len(point) > len(first[0]) + 2
 
 
+def resolve(name: str) -> Path:
+    """A document of the real corpus, or a law of ../shared/corpus/ja (development sets name both)."""
+    path = CORPUS / name
+    return path if path.exists() else CORPUS.parent / "ja" / name
+
+
 def fact_score(terms: str, texts: list[str]) -> float:
     groups = [[ns(a) for a in g.split("|")] for g in terms.split(";") if g.strip()]
     best = 0.0
@@ -325,7 +332,7 @@ def fact_score(terms: str, texts: list[str]) -> float:
 
 
 def run(name: str, rows: list[dict], style: str, length: str | None, verbose: bool) -> dict:
-    doc = load_document(CORPUS / name)
+    doc = load_document(resolve(name))
     kwargs = {"style": style}
     if length and "length" in inspect.signature(summarize).parameters:
         kwargs["length"] = length
@@ -394,7 +401,8 @@ def main() -> None:
     points = sum(r["points"] for r in rows) or 1
     clean = sum(r["clean"] for r in rows)
     cited = sum(r["cited"] for r in rows)
-    print(f"TOTAL docs {len(rows)}  facts/doc {facts_avg:.2f} of 5  clean {clean}/{points} ({clean / points:.0%})"
+    print(f"TOTAL docs {len(rows)}  facts/doc {facts_avg:.2f} of 5  points/doc {points / n:.2f}"
+          f"  clean {clean}/{points} ({clean / points:.0%})"
           f"  citations {cited}/{points} ({cited / points:.0%})  style {args.style}"
           f"{'  length ' + args.length if args.length else ''}")
 
