@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .answer_type import answer_spans, question_type
+from .fusion import dense_scores, fuse, heading_scores, window_scores
 from .passages import Passage
 from .retrieval import K1, B, bonus, question_features, terms
 from .slots import fills, slot_kind
 from .synonyms import expand
+from .synonyms import table as synonym_table
 
 if TYPE_CHECKING:
     from .index import FolderIndex
@@ -69,6 +71,11 @@ class SearchOptions:
     kind_weights: bool = True
     length_floor: float = 0.5        # BM25 treats a passage as at least this share of the mean length
     pool: int = 60
+    # round 6: other views of the top ``fuse_depth`` passages fused by rank with the list above
+    # (fusion.py: "window", "heading", "dense"); chosen on the development sets (docs/qa.md)
+    fuse: frozenset[str] = frozenset()
+    fuse_depth: int = 30
+    fuse_weight: float = 1.0
 
 
 DEFAULT = SearchOptions()
@@ -187,6 +194,8 @@ def rank(ix: FolderIndex, question: str, k: int = 5, query_terms: list[str] | No
                 f = OWN_TEXT_FACTOR
             pool.append((s * (1.0 + b) * f, path, pid, hit))
         scored = sorted(pool, key=lambda x: (-x[0], x[1], x[2])) + scored[options.pool:]
+    if options.fuse and len(scored) > 1:
+        scored = _fused(ix, question, base, scored, options)
     idf = [ix.collection.idf(w) for w in base]
     total = sum(idf) or 1.0
     out: list[Hit] = []
@@ -202,6 +211,30 @@ def rank(ix: FolderIndex, question: str, k: int = 5, query_terms: list[str] | No
         if len(out) >= k:
             break
     return out
+
+
+def _fused(ix: FolderIndex, question: str, base: list[str], scored: list[tuple[float, str, int, int]],
+           options: SearchOptions) -> list[tuple[float, str, int, int]]:
+    """The top ``fuse_depth`` of ``scored`` re-ordered by RRF of their rank there and in each
+    view of ``options.fuse`` (fusion.py); the fused score stays on the BM25 scale (the
+    ``RELATED`` cut in answer.py compares scores), so each keeps the score of the rank it takes."""
+    top, rest = scored[:options.fuse_depth], scored[options.fuse_depth:]
+    passages = [ix.entries[path].passages[pid] for _, path, pid, _ in top]
+    syn = synonym_table()
+    idf = ix.collection.idf
+    views: list[list[float]] = [[s for s, _, _, _ in top]]
+    if "window" in options.fuse:
+        views.append(window_scores(ix, [(path, pid) for _, path, pid, _ in top], base, syn, idf))
+    if "window_slot" in options.fuse:
+        views.append(window_scores(ix, [(path, pid) for _, path, pid, _ in top], base, syn, idf,
+                                   (slot_kind(question), question)))
+    if "heading" in options.fuse:
+        views.append(heading_scores(passages, base, syn, idf))
+    if "dense" in options.fuse:
+        views.append(dense_scores(question, passages))
+    rrf = fuse(views, weight=options.fuse_weight)
+    order = sorted(range(len(top)), key=lambda i: (-rrf[i], i))
+    return [(top[n][0], *top[i][1:]) for n, i in enumerate(order)] + rest
 
 
 def key_terms(ix: FolderIndex, query: list[str]) -> list[str]:
