@@ -252,7 +252,8 @@ def _sentence_weights(hit: Hit, q: list[str], idf, want: AnswerType = "", questi
     return out
 
 
-_LIST_LEAD = re.compile(r"次に掲げる|次の各号|(次|以下)の(とおり|通り)|(次|以下)の[^、。]{0,12}(種類|点|項目|事項|もの)[がをはに]")
+_LIST_LEAD = re.compile(r"次に掲げる|次の各号|(次|以下)の(とおり|通り)"
+                        r"|(次|以下)の[^、。]{0,12}(種類|点|項目|事項|もの)[がをはに]")
 
 
 def _pick(hit: Hit, q: list[str], idf, want: AnswerType, question: str = "") -> list[int]:

@@ -31,7 +31,7 @@ import numpy as np
 
 from .passages import Passage
 from .retrieval import batch_terms
-from .slots import MISSING, fills, slot_kind
+from .slots import MISSING, fills
 
 if TYPE_CHECKING:
     from .index import FolderIndex
@@ -90,10 +90,11 @@ def window_scores(ix: FolderIndex, cands: Sequence[tuple[str, int]], base: Seque
             else:
                 idx.append(len(texts))
                 texts.append(s.text)
+        paras = [None if s is None else s.para for s in row]
         lay = []
         for j in range(1, len(row) - 1):
-            lay.append((idx[j - 1] if row[j - 1] is not None and row[j - 1].para == row[j].para else -1, idx[j],
-                        idx[j + 1] if row[j + 1] is not None and row[j + 1].para == row[j].para else -1))
+            lay.append((idx[j - 1] if paras[j - 1] == paras[j] else -1, idx[j],
+                        idx[j + 1] if paras[j + 1] == paras[j] else -1))
         layout.append(lay)
     toks = [set(t) for t in batch_terms(texts)] if texts else []
     out = []

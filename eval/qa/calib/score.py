@@ -164,9 +164,12 @@ def main() -> int:
           f"folder {corpus}\n")
     for k in SCORES:
         pos, neg = scores[k]
-        per_set = ", ".join(
-            f"{f.parent.name} {auc([per[i][k] for i in ans if i.startswith(f.parent.name + '/')], [per[i][k] for i in una if i.startswith(f.parent.name + '/')]):.3f}"
-            for f in qfiles)
+        parts = []
+        for f in qfiles:
+            pre = f.parent.name + "/"
+            a = auc([per[i][k] for i in ans if i.startswith(pre)], [per[i][k] for i in una if i.startswith(pre)])
+            parts.append(f"{f.parent.name} {a:.3f}")
+        per_set = ", ".join(parts)
         print(f"## score {k}: AUC on the pool {auc(pos, neg):.3f} ({per_set})")
         print("  answerable:  ", " ".join(f"{c:.2f}" for c in sorted(pos)))
         print("  unanswerable:", " ".join(f"{c:.2f}" for c in sorted(neg)))
