@@ -45,6 +45,7 @@ from .answer_type import AnswerType, answer_spans, question_type
 from .index import FolderIndex
 from .retrieval import terms
 from .search import Hit, key_terms, rank
+from .slots import fills, slot_kind
 from .store import IndexStore
 from .synonyms import table as synonym_table
 
@@ -236,30 +237,45 @@ def _expanded(q: list[str]) -> set[str]:
 
 def _sentence_weights(hit: Hit, q: list[str], idf, want: AnswerType = "", question: str = "") -> list[float]:
     """idf weight of the question terms (or their synonyms) each sentence of ``hit`` carries,
-    and a half share more for a sentence holding an answer of the asked type."""
+    and a half share more for a sentence that fills the asked slot (slots.fills: a date for
+    いつ, a number with the asked counter for 何通り, an amount or 無料 for 料金, a reason for
+    なぜ) while holding at least one question term."""
     qset = _expanded(q)
     total = sum(idf(w) for w in set(q)) or 1.0
+    kind = slot_kind(question) if question else want
     out = []
     for s in hit.passage.sentences:
         w = sum(idf(t) for t in set(terms(s.text)) & qset)
-        if want and answer_spans(s.text, want, question):
+        if kind and (w > 0 or not question) and fills(s.text, kind, question):
             w += 0.5 * total
         out.append(w)
     return out
 
 
+_LIST_LEAD = re.compile(r"次に掲げる|次の各号|(次|以下)の(とおり|通り)"
+                        r"|(次|以下)の[^、。]{0,12}(種類|点|項目|事項|もの)[がをはに]")
+
+
 def _pick(hit: Hit, q: list[str], idf, want: AnswerType, question: str = "") -> list[int]:
     """The sentence that answers best, and the one beside it in the same paragraph when that
-    one carries almost as much (at most ``MAX_ANSWER_SENTENCES``, reading order)."""
+    one carries almost as much, when it fills the asked slot the best one leaves empty, or
+    when the best one introduces a list (「次に掲げる…」) — the list's first item follows
+    (at most ``MAX_ANSWER_SENTENCES``, reading order)."""
     w = _sentence_weights(hit, q, idf, want, question)
     if not w:
         return [0]
     i = max(range(len(w)), key=lambda j: (w[j], -j))
     sents = hit.passage.sentences
+    kind = slot_kind(question) if question else ""
+    empty = bool(kind) and not fills(sents[i].text, kind, question)
     picked = [i]
     for j in (i + 1, i - 1):
-        if len(picked) < MAX_ANSWER_SENTENCES and 0 <= j < len(w) and sents[j].para == sents[i].para \
-                and w[j] >= 0.5 * w[i] > 0:
+        if len(picked) >= MAX_ANSWER_SENTENCES or not (0 <= j < len(w)):
+            continue
+        if j == i + 1 and _LIST_LEAD.search(sents[i].text):
+            picked.append(j)          # the list's first item: its own block, the lead's list
+        elif sents[j].para == sents[i].para and (w[j] >= 0.5 * w[i] > 0
+                                                 or (empty and fills(sents[j].text, kind, question))):
             picked.append(j)
     return sorted(picked)
 

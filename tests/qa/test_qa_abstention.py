@@ -27,27 +27,31 @@ def _calib_scorer():
     return load_script(REPO / "eval" / "qa" / "calib" / "score.py", "calib_score")
 
 
-def test_thresholds_come_from_the_calibration_module_which_names_the_calibration_set():
+def test_thresholds_come_from_the_calibration_module_which_names_the_pool():
+    """Round 6: the pool is the calibration set AND dev2 (85 answerable, 55 unanswerable)."""
     assert A.MIN_COVERAGE == C.ANSWER_AT and A.NOT_FOUND_BELOW == C.NOT_FOUND_BELOW
     assert C.SCORE in SCORES
-    assert C.SOURCE == "eval/qa/calib/questions.tsv" and "blind" not in C.SOURCE     # never the frozen set
-    assert hashlib.sha256((REPO / C.SOURCE).read_bytes()).hexdigest() == C.SOURCE_SHA256
+    assert set(C.SOURCES) == {"eval/qa/calib/questions.tsv", "eval/qa/dev2/questions.tsv"}
+    assert not any("blind" in s for s in C.SOURCES)          # never the frozen set
+    for src, sha in C.SOURCES.items():
+        assert hashlib.sha256((REPO / src).read_bytes()).hexdigest() == sha
 
 
 def test_thresholds_follow_the_stated_rule_from_the_recorded_scores():
     """Re-derive the choice from the scores the module records: nobody edited a threshold by hand."""
     mod = _calib_scorer()
     assert C.RULE == mod.RULE
-    rows = [r for r in (REPO / C.SOURCE).read_text(encoding="utf-8").splitlines()[1:] if r.strip()]
+    rows = [r for src in C.SOURCES for r in (REPO / src).read_text(encoding="utf-8").splitlines()[1:] if r.strip()]
     n_ans = sum(r.split("\t")[2] == "1" for r in rows)
     scores = {k: (C.SCORES_SEEN[k]["answerable"], C.SCORES_SEEN[k]["unanswerable"]) for k in SCORES}
     assert all(len(a) == n_ans and len(u) == len(rows) - n_ans for a, u in scores.values())
     choice = mod.choose(scores)
     assert (choice["score"], choice["not_found_below"], choice["answer_at"]) == \
         (C.SCORE, C.NOT_FOUND_BELOW, C.ANSWER_AT)
-    pos = scores[C.SCORE][0]
+    pos, neg = scores[C.SCORE]
     assert sum(s < C.NOT_FOUND_BELOW for s in pos) <= 0.03 * len(pos)
-    assert mod.render(choice, C.SOURCE, C.SOURCE_SHA256, scores) == \
+    assert sum(s < C.ANSWER_AT for s in neg) >= 0.8 * len(neg)          # the issue's abstention target
+    assert mod.render(choice, C.SOURCES, scores) == \
         (REPO / "gennai_desktop" / "qa" / "calibration.py").read_text(encoding="utf-8")
 
 
@@ -59,6 +63,10 @@ def test_rule_functions():
     assert mod.not_found_threshold(pos[:30]) == 0.01      # 30 answerables: none may fall below
     t, j = mod.youden_threshold([0.6, 0.7, 0.8], [0.1, 0.2, 0.65])
     assert t == 0.6 and j == pytest.approx(2 / 3)
+    neg = [i / 10 for i in range(10)]                     # 0.0 … 0.9: 8 of 10 must fall below
+    assert mod.abstention_threshold(neg) == pytest.approx(0.7001)
+    assert sum(x < mod.abstention_threshold(neg) for x in neg) == 8
+    assert sum(x < mod.abstention_threshold(neg) - 0.0001 for x in neg) == 7   # the smallest such t
 
 
 def _best(corpus: Path, question: str):

