@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..nlp.morph import index_terms
+from ..tasks.sentence_shape import ARTICLE
 
 _CONTENT = {"名詞", "動詞", "形容詞", "副詞", "形状詞", "代名詞", "接頭辞"}
 # Light verbs, formal nouns and question words: in every passage or in every question.
@@ -235,7 +236,6 @@ CAPTION_BONUS = 0.5
 DEFINITION_BONUS = 0.6
 NUMBER_BONUS = 0.3
 LEAD_BONUS = 0.2
-_ARTICLE_START = re.compile(r"^[\s\u3000]*第" + _NUM + r"条(?:の" + _NUM + r")*[\s\u3000]")
 RERANK = frozenset({"caption", "definition", "number"})   # IndexOptions only; ranking reads search.SearchOptions
 
 
@@ -291,7 +291,7 @@ def bonus(question: str, feats: dict, text: str, context: str, use: frozenset[st
         flat = "".join(text.split())
         if any(f"「{d}」とは" in flat or f"{d}」とは" in flat for d in feats["defined"]):
             b += DEFINITION_BONUS
-    if "lead" in use and _ARTICLE_START.match(text):
+    if "lead" in use and ARTICLE.match(text):
         b += LEAD_BONUS
     if "number" in use and feats["units"] and has_number_in(text, feats["units"]):
         b += NUMBER_BONUS

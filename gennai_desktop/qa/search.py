@@ -227,12 +227,12 @@ def _fused(ix: FolderIndex, question: str, base: list[str], scored: list[tuple[f
     passages = [ix.entries[path].passages[pid] for _, path, pid, _ in top]
     syn = synonym_table()
     idf = ix.collection.idf
+    cands = [(path, pid) for _, path, pid, _ in top]
     views: list[list[float]] = [[s for s, _, _, _ in top]]
     if "window" in options.fuse:
-        views.append(window_scores(ix, [(path, pid) for _, path, pid, _ in top], base, syn, idf))
+        views.append(window_scores(ix, cands, base, syn, idf))
     if "window_slot" in options.fuse:
-        views.append(window_scores(ix, [(path, pid) for _, path, pid, _ in top], base, syn, idf,
-                                   (slot_kind(question), question)))
+        views.append(window_scores(ix, cands, base, syn, idf, (slot_kind(question), question)))
     if "heading" in options.fuse:
         views.append(heading_scores(passages, base, syn, idf))
     if "dense" in options.fuse:

@@ -20,9 +20,9 @@ ITEM_LABEL = re.compile(r"^\s*(?:[・●○◦■□◆◇▪◎〇•\-－]|[0-
                         r"|[（(][0-9０-９a-zA-Zａ-ｚア-ン一二三四五六七八九十]{1,3}[）)]"
                         r"|[①-⑳⑴-⒇]|[ア-ン][　 .．]|[一二三四五六七八九十]{1,2}[　 、.．])\s*")
 # a law's article or paragraph number before its sentence: 「第一条　」「第十二条の二　」「２　」
-ARTICLE = re.compile(r"^\s*第[0-9０-９一二三四五六七八九十百千]+条(?:の[0-9０-９一二三四五六七八九十]+)*[\s　]")
-PROVISION_LABEL = re.compile(r"^\s*(?:第[0-9０-９一二三四五六七八九十百千]+条(?:の[0-9０-９一二三四五六七八九十]+)*"
-                             r"|[0-9０-９]{1,2})[\s　]+")
+_ARTICLE_NUMBER = r"第[〇一二三四五六七八九十百千万０-９0-9]+条(?:の[〇一二三四五六七八九十百千万０-９0-9]+)*"
+ARTICLE = re.compile(r"^\s*" + _ARTICLE_NUMBER + r"\s")      # (also qa.retrieval's article lead)
+PROVISION_LABEL = re.compile(r"^\s*(?:" + _ARTICLE_NUMBER + r"|[0-9０-９]{1,2})\s+")
 # 「1　はじめに　本報告は…」: a numbered heading and its title before the first sentence
 _GLUED = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十]+[章節部]|[0-9０-９]{1,2}(?:[.．][0-9０-９]{1,2})*[.．]?"
                     r"|[（(][0-9０-９]{1,2}[）)])"

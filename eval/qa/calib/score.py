@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import json
 import math
+import pprint
 import sys
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def render(choice: dict, sources: dict[str, str], scores: dict[str, tuple[list[f
             f"AUC = {json.dumps(choice['auc'])}\n"
             f"SOURCES = {json.dumps(sources, indent=1)}\n"
             "RULE = (" + "\n        ".join(repr(RULE[i:i + 90]) for i in range(0, len(RULE), 90)) + ")\n"
-            f"SCORES_SEEN = {json.dumps(rec, indent=1)}\n")
+            f"SCORES_SEEN = {pprint.pformat(rec, width=100, compact=True, sort_dicts=False)}\n")
 
 
 def measure(corpus: Path, qs: list[dict]) -> tuple[dict[str, dict[str, float]], dict[str, bool]]:
