@@ -37,6 +37,7 @@ from ..core.document import (
 )
 from ..nlp.notes import note_marker_spans
 from ..nlp.sentences import sentence_spans
+from ..nlp.speaker_labels import speaker_of
 
 Level = Literal["body", "prose", "label", "none"]
 LEVEL_RANK = {"none": 0, "label": 1, "prose": 2, "body": 3}
@@ -221,14 +222,8 @@ def provision_blocks(blocks: Sequence[Block], parts: Sequence[int]) -> list[bool
 
 # --- transcribed speech (議事録) ----------------------------------------------------------------
 # A remark opens with its speaker: 「○藤田部会長　」「〇山田委員　」「○議長（田中太郎君）　」「◯佐藤君　」,
-# 「発言者：」, 「【田中委員】」. The role word is required, so a ○ bullet (「○ 基本方針」) is not a speaker.
-_ROLE = (r"(?:委員長|副委員長|委員|議長|副議長|会長|副会長|部会長|分科会長|座長|幹事|大臣|副大臣|政務官|長官|次官|"
-         r"局長|部長|課長|室長|参事官|審議官|統括官|官房長|関係官|事務局|事務局長|参考人|説明員|説明者|政府参考人|"
-         r"理事|監事|所長|知事|市長|町長|村長|区長|教授|准教授|弁護士|君|氏|首相|総理)")
-_SPEAKER = re.compile(r"^[ \t\u3000]*(?:[○〇◯◎][^\s\u3000○〇。、「」]{0,16}" + _ROLE +
-                      r"(?:[（(][^）)\n]{1,20}[）)])?(?=[ \t\u3000]|$)"
-                      r"|(?:発言者|説明者|質問者|回答者)[ \t\u3000]*[:：]"
-                      r"|【[^】\n]{0,16}" + _ROLE + r"】)")
+# 「発言者：」, 「【田中委員】」, 「田中委員：」 (nlp.speaker_labels, shared with the summariser's
+# minutes reader). The role word is required, so a ○ bullet (「○ 基本方針」) is not a speaker.
 SPEECH_MIN_TURNS = 2     # one ○ line is not a transcript; a 議事録 has many turns
 
 
@@ -238,7 +233,7 @@ def speech_blocks(blocks: Sequence[Block], levels: Sequence[Level]) -> list[bool
     Why: a 議事録 records what was said; splitting a long remark or changing its style
     would change the record (2022 建議 Ⅰ-1: the 記録 is of the speech). Only notation —
     kanji, kana, okurigana, numbers — is reviewed there."""
-    turns = [bool(_SPEAKER.match(b.text)) for b in blocks]
+    turns = [speaker_of(b.text) is not None for b in blocks]
     if sum(turns) < SPEECH_MIN_TURNS:
         return [False] * len(blocks)
     out: list[bool] = []

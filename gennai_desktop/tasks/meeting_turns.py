@@ -5,22 +5,18 @@ closed (「それでは、原案のとおり決定することといたします
 while most sentences are members' opinions that share the topic's words and so rank high
 on centrality. Knowing which blocks are the chair's turns lets the summariser prefer the
 chair's decision and next-step sentences over the opinions. A speaker turn is a block
-that opens with a speaker label (○山田座長　…, 【山田座長】…, 山田座長：…); the blocks after
-it belong to the same turn until the next label. Only a text with several turns by at least
-two speakers counts as minutes.
+that opens with a speaker label (○山田座長　…, 【山田座長】…, 山田座長：…; nlp.speaker_labels,
+the same recogniser the 公用文 checker uses); the blocks after it belong to the same turn
+until the next label. Only a text with several turns by at least two speakers counts as
+minutes. 関係官 turns (法制審議会) end the chair's turn like any other speaker's.
 """
 from __future__ import annotations
 
 import re
 
 from ..core.document import Document
+from ..nlp.speaker_labels import speaker_of
 
-# a speaker is named by a role (or 氏/君): 座長, 委員, 事務局（佐藤課長）, 大臣 … — a list
-# item 「○ 予算額　100億円」 is no speaker
-_ROLE = (r"(?:会長|議長|委員長|座長|主査|司会|委員|幹事|大臣|副大臣|政務官|局長|部長|課長|室長|参事官|審議官|"
-         r"事務局|事務官|参考人|説明者|氏|君)(?:代理)?(?:[（(][^）)\s]{1,12}[）)])?")
-_LABEL = re.compile(rf"^\s*(?:[○◯〇●◎]\s*(?P<a>[^\s　。、]{{0,16}}?{_ROLE})[\s　]"
-                    rf"|【(?P<b>[^】。、\s]{{0,16}}?{_ROLE})】|(?P<c>[^\s　。、：:]{{0,16}}?{_ROLE})[：:])")
 # the one who chairs: 会長, 部会長, 分科会長, 議長, 委員長, 座長, 主査, 司会 (and their 代理)
 _CHAIR = re.compile(r"(?:会長|議長|委員長|座長|主査|司会)(?:代理)?(?:[（(][^）)]*[）)])?$")
 MIN_TURNS = 4
@@ -28,14 +24,6 @@ MIN_TURNS = 4
 CEREMONY = re.compile(r"(?:開会|閉会|散会)(?:いた)?します。$|(?:始め|終わり)(?:ます|たいと思います)。$|"
                       r"ありがとうござ(?:います|いました)。$|御?説明(?:いた|を)?(?:お願い)?(?:いた)?します。$|"
                       r"(?:御?説明|御?発言|御?意見)を?お願い(?:いた)?します。$")
-
-
-def speaker_of(text: str) -> str | None:
-    """The speaker label a block opens with (「山田座長」), or None."""
-    m = _LABEL.match(text)
-    if not m:
-        return None
-    return (m.group("a") or m.group("b") or m.group("c") or "").strip() or None
 
 
 def turns(doc: Document) -> tuple[set[int], bool]:
