@@ -23,7 +23,8 @@ def _minutes(tmp_path, options: IndexOptions | None = None):
         "審議会第１３回会議　議事録\n\n議事は予定どおり進められた。\n\n"
         "会長の選任は次回とし、会長が選ばれるまで会長代理が会長の職務を行い、会長は次回の会議で選ぶこととされた。\n",
         encoding="utf-8")
-    for n, topic in enumerate(["道路占用", "水道料金", "ごみ収集", "図書館", "公園管理", "防災訓練", "広報誌", "国際交流"]):
+    topics = ["道路占用", "水道料金", "ごみ収集", "図書館", "公園管理", "防災訓練", "広報誌", "国際交流"]
+    for n, topic in enumerate(topics):
         (tmp_path / f"other_{n}.txt").write_text(f"{topic}の手引き\n\n{topic}の手続は窓口で受け付ける。\n",
                                                  encoding="utf-8")
     ix = FolderIndex(tmp_path, MemoryStore(), options)
