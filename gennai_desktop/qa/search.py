@@ -7,6 +7,8 @@ component; what did not help there is off in ``SearchOptions``' defaults):
      expanded with its synonyms (``synonyms``, at a lower weight);
   2. BM25 over every file's postings, with global statistics;
   3. passage kinds: notes and figure captions count at ``NOTE_WEIGHT``/``CAPTION_WEIGHT``;
+     the document-level view (round 7): a passage whose document's title the question names
+     (「法制審議会第198回会議で…」) counts more (``TitleIndex``, ``SearchOptions.title_weight``);
   4. re-ranking of the top ``pool``: a passage fills the asked slot — a date for いつ, a number
      with the asked counter for 何人/何社, an amount or 無料 for 料金, a reason for なぜ
      (``slot``, slots.py; round 1's ``type`` is kept as a variant) — a law article's caption
