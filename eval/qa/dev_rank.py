@@ -37,19 +37,21 @@ def corpus_dir(name: str) -> Path:
     return local if local.is_dir() else CORPUS / name
 
 
-def _index(folder: Path, FolderIndex, MemoryStore):
-    ix = FolderIndex(folder, MemoryStore())
+def _index(folder: Path, FolderIndex, MemoryStore, options=None):
+    ix = FolderIndex(folder, MemoryStore(), options)
     run_to_result(ix.update())
     return ix
 
 
 def variants():
     from gennai_desktop.qa.search import DEFAULT
-    r5 = replace(DEFAULT, fuse=frozenset())
+    r5 = replace(DEFAULT, fuse=frozenset(), title_weight=0.0)
     out = {"round 5 (BM25 + slot/caption/own-text re-rank)": r5}
     for views in (("window",), ("window_slot",), ("heading",), ("dense",), ("window", "heading"),
                   ("window", "dense"), ("window_slot", "dense"), ("heading", "dense"), ("window", "heading", "dense")):
         out["RRF + " + " + ".join(views)] = replace(r5, fuse=frozenset(views))
+    for w in (0.5, 1.0, 2.0, 3.0, 4.0):       # round 7: the document-level view (titles)
+        out[f"title view, weight {w}"] = replace(r5, title_weight=w)
     out = {k + ("  <- default" if v == DEFAULT else ""): v for k, v in out.items()}
     return out
 
@@ -61,6 +63,9 @@ def main() -> int:
     ap.add_argument("--only", nargs="*", help="substrings of the variant names to run")
     ap.add_argument("--depth", type=int, default=0, help="override fuse_depth")
     ap.add_argument("--weight", type=float, default=0.0, help="override fuse_weight")
+    ap.add_argument("--index-title-weight", type=int, default=-1,
+                    help="IndexOptions.title_weight (the title's terms in every passage; default: the product's)")
+    ap.add_argument("--misses", action="store_true", help="name the hit@3 misses and their rank")
     ap.add_argument("--dense-chars", type=int, default=0, help="override fusion.DENSE_CHARS")
     args = ap.parse_args()
     import doccache
@@ -85,7 +90,11 @@ def main() -> int:
         key = "real" if real else "ja"
         if key not in ixs:
             t0 = time.perf_counter()
-            ixs[key] = ix = _index(corpus_dir(key), FolderIndex, MemoryStore)
+            opts = None
+            if args.index_title_weight >= 0:
+                from gennai_desktop.qa.index import IndexOptions
+                opts = IndexOptions(title_weight=args.index_title_weight)
+            ixs[key] = ix = _index(corpus_dir(key), FolderIndex, MemoryStore, opts)
             print(f"index {key}: {len(ix.entries)} files, {ix.n_passages} passages, {time.perf_counter() - t0:.0f} s")
 
     def hit(s: str, q: dict, file: str, sentences) -> bool:
@@ -107,20 +116,25 @@ def main() -> int:
         if args.weight:
             opt = replace(opt, fuse_weight=args.weight)
         cells, t1, t3, n = [], 0, 0, 0
+        misses: list[str] = []
         t0 = time.perf_counter()
         for s, qs in qsets.items():
             ix = ixs["real" if s in REAL_SETS else "ja"]
             a1 = a3 = 0
             ans = [q for q in qs if q["answerable"]]
             for q in ans:
-                hs = rank(ix, q["question"], 3, options=opt)
+                hs = rank(ix, q["question"], 15 if args.misses else 3, options=opt)
                 h = [hit(s, q, x.file, [(t.text, t.page) for t in x.passage.sentences]) for x in hs]
                 a1 += any(h[:1])
                 a3 += any(h[:3])
+                if args.misses and not any(h[:3]):
+                    misses.append(f"{s}/{q['id']}:{h.index(True) + 1 if any(h) else '-'}")
             cells.append(f"{a1:>3}/{a3:>3} of {len(ans):<3}")
             t1, t3, n = t1 + a1, t3 + a3, n + len(ans)
         ms = (time.perf_counter() - t0) * 1000 / max(1, n)
         print(name.ljust(52) + "".join(f"{c:>16}" for c in cells) + f"{t1:>5}/{t3:>3} of {n:<3}  {ms:.0f} ms/q")
+        if misses:
+            print("    hit@3 misses (set/id:rank of the first right passage in the top 15): " + " ".join(misses))
     if args.ask:
         print("\nask (default options): answer in quote; answerable answered/unsure/not found; "
               "unanswerable answered/unsure/not found")

@@ -1,14 +1,17 @@
 """The answer / unsure / "not found" decision: which score it reads, and its two thresholds.
 
 The thresholds are data, not tuning: ``calibration.py`` is written by
-``eval/qa/calib/score.py --write`` from the calibration set eval/qa/calib/questions.tsv
-(real documents, written apart from the frozen test set eval/qa/blind) by a rule stated in
+``eval/qa/calib/score.py --write`` from the pool eval/qa/calib + eval/qa/dev2 (real
+documents, written apart from the frozen test set eval/qa/blind) by a rule stated in
 docs/qa.md before the frozen set was scored:
 
-* the score: the candidate below with the largest AUC on the calibration set;
-* "not found" below the largest threshold that leaves ≤ 3% of the calibration answerables
+* the score: the candidate below with the largest leave-one-set-out AUC on the pool
+  (calib + dev2: the AUC on one set, the combined model fitted on the other; round 7 — a
+  model fitted on the pool would win the pool's own AUC by fit alone);
+* "not found" below the largest threshold that leaves ≤ 3% of the pool's answerables
   under it (and only when the best passage lacks the question's key terms, answer.py);
-* "answer" at or above the threshold of the largest Youden J; "unsure" in between.
+* "answer" only at or above the smallest threshold under which ≥ 80% of the pool's
+  unanswerables fall; "unsure" in between.
 
 Candidate scores (all in [0, 1]):
 
@@ -18,19 +21,31 @@ Candidate scores (all in [0, 1]):
 * ``slot`` — round 5: the best SENTENCE of the best passage: its share of the question's idf
   weight (its heading counts with it), × ``slots.MISSING`` when it does not fill the asked
   slot (a date for いつ, a number with the asked counter for 何人, a reason for なぜ …);
-* ``mean`` — the mean of the two.
+* ``mean`` — the mean of the two;
+* ``combined`` — round 7: one logistic model over a few signals of the best passages
+  (``FEATURES``: the slot score, the passage score, how much of the question the best
+  passage's document title carries, the gap between the best and the next passage, whether
+  the best passage holds the question's key terms), its coefficients fitted on the pool by
+  eval/qa/calib/score.py and written to calibration.COEF.
 """
 from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
 
 from . import calibration
 from .answer_type import answer_spans, question_type
 from .retrieval import terms
-from .search import Hit
+from .search import Hit, key_terms, title_share
 from .slots import MISSING, sentence_score, slot_kind
 from .synonyms import table as synonym_table
 
+if TYPE_CHECKING:
+    from .index import FolderIndex
+
 TYPE_MISSING = 0.7
-SCORES = ("passage", "slot", "mean")
+SCORES = ("passage", "slot", "mean", "combined")
+FEATURES = ("slot", "passage", "title", "gap", "keys")
 
 
 def passage_score(hit: Hit, question: str) -> float:
@@ -61,3 +76,33 @@ def score(hit: Hit, question: str, q: list[str], idf, kind: str | None = None) -
     if kind == "mean":
         return (passage_score(hit, question) + slot_score(hit, question, q, idf)) / 2
     raise ValueError(f"unknown abstention score {kind!r}")
+
+
+def features(hits: list[Hit], question: str, q: list[str], ix: FolderIndex) -> dict[str, float]:
+    """The signals ``combined`` reads, each in [0, 1], from the ranked passages ``hits``."""
+    h = hits[0]
+    idf = ix.collection.idf
+    s2 = hits[1].score if len(hits) > 1 else 0.0
+    return {"slot": slot_score(h, question, q, idf),
+            "passage": passage_score(h, question),
+            "title": min(1.0, title_share(ix, q, h.file)),
+            "gap": max(0.0, (h.score - s2) / h.score) if h.score > 0 else 0.0,
+            "keys": float(set(key_terms(ix, q)) <= set(h.matched))}
+
+
+def combined(f: dict[str, float], coef: dict[str, float] | None = None) -> float:
+    """The logistic model's probability that the question is answered here."""
+    c = calibration.COEF if coef is None else coef
+    z = c.get("bias", 0.0) + sum(c.get(k, 0.0) * f[k] for k in FEATURES)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def confidence(hits: list[Hit], question: str, q: list[str], ix: FolderIndex, kind: str | None = None) -> float:
+    """The score the answer / unsure / not-found decision reads (``kind``: one of ``SCORES``;
+    the calibrated one by default); 0 without passages."""
+    if not hits:
+        return 0.0
+    kind = kind or calibration.SCORE
+    if kind == "combined":
+        return combined(features(hits, question, q, ix))
+    return score(hits[0], question, q, ix.collection.idf, kind)

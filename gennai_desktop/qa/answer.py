@@ -40,7 +40,7 @@ from ..tasks.extractive import supported_by
 from ..tasks.quality import weakness
 from ..tasks.similarity import TfidfIndex
 from . import calibration
-from .abstention import score as abstention_score
+from .abstention import confidence
 from .answer_type import AnswerType, answer_spans, question_type
 from .index import FolderIndex
 from .retrieval import terms
@@ -186,7 +186,7 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
             lock.release()
     yield Progress(1, 1, "qa.stage.search")
     want = question_type(question)
-    best = abstention_score(hits[0], question, q, index.collection.idf) if hits else 0.0
+    best = confidence(hits, question, q, index)
     model_id = getattr(getattr(engine, "spec", None), "id", "")
     if not hits or (best < NOT_FOUND_BELOW and not set(keys) <= set(hits[0].matched)):
         yield Done(AnswerResult(question, tr("qa.abstain"), True, "extractive", [], model_id=model_id,

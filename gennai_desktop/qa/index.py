@@ -28,12 +28,13 @@ from ..core.i18n import tr
 from ..core.safefiles import regular_size, sha256_regular
 from ..documents.limits import DEFAULT_LIMITS
 from ..documents.loader import SUPPORTED_SUFFIXES, load_document
-from .passages import SPLIT_PARAGRAPHS, Passage, doc_context, make_passages
+from .passages import SPLIT_PARAGRAPHS, Passage, doc_context, doc_title, make_passages
 from .retrieval import CAPTION_WEIGHT, MULTI_GRANULAR, RERANK, TITLE_WEIGHT, Collection, Postings, batch_terms, terms
 from .search import Hit, rank
 from .store import IndexStore, process_store
 
-FORMAT = 4        # 4: note passages carry the rows that reference them (passages.anchor_notes)
+FORMAT = 5        # 4: note passages carry the rows that reference them (passages.anchor_notes)
+                  # 5: each file keeps its title (passages.doc_title) for the document-level view
 
 
 @dataclass
@@ -45,6 +46,7 @@ class FileEntry:
     passages: list[Passage]
     postings: Postings
     chars: int = 0
+    title: str = ""          # passages.doc_title: what search.py's document-level view matches
 
 
 @dataclass
@@ -107,7 +109,7 @@ def _encode(entry: FileEntry) -> bytes:
     """One file's blob: a JSON header (metadata, passages, term list) + packed postings arrays."""
     words, arrays = entry.postings.to_bytes()
     head = {"v": FORMAT, "path": entry.path, "mtime_ns": entry.mtime_ns, "size": entry.size,
-            "sha256": entry.sha256, "chars": entry.chars, "words": words,
+            "sha256": entry.sha256, "chars": entry.chars, "title": entry.title, "words": words,
             "passages": [p.to_list() for p in entry.passages]}
     hb = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return zlib.compress(len(hb).to_bytes(8, "little") + hb + arrays, 3)
@@ -121,7 +123,7 @@ def _decode(blob: bytes) -> FileEntry:
         raise ValueError("index format changed")
     passages = [Passage.from_list(x) for x in d["passages"]]
     return FileEntry(d["path"], d["mtime_ns"], d["size"], d["sha256"], passages,
-                     Postings.from_bytes(d["words"], raw[8 + n:]), d.get("chars", 0))
+                     Postings.from_bytes(d["words"], raw[8 + n:]), d.get("chars", 0), d.get("title", ""))
 
 
 class FolderIndex:
@@ -281,7 +283,8 @@ class FolderIndex:
                 cancel.raise_if_cancelled()
                 passages = make_passages(doc, split_paragraphs=self.options.split_paragraphs)
                 postings = Postings.build(passage_terms(passages, doc_context(doc), self.options))
-                entry = FileEntry(path, st.st_mtime_ns, st.st_size, digest or "", passages, postings, len(doc.text))
+                entry = FileEntry(path, st.st_mtime_ns, st.st_size, digest or "", passages, postings, len(doc.text),
+                                  doc_title(doc))
                 cancel.raise_if_cancelled()
                 (report.changed if path in self.entries else report.added).append(path)
                 if path in self.entries:

