@@ -4,7 +4,7 @@ For each fact of a development fact list (same columns as blind/facts.tsv; NEVER
 blind list — this prints the sentences) the document's sentences that hold every term are
 looked up, and the fact is put under one cause:
 
-* ``stated``      — a point holds every term;
+* ``stated``      — a point (or the 文書情報 line, ``tasks.docinfo``) holds every term;
 * ``no sentence`` — no one sentence of the sentence table holds every term (the reader split
   it, a table cell, or the fact spans two sentences);
 * ``ineligible``  — the sentence exists but is no whole body sentence (reason given: the
@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE / "blind"))
 from score import fact_score, ns, resolve  # noqa: E402
 
 from gennai_desktop.documents import load_document  # noqa: E402
-from gennai_desktop.tasks import keypoints, meeting_turns, sentence_shape  # noqa: E402
+from gennai_desktop.tasks import docinfo, keypoints, meeting_turns, sentence_shape  # noqa: E402
 from gennai_desktop.tasks.extractive import SentenceTable  # noqa: E402
 from gennai_desktop.tasks.summarize import (  # noqa: E402
     REPORT_PARTS,
@@ -92,6 +92,9 @@ def diagnose(name: str, rows: list[dict], style: str, length: str, verbose: bool
              for c in chosen}
     texts = list(shown.values()) if not any(c.item is not None for c in chosen) else \
         [ns(keypoints.item_display(c.item)) for c in chosen]
+    info = docinfo.read(doc)                 # the 文書情報 line: its facts are stated too
+    if info is not None:
+        texts = texts + [ns(info.text)]
     cands = keypoints.candidates(table)
     ranked = sorted(cands.values(), key=lambda c: -c.score)
     rank_of = {c.index: r for r, c in enumerate(ranked, 1)}

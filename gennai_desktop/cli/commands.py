@@ -131,6 +131,8 @@ def cmd_summarize(args: argparse.Namespace, token: CancelToken, run: TaskRun) ->
                    "length": result.length,
                    "points": [{"text": p.text, "citations": [_loc(c) for c in p.citations], "items": list(p.items),
                                "part": p.part} for p in result.points],
+                   "info": ({"text": result.info.text, "citations": [_loc(c) for c in result.info.citations]}
+                            if result.info is not None else None),
                    "text": result.text, "notices": _notices(result.notices)})
     elif not args.out:
         emit(result.text)

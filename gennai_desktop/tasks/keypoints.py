@@ -53,6 +53,7 @@ CHAIR_DECISION = 0.4     # 議事録: a decision or next step in the chair's tur
 EARLY = 0.6              # the document's opening stretch (its 背景/はじめに): this much at its start, less on
 EARLY_SPAN = 0.15        # … falling to nothing at this fraction of the eligible sentences
 EARLY_MIN = 3            # … only where that stretch holds this many sentences
+ARTICLE_LEAD = 0.8       # a provision's first sentence (「第三条　会議は、公開しない。」): the article's rule itself
 COVERAGE = False         # the best point of each top-level section first (measured: no better on eval/summary)
 _SUMMARY_HEADING = re.compile(r"概要|要旨|要約|まとめ|はじめに|結論|おわりに|総括|ポイント|趣旨|目的")
 _NEXT_HEADING = re.compile(r"今後|予定|スケジュール|次のステップ|取組の方向|方向性|課題と対応|対応方針")
@@ -147,7 +148,10 @@ def candidates(table: SentenceTable) -> dict[int, Candidate]:
             score += keyfacts.WEIGHTS["next_step"] * (not sig.next_step)
         elif part == "overview" and _BACKGROUND_HEADING.search(heading):
             part = "background"
-        score += _length_term(len(shown))
+        article_lead = bool(sentence_shape.ARTICLE.match(shown))
+        score += ARTICLE_LEAD if article_lead else 0.0
+        # (a short article is a whole rule — 「会議は、公開しない。」 — not a fragment: no cost for it)
+        score += 0.0 if article_lead and len(shown) < 30 else _length_term(len(shown))
         score = score + ENACTING if i == enacting else score * table.weight(i)
         slots = {slot: factslots.strength(slot, text, sig) for slot in factslots.slots_of(text, sig)}
         if part == "next":

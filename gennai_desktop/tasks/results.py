@@ -26,6 +26,9 @@ class SummaryResult:
     notices: list[str] = field(default_factory=list)   # i18n keys shown to the user
     partial: bool = False                    # stopped early (cancel/time limit): points of the chunks done
     length: str = "standard"                 # "short" | "standard" | "long": how many points were asked for
+    # 文書情報 (tasks.docinfo): title, number, date, issuer from the cover — shown before the
+    # points in every style, cited; not a point (never counted as one)
+    info: SummaryPoint | None = None
 
 
 @dataclass

@@ -10,6 +10,7 @@ the summary is EXTRACTIVE (the document's own sentences) and says so.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import time
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ from ..llm.batch import generate_batch
 from ..nlp.morph import tokenize
 from ..nlp.script import guess_language
 from ..nlp.sentences import chunk_spans
-from . import keyfacts, keypoints, prompting, sentence_shape
+from . import docinfo, keyfacts, keypoints, prompting, sentence_shape
 from .extractive import SentenceTable, locations, shorten, support
 from .model_passes import SpecOnly, model_can_help
 from .partial import DeadlineToken
@@ -90,6 +91,8 @@ def summarize(doc: Document, engine: TextEngine | SpecOnly | None, *, style: Sty
         for ev in _summarize(doc, engine, style, length, token, acc, base_model_passes):
             if isinstance(ev, Progress) and ev.stage == "summary.stage.map":
                 acc.chunks_done = ev.done     # the map stage reports each chunk as it starts
+            if isinstance(ev, Done) and isinstance(ev.result, SummaryResult):
+                ev = Done(_with_info(doc, ev.result))
             yield ev
     except Cancelled:
         if not acc.map_points or acc.table is None:
@@ -102,9 +105,19 @@ def summarize(doc: Document, engine: TextEngine | SpecOnly | None, *, style: Sty
         params = {"done": acc.chunks_done, "total": acc.chunks_total}
         yield Notice(key, params)
         method: Literal["model", "extractive"] = "model" if any(m for _, _, m in final) else "extractive"
-        yield Done(SummaryResult(points, style, method, render(points, style),
-                                 engine.spec.id if engine is not None else "", [key], partial=True,
-                                 length=length))
+        yield Done(_with_info(doc, SummaryResult(points, style, method, render(points, style),
+                                                 engine.spec.id if engine is not None else "", [key],
+                                                 partial=True, length=length)))
+
+
+def _with_info(doc: Document, result: SummaryResult) -> SummaryResult:
+    """The result with the document's 文書情報 line (``docinfo``) before its points: who issued
+    it, when, its number — often in no body sentence, so in no point."""
+    found = docinfo.read(doc)
+    if found is None:
+        return result
+    info = SummaryPoint(found.text, found.citations)
+    return dataclasses.replace(result, info=info, text=render(result.points, result.style, info=info))
 
 
 class _Acc:
@@ -449,10 +462,12 @@ def _reduce(doc, table, engine, style, lang, map_points, k, cancel, dropped):
     return out[:k]
 
 
-def render(points: list[SummaryPoint], style: Style, lang: str | None = None) -> str:
+def render(points: list[SummaryPoint], style: Style, lang: str | None = None,
+           info: SummaryPoint | None = None) -> str:
     """Display text of a summary in the chosen style, each point with its citations; a
     point's list items follow it, indented. 報告 is labelled 【概要】【経緯】【今後の予定】,
-    a part the document says nothing about is said to be empty, not left out."""
+    a part the document says nothing about is said to be empty, not left out. The
+    document's 文書情報 (``info``), when it has one, comes first in every style."""
     lang = lang or get_language()
 
     def cite(p: SummaryPoint) -> str:
@@ -463,6 +478,8 @@ def render(points: list[SummaryPoint], style: Style, lang: str | None = None) ->
         return [("　・" if lang == "ja" else "    - ") + it for it in p.items]
 
     lines: list[str] = []
+    if info is not None:
+        lines.append(tr("summary.info", lang=lang) + info.text + cite(info))
     if style == "report":
         for part in PART_ORDER:
             lines.append(tr(f"summary.part.{part}", lang=lang))
@@ -493,7 +510,7 @@ def save_summary_docx(result: SummaryResult, target) -> None:
     blocks: list[Block] = [Block(id="b0000", kind="heading", text=tr("summary.doc_title", lang=lang), level=1)]
     labels = {tr(f"summary.part.{p}", lang=lang) for p in PART_ORDER}
     kind: BlockKind = "list_item" if result.style == "bullets" else "paragraph"
-    for i, line in enumerate(render(result.points, result.style, lang).splitlines(), 1):
+    for i, line in enumerate(render(result.points, result.style, lang, result.info).splitlines(), 1):
         if line in labels:
             blocks.append(Block(id=f"b{i:04d}", kind="heading", text=line, level=2))
         else:

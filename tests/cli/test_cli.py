@@ -312,5 +312,7 @@ def test_summarize_length_and_report_parts(capsys, ja_corpus):
     code, out, _ = run(capsys, "summarize", "--no-model", "--json", "--style", "report", path)
     data = json.loads(out)
     assert {p["part"] for p in data["points"]} <= {"overview", "background", "next"}
-    assert data["text"].splitlines()[0] == "【概要】"
+    lines = data["text"].splitlines()
+    assert data["info"] is not None and lines[0].startswith("【文書情報】" + data["info"]["text"])
+    assert lines[1] == "【概要】"               # the parts follow the 文書情報 line
     assert run(capsys, "summarize", "--no-model", "--length", "huge", path)[0] == E.EXIT_USAGE

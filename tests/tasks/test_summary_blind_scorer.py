@@ -124,3 +124,10 @@ def test_an_article_starts_a_sentence_whatever_the_reader_glued_before_it():
     assert j.clean, j.why
     j = score.judge(law, SummaryPoint("非常勤とする。", (Location("b0003", 1, None),)))
     assert not j.clean and j.why == "starts mid-sentence"         # a block without an article label still joins
+
+
+def test_the_info_line_is_cited_only_when_each_piece_stands_in_a_cited_block():
+    info = SummaryPoint("地域交通の維持策", (Location("b0000", 1, None),))
+    assert score.info_cited(DOC, info)
+    wrong = SummaryPoint("地域交通の維持策　令和9年度", (Location("b0000", 1, None),))
+    assert not score.info_cited(DOC, wrong)

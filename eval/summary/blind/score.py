@@ -47,10 +47,10 @@ sys.path.insert(0, str(ROOT))
 CORPUS = Path(os.environ.get("GENNAI_CORPUS", ROOT.parent / "shared" / "corpus")) / "real"
 
 from gennai_desktop.core.document import BODY_KINDS, Document  # noqa: E402
-from gennai_desktop.core.errors import DocumentError             # noqa: E402
-from gennai_desktop.documents import load_document               # noqa: E402
-from gennai_desktop.tasks.summarize import summarize              # noqa: E402
-from tests.support.events import run_to_result                    # noqa: E402
+from gennai_desktop.core.errors import DocumentError  # noqa: E402
+from gennai_desktop.documents import load_document  # noqa: E402
+from gennai_desktop.tasks.summarize import summarize  # noqa: E402
+from tests.support.events import run_to_result  # noqa: E402
 
 _WS = re.compile(r"\s+")
 _END = "。．！？!?"
@@ -345,11 +345,18 @@ def run(name: str, rows: list[dict], style: str, length: str | None, verbose: bo
             print(f"--- {name}\n   (no summary: {exc})")
     seconds = time.perf_counter() - t0
     texts = [ns(p.text + "".join(getattr(p, "items", ()) or ())) for p in result.points]
+    info = getattr(result, "info", None)      # 文書情報 (round 6): its facts count, it is no point
+    info_ok = None
+    if info is not None:
+        texts.append(ns(info.text))
+        info_ok = info_cited(doc, info)
     facts = [fact_score(r["terms"], texts) for r in rows]
     stated = "summary.notice.slide_items" in (getattr(result, "notices", None) or ())
     judged = [judge(doc, p, stated) for p in result.points]
     if verbose:
         print(f"--- {name}")
+        if info is not None:
+            print(f"   [文書情報{'' if info_ok else ' CITE WRONG'}] {info.text[:110]}")
         for j, p in zip(judged, result.points):
             mark = "ok " if j.clean else f"[{j.why}] "
             cites = ",".join(f"{c.block_id}/p{c.page}" for c in p.citations)
@@ -358,7 +365,14 @@ def run(name: str, rows: list[dict], style: str, length: str | None, verbose: bo
                 print(f"        - {it[:80]}")
     return {"doc": name, "facts": sum(facts), "n_facts": len(rows), "clean": sum(j.clean for j in judged),
             "points": len(judged), "cited": sum(j.cited_ok for j in judged), "seconds": seconds,
-            "per_fact": facts, "why": [j.why for j in judged if j.why]}
+            "per_fact": facts, "why": [j.why for j in judged if j.why], "info": info_ok}
+
+
+def info_cited(doc: Document, info) -> bool:
+    """Every piece of the 文書情報 line (joined with 「　」) stands in one of its cited blocks."""
+    by_id = {b.id: ns(b.text) for b in doc.blocks}
+    cited = [by_id.get(c.block_id, "") for c in info.citations]
+    return all(any(ns(piece) in t for t in cited) for piece in info.text.split("　") if piece.strip())
 
 
 def main() -> None:
@@ -401,9 +415,11 @@ def main() -> None:
     points = sum(r["points"] for r in rows) or 1
     clean = sum(r["clean"] for r in rows)
     cited = sum(r["cited"] for r in rows)
+    infos = [r["info"] for r in rows if r["info"] is not None]
     print(f"TOTAL docs {len(rows)}  facts/doc {facts_avg:.2f} of 5  points/doc {points / n:.2f}"
           f"  clean {clean}/{points} ({clean / points:.0%})"
-          f"  citations {cited}/{points} ({cited / points:.0%})  style {args.style}"
+          f"  citations {cited}/{points} ({cited / points:.0%})"
+          f"{f'  文書情報 {len(infos)} cited {sum(infos)}/{len(infos)}' if infos else ''}  style {args.style}"
           f"{'  length ' + args.length if args.length else ''}")
 
 
