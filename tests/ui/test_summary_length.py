@@ -21,3 +21,19 @@ def test_length_choice_sets_the_number_of_points_and_is_kept(window, qtbot, kenp
     tab.length_box.setCurrentIndex(tab.length_box.findData("short"))
     tab.restore_state(state)
     assert tab.length == "long"
+
+
+def test_a_restored_summary_keeps_its_document_information_line(window, qtbot, kenpo_docx):
+    # the 文書情報 line (title, number, date, issuer) is part of what is exported: a summary
+    # restored from the saved tab state must still carry it, with its citations
+    window.open_path(kenpo_docx)
+    tab = window.summary_tab
+    assert tab.run()
+    wait_idle(qtbot, tab)
+    assert tab.last_run_outcome == "done", window.messages
+    info = tab.result.info
+    assert info is not None and "日本国憲法" in info.text
+    state = tab.state()
+    tab.clear_result()
+    tab.restore_state(state)
+    assert tab.result is not None and tab.result.info == info

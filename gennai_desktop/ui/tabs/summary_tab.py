@@ -169,7 +169,9 @@ class SummaryTab(TaskTab):
             st["result"] = {"text": r.text, "style": r.style, "method": r.method, "model_id": r.model_id,
                             "length": r.length,
                             "points": [{"text": p.text, "citations": [c.__dict__ for c in p.citations],
-                                        "items": list(p.items), "part": p.part} for p in r.points]}
+                                        "items": list(p.items), "part": p.part} for p in r.points],
+                            "info": ({"text": r.info.text, "citations": [c.__dict__ for c in r.info.citations]}
+                                     if r.info is not None else None)}
         return st
 
     def restore_state(self, state: dict) -> None:
@@ -182,7 +184,10 @@ class SummaryTab(TaskTab):
         if r and self.state_matches_document(state):
             points = [SummaryPoint(p["text"], tuple(Location(**c) for c in p["citations"]),
                                    items=tuple(p.get("items", ())), part=p.get("part", "")) for p in r["points"]]
+            i = r.get("info")     # the 文書情報 line: kept so that an export after a restore still has it
+            info = SummaryPoint(i["text"], tuple(Location(**c) for c in i["citations"])) if i else None
             self.result = SummaryResult(points=points, style=r["style"], method=r["method"], text=r["text"],
-                                        model_id=r.get("model_id", ""), length=r.get("length", "standard"))
+                                        model_id=r.get("model_id", ""), length=r.get("length", "standard"),
+                                        info=info)
             self.show_result(self.result)
         self._update_buttons()
