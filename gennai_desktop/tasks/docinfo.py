@@ -19,7 +19,10 @@ first page — a 告示 signs after its enacting sentence). A line is taken when
 * a meeting or handout line: 「第N回…会議」「配布資料」.
 
 Addressees (the lines up to one with 殿/御中/各位) are left out: they are whom a 通知 is sent
-to, not who sent it.
+to, not who sent it. A subject the reader split over two blocks (a line that leaves a bracket
+open or ends in 「の」) is joined and cites both; a line that opens with 別添/別紙/別記 (an
+enclosure's title) or is the tail of a cut line (a closing bracket it never opened) is no piece
+of this document's own cover.
 """
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ _SUBJECT = re.compile(r"(?:について|の件|する件)\s*[）)]?$")
 _ADDRESSEE = re.compile(r"殿|御中|各位")
 _SENTENCE_END = re.compile(r"[。．]\s*$")
 _LEAD_MARK = re.compile(r"^[○◯●・■◆]\s*")     # 「○厚生労働省告示第八十五号」: the mark is layout
+_ATTACHMENT = re.compile(r"[（(]?(?:別添|別紙|別記|参考)")
 _WORDS = re.compile(r"[ぁ-んァ-ヶ一-龥A-Za-zＡ-Ｚａ-ｚ]")
 
 
@@ -87,19 +91,44 @@ def _cover(doc: Document) -> list[Block]:
     return out
 
 
+def _open_brackets(text: str) -> int:
+    return sum(text.count(c) for c in "「（(『") - sum(text.count(c) for c in "」）)』")
+
+
+def _lines(blocks: list[Block]) -> list[tuple[list[Block], str]]:
+    """The cover's lines, a subject set on two lines joined: a line that leaves a bracket open or
+    ends in 「の」 goes on in the next block of its page (「「…留意事項について」の」 + 「一部改正について」;
+    the reader splits a centred two-line subject)."""
+    out: list[tuple[list[Block], str]] = []
+    n = 0
+    while n < len(blocks):
+        line, text = [blocks[n]], blocks[n].text.strip()
+        while ((_open_brackets(text) > 0 or text.endswith("の")) and n + 1 < len(blocks)
+               and blocks[n + 1].page == line[0].page and len(text) <= MAX_LINE):
+            n += 1
+            line.append(blocks[n])
+            text += blocks[n].text.strip()
+        out.append((line, text))
+        n += 1
+    return out
+
+
 def read(doc: Document) -> DocInfo | None:
     """The document's cover line (None when it has none: then the summary shows no 文書情報)."""
-    blocks = _cover(doc)
-    addressed_to = max((n for n, b in enumerate(blocks) if _ADDRESSEE.search(b.text)), default=-1)
+    lines = _lines(_cover(doc))
+    addressed_to = max((n for n, (_, t) in enumerate(lines) if _ADDRESSEE.search(t)), default=-1)
     pieces: list[str] = []
     cites: list[Location] = []
     kinds: set[str] = set()
-    for n, b in enumerate(blocks):
-        text = _LEAD_MARK.sub("", re.sub(r"\s+", " ", b.text).strip())
+    for n, (line, raw) in enumerate(lines):
+        b = line[0]
+        text = _LEAD_MARK.sub("", re.sub(r"\s+", " ", raw).strip())
         if b.kind not in BODY_KINDS and b.kind != "title" or not text or len(text) > MAX_LINE:
             continue
         if _SENTENCE_END.search(text) or not _WORDS.search(text) or _ADDRESSEE.search(text):
             continue
+        if _ATTACHMENT.match(text) or _open_brackets(text) < 0:
+            continue    # 「別添　…」 titles an enclosure; 「…第１号）の…」 is the tail of a cut line
         kind = _kind_of(b, text)
         if not kind or (kind in ("issuer", "title") and n < addressed_to):
             continue          # before the 殿 line: whom it is sent to, not who sent it
@@ -111,7 +140,7 @@ def read(doc: Document) -> DocInfo | None:
             continue
         kinds.add(kind)
         pieces.append(text)
-        cites.append(doc.locate(b.start))
+        cites.extend(doc.locate(x.start) for x in line)
         if len(pieces) >= MAX_PIECES:
             break
     if not pieces:

@@ -92,3 +92,21 @@ def test_a_provisions_first_sentence_outweighs_its_later_paragraphs():
 
     assert score("公開しない") > score("報道関係者の傍聴")
     assert score("会長が招集する") > score("臨時に委員以外の者")
+
+
+def test_a_subject_set_on_two_lines_is_one_piece_and_an_enclosure_line_is_none():
+    # the reader splits a centred two-line subject; 「別添　…」 names an enclosure, and the
+    # tail of its cut line (「年３月５日…第１号）の…」) is no document number of this 通知
+    doc = _doc([("paragraph", "保医発0819第10号"),
+                ("paragraph", "都道府県民生主管部（局）長　殿"),
+                ("paragraph", "厚生労働省保険局医療課長（公印省略）"),
+                ("paragraph", "「診療報酬の算定方法の一部改正に伴う実施上の留意事項について」の"),
+                ("title", "一部改正について"),
+                ("paragraph", BODY),
+                ("paragraph", "別添　「診療報酬の算定方法の一部改正に伴う実施上の留意事項について」（平成30"),
+                ("paragraph", "年３月５日保医発0305第１号）の一部改正について")])
+    info = docinfo.read(doc)
+    assert info is not None
+    assert info.pieces == ("保医発0819第10号", "厚生労働省保険局医療課長（公印省略）",
+                           "「診療報酬の算定方法の一部改正に伴う実施上の留意事項について」の一部改正について")
+    assert [c.block_id for c in info.citations] == ["b0000", "b0002", "b0003", "b0004"]

@@ -372,7 +372,9 @@ def info_cited(doc: Document, info) -> bool:
     """Every piece of the 文書情報 line (joined with 「　」) stands in one of its cited blocks."""
     by_id = {b.id: ns(b.text) for b in doc.blocks}
     cited = [by_id.get(c.block_id, "") for c in info.citations]
-    return all(any(ns(piece) in t for t in cited) for piece in info.text.split("　") if piece.strip())
+    # a piece may span the blocks it cites (a subject the reader split over two lines)
+    return all(any(ns(piece) in t for t in cited) or ns(piece) in "".join(cited)
+               for piece in info.text.split("　") if piece.strip())
 
 
 def main() -> None:
