@@ -253,14 +253,18 @@ def _sentence_weights(hit: Hit, q: list[str], idf, want: AnswerType = "", questi
 
 
 _LIST_LEAD = re.compile(r"次に掲げる|次の各号|(次|以下)の(とおり|通り)"
-                        r"|(次|以下)の[^、。]{0,12}(種類|点|項目|事項|もの)[がをはに]")
+                        r"|(次|以下)の[^、。]{0,12}(種類|点|項目|事項|もの)[がをはに]"
+                        r"|(次|以下)の[0-9０-９一二三四五六七八九十]+(つ|点|項目)")
+# a heading that names what follows defines it: 「フィルターバブルとは」「Xとは？」 (round 8)
+_DEFINED_HEAD = re.compile(r"^[^。、]{1,30}とは[?？:：]?\s*$")
 
 
 def _pick(hit: Hit, q: list[str], idf, want: AnswerType, question: str = "") -> list[int]:
     """The sentence that answers best, and the one beside it in the same paragraph when that
     one carries almost as much, when it fills the asked slot the best one leaves empty, or
-    when the best one introduces a list (「次に掲げる…」) — the list's first item follows
-    (at most ``MAX_ANSWER_SENTENCES``, reading order)."""
+    when the best one introduces a list (「次に掲げる…」「以下の３つ」) — the list's first item
+    follows — or is a heading 「Xとは」 — its first body sentence follows (at most
+    ``MAX_ANSWER_SENTENCES``, reading order)."""
     w = _sentence_weights(hit, q, idf, want, question)
     if not w:
         return [0]
@@ -272,7 +276,7 @@ def _pick(hit: Hit, q: list[str], idf, want: AnswerType, question: str = "") -> 
     for j in (i + 1, i - 1):
         if len(picked) >= MAX_ANSWER_SENTENCES or not (0 <= j < len(w)):
             continue
-        if j == i + 1 and _LIST_LEAD.search(sents[i].text):
+        if j == i + 1 and (_LIST_LEAD.search(sents[i].text) or _DEFINED_HEAD.match(sents[i].text.strip())):
             picked.append(j)          # the list's first item: its own block, the lead's list
         elif sents[j].para == sents[i].para and (w[j] >= 0.5 * w[i] > 0
                                                  or (empty and fills(sents[j].text, kind, question))):
