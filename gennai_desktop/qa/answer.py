@@ -56,6 +56,8 @@ MAX_PASSAGES = 3          # passages given to the model / cited
 MAX_ANSWER_SENTENCES = 2  # the sentence that answers, or two of one paragraph
 SECOND_PASSAGE = 0.8      # also quote the next passage's best sentence when its score is this close
 MIN_SIM = 0.2             # model sentence ↔ retrieved sentence similarity needed for support
+QUOTE_LEAD = True         # quote from the top passage that holds most of the question (round 8)
+COVERAGE_NEAR = 0.75      # … when its score is at least this share of the best (dev sets, round 8)
 _MARKER = re.compile(r"[\[［【（(]\s*[0-9０-９]{1,2}\s*[\]］】）)]")
 _NOT_FOUND_MARKS = ("見当たりません", "記載がありません", "書かれていません", "分かりません", "わかりません")
 
@@ -192,6 +194,8 @@ def ask(source: str | os.PathLike[str], question: str, engine=None, *, index: Fo
         yield Done(AnswerResult(question, tr("qa.abstain"), True, "extractive", [], model_id=model_id,
                                 best_coverage=best, status="not_found"))
         return
+    if QUOTE_LEAD:
+        hits = lead_by_coverage(hits)
     if best < MIN_COVERAGE:
         yield Notice("qa.notice.unsure")
         yield Done(_unsure(question, hits, q, want, model_id, best, index.collection.idf))
@@ -253,14 +257,18 @@ def _sentence_weights(hit: Hit, q: list[str], idf, want: AnswerType = "", questi
 
 
 _LIST_LEAD = re.compile(r"次に掲げる|次の各号|(次|以下)の(とおり|通り)"
-                        r"|(次|以下)の[^、。]{0,12}(種類|点|項目|事項|もの)[がをはに]")
+                        r"|(次|以下)の[^、。]{0,12}(種類|点|項目|事項|もの)[がをはに]"
+                        r"|(次|以下)の[0-9０-９一二三四五六七八九十]+(つ|点|項目)")
+# a heading that names what follows defines it: 「フィルターバブルとは」「Xとは？」 (round 8)
+_DEFINED_HEAD = re.compile(r"^[^。、]{1,30}とは[?？:：]?\s*$")
 
 
 def _pick(hit: Hit, q: list[str], idf, want: AnswerType, question: str = "") -> list[int]:
     """The sentence that answers best, and the one beside it in the same paragraph when that
     one carries almost as much, when it fills the asked slot the best one leaves empty, or
-    when the best one introduces a list (「次に掲げる…」) — the list's first item follows
-    (at most ``MAX_ANSWER_SENTENCES``, reading order)."""
+    when the best one introduces a list (「次に掲げる…」「以下の３つ」) — the list's first item
+    follows — or is a heading 「Xとは」 — its first body sentence follows (at most
+    ``MAX_ANSWER_SENTENCES``, reading order)."""
     w = _sentence_weights(hit, q, idf, want, question)
     if not w:
         return [0]
@@ -272,12 +280,26 @@ def _pick(hit: Hit, q: list[str], idf, want: AnswerType, question: str = "") -> 
     for j in (i + 1, i - 1):
         if len(picked) >= MAX_ANSWER_SENTENCES or not (0 <= j < len(w)):
             continue
-        if j == i + 1 and _LIST_LEAD.search(sents[i].text):
+        if j == i + 1 and (_LIST_LEAD.search(sents[i].text) or _DEFINED_HEAD.match(sents[i].text.strip())):
             picked.append(j)          # the list's first item: its own block, the lead's list
         elif sents[j].para == sents[i].para and (w[j] >= 0.5 * w[i] > 0
                                                  or (empty and fills(sents[j].text, kind, question))):
             picked.append(j)
     return sorted(picked)
+
+
+def lead_by_coverage(hits: list[Hit]) -> list[Hit]:
+    """The top passages with the one that holds most of the question moved to the front when
+    its score is close to the best (≥ ``COVERAGE_NEAR`` of it) — the quote comes from the first
+    citation, and the ranking puts the right passage in the top 3 far more often than first;
+    a near-tie in score is decided by the share of the question's idf weight the passage holds
+    (docs/qa.md, round 8). The confidence is read before, so abstention does not move."""
+    top = hits[:MAX_PASSAGES]
+    near = [h for h in top[1:] if h.score >= COVERAGE_NEAR * top[0].score and h.coverage > top[0].coverage + 1e-9]
+    if not near:
+        return hits
+    lead = max(near, key=lambda h: h.coverage)        # the first of equals (max keeps the first)
+    return [lead] + [h for h in hits if h is not lead]
 
 
 def _highlights(text: str, qset: set[str]) -> tuple[tuple[int, int], ...]:

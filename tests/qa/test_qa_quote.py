@@ -49,3 +49,27 @@ def test_without_a_slot_or_lead_one_sentence_of_one_paragraph_is_quoted():
     hit = _hit(("会長は、委員の互選に基づき、法務大臣が指名する。", 0),
                ("幹事は、学識経験のある者のうちから任命する。", 1))
     assert _pick(hit, terms(question), _idf, "", question) == [0]
+
+
+def test_a_heading_that_names_the_term_is_quoted_with_its_first_body_sentence():
+    """「フィルターバブルとは」 alone answers nothing; the definition is the sentence after it (round 8)."""
+    question = "フィルターバブルってどういう意味"
+    hit = _hit(("フィルターバブルとは", 0),
+               ("見たい情報が優先的に表示され、観点に合わない情報から隔離される情報環境を指す。", 1),
+               ("エコーチェンバーも挙げられる。", 2))
+    assert _pick(hit, terms(question), _idf, "", question) == [0, 1]
+
+
+def test_a_lead_that_counts_its_items_is_quoted_with_the_first_item():
+    question = "オープンデータ利用の注意点は"
+    hit = _hit(("オープンデータを利用する際の注意点は以下の３つです。", 0),
+               ("出典を記載すること。", 1),
+               ("加工したことを明記すること。", 2))
+    assert _pick(hit, terms(question), _idf, "", question) == [0, 1]
+
+
+def test_a_sentence_ending_in_toha_inside_a_paragraph_is_not_a_heading():
+    question = "審議会の会長は誰が指名するか"
+    hit = _hit(("会長は、委員の互選に基づき、法務大臣が指名するとは限らない。", 0),
+               ("幹事は、学識経験のある者のうちから任命する。", 1))
+    assert _pick(hit, terms(question), _idf, "", question) == [0]
