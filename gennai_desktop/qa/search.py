@@ -30,7 +30,7 @@ import numpy as np
 from .answer_type import answer_spans, question_type
 from .fusion import dense_scores, fuse, heading_scores, window_scores
 from .passages import Passage
-from .retrieval import K1, B, bonus, question_features, terms
+from .retrieval import K1, B, bonus, distinct, question_features, terms
 from .slots import fills, slot_kind
 from .synonyms import expand
 from .synonyms import table as synonym_table
@@ -218,7 +218,7 @@ def rank(ix: FolderIndex, question: str, k: int = 5, query_terms: list[str] | No
     q = query_terms if query_terms is not None else terms(question, ix.options.multi_granular)
     if not q:
         return []
-    base = list(dict.fromkeys(q))[:62]
+    base = distinct(q)
     expanded = expand(base) if options.synonyms else [(w, 1.0, i) for i, w in enumerate(base)]
     qterms = [w for w, _, _ in expanded]
     weights = np.asarray([wt for _, wt, _ in expanded], dtype=np.float32)
@@ -305,8 +305,7 @@ def title_share(ix: FolderIndex, query: list[str], file: str) -> float:
     m = merged(ix)
     if file not in m.paths or not m.titles.n:
         return 0.0
-    base = list(dict.fromkeys(query))[:62]
-    return float(m.titles.match(base, ix.collection.idf)[m.paths.index(file)])
+    return float(m.titles.match(distinct(query), ix.collection.idf)[m.paths.index(file)])
 
 
 def key_terms(ix: FolderIndex, query: list[str]) -> list[str]:
